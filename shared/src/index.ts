@@ -1,0 +1,10 @@
+/** Code both the control plane and the agent use. Nothing here imports another workspace. */
+export * from "./errors.js";
+export * from "./ids.js";
+export * from "./arn.js";
+export * from "./logger.js";
+export * from "./model/resources.js";
+export * from "./model/records.js";
+export * from "./model/status.js";
+export * from "./taskdef/units.js";
+export * from "./taskdef/reservation.js";

@@ -1,0 +1,143 @@
+import type {
+  Attribute,
+  ContainerDefinition,
+  KeyValuePair,
+  NetworkBinding,
+  Tag,
+  TaskDefinition,
+  TaskOverride,
+} from "@aws-sdk/client-ecs";
+import type { Resources } from "./resources.js";
+
+/**
+ * What berth keeps in etcd, one record type per kind. Records hold the ECS fields a Describe
+ * returns plus what berth needs internally; timestamps are epoch milliseconds (the API edge
+ * turns them into ECS's epoch seconds).
+ */
+
+export type ClusterStatus = "ACTIVE" | "INACTIVE";
+
+export interface ClusterRecord {
+  name: string;
+  arn: string;
+  status: ClusterStatus;
+  createdAt: number;
+  tags?: Tag[];
+  settings?: { name: string; value: string }[];
+}
+
+export type TaskDefinitionStatus = "ACTIVE" | "INACTIVE" | "DELETE_IN_PROGRESS";
+
+/**
+ * A registered task definition: the ECS TaskDefinition shape exactly as registered (so describe
+ * answers what the user sent), with arn, revision, status and timestamps filled in.
+ */
+export interface TaskDefinitionRecord extends TaskDefinition {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  status: TaskDefinitionStatus;
+  containerDefinitions: ContainerDefinition[];
+  registeredAtMs: number;
+  deregisteredAtMs?: number;
+  tags?: Tag[];
+}
+
+/** ECS container instance status. */
+export type InstanceStatus = "REGISTERING" | "ACTIVE" | "DRAINING" | "INACTIVE" | "DEREGISTERING";
+
+export interface ContainerInstanceRecord {
+  id: string;
+  arn: string;
+  cluster: string;
+  status: InstanceStatus;
+  /** Whether an agent session is held; liveness is the session lease, this is its last word. */
+  agentConnected: boolean;
+  registered: Resources;
+  remaining: Resources;
+  attributes: Attribute[];
+  hostname: string;
+  hostIp: string;
+  agentVersion: string;
+  dockerVersion: string;
+  registeredAtMs: number;
+  lastHeartbeatAtMs?: number;
+  /** Bumped on every change so DescribeContainerInstances shows ECS's `version`. */
+  version: number;
+  tags?: Tag[];
+}
+
+/** Task statuses a user sees (ECS lastStatus / desiredStatus values). */
+export type TaskStatus =
+  | "PROVISIONING"
+  | "PENDING"
+  | "ACTIVATING"
+  | "RUNNING"
+  | "DEACTIVATING"
+  | "STOPPING"
+  | "DEPROVISIONING"
+  | "STOPPED";
+
+/** Why a task stopped, ECS's `stopCode`. */
+export type StopCode =
+  | "TaskFailedToStart"
+  | "EssentialContainerExited"
+  | "UserInitiated"
+  | "ServiceSchedulerInitiated"
+  | "SpotInterruption"
+  | "TerminationNotice";
+
+export interface TaskContainerRecord {
+  name: string;
+  containerArn: string;
+  image: string;
+  runtimeId?: string;
+  lastStatus: string;
+  exitCode?: number;
+  reason?: string;
+  networkBindings: NetworkBinding[];
+  healthStatus?: "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
+  cpu?: number;
+  memory?: number;
+  memoryReservation?: number;
+  imageDigest?: string;
+}
+
+export interface TaskRecord {
+  id: string;
+  arn: string;
+  cluster: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  containerInstanceId: string;
+  containerInstanceArn: string;
+  launchType: "EC2" | "EXTERNAL" | "FARGATE";
+  desiredStatus: "RUNNING" | "STOPPED";
+  lastStatus: TaskStatus;
+  /** What placement charged the instance; given back when the task stops. */
+  reserved: Resources;
+  /** Whether `reserved` has been given back to the instance (exactly once). */
+  released: boolean;
+  containers: TaskContainerRecord[];
+  overrides?: TaskOverride;
+  startedBy?: string;
+  group?: string;
+  cpu?: string;
+  memory?: string;
+  createdAtMs: number;
+  pullStartedAtMs?: number;
+  pullStoppedAtMs?: number;
+  startedAtMs?: number;
+  stoppingAtMs?: number;
+  stoppedAtMs?: number;
+  executionStoppedAtMs?: number;
+  stoppedReason?: string;
+  stopCode?: StopCode;
+  /** Bumped on every change: ECS's task `version`. */
+  version: number;
+  tags?: Tag[];
+}
+
+export type { Attribute, KeyValuePair, NetworkBinding, Tag, TaskOverride, ContainerDefinition, TaskDefinition };

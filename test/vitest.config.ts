@@ -1,0 +1,49 @@
+import { defineConfig } from "vitest/config";
+import { fileURLToPath } from "node:url";
+
+// One config, three levels, each runnable alone with --project: unit tests sit next to the code
+// and do no I/O; integration tests use real etcd and dockerd on this host; cluster tests build
+// several hosts out of network namespaces. The `berth-source` condition makes workspace
+// imports resolve to TypeScript sources, so tests never run against a stale build.
+const root = fileURLToPath(new URL("..", import.meta.url));
+const resolve = { conditions: ["berth-source"] };
+
+export default defineConfig({
+  root,
+  resolve,
+  test: {
+    projects: [
+      {
+        resolve,
+        test: {
+          name: "unit",
+          root,
+          include: ["{shared,proto,controlplane,agent}/src/**/*.test.ts"],
+          testTimeout: 10_000,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: "integration",
+          root,
+          include: ["test/integration/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: "cluster",
+          root,
+          include: ["test/cluster/**/*.test.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
