@@ -7,14 +7,18 @@ import { fileURLToPath } from "node:url";
 // imports resolve to TypeScript sources, so tests never run against a stale build.
 const root = fileURLToPath(new URL("..", import.meta.url));
 const resolve = { conditions: ["berth-source"] };
+// Tests run in vitest's server-side environment, which takes its own resolve conditions.
+const ssr = { resolve: { conditions: ["berth-source"], externalConditions: ["berth-source"] } };
 
 export default defineConfig({
   root,
   resolve,
+  ssr,
   test: {
     projects: [
       {
         resolve,
+        ssr,
         test: {
           name: "unit",
           root,
@@ -24,6 +28,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: "integration",
           root,
@@ -35,6 +40,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: "cluster",
           root,

@@ -6,5 +6,4 @@ export * from "./logger.js";
 export * from "./model/resources.js";
 export * from "./model/records.js";
 export * from "./model/status.js";
-export * from "./taskdef/units.js";
-export * from "./taskdef/reservation.js";
+export * from "./taskdef/index.js";

@@ -1,0 +1,42 @@
+import type { sendUnaryData, ServerUnaryCall } from "@grpc/grpc-js";
+import { clusterArn, InvalidParameterException } from "@berth/shared";
+import type { RegisterContainerInstanceRequest, RegisterContainerInstanceResponse } from "@berth/proto";
+import { registerInstance, type CoreContext } from "../../core/index.js";
+import { toGrpcError } from "./errors.js";
+
+/** Checks a registration before anything is written. */
+export function checkRegistration(req: RegisterContainerInstanceRequest): void {
+  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(req.cluster)) throw new InvalidParameterException(`cluster: '${req.cluster}' is not a valid cluster name`);
+  const r = req.registered;
+  if (!r || r.cpu <= 0 || r.memory <= 0) throw new InvalidParameterException("registered: CPU and memory must be positive");
+  for (const p of [...r.ports, ...r.portsUdp]) {
+    if (!Number.isInteger(p) || p < 1 || p > 65535) throw new InvalidParameterException(`registered.ports: ${p} is not a port`);
+  }
+}
+
+/** The RegisterContainerInstance handler. */
+export function registerHandler(ctx: CoreContext) {
+  return (call: ServerUnaryCall<RegisterContainerInstanceRequest, RegisterContainerInstanceResponse>, cb: sendUnaryData<RegisterContainerInstanceResponse>) => {
+    const req = call.request;
+    (async () => {
+      checkRegistration(req);
+      const rec = await registerInstance(ctx, {
+        cluster: req.cluster,
+        arn: req.containerInstanceArn || undefined,
+        registered: { cpu: req.registered!.cpu, memory: req.registered!.memory, ports: req.registered!.ports, portsUdp: req.registered!.portsUdp },
+        attributes: req.attributes.map((a) => ({ name: a.name, value: a.value || undefined })),
+        hostname: req.hostname,
+        hostIp: req.hostIp,
+        agentVersion: req.agentVersion,
+        dockerVersion: req.dockerVersion,
+      });
+      return { containerInstanceArn: rec.arn, clusterArn: clusterArn(ctx.scope, req.cluster) };
+    })().then(
+      (res) => cb(null, res),
+      (err) => {
+        ctx.log.warn("registration refused", { cluster: req.cluster, err });
+        cb(toGrpcError(err));
+      },
+    );
+  };
+}

@@ -1,0 +1,247 @@
+import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
+import type { Lease } from "etcd3";
+import { ConflictError, parseArn, type Logger, type TaskRecord } from "@berth/shared";
+import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
+import { recordStateChange, type CoreContext } from "../../core/index.js";
+import { keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
+import { TaskSpecBuilder } from "./task-spec.js";
+
+/** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
+export interface SessionSettings {
+  /** How often agents heartbeat. */
+  heartbeatIntervalMs: number;
+  /** Heartbeats that may be missed before the session is ended. */
+  missedHeartbeats: number;
+  /** TTL of the etcd lease that marks the session alive should this replica die. */
+  leaseTtlSeconds: number;
+}
+
+/** What sessions report to metrics. */
+export interface SessionObserver {
+  opened(): void;
+  closed(): void;
+  stateChange(kind: "task" | "ack"): void;
+}
+
+/** The Session handler: one {@link AgentSession} per stream. */
+export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver) {
+  return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
+    new AgentSession(ctx, settings, call, observer).start();
+  };
+}
+
+/**
+ * One agent's session on this replica. Pushes the tasks assigned to the instance (watching the
+ * store), records the agent's state changes in order and acks them, and ends the session when
+ * heartbeats stop. Its liveness is an etcd lease, so another replica can tell a dead session.
+ */
+class AgentSession {
+  private log: Logger;
+  private cluster = "";
+  private instanceId = "";
+  private payloadSeq = 0;
+  /** Desired status last sent per task ARN: a task is re-sent only when that changes. */
+  private readonly sent = new Map<string, string>();
+  private readonly specs: TaskSpecBuilder;
+  private watch?: PrefixWatch;
+  private lease?: Lease;
+  private sessionModRevision = "0";
+  private lastHeartbeat = Date.now();
+  private watchdog?: NodeJS.Timeout;
+  // One queue for everything that reads or writes this instance's tasks, so order is kept.
+  private queue: Promise<void> = Promise.resolve();
+  private ended = false;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly settings: SessionSettings,
+    private readonly call: ServerDuplexStream<AgentMessage, ControlMessage>,
+    private readonly observer?: SessionObserver,
+  ) {
+    this.log = ctx.log.child({ component: "session" });
+    this.specs = new TaskSpecBuilder(ctx);
+  }
+
+  start(): void {
+    this.call.on("data", (msg: AgentMessage) => this.onMessage(msg));
+    this.call.on("end", () => void this.end("agent closed the session"));
+    this.call.on("error", (err) => void this.end(`stream error: ${err.message}`));
+    this.call.on("cancelled", () => void this.end("cancelled"));
+  }
+
+  private onMessage(msg: AgentMessage): void {
+    const kind = msg.kind;
+    if (!kind || this.ended) return;
+    if (!this.instanceId && kind.$case !== "open") {
+      this.fail(GrpcStatus.FAILED_PRECONDITION, "the first message of a session must be SessionOpen");
+      return;
+    }
+    switch (kind.$case) {
+      case "open":
+        this.enqueue(() => this.open(kind.value));
+        return;
+      case "heartbeat":
+        this.lastHeartbeat = Date.now();
+        this.write({ kind: { $case: "heartbeatAck", value: { serverTimeMs: Date.now() } } });
+        return;
+      case "payloadAck":
+        this.log.trace("payload acknowledged", { seq: kind.value.seq });
+        return;
+      case "taskStateChange":
+        this.enqueue(() => this.onStateChange(kind.value));
+        return;
+    }
+  }
+
+  private async open(open: SessionOpen): Promise<void> {
+    if (this.instanceId) return this.fail(GrpcStatus.FAILED_PRECONDITION, "SessionOpen sent twice");
+    const parsed = parseArn(open.containerInstanceArn);
+    const cluster = parsed?.path[0] ?? open.cluster;
+    const id = parsed?.path[1] ?? "";
+    const instance = id ? await this.ctx.store.instances.get(cluster, id) : undefined;
+    if (!instance || instance.value.status === "INACTIVE") {
+      return this.fail(GrpcStatus.NOT_FOUND, `container instance ${open.containerInstanceArn} is not registered (or was deregistered); register again`);
+    }
+    this.cluster = cluster;
+    this.instanceId = id;
+    this.log = this.log.child({ instanceArn: instance.value.arn, cluster });
+    // The lease outlives this replica only by its TTL: a crashed replica's sessions read as gone.
+    this.lease = this.ctx.store.kv.client.lease(this.settings.leaseTtlSeconds, { autoKeepAlive: true });
+    this.lease.on("lost", () => void this.end("session lease lost"));
+    await this.lease.put(keys.session(cluster, id)).value(JSON.stringify({ pid: process.pid, openedAtMs: Date.now() })).exec();
+    this.sessionModRevision = (await this.ctx.store.kv.get(keys.session(cluster, id)))?.modRevision ?? "0";
+    await this.ctx.store.instances.mutate([cluster, id], (i) => ({ ...i, agentConnected: true, lastHeartbeatAtMs: this.ctx.now(), version: i.version + 1 }));
+    this.observer?.opened();
+    this.write({ kind: { $case: "accepted", value: { heartbeatIntervalMs: this.jitteredInterval() } } });
+    this.log.info("session opened", { knownTasks: open.knownTasks.length });
+    this.lastHeartbeat = Date.now();
+    this.watchdog = setInterval(() => this.checkHeartbeat(), this.settings.heartbeatIntervalMs);
+    await this.reconcileKnown(open.knownTasks);
+    const listing = await this.ctx.store.tasks.list(keys.tasks(cluster));
+    await this.pushTasks(listing.items.map((i) => i.value));
+    this.watch = await watchPrefix<TaskRecord>(
+      this.ctx.store.kv,
+      keys.tasks(cluster),
+      listing.revision,
+      {
+        put: (_key, task) => this.enqueue(() => this.pushTasks([task])),
+        relist: (items) => this.enqueue(() => this.pushTasks(items.map((i) => i.value))),
+      },
+      this.log,
+    );
+  }
+
+  // Each agent gets its own period within +-10% so a fleet restarted together does not beat in step.
+  private jitteredInterval(): number {
+    const base = this.settings.heartbeatIntervalMs;
+    return Math.round(base * (0.9 + Math.random() * 0.2));
+  }
+
+  private checkHeartbeat(): void {
+    const silent = Date.now() - this.lastHeartbeat;
+    if (silent > this.settings.heartbeatIntervalMs * this.settings.missedHeartbeats) {
+      this.fail(GrpcStatus.DEADLINE_EXCEEDED, `no heartbeat for ${silent} ms`);
+    }
+  }
+
+  /**
+   * Tasks the agent runs but should not: unknown to the store, assigned elsewhere, or stopped
+   * while the agent was away. Each is sent with desired status STOPPED.
+   */
+  private async reconcileKnown(known: KnownTask[]): Promise<void> {
+    const stops: TaskSpec[] = [];
+    for (const k of known) {
+      const id = k.taskArn.slice(k.taskArn.lastIndexOf("/") + 1);
+      const rec = (await this.ctx.store.tasks.get(this.cluster, id))?.value;
+      if (rec && rec.containerInstanceId === this.instanceId && rec.desiredStatus === "RUNNING") continue;
+      if (k.desiredStatus === "STOPPED" && k.knownStatus === "STOPPED") continue;
+      const reason = rec ? rec.stoppedReason ?? "Task stopped while its agent was disconnected" : "Task is not known to the control plane";
+      stops.push(rec ? await this.specs.build(rec) : this.specs.stopOnly(k.taskArn, reason));
+      this.sent.set(k.taskArn, "STOPPED");
+    }
+    this.send(stops);
+  }
+
+  /** Sends every task of this instance whose desired status the agent has not been told yet. */
+  private async pushTasks(tasks: TaskRecord[]): Promise<void> {
+    const specs: TaskSpec[] = [];
+    for (const t of tasks) {
+      if (t.containerInstanceId !== this.instanceId) continue;
+      const sent = this.sent.get(t.arn);
+      if (sent === t.desiredStatus) continue;
+      // A task that stopped before the agent ever heard of it needs no word.
+      if (sent === undefined && t.lastStatus === "STOPPED") continue;
+      specs.push(await this.specs.build(t));
+      this.sent.set(t.arn, t.desiredStatus);
+    }
+    this.send(specs);
+  }
+
+  private send(tasks: TaskSpec[]): void {
+    if (tasks.length === 0) return;
+    const seq = ++this.payloadSeq;
+    this.write({ kind: { $case: "payload", value: { seq, tasks } } });
+    this.log.debug("payload sent", { seq, tasks: tasks.length });
+  }
+
+  private async onStateChange(change: TaskStateChange): Promise<void> {
+    try {
+      await recordStateChange(this.ctx, this.cluster, this.instanceId, change);
+      this.observer?.stateChange("task");
+      this.write({ kind: { $case: "stateChangeAck", value: { seq: change.seq } } });
+    } catch (err) {
+      // Not acked: the agent keeps it in its outbox and sends it again on the next session.
+      this.log.warn("state change not recorded", { seq: change.seq, taskArn: change.taskArn, err });
+      if (!(err instanceof ConflictError)) this.fail(GrpcStatus.UNAVAILABLE, "state change could not be recorded; reconnect");
+    }
+  }
+
+  private enqueue(work: () => Promise<void>): void {
+    this.queue = this.queue.then(work).catch((err) => {
+      this.log.error("session work failed", { err });
+      this.fail(GrpcStatus.INTERNAL, "session failed; reconnect");
+    });
+  }
+
+  private write(msg: ControlMessage): void {
+    if (!this.ended) this.call.write(msg);
+  }
+
+  private fail(code: GrpcStatus, details: string): void {
+    if (this.ended) return;
+    this.log.warn("ending session", { code, details });
+    this.call.emit("error", { code, details });
+    void this.end(details);
+  }
+
+  /**
+   * Ends the session once. The instance is marked disconnected only when the session key is
+   * still this session's: a newer session (on any replica) has already replaced it otherwise.
+   */
+  private async end(why: string): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    await this.watch?.close();
+    try {
+      this.call.end();
+    } catch {
+      // the stream may already be closed
+    }
+    if (!this.instanceId) return;
+    this.observer?.closed();
+    try {
+      const key = keys.session(this.cluster, this.instanceId);
+      const instance = await this.ctx.store.instances.get(this.cluster, this.instanceId);
+      const txn = this.ctx.store.txn().expect(key, this.sessionModRevision).delete(key);
+      if (instance) this.ctx.store.instances.stageUpdate(txn, { ...instance.value, agentConnected: false, version: instance.value.version + 1 }, instance.modRevision);
+      await this.ctx.store.commit(txn).catch((err) => {
+        if (!(err instanceof ConflictError)) throw err;
+      });
+      await this.lease?.revoke().catch(() => undefined);
+    } catch (err) {
+      this.log.warn("session cleanup failed", { err });
+    }
+    this.log.info("session closed", { why });
+  }
+}

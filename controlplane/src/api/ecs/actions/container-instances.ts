@@ -1,0 +1,70 @@
+import type {
+  DeregisterContainerInstanceRequest,
+  DescribeContainerInstancesRequest,
+  ListContainerInstancesRequest,
+} from "@aws-sdk/client-ecs";
+import { clusterNameOf, InvalidParameterException, resourceIdOf, type TaskRecord } from "@berth/shared";
+import { activeCluster, deregisterInstance, type CoreContext } from "../../../core/index.js";
+import { keys } from "../../../store/index.js";
+import { paginate } from "../pagination.js";
+import { containerInstanceShape } from "../shapes.js";
+import type { ActionTable } from "./types.js";
+
+/** ListContainerInstances, DescribeContainerInstances, DeregisterContainerInstance. */
+export const containerInstanceActions: ActionTable = {
+  async ListContainerInstances(ctx, input: ListContainerInstancesRequest) {
+    const cluster = clusterNameOf(input.cluster);
+    await activeCluster(ctx, cluster);
+    if (input.filter) throw new InvalidParameterException("filter: cluster query expressions on ListContainerInstances are not supported yet");
+    const all = (await ctx.store.instances.list(keys.instances(cluster))).items
+      .map((i) => i.value)
+      .filter((i) => (input.status ? i.status === input.status : i.status !== "INACTIVE"));
+    const { page, nextToken } = paginate(all, (i) => i.id, input);
+    return { containerInstanceArns: page.map((i) => i.arn), nextToken };
+  },
+
+  async DescribeContainerInstances(ctx, input: DescribeContainerInstancesRequest) {
+    const cluster = clusterNameOf(input.cluster);
+    await activeCluster(ctx, cluster);
+    const refs = input.containerInstances ?? [];
+    if (refs.length > 100) throw new InvalidParameterException("containerInstances: at most 100 per call");
+    const counts = await taskCounts(ctx, cluster);
+    const containerInstances = [];
+    const failures = [];
+    for (const ref of refs) {
+      const id = resourceIdOf(ref, "container-instance", cluster, "containerInstances");
+      const got = await ctx.store.instances.get(cluster, id);
+      if (!got) {
+        failures.push({ arn: ref, reason: "MISSING" });
+        continue;
+      }
+      const shape = containerInstanceShape(got.value, counts.get(id) ?? { running: 0, pending: 0 });
+      if (!input.include?.includes("TAGS")) delete shape.tags;
+      containerInstances.push(shape);
+    }
+    return { containerInstances, failures };
+  },
+
+  async DeregisterContainerInstance(ctx, input: DeregisterContainerInstanceRequest) {
+    const cluster = clusterNameOf(input.cluster);
+    await activeCluster(ctx, cluster);
+    const id = resourceIdOf(input.containerInstance!, "container-instance", cluster, "containerInstance");
+    const rec = await deregisterInstance(ctx, cluster, id, input.force ?? false);
+    const counts = await taskCounts(ctx, cluster);
+    return { containerInstance: containerInstanceShape(rec, counts.get(id) ?? { running: 0, pending: 0 }) };
+  },
+};
+
+/** Running and pending task counts per instance, as DescribeContainerInstances reports them. */
+async function taskCounts(ctx: CoreContext, cluster: string): Promise<Map<string, { running: number; pending: number }>> {
+  const tasks: TaskRecord[] = (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value);
+  const counts = new Map<string, { running: number; pending: number }>();
+  for (const t of tasks) {
+    if (t.lastStatus === "STOPPED") continue;
+    const c = counts.get(t.containerInstanceId) ?? { running: 0, pending: 0 };
+    if (t.lastStatus === "RUNNING") c.running++;
+    else if (t.lastStatus === "PENDING" || t.lastStatus === "PROVISIONING") c.pending++;
+    counts.set(t.containerInstanceId, c);
+  }
+  return counts;
+}

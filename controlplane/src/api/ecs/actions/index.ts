@@ -1,0 +1,15 @@
+import { clusterActions } from "./clusters.js";
+import { containerInstanceActions } from "./container-instances.js";
+import { taskDefinitionActions } from "./task-definitions.js";
+import { taskActions } from "./tasks.js";
+import type { ActionTable } from "./types.js";
+
+/** Every ECS action berth serves, by name. An action in the ECS model but not here is refused clearly. */
+export const actions: ActionTable = {
+  ...clusterActions,
+  ...taskDefinitionActions,
+  ...taskActions,
+  ...containerInstanceActions,
+};
+
+export type { ActionHandler, ActionTable } from "./types.js";

@@ -1,0 +1,142 @@
+import type {
+  DescribeTasksRequest,
+  ListTasksRequest,
+  RunTaskRequest,
+  StartTaskRequest,
+  StopTaskRequest,
+} from "@aws-sdk/client-ecs";
+import {
+  clusterNameOf,
+  InvalidParameterException,
+  resourceIdOf,
+  type TaskDefinitionRecord,
+  type TaskOverride,
+} from "@berth/shared";
+import { activeCluster, resolveTaskDefinition, runTasks, stopTask, type CoreContext } from "../../../core/index.js";
+import { validatePlacement } from "../../../scheduler/index.js";
+import { keys } from "../../../store/index.js";
+import { paginate } from "../pagination.js";
+import { taskShape } from "../shapes.js";
+import type { ActionTable } from "./types.js";
+
+/** RunTask, StartTask, StopTask, DescribeTasks, ListTasks. */
+export const taskActions: ActionTable = {
+  async RunTask(ctx, input: RunTaskRequest) {
+    const count = input.count ?? 1;
+    if (count < 1 || count > 10) throw new InvalidParameterException("count: must be between 1 and 10");
+    const cluster = clusterNameOf(input.cluster);
+    await activeCluster(ctx, cluster);
+    const td = await runnableDefinition(ctx, input.taskDefinition!, input.launchType, input.overrides);
+    validatePlacement(input.placementStrategy as never, input.placementConstraints as never);
+    const res = await runTasks(ctx, {
+      cluster,
+      taskDefinition: td,
+      count,
+      startedBy: input.startedBy,
+      group: input.group,
+      overrides: input.overrides,
+      tags: input.tags,
+      launchType: input.launchType === "EXTERNAL" ? "EXTERNAL" : "EC2",
+      placementStrategy: input.placementStrategy as never,
+      placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...((input.placementConstraints ?? []) as never[])],
+    });
+    return { tasks: res.tasks.map((t) => taskShape(t)), failures: res.failures };
+  },
+
+  async StartTask(ctx, input: StartTaskRequest) {
+    const cluster = clusterNameOf(input.cluster);
+    await activeCluster(ctx, cluster);
+    const refs = input.containerInstances ?? [];
+    if (refs.length < 1 || refs.length > 10) throw new InvalidParameterException("containerInstances: between 1 and 10 container instances are required");
+    const td = await runnableDefinition(ctx, input.taskDefinition!, undefined, input.overrides);
+    const ids = refs.map((r) => resourceIdOf(r, "container-instance", cluster, "containerInstances"));
+    // StartTask names the instances: one task each, placed there and nowhere else.
+    const tasks = [];
+    const failures = [];
+    for (const id of ids) {
+      const res = await runTasks(ctx, {
+        cluster,
+        taskDefinition: td,
+        count: 1,
+        startedBy: input.startedBy,
+        group: input.group,
+        overrides: input.overrides,
+        tags: input.tags,
+        onlyInstanceIds: [id],
+      });
+      tasks.push(...res.tasks.map((t) => taskShape(t)));
+      failures.push(...res.failures);
+    }
+    return { tasks, failures };
+  },
+
+  async StopTask(ctx, input: StopTaskRequest) {
+    const cluster = clusterNameOf(input.cluster);
+    await activeCluster(ctx, cluster);
+    const id = resourceIdOf(input.task!, "task", cluster, "task");
+    const rec = await stopTask(ctx, cluster, id, input.reason);
+    return { task: taskShape(rec) };
+  },
+
+  async DescribeTasks(ctx, input: DescribeTasksRequest) {
+    const cluster = clusterNameOf(input.cluster);
+    await activeCluster(ctx, cluster);
+    const refs = input.tasks ?? [];
+    if (refs.length > 100) throw new InvalidParameterException("tasks: at most 100 tasks per call");
+    const tasks = [];
+    const failures = [];
+    for (const ref of refs) {
+      const id = resourceIdOf(ref, "task", cluster, "tasks");
+      const got = await ctx.store.tasks.get(cluster, id);
+      if (got) tasks.push(taskShape(got.value, input.include?.includes("TAGS")));
+      else failures.push({ arn: ref, reason: "MISSING" });
+    }
+    return { tasks, failures };
+  },
+
+  async ListTasks(ctx, input: ListTasksRequest) {
+    const cluster = clusterNameOf(input.cluster);
+    await activeCluster(ctx, cluster);
+    const instanceId = input.containerInstance ? resourceIdOf(input.containerInstance, "container-instance", cluster, "containerInstance") : undefined;
+    if (input.serviceName && (input.startedBy || input.family)) {
+      throw new InvalidParameterException("serviceName may not be combined with startedBy or family");
+    }
+    // ECS lists RUNNING by default; a desiredStatus filter of STOPPED shows stopped tasks.
+    const desired = input.desiredStatus ?? "RUNNING";
+    const all = (await ctx.store.tasks.list(keys.tasks(cluster))).items
+      .map((i) => i.value)
+      .filter(
+        (t) =>
+          (desired === "PENDING" ? t.desiredStatus === "RUNNING" && t.lastStatus !== "RUNNING" : t.desiredStatus === desired) &&
+          (!instanceId || t.containerInstanceId === instanceId) &&
+          (!input.family || t.family === input.family) &&
+          (!input.startedBy || t.startedBy === input.startedBy) &&
+          (!input.serviceName || t.group === `service:${input.serviceName}`) &&
+          (!input.launchType || t.launchType === input.launchType),
+      );
+    const { page, nextToken } = paginate(all, (t) => t.id, input);
+    return { taskArns: page.map((t) => t.arn), nextToken };
+  },
+};
+
+/**
+ * The definition to run, refused with ECS-style errors when berth cannot run it: INACTIVE
+ * revisions, FARGATE (berth runs tasks on registered instances only) and awsvpc (no task ENIs).
+ */
+async function runnableDefinition(ctx: CoreContext, ref: string, launchType: string | undefined, overrides: TaskOverride | undefined): Promise<TaskDefinitionRecord> {
+  const td = await resolveTaskDefinition(ctx, ref);
+  if (td.status !== "ACTIVE") throw new InvalidParameterException(`TaskDefinition is inactive: ${td.taskDefinitionArn}`);
+  if (launchType === "FARGATE") {
+    throw new InvalidParameterException("launchType: FARGATE is not available in berth; tasks run on registered container instances (EC2 or EXTERNAL)");
+  }
+  if (td.networkMode === "awsvpc") {
+    throw new InvalidParameterException(
+      `Task definition ${td.family}:${td.revision} uses networkMode awsvpc, which berth cannot run yet; register a revision with bridge, host or none`,
+    );
+  }
+  const names = new Set(td.containerDefinitions.map((c) => c.name));
+  for (const [i, o] of (overrides?.containerOverrides ?? []).entries()) {
+    if (!o.name || !names.has(o.name)) throw new InvalidParameterException(`overrides.containerOverrides[${i}].name: no container named '${o.name}' in ${td.family}:${td.revision}`);
+  }
+  return td;
+}

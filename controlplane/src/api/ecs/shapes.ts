@@ -1,0 +1,125 @@
+import type {
+  Cluster,
+  Container,
+  ContainerInstance,
+  Resource,
+  Task,
+  TaskDefinition,
+} from "@aws-sdk/client-ecs";
+import type { ClusterRecord, ContainerInstanceRecord, Resources, TaskDefinitionRecord, TaskRecord } from "@berth/shared";
+import type { ClusterCounts } from "../../core/index.js";
+
+/**
+ * Records to ECS response shapes. AWS JSON 1.1 sends timestamps as epoch seconds; the SDK types
+ * say Date, so values are cast at this one edge.
+ */
+type Wire<T> = { [K in keyof T]: T[K] extends Date | undefined ? number | undefined : T[K] };
+
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+export function clusterShape(c: ClusterRecord, counts?: ClusterCounts): Wire<Cluster> {
+  return {
+    clusterArn: c.arn,
+    clusterName: c.name,
+    status: c.status,
+    registeredContainerInstancesCount: counts?.registeredContainerInstancesCount ?? 0,
+    runningTasksCount: counts?.runningTasksCount ?? 0,
+    pendingTasksCount: counts?.pendingTasksCount ?? 0,
+    activeServicesCount: counts?.activeServicesCount ?? 0,
+    statistics: [],
+    tags: c.tags ?? [],
+    settings: (c.settings ?? [{ name: "containerInsights", value: "disabled" }]) as Cluster["settings"],
+    capacityProviders: [],
+    defaultCapacityProviderStrategy: [],
+  };
+}
+
+/** A task definition as DescribeTaskDefinition shows it: what was registered, plus ECS's fields. */
+export function taskDefinitionShape(td: TaskDefinitionRecord): Wire<TaskDefinition> {
+  const { registeredAtMs, deregisteredAtMs, tags: _tags, ...rest } = td;
+  return { ...(rest as Wire<TaskDefinition>), registeredAt: seconds(registeredAtMs), deregisteredAt: seconds(deregisteredAtMs) };
+}
+
+function resourceList(r: Resources): Resource[] {
+  return [
+    { name: "CPU", type: "INTEGER", integerValue: r.cpu, doubleValue: 0, longValue: 0 },
+    { name: "MEMORY", type: "INTEGER", integerValue: r.memory, doubleValue: 0, longValue: 0 },
+    { name: "PORTS", type: "STRINGSET", stringSetValue: r.ports.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
+    { name: "PORTS_UDP", type: "STRINGSET", stringSetValue: r.portsUdp.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
+  ];
+}
+
+export function containerInstanceShape(i: ContainerInstanceRecord, counts: { running: number; pending: number }): Wire<ContainerInstance> {
+  return {
+    containerInstanceArn: i.arn,
+    ec2InstanceId: i.hostname,
+    version: i.version,
+    versionInfo: { agentVersion: i.agentVersion, agentHash: "", dockerVersion: `DockerVersion: ${i.dockerVersion}` },
+    remainingResources: resourceList(i.remaining),
+    registeredResources: resourceList(i.registered),
+    status: i.status,
+    agentConnected: i.agentConnected,
+    runningTasksCount: counts.running,
+    pendingTasksCount: counts.pending,
+    attributes: i.attributes,
+    registeredAt: seconds(i.registeredAtMs),
+    attachments: [],
+    tags: i.tags ?? [],
+  };
+}
+
+function containerShape(t: TaskRecord, c: TaskRecord["containers"][number]): Container {
+  return {
+    containerArn: c.containerArn,
+    taskArn: t.arn,
+    name: c.name,
+    image: c.image,
+    imageDigest: c.imageDigest,
+    runtimeId: c.runtimeId,
+    lastStatus: c.lastStatus,
+    exitCode: c.exitCode,
+    reason: c.reason,
+    networkBindings: c.networkBindings,
+    networkInterfaces: [],
+    healthStatus: c.healthStatus ?? "UNKNOWN",
+    cpu: c.cpu === undefined ? "0" : String(c.cpu),
+    memory: c.memory === undefined ? undefined : String(c.memory),
+    memoryReservation: c.memoryReservation === undefined ? undefined : String(c.memoryReservation),
+  };
+}
+
+export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
+  const unhealthy = t.containers.some((c) => c.healthStatus === "UNHEALTHY");
+  const healthy = t.containers.length > 0 && t.containers.every((c) => c.healthStatus === "HEALTHY");
+  return {
+    taskArn: t.arn,
+    clusterArn: t.clusterArn,
+    taskDefinitionArn: t.taskDefinitionArn,
+    containerInstanceArn: t.containerInstanceArn,
+    overrides: t.overrides ?? { containerOverrides: [], inferenceAcceleratorOverrides: [] },
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
+    cpu: t.cpu,
+    memory: t.memory,
+    containers: t.containers.map((c) => containerShape(t, c)),
+    startedBy: t.startedBy,
+    group: t.group,
+    version: t.version,
+    stoppedReason: t.stoppedReason,
+    stopCode: t.stopCode,
+    connectivity: t.startedAtMs ? "CONNECTED" : undefined,
+    connectivityAt: seconds(t.startedAtMs),
+    createdAt: seconds(t.createdAtMs),
+    pullStartedAt: seconds(t.pullStartedAtMs),
+    pullStoppedAt: seconds(t.pullStoppedAtMs),
+    startedAt: seconds(t.startedAtMs),
+    stoppingAt: seconds(t.stoppingAtMs),
+    stoppedAt: seconds(t.stoppedAtMs),
+    executionStoppedAt: seconds(t.executionStoppedAtMs),
+    launchType: t.launchType,
+    healthStatus: unhealthy ? "UNHEALTHY" : healthy ? "HEALTHY" : "UNKNOWN",
+    attachments: [],
+    availabilityZone: undefined,
+    tags: includeTags ? (t.tags ?? []) : undefined,
+  };
+}

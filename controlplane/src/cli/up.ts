@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import ora from "ora";
+import { type Logger } from "@berth/shared";
+import { compileControlPlaneConfig, type ControlPlaneOptions } from "../config.js";
+import { startControlPlane, type ControlPlane } from "../controlplane.js";
+import { createCluster, stopTask } from "../core/index.js";
+import { keys } from "../store/index.js";
+import { dockerAnswers } from "./docker-ping.js";
+import { startLocalEtcd, type LocalEtcd } from "./local-etcd.js";
+
+/** What `berth up` takes. */
+export interface UpOptions {
+  cluster: string;
+  dataDir: string;
+  /** Use this etcd instead of starting one. */
+  etcd?: string;
+  etcdPort: number;
+  dockerSocket: string;
+  controlPlane: ControlPlaneOptions;
+  /** Leave tasks running on exit (the agent re-adopts them next time). */
+  keepTasks: boolean;
+}
+
+/**
+ * `berth up`: an all-in-one cluster in the foreground. Starts (unless given) a local etcd, the
+ * control plane, and one agent on the local Docker engine joined to `cluster`; waits for the
+ * agent to connect, then serves until SIGINT/SIGTERM, when it stops the cluster's tasks (each
+ * recorded STOPPED), then the agent, the control plane and etcd, in that order.
+ */
+export async function up(opts: UpOptions, log: Logger): Promise<void> {
+  const spinner = ora({ stream: process.stderr });
+  const stack: { name: string; stop: () => Promise<void> }[] = [];
+  let cp: ControlPlane | undefined;
+  let agent: ChildProcess | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const shutdown = (signal: string) =>
+    (stopping ??= (async () => {
+      log.info("shutting down", { signal });
+      if (cp && !opts.keepTasks) await stopAllTasks(cp, opts.cluster, spinner, agent).catch((err) => log.warn("stopping tasks failed", { err }));
+      for (const part of stack.reverse()) {
+        spinner.start(`stopping ${part.name}`);
+        await part.stop().catch((err) => log.warn(`stopping ${part.name} failed`, { err }));
+        spinner.succeed(`${part.name} stopped`);
+      }
+    })());
+  const onSignal = (sig: NodeJS.Signals) => void shutdown(sig).then(() => process.exit(0));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  try {
+    mkdirSync(opts.dataDir, { recursive: true });
+    spinner.start(`checking the Docker engine at ${opts.dockerSocket}`);
+    if (!(await dockerAnswers(opts.dockerSocket))) {
+      throw new Error(`no Docker engine answers at ${opts.dockerSocket}; start it (deploy/install.sh does) or pass --docker-socket`);
+    }
+    spinner.succeed("Docker engine is up");
+
+    let etcdEndpoint = opts.etcd;
+    if (!etcdEndpoint) {
+      spinner.start(`starting etcd on 127.0.0.1:${opts.etcdPort}`);
+      const etcd: LocalEtcd = await startLocalEtcd({
+        dataDir: opts.dataDir,
+        clientPort: opts.etcdPort,
+        peerPort: opts.etcdPort + 1,
+        onWait: (ms) => (spinner.text = `starting etcd on 127.0.0.1:${opts.etcdPort} (${Math.round(ms / 1000)} s)`),
+      });
+      stack.push({ name: "etcd", stop: etcd.stop });
+      etcdEndpoint = etcd.endpoint;
+      spinner.succeed(`etcd is up at ${etcd.endpoint} (data in ${etcd.dataDir})`);
+    }
+
+    spinner.start("starting the control plane");
+    const config = compileControlPlaneConfig({ ...opts.controlPlane, etcdEndpoints: etcdEndpoint });
+    cp = await startControlPlane(config, log.child({ component: "controlplane" }));
+    const started = cp;
+    stack.push({ name: "control plane", stop: () => started.close() });
+    await createCluster(cp.ctx, opts.cluster);
+    spinner.succeed(`control plane is up: ECS API http://${config.api.host}:${cp.apiPort}, agents ${config.grpc.host}:${cp.grpcPort}`);
+
+    spinner.start("starting the agent");
+    agent = spawnAgent(opts, cp.grpcPort);
+    const child = agent;
+    stack.push({ name: "agent", stop: () => stopChild(child) });
+    await waitForAgent(cp, opts.cluster, child, (s) => (spinner.text = s));
+    spinner.succeed(`agent joined cluster '${opts.cluster}'; introspection and metrics on http://127.0.0.1:51678`);
+    process.stderr.write(
+      `\nberth is up. Try:\n  aws ecs list-container-instances --cluster ${opts.cluster} --endpoint-url http://127.0.0.1:${cp.apiPort}\n` +
+        `Ctrl-C stops the cluster${opts.keepTasks ? " (tasks keep running)" : " and its tasks"}.\n\n`,
+    );
+    const exitCode = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    if (!stopping) throw new Error(`the agent exited on its own (code ${exitCode})`);
+    await stopping;
+  } catch (err) {
+    spinner.fail((err as Error).message);
+    await shutdown("error");
+    throw err;
+  }
+}
+
+function agentBin(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve("@berth/agent/package.json")), "bin", "berth-agent.js");
+}
+
+function spawnAgent(opts: UpOptions, grpcPort: number): ChildProcess {
+  return spawn(process.execPath, [agentBin()], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      ECS_CLUSTER: opts.cluster,
+      BERTH_CONTROL_PLANE: `127.0.0.1:${grpcPort}`,
+      BERTH_DATA_DIR: join(opts.dataDir, "agent"),
+      DOCKER_HOST: `unix://${opts.dockerSocket}`,
+    },
+  });
+}
+
+async function waitForAgent(cp: ControlPlane, cluster: string, child: ChildProcess, progress: (s: string) => void): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the agent exited with code ${child.exitCode} before joining; see its log lines above`);
+    const instances = await cp.ctx.store.instances.list(keys.instances(cluster));
+    if (instances.items.some((i) => i.value.agentConnected && i.value.status === "ACTIVE")) return;
+    const s = Math.round((Date.now() - started) / 1000);
+    if (s > 60) throw new Error("the agent did not connect within 60 s; see its log lines above");
+    progress(`waiting for the agent to register and connect (${s} s)`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Asks every task of the cluster to stop and waits (bounded) until each is recorded STOPPED. */
+async function stopAllTasks(cp: ControlPlane, cluster: string, spinner: ReturnType<typeof ora>, agent: ChildProcess | undefined): Promise<void> {
+  const live = async () => (await cp.ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value).filter((t) => t.lastStatus !== "STOPPED");
+  const tasks = await live();
+  if (tasks.length === 0) return;
+  for (const t of tasks) {
+    if (t.desiredStatus !== "STOPPED") await stopTask(cp.ctx, cluster, t.id, "berth up is shutting down", "UserInitiated");
+  }
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const left = await live();
+    if (left.length === 0) break;
+    if (Date.now() > deadline || !agent || agent.exitCode !== null) {
+      spinner.warn(`${left.length} task(s) did not report STOPPED; the agent re-adopts their containers next time`);
+      return;
+    }
+    spinner.start(`stopping tasks: ${tasks.length - left.length}/${tasks.length} stopped`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  spinner.succeed(`${tasks.length} task(s) stopped`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}

@@ -1,0 +1,128 @@
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { InvalidParameterException, defaultArnScope, type ArnScope, type LogLevel } from "@berth/shared";
+
+/** What a user may set for the control plane; every key optional, defaults below. */
+export interface ControlPlaneOptions {
+  /** etcd endpoints, comma separated (BERTH_ETCD_ENDPOINTS). Default http://127.0.0.1:2379. */
+  etcdEndpoints?: string;
+  /** ECS API bind address host:port (BERTH_API_ADDRESS). Default 127.0.0.1:7070. */
+  apiAddress?: string;
+  /** Agent gRPC bind address host:port (BERTH_GRPC_ADDRESS). Default 0.0.0.0:7071. */
+  grpcAddress?: string;
+  /** Region in ARNs (BERTH_REGION, then AWS_REGION). Default us-east-1. */
+  region?: string;
+  /** Account id in ARNs (BERTH_ACCOUNT_ID). Default 000000000000. */
+  account?: string;
+  /**
+   * Access keys whose SigV4 signatures are accepted, as `AKID:SECRET` pairs, comma separated
+   * (BERTH_ACCESS_KEYS). Default none: any signature, or none, is accepted.
+   */
+  accessKeys?: string;
+  /** Agent heartbeat period (BERTH_HEARTBEAT_INTERVAL_MS). Default 2000. */
+  heartbeatIntervalMs?: number;
+  /** Heartbeats an agent may miss before its session ends (BERTH_MISSED_HEARTBEATS). Default 3. */
+  missedHeartbeats?: number;
+  /** Session lease TTL in seconds (BERTH_SESSION_LEASE_TTL). Default 10. */
+  sessionLeaseTtlSeconds?: number;
+  /** Log level (BERTH_LOG_LEVEL). Default info. */
+  logLevel?: LogLevel;
+}
+
+/** The control plane's compiled configuration. */
+export interface ControlPlaneConfig {
+  etcdEndpoints: string[];
+  api: { host: string; port: number };
+  grpc: { host: string; port: number };
+  scope: ArnScope;
+  accessKeys: Map<string, string>;
+  heartbeatIntervalMs: number;
+  missedHeartbeats: number;
+  sessionLeaseTtlSeconds: number;
+  logLevel: LogLevel;
+}
+
+const envNames: Record<keyof ControlPlaneOptions, string> = {
+  etcdEndpoints: "BERTH_ETCD_ENDPOINTS",
+  apiAddress: "BERTH_API_ADDRESS",
+  grpcAddress: "BERTH_GRPC_ADDRESS",
+  region: "BERTH_REGION",
+  account: "BERTH_ACCOUNT_ID",
+  accessKeys: "BERTH_ACCESS_KEYS",
+  heartbeatIntervalMs: "BERTH_HEARTBEAT_INTERVAL_MS",
+  missedHeartbeats: "BERTH_MISSED_HEARTBEATS",
+  sessionLeaseTtlSeconds: "BERTH_SESSION_LEASE_TTL",
+  logLevel: "BERTH_LOG_LEVEL",
+};
+
+const numericKeys = new Set<keyof ControlPlaneOptions>(["heartbeatIntervalMs", "missedHeartbeats", "sessionLeaseTtlSeconds"]);
+
+/** Options from the environment, by the names in {@link envNames}. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): ControlPlaneOptions {
+  const out: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(envNames) as [keyof ControlPlaneOptions, string][]) {
+    const v = env[name];
+    if (v === undefined || v === "") continue;
+    out[key] = numericKeys.has(key) ? parseNumber(v, name) : v;
+  }
+  if (out.region === undefined && env.AWS_REGION) out.region = env.AWS_REGION;
+  return out as ControlPlaneOptions;
+}
+
+/** Options from a YAML or JSON file with the option names as keys. */
+export function optionsFromFile(path: string): ControlPlaneOptions {
+  const parsed = parseYaml(readFileSync(path, "utf8")) as unknown;
+  if (parsed === null || typeof parsed !== "object") throw new InvalidParameterException(`config file ${path}: expected a mapping of options`);
+  return parsed as ControlPlaneOptions;
+}
+
+/** Flags > env > file > defaults, checked, into the compiled form. */
+export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: NodeJS.ProcessEnv = process.env, file?: string): ControlPlaneConfig {
+  const o: ControlPlaneOptions = { ...(file ? optionsFromFile(file) : {}), ...optionsFromEnv(env), ...stripUndefined(flags) };
+  const accessKeys = new Map<string, string>();
+  for (const pair of (o.accessKeys ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    const i = pair.indexOf(":");
+    if (i <= 0) throw new InvalidParameterException("accessKeys: each entry must be AKID:SECRET");
+    accessKeys.set(pair.slice(0, i), pair.slice(i + 1));
+  }
+  return {
+    etcdEndpoints: (o.etcdEndpoints ?? "http://127.0.0.1:2379").split(",").map((s) => s.trim()).filter(Boolean),
+    api: parseAddress(o.apiAddress ?? "127.0.0.1:7070", "apiAddress"),
+    grpc: parseAddress(o.grpcAddress ?? "0.0.0.0:7071", "grpcAddress"),
+    scope: { region: o.region ?? defaultArnScope.region, account: o.account ?? defaultArnScope.account },
+    accessKeys,
+    heartbeatIntervalMs: bounded(o.heartbeatIntervalMs ?? 2000, 100, 60_000, "heartbeatIntervalMs"),
+    missedHeartbeats: bounded(o.missedHeartbeats ?? 3, 1, 100, "missedHeartbeats"),
+    sessionLeaseTtlSeconds: bounded(o.sessionLeaseTtlSeconds ?? 10, 2, 3600, "sessionLeaseTtlSeconds"),
+    logLevel: o.logLevel ?? "info",
+  };
+}
+
+/** The config as it may be printed: secrets replaced. */
+export function redactControlPlaneConfig(c: ControlPlaneConfig): object {
+  return { ...c, accessKeys: [...c.accessKeys.keys()].map((k) => `${k}:<redacted>`) };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function parseNumber(v: string, key: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidParameterException(`${key}: '${v}' is not a number`);
+  return n;
+}
+
+function bounded(n: number, min: number, max: number, key: string): number {
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidParameterException(`${key}: ${n} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** `host:port` (or `:port`) into parts, with the key named on error. */
+export function parseAddress(s: string, key: string): { host: string; port: number } {
+  const i = s.lastIndexOf(":");
+  const host = i > 0 ? s.slice(0, i) : "0.0.0.0";
+  const port = Number(s.slice(i + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidParameterException(`${key}: '${s}' is not host:port`);
+  return { host, port };
+}

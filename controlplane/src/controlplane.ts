@@ -1,0 +1,89 @@
+import type http from "node:http";
+import type { Server } from "@grpc/grpc-js";
+import { createLogger, type Logger } from "@berth/shared";
+import { startAgentServer } from "./api/agent/server.js";
+import { createEcsServer } from "./api/ecs/server.js";
+import type { ControlPlaneConfig } from "./config.js";
+import type { CoreContext } from "./core/index.js";
+import { Kv, Store } from "./store/index.js";
+
+/** A running control plane: its bound ports and how to stop it. */
+export interface ControlPlane {
+  apiPort: number;
+  grpcPort: number;
+  ctx: CoreContext;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one control-plane replica: connects to etcd, serves the ECS API over HTTP and the agent
+ * protocol over gRPC. Every replica serves both; state lives only in etcd.
+ */
+export async function startControlPlane(config: ControlPlaneConfig, log: Logger = createLogger({ level: config.logLevel })): Promise<ControlPlane> {
+  const store = new Store(Kv.connect(config.etcdEndpoints));
+  // Fail fast with a clear message when etcd is not there, instead of at the first request.
+  await store.kv.client.get("/berth/v1/ping").exec().catch((err: Error) => {
+    store.close();
+    throw new Error(`cannot reach etcd at ${config.etcdEndpoints.join(",")}: ${err.message}`);
+  });
+  const ctx: CoreContext = { store, scope: config.scope, log: log.child({ component: "core" }), now: Date.now };
+
+  const lookupSecret = config.accessKeys.size > 0 ? (akid: string) => config.accessKeys.get(akid) : undefined;
+  const http = createEcsServer({
+    ctx,
+    log: log.child({ component: "ecs-api" }),
+    lookupSecret,
+    getRoutes: {
+      "/healthz": async () => ({ contentType: "text/plain", body: "ok\n" }),
+    },
+  });
+  const apiPort = await listen(http, config.api.host, config.api.port);
+  const grpc = await startAgentServer(ctx, `${config.grpc.host}:${config.grpc.port}`, {
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    missedHeartbeats: config.missedHeartbeats,
+    leaseTtlSeconds: config.sessionLeaseTtlSeconds,
+  });
+  log.info("control plane started", { api: `${config.api.host}:${apiPort}`, grpc: `${config.grpc.host}:${grpc.port}`, etcd: config.etcdEndpoints.join(",") });
+
+  return {
+    apiPort,
+    grpcPort: grpc.port,
+    ctx,
+    async close() {
+      await Promise.all([closeHttp(http), closeGrpc(grpc.server)]);
+      store.close();
+      log.info("control plane stopped");
+    },
+  };
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const addr = server.address();
+      resolve(typeof addr === "object" && addr ? addr.port : port);
+    });
+  });
+}
+
+function closeHttp(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+// Give agents a moment to see their streams end cleanly, then cut whatever is left.
+function closeGrpc(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, 2000);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,91 @@
+import {
+  clusterArn,
+  ClusterContainsContainerInstancesException,
+  ClusterContainsTasksException,
+  ClusterNotFoundException,
+  ConflictError,
+  InvalidParameterException,
+  type ClusterRecord,
+  type Tag,
+} from "@berth/shared";
+import { keys } from "../store/index.js";
+import type { CoreContext } from "./context.js";
+
+/** Creates cluster `name`, or returns it as it is when it exists and is ACTIVE (ECS is idempotent here). */
+export async function createCluster(ctx: CoreContext, name: string, tags?: Tag[]): Promise<ClusterRecord> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const cur = await ctx.store.clusters.get(name);
+    if (cur?.value.status === "ACTIVE") return cur.value;
+    const rec: ClusterRecord = { name, arn: clusterArn(ctx.scope, name), status: "ACTIVE", createdAt: ctx.now(), tags };
+    try {
+      if (cur) await ctx.store.clusters.update(rec, cur.modRevision);
+      else await ctx.store.clusters.create(rec);
+      ctx.log.info("cluster created", { cluster: name });
+      return rec;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+  throw new ConflictError(`cluster ${name} kept changing while being created`);
+}
+
+/** The ACTIVE cluster `name`; ClusterNotFoundException when absent or INACTIVE. */
+export async function activeCluster(ctx: CoreContext, name: string): Promise<ClusterRecord> {
+  const cur = await ctx.store.clusters.get(name);
+  if (!cur || cur.value.status !== "ACTIVE") throw new ClusterNotFoundException(name);
+  return cur.value;
+}
+
+/**
+ * Deletes a cluster the ECS way: refused while instances are registered or tasks are not
+ * stopped; the record stays as INACTIVE so DescribeClusters still answers for it.
+ */
+export async function deleteCluster(ctx: CoreContext, name: string): Promise<ClusterRecord> {
+  const cur = await ctx.store.clusters.get(name);
+  if (!cur || cur.value.status !== "ACTIVE") throw new ClusterNotFoundException(name);
+  const instances = await ctx.store.instances.list(keys.instances(name));
+  if (instances.items.some((i) => i.value.status !== "INACTIVE")) {
+    throw new ClusterContainsContainerInstancesException(
+      "The Cluster cannot be deleted while Container Instances are active or draining.",
+    );
+  }
+  const tasks = await ctx.store.tasks.list(keys.tasks(name));
+  if (tasks.items.some((t) => t.value.lastStatus !== "STOPPED")) {
+    throw new ClusterContainsTasksException("The Cluster cannot be deleted while Tasks are active.");
+  }
+  const rec: ClusterRecord = { ...cur.value, status: "INACTIVE" };
+  await ctx.store.clusters.update(rec, cur.modRevision);
+  ctx.log.info("cluster deleted", { cluster: name });
+  return rec;
+}
+
+/** Counts shown in DescribeClusters. */
+export interface ClusterCounts {
+  registeredContainerInstancesCount: number;
+  runningTasksCount: number;
+  pendingTasksCount: number;
+  activeServicesCount: number;
+}
+
+export async function clusterCounts(ctx: CoreContext, name: string): Promise<ClusterCounts> {
+  const [instances, tasks, services] = await Promise.all([
+    ctx.store.instances.list(keys.instances(name)),
+    ctx.store.tasks.list(keys.tasks(name)),
+    ctx.store.kv.count(keys.services(name)),
+  ]);
+  return {
+    registeredContainerInstancesCount: instances.items.filter((i) => i.value.status !== "INACTIVE").length,
+    runningTasksCount: tasks.items.filter((t) => t.value.lastStatus === "RUNNING").length,
+    pendingTasksCount: tasks.items.filter((t) => t.value.lastStatus === "PENDING" || t.value.lastStatus === "PROVISIONING").length,
+    activeServicesCount: services,
+  };
+}
+
+/** Refuses names ECS refuses. */
+export function checkClusterName(name: string): void {
+  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(name)) {
+    throw new InvalidParameterException(
+      "clusterName: up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed",
+    );
+  }
+}

@@ -1,0 +1,8 @@
+/** Core operations on berth's state, shared by the ECS API and the agent service. */
+export type { CoreContext } from "./context.js";
+export * from "./clusters.js";
+export * from "./taskdefs.js";
+export * from "./run-tasks.js";
+export * from "./task-state.js";
+export * from "./instances.js";
+export { newTaskRecord, holdsResources } from "./task-records.js";

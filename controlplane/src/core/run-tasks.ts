@@ -1,0 +1,147 @@
+import {
+  ConflictError,
+  InvalidParameterException,
+  newId,
+  taskReservation,
+  type ContainerInstanceRecord,
+  type TaskDefinitionRecord,
+  type TaskRecord,
+} from "@berth/shared";
+import {
+  defaultRunTaskStrategy,
+  placeTasks,
+  type InstanceSnapshot,
+  type PlacementConstraint,
+  type PlacementStrategy,
+} from "../scheduler/index.js";
+import { keys, maxTxnOps, type Versioned } from "../store/index.js";
+import type { CoreContext } from "./context.js";
+import { holdsResources, newTaskRecord, type NewTaskOptions } from "./task-records.js";
+
+/** A request to start `count` copies of a task definition in a cluster. */
+export interface RunTasksRequest extends NewTaskOptions {
+  cluster: string;
+  taskDefinition: TaskDefinitionRecord;
+  count: number;
+  placementStrategy?: PlacementStrategy[];
+  placementConstraints?: PlacementConstraint[];
+  /** StartTask names its instances: place only there. */
+  onlyInstanceIds?: string[];
+  /** Seeds the scheduler's tie-breaks; a fresh id when absent. */
+  seed?: string;
+}
+
+/** An ECS `Failure`: which instance refused and why. */
+export interface RunFailure {
+  arn?: string;
+  reason: string;
+  detail?: string;
+}
+
+export interface RunTasksResult {
+  tasks: TaskRecord[];
+  failures: RunFailure[];
+}
+
+/**
+ * Places and records tasks: snapshot the cluster's instances and tasks, ask the scheduler, then
+ * write the tasks and the instances' new remaining resources in transactions guarded by the
+ * instances' mod revisions. A lost race re-snapshots and re-plans (bounded).
+ */
+export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<RunTasksResult> {
+  const reservation = taskReservation(req.taskDefinition, req.overrides);
+  const seed = req.seed ?? newId();
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const [instances, tasks] = await Promise.all([
+      ctx.store.instances.list(keys.instances(req.cluster)),
+      ctx.store.tasks.list(keys.tasks(req.cluster)),
+    ]);
+    const live = instances.items.filter((i) => i.value.status !== "INACTIVE" && (!req.onlyInstanceIds || req.onlyInstanceIds.includes(i.value.id)));
+    if (live.length === 0) throw new InvalidParameterException("No Container Instances were found in your cluster.");
+    const snapshot = snapshotInstances(live.map((i) => i.value), tasks.items.map((t) => t.value));
+    const toPlace = Array.from({ length: req.count }, (_, i) => ({
+      key: String(i),
+      reservation,
+      family: req.taskDefinition.family,
+      group: req.group ?? `family:${req.taskDefinition.family}`,
+      taskDefinitionArn: req.taskDefinition.taskDefinitionArn,
+    }));
+    const plan = placeTasks({
+      instances: snapshot,
+      tasks: toPlace,
+      strategy: req.placementStrategy ?? defaultRunTaskStrategy,
+      constraints: req.placementConstraints,
+      seed: `${seed}:${attempt}`,
+    });
+    const byId = new Map(live.map((i) => [i.value.id, i]));
+    const created = plan.placements.map((p) => newTaskRecord(ctx, newId(), req.taskDefinition, byId.get(p.instanceId)!.value, reservation, req));
+    try {
+      await writePlacements(ctx, created, byId, plan.remaining);
+    } catch (err) {
+      if (err instanceof ConflictError) continue;
+      throw err;
+    }
+    for (const t of created) ctx.log.info("task placed", { taskArn: t.arn, instanceArn: t.containerInstanceArn, cluster: t.cluster });
+    return { tasks: created, failures: dedupeFailures(plan.failures.flatMap((f) => f.reasons)) };
+  }
+  throw new ConflictError("the cluster kept changing while placing tasks; try again");
+}
+
+/** The scheduler's view of instances: status, remaining resources and the tasks they hold. */
+export function snapshotInstances(instances: ContainerInstanceRecord[], tasks: TaskRecord[]): InstanceSnapshot[] {
+  const held = new Map<string, TaskRecord[]>();
+  for (const t of tasks.filter(holdsResources)) {
+    const list = held.get(t.containerInstanceId) ?? [];
+    list.push(t);
+    held.set(t.containerInstanceId, list);
+  }
+  return instances.map((i) => ({
+    id: i.id,
+    arn: i.arn,
+    status: i.status,
+    agentConnected: i.agentConnected,
+    registered: i.registered,
+    remaining: i.remaining,
+    attributes: i.attributes,
+    tasks: (held.get(i.id) ?? []).map((t) => ({ family: t.family, group: t.group, taskDefinitionArn: t.taskDefinitionArn })),
+  }));
+}
+
+/**
+ * Writes placed tasks with their instances' new remaining resources. Each transaction holds
+ * whole instances (guard + update + that instance's tasks) and stays under etcd's op limit;
+ * a batch too large for one transaction is split, each part atomic on its own instances.
+ */
+async function writePlacements(
+  ctx: CoreContext,
+  created: TaskRecord[],
+  instances: Map<string, Versioned<ContainerInstanceRecord>>,
+  remaining: Map<string, ContainerInstanceRecord["remaining"]>,
+): Promise<void> {
+  const byInstance = new Map<string, TaskRecord[]>();
+  for (const t of created) byInstance.set(t.containerInstanceId, [...(byInstance.get(t.containerInstanceId) ?? []), t]);
+  let txn = ctx.store.txn();
+  for (const [id, tasks] of byInstance) {
+    if (txn.mutations.length > 0 && txn.mutations.length + tasks.length + 1 > maxTxnOps) {
+      await ctx.store.commit(txn);
+      txn = ctx.store.txn();
+    }
+    const cur = instances.get(id)!;
+    const next: ContainerInstanceRecord = { ...cur.value, remaining: remaining.get(id) ?? cur.value.remaining, version: cur.value.version + 1 };
+    ctx.store.instances.stageUpdate(txn, next, cur.modRevision);
+    for (const t of tasks) ctx.store.tasks.stageCreate(txn, t);
+  }
+  await ctx.store.commit(txn);
+}
+
+function dedupeFailures(reasons: { instanceArn?: string; reason: string }[]): RunFailure[] {
+  const seen = new Set<string>();
+  const out: RunFailure[] = [];
+  for (const r of reasons) {
+    const k = `${r.instanceArn ?? ""}|${r.reason}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(r.instanceArn ? { arn: r.instanceArn, reason: r.reason } : { reason: r.reason });
+  }
+  return out;
+}

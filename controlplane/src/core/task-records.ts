@@ -1,0 +1,72 @@
+import {
+  containerArn,
+  taskArn,
+  type ContainerInstanceRecord,
+  type Resources,
+  type TaskDefinitionRecord,
+  type TaskOverride,
+  type TaskRecord,
+  type Tag,
+} from "@berth/shared";
+
+/** What a new task carries besides its definition and placement. */
+export interface NewTaskOptions {
+  overrides?: TaskOverride;
+  startedBy?: string;
+  group?: string;
+  tags?: Tag[];
+  launchType?: TaskRecord["launchType"];
+}
+
+/** A fresh task record for `td` placed on `instance`, PENDING with nothing started yet. */
+export function newTaskRecord(
+  ctx: { scope: { region: string; account: string }; now: () => number },
+  id: string,
+  td: TaskDefinitionRecord,
+  instance: ContainerInstanceRecord,
+  reserved: Resources,
+  opts: NewTaskOptions,
+): TaskRecord {
+  const cluster = instance.cluster;
+  const overridesByName = new Map((opts.overrides?.containerOverrides ?? []).map((o) => [o.name, o]));
+  return {
+    id,
+    arn: taskArn(ctx.scope, cluster, id),
+    cluster,
+    clusterArn: `arn:aws:ecs:${ctx.scope.region}:${ctx.scope.account}:cluster/${cluster}`,
+    taskDefinitionArn: td.taskDefinitionArn,
+    family: td.family,
+    revision: td.revision,
+    containerInstanceId: instance.id,
+    containerInstanceArn: instance.arn,
+    launchType: opts.launchType ?? "EC2",
+    desiredStatus: "RUNNING",
+    lastStatus: "PENDING",
+    reserved,
+    released: false,
+    containers: td.containerDefinitions.map((c) => {
+      const o = overridesByName.get(c.name);
+      return {
+        name: c.name ?? "",
+        containerArn: containerArn(ctx.scope, cluster, id, c.name ?? ""),
+        image: c.image ?? "",
+        lastStatus: "PENDING",
+        networkBindings: [],
+        cpu: o?.cpu ?? c.cpu,
+        memory: o?.memory ?? c.memory,
+        memoryReservation: o?.memoryReservation ?? c.memoryReservation,
+      };
+    }),
+    overrides: opts.overrides,
+    startedBy: opts.startedBy,
+    group: opts.group ?? `family:${td.family}`,
+    cpu: opts.overrides?.cpu ?? td.cpu,
+    memory: opts.overrides?.memory ?? td.memory,
+    createdAtMs: ctx.now(),
+    version: 1,
+    tags: opts.tags,
+  };
+}
+
+/** True while a task holds its reservation on an instance. */
+export const holdsResources = (t: TaskRecord) => !t.released;

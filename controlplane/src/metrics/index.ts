@@ -1,0 +1,4 @@
+/** The control plane's Prometheus metrics. */
+export * from "./controlplane-metrics.js";
+export * from "./outcome.js";
+export * from "./process-metrics.js";

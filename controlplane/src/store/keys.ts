@@ -1,0 +1,39 @@
+/**
+ * Every etcd key berth uses is built and parsed here; nothing else joins key strings. One prefix
+ * per kind under /berth/v1/, revisions zero-padded so keys sort in revision order.
+ */
+const root = "/berth/v1";
+
+const pad = (n: number) => String(n).padStart(10, "0");
+
+/** Key builders, one per kind. Prefix builders end with `/` so they never match a sibling. */
+export const keys = {
+  root: `${root}/`,
+  cluster: (name: string) => `${root}/clusters/${name}`,
+  clusters: () => `${root}/clusters/`,
+  family: (family: string) => `${root}/families/${family}`,
+  families: () => `${root}/families/`,
+  taskDefinition: (family: string, revision: number) => `${root}/taskdefs/${family}/${pad(revision)}`,
+  taskDefinitions: (family?: string) => (family ? `${root}/taskdefs/${family}/` : `${root}/taskdefs/`),
+  task: (cluster: string, id: string) => `${root}/tasks/${cluster}/${id}`,
+  tasks: (cluster?: string) => (cluster ? `${root}/tasks/${cluster}/` : `${root}/tasks/`),
+  instance: (cluster: string, id: string) => `${root}/instances/${cluster}/${id}`,
+  instances: (cluster?: string) => (cluster ? `${root}/instances/${cluster}/` : `${root}/instances/`),
+  service: (cluster: string, name: string) => `${root}/services/${cluster}/${name}`,
+  services: (cluster?: string) => (cluster ? `${root}/services/${cluster}/` : `${root}/services/`),
+  /** Held under the lease of the replica serving an agent's session: liveness of that session. */
+  session: (cluster: string, instanceId: string) => `${root}/sessions/${cluster}/${instanceId}`,
+  sessions: (cluster?: string) => (cluster ? `${root}/sessions/${cluster}/` : `${root}/sessions/`),
+  election: () => `${root}/election`,
+};
+
+/** The last path segment of a key (an id or name). */
+export function lastSegment(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1);
+}
+
+/** `{cluster, id}` from a task, instance, service or session key. */
+export function clusterScoped(key: string): { cluster: string; id: string } {
+  const parts = key.split("/");
+  return { cluster: parts[parts.length - 2], id: parts[parts.length - 1] };
+}

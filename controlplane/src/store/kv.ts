@@ -1,0 +1,133 @@
+import etcd3 from "etcd3";
+import type { Etcd3, IOptions } from "etcd3";
+import { ConflictError, ServerException } from "@berth/shared";
+
+/** A value read from etcd with the mod revision any guarded write of it must compare against. */
+export interface Versioned<T> {
+  value: T;
+  /** etcd mod_revision as a decimal string; "0" means the key is absent. */
+  modRevision: string;
+}
+
+/** A list read at one store revision, so a watch can resume exactly after it. */
+export interface Listing<T> {
+  items: Versioned<T>[];
+  revision: string;
+}
+
+type Mutation = { type: "put"; key: string; value: string; lease?: string } | { type: "delete"; key: string };
+
+/** etcd's default --max-txn-ops: no more compares, nor more operations, in one transaction. */
+export const maxTxnOps = 128;
+
+/**
+ * A revision-guarded write: every `expect` must still hold for any `put`/`delete` to happen.
+ * Build one, then hand it to {@link Kv.commit}.
+ */
+export class Txn {
+  readonly guards = new Map<string, string>();
+  readonly mutations: Mutation[] = [];
+
+  /** Requires `key` to be at `modRevision` ("0": absent) when the transaction commits. */
+  expect(key: string, modRevision: string): this {
+    this.guards.set(key, modRevision);
+    return this;
+  }
+  /** Requires `key` to be absent. */
+  expectAbsent(key: string): this {
+    return this.expect(key, "0");
+  }
+  put(key: string, value: unknown, lease?: string): this {
+    this.mutations.push({ type: "put", key, value: JSON.stringify(value), lease });
+    return this;
+  }
+  delete(key: string): this {
+    this.mutations.push({ type: "delete", key });
+    return this;
+  }
+  get size(): number {
+    return Math.max(this.guards.size, this.mutations.length);
+  }
+}
+
+/**
+ * The thin adapter over etcd3: JSON values, mod revisions as strings, guarded commits. The only
+ * file that talks to the etcd client for reads and writes.
+ */
+export class Kv {
+  constructor(readonly client: Etcd3) {}
+
+  /** Connects to `endpoints` (comma separated or a list). */
+  static connect(endpoints: string | string[], options: Partial<IOptions> = {}): Kv {
+    const hosts = Array.isArray(endpoints) ? endpoints : endpoints.split(",").map((s) => s.trim());
+    return new Kv(new etcd3.Etcd3({ hosts, ...options }));
+  }
+
+  async get<T>(key: string): Promise<Versioned<T> | undefined> {
+    const res = await this.client.get(key).exec();
+    const kv = res.kvs[0];
+    if (!kv) return undefined;
+    return { value: JSON.parse(kv.value.toString()) as T, modRevision: String(kv.mod_revision) };
+  }
+
+  /** Every value under `prefix`, in key order, with the store revision of the read. */
+  async list<T>(prefix: string): Promise<Listing<T>> {
+    const res = await this.client.getAll().prefix(prefix).sort("Key", "Ascend").exec();
+    return {
+      revision: String(res.header.revision),
+      items: res.kvs.map((kv) => ({ value: JSON.parse(kv.value.toString()) as T, modRevision: String(kv.mod_revision) })),
+    };
+  }
+
+  /** The value with the greatest key under `prefix` (e.g. a family's newest revision). */
+  async last<T>(prefix: string): Promise<Versioned<T> | undefined> {
+    const res = await this.client.getAll().prefix(prefix).sort("Key", "Descend").limit(1).exec();
+    const kv = res.kvs[0];
+    return kv ? { value: JSON.parse(kv.value.toString()) as T, modRevision: String(kv.mod_revision) } : undefined;
+  }
+
+  /** How many keys are under `prefix`, without reading values. */
+  async count(prefix: string): Promise<number> {
+    return this.client.getAll().prefix(prefix).count();
+  }
+
+  /**
+   * Commits `txn`; throws {@link ConflictError} when a guard no longer holds. etcd3 retries
+   * transient failures itself, so a commit that succeeded but whose answer was lost comes back
+   * as a failed compare: before reporting a conflict, check whether every put already holds
+   * exactly our value (and every delete is gone), and call that success.
+   */
+  async commit(txn: Txn): Promise<void> {
+    if (txn.guards.size > maxTxnOps || txn.mutations.length > maxTxnOps) {
+      throw new ServerException(`transaction of ${txn.size} operations exceeds etcd's limit of ${maxTxnOps}`);
+    }
+    if (txn.mutations.length === 0) return;
+    const ops = txn.mutations.map((m) =>
+      m.type === "put"
+        ? m.lease
+          ? this.client.put(m.key).value(m.value).lease(m.lease)
+          : this.client.put(m.key).value(m.value)
+        : this.client.delete().key(m.key),
+    );
+    const guards = [...txn.guards];
+    let builder = guards.length > 0 ? this.client.if(guards[0][0], "Mod", "==", Number(guards[0][1])) : this.client.if(txn.mutations[0].key, "Mod", ">", -1);
+    for (const [key, rev] of guards.slice(1)) builder = builder.and(key, "Mod", "==", Number(rev));
+    const res = await builder.then(...ops).commit();
+    if (res.succeeded) return;
+    if (await this.alreadyApplied(txn)) return;
+    throw new ConflictError(`write conflict on ${guards.map(([k]) => k).join(", ")}`);
+  }
+
+  private async alreadyApplied(txn: Txn): Promise<boolean> {
+    for (const m of txn.mutations) {
+      const cur = await this.client.get(m.key).exec();
+      const kv = cur.kvs[0];
+      if (m.type === "delete" ? kv !== undefined : kv === undefined || kv.value.toString() !== m.value) return false;
+    }
+    return true;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,43 @@
+import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from "@berth/shared";
+import { Collection } from "./collection.js";
+import { keys } from "./keys.js";
+import { Kv, Txn } from "./kv.js";
+
+/** A task definition family: the newest revision handed out, so revisions never repeat. */
+export interface FamilyRecord {
+  family: string;
+  latestRevision: number;
+}
+
+/**
+ * berth's state in etcd, one typed collection per kind plus the raw {@link Kv} for guarded
+ * transactions across kinds (placement writes tasks and instances together).
+ */
+export class Store {
+  readonly clusters: Collection<ClusterRecord, [name: string]>;
+  readonly families: Collection<FamilyRecord, [family: string]>;
+  readonly taskDefinitions: Collection<TaskDefinitionRecord, [family: string, revision: number]>;
+  readonly tasks: Collection<TaskRecord, [cluster: string, id: string]>;
+  readonly instances: Collection<ContainerInstanceRecord, [cluster: string, id: string]>;
+
+  constructor(readonly kv: Kv) {
+    this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
+    this.families = new Collection(kv, keys.family, (r) => keys.family(r.family));
+    this.taskDefinitions = new Collection(kv, keys.taskDefinition, (r) => keys.taskDefinition(r.family, r.revision));
+    this.tasks = new Collection(kv, keys.task, (r) => keys.task(r.cluster, r.id));
+    this.instances = new Collection(kv, keys.instance, (r) => keys.instance(r.cluster, r.id));
+  }
+
+  /** A new empty transaction to stage writes into. */
+  txn(): Txn {
+    return new Txn();
+  }
+
+  commit(txn: Txn): Promise<void> {
+    return this.kv.commit(txn);
+  }
+
+  close(): void {
+    this.kv.close();
+  }
+}

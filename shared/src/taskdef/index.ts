@@ -1,0 +1,6 @@
+/** The task-definition model: ECS's registration rules, what Describe shows, container dependencies. */
+export * from "./units.js";
+export * from "./reservation.js";
+export * from "./validate.js";
+export * from "./normalize.js";
+export * from "./dependencies.js";

@@ -1,0 +1,76 @@
+import type { Compatibility, ContainerDefinition, PortMapping } from "@aws-sdk/client-ecs";
+import type { TaskDefinitionRecord } from "../model/records.js";
+import { fargateProblem, type RegisterTaskDefinitionInput } from "./validate.js";
+
+/** What registration adds to a task definition: its identity and when it was registered. */
+export interface NormalizeOptions {
+  arn: string;
+  revision: number;
+  registeredAtMs: number;
+}
+
+/**
+ * The record DescribeTaskDefinition shows for a validated RegisterTaskDefinition input: the
+ * user's values exactly as sent (task `cpu: "256"` stays a string), plus the defaults ECS fills
+ * in and nothing else: `essential: true`, container `cpu: 0`, empty `portMappings`,
+ * `environment`, `mountPoints`, `volumesFrom`, `volumes`, `placementConstraints`, port protocol
+ * `tcp`, host port = container port in awsvpc and host mode, the `compatibilities` the
+ * definition qualifies for and status ACTIVE. The input is not modified.
+ */
+export function normalizeTaskDefinition(input: RegisterTaskDefinitionInput, opts: NormalizeOptions): TaskDefinitionRecord {
+  const { tags, ...rest } = structuredClone(input);
+  const mode = input.networkMode;
+  const record: TaskDefinitionRecord = {
+    ...rest,
+    taskDefinitionArn: opts.arn,
+    family: input.family,
+    revision: opts.revision,
+    status: "ACTIVE",
+    containerDefinitions: rest.containerDefinitions.map((c) => normalizeContainer(c, mode)),
+    volumes: rest.volumes ?? [],
+    placementConstraints: rest.placementConstraints ?? [],
+    compatibilities: compatibilitiesOf(input),
+    registeredAtMs: opts.registeredAtMs,
+  };
+  if (tags !== undefined) record.tags = tags;
+  return record;
+}
+
+/**
+ * The launch types a task definition can run on, in the order ECS lists them: EC2 always;
+ * EXTERNAL unless awsvpc (ECS Anywhere has no awsvpc); FARGATE when it fits Fargate's rules.
+ */
+export function compatibilitiesOf(input: Pick<RegisterTaskDefinitionInput, "networkMode" | "cpu" | "memory">): Compatibility[] {
+  if (input.networkMode !== "awsvpc") return ["EXTERNAL", "EC2"];
+  return fargateIgnoringErrors(input) ? ["EC2", "FARGATE"] : ["EC2"];
+}
+
+function fargateIgnoringErrors(input: Pick<RegisterTaskDefinitionInput, "networkMode" | "cpu" | "memory">): boolean {
+  try {
+    return fargateProblem(input) === undefined;
+  } catch {
+    // an unparsable cpu/memory was refused by validation already; it is simply not Fargate
+    return false;
+  }
+}
+
+function normalizeContainer(c: ContainerDefinition, mode: string | undefined): ContainerDefinition {
+  return {
+    ...c,
+    cpu: c.cpu ?? 0,
+    essential: c.essential ?? true,
+    portMappings: (c.portMappings ?? []).map((pm) => normalizePortMapping(pm, mode)),
+    environment: c.environment ?? [],
+    mountPoints: c.mountPoints ?? [],
+    volumesFrom: c.volumesFrom ?? [],
+  };
+}
+
+/** In awsvpc and host mode the container port is the host port, so ECS shows it as such. */
+function normalizePortMapping(pm: PortMapping, mode: string | undefined): PortMapping {
+  const out: PortMapping = { ...pm, protocol: pm.protocol ?? "tcp" };
+  if ((mode === "awsvpc" || mode === "host") && pm.containerPort !== undefined && !pm.hostPort) {
+    out.hostPort = pm.containerPort;
+  }
+  return out;
+}

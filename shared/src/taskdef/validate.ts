@@ -1,0 +1,243 @@
+import type { ContainerDefinition, PortMapping, RegisterTaskDefinitionRequest } from "@aws-sdk/client-ecs";
+import { ClientException, InvalidParameterException } from "../errors.js";
+import { findDependencyCycle } from "./dependencies.js";
+import { parseCpu, parseMemory } from "./units.js";
+
+/**
+ * A RegisterTaskDefinition request after the ECS-model validation: `family` and
+ * `containerDefinitions` are present (the model requires them).
+ */
+export type RegisterTaskDefinitionInput = RegisterTaskDefinitionRequest & {
+  family: string;
+  containerDefinitions: ContainerDefinition[];
+};
+
+/** ECS's limit on containers in one task definition. */
+export const MAX_CONTAINERS_PER_TASK_DEFINITION = 10;
+
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const NETWORK_MODES = new Set(["bridge", "host", "awsvpc", "none"]);
+const CONDITIONS = new Set(["START", "COMPLETE", "SUCCESS", "HEALTHY"]);
+const HEALTH_BOUNDS: [field: "interval" | "timeout" | "retries" | "startPeriod", min: number, max: number][] = [
+  ["interval", 5, 300],
+  ["timeout", 2, 120],
+  ["retries", 1, 10],
+  ["startPeriod", 0, 300],
+];
+
+/**
+ * Fargate's task sizes: CPU units -> the memory values (MiB) allowed with it, as AWS documents
+ * them (8 and 16 vCPU need Linux platform 1.4.0, which is the current default).
+ */
+const FARGATE_SIZES: ReadonlyMap<number, readonly number[]> = new Map([
+  [256, [512, 1024, 2048]],
+  [512, steps(1024, 4096, 1024)],
+  [1024, steps(2048, 8192, 1024)],
+  [2048, steps(4096, 16384, 1024)],
+  [4096, steps(8192, 30720, 1024)],
+  [8192, steps(16384, 61440, 4096)],
+  [16384, steps(32768, 122880, 8192)],
+]);
+
+/**
+ * The rules ECS applies to RegisterTaskDefinition beyond the model's shapes. Throws
+ * InvalidParameterException, or ClientException where ECS answers with it, naming the field
+ * path (`containerDefinitions[1].portMappings[0].hostPort: ...`). Expects input that passed the
+ * ECS-model validation (types are right); checks names, sizes, ports, dependencies and health
+ * checks against each other.
+ */
+export function validateTaskDefinition(input: RegisterTaskDefinitionInput): void {
+  if (!NAME.test(input.family ?? "")) {
+    throw new InvalidParameterException("family: must be 1 to 255 letters, numbers, hyphens and underscores");
+  }
+  const containers = input.containerDefinitions ?? [];
+  if (containers.length < 1 || containers.length > MAX_CONTAINERS_PER_TASK_DEFINITION) {
+    throw new InvalidParameterException(
+      `containerDefinitions: must hold 1 to ${MAX_CONTAINERS_PER_TASK_DEFINITION} containers, got ${containers.length}`,
+    );
+  }
+  const mode = input.networkMode ?? "bridge";
+  if (!NETWORK_MODES.has(mode)) {
+    throw new InvalidParameterException(`networkMode: must be one of ${[...NETWORK_MODES].join(", ")}`);
+  }
+  const taskMemory = parseMemory(input.memory, "memory");
+  parseCpu(input.cpu, "cpu");
+  if (input.requiresCompatibilities?.includes("FARGATE")) {
+    const problem = fargateProblem(input);
+    if (problem) throw new ClientException(problem);
+  }
+  const volumes = checkVolumes(input);
+
+  const seen = new Map<string, number>();
+  containers.forEach((c, i) => {
+    const path = `containerDefinitions[${i}]`;
+    checkIdentity(c, path);
+    const first = seen.get(c.name!);
+    if (first !== undefined) {
+      throw new ClientException(`${path}.name: duplicate container name '${c.name}' (also containerDefinitions[${first}])`);
+    }
+    seen.set(c.name!, i);
+    checkMemory(c, path, taskMemory);
+    (c.portMappings ?? []).forEach((pm, j) => checkPortMapping(pm, `${path}.portMappings[${j}]`, mode));
+    checkHealthCheck(c, path);
+    checkReferences(c, path, containers, volumes);
+  });
+
+  if (!containers.some((c) => c.essential ?? true)) {
+    throw new ClientException("containerDefinitions: at least one container must be essential (essential defaults to true)");
+  }
+  checkDependencies(containers);
+}
+
+/**
+ * Why `input` cannot run on Fargate (ECS's wording), or undefined when it can: awsvpc and a
+ * task-level cpu/memory pair from Fargate's table.
+ */
+export function fargateProblem(input: Pick<RegisterTaskDefinitionRequest, "networkMode" | "cpu" | "memory">): string | undefined {
+  if (input.networkMode !== "awsvpc") return "Fargate only supports network mode 'awsvpc'.";
+  if (input.cpu === undefined || input.cpu === "") return "Fargate requires that 'cpu' be defined at the task level.";
+  if (input.memory === undefined || input.memory === "") return "Fargate requires that 'memory' be defined at the task level.";
+  const cpu = parseCpu(input.cpu, "cpu")!;
+  const memory = parseMemory(input.memory, "memory")!;
+  const allowed = FARGATE_SIZES.get(cpu);
+  if (allowed?.includes(memory)) return undefined;
+  const hint = allowed
+    ? `With ${cpu} CPU units the memory must be one of ${allowed.join(", ")} MiB.`
+    : `The CPU units must be one of ${[...FARGATE_SIZES.keys()].join(", ")}.`;
+  return `No Fargate configuration exists for given values: ${input.cpu} CPU, ${input.memory} memory. ${hint}`;
+}
+
+/** Volume names must be set and unique; returns them for the mountPoints check. */
+function checkVolumes(input: RegisterTaskDefinitionInput): Set<string> {
+  const names = new Set<string>();
+  (input.volumes ?? []).forEach((v, i) => {
+    if (!v.name || !NAME.test(v.name)) {
+      throw new InvalidParameterException(`volumes[${i}].name: must be 1 to 255 letters, numbers, hyphens and underscores`);
+    }
+    if (names.has(v.name)) throw new ClientException(`volumes[${i}].name: duplicate volume name '${v.name}'`);
+    names.add(v.name);
+  });
+  return names;
+}
+
+function checkIdentity(c: ContainerDefinition, path: string): void {
+  if (!c.name) throw new ClientException(`${path}.name: Container.name should not be null or empty.`);
+  if (!NAME.test(c.name)) {
+    throw new InvalidParameterException(`${path}.name: must be 1 to 255 letters, numbers, hyphens and underscores`);
+  }
+  if (!c.image || c.image.trim() === "") throw new ClientException(`${path}.image: Container.image should not be null or empty.`);
+  if (c.cpu !== undefined && c.cpu < 0) throw new InvalidParameterException(`${path}.cpu: must be >= 0`);
+}
+
+/** Memory ECS can place: some limit per container unless the task has one; limits in order. */
+function checkMemory(c: ContainerDefinition, path: string, taskMemory: number | undefined): void {
+  if (c.memory === undefined && c.memoryReservation === undefined && taskMemory === undefined) {
+    throw new ClientException(
+      `Invalid setting for container '${c.name}'. At least one of 'memory' or 'memoryReservation' must be specified.`,
+    );
+  }
+  if (c.memory !== undefined && c.memory <= 0) throw new InvalidParameterException(`${path}.memory: must be > 0`);
+  if (c.memoryReservation !== undefined && c.memoryReservation <= 0) {
+    throw new InvalidParameterException(`${path}.memoryReservation: must be > 0`);
+  }
+  if (c.memory !== undefined && c.memoryReservation !== undefined && c.memoryReservation > c.memory) {
+    throw new ClientException(
+      `${path}.memoryReservation: must be less than or equal to memory (${c.memoryReservation} > ${c.memory})`,
+    );
+  }
+  if (taskMemory !== undefined && c.memory !== undefined && c.memory > taskMemory) {
+    throw new ClientException(`${path}.memory: ${c.memory} MiB is more than the task's memory (${taskMemory} MiB)`);
+  }
+}
+
+/** Ports in range; in host and awsvpc mode the host port is the container port or left out. */
+function checkPortMapping(pm: PortMapping, path: string, mode: string): void {
+  if (pm.containerPortRange !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(pm.containerPortRange);
+    const lo = m ? Number(m[1]) : NaN;
+    const hi = m ? Number(m[2]) : NaN;
+    if (!(lo >= 1 && hi <= 65535 && lo < hi)) {
+      throw new InvalidParameterException(`${path}.containerPortRange: must be 'low-high' with 1 <= low < high <= 65535`);
+    }
+    if (pm.containerPort !== undefined || pm.hostPort !== undefined) {
+      throw new InvalidParameterException(`${path}: containerPortRange cannot be combined with containerPort or hostPort`);
+    }
+    return;
+  }
+  if (pm.containerPort === undefined) throw new InvalidParameterException(`${path}.containerPort: is required`);
+  if (pm.containerPort < 1 || pm.containerPort > 65535) {
+    throw new InvalidParameterException(`${path}.containerPort: must be between 1 and 65535`);
+  }
+  if (pm.hostPort !== undefined && (pm.hostPort < 0 || pm.hostPort > 65535)) {
+    throw new InvalidParameterException(`${path}.hostPort: must be between 0 and 65535 (0 picks a free port)`);
+  }
+  if ((mode === "host" || mode === "awsvpc") && pm.hostPort !== undefined && pm.hostPort !== 0 && pm.hostPort !== pm.containerPort) {
+    throw new InvalidParameterException(
+      `${path}.hostPort: When networkMode=${mode}, the host ports and container ports in port mappings must match.`,
+    );
+  }
+}
+
+function checkHealthCheck(c: ContainerDefinition, path: string): void {
+  const hc = c.healthCheck;
+  if (!hc) return;
+  const cmd = hc.command ?? [];
+  if (cmd.length === 0 || (cmd[0] !== "CMD" && cmd[0] !== "CMD-SHELL")) {
+    throw new InvalidParameterException(`${path}.healthCheck.command: must start with "CMD" or "CMD-SHELL" and name a command`);
+  }
+  if (cmd.length < 2) throw new InvalidParameterException(`${path}.healthCheck.command: names no command after ${cmd[0]}`);
+  for (const [field, min, max] of HEALTH_BOUNDS) {
+    const v = hc[field];
+    if (v !== undefined && (v < min || v > max)) {
+      throw new InvalidParameterException(`${path}.healthCheck.${field}: must be between ${min} and ${max}, got ${v}`);
+    }
+  }
+}
+
+/** mountPoints name declared volumes; volumesFrom names another container of the task. */
+function checkReferences(
+  c: ContainerDefinition,
+  path: string,
+  containers: ContainerDefinition[],
+  volumes: Set<string>,
+): void {
+  (c.mountPoints ?? []).forEach((mp, j) => {
+    if (!mp.sourceVolume || !volumes.has(mp.sourceVolume)) {
+      throw new ClientException(`${path}.mountPoints[${j}].sourceVolume: unknown volume '${mp.sourceVolume ?? ""}'`);
+    }
+  });
+  (c.volumesFrom ?? []).forEach((vf, j) => {
+    const from = vf.sourceContainer ?? "";
+    if (from === c.name || !containers.some((o) => o.name === from)) {
+      throw new ClientException(`${path}.volumesFrom[${j}].sourceContainer: '${from}' is not another container of this task`);
+    }
+  });
+}
+
+/** dependsOn names other containers, with a known condition, HEALTHY only on health-checked ones, no cycles. */
+function checkDependencies(containers: ContainerDefinition[]): void {
+  const byName = new Map(containers.map((c) => [c.name!, c]));
+  containers.forEach((c, i) => {
+    (c.dependsOn ?? []).forEach((d, j) => {
+      const path = `containerDefinitions[${i}].dependsOn[${j}]`;
+      const target = d.containerName ?? "";
+      if (target === c.name) throw new ClientException(`${path}.containerName: container '${c.name}' cannot depend on itself`);
+      const other = byName.get(target);
+      if (!other) throw new ClientException(`${path}.containerName: '${target}' is not a container of this task definition`);
+      if (!CONDITIONS.has(d.condition ?? "")) {
+        throw new InvalidParameterException(`${path}.condition: must be one of ${[...CONDITIONS].join(", ")}`);
+      }
+      if (d.condition === "HEALTHY" && !other.healthCheck) {
+        throw new ClientException(`${path}.condition: HEALTHY needs a healthCheck on container '${target}'`);
+      }
+    });
+  });
+  const cycle = findDependencyCycle(containers);
+  if (cycle) throw new ClientException(`containerDefinitions: dependsOn forms a cycle: ${cycle.join(" -> ")}`);
+}
+
+function steps(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}

@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { createLogger, silentLogger, type Logger } from "@berth/shared";
+import { compileControlPlaneConfig, startControlPlane, type ControlPlane } from "@berth/controlplane";
+import { startEtcd, type EtcdServer } from "./etcd.js";
+import { freePort } from "./ports.js";
+
+/** A control plane on its own etcd, with an ECS SDK client pointed at it. */
+export interface TestControlPlane {
+  etcd: EtcdServer;
+  cp: ControlPlane;
+  ecs: ECSClient;
+  endpoint: string;
+  grpcAddress: string;
+  stop(): Promise<void>;
+}
+
+/** Logs of the processes under test go to stderr only when BERTH_TEST_LOGS is set. */
+export function testLogger(): Logger {
+  return process.env.BERTH_TEST_LOGS ? createLogger({ level: "debug", destination: process.stderr }) : silentLogger;
+}
+
+/**
+ * Starts etcd and one control-plane replica on free loopback ports. Heartbeats are fast so
+ * liveness tests finish quickly; everything else is the default.
+ */
+export async function startTestControlPlane(env: Record<string, string> = {}): Promise<TestControlPlane> {
+  const etcd = await startEtcd();
+  const config = compileControlPlaneConfig(
+    { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", heartbeatIntervalMs: 500 },
+    env,
+  );
+  const cp = await startControlPlane(config, testLogger());
+  const endpoint = `http://127.0.0.1:${cp.apiPort}`;
+  const ecs = ecsClient(endpoint);
+  return {
+    etcd,
+    cp,
+    ecs,
+    endpoint,
+    grpcAddress: `127.0.0.1:${cp.grpcPort}`,
+    async stop() {
+      ecs.destroy();
+      await cp.close();
+      await etcd.stop();
+    },
+  };
+}
+
+/** An AWS SDK ECS client for a berth endpoint, with dummy credentials as a user would set. */
+export function ecsClient(endpoint: string): ECSClient {
+  return new ECSClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "dummy-secret" },
+    maxAttempts: 1,
+  });
+}
+
+/** A berth agent running as its own process (the built agent), killable like a real one. */
+export interface TestAgent {
+  child: ChildProcess;
+  dataDir: string;
+  introspectionPort: number;
+  /** SIGTERM and wait. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait: a crash. */
+  kill(): Promise<void>;
+  output(): string;
+}
+
+const agentBin = fileURLToPath(new URL("../../agent/bin/berth-agent.js", import.meta.url));
+
+/** Starts an agent process joined to `cluster` at `grpcAddress`, with its own data folder unless given. */
+export async function startTestAgent(opts: { grpcAddress: string; cluster: string; dataDir?: string; env?: Record<string, string> }): Promise<TestAgent> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "berth-agent-")));
+  const introspectionPort = await freePort();
+  const lines: string[] = [];
+  const child = spawn(process.execPath, [agentBin], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      ECS_CLUSTER: opts.cluster,
+      BERTH_CONTROL_PLANE: opts.grpcAddress,
+      BERTH_DATA_DIR: dataDir,
+      BERTH_INTROSPECTION_PORT: String(introspectionPort),
+      ECS_IMAGE_PULL_BEHAVIOR: "prefer-cached",
+      BERTH_LOG_LEVEL: "debug",
+      ...opts.env,
+    },
+  });
+  const keep = (b: Buffer) => {
+    lines.push(...b.toString().split("\n").filter(Boolean));
+    if (lines.length > 400) lines.splice(0, lines.length - 400);
+    if (process.env.BERTH_TEST_LOGS) process.stderr.write(b);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const signal = async (sig: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    await exited;
+  };
+  return {
+    child,
+    dataDir,
+    introspectionPort,
+    stop: () => signal("SIGTERM"),
+    kill: () => signal("SIGKILL"),
+    output: () => lines.join("\n"),
+  };
+}
+
+/** Removes an agent data folder made by {@link startTestAgent}. */
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs` with
+ * `what` and the last value seen. Every wait in the tests is bounded by this.
+ */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ""}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
