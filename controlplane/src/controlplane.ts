@@ -5,13 +5,15 @@ import { startAgentServer } from "./api/agent/server.js";
 import { createEcsServer } from "./api/ecs/server.js";
 import type { ControlPlaneConfig } from "./config.js";
 import type { CoreContext } from "./core/index.js";
-import { Kv, Store } from "./store/index.js";
+import { createControlPlaneMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
+import { keys, Kv, Store } from "./store/index.js";
 
 /** A running control plane: its bound ports and how to stop it. */
 export interface ControlPlane {
   apiPort: number;
   grpcPort: number;
   ctx: CoreContext;
+  metrics: ControlPlaneMetrics;
   close(): Promise<void>;
 }
 
@@ -28,13 +30,23 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   });
   const ctx: CoreContext = { store, scope: config.scope, log: log.child({ component: "core" }), now: Date.now };
 
+  const metrics = createControlPlaneMetrics({ logger: log, taskCounts: () => taskCounts(store), instanceCounts: () => instanceCounts(store) });
+  store.kv.onConflict = () => metrics.etcdTxnConflicts.inc();
+
   const lookupSecret = config.accessKeys.size > 0 ? (akid: string) => config.accessKeys.get(akid) : undefined;
   const http = createEcsServer({
     ctx,
     log: log.child({ component: "ecs-api" }),
     lookupSecret,
+    observer: {
+      request(action, outcome, seconds) {
+        metrics.apiRequests.inc({ action, outcome });
+        metrics.apiRequestDuration.observe({ action }, seconds);
+      },
+    },
     getRoutes: {
       "/healthz": async () => ({ contentType: "text/plain", body: "ok\n" }),
+      "/metrics": async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     },
   });
   const apiPort = await listen(http, config.api.host, config.api.port);
@@ -42,6 +54,10 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     missedHeartbeats: config.missedHeartbeats,
     leaseTtlSeconds: config.sessionLeaseTtlSeconds,
+  }, {
+    opened: () => metrics.agentSessionsOpen.inc(),
+    closed: () => metrics.agentSessionsOpen.dec(),
+    stateChange: (kind) => metrics.agentStateChanges.inc({ kind }),
   });
   log.info("control plane started", { api: `${config.api.host}:${apiPort}`, grpc: `${config.grpc.host}:${grpc.port}`, etcd: config.etcdEndpoints.join(",") });
 
@@ -49,12 +65,38 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     apiPort,
     grpcPort: grpc.port,
     ctx,
+    metrics,
     async close() {
       await Promise.all([closeHttp(http), closeGrpc(grpc.server)]);
       store.close();
       log.info("control plane stopped");
     },
   };
+}
+
+/** Tasks by cluster and status, read at scrape time. */
+async function taskCounts(store: Store): Promise<TaskCount[]> {
+  const counts = new Map<string, TaskCount>();
+  for (const { value: t } of (await store.tasks.list(keys.tasks())).items) {
+    const k = `${t.cluster}|${t.lastStatus}`;
+    const row = counts.get(k) ?? { cluster: t.cluster, status: t.lastStatus, count: 0 };
+    row.count++;
+    counts.set(k, row);
+  }
+  return [...counts.values()];
+}
+
+/** Container instances by cluster, connection and status, read at scrape time. */
+async function instanceCounts(store: Store): Promise<InstanceCount[]> {
+  const counts = new Map<string, InstanceCount>();
+  for (const { value: i } of (await store.instances.list(keys.instances())).items) {
+    const connection = i.agentConnected ? "connected" : "disconnected";
+    const k = `${i.cluster}|${connection}|${i.status}`;
+    const row = counts.get(k) ?? { cluster: i.cluster, connection, status: i.status, count: 0 };
+    row.count++;
+    counts.set(k, row);
+  }
+  return [...counts.values()];
 }
 
 function listen(server: http.Server, host: string, port: number): Promise<number> {

@@ -46,17 +46,28 @@ function tracedComponents(): Set<string> {
 }
 
 class PinoAdapter implements Logger {
-  constructor(private readonly p: PinoLogger) {}
+  private readonly p: PinoLogger;
+  /**
+   * Children are made from the root with merged bindings, so a child's `component` replaces its
+   * parent's instead of repeating the key in the line.
+   */
+  constructor(
+    private readonly root: PinoLogger,
+    private readonly bindings: LogFields = {},
+  ) {
+    this.p = Object.keys(bindings).length > 0 ? root.child(bindings) : root;
+  }
   trace(msg: string, fields?: LogFields) { this.p.trace(normalize(fields), msg); }
   debug(msg: string, fields?: LogFields) { this.p.debug(normalize(fields), msg); }
   info(msg: string, fields?: LogFields) { this.p.info(normalize(fields), msg); }
   warn(msg: string, fields?: LogFields) { this.p.warn(normalize(fields), msg); }
   error(msg: string, fields?: LogFields) { this.p.error(normalize(fields), msg); }
   child(fields: LogFields): Logger {
-    const c = this.p.child(fields);
+    const merged = { ...this.bindings, ...fields };
+    const c = new PinoAdapter(this.root, merged);
     const traced = tracedComponents();
-    if (typeof fields.component === "string" && (traced.has(fields.component) || traced.has("*"))) c.level = "trace";
-    return new PinoAdapter(c);
+    if (typeof merged.component === "string" && (traced.has(merged.component) || traced.has("*"))) c.p.level = "trace";
+    return c;
   }
 }
 

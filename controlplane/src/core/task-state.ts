@@ -34,7 +34,10 @@ export function applyChange(task: TaskRecord, change: TaskStateChange, now: numb
       lastStatus: status === "STOPPING" ? "RUNNING" : status,
       exitCode: ch.exitCode ?? c.exitCode,
       reason: ch.reason || c.reason,
-      networkBindings: ch.networkBindings.length > 0 ? ch.networkBindings.map((b) => ({ ...b, protocol: b.protocol as "tcp" | "udp" })) : c.networkBindings,
+      networkBindings:
+        ch.networkBindings.length > 0
+          ? ch.networkBindings.map((b) => ({ bindIP: b.bindIp, containerPort: b.containerPort, hostPort: b.hostPort, protocol: b.protocol as "tcp" | "udp" }))
+          : c.networkBindings,
       healthStatus: (ch.healthStatus || c.healthStatus) as TaskRecord["containers"][number]["healthStatus"],
       imageDigest: ch.imageDigest || c.imageDigest,
     };

@@ -55,6 +55,9 @@ export class Txn {
  * file that talks to the etcd client for reads and writes.
  */
 export class Kv {
+  /** Called for every guarded write that lost its compare (for the conflicts metric). */
+  onConflict?: () => void;
+
   constructor(readonly client: Etcd3) {}
 
   /** Connects to `endpoints` (comma separated or a list). */
@@ -115,6 +118,7 @@ export class Kv {
     const res = await builder.then(...ops).commit();
     if (res.succeeded) return;
     if (await this.alreadyApplied(txn)) return;
+    this.onConflict?.();
     throw new ConflictError(`write conflict on ${guards.map(([k]) => k).join(", ")}`);
   }
 

@@ -21,8 +21,3 @@ export function toEcsError(err: unknown, requestId: string): EcsErrorReply {
   const e = new ServerException(`An internal error occurred (request ${requestId}).`);
   return { status: e.httpStatus, body: { __type: e.ecsType, message: e.message } };
 }
-
-/** The outcome label a status falls under in the request metrics. */
-export function outcomeOf(status: number): "success" | "client_error" | "server_error" {
-  return status < 400 ? "success" : status < 500 ? "client_error" : "server_error";
-}

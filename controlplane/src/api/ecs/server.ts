@@ -10,7 +10,8 @@ import {
 } from "@berth/shared";
 import type { CoreContext } from "../../core/index.js";
 import { actions } from "./actions/index.js";
-import { outcomeOf, toEcsError } from "./errors.js";
+import { apiOutcome } from "../../metrics/index.js";
+import { toEcsError } from "./errors.js";
 import { verifySigV4 } from "./sigv4.js";
 import { ecsOperations, validateRequest } from "./validate.js";
 
@@ -96,7 +97,7 @@ export function createEcsServer(opts: EcsApiOptions): http.Server {
       "content-length": Buffer.byteLength(payload),
     });
     res.end(payload);
-    opts.observer?.request(action, outcomeOf(status), Number(process.hrtime.bigint() - started) / 1e9);
+    opts.observer?.request(action, apiOutcome(status), Number(process.hrtime.bigint() - started) / 1e9);
   }
 
   return server;

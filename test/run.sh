@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Runs berth's tests at one level, or all of them, and ends with one line alone,
+# `N passed, N failed, N skipped`, summed over the levels run (CI reads that line; it does not
+# read vitest's own summary). Exits non-zero when anything failed or when no test ran.
+#
+# Usage: test/run.sh unit|integration|cluster|all [vitest arguments, e.g. a path filter]
+#
+#   unit         tests next to the code; needs no root, Docker or etcd
+#   integration  test/integration against the real dockerd and /usr/bin/etcd (the tests start
+#                their own etcd); builds first, since tests spawn the built processes
+#   cluster      test/cluster, hosts made of network namespaces; builds first
+#
+# Before the tests it regenerates generated code and fails the run if that changed anything.
+# For integration and cluster it starts dockerd when none answers (and stops that one at the
+# end) and builds the test image when it is missing. Per-level JSON results land in
+# .berth/test-results/.
+set -uo pipefail
+. "$(dirname "$0")/../deploy/lib/common.sh"
+cd "$BERTH_ROOT"
+
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+case "${1:-}" in
+  unit|integration|cluster) levels=("$1") ;;
+  all) levels=(unit integration cluster) ;;
+  -h|--help) usage; exit 0 ;;
+  *) usage >&2; exit 2 ;;
+esac
+shift
+
+results=.berth/test-results
+mkdir -p "$results"
+rm -f "$results"/*.json "$results/summary.txt"
+
+passed=0 failed=0 skipped=0
+problems=()
+
+# A failed check that is not a test (stale generated code, a failed build) still fails the run
+# and is counted as one failure, so the closing line agrees with the exit code.
+check_failed() {
+  problems+=("$1")
+  failed=$((failed + 1))
+  printf 'FAILED: %s\n' "$1"
+}
+
+# Stops what this script started, whether it ends normally or is interrupted.
+trap berth_stop_dockerd EXIT
+trap 'exit 130' INT TERM
+
+# One `sha256  path` line per file under the generated folders.
+generated_dirs=(proto/generated controlplane/src/api/ecs/generated)
+generated_hashes() {
+  local dirs=() d
+  for d in "${generated_dirs[@]}"; do [ -d "$d" ] && dirs+=("$d"); done
+  [ ${#dirs[@]} -gt 0 ] || return 0
+  find "${dirs[@]}" -type f -print0 | sort -z | xargs -0 -r sha256sum
+}
+
+has_generate_script() {
+  node -e 'process.exit(JSON.parse(require("fs").readFileSync(process.argv[1])).scripts?.generate ? 0 : 1)' "$1/package.json"
+}
+
+# Generated code must be what the generators write from today's sources. Comparing before and
+# after (rather than against git's index) gives the same answer in a fresh clone and does not
+# flag regenerated output a developer has not committed yet.
+check_generated_fresh() {
+  berth_say "checking generated code is fresh"
+  local ws ran=0 changed
+  generated_hashes >"$results/generated.before"
+  for ws in proto controlplane; do
+    if ! has_generate_script "$ws"; then
+      berth_note "skipped: $ws/package.json has no generate script yet"
+      continue
+    fi
+    ran=1
+    if ! npm run generate --silent -w "$ws" >"$results/generate-$ws.log" 2>&1; then
+      cat "$results/generate-$ws.log"
+      check_failed "npm run generate -w $ws failed"
+      return
+    fi
+  done
+  [ "$ran" = 1 ] || return 0
+  generated_hashes >"$results/generated.after"
+  # Paths whose hash differs, or that exist on one side only.
+  changed=$(diff "$results/generated.before" "$results/generated.after" | sed -n 's/^[<>] [0-9a-f]*  //p' | sort -u)
+  if [ -n "$changed" ]; then
+    printf '%s\n' "$changed" | sed 's/^/    changed by generation: /'
+    check_failed "generated code was stale: run 'npm run generate' and commit the result"
+  else
+    berth_note "generated code: fresh"
+  fi
+}
+
+# What integration and cluster tests need on the host; the unit level needs none of it.
+prepare_host() {
+  [ -x /usr/bin/etcd ] || berth_die "/usr/bin/etcd is missing (Debian package etcd-server)"
+  berth_start_dockerd
+  bash deploy/build-image.sh || berth_die "could not build the test image"
+  berth_say "npm run build"
+  if ! npm run build --silent; then
+    check_failed "npm run build failed"
+  fi
+}
+
+# Adds one level's counts from vitest's JSON report. A file that fails before any test runs
+# (a syntax error, a failed import, a failing beforeAll) counts as one failure.
+read_counts() {
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const fileFailures = (r.testResults ?? []).filter((f) =>
+      f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed")).length;
+    const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    console.log(r.numPassedTests ?? 0, (r.numFailedTests ?? 0) + fileFailures, skipped);
+  ' "$1"
+}
+
+run_level() {
+  local level=$1 json=$results/$1.json code p f s
+  shift
+  berth_say "vitest: $level"
+  npx --no-install vitest run --config test/vitest.config.ts --project "$level" \
+    --reporter=default --reporter=json --outputFile.json="$json" --passWithNoTests "$@"
+  code=$?
+  if [ ! -s "$json" ]; then
+    check_failed "$level: vitest exited $code without a JSON report"
+    return
+  fi
+  read -r p f s < <(read_counts "$json") || { check_failed "$level: unreadable JSON report"; return; }
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  if [ "$code" != 0 ] && [ "$f" = 0 ]; then
+    check_failed "$level: vitest exited $code with no failed test (an unhandled error?)"
+  fi
+  [ $((p + f + s)) -gt 0 ] || berth_note "$level: no tests found"
+}
+
+# Docker CLI calls inside tests must speak the engine's API, whatever client is first on PATH.
+export DOCKER_API_VERSION=$BERTH_DOCKER_API_VERSION
+
+check_generated_fresh
+for level in "${levels[@]}"; do
+  if [ "$level" != unit ] && [ -z "${host_ready:-}" ]; then
+    prepare_host
+    host_ready=1
+  fi
+  run_level "$level" "$@"
+done
+
+berth_stop_dockerd
+trap - EXIT
+# Skipped tests alone do not count as a run.
+if [ $((passed + failed)) = 0 ]; then
+  problems+=("no tests ran")
+  echo "FAILED: no tests ran"
+fi
+if [ ${#problems[@]} -gt 0 ]; then
+  printf 'problems:\n'
+  printf '  - %s\n' "${problems[@]}"
+fi
+summary="$passed passed, $failed failed, $skipped skipped"
+echo "$summary" >"$results/summary.txt"
+echo "$summary"
+[ ${#problems[@]} -eq 0 ] && [ "$failed" = 0 ]
