@@ -1,0 +1,116 @@
+import { hostname as osHostname } from "node:os";
+import { createLogger, type Logger } from "@berth/shared";
+import { agentVersionString, agentVersion, type AgentConfig } from "./config/index.js";
+import { AgentTaskEngine } from "./engine/index.js";
+import { startIntrospectionServer, type IntrospectionServer } from "./introspection/index.js";
+import { createAgentMetrics, dockerStatsSource } from "./metrics/index.js";
+import { detectHost, hostAttributes, registeredResources } from "./resources/index.js";
+import { DockerRuntime } from "./runtime/index.js";
+import { AgentSession } from "./session/index.js";
+
+/** A running agent and how to stop it. */
+export interface Agent {
+  engine: AgentTaskEngine;
+  session: AgentSession;
+  introspection: IntrospectionServer;
+  /** Stops the session, introspection and the engine's loops; containers keep running. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an agent: the Docker runtime, the task engine (which re-adopts what the state file and
+ * Docker labels say is ours), introspection and metrics on their port, and the session to the
+ * control plane, which registers the host and then keeps reconnecting until closed.
+ */
+export async function startAgent(config: AgentConfig, log: Logger = createLogger({ level: config.logLevel })): Promise<Agent> {
+  const runtime = new DockerRuntime({ socketPath: config.dockerSocketPath, logger: log });
+  const host = await detectHost(runtime.docker).catch((err: Error) => {
+    throw new Error(`cannot reach the Docker engine at ${config.dockerSocketPath}: ${err.message}`);
+  });
+  const engine = new AgentTaskEngine({
+    runtime,
+    stateDir: config.dataDir,
+    cluster: config.cluster,
+    logger: log,
+    pullPolicy: config.pullPolicy,
+    taskCleanupWaitMs: config.taskCleanupWaitMs,
+    defaultStopTimeoutMs: config.containerStopTimeoutMs,
+    dynamicPortRange: { start: config.dynamicPortRange.first, end: config.dynamicPortRange.last },
+  });
+  await engine.start();
+
+  const metrics = createAgentMetrics({
+    tasks: () => engine.listTasks(),
+    stats: dockerStatsSource(runtime.docker),
+    version: agentVersion,
+    cluster: config.cluster,
+    logger: log,
+  });
+  const introspection = await startIntrospectionServer({
+    provider: {
+      metadata: () => ({ cluster: config.cluster, containerInstanceArn: engine.instanceArn(), version: agentVersionString() }),
+      tasks: () => engine.listTasks(),
+      registry: metrics.registry,
+    },
+    host: config.introspection.host,
+    port: config.introspection.port,
+    logger: log,
+  });
+
+  const { total, registered } = registeredResources({
+    cpus: host.cpus,
+    memoryMiB: host.memoryMiB,
+    reservedMemoryMiB: config.reservedMemoryMiB,
+    reservedPorts: config.reservedPorts,
+    reservedPortsUdp: config.reservedPortsUdp,
+  });
+  const attributes = hostAttributes({
+    arch: host.arch,
+    platform: host.platform,
+    az: config.availabilityZone,
+    custom: config.attributes,
+    dockerApi: host.docker ? { min: host.docker.minApiVersion, max: host.docker.apiVersion } : undefined,
+    logDrivers: host.docker?.logDrivers,
+  });
+  const session = new AgentSession({
+    address: `${config.controlPlane.host}:${config.controlPlane.port}`,
+    engine,
+    identity: { get: () => engine.instanceArn(), set: (arn) => engine.setInstanceArn(arn ?? "") },
+    registration: async () => ({
+      cluster: config.cluster,
+      total,
+      registered,
+      attributes: attributes.map((a) => ({ name: a.name ?? "", value: a.value ?? "" })),
+      agentVersion: agentVersion,
+      dockerVersion: host.docker?.version ?? "unknown",
+      hostname: host.hostname || osHostname(),
+      hostIp: config.hostIp,
+    }),
+    log,
+    observer: {
+      connected: (on) => metrics.setSessionConnected(on),
+      stateChangeSent: () => metrics.stateChangesSent.inc(),
+      stateChangeAcked: () => metrics.stateChangesAcked.inc(),
+    },
+  });
+  session.start();
+  log.info("agent started", {
+    cluster: config.cluster,
+    controlPlane: `${config.controlPlane.host}:${config.controlPlane.port}`,
+    introspection: introspection.address,
+    cpu: registered.cpu,
+    memory: registered.memory,
+  });
+
+  return {
+    engine,
+    session,
+    introspection,
+    async close() {
+      await session.stop();
+      await introspection.close();
+      await engine.close();
+      log.info("agent stopped; containers keep running and are re-adopted on restart");
+    },
+  };
+}

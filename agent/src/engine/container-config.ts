@@ -1,0 +1,189 @@
+import { randomBytes } from "node:crypto";
+import type { ContainerDefinition, TaskDefinition, TaskOverride } from "@berth/shared";
+import type { TaskSpec } from "@berth/proto";
+import type { CreateContainerSpec, PortBindingSpec } from "../runtime/index.js";
+import type { ContainerDependency, DependencyCondition, ManagedContainer } from "./model.js";
+
+type ContainerOverride = NonNullable<TaskOverride["containerOverrides"]>[number];
+
+/** The labels ECS puts on every container, by which a restarted agent finds what is its own. */
+export const ecsLabel = {
+  taskArn: "com.amazonaws.ecs.task-arn",
+  containerName: "com.amazonaws.ecs.container-name",
+  family: "com.amazonaws.ecs.task-definition-family",
+  revision: "com.amazonaws.ecs.task-definition-version",
+  cluster: "com.amazonaws.ecs.cluster",
+} as const;
+
+/** A task spec's definition and overrides, parsed. */
+export interface ParsedTaskSpec {
+  td: TaskDefinition & { containerDefinitions: ContainerDefinition[] };
+  overrides?: TaskOverride;
+}
+
+/** Parses the payload's JSON; throws an Error naming the field when it is unusable. */
+export function parseTaskSpec(spec: TaskSpec): ParsedTaskSpec {
+  let td: TaskDefinition;
+  try {
+    td = JSON.parse(spec.taskDefinitionJson) as TaskDefinition;
+  } catch (err) {
+    throw new Error(`taskDefinitionJson is not JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(td?.containerDefinitions) || td.containerDefinitions.length === 0) {
+    throw new Error("taskDefinitionJson.containerDefinitions is empty");
+  }
+  td.containerDefinitions.forEach((c, i) => {
+    if (!c.name || !c.image) throw new Error(`containerDefinitions[${i}]: name and image are required`);
+  });
+  let overrides: TaskOverride | undefined;
+  if (spec.overridesJson) {
+    try {
+      overrides = JSON.parse(spec.overridesJson) as TaskOverride;
+    } catch (err) {
+      throw new Error(`overridesJson is not JSON: ${(err as Error).message}`);
+    }
+  }
+  return { td: td as ParsedTaskSpec["td"], overrides };
+}
+
+/** The override for one container, if any. */
+export function containerOverride(overrides: TaskOverride | undefined, name: string): ContainerOverride | undefined {
+  return overrides?.containerOverrides?.find((o) => o.name === name);
+}
+
+/** The engine's starting record for each container of a parsed task. */
+export function initialContainers({ td, overrides }: ParsedTaskSpec): ManagedContainer[] {
+  return td.containerDefinitions.map((def) => {
+    const o = containerOverride(overrides, def.name!);
+    return {
+      name: def.name!,
+      image: def.image!,
+      essential: def.essential ?? true,
+      dependsOn: (def.dependsOn ?? []).map((d): ContainerDependency => ({
+        containerName: d.containerName!,
+        condition: (d.condition ?? "START") as DependencyCondition,
+      })),
+      startTimeoutMs: def.startTimeout ? def.startTimeout * 1000 : undefined,
+      stopTimeoutMs: def.stopTimeout !== undefined ? def.stopTimeout * 1000 : undefined,
+      hasHealthCheck: !!def.healthCheck?.command?.length,
+      knownStatus: "NONE",
+      desiredStatus: "RUNNING",
+      networkBindings: [],
+      cpu: o?.cpu ?? def.cpu,
+      memory: o?.memory ?? def.memory,
+    };
+  });
+}
+
+/**
+ * Docker's network mode for an ECS one. awsvpc needs a task ENI, which berth does not provide
+ * yet: such tasks run as bridge for now (the control plane may refuse them before they get here).
+ */
+export function dockerNetworkMode(mode: string | undefined): "bridge" | "host" | "none" {
+  if (mode === "host" || mode === "none") return mode;
+  return "bridge";
+}
+
+/** `ecs-<family>-<revision>-<container>-<random hex>`, the ECS agent's container names. */
+export function dockerContainerName(family: string, revision: number, container: string, random = randomBytes(10).toString("hex")): string {
+  const clean = (s: string) => s.replace(/[^a-zA-Z0-9_.-]/g, "");
+  return `ecs-${clean(family)}-${revision}-${clean(container)}-${random}`;
+}
+
+/** The key of a port mapping in `hostPorts` and Docker's port maps. */
+export const portKey = (containerPort: number, protocol: string): string => `${containerPort}/${protocol === "udp" ? "udp" : "tcp"}`;
+
+/** Mappings whose host port the agent must choose (bridge mode, hostPort 0 or absent). */
+export function dynamicPortMappings(def: ContainerDefinition, networkMode: string): { containerPort: number; protocol: "tcp" | "udp" }[] {
+  if (dockerNetworkMode(networkMode) !== "bridge") return [];
+  return (def.portMappings ?? [])
+    .filter((pm) => pm.containerPort && !pm.hostPort)
+    .map((pm) => ({ containerPort: pm.containerPort!, protocol: pm.protocol === "udp" ? "udp" : "tcp" }));
+}
+
+// Docker refuses hard limits below 6 MiB; ECS raises them to that floor rather than fail.
+const minimumMemoryBytes = 6 * 1024 * 1024;
+const mib = 1024 * 1024;
+const ns = 1_000_000_000;
+
+/** What {@link buildCreateSpec} needs besides the definition. */
+export interface CreateSpecInput {
+  def: ContainerDefinition;
+  overrides?: TaskOverride;
+  networkMode?: string;
+  taskArn: string;
+  family: string;
+  revision: number;
+  cluster: string;
+  dockerName: string;
+  /** Agent-chosen host ports by {@link portKey}. */
+  hostPorts: Record<string, number>;
+}
+
+/** The runtime create spec for one ECS container definition (plus its override). */
+export function buildCreateSpec(input: CreateSpecInput): CreateContainerSpec {
+  const { def } = input;
+  const o = containerOverride(input.overrides, def.name!);
+  const env = new Map<string, string>();
+  for (const kv of def.environment ?? []) if (kv.name) env.set(kv.name, kv.value ?? "");
+  for (const kv of o?.environment ?? []) if (kv.name) env.set(kv.name, kv.value ?? "");
+  const cpu = o?.cpu ?? def.cpu ?? 0;
+  const memory = o?.memory ?? def.memory;
+  const reservation = o?.memoryReservation ?? def.memoryReservation;
+  const networkMode = dockerNetworkMode(input.networkMode);
+  const ports: PortBindingSpec[] = (def.portMappings ?? [])
+    .filter((pm) => pm.containerPort)
+    .map((pm) => {
+      const protocol = pm.protocol === "udp" ? "udp" : "tcp";
+      const hostPort = pm.hostPort || input.hostPorts[portKey(pm.containerPort!, protocol)];
+      return { containerPort: pm.containerPort!, protocol, hostPort };
+    });
+  const hc = def.healthCheck;
+  return {
+    name: input.dockerName,
+    image: def.image!,
+    command: o?.command ?? def.command,
+    entryPoint: def.entryPoint,
+    env: [...env].map(([k, v]) => `${k}=${v}`),
+    workingDir: def.workingDirectory,
+    user: def.user,
+    hostname: def.hostname,
+    labels: {
+      ...(def.dockerLabels ?? {}),
+      [ecsLabel.taskArn]: input.taskArn,
+      [ecsLabel.containerName]: def.name!,
+      [ecsLabel.family]: input.family,
+      [ecsLabel.revision]: String(input.revision),
+      [ecsLabel.cluster]: input.cluster,
+    },
+    networkMode,
+    ports,
+    // ECS's floor: Docker treats 0 and 1 as "default" (1024), so tiny reservations become 2.
+    cpuShares: cpu <= 1 ? 2 : cpu,
+    memoryBytes: memory ? Math.max(memory * mib, minimumMemoryBytes) : undefined,
+    memoryReservationBytes: reservation ? reservation * mib : undefined,
+    ulimits: def.ulimits?.map((u) => ({ name: String(u.name), soft: u.softLimit ?? 0, hard: u.hardLimit ?? 0 })),
+    healthcheck: hc?.command?.length
+      ? {
+          test: hc.command,
+          intervalNs: (hc.interval ?? 30) * ns,
+          timeoutNs: (hc.timeout ?? 5) * ns,
+          retries: hc.retries ?? 3,
+          startPeriodNs: (hc.startPeriod ?? 0) * ns,
+        }
+      : undefined,
+    stopTimeoutSec: def.stopTimeout,
+    privileged: def.privileged,
+    readonlyRootfs: def.readonlyRootFilesystem,
+    dns: def.dnsServers,
+    dnsSearch: def.dnsSearchDomains,
+    extraHosts: def.extraHosts?.map((h) => `${h.hostname}:${h.ipAddress}`),
+  };
+}
+
+/** Host-mode containers publish their container ports directly; Docker reports no bindings. */
+export function hostModeBindings(def: ContainerDefinition): { bindIp: string; containerPort: number; hostPort: number; protocol: string }[] {
+  return (def.portMappings ?? [])
+    .filter((pm) => pm.containerPort)
+    .map((pm) => ({ bindIp: "0.0.0.0", containerPort: pm.containerPort!, hostPort: pm.hostPort || pm.containerPort!, protocol: pm.protocol ?? "tcp" }));
+}

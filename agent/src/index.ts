@@ -1,0 +1,10 @@
+/** The agent's public face: start one, and the pieces tests and tools build on. */
+export { startAgent, type Agent } from "./agent.js";
+export * from "./config/index.js";
+export * from "./resources/index.js";
+export * from "./introspection/index.js";
+export * from "./metrics/index.js";
+export type { TaskEngine, AgentTaskView, AgentContainerView } from "./engine/types.js";
+export { AgentSession, type InstanceIdentity } from "./session/index.js";
+export { AgentTaskEngine, type TaskEngineOptions } from "./engine/index.js";
+export { DockerRuntime, SimulatedRuntime, type ContainerRuntime } from "./runtime/index.js";

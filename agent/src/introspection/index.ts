@@ -1,0 +1,3 @@
+/** The agent's local HTTP server: /v1/metadata, /v1/tasks, /metrics, /healthz. */
+export * from "./responses.js";
+export * from "./server.js";

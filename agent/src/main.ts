@@ -1,0 +1,53 @@
+import { Command } from "commander";
+import { createLogger } from "@berth/shared";
+import { startAgent } from "./agent.js";
+import { compileAgentConfig, redactAgentConfig, type AgentOptions } from "./config/index.js";
+
+// berth-agent: flags > env (ECS_* / BERTH_*) > --config file > defaults.
+const program = new Command("berth-agent")
+  .description("berth container-instance agent: registers this host and runs tasks on its Docker engine")
+  .option("--cluster <name>", "cluster to join (ECS_CLUSTER)")
+  .option("--control-plane <host:port>", "control plane gRPC address (BERTH_CONTROL_PLANE)")
+  .option("--data-dir <dir>", "state folder (BERTH_DATA_DIR)")
+  .option("--docker-socket <path>", "Docker engine socket (DOCKER_HOST)")
+  .option("--introspection-port <port>", "introspection and /metrics port (BERTH_INTROSPECTION_PORT)")
+  .option("--config <file>", "YAML or JSON file of agent options")
+  .option("--log-level <level>", "trace, debug, info, warn or error")
+  .action(async (o) => {
+    const flags: Partial<AgentOptions> = {
+      cluster: o.cluster,
+      controlPlane: o.controlPlane,
+      dataDir: o.dataDir,
+      dockerSocket: o.dockerSocket,
+      introspectionPort: o.introspectionPort === undefined ? undefined : Number(o.introspectionPort),
+      logLevel: o.logLevel,
+    };
+    const config = compileAgentConfig({ flags: stripUndefined(flags), env: process.env, file: o.config });
+    const log = createLogger({ level: config.logLevel });
+    log.info("configuration", { config: redactAgentConfig(config) });
+    const agent = await startAgent(config, log);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info("stopping", { signal });
+      agent.close().then(
+        () => process.exit(0),
+        (err) => {
+          log.error("stop failed", { err });
+          process.exit(1);
+        },
+      );
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+program.parseAsync().catch((err: Error) => {
+  process.stderr.write(`berth-agent: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,6 @@
+/** The agent's Prometheus metrics. */
+export * from "./agent-metrics.js";
+export * from "./container-stats.js";
+export * from "./docker-stats.js";
+export * from "./labels.js";
+export * from "./process-metrics.js";

@@ -1,0 +1,165 @@
+import Docker from "dockerode";
+import type { Logger } from "@berth/shared";
+import {
+  CannotCreateContainerError,
+  CannotInspectContainerError,
+  CannotPullContainerError,
+  CannotRemoveContainerError,
+  CannotStartContainerError,
+  CannotStopContainerError,
+  ContainerNotFoundError,
+  classifyDockerError,
+} from "./errors.js";
+import { toCreateOptions, toInspect } from "./docker-mapping.js";
+import { subscribeDockerEvents } from "./docker-events.js";
+import type {
+  ContainerInspect,
+  ContainerRuntime,
+  ContainerSummary,
+  CreateContainerSpec,
+  RuntimeEvent,
+  RuntimeInfo,
+  RuntimeSubscription,
+  RuntimeVersion,
+} from "./types.js";
+
+/** Options for {@link DockerRuntime}. */
+export interface DockerRuntimeOptions {
+  /** The daemon's socket; default /var/run/docker.sock. */
+  socketPath?: string;
+  logger: Logger;
+}
+
+/**
+ * {@link ContainerRuntime} over the Docker Engine API through dockerode. dockerode never
+ * negotiates a version, so it is pinned to v1.41 (Docker 20.10) and no request uses a field
+ * newer than that.
+ */
+export class DockerRuntime implements ContainerRuntime {
+  /** The dockerode client, for callers needing more than the interface (tests, exec). */
+  readonly docker: Docker;
+  private readonly logger: Logger;
+
+  constructor(opts: DockerRuntimeOptions) {
+    this.docker = new Docker({ socketPath: opts.socketPath ?? "/var/run/docker.sock", version: "v1.41" });
+    this.logger = opts.logger.child({ component: "docker" });
+  }
+
+  async version(): Promise<RuntimeVersion> {
+    try {
+      const v = await this.docker.version();
+      return { version: v.Version, apiVersion: v.ApiVersion };
+    } catch (err) {
+      throw classifyDockerError(err, CannotInspectContainerError);
+    }
+  }
+
+  async info(): Promise<RuntimeInfo> {
+    try {
+      const i = (await this.docker.info()) as { NCPU: number; MemTotal: number };
+      return { cpus: i.NCPU, memoryBytes: i.MemTotal };
+    } catch (err) {
+      throw classifyDockerError(err, CannotInspectContainerError);
+    }
+  }
+
+  async imageExists(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return false;
+      throw classifyDockerError(err, CannotPullContainerError);
+    }
+  }
+
+  async pullImage(image: string): Promise<void> {
+    const started = Date.now();
+    try {
+      const stream = await this.docker.pull(image);
+      // A pull answers 200 and reports failures inside the progress stream, so the stream's
+      // last error line decides.
+      const output = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>((resolve, reject) => {
+        this.docker.modem.followProgress(stream, (err: Error | null, out: unknown[]) => (err ? reject(err) : resolve(out as never)));
+      });
+      const failed = output.find((line) => line.error || line.errorDetail);
+      if (failed) {
+        // Errors inside the stream are registry answers (denied, unknown manifest): fatal.
+        throw new CannotPullContainerError(failed.errorDetail?.message ?? failed.error ?? "pull failed", { retryable: false });
+      }
+      this.logger.info("image pulled", { image, ms: Date.now() - started });
+    } catch (err) {
+      throw classifyDockerError(err, CannotPullContainerError);
+    }
+  }
+
+  async createContainer(spec: CreateContainerSpec): Promise<string> {
+    try {
+      const c = await this.docker.createContainer(toCreateOptions(spec));
+      return c.id;
+    } catch (err) {
+      throw classifyDockerError(err, CannotCreateContainerError);
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      // 304: already started, which is what a retried start wanted.
+      if ((err as { statusCode?: number }).statusCode === 304) return;
+      throw classifyDockerError(err, CannotStartContainerError);
+    }
+  }
+
+  async stopContainer(id: string, timeoutMs: number): Promise<void> {
+    try {
+      // Docker takes whole seconds; round up so a 1.5 s grace is never cut short.
+      await this.docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(timeoutMs / 1000)) });
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status === 304) return; // already stopped
+      throw classifyDockerError(err, CannotStopContainerError, true);
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      const e = classifyDockerError(err, CannotRemoveContainerError, true);
+      if (e instanceof ContainerNotFoundError) return;
+      throw e;
+    }
+  }
+
+  async inspectContainer(id: string): Promise<ContainerInspect | undefined> {
+    try {
+      return toInspect(await this.docker.getContainer(id).inspect());
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw classifyDockerError(err, CannotInspectContainerError);
+    }
+  }
+
+  async listContainers(labels: Record<string, string>): Promise<ContainerSummary[]> {
+    try {
+      const rows = await this.docker.listContainers({
+        all: true,
+        filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
+      });
+      return rows.map((r) => ({
+        id: r.Id,
+        name: (r.Names[0] ?? "").replace(/^\//, ""),
+        labels: r.Labels ?? {},
+        state: r.State,
+      }));
+    } catch (err) {
+      throw classifyDockerError(err, CannotInspectContainerError);
+    }
+  }
+
+  subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): RuntimeSubscription {
+    return subscribeDockerEvents(this.docker, labels, onEvent, this.logger);
+  }
+}

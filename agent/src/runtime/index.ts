@@ -1,0 +1,8 @@
+/** The container runtime: the interface the engine drives, Docker behind it, and a simulation. */
+export * from "./types.js";
+export * from "./errors.js";
+export * from "./pull-policy.js";
+export { DockerRuntime, type DockerRuntimeOptions } from "./docker.js";
+export { SimulatedRuntime, type SimulatedBehavior, type SimulatedRuntimeOptions } from "./simulated.js";
+export { bindingsFromPorts, toCreateOptions, toInspect } from "./docker-mapping.js";
+export { parseDockerEvent } from "./docker-events.js";

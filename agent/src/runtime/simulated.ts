@@ -1,0 +1,206 @@
+import { randomBytes } from "node:crypto";
+import type { NetworkBinding } from "@berth/proto";
+import { CannotCreateContainerError, CannotPullContainerError, CannotStartContainerError } from "./errors.js";
+import type {
+  ContainerInspect,
+  ContainerRuntime,
+  ContainerSummary,
+  CreateContainerSpec,
+  RuntimeEvent,
+  RuntimeHealth,
+  RuntimeInfo,
+  RuntimeSubscription,
+  RuntimeVersion,
+} from "./types.js";
+
+/** How a simulated container behaves once started. */
+export interface SimulatedBehavior {
+  /** Exit on its own after this long. */
+  exitAfterMs?: number;
+  exitCode?: number;
+  /** Ignore SIGTERM, so a stop waits for the timeout and ends in SIGKILL (137). */
+  ignoreSigterm?: boolean;
+  /** Report this health this long after start (needs a healthcheck in the spec). */
+  healthAfterMs?: number;
+  health?: RuntimeHealth;
+}
+
+/** Options for {@link SimulatedRuntime}. */
+export interface SimulatedRuntimeOptions {
+  /** Images present from the start. */
+  images?: string[];
+  /** Images a pull can fetch; others fail like an unknown repository. Default: any. */
+  pullable?: (image: string) => boolean;
+  /** Per-container behaviour, decided at create time. */
+  behavior?: (spec: CreateContainerSpec) => SimulatedBehavior;
+  /** Latency added to every call, to model a busy daemon. */
+  latencyMs?: number;
+}
+
+interface SimContainer {
+  id: string;
+  spec: CreateContainerSpec;
+  behavior: SimulatedBehavior;
+  status: ContainerInspect["status"];
+  exitCode?: number;
+  startedAtMs?: number;
+  finishedAtMs?: number;
+  health?: RuntimeHealth;
+  bindings: NetworkBinding[];
+  timers: NodeJS.Timeout[];
+}
+
+/**
+ * An in-memory {@link ContainerRuntime} for scale tests and unit tests of the engine: containers
+ * run, exit, report health and stop with SIGTERM/SIGKILL semantics on real timers. It never
+ * stands in for Docker in integration tests.
+ */
+export class SimulatedRuntime implements ContainerRuntime {
+  private readonly images: Set<string>;
+  private readonly containers = new Map<string, SimContainer>();
+  private readonly subs = new Set<{ labels: Record<string, string>; onEvent: (e: RuntimeEvent) => void }>();
+  private nextPort = 40000;
+  /** Every call made, for assertions on idempotency (`create` counted twice is a bug). */
+  readonly calls: { op: string; arg: string }[] = [];
+
+  constructor(private readonly opts: SimulatedRuntimeOptions = {}) {
+    this.images = new Set(opts.images ?? []);
+  }
+
+  private async tick(op: string, arg: string): Promise<void> {
+    this.calls.push({ op, arg });
+    await new Promise((r) => setTimeout(r, this.opts.latencyMs ?? 0));
+  }
+
+  async version(): Promise<RuntimeVersion> {
+    return { version: "simulated", apiVersion: "1.41" };
+  }
+
+  async info(): Promise<RuntimeInfo> {
+    return { cpus: 4, memoryBytes: 8 * 1024 ** 3 };
+  }
+
+  async imageExists(image: string): Promise<boolean> {
+    await this.tick("imageExists", image);
+    return this.images.has(image);
+  }
+
+  async pullImage(image: string): Promise<void> {
+    await this.tick("pull", image);
+    if (this.opts.pullable && !this.opts.pullable(image)) {
+      throw new CannotPullContainerError(`pull access denied for ${image}, repository does not exist`, { retryable: false });
+    }
+    this.images.add(image);
+  }
+
+  async createContainer(spec: CreateContainerSpec): Promise<string> {
+    await this.tick("create", spec.name);
+    if (!this.images.has(spec.image)) throw new CannotCreateContainerError(`No such image: ${spec.image}`, { retryable: false, statusCode: 404 });
+    for (const c of this.containers.values()) {
+      if (c.spec.name === spec.name) throw new CannotCreateContainerError(`Conflict. The container name "/${spec.name}" is already in use`, { retryable: false, statusCode: 409 });
+    }
+    const id = randomBytes(32).toString("hex");
+    this.containers.set(id, { id, spec, behavior: this.opts.behavior?.(spec) ?? {}, status: "created", bindings: [], timers: [] });
+    return id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.tick("start", id);
+    const c = this.containers.get(id);
+    if (!c) throw new CannotStartContainerError(`No such container: ${id}`, { retryable: false, statusCode: 404 });
+    if (c.status === "running") return;
+    c.status = "running";
+    c.startedAtMs = Date.now();
+    c.health = c.spec.healthcheck ? "starting" : undefined;
+    c.bindings = c.spec.networkMode === "bridge"
+      ? c.spec.ports.map((p) => ({ bindIp: "0.0.0.0", containerPort: p.containerPort, hostPort: p.hostPort ?? this.nextPort++, protocol: p.protocol }))
+      : [];
+    const b = c.behavior;
+    if (b.exitAfterMs !== undefined) c.timers.push(setTimeout(() => this.exit(c, b.exitCode ?? 0), b.exitAfterMs));
+    if (c.spec.healthcheck && b.health) {
+      const health = b.health;
+      c.timers.push(setTimeout(() => {
+        if (c.status !== "running") return;
+        c.health = health;
+        this.emit(c, { kind: "health", id: c.id, labels: c.spec.labels, health, atMs: Date.now() });
+      }, b.healthAfterMs ?? 0));
+    }
+  }
+
+  async stopContainer(id: string, timeoutMs: number): Promise<void> {
+    await this.tick("stop", id);
+    const c = this.containers.get(id);
+    if (!c || c.status !== "running") return;
+    if (c.behavior.ignoreSigterm) await new Promise((r) => setTimeout(r, timeoutMs));
+    this.exit(c, c.behavior.ignoreSigterm ? 137 : 143);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.tick("remove", id);
+    const c = this.containers.get(id);
+    if (!c) return;
+    c.timers.forEach(clearTimeout);
+    this.containers.delete(id);
+  }
+
+  async inspectContainer(id: string): Promise<ContainerInspect | undefined> {
+    await this.tick("inspect", id);
+    const c = this.containers.get(id) ?? [...this.containers.values()].find((x) => x.spec.name === id);
+    if (!c) return undefined;
+    return {
+      id: c.id,
+      name: c.spec.name,
+      image: c.spec.image,
+      labels: c.spec.labels,
+      status: c.status,
+      running: c.status === "running",
+      exitCode: c.exitCode,
+      oomKilled: false,
+      startedAtMs: c.startedAtMs,
+      finishedAtMs: c.finishedAtMs,
+      health: c.health,
+      networkBindings: c.status === "running" ? c.bindings : [],
+    };
+  }
+
+  async listContainers(labels: Record<string, string>): Promise<ContainerSummary[]> {
+    await this.tick("list", "");
+    return [...this.containers.values()]
+      .filter((c) => matches(c.spec.labels, labels))
+      .map((c) => ({ id: c.id, name: c.spec.name, labels: c.spec.labels, state: c.status }));
+  }
+
+  subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): RuntimeSubscription {
+    const sub = { labels, onEvent };
+    this.subs.add(sub);
+    return { close: () => void this.subs.delete(sub) };
+  }
+
+  /** Makes a running container exit now with `exitCode`, as if its process ended. */
+  kill(id: string, exitCode: number): void {
+    const c = this.containers.get(id);
+    if (c && c.status === "running") this.exit(c, exitCode);
+  }
+
+  /** Ids of every container the simulation holds. */
+  containerIds(): string[] {
+    return [...this.containers.keys()];
+  }
+
+  private exit(c: SimContainer, code: number): void {
+    if (c.status !== "running") return;
+    c.timers.forEach(clearTimeout);
+    c.status = "exited";
+    c.exitCode = code;
+    c.finishedAtMs = Date.now();
+    this.emit(c, { kind: "die", id: c.id, labels: c.spec.labels, exitCode: code, atMs: c.finishedAtMs });
+  }
+
+  private emit(c: SimContainer, e: RuntimeEvent): void {
+    for (const s of this.subs) if (matches(c.spec.labels, s.labels)) s.onEvent(e);
+  }
+}
+
+function matches(have: Record<string, string>, want: Record<string, string>): boolean {
+  return Object.entries(want).every(([k, v]) => have[k] === v);
+}

@@ -1,0 +1,131 @@
+import type { NetworkBinding } from "@berth/proto";
+
+/**
+ * The container runtime as the task engine needs it: one small interface that the Docker
+ * implementation and the in-memory simulation both satisfy (swarmkit's `Controller`, the ECS
+ * agent's DockerClient). Every method throws a {@link RuntimeError} subclass on failure.
+ */
+export interface ContainerRuntime {
+  /** Engine version facts for registration (`dockerVersion`) and logs. */
+  version(): Promise<RuntimeVersion>;
+  /** Host facts the engine reports (CPUs, memory). */
+  info(): Promise<RuntimeInfo>;
+  /** Whether `image` is present locally. */
+  imageExists(image: string): Promise<boolean>;
+  /** Pulls `image` from its registry; resolves when the pull finished. */
+  pullImage(image: string): Promise<void>;
+  /** Creates a container and returns its runtime id. */
+  createContainer(spec: CreateContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM (or the image's stop signal), then SIGKILL once `timeoutMs` has passed. */
+  stopContainer(id: string, timeoutMs: number): Promise<void>;
+  /** Removes a container (forced); a container already gone is not an error. */
+  removeContainer(id: string): Promise<void>;
+  /** The container's current state, or undefined when no container has that id or name. */
+  inspectContainer(id: string): Promise<ContainerInspect | undefined>;
+  /** Every container (running or not) whose labels include all of `labels`. */
+  listContainers(labels: Record<string, string>): Promise<ContainerSummary[]>;
+  /**
+   * Streams exits and health changes of containers carrying all of `labels` until the
+   * subscription is closed. Implementations reconnect on their own and replay what they missed.
+   */
+  subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): RuntimeSubscription;
+}
+
+/** What the runtime says about itself. */
+export interface RuntimeVersion {
+  version: string;
+  apiVersion: string;
+}
+
+/** Host facts from the runtime. */
+export interface RuntimeInfo {
+  cpus: number;
+  memoryBytes: number;
+}
+
+/** One host port binding requested at create time; hostPort undefined lets the runtime pick. */
+export interface PortBindingSpec {
+  containerPort: number;
+  protocol: "tcp" | "udp";
+  hostPort?: number;
+  hostIp?: string;
+}
+
+/** A Docker health check in the units the Docker API takes (nanoseconds). */
+export interface HealthcheckSpec {
+  test: string[];
+  intervalNs: number;
+  timeoutNs: number;
+  retries: number;
+  startPeriodNs: number;
+}
+
+/** Everything needed to create one container; built from an ECS container definition. */
+export interface CreateContainerSpec {
+  name: string;
+  image: string;
+  command?: string[];
+  entryPoint?: string[];
+  /** `NAME=value` strings. */
+  env: string[];
+  workingDir?: string;
+  user?: string;
+  hostname?: string;
+  labels: Record<string, string>;
+  networkMode: "bridge" | "host" | "none";
+  ports: PortBindingSpec[];
+  cpuShares: number;
+  memoryBytes?: number;
+  memoryReservationBytes?: number;
+  ulimits?: { name: string; soft: number; hard: number }[];
+  healthcheck?: HealthcheckSpec;
+  stopTimeoutSec?: number;
+  privileged?: boolean;
+  readonlyRootfs?: boolean;
+  dns?: string[];
+  dnsSearch?: string[];
+  extraHosts?: string[];
+}
+
+/** Docker's health words. */
+export type RuntimeHealth = "starting" | "healthy" | "unhealthy";
+
+/** A container's state as inspect reports it. */
+export interface ContainerInspect {
+  id: string;
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  status: "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+  running: boolean;
+  exitCode?: number;
+  oomKilled: boolean;
+  /** Docker's own error text when start failed. */
+  error?: string;
+  startedAtMs?: number;
+  finishedAtMs?: number;
+  health?: RuntimeHealth;
+  networkBindings: NetworkBinding[];
+}
+
+/** One row of a list. */
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  state: string;
+}
+
+/** An exit or health change of one container. */
+export type RuntimeEvent =
+  | { kind: "die"; id: string; labels: Record<string, string>; exitCode?: number; atMs: number }
+  | { kind: "health"; id: string; labels: Record<string, string>; health: RuntimeHealth; atMs: number }
+  | { kind: "oom"; id: string; labels: Record<string, string>; atMs: number }
+  /** The stream broke and was re-established; events in between may be lost, so re-inspect. */
+  | { kind: "resync"; atMs: number };
+
+/** A live event subscription. */
+export interface RuntimeSubscription {
+  close(): void;
+}

@@ -1,0 +1,188 @@
+import { credentials, Metadata, status as GrpcStatus, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import type { Logger } from "@berth/shared";
+import {
+  AgentServiceClient,
+  type AgentMessage,
+  type ControlMessage,
+  type RegisterContainerInstanceRequest,
+  type TaskStateChange,
+} from "@berth/proto";
+import type { TaskEngine } from "../engine/types.js";
+import { backoffDelay } from "./backoff.js";
+
+/** Where the agent keeps its container instance ARN across restarts (the state file). */
+export interface InstanceIdentity {
+  get(): string | undefined;
+  set(arn: string | undefined): Promise<void>;
+}
+
+/** What the session reports to metrics and the introspection API. */
+export interface SessionObserver {
+  connected(on: boolean): void;
+  stateChangeSent(): void;
+  stateChangeAcked(): void;
+  registered?(arn: string): void;
+}
+
+export interface AgentSessionOptions {
+  /** Control plane gRPC address, host:port. */
+  address: string;
+  engine: TaskEngine;
+  identity: InstanceIdentity;
+  /** The registration this host sends (everything but the ARN, which comes from `identity`). */
+  registration: () => Promise<Omit<RegisterContainerInstanceRequest, "containerInstanceArn">>;
+  log: Logger;
+  observer?: SessionObserver;
+  /** Reconnect backoff: first wait ceiling and cap, ms. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+}
+
+/**
+ * The agent's connection to the control plane: register, open one session stream, heartbeat,
+ * apply payloads (ack once persisted), send state changes (re-sending the unacknowledged ones on
+ * every new session). Any failure ends the round; the next follows a capped, jittered backoff.
+ */
+export class AgentSession {
+  private readonly client: AgentServiceClient;
+  private readonly log: Logger;
+  /** The open stream, while one is. */
+  private stream?: ClientDuplexStream<AgentMessage, ControlMessage>;
+  /** The stream once the control plane accepted it: only then are state changes sent. */
+  private call?: ClientDuplexStream<AgentMessage, ControlMessage>;
+  private stopped = false;
+  private wake?: () => void;
+  private running?: Promise<void>;
+  private connectedOnce?: () => void;
+  /** Resolves once the first session has been accepted. */
+  readonly connected: Promise<void>;
+
+  constructor(private readonly opts: AgentSessionOptions) {
+    this.client = new AgentServiceClient(opts.address, credentials.createInsecure(), {
+      "grpc.keepalive_time_ms": 10_000,
+      "grpc.keepalive_timeout_ms": 5_000,
+    });
+    this.log = opts.log.child({ component: "session" });
+    this.connected = new Promise((resolve) => (this.connectedOnce = resolve));
+    // Forward each new change to whichever stream is open; with none, the outbox keeps it.
+    opts.engine.onStateChange((change) => this.sendChange(change));
+  }
+
+  /** Starts the reconnect loop in the background. */
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Ends the session and the loop; containers are not touched. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stream?.end();
+    this.stream?.cancel();
+    this.wake?.();
+    await this.running;
+    this.client.close();
+  }
+
+  private async loop(): Promise<void> {
+    for (let attempt = 0; !this.stopped; ) {
+      const started = Date.now();
+      try {
+        await this.round();
+      } catch (err) {
+        if (this.stopped) break;
+        this.log.warn("session ended", { err: describe(err) });
+      }
+      this.opts.observer?.connected(false);
+      // A session that lasted a while was healthy: start the backoff over.
+      attempt = Date.now() - started > 30_000 ? 0 : attempt + 1;
+      const delay = backoffDelay(attempt, this.opts.backoffBaseMs ?? 250, this.opts.backoffCapMs ?? 10_000);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async register(): Promise<string> {
+    const base = await this.opts.registration();
+    const req: RegisterContainerInstanceRequest = { ...base, containerInstanceArn: this.opts.identity.get() ?? "" };
+    const res = await new Promise<{ containerInstanceArn: string }>((resolve, reject) =>
+      this.client.registerContainerInstance(req, new Metadata(), { deadline: Date.now() + 15_000 }, (err, r) => (err ? reject(err) : resolve(r!))),
+    );
+    if (res.containerInstanceArn !== req.containerInstanceArn) {
+      await this.opts.identity.set(res.containerInstanceArn);
+      this.log.info("registered", { instanceArn: res.containerInstanceArn, cluster: base.cluster });
+      this.opts.observer?.registered?.(res.containerInstanceArn);
+    }
+    return res.containerInstanceArn;
+  }
+
+  /** One registration and session, until the stream ends. */
+  private async round(): Promise<void> {
+    const arn = await this.register();
+    const base = await this.opts.registration();
+    const call = this.client.session();
+    this.stream = call;
+    let heartbeat: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        call.on("data", (msg: ControlMessage) => {
+          const kind = msg.kind;
+          if (!kind) return;
+          switch (kind.$case) {
+            case "accepted": {
+              this.log.info("session open", { instanceArn: arn, heartbeatMs: kind.value.heartbeatIntervalMs });
+              this.opts.observer?.connected(true);
+              this.connectedOnce?.();
+              this.call = call;
+              heartbeat = setInterval(() => call.write({ kind: { $case: "heartbeat", value: { sentAtMs: Date.now() } } }), kind.value.heartbeatIntervalMs);
+              for (const change of this.opts.engine.unacknowledgedChanges()) this.sendChange(change);
+              return;
+            }
+            case "payload": {
+              const { seq, tasks } = kind.value;
+              this.opts.engine.applyPayload(tasks).then(
+                () => call.write({ kind: { $case: "payloadAck", value: { seq } } }),
+                (err) => this.log.error("payload not applied; not acked", { seq, err }),
+              );
+              return;
+            }
+            case "stateChangeAck":
+              this.opts.observer?.stateChangeAcked();
+              void this.opts.engine.acknowledge(kind.value.seq);
+              return;
+            case "heartbeatAck":
+              return;
+          }
+        });
+        call.on("error", (err: ServiceError) => {
+          // A stale ARN (instance deregistered meanwhile): forget it so the next round registers anew.
+          if (err.code === GrpcStatus.NOT_FOUND) void this.opts.identity.set(undefined);
+          reject(err);
+        });
+        call.on("end", () => resolve());
+        call.write({
+          kind: { $case: "open", value: { containerInstanceArn: arn, cluster: base.cluster, knownTasks: this.opts.engine.knownTasks() } },
+        });
+      });
+    } finally {
+      if (heartbeat) clearInterval(heartbeat);
+      this.call = undefined;
+      this.stream = undefined;
+    }
+  }
+
+  private sendChange(change: TaskStateChange): void {
+    if (!this.call) return;
+    this.call.write({ kind: { $case: "taskStateChange", value: change } });
+    this.opts.observer?.stateChangeSent();
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as Partial<ServiceError>;
+  return e?.details || e?.message || String(err);
+}

@@ -1,0 +1,3 @@
+/** The agent's gRPC session with the control plane. */
+export { AgentSession, type AgentSessionOptions, type InstanceIdentity, type SessionObserver } from "./agent-session.js";
+export { backoffDelay } from "./backoff.js";
