@@ -1,0 +1,96 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, removeDir, startTestAgent, startTestControlPlane, type TestAgent, type TestControlPlane } from "../support/berth.js";
+import { ensureTestImage, removeContainersByLabel } from "../support/docker.js";
+import { examplePath } from "../support/examples.js";
+
+// The README's walkthrough, through the real clients a user has: Debian's AWS CLI v2 and boto3.
+const run = promisify(execFile);
+const aws = "/usr/bin/aws";
+const localWeb = fileURLToPath(new URL("../../docs/examples/local-web.json", import.meta.url));
+const cluster = `cli-${process.pid}`;
+let t: TestControlPlane;
+let agent: TestAgent;
+
+const env = { ...process.env, AWS_ACCESS_KEY_ID: "berth", AWS_SECRET_ACCESS_KEY: "berth", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
+
+async function ecs(...args: string[]): Promise<any> {
+  const { stdout } = await run(aws, ["ecs", "--endpoint-url", t.endpoint, "--output", "json", ...args], { env });
+  return stdout.trim() ? JSON.parse(stdout) : undefined;
+}
+
+beforeAll(async () => {
+  if (!existsSync(aws)) throw new Error("Debian's awscli is required (/usr/bin/aws)");
+  await ensureTestImage();
+  t = await startTestControlPlane();
+  await ecs("create-cluster", "--cluster-name", cluster);
+  agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster });
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  await t?.stop();
+  await removeContainersByLabel(`com.amazonaws.ecs.cluster=${cluster}`);
+  if (agent) await removeDir(agent.dataDir);
+});
+
+describe("the AWS CLI walkthrough", () => {
+  it("registers the guide's examples verbatim with --cli-input-json, revisions counting up", async () => {
+    for (const name of ["web-app", "microservice", "batch-processor"] as const) {
+      const res = await ecs("register-task-definition", "--cli-input-json", `file://${examplePath(name)}`);
+      expect(res.taskDefinition.revision).toBe(1);
+    }
+    const again = await ecs("register-task-definition", "--cli-input-json", `file://${examplePath("web-app")}`);
+    expect(again.taskDefinition.taskDefinitionArn).toBe("arn:aws:ecs:us-east-1:000000000000:task-definition/web-app:2");
+    expect((await ecs("list-task-definition-families")).families.sort()).toEqual(["batch-processor", "microservice", "web-app"]);
+    expect((await ecs("describe-task-definition", "--task-definition", "web-app")).taskDefinition.revision).toBe(2);
+    expect((await ecs("deregister-task-definition", "--task-definition", "web-app:1")).taskDefinition.status).toBe("INACTIVE");
+  });
+
+  it("runs the local web server, reaches it on its dynamic port, and stops it", async () => {
+    await ecs("register-task-definition", "--cli-input-json", `file://${localWeb}`);
+    const res = await ecs("run-task", "--cluster", cluster, "--task-definition", "local-web", "--count", "2");
+    expect(res.failures).toEqual([]);
+    expect(res.tasks).toHaveLength(2);
+    const arn = res.tasks[0].taskArn;
+    const port = await eventually("the task to run with a bound port", async () => {
+      const d = await ecs("describe-tasks", "--cluster", cluster, "--tasks", arn);
+      return d.tasks[0].lastStatus === "RUNNING" ? d.tasks[0].containers[0].networkBindings[0].hostPort : undefined;
+    });
+    const page = await (await fetch(`http://127.0.0.1:${port}/index.html`)).text();
+    expect(page.trim()).toBe("hello from berth");
+    expect((await ecs("list-tasks", "--cluster", cluster, "--family", "local-web")).taskArns).toHaveLength(2);
+    await ecs("stop-task", "--cluster", cluster, "--task", arn, "--reason", "done");
+    await eventually("the task to stop", async () => {
+      const d = await ecs("describe-tasks", "--cluster", cluster, "--tasks", arn);
+      return d.tasks[0].lastStatus === "STOPPED" ? true : undefined;
+    });
+    expect((await ecs("list-tasks", "--cluster", cluster, "--desired-status", "STOPPED")).taskArns).toEqual([arn]);
+  });
+
+  it("describes the container instance with resources, connection and counts", async () => {
+    const [arn] = (await ecs("list-container-instances", "--cluster", cluster)).containerInstanceArns;
+    const ci = (await ecs("describe-container-instances", "--cluster", cluster, "--container-instances", arn)).containerInstances[0];
+    expect(ci.agentConnected).toBe(true);
+    expect(ci.runningTasksCount).toBe(1);
+    const mem = (list: { name: string; integerValue: number }[]) => list.find((r) => r.name === "MEMORY")!.integerValue;
+    expect(mem(ci.registeredResources) - mem(ci.remainingResources)).toBe(64);
+  });
+
+  it("answers ECS error shapes the CLI understands", async () => {
+    await expect(ecs("describe-task-definition", "--task-definition", "nope:7")).rejects.toMatchObject({
+      stderr: expect.stringMatching(/ClientException/),
+    });
+  });
+
+  it("serves boto3 too", async () => {
+    const script = `import boto3, json
+c = boto3.client("ecs", endpoint_url="${t.endpoint}", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+print(json.dumps(c.list_clusters()["clusterArns"]))`;
+    const { stdout } = await run("/usr/bin/python3", ["-c", script], { env });
+    expect(JSON.parse(stdout)).toContain(`arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`);
+  });
+});
