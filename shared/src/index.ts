@@ -7,3 +7,4 @@ export * from "./model/resources.js";
 export * from "./model/records.js";
 export * from "./model/status.js";
 export * from "./taskdef/index.js";
+export * from "./process-metrics.js";

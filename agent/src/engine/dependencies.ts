@@ -83,29 +83,3 @@ export function dependentsStillRunning(target: Pick<ManagedContainer, "name">, s
     .map((s) => s.name);
 }
 
-/** A dependsOn cycle as the list of names around it (first repeated at the end), or undefined. */
-export function findDependencyCycle(containers: readonly Pick<ManagedContainer, "name" | "dependsOn">[]): string[] | undefined {
-  const byName = new Map(containers.map((c) => [c.name, c]));
-  const state = new Map<string, "visiting" | "done">();
-  const path: string[] = [];
-  const visit = (name: string): string[] | undefined => {
-    const s = state.get(name);
-    if (s === "done") return undefined;
-    if (s === "visiting") return [...path.slice(path.indexOf(name)), name];
-    state.set(name, "visiting");
-    path.push(name);
-    for (const d of byName.get(name)?.dependsOn ?? []) {
-      if (!byName.has(d.containerName)) continue;
-      const cycle = visit(d.containerName);
-      if (cycle) return cycle;
-    }
-    path.pop();
-    state.set(name, "done");
-    return undefined;
-  };
-  for (const c of containers) {
-    const cycle = visit(c.name);
-    if (cycle) return cycle;
-  }
-  return undefined;
-}

@@ -1,9 +1,8 @@
-import type { Logger } from "@berth/shared";
+import { findDependencyCycle, type Logger } from "@berth/shared";
 import type { KnownTask, TaskSpec, TaskStateChange } from "@berth/proto";
 import type { ContainerRuntime, PullPolicy, RuntimeEvent, RuntimeSubscription } from "../runtime/index.js";
 import { StateFile, type AgentStateData } from "../state/index.js";
 import { ecsLabel, initialContainers, parseTaskSpec } from "./container-config.js";
-import { findDependencyCycle } from "./dependencies.js";
 import { systemClock, type Clock, type ManagedTask } from "./model.js";
 import { PortAllocator, readKernelPortRange, type PortRange } from "./ports.js";
 import { adoptedDefinitionJson, planRestore } from "./restore.js";

@@ -1,6 +1,6 @@
 import type { ContainerStatus } from "@berth/shared";
 import { describe, expect, it } from "vitest";
-import { findDependencyCycle } from "./dependencies.js";
+import { findDependencyCycle } from "@berth/shared";
 import type { ManagedContainer, ManagedTask } from "./model.js";
 import { essentialExitedReason, essentialStopReason, stopTask, taskStatusFromContainers } from "./task-status.js";
 

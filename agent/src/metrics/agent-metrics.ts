@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from "prom-client";
-import { registerProcessMetrics } from "./process-metrics.js";
+import { registerProcessMetrics } from "@berth/shared";
 import { containerStatuses, silentLogger, type Logger } from "@berth/shared";
 import type { AgentTaskView } from "../engine/types.js";
 import { ContainerStatsCollector, type ContainerSample, type StatsSource } from "./container-stats.js";

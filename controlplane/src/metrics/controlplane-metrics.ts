@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { registerProcessMetrics } from "./process-metrics.js";
+import { registerProcessMetrics } from "@berth/shared";
 import { silentLogger, type Logger } from "@berth/shared";
 import { apiOutcome, type ApiOutcome } from "./outcome.js";
 

@@ -1,4 +1,3 @@
 /** The control plane's Prometheus metrics. */
 export * from "./controlplane-metrics.js";
 export * from "./outcome.js";
-export * from "./process-metrics.js";
