@@ -8,3 +8,4 @@ export * from "./model/records.js";
 export * from "./model/status.js";
 export * from "./taskdef/index.js";
 export * from "./process-metrics.js";
+export * from "./model/service.js";

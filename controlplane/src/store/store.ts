@@ -1,4 +1,4 @@
-import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from "@berth/shared";
+import type { ClusterRecord, ContainerInstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from "@berth/shared";
 import { Collection } from "./collection.js";
 import { keys } from "./keys.js";
 import { Kv, Txn } from "./kv.js";
@@ -19,6 +19,7 @@ export class Store {
   readonly taskDefinitions: Collection<TaskDefinitionRecord, [family: string, revision: number]>;
   readonly tasks: Collection<TaskRecord, [cluster: string, id: string]>;
   readonly instances: Collection<ContainerInstanceRecord, [cluster: string, id: string]>;
+  readonly services: Collection<ServiceRecord, [cluster: string, name: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -26,6 +27,7 @@ export class Store {
     this.taskDefinitions = new Collection(kv, keys.taskDefinition, (r) => keys.taskDefinition(r.family, r.revision));
     this.tasks = new Collection(kv, keys.task, (r) => keys.task(r.cluster, r.id));
     this.instances = new Collection(kv, keys.instance, (r) => keys.instance(r.cluster, r.id));
+    this.services = new Collection(kv, keys.service, (r) => keys.service(r.cluster, r.name));
   }
 
   /** A new empty transaction to stage writes into. */

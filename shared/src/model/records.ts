@@ -62,6 +62,11 @@ export interface ContainerInstanceRecord {
   dockerVersion: string;
   registeredAtMs: number;
   lastHeartbeatAtMs?: number;
+  /**
+   * When the agent's session was last seen ending (unset while connected). The liveness loop
+   * marks the instance's tasks lost once this is older than the grace period.
+   */
+  disconnectedAtMs?: number;
   /** Bumped on every change so DescribeContainerInstances shows ECS's `version`. */
   version: number;
   tags?: Tag[];

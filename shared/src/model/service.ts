@@ -1,0 +1,70 @@
+import type { PlacementConstraint, PlacementStrategy, Tag } from "@aws-sdk/client-ecs";
+
+/**
+ * A service as berth keeps it in etcd: the ECS Service fields a user set, its deployments and
+ * its recent events. Running and pending counts are not stored: they are derived from the
+ * service's tasks whenever they are shown or planned with, so they cannot go stale.
+ */
+export interface ServiceRecord {
+  name: string;
+  arn: string;
+  cluster: string;
+  clusterArn: string;
+  /** ACTIVE; DRAINING while being deleted (tasks stopping); INACTIVE once gone. */
+  status: "ACTIVE" | "DRAINING" | "INACTIVE";
+  desiredCount: number;
+  launchType: "EC2" | "EXTERNAL";
+  /** The task definition ARN of the PRIMARY deployment. */
+  taskDefinition: string;
+  deploymentConfiguration: DeploymentConfiguration;
+  placementStrategy: PlacementStrategy[];
+  placementConstraints: PlacementConstraint[];
+  /** PRIMARY first, then ACTIVE ones (older, still holding tasks), newest first. */
+  deployments: DeploymentRecord[];
+  /** Newest first, at most {@link maxServiceEvents}. */
+  events: ServiceEventRecord[];
+  schedulingStrategy: "REPLICA";
+  healthCheckGracePeriodSeconds?: number;
+  createdAtMs: number;
+  createdBy?: string;
+  tags?: Tag[];
+  /** Bumped on every change. */
+  version: number;
+}
+
+/** ECS deploymentConfiguration with defaults filled (100 / 200, breaker off). */
+export interface DeploymentConfiguration {
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+  deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+}
+
+export type RolloutState = "IN_PROGRESS" | "COMPLETED" | "FAILED";
+
+/** One deployment of a service: a task definition and how many of its tasks should run. */
+export interface DeploymentRecord {
+  /** `ecs-svc/` and 19 digits, as ECS writes it; also the `startedBy` of its tasks. */
+  id: string;
+  status: "PRIMARY" | "ACTIVE" | "INACTIVE";
+  taskDefinition: string;
+  desiredCount: number;
+  /** Tasks of this deployment that stopped before ever running (or failed health checks). */
+  failedTasks: number;
+  rolloutState: RolloutState;
+  rolloutStateReason: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+  launchType: "EC2" | "EXTERNAL";
+}
+
+export interface ServiceEventRecord {
+  id: string;
+  createdAtMs: number;
+  message: string;
+}
+
+/** How many events a service keeps (ECS shows the most recent 100). */
+export const maxServiceEvents = 100;
+
+/** The task `group` of a service's tasks, as ECS sets it. */
+export const serviceGroup = (serviceName: string) => `service:${serviceName}`;
