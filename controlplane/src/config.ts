@@ -25,6 +25,12 @@ export interface ControlPlaneOptions {
   missedHeartbeats?: number;
   /** Session lease TTL in seconds (BERTH_SESSION_LEASE_TTL). Default 10. */
   sessionLeaseTtlSeconds?: number;
+  /** How long an instance may be disconnected before its tasks are marked lost (BERTH_LOST_INSTANCE_GRACE_MS). Default 5000. */
+  lostInstanceGraceMs?: number;
+  /** Period of the leader's service and liveness loops (BERTH_RECONCILE_INTERVAL_MS). Default 1000. */
+  reconcileIntervalMs?: number;
+  /** TTL of the leader's election lease in seconds (BERTH_LEADER_TTL). Default 5. */
+  leaderTtlSeconds?: number;
   /** Log level (BERTH_LOG_LEVEL). Default info. */
   logLevel?: LogLevel;
 }
@@ -39,6 +45,9 @@ export interface ControlPlaneConfig {
   heartbeatIntervalMs: number;
   missedHeartbeats: number;
   sessionLeaseTtlSeconds: number;
+  lostInstanceGraceMs: number;
+  reconcileIntervalMs: number;
+  leaderTtlSeconds: number;
   logLevel: LogLevel;
 }
 
@@ -52,10 +61,20 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   heartbeatIntervalMs: "BERTH_HEARTBEAT_INTERVAL_MS",
   missedHeartbeats: "BERTH_MISSED_HEARTBEATS",
   sessionLeaseTtlSeconds: "BERTH_SESSION_LEASE_TTL",
+  lostInstanceGraceMs: "BERTH_LOST_INSTANCE_GRACE_MS",
+  reconcileIntervalMs: "BERTH_RECONCILE_INTERVAL_MS",
+  leaderTtlSeconds: "BERTH_LEADER_TTL",
   logLevel: "BERTH_LOG_LEVEL",
 };
 
-const numericKeys = new Set<keyof ControlPlaneOptions>(["heartbeatIntervalMs", "missedHeartbeats", "sessionLeaseTtlSeconds"]);
+const numericKeys = new Set<keyof ControlPlaneOptions>([
+  "heartbeatIntervalMs",
+  "missedHeartbeats",
+  "sessionLeaseTtlSeconds",
+  "lostInstanceGraceMs",
+  "reconcileIntervalMs",
+  "leaderTtlSeconds",
+]);
 
 /** Options from the environment, by the names in {@link envNames}. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): ControlPlaneOptions {
@@ -94,6 +113,9 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
     heartbeatIntervalMs: bounded(o.heartbeatIntervalMs ?? 2000, 100, 60_000, "heartbeatIntervalMs"),
     missedHeartbeats: bounded(o.missedHeartbeats ?? 3, 1, 100, "missedHeartbeats"),
     sessionLeaseTtlSeconds: bounded(o.sessionLeaseTtlSeconds ?? 10, 2, 3600, "sessionLeaseTtlSeconds"),
+    lostInstanceGraceMs: bounded(o.lostInstanceGraceMs ?? 5000, 0, 24 * 3600_000, "lostInstanceGraceMs"),
+    reconcileIntervalMs: bounded(o.reconcileIntervalMs ?? 1000, 50, 600_000, "reconcileIntervalMs"),
+    leaderTtlSeconds: bounded(o.leaderTtlSeconds ?? 5, 2, 600, "leaderTtlSeconds"),
     logLevel: o.logLevel ?? "info",
   };
 }

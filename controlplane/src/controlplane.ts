@@ -1,4 +1,5 @@
 import type http from "node:http";
+import { hostname } from "node:os";
 import type { Server } from "@grpc/grpc-js";
 import { createLogger, type Logger } from "@berth/shared";
 import { startAgentServer } from "./api/agent/server.js";
@@ -6,6 +7,8 @@ import { createEcsServer } from "./api/ecs/server.js";
 import type { ControlPlaneConfig } from "./config.js";
 import type { CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
+import { startLeaderElection } from "./leader/index.js";
+import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, Store } from "./store/index.js";
 
 /** A running control plane: its bound ports and how to stop it. */
@@ -14,6 +17,8 @@ export interface ControlPlane {
   grpcPort: number;
   ctx: CoreContext;
   metrics: ControlPlaneMetrics;
+  /** Whether this replica currently runs the scheduler loops. */
+  isLeader(): boolean;
   close(): Promise<void>;
 }
 
@@ -59,6 +64,21 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     closed: () => metrics.agentSessionsOpen.dec(),
     stateChange: (kind) => metrics.agentStateChanges.inc({ kind }),
   });
+  // Every replica serves the APIs and sessions; only the elected leader runs the loops.
+  let duties: LeaderDuties | undefined;
+  const election = await startLeaderElection({
+    kv: store.kv,
+    id: `${hostname()}:${process.pid}:${apiPort}`,
+    ttlSeconds: config.leaderTtlSeconds,
+    log: log.child({ component: "leader" }),
+    onElected: async () => {
+      duties = await startLeaderDuties(ctx, { intervalMs: config.reconcileIntervalMs, lostInstanceGraceMs: config.lostInstanceGraceMs, log });
+    },
+    onDemoted: async () => {
+      await duties?.stop();
+      duties = undefined;
+    },
+  });
   log.info("control plane started", { api: `${config.api.host}:${apiPort}`, grpc: `${config.grpc.host}:${grpc.port}`, etcd: config.etcdEndpoints.join(",") });
 
   return {
@@ -66,7 +86,10 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     grpcPort: grpc.port,
     ctx,
     metrics,
+    isLeader: () => election.isLeader(),
     async close() {
+      await election.close();
+      await duties?.stop();
       await Promise.all([closeHttp(http), closeGrpc(grpc.server)]);
       store.close();
       log.info("control plane stopped");

@@ -9,3 +9,4 @@ export * from "./model/status.js";
 export * from "./taskdef/index.js";
 export * from "./process-metrics.js";
 export * from "./model/service.js";
+export * from "./model/health.js";

@@ -1,6 +1,7 @@
 import {
   clusterArn,
   ClusterContainsContainerInstancesException,
+  ClusterContainsServicesException,
   ClusterContainsTasksException,
   ClusterNotFoundException,
   ConflictError,
@@ -49,6 +50,10 @@ export async function deleteCluster(ctx: CoreContext, name: string): Promise<Clu
       "The Cluster cannot be deleted while Container Instances are active or draining.",
     );
   }
+  const services = await ctx.store.services.list(keys.services(name));
+  if (services.items.some((s) => s.value.status !== "INACTIVE")) {
+    throw new ClusterContainsServicesException("The Cluster cannot be deleted while Services are active.");
+  }
   const tasks = await ctx.store.tasks.list(keys.tasks(name));
   if (tasks.items.some((t) => t.value.lastStatus !== "STOPPED")) {
     throw new ClusterContainsTasksException("The Cluster cannot be deleted while Tasks are active.");
@@ -71,13 +76,13 @@ export async function clusterCounts(ctx: CoreContext, name: string): Promise<Clu
   const [instances, tasks, services] = await Promise.all([
     ctx.store.instances.list(keys.instances(name)),
     ctx.store.tasks.list(keys.tasks(name)),
-    ctx.store.kv.count(keys.services(name)),
+    ctx.store.services.list(keys.services(name)),
   ]);
   return {
     registeredContainerInstancesCount: instances.items.filter((i) => i.value.status !== "INACTIVE").length,
     runningTasksCount: tasks.items.filter((t) => t.value.lastStatus === "RUNNING").length,
     pendingTasksCount: tasks.items.filter((t) => t.value.lastStatus === "PENDING" || t.value.lastStatus === "PROVISIONING").length,
-    activeServicesCount: services,
+    activeServicesCount: services.items.filter((s) => s.value.status === "ACTIVE").length,
   };
 }
 

@@ -6,3 +6,6 @@ export * from "./run-tasks.js";
 export * from "./task-state.js";
 export * from "./instances.js";
 export { newTaskRecord, holdsResources } from "./task-records.js";
+export * from "./services.js";
+export * from "./attributes.js";
+export * from "./instance-state.js";

@@ -109,10 +109,3 @@ export async function deregisterInstance(ctx: CoreContext, cluster: string, id: 
   ctx.log.info("container instance deregistered", { instanceArn: rec!.arn, cluster, force });
   return rec!;
 }
-
-/** Records whether an agent session is held for the instance. */
-export async function setAgentConnected(ctx: CoreContext, cluster: string, id: string, connected: boolean): Promise<void> {
-  await ctx.store.instances.mutate([cluster, id], (i) =>
-    i.agentConnected === connected ? undefined : { ...i, agentConnected: connected, lastHeartbeatAtMs: ctx.now(), version: i.version + 1 },
-  );
-}

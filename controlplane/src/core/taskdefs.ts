@@ -97,3 +97,22 @@ export async function listFamilies(ctx: CoreContext, status: "ACTIVE" | "INACTIV
     .filter(([, statuses]) => status === "ALL" || (status === "ACTIVE" ? statuses.has("ACTIVE") : !statuses.has("ACTIVE")))
     .map(([f]) => f);
 }
+
+/**
+ * The definition a task or service may use, refused as ECS words it when berth cannot run it:
+ * INACTIVE revisions, FARGATE (berth runs tasks on registered instances only) and awsvpc (no
+ * task ENIs yet).
+ */
+export async function runnableDefinition(ctx: CoreContext, ref: string, launchType?: string, field = "taskDefinition"): Promise<TaskDefinitionRecord> {
+  if (launchType === "FARGATE") {
+    throw new InvalidParameterException("launchType: FARGATE is not available in berth; tasks run on registered container instances (EC2 or EXTERNAL)");
+  }
+  const td = await resolveTaskDefinition(ctx, ref, field);
+  if (td.status !== "ACTIVE") throw new InvalidParameterException(`TaskDefinition is inactive: ${td.taskDefinitionArn}`);
+  if (td.networkMode === "awsvpc") {
+    throw new InvalidParameterException(
+      `Task definition ${td.family}:${td.revision} uses networkMode awsvpc, which berth cannot run yet; register a revision with bridge, host or none`,
+    );
+  }
+  return td;
+}

@@ -1,6 +1,7 @@
 import etcd3 from "etcd3";
 import type { Etcd3, IOptions } from "etcd3";
 import { ConflictError, ServerException } from "@berth/shared";
+import { keys } from "./keys.js";
 
 /** A value read from etcd with the mod revision any guarded write of it must compare against. */
 export interface Versioned<T> {
@@ -87,6 +88,12 @@ export class Kv {
     const res = await this.client.getAll().prefix(prefix).sort("Key", "Descend").limit(1).exec();
     const kv = res.kvs[0];
     return kv ? { value: JSON.parse(kv.value.toString()) as T, modRevision: String(kv.mod_revision) } : undefined;
+  }
+
+  /** The store's current revision, to watch from "now". */
+  async revision(): Promise<string> {
+    const head = await this.client.get(keys.root).exec();
+    return String(head.header.revision);
   }
 
   /** How many keys are under `prefix`, without reading values. */

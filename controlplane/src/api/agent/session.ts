@@ -110,12 +110,19 @@ class AgentSession {
     this.lease.on("lost", () => void this.end("session lease lost"));
     await this.lease.put(keys.session(cluster, id)).value(JSON.stringify({ pid: process.pid, openedAtMs: Date.now() })).exec();
     this.sessionModRevision = (await this.ctx.store.kv.get(keys.session(cluster, id)))?.modRevision ?? "0";
-    await this.ctx.store.instances.mutate([cluster, id], (i) => ({ ...i, agentConnected: true, lastHeartbeatAtMs: this.ctx.now(), version: i.version + 1 }));
+    await this.ctx.store.instances.mutate([cluster, id], (i) => ({
+      ...i,
+      agentConnected: true,
+      lastHeartbeatAtMs: this.ctx.now(),
+      disconnectedAtMs: undefined,
+      version: i.version + 1,
+    }));
     this.observer?.opened();
     this.write({ kind: { $case: "accepted", value: { heartbeatIntervalMs: this.jitteredInterval() } } });
     this.log.info("session opened", { knownTasks: open.knownTasks.length });
     this.lastHeartbeat = Date.now();
-    this.watchdog = setInterval(() => this.checkHeartbeat(), this.settings.heartbeatIntervalMs);
+    // Checked at a quarter of the period, so a silent agent is noticed within a quarter period of the limit.
+    this.watchdog = setInterval(() => this.checkHeartbeat(), Math.max(50, this.settings.heartbeatIntervalMs / 4));
     await this.reconcileKnown(open.knownTasks);
     const listing = await this.ctx.store.tasks.list(keys.tasks(cluster));
     await this.pushTasks(listing.items.map((i) => i.value));
@@ -234,7 +241,10 @@ class AgentSession {
       const key = keys.session(this.cluster, this.instanceId);
       const instance = await this.ctx.store.instances.get(this.cluster, this.instanceId);
       const txn = this.ctx.store.txn().expect(key, this.sessionModRevision).delete(key);
-      if (instance) this.ctx.store.instances.stageUpdate(txn, { ...instance.value, agentConnected: false, version: instance.value.version + 1 }, instance.modRevision);
+      if (instance) {
+        const next = { ...instance.value, agentConnected: false, disconnectedAtMs: this.ctx.now(), version: instance.value.version + 1 };
+        this.ctx.store.instances.stageUpdate(txn, next, instance.modRevision);
+      }
       await this.ctx.store.commit(txn).catch((err) => {
         if (!(err instanceof ConflictError)) throw err;
       });

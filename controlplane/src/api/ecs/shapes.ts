@@ -6,7 +6,7 @@ import type {
   Task,
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import type { ClusterRecord, ContainerInstanceRecord, Resources, TaskDefinitionRecord, TaskRecord } from "@berth/shared";
+import { taskHealthStatus, type ClusterRecord, type ContainerInstanceRecord, type Resources, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
 import type { ClusterCounts } from "../../core/index.js";
 
 /**
@@ -89,8 +89,6 @@ function containerShape(t: TaskRecord, c: TaskRecord["containers"][number]): Con
 }
 
 export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
-  const unhealthy = t.containers.some((c) => c.healthStatus === "UNHEALTHY");
-  const healthy = t.containers.length > 0 && t.containers.every((c) => c.healthStatus === "HEALTHY");
   return {
     taskArn: t.arn,
     clusterArn: t.clusterArn,
@@ -117,7 +115,7 @@ export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
     stoppedAt: seconds(t.stoppedAtMs),
     executionStoppedAt: seconds(t.executionStoppedAtMs),
     launchType: t.launchType,
-    healthStatus: unhealthy ? "UNHEALTHY" : healthy ? "HEALTHY" : "UNKNOWN",
+    healthStatus: taskHealthStatus(t),
     attachments: [],
     availabilityZone: undefined,
     tags: includeTags ? (t.tags ?? []) : undefined,

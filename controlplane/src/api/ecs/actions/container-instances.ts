@@ -2,15 +2,16 @@ import type {
   DeregisterContainerInstanceRequest,
   DescribeContainerInstancesRequest,
   ListContainerInstancesRequest,
+  UpdateContainerInstancesStateRequest,
 } from "@aws-sdk/client-ecs";
 import { clusterNameOf, InvalidParameterException, resourceIdOf, type TaskRecord } from "@berth/shared";
-import { activeCluster, deregisterInstance, type CoreContext } from "../../../core/index.js";
+import { activeCluster, deregisterInstance, updateInstancesState, type CoreContext } from "../../../core/index.js";
 import { keys } from "../../../store/index.js";
 import { paginate } from "../pagination.js";
 import { containerInstanceShape } from "../shapes.js";
 import type { ActionTable } from "./types.js";
 
-/** ListContainerInstances, DescribeContainerInstances, DeregisterContainerInstance. */
+/** ListContainerInstances, DescribeContainerInstances, DeregisterContainerInstance, UpdateContainerInstancesState. */
 export const containerInstanceActions: ActionTable = {
   async ListContainerInstances(ctx, input: ListContainerInstancesRequest) {
     const cluster = clusterNameOf(input.cluster);
@@ -52,6 +53,18 @@ export const containerInstanceActions: ActionTable = {
     const rec = await deregisterInstance(ctx, cluster, id, input.force ?? false);
     const counts = await taskCounts(ctx, cluster);
     return { containerInstance: containerInstanceShape(rec, counts.get(id) ?? { running: 0, pending: 0 }) };
+  },
+
+  async UpdateContainerInstancesState(ctx, input: UpdateContainerInstancesStateRequest) {
+    const cluster = clusterNameOf(input.cluster);
+    await activeCluster(ctx, cluster);
+    const refs = (input.containerInstances ?? []).map((ref) => ({ ref, id: resourceIdOf(ref, "container-instance", cluster, "containerInstances") }));
+    const res = await updateInstancesState(ctx, cluster, refs, input.status!);
+    const counts = await taskCounts(ctx, cluster);
+    return {
+      containerInstances: res.instances.map((i) => containerInstanceShape(i, counts.get(i.id) ?? { running: 0, pending: 0 })),
+      failures: res.failures,
+    };
   },
 };
 

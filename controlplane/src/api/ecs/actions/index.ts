@@ -1,7 +1,9 @@
+import { attributeActions } from "./attributes.js";
 import { clusterActions } from "./clusters.js";
 import { containerInstanceActions } from "./container-instances.js";
 import { taskDefinitionActions } from "./task-definitions.js";
 import { taskActions } from "./tasks.js";
+import { serviceActions } from "./services.js";
 import type { ActionTable } from "./types.js";
 
 /** Every ECS action berth serves, by name. An action in the ECS model but not here is refused clearly. */
@@ -10,6 +12,8 @@ export const actions: ActionTable = {
   ...taskDefinitionActions,
   ...taskActions,
   ...containerInstanceActions,
+  ...attributeActions,
+  ...serviceActions,
 };
 
 export type { ActionHandler, ActionTable } from "./types.js";

@@ -12,7 +12,7 @@ import {
   type TaskDefinitionRecord,
   type TaskOverride,
 } from "@berth/shared";
-import { activeCluster, resolveTaskDefinition, runTasks, stopTask, type CoreContext } from "../../../core/index.js";
+import { activeCluster, runnableDefinition, runTasks, stopTask, type CoreContext } from "../../../core/index.js";
 import { validatePlacement } from "../../../scheduler/index.js";
 import { keys } from "../../../store/index.js";
 import { paginate } from "../pagination.js";
@@ -26,7 +26,7 @@ export const taskActions: ActionTable = {
     if (count < 1 || count > 10) throw new InvalidParameterException("count: must be between 1 and 10");
     const cluster = clusterNameOf(input.cluster);
     await activeCluster(ctx, cluster);
-    const td = await runnableDefinition(ctx, input.taskDefinition!, input.launchType, input.overrides);
+    const td = await runnableDefinitionWith(ctx, input.taskDefinition!, input.launchType, input.overrides);
     validatePlacement(input.placementStrategy as never, input.placementConstraints as never);
     const res = await runTasks(ctx, {
       cluster,
@@ -48,7 +48,7 @@ export const taskActions: ActionTable = {
     await activeCluster(ctx, cluster);
     const refs = input.containerInstances ?? [];
     if (refs.length < 1 || refs.length > 10) throw new InvalidParameterException("containerInstances: between 1 and 10 container instances are required");
-    const td = await runnableDefinition(ctx, input.taskDefinition!, undefined, input.overrides);
+    const td = await runnableDefinitionWith(ctx, input.taskDefinition!, undefined, input.overrides);
     const ids = refs.map((r) => resourceIdOf(r, "container-instance", cluster, "containerInstances"));
     // StartTask names the instances: one task each, placed there and nowhere else.
     const tasks = [];
@@ -119,21 +119,9 @@ export const taskActions: ActionTable = {
   },
 };
 
-/**
- * The definition to run, refused with ECS-style errors when berth cannot run it: INACTIVE
- * revisions, FARGATE (berth runs tasks on registered instances only) and awsvpc (no task ENIs).
- */
-async function runnableDefinition(ctx: CoreContext, ref: string, launchType: string | undefined, overrides: TaskOverride | undefined): Promise<TaskDefinitionRecord> {
-  const td = await resolveTaskDefinition(ctx, ref);
-  if (td.status !== "ACTIVE") throw new InvalidParameterException(`TaskDefinition is inactive: ${td.taskDefinitionArn}`);
-  if (launchType === "FARGATE") {
-    throw new InvalidParameterException("launchType: FARGATE is not available in berth; tasks run on registered container instances (EC2 or EXTERNAL)");
-  }
-  if (td.networkMode === "awsvpc") {
-    throw new InvalidParameterException(
-      `Task definition ${td.family}:${td.revision} uses networkMode awsvpc, which berth cannot run yet; register a revision with bridge, host or none`,
-    );
-  }
+/** The definition to run (see core's runnableDefinition) with the container names of `overrides` checked against it. */
+async function runnableDefinitionWith(ctx: CoreContext, ref: string, launchType: string | undefined, overrides: TaskOverride | undefined): Promise<TaskDefinitionRecord> {
+  const td = await runnableDefinition(ctx, ref, launchType);
   const names = new Set(td.containerDefinitions.map((c) => c.name));
   for (const [i, o] of (overrides?.containerOverrides ?? []).entries()) {
     if (!o.name || !names.has(o.name)) throw new InvalidParameterException(`overrides.containerOverrides[${i}].name: no container named '${o.name}' in ${td.family}:${td.revision}`);

@@ -1,0 +1,162 @@
+import type {
+  CreateServiceRequest,
+  DeleteServiceRequest,
+  DescribeServicesRequest,
+  ListServicesRequest,
+  UpdateServiceRequest,
+} from "@aws-sdk/client-ecs";
+import {
+  clusterNameOf,
+  InvalidParameterException,
+  serviceGroup,
+  UnsupportedFeatureException,
+  type ServiceRecord,
+  type TaskRecord,
+} from "@berth/shared";
+import {
+  activeCluster,
+  createService,
+  deleteService,
+  serviceNameOf,
+  updateService,
+  type CoreContext,
+  type DeploymentConfigurationInput,
+} from "../../../core/index.js";
+import { keys } from "../../../store/index.js";
+import { paginate } from "../pagination.js";
+import { serviceShape } from "../service-shapes.js";
+import type { ActionTable } from "./types.js";
+
+/** ECS's limit on services named in one DescribeServices. */
+const maxDescribe = 10;
+
+/** CreateService, UpdateService, DeleteService, DescribeServices, ListServices. */
+export const serviceActions: ActionTable = {
+  async CreateService(ctx, input: CreateServiceRequest) {
+    refuseUnsupported(input, "CreateService");
+    if (input.launchType === "FARGATE") {
+      throw new InvalidParameterException("launchType: FARGATE is not available in berth; services run on registered container instances (EC2 or EXTERNAL)");
+    }
+    if (input.schedulingStrategy === "DAEMON") {
+      throw new UnsupportedFeatureException("schedulingStrategy: DAEMON services are not supported by berth yet; use REPLICA");
+    }
+    if (input.deploymentController && input.deploymentController.type !== "ECS") {
+      throw new UnsupportedFeatureException(`deploymentController.type: only ECS (rolling update) deployments are supported, got ${input.deploymentController.type}`);
+    }
+    if (!input.taskDefinition) throw new InvalidParameterException("taskDefinition: a task definition is required for a service using the ECS deployment controller");
+    if (input.desiredCount === undefined) throw new InvalidParameterException("desiredCount: required for a REPLICA service");
+    const cluster = clusterNameOf(input.cluster);
+    const rec = await createService(ctx, {
+      cluster,
+      serviceName: input.serviceName!,
+      taskDefinition: input.taskDefinition,
+      desiredCount: input.desiredCount,
+      launchType: input.launchType === "EXTERNAL" ? "EXTERNAL" : "EC2",
+      deploymentConfiguration: deploymentConfigurationOf(input.deploymentConfiguration),
+      placementStrategy: input.placementStrategy as never,
+      placementConstraints: input.placementConstraints as never,
+      healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
+      tags: input.tags,
+      createdBy: `arn:aws:iam::${ctx.scope.account}:root`,
+    });
+    return { service: serviceShape(rec, await serviceTasks(ctx, cluster, rec.name), true) };
+  },
+
+  async UpdateService(ctx, input: UpdateServiceRequest) {
+    refuseUnsupported(input, "UpdateService");
+    const cluster = clusterNameOf(input.cluster);
+    const name = serviceNameOf(input.service!, cluster);
+    const rec = await updateService(ctx, cluster, name, {
+      desiredCount: input.desiredCount,
+      taskDefinition: input.taskDefinition,
+      deploymentConfiguration: deploymentConfigurationOf(input.deploymentConfiguration),
+      placementStrategy: input.placementStrategy as never,
+      placementConstraints: input.placementConstraints as never,
+      healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
+      forceNewDeployment: input.forceNewDeployment,
+    });
+    return { service: serviceShape(rec, await serviceTasks(ctx, cluster, name), true) };
+  },
+
+  async DeleteService(ctx, input: DeleteServiceRequest) {
+    const cluster = clusterNameOf(input.cluster);
+    const name = serviceNameOf(input.service!, cluster);
+    const rec = await deleteService(ctx, cluster, name, input.force ?? false);
+    return { service: serviceShape(rec, await serviceTasks(ctx, cluster, name), true) };
+  },
+
+  async DescribeServices(ctx, input: DescribeServicesRequest) {
+    const cluster = clusterNameOf(input.cluster);
+    await activeCluster(ctx, cluster);
+    const refs = input.services ?? [];
+    if (refs.length < 1 || refs.length > maxDescribe) throw new InvalidParameterException(`services: between 1 and ${maxDescribe} services per call`);
+    const names = refs.map((ref) => serviceNameOf(ref, cluster, "services"));
+    const [records, tasks] = await Promise.all([
+      Promise.all(names.map((n) => ctx.store.services.get(cluster, n))),
+      clusterTasks(ctx, cluster),
+    ]);
+    const services = [];
+    const failures = [];
+    for (const [i, got] of records.entries()) {
+      if (!got) {
+        failures.push({ arn: refs[i], reason: "MISSING" });
+        continue;
+      }
+      services.push(serviceShape(got.value, ofService(tasks, got.value.name), input.include?.includes("TAGS")));
+    }
+    return { services, failures };
+  },
+
+  async ListServices(ctx, input: ListServicesRequest) {
+    const cluster = clusterNameOf(input.cluster);
+    await activeCluster(ctx, cluster);
+    // ECS lists services until they are INACTIVE; DRAINING ones are still there.
+    const all = (await ctx.store.services.list(keys.services(cluster))).items
+      .map((i) => i.value)
+      .filter(
+        (s) =>
+          s.status !== "INACTIVE" &&
+          (!input.launchType || s.launchType === input.launchType) &&
+          (!input.schedulingStrategy || s.schedulingStrategy === input.schedulingStrategy),
+      );
+    const { page, nextToken } = paginate(all, (s) => s.name, { nextToken: input.nextToken, maxResults: input.maxResults }, 10);
+    return { serviceArns: page.map((s) => s.arn), nextToken };
+  },
+};
+
+/** Request fields that name features berth does not have: refused rather than silently ignored. */
+function refuseUnsupported(input: CreateServiceRequest | UpdateServiceRequest, action: string): void {
+  const unsupported: [string, boolean][] = [
+    ["loadBalancers", (input.loadBalancers?.length ?? 0) > 0],
+    ["serviceRegistries", (input.serviceRegistries?.length ?? 0) > 0],
+    ["capacityProviderStrategy", (input.capacityProviderStrategy?.length ?? 0) > 0],
+    ["serviceConnectConfiguration", input.serviceConnectConfiguration?.enabled === true],
+    ["enableExecuteCommand", input.enableExecuteCommand === true],
+    ["enableECSManagedTags", input.enableECSManagedTags === true],
+    ["propagateTags", input.propagateTags !== undefined && input.propagateTags !== "NONE"],
+    ["deploymentConfiguration.alarms", input.deploymentConfiguration?.alarms?.enable === true],
+    ["deploymentConfiguration.strategy", input.deploymentConfiguration?.strategy !== undefined && input.deploymentConfiguration.strategy !== "ROLLING"],
+  ];
+  for (const [field, used] of unsupported) {
+    if (used) throw new UnsupportedFeatureException(`${field}: not supported by berth's ${action} yet`);
+  }
+  // awsvpc and Fargate platform versions have no meaning for tasks on bridge/host networking.
+  if (input.networkConfiguration) throw new InvalidParameterException("networkConfiguration: only for networkMode awsvpc, which berth cannot run yet");
+  if (input.platformVersion) throw new InvalidParameterException("platformVersion: only for the FARGATE launch type, which berth does not offer");
+}
+
+function deploymentConfigurationOf(c: CreateServiceRequest["deploymentConfiguration"]): DeploymentConfigurationInput | undefined {
+  if (!c) return undefined;
+  return { minimumHealthyPercent: c.minimumHealthyPercent, maximumPercent: c.maximumPercent, deploymentCircuitBreaker: c.deploymentCircuitBreaker };
+}
+
+async function clusterTasks(ctx: CoreContext, cluster: string): Promise<TaskRecord[]> {
+  return (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value);
+}
+
+const ofService = (tasks: TaskRecord[], name: string) => tasks.filter((t) => t.group === serviceGroup(name));
+
+/** A service's tasks (every status), for the counts DescribeServices shows. */
+async function serviceTasks(ctx: CoreContext, cluster: string, name: ServiceRecord["name"]): Promise<TaskRecord[]> {
+  return ofService(await clusterTasks(ctx, cluster), name);
+}

@@ -1,0 +1,71 @@
+import type { Deployment, Service, ServiceEvent } from "@aws-sdk/client-ecs";
+import type { DeploymentRecord, ServiceRecord, TaskRecord } from "@berth/shared";
+import { serviceCounts, type TaskCounts } from "../../reconcile/service/counts.js";
+
+/** An SDK shape with its Date fields as the epoch seconds AWS JSON 1.1 sends. */
+type Wire<T> = { [K in keyof T]: T[K] extends Date | undefined ? number | undefined : T[K] };
+
+/** A Service as DescribeServices answers it, nested timestamps in epoch seconds too. */
+export type ServiceShape = Omit<Wire<Service>, "deployments" | "events"> & {
+  deployments: Wire<Deployment>[];
+  events: Wire<ServiceEvent>[];
+};
+
+const seconds = (ms: number) => ms / 1000;
+const none: TaskCounts = { running: 0, pending: 0 };
+
+function deploymentShape(d: DeploymentRecord, counts: TaskCounts): Wire<Deployment> {
+  return {
+    id: d.id,
+    status: d.status,
+    taskDefinition: d.taskDefinition,
+    desiredCount: d.desiredCount,
+    pendingCount: counts.pending,
+    runningCount: counts.running,
+    failedTasks: d.failedTasks,
+    createdAt: seconds(d.createdAtMs),
+    updatedAt: seconds(d.updatedAtMs),
+    launchType: d.launchType,
+    rolloutState: d.rolloutState,
+    rolloutStateReason: d.rolloutStateReason,
+  };
+}
+
+/**
+ * A service record as ECS shows it. Running and pending counts come from `tasks`, the service's
+ * own tasks (group `service:NAME`), so they are never stale; tags only when asked for.
+ */
+export function serviceShape(s: ServiceRecord, tasks: TaskRecord[], includeTags = false): ServiceShape {
+  const counts = serviceCounts(s, tasks);
+  return {
+    serviceArn: s.arn,
+    serviceName: s.name,
+    clusterArn: s.clusterArn,
+    loadBalancers: [],
+    serviceRegistries: [],
+    status: s.status,
+    desiredCount: s.desiredCount,
+    runningCount: counts.service.running,
+    pendingCount: counts.service.pending,
+    launchType: s.launchType,
+    taskDefinition: s.taskDefinition,
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { ...s.deploymentConfiguration.deploymentCircuitBreaker },
+      maximumPercent: s.deploymentConfiguration.maximumPercent,
+      minimumHealthyPercent: s.deploymentConfiguration.minimumHealthyPercent,
+    },
+    deployments: s.deployments.map((d) => deploymentShape(d, counts.deployments.get(d.id) ?? none)),
+    events: s.events.map((e) => ({ id: e.id, createdAt: seconds(e.createdAtMs), message: e.message })),
+    createdAt: seconds(s.createdAtMs),
+    placementConstraints: s.placementConstraints,
+    placementStrategy: s.placementStrategy,
+    healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
+    schedulingStrategy: s.schedulingStrategy,
+    deploymentController: { type: "ECS" },
+    tags: includeTags ? (s.tags ?? []) : undefined,
+    createdBy: s.createdBy,
+    enableECSManagedTags: false,
+    propagateTags: "NONE",
+    enableExecuteCommand: false,
+  };
+}

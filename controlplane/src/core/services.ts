@@ -1,0 +1,319 @@
+import { randomInt } from "node:crypto";
+import {
+  clusterArn,
+  ConflictError,
+  InvalidParameterException,
+  parseArn,
+  serviceArn,
+  ServiceNotActiveException,
+  ServiceNotFoundException,
+  type DeploymentConfiguration,
+  type DeploymentRecord,
+  type ServiceRecord,
+  type Tag,
+  type TaskDefinitionRecord,
+} from "@berth/shared";
+import { validatePlacement, type PlacementConstraint, type PlacementStrategy } from "../scheduler/index.js";
+import { activeCluster } from "./clusters.js";
+import type { CoreContext } from "./context.js";
+import { runnableDefinition } from "./taskdefs.js";
+
+/** ECS's quota of tasks per service; a larger desiredCount is refused rather than attempted. */
+export const maxServiceDesiredCount = 5000;
+
+/** ECS's defaults: keep every task while deploying, allow twice as many, breaker off. */
+export const defaultDeploymentConfiguration: DeploymentConfiguration = Object.freeze({
+  minimumHealthyPercent: 100,
+  maximumPercent: 200,
+  deploymentCircuitBreaker: Object.freeze({ enable: false, rollback: false }),
+}) as DeploymentConfiguration;
+
+/** The deploymentConfiguration fields a request may carry, each optional (a partial update). */
+export interface DeploymentConfigurationInput {
+  minimumHealthyPercent?: number;
+  maximumPercent?: number;
+  deploymentCircuitBreaker?: { enable?: boolean; rollback?: boolean };
+}
+
+/**
+ * `base` with the fields `patch` sets, checked as ECS checks a REPLICA service: the minimum
+ * 0..100, the maximum at least 100, and room between them so a rolling deployment can move.
+ */
+export function mergeDeploymentConfiguration(base: DeploymentConfiguration, patch?: DeploymentConfigurationInput): DeploymentConfiguration {
+  const merged: DeploymentConfiguration = {
+    minimumHealthyPercent: patch?.minimumHealthyPercent ?? base.minimumHealthyPercent,
+    maximumPercent: patch?.maximumPercent ?? base.maximumPercent,
+    deploymentCircuitBreaker: {
+      enable: patch?.deploymentCircuitBreaker?.enable ?? base.deploymentCircuitBreaker.enable,
+      rollback: patch?.deploymentCircuitBreaker?.rollback ?? base.deploymentCircuitBreaker.rollback,
+    },
+  };
+  const { minimumHealthyPercent: min, maximumPercent: max } = merged;
+  if (!Number.isInteger(min) || min < 0 || min > 100) {
+    throw new InvalidParameterException(`deploymentConfiguration.minimumHealthyPercent: must be an integer from 0 to 100, got ${min}`);
+  }
+  if (!Number.isInteger(max) || max < 100) {
+    throw new InvalidParameterException(`deploymentConfiguration.maximumPercent: must be an integer of at least 100 for a REPLICA service, got ${max}`);
+  }
+  // min == max (both 100) leaves no room to start a new task or stop an old one.
+  if (min >= max) {
+    throw new InvalidParameterException(
+      `deploymentConfiguration: maximumPercent (${max}) must be greater than minimumHealthyPercent (${min}), or a deployment could never replace a task`,
+    );
+  }
+  if (merged.deploymentCircuitBreaker.rollback && !merged.deploymentCircuitBreaker.enable) {
+    throw new InvalidParameterException("deploymentConfiguration.deploymentCircuitBreaker: rollback requires enable");
+  }
+  return merged;
+}
+
+const serviceNamePattern = /^[a-zA-Z0-9_-]{1,255}$/;
+
+/** Refuses service names ECS refuses. */
+export function checkServiceName(name: string, field = "serviceName"): void {
+  if (!serviceNamePattern.test(name)) {
+    throw new InvalidParameterException(`${field}: up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed`);
+  }
+}
+
+/**
+ * The service name a reference gives: a name, a `service/cluster/name` ARN (its cluster must be
+ * `cluster`) or an old-format `service/name` ARN.
+ */
+export function serviceNameOf(ref: string, cluster: string, field = "service"): string {
+  const arn = parseArn(ref);
+  if (!arn) {
+    checkServiceName(ref, field);
+    return ref;
+  }
+  if (arn.kind !== "service" || arn.path.length > 2) throw new InvalidParameterException(`${field}: '${ref}' is not a service ARN`);
+  if (arn.path.length === 2 && arn.path[0] !== cluster) {
+    throw new InvalidParameterException(`${field}: '${ref}' belongs to cluster '${arn.path[0]}', not '${cluster}'`);
+  }
+  const name = arn.path[arn.path.length - 1];
+  checkServiceName(name, field);
+  return name;
+}
+
+/** Refuses a desiredCount ECS would refuse. */
+export function checkDesiredCount(n: number, field = "desiredCount"): void {
+  if (!Number.isInteger(n) || n < 0) throw new InvalidParameterException(`${field}: must be an integer of 0 or more, got ${n}`);
+  if (n > maxServiceDesiredCount) throw new InvalidParameterException(`${field}: at most ${maxServiceDesiredCount} tasks per service, got ${n}`);
+}
+
+/**
+ * A deployment id as ECS writes it: `ecs-svc/` and 19 digits (the first never 0), random. The
+ * service planner makes its own from its round seed (reconcile/service/ids.ts); core cannot
+ * import the reconciler (it imports core), and API calls have no seed to replay.
+ */
+export function randomDeploymentId(): string {
+  let digits = String(randomInt(1, 10));
+  while (digits.length < 19) digits += String(randomInt(0, 10));
+  return `ecs-svc/${digits}`;
+}
+
+/** A new PRIMARY deployment, rolling out. */
+export function newDeployment(id: string, taskDefinition: string, desiredCount: number, launchType: DeploymentRecord["launchType"], now: number): DeploymentRecord {
+  return {
+    id,
+    status: "PRIMARY",
+    taskDefinition,
+    desiredCount,
+    failedTasks: 0,
+    rolloutState: "IN_PROGRESS",
+    rolloutStateReason: `ECS deployment ${id} in progress.`,
+    createdAtMs: now,
+    updatedAtMs: now,
+    launchType,
+  };
+}
+
+/** A CreateService request after the API edge refused what berth does not support. */
+export interface CreateServiceInput {
+  cluster: string;
+  serviceName: string;
+  taskDefinition: string;
+  desiredCount: number;
+  launchType: ServiceRecord["launchType"];
+  deploymentConfiguration?: DeploymentConfigurationInput;
+  placementStrategy?: PlacementStrategy[];
+  placementConstraints?: PlacementConstraint[];
+  healthCheckGracePeriodSeconds?: number;
+  tags?: Tag[];
+  createdBy?: string;
+}
+
+/** The record CreateService writes: ACTIVE with one PRIMARY deployment rolling out. Pure. */
+export function newServiceRecord(ctx: Pick<CoreContext, "scope">, input: CreateServiceInput, td: TaskDefinitionRecord, deploymentId: string, now: number): ServiceRecord {
+  return {
+    name: input.serviceName,
+    arn: serviceArn(ctx.scope, input.cluster, input.serviceName),
+    cluster: input.cluster,
+    clusterArn: clusterArn(ctx.scope, input.cluster),
+    status: "ACTIVE",
+    desiredCount: input.desiredCount,
+    launchType: input.launchType,
+    taskDefinition: td.taskDefinitionArn,
+    deploymentConfiguration: mergeDeploymentConfiguration(defaultDeploymentConfiguration, input.deploymentConfiguration),
+    placementStrategy: input.placementStrategy ?? [],
+    placementConstraints: input.placementConstraints ?? [],
+    deployments: [newDeployment(deploymentId, td.taskDefinitionArn, input.desiredCount, input.launchType, now)],
+    events: [],
+    schedulingStrategy: "REPLICA",
+    healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
+    createdAtMs: now,
+    createdBy: input.createdBy,
+    tags: input.tags,
+    version: 1,
+  };
+}
+
+/**
+ * Creates a service. An ACTIVE or DRAINING one of the same name is refused as ECS refuses it,
+ * unless the request repeats the existing one (same task definition and count): then that
+ * service is returned, so a retried CreateService is harmless. An INACTIVE name is reused.
+ */
+export async function createService(ctx: CoreContext, input: CreateServiceInput): Promise<ServiceRecord> {
+  checkServiceName(input.serviceName);
+  checkDesiredCount(input.desiredCount);
+  await activeCluster(ctx, input.cluster);
+  const td = await runnableDefinition(ctx, input.taskDefinition, input.launchType);
+  validatePlacement(input.placementStrategy, input.placementConstraints);
+  checkGracePeriod(input.healthCheckGracePeriodSeconds);
+  const deploymentId = randomDeploymentId();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const cur = await ctx.store.services.get(input.cluster, input.serviceName);
+    if (cur && cur.value.status !== "INACTIVE") {
+      const same = cur.value.status === "ACTIVE" && cur.value.taskDefinition === td.taskDefinitionArn && cur.value.desiredCount === input.desiredCount;
+      if (same) return cur.value;
+      throw new InvalidParameterException("Creation of service was not idempotent.");
+    }
+    const rec = newServiceRecord(ctx, input, td, deploymentId, ctx.now());
+    try {
+      if (cur) await ctx.store.services.update(rec, cur.modRevision);
+      else await ctx.store.services.create(rec);
+      ctx.log.info("service created", { cluster: input.cluster, service: rec.name, taskDefinition: rec.taskDefinition, desiredCount: rec.desiredCount, deploymentId });
+      return rec;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+  throw new ConflictError(`service ${input.serviceName} kept changing while being created`);
+}
+
+/** What UpdateService may change; absent fields stay as they are. */
+export interface ServiceChange {
+  desiredCount?: number;
+  /** Already resolved and checked: the ARN of the definition to deploy. */
+  taskDefinition?: string;
+  deploymentConfiguration?: DeploymentConfigurationInput;
+  placementStrategy?: PlacementStrategy[];
+  placementConstraints?: PlacementConstraint[];
+  healthCheckGracePeriodSeconds?: number;
+  forceNewDeployment?: boolean;
+}
+
+/**
+ * The service after an UpdateService, or undefined when nothing changes. Pure. A different task
+ * definition or `forceNewDeployment` starts a new PRIMARY deployment (id `deploymentId`); the
+ * previous PRIMARY becomes ACTIVE and keeps its tasks until the reconciler drains it. A new
+ * desiredCount is also the PRIMARY deployment's.
+ */
+export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, deploymentId: string, now: number): ServiceRecord | undefined {
+  if (svc.status !== "ACTIVE") throw new ServiceNotActiveException("Service was not ACTIVE.");
+  const desiredCount = change.desiredCount ?? svc.desiredCount;
+  const taskDefinition = change.taskDefinition ?? svc.taskDefinition;
+  const deploymentConfiguration = mergeDeploymentConfiguration(svc.deploymentConfiguration, change.deploymentConfiguration);
+  const redeploy = taskDefinition !== svc.taskDefinition || change.forceNewDeployment === true;
+  let deployments = svc.deployments;
+  if (redeploy) {
+    const previous = deployments.map((d) => (d.status === "PRIMARY" ? { ...d, status: "ACTIVE" as const, updatedAtMs: now } : d));
+    deployments = [newDeployment(deploymentId, taskDefinition, desiredCount, svc.launchType, now), ...previous];
+  } else if (desiredCount !== svc.desiredCount) {
+    deployments = deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount, updatedAtMs: now } : d));
+  }
+  const next: ServiceRecord = {
+    ...svc,
+    desiredCount,
+    taskDefinition,
+    deploymentConfiguration,
+    deployments,
+    placementStrategy: change.placementStrategy ?? svc.placementStrategy,
+    placementConstraints: change.placementConstraints ?? svc.placementConstraints,
+    healthCheckGracePeriodSeconds: change.healthCheckGracePeriodSeconds ?? svc.healthCheckGracePeriodSeconds,
+  };
+  if (JSON.stringify({ ...next, version: 0 }) === JSON.stringify({ ...svc, version: 0 })) return undefined;
+  return { ...next, version: svc.version + 1 };
+}
+
+/** The request fields of UpdateService as the API edge received them. */
+export interface UpdateServiceInput extends Omit<ServiceChange, "taskDefinition"> {
+  /** A family, family:revision or ARN, resolved here. */
+  taskDefinition?: string;
+}
+
+/**
+ * Applies an UpdateService to `cluster`/`name` with a guarded read-modify-write (retried on
+ * conflicts). ServiceNotFoundException when there is no such service, ServiceNotActiveException
+ * when it is DRAINING or INACTIVE.
+ */
+export async function updateService(ctx: CoreContext, cluster: string, name: string, input: UpdateServiceInput): Promise<ServiceRecord> {
+  await activeCluster(ctx, cluster);
+  if (input.desiredCount !== undefined) checkDesiredCount(input.desiredCount);
+  validatePlacement(input.placementStrategy, input.placementConstraints);
+  checkGracePeriod(input.healthCheckGracePeriodSeconds);
+  const existing = await ctx.store.services.get(cluster, name);
+  if (!existing) throw new ServiceNotFoundException("Service not found.");
+  const td = input.taskDefinition === undefined ? undefined : await runnableDefinition(ctx, input.taskDefinition, existing.value.launchType);
+  const deploymentId = randomDeploymentId();
+  let before: ServiceRecord | undefined;
+  const rec = await ctx.store.services.mutate([cluster, name], (cur) => {
+    before = cur;
+    return applyServiceChange(cur, { ...input, taskDefinition: td?.taskDefinitionArn }, deploymentId, ctx.now());
+  });
+  if (!rec) throw new ServiceNotFoundException("Service not found.");
+  if (before && rec !== before) {
+    const deployed = rec.deployments[0].id !== before.deployments[0]?.id;
+    ctx.log.info("service updated", {
+      cluster,
+      service: name,
+      desiredCount: rec.desiredCount,
+      taskDefinition: rec.taskDefinition,
+      ...(deployed ? { deploymentId: rec.deployments[0].id } : {}),
+    });
+  }
+  return rec;
+}
+
+/**
+ * The service as DeleteService leaves it: DRAINING with no tasks wanted, so the reconciler
+ * stops its tasks and then marks it INACTIVE. Refused while scaled above 0 unless forced. Pure.
+ */
+export function drainService(svc: ServiceRecord, force: boolean, now: number): ServiceRecord {
+  if (svc.status !== "ACTIVE") throw new ServiceNotActiveException("Service was not ACTIVE.");
+  if (svc.desiredCount > 0 && !force) throw new InvalidParameterException("The service cannot be stopped while it is scaled above 0.");
+  return {
+    ...svc,
+    status: "DRAINING",
+    desiredCount: 0,
+    deployments: svc.deployments.map((d) => (d.desiredCount === 0 ? d : { ...d, desiredCount: 0, updatedAtMs: now })),
+    version: svc.version + 1,
+  };
+}
+
+/** DeleteService: {@link drainService} written with a guarded read-modify-write. */
+export async function deleteService(ctx: CoreContext, cluster: string, name: string, force: boolean): Promise<ServiceRecord> {
+  await activeCluster(ctx, cluster);
+  const rec = await ctx.store.services.mutate([cluster, name], (cur) => drainService(cur, force, ctx.now()));
+  if (!rec) throw new ServiceNotFoundException("Service not found.");
+  ctx.log.info("service deleted", { cluster, service: name, from: "ACTIVE", to: "DRAINING", force });
+  return rec;
+}
+
+// ECS takes 0..2147483647; with no load balancer it applies to container health checks.
+function checkGracePeriod(seconds: number | undefined): void {
+  if (seconds === undefined) return;
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 2_147_483_647) {
+    throw new InvalidParameterException(`healthCheckGracePeriodSeconds: must be an integer from 0 to 2147483647, got ${seconds}`);
+  }
+}

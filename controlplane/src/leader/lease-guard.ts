@@ -1,0 +1,78 @@
+import { performance } from "node:perf_hooks";
+import type { Etcd3 } from "etcd3";
+import type { Logger } from "@berth/shared";
+
+/** A running {@link LeaseGuard}. */
+export interface LeaseGuardHandle {
+  stop(): void;
+}
+
+/**
+ * Keeps a leader honest about its lease. etcd3's own `lost` event fires only after keepalives
+ * have failed for twice the TTL, by which time another replica has long been elected; so the
+ * guard asks etcd for the lease's remaining TTL every `probeMs` and calls `onLost` as soon as
+ * it can no longer prove the lease is alive *now*.
+ *
+ * etcd reports the remaining TTL truncated to whole seconds ("expires in under TTL+1 s"), so a
+ * lease seen with TTL t by a request sent at s is alive until at least s + t. The guard keeps
+ * the latest such bound (minus `marginMs` for timer slop) and gives up leadership when the
+ * clock passes it: a frozen link or a dead etcd ends leadership before the lease can expire
+ * and anyone else can win, so two leaders never act at once. Times are monotonic
+ * (performance.now), immune to wall-clock steps.
+ */
+export async function startLeaseGuard(opts: {
+  client: Etcd3;
+  leaseId: string;
+  probeMs: number;
+  marginMs: number;
+  log: Logger;
+  onLost: (why: string) => void;
+}): Promise<LeaseGuardHandle> {
+  let validUntil = 0;
+  let stopped = false;
+  let inFlight = false;
+
+  // One probe: returns false when etcd says the lease is gone.
+  const probe = async (): Promise<boolean> => {
+    const sent = performance.now();
+    const res = await opts.client.leaseClient.leaseTimeToLive({ ID: opts.leaseId }, { deadline: Date.now() + opts.probeMs * 2 });
+    const ttl = Number(res.TTL);
+    if (!(ttl > 0)) return false;
+    validUntil = Math.max(validUntil, sent + ttl * 1000 - opts.marginMs);
+    return true;
+  };
+
+  if (!(await probe())) throw new Error(`election lease ${opts.leaseId} has already expired`);
+
+  const lost = (why: string) => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    opts.onLost(why);
+  };
+  // The deadline is checked more often than etcd is asked, so an unanswered probe cannot hide it.
+  const checkEvery = Math.max(50, Math.min(250, Math.floor(opts.probeMs / 4)));
+  let lastProbe = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now >= validUntil) return lost("election lease could not be confirmed before it might expire");
+    if (inFlight || now - lastProbe < opts.probeMs) return;
+    inFlight = true;
+    lastProbe = now;
+    probe()
+      .then((alive) => {
+        if (!alive) lost("election lease expired");
+      })
+      .catch((err: unknown) => opts.log.debug("election lease probe failed", { err }))
+      .finally(() => {
+        inFlight = false;
+      });
+  }, checkEvery);
+
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}

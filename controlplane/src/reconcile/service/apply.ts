@@ -1,0 +1,88 @@
+import {
+  ConflictError,
+  maxServiceEvents,
+  newId,
+  serviceGroup,
+  type ServiceEventRecord,
+  type ServiceRecord,
+} from "@berth/shared";
+import { resolveTaskDefinition, runTasks, stopTask, type CoreContext, type RunFailure } from "../../core/index.js";
+import { defaultServiceStrategy } from "../../scheduler/index.js";
+import type { Versioned } from "../../store/index.js";
+import { serviceMessages } from "./events.js";
+import type { ServicePlan } from "./types.js";
+
+/**
+ * Carries out one service plan. The service record goes first (guarded by the revision the
+ * snapshot read), so tasks are only started for deployments that are stored; then stops, then
+ * starts, then the events naming the tasks started or why none could be placed. A lost race
+ * ends the round early: the next round re-reads and re-plans.
+ */
+export async function applyServicePlan(ctx: CoreContext, current: Versioned<ServiceRecord>, plan: ServicePlan): Promise<void> {
+  let service = current.value;
+  if (plan.service) {
+    try {
+      await ctx.store.services.update(plan.service, current.modRevision);
+    } catch (err) {
+      if (err instanceof ConflictError) return;
+      throw err;
+    }
+    service = plan.service;
+  }
+  for (const s of plan.stop) {
+    await stopTask(ctx, service.cluster, s.taskId, s.reason, s.code).catch((err) => ctx.log.warn("service stop failed", { taskId: s.taskId, err }));
+  }
+  const events: string[] = [];
+  for (const start of plan.start) {
+    const td = await resolveTaskDefinition(ctx, start.taskDefinition);
+    const res = await runTasks(ctx, {
+      cluster: service.cluster,
+      taskDefinition: td,
+      count: start.count,
+      startedBy: start.deploymentId,
+      group: serviceGroup(service.name),
+      launchType: service.launchType,
+      placementStrategy: (service.placementStrategy.length > 0 ? service.placementStrategy : defaultServiceStrategy) as never,
+      placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...(service.placementConstraints as never[])],
+    }).catch((err: Error) => ({ tasks: [], failures: [{ reason: err.message }] as RunFailure[] }));
+    if (res.tasks.length > 0) {
+      events.push(serviceMessages.startedTasks(service.name, res.tasks.map((t) => t.id)));
+    }
+    if (res.tasks.length < start.count) events.push(unplacedMessage(service.name, res.failures));
+  }
+  if (events.length > 0) await appendEvents(ctx, service, events);
+  if (plan.start.length + plan.stop.length > 0 || plan.service) {
+    ctx.log.info("service reconciled", { cluster: service.cluster, service: service.name, ...plan.summary });
+  }
+}
+
+// ECS's wording for a task no instance could take, by the reason the closest instance gave.
+const closest: Record<string, string> = {
+  "RESOURCE:MEMORY": "has insufficient memory available",
+  "RESOURCE:CPU": "has insufficient CPU units available",
+  "RESOURCE:PORTS": "is already using a port required by your task",
+};
+
+/** The event ECS writes when it cannot place a service's task. */
+export function unplacedMessage(service: string, failures: RunFailure[]): string {
+  const f = failures.find((x) => x.arn) ?? failures[0];
+  const head = `(service ${service}) was unable to place a task because no container instance met all of its requirements.`;
+  if (!f) return head;
+  if (f.arn && closest[f.reason]) return `${head} The closest matching (container-instance ${f.arn.split("/").pop()}) ${closest[f.reason]}.`;
+  return `${head} Reason: ${f.reason}`;
+}
+
+/**
+ * Adds events newest first, capped; a message equal to the newest one already there is not
+ * repeated (ECS throttles identical events the same way).
+ */
+async function appendEvents(ctx: CoreContext, service: ServiceRecord, messages: string[]): Promise<void> {
+  await ctx.store.services.mutate([service.cluster, service.name], (cur) => {
+    const fresh: ServiceEventRecord[] = messages
+      .filter((m) => cur.events[0]?.message !== m)
+      .reverse()
+      .map((message) => ({ id: newId(), createdAtMs: ctx.now(), message }));
+    if (fresh.length === 0) return undefined;
+    return { ...cur, events: [...fresh, ...cur.events].slice(0, maxServiceEvents), version: cur.version + 1 };
+  });
+}

@@ -1,0 +1,81 @@
+import type { DeploymentRecord, ServiceRecord, TaskRecord } from "@berth/shared";
+import { circuitBreakerThreshold } from "./bounds.js";
+import { rolloutReasons, serviceMessages, stopReasons } from "./events.js";
+import { newDeploymentId } from "./ids.js";
+
+/**
+ * The deployment circuit breaker: counts the primary deployment's failed tasks and, at ECS's
+ * threshold, fails the deployment and (with rollback) starts a new primary on the task
+ * definition of the last COMPLETED deployment.
+ */
+
+/**
+ * True when a stopped task counts as a failure: it never reached RUNNING (no start time, or the
+ * agent said TaskFailedToStart), or the scheduler stopped it for failing its health checks.
+ */
+export function isFailedTask(t: TaskRecord): boolean {
+  if (t.lastStatus !== "STOPPED") return false;
+  if (t.startedAtMs === undefined || t.stopCode === "TaskFailedToStart") return true;
+  return t.stoppedReason === stopReasons.unhealthy;
+}
+
+/**
+ * The failure count to store: the larger of what is stored and what the tasks show, because
+ * stopped tasks are eventually removed from the store while the count must never go down.
+ */
+export function failedTaskCount(d: DeploymentRecord, tasks: TaskRecord[]): number {
+  const derived = tasks.filter((t) => t.startedBy === d.id && isFailedTask(t)).length;
+  return Math.max(d.failedTasks, derived);
+}
+
+/** What tripping the breaker produced. */
+export interface BreakerOutcome {
+  /** Deployments after the trip: PRIMARY first. */
+  deployments: DeploymentRecord[];
+  /** Event messages, oldest first. */
+  messages: string[];
+}
+
+/**
+ * Trips the breaker when the primary is enabled for it, still IN_PROGRESS (a COMPLETED
+ * deployment never trips) and has failed at least {@link circuitBreakerThreshold} tasks;
+ * otherwise returns `deployments` unchanged with no messages.
+ */
+export function applyCircuitBreaker(service: ServiceRecord, deployments: DeploymentRecord[], now: number, seed: string): BreakerOutcome {
+  const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
+  const primary = deployments.find((d) => d.status === "PRIMARY");
+  if (!breaker.enable || !primary || primary.rolloutState !== "IN_PROGRESS") return { deployments, messages: [] };
+  if (primary.failedTasks < circuitBreakerThreshold(primary.desiredCount)) return { deployments, messages: [] };
+
+  const failed: DeploymentRecord = { ...primary, rolloutState: "FAILED", rolloutStateReason: rolloutReasons.failed, updatedAtMs: now };
+  const others = deployments.filter((d) => d !== primary);
+  const messages = [serviceMessages.deploymentFailed(service.name, primary.id)];
+  // ECS rolls back to the most recent COMPLETED deployment; without one the deployment stalls.
+  const target = breaker.rollback ? lastCompleted(others) : undefined;
+  if (!target) return { deployments: [failed, ...others], messages };
+
+  const rollback: DeploymentRecord = {
+    id: newDeploymentId(`${seed}:rollback`),
+    status: "PRIMARY",
+    taskDefinition: target.taskDefinition,
+    desiredCount: primary.desiredCount,
+    failedTasks: 0,
+    rolloutState: "IN_PROGRESS",
+    rolloutStateReason: rolloutReasons.rollback(target.id),
+    createdAtMs: now,
+    updatedAtMs: now,
+    launchType: primary.launchType,
+  };
+  messages.push(serviceMessages.rollingBack(service.name, target.id));
+  // The failed deployment keeps its rolloutState FAILED and is drained like any old one.
+  return { deployments: [rollback, { ...failed, status: "ACTIVE" }, ...others], messages };
+}
+
+/** The most recently created non-primary deployment whose rollout COMPLETED. */
+export function lastCompleted(deployments: DeploymentRecord[]): DeploymentRecord | undefined {
+  let best: DeploymentRecord | undefined;
+  for (const d of deployments) {
+    if (d.status === "ACTIVE" && d.rolloutState === "COMPLETED" && (!best || d.createdAtMs > best.createdAtMs)) best = d;
+  }
+  return best;
+}

@@ -1,0 +1,98 @@
+import type { ServiceRecord } from "@berth/shared";
+import { deploymentBounds } from "./bounds.js";
+import { classifyTasks } from "./classify.js";
+import { countTasks } from "./counts.js";
+import { prepareDeployments, settleDeployments } from "./deployments.js";
+import { prependEvents, serviceMessages } from "./events.js";
+import { planRolling } from "./rolling.js";
+import type { ServicePlan, ServiceSnapshot, StartRequest } from "./types.js";
+
+/**
+ * One round of the service scheduler, pure: the snapshot in, the plan out (see README.md for
+ * the pipeline). Same snapshot, same plan; a converged service gives an empty plan with no
+ * record to write, so a round that changes nothing writes nothing.
+ */
+export function planService(snapshot: ServiceSnapshot): ServicePlan {
+  const { service, tasks, now, seed } = snapshot;
+  const deleting = service.status !== "ACTIVE";
+
+  // 1. Deployments first (primary, failure counts, circuit breaker, rollback), so tasks are
+  //    judged against the deployment list this round will write.
+  const prepared = prepareDeployments(service, tasks, now, seed);
+  const primary = prepared.deployments.find((d) => d.status === "PRIMARY");
+
+  // 2. Classify every task by the ordered rules.
+  const classified = classifyTasks(tasks, {
+    health: {
+      healthChecked: new Set(snapshot.healthCheckedDefinitions),
+      now,
+      graceMs: (service.healthCheckGracePeriodSeconds ?? 0) * 1000,
+    },
+    deployments: new Map(prepared.deployments.map((d) => [d.id, d])),
+    primaryId: primary?.id,
+    drainingInstances: new Set(snapshot.instances.filter((i) => i.status === "DRAINING").map((i) => i.id)),
+  });
+
+  // 3. Starts and stops within the deployment configuration's bounds.
+  const failed = primary?.rolloutState === "FAILED";
+  const bounds = deploymentBounds(deleting ? 0 : service.desiredCount, service.deploymentConfiguration);
+  const rolling = planRolling({
+    classified,
+    bounds,
+    primaryId: primary?.id,
+    // ECS stops launching tasks for a failed deployment and keeps what runs, old ones included.
+    canStart: !deleting && primary !== undefined && !failed,
+    holdOld: failed,
+    deleting,
+  });
+
+  // 4. Drop drained deployments, complete the primary, gather events.
+  const stoppedIds = new Set(rolling.stops.map((s) => s.taskId));
+  const settled = settleDeployments({ service, deployments: prepared.deployments, classified, stoppedIds, start: rolling.start, now });
+  const messages = [...prepared.messages];
+  for (const s of rolling.stops) if (s.bucket === "unhealthy") messages.push(serviceMessages.taskUnhealthy(service.name, s.taskId));
+  if (rolling.stops.length > 0) messages.push(serviceMessages.stoppedTasks(service.name, [...stoppedIds]));
+  messages.push(...settled.messages);
+  // ECS repeats the steady-state event periodically; once per arrival is enough for a log
+  // people read, so it is added only when it is not already the newest event.
+  const steady = serviceMessages.steadyState(service.name);
+  const newest = messages.length > 0 ? messages[messages.length - 1] : service.events[0]?.message;
+  if (settled.steady && newest !== steady) messages.push(steady);
+
+  const gone = classified.every((c) => c.bucket === "stopped");
+  const next: ServiceRecord = {
+    ...service,
+    status: service.status === "DRAINING" && gone ? "INACTIVE" : service.status,
+    taskDefinition: primary?.taskDefinition ?? service.taskDefinition,
+    deployments: settled.deployments,
+    events: prependEvents(service.events, messages, seed, now),
+  };
+
+  const start: StartRequest[] =
+    rolling.start > 0 && primary ? [{ deploymentId: primary.id, taskDefinition: primary.taskDefinition, count: rolling.start }] : [];
+  const counts = countTasks(tasks);
+  return {
+    start,
+    stop: rolling.stops.map(({ taskId, reason, code }) => ({ taskId, reason, code })),
+    service: sameData(next, service) ? undefined : { ...next, version: service.version + 1 },
+    summary: {
+      desired: bounds.desired,
+      running: counts.running,
+      healthy: classified.filter((c) => c.healthy).length,
+      pending: counts.pending,
+      start: rolling.start,
+      stop: rolling.stops.length,
+    },
+  };
+}
+
+/** Structural equality of plain JSON-like data (records read from etcd), ignoring key order. */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}

@@ -1,0 +1,87 @@
+import type { TaskRecord } from "@berth/shared";
+import type { DeploymentBounds } from "./bounds.js";
+import { byBucket, type ClassifiedTask, type TaskBucket } from "./classify.js";
+import { stopReasons } from "./events.js";
+import type { StopRequest } from "./types.js";
+
+/** What the rolling step needs beyond the classified tasks. */
+export interface RollingInput {
+  classified: ClassifiedTask[];
+  bounds: DeploymentBounds;
+  /** The PRIMARY deployment's id, named in scaling stop reasons; undefined if there is none. */
+  primaryId: string | undefined;
+  /** False when nothing may start: the service is being deleted, or its primary FAILED. */
+  canStart: boolean;
+  /** True when old deployments' healthy tasks are kept: the primary FAILED without rollback. */
+  holdOld: boolean;
+  /** True while the service is DRAINING (being deleted): every live task goes. */
+  deleting: boolean;
+}
+
+/** A stop with the bucket it came from, for events and tests. */
+export interface PlannedStop extends StopRequest {
+  bucket: TaskBucket;
+}
+
+/** How many primary tasks to start and which tasks to stop, in stop order. */
+export interface RollingResult {
+  start: number;
+  stops: PlannedStop[];
+}
+
+const live = (c: ClassifiedTask) => c.bucket !== "stopped" && c.bucket !== "stopping";
+
+// Newest-started first: on scale-in ECS's default spread strategy has no preference we can
+// honour without the placement view, and a task that has run longest has proven itself, so
+// the newest go first. Pending ones (not started) are stopped before any of these.
+const newestFirst = (a: ClassifiedTask, b: ClassifiedTask) =>
+  startOf(b.task) - startOf(a.task) || (a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0);
+const startOf = (t: TaskRecord) => t.startedAtMs ?? t.createdAtMs;
+
+/**
+ * One round of ECS's rolling update. Starts primary tasks up to
+ * min(desired − primary tasks that stay, maxTotal − every task not yet stopped); stops
+ * unhealthy and never-healthy leavers outright (they do not count as healthy) and healthy
+ * leavers only while the healthy count stays at or above minHealthy. Stopping tasks keep
+ * their place under maxTotal until they are STOPPED, so starts wait for them.
+ */
+export function planRolling(input: RollingInput): RollingResult {
+  const { classified, bounds, primaryId } = input;
+  const scaling = primaryId ? stopReasons.scaling(primaryId) : stopReasons.deleted;
+  const stops: PlannedStop[] = [];
+  const stop = (c: ClassifiedTask, reason: string) =>
+    stops.push({ taskId: c.task.id, reason, code: "ServiceSchedulerInitiated", bucket: c.bucket });
+
+  if (input.deleting) {
+    for (const c of classified.filter(live).sort(newestFirst)) stop(c, scaling);
+    return { start: 0, stops };
+  }
+
+  const b = byBucket(classified);
+  const occupied = classified.filter((c) => c.bucket !== "stopped").length;
+  let healthy = classified.filter((c) => c.healthy).length;
+  const reasonOf = (c: ClassifiedTask) =>
+    c.bucket === "unhealthy" ? stopReasons.unhealthy : c.bucket === "draining" ? stopReasons.draining : scaling;
+
+  // Leavers: tasks that must go once the rollout allows. Draining ones first, since an operator
+  // is waiting on the instance; then tasks of deployments no longer listed; then old ones.
+  const leavers = [b.draining, ...(input.holdOld ? [] : [b.orphaned, b.old])].flatMap((xs) => [...xs].sort(newestFirst));
+  // The primary's tasks beyond desired (a scale-in): pending ones first, then newest-started.
+  const keepers = [...[...b.pending].sort(newestFirst), ...[...b.healthy].sort(newestFirst)];
+  const extras = keepers.slice(0, Math.max(0, keepers.length - bounds.desired));
+
+  // Unhealthy tasks and never-healthy leavers and extras cost no healthy count: stop them now.
+  for (const c of [...b.unhealthy].sort(newestFirst)) stop(c, reasonOf(c));
+  for (const c of [...leavers, ...extras]) if (!c.healthy) stop(c, reasonOf(c));
+  // Healthy leavers, then healthy extras, each only while minHealthy still holds after it.
+  for (const c of [...leavers, ...extras]) {
+    if (!c.healthy || healthy - 1 < bounds.minHealthy) continue;
+    stop(c, reasonOf(c));
+    healthy--;
+  }
+
+  const missing = bounds.desired - keepers.length;
+  const room = bounds.maxTotal - occupied;
+  const start = input.canStart ? Math.max(0, Math.min(missing, room)) : 0;
+  return { start, stops };
+}

@@ -1,0 +1,181 @@
+// Leader election among control-plane replicas against a real etcd: one leads, a clean close
+// hands over at once, a replica that stops talking (client closed, link frozen) is replaced
+// after the lease TTL, and at no sampled moment do two replicas lead.
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Kv, startLeaderElection, type LeaderElection } from "@berth/controlplane";
+import { eventually, testLogger } from "../support/berth.js";
+import { etcdProxy, startEtcd, type EtcdProxy, type EtcdServer } from "../support/etcd.js";
+
+const ttlSeconds = 3;
+let etcd: EtcdServer;
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+});
+afterAll(async () => {
+  await etcd?.stop();
+});
+
+/** One replica: its own etcd client, its election, and what its callbacks saw. */
+interface Replica {
+  id: string;
+  kv: Kv;
+  election: LeaderElection;
+  events: string[];
+}
+
+/**
+ * Every replica of one test, with a watchdog that samples isLeader() every 20 ms and a count of
+ * replicas inside onElected..onDemoted; both must never exceed one.
+ */
+class Cluster {
+  readonly replicas: Replica[] = [];
+  readonly name = `t-${randomUUID().slice(0, 8)}`;
+  maxLeadersSeen = 0;
+  maxActiveDuties = 0;
+  private active = 0;
+  private readonly timer = setInterval(() => {
+    const n = this.replicas.filter((r) => r.election.isLeader()).length;
+    this.maxLeadersSeen = Math.max(this.maxLeadersSeen, n);
+  }, 20);
+
+  async add(id: string, endpoint = etcd.endpoint): Promise<Replica> {
+    const kv = Kv.connect(endpoint, {
+      dialTimeout: 2_000,
+      grpcOptions: { "grpc.initial_reconnect_backoff_ms": 100, "grpc.max_reconnect_backoff_ms": 1_000 },
+    });
+    const events: string[] = [];
+    const election = await startLeaderElection({
+      kv,
+      id,
+      name: this.name,
+      ttlSeconds,
+      log: testLogger().child({ replica: id }),
+      onElected: () => {
+        events.push("elected");
+        this.active++;
+        this.maxActiveDuties = Math.max(this.maxActiveDuties, this.active);
+      },
+      onDemoted: () => {
+        events.push("demoted");
+        this.active--;
+      },
+    });
+    const r = { id, kv, election, events };
+    this.replicas.push(r);
+    return r;
+  }
+
+  leader(): Replica | undefined {
+    const leading = this.replicas.filter((r) => r.election.isLeader());
+    return leading.length === 1 ? leading[0] : undefined;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    for (const r of this.replicas) {
+      await r.election.close();
+      r.kv.close();
+    }
+  }
+}
+
+let cluster: Cluster | undefined;
+let proxy: EtcdProxy | undefined;
+afterEach(async () => {
+  proxy?.heal();
+  await cluster?.close();
+  await proxy?.close();
+  cluster = undefined;
+  proxy = undefined;
+});
+
+describe("leader election", () => {
+  it("leader election: one of two leads, both agree who, and a clean close hands over at once", async () => {
+    cluster = new Cluster();
+    const a = await cluster.add("replica-a");
+    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
+    const b = await cluster.add("replica-b");
+    // b campaigns behind a and stays a follower
+    await new Promise((r) => setTimeout(r, 500));
+    expect(b.election.isLeader()).toBe(false);
+    expect(await a.election.leaderId()).toBe("replica-a");
+    expect(await b.election.leaderId()).toBe("replica-a");
+
+    const closedAt = Date.now();
+    await a.election.close();
+    expect(a.election.isLeader()).toBe(false);
+    expect(a.events).toEqual(["elected", "demoted"]);
+    await eventually("b to lead", async () => (b.election.isLeader() ? true : undefined), 5_000, 20);
+    expect(Date.now() - closedAt).toBeLessThan(2_000);
+    expect(await b.election.leaderId()).toBe("replica-b");
+    expect(cluster.maxLeadersSeen).toBe(1);
+    expect(cluster.maxActiveDuties).toBe(1);
+  });
+
+  it("leader election: resign steps down, the other leads, and the resigner campaigns again", async () => {
+    cluster = new Cluster();
+    const a = await cluster.add("replica-a");
+    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
+    const b = await cluster.add("replica-b");
+    await new Promise((r) => setTimeout(r, 300));
+    await a.election.resign();
+    await eventually("b to lead", async () => (b.election.isLeader() ? true : undefined), 5_000, 20);
+    expect(a.election.isLeader()).toBe(false);
+    // a is back in line: when b goes, a leads again
+    await b.election.close();
+    await eventually("a to lead again", async () => (a.election.isLeader() ? true : undefined), 5_000, 20);
+    expect(a.events).toEqual(["elected", "demoted", "elected"]);
+    expect(cluster.maxLeadersSeen).toBe(1);
+    expect(cluster.maxActiveDuties).toBe(1);
+  });
+
+  it("leader election: a leader whose client dies without resigning is replaced after the TTL, never overlapping", async () => {
+    cluster = new Cluster();
+    const a = await cluster.add("replica-a");
+    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
+    const b = await cluster.add("replica-b");
+    await new Promise((r) => setTimeout(r, 300));
+
+    // As after kill -9: keepalives stop, nothing is revoked.
+    const killedAt = Date.now();
+    a.kv.close();
+    await eventually("a to step down", async () => (a.election.isLeader() ? undefined : true), 10_000, 20);
+    const demotedAfter = Date.now() - killedAt;
+    await eventually("b to lead", async () => (b.election.isLeader() ? true : undefined), 15_000, 20);
+    const takeover = Date.now() - killedAt;
+    // a steps down before its lease can expire; b waits for the expiry
+    expect(demotedAfter).toBeLessThan(ttlSeconds * 1000);
+    expect(takeover).toBeGreaterThan(ttlSeconds * 1000 - 1500);
+    expect(takeover).toBeLessThan(ttlSeconds * 1000 + 3000);
+    expect(a.events).toEqual(["elected", "demoted"]);
+    expect(cluster.maxLeadersSeen).toBe(1);
+    expect(cluster.maxActiveDuties).toBe(1);
+  });
+
+  it("leader election: a leader cut off by a frozen link steps down before the other takes over, and rejoins as follower", async () => {
+    proxy = await etcdProxy(etcd.endpoint);
+    cluster = new Cluster();
+    const a = await cluster.add("replica-a", proxy.endpoint);
+    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
+    const b = await cluster.add("replica-b");
+    await new Promise((r) => setTimeout(r, 300));
+
+    proxy.cut("freeze");
+    let aDownAt = 0;
+    await eventually("a to step down", async () => (a.election.isLeader() ? undefined : (aDownAt = Date.now())), 10_000, 20);
+    await eventually("b to lead", async () => (b.election.isLeader() ? true : undefined), 15_000, 20);
+    expect(Date.now()).toBeGreaterThanOrEqual(aDownAt);
+    expect(cluster.maxLeadersSeen).toBe(1);
+
+    proxy.heal();
+    // a campaigns again once etcd answers, and follows b
+    await eventually("a to see b as leader", async () => ((await a.election.leaderId()) === "replica-b" ? true : undefined), 15_000, 200);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(a.election.isLeader()).toBe(false);
+    expect(b.election.isLeader()).toBe(true);
+    expect(cluster.maxLeadersSeen).toBe(1);
+    expect(cluster.maxActiveDuties).toBe(1);
+  });
+});
