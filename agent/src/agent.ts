@@ -8,6 +8,9 @@ import { detectHost, hostAttributes, registeredResources } from "./resources/ind
 import { DockerRuntime } from "./runtime/index.js";
 import { AgentSession } from "./session/index.js";
 
+/** host:port as gRPC takes it (IPv6 hosts in brackets). */
+const grpcAddress = (h: { host: string; port: number }) => (h.host.includes(":") ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`);
+
 /** A running agent and how to stop it. */
 export interface Agent {
   engine: AgentTaskEngine;
@@ -73,7 +76,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     logDrivers: host.docker?.logDrivers,
   });
   const session = new AgentSession({
-    address: `${config.controlPlane.host}:${config.controlPlane.port}`,
+    addresses: config.controlPlanes.map(grpcAddress),
     engine,
     identity: { get: () => engine.instanceArn(), set: (arn) => engine.setInstanceArn(arn ?? "") },
     registration: async () => ({
@@ -96,7 +99,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   session.start();
   log.info("agent started", {
     cluster: config.cluster,
-    controlPlane: `${config.controlPlane.host}:${config.controlPlane.port}`,
+    controlPlane: config.controlPlanes.map(grpcAddress).join(","),
     introspection: introspection.address,
     cpu: registered.cpu,
     memory: registered.memory,

@@ -24,7 +24,7 @@ describe("compileAgentConfig", () => {
     const c = compile({});
     expect(c).toMatchObject({
       cluster: "default",
-      controlPlane: { host: "127.0.0.1", port: 7071 },
+      controlPlanes: [{ host: "127.0.0.1", port: 7071 }],
       dataDir: "/var/lib/berth/agent",
       dockerSocketPath: "/var/run/docker.sock",
       reservedMemoryMiB: 0,
@@ -82,7 +82,9 @@ describe("compileAgentConfig", () => {
     // the dynamic port range overrides the kernel's
     ["ECS_DYNAMIC_HOST_PORT_RANGE", { ECS_DYNAMIC_HOST_PORT_RANGE: "20000-20100" }, { dynamicPortRange: { first: 20000, last: 20100 } }],
     // IPv6 control plane address
-    ["BERTH_CONTROL_PLANE v6", { BERTH_CONTROL_PLANE: "[::1]:9000" }, { controlPlane: { host: "::1", port: 9000 } }],
+    ["BERTH_CONTROL_PLANE v6", { BERTH_CONTROL_PLANE: "[::1]:9000" }, { controlPlanes: [{ host: "::1", port: 9000 }] }],
+    // several replicas, tried in order
+    ["BERTH_CONTROL_PLANE list", { BERTH_CONTROL_PLANE: "10.0.0.1:7071, 10.0.0.2:7071" }, { controlPlanes: [{ host: "10.0.0.1", port: 7071 }, { host: "10.0.0.2", port: 7071 }] }],
     // introspection port 0 asks for any free port
     ["BERTH_INTROSPECTION_PORT 0", { BERTH_INTROSPECTION_PORT: "0" }, { introspection: { host: "0.0.0.0", port: 0 } }],
     // pull policy

@@ -86,7 +86,10 @@ export function resolveAgentConfig(layers: AgentOptionLayers, host: HostDefaults
   const joinToken = v.joinToken === undefined ? undefined : textMatching(/^\S+$/, "a token without spaces")(v.joinToken, "joinToken", w.joinToken);
   return {
     cluster: textMatching(/^[a-zA-Z0-9_-]{1,255}$/, "a cluster name (1-255 letters, digits, - or _)")(v.cluster, "cluster", w.cluster),
-    controlPlane: hostPort(v.controlPlane, "controlPlane", w.controlPlane),
+    // A comma-separated list: every control-plane replica the agent may hold its session with.
+    controlPlanes: (typeof v.controlPlane === "string" ? v.controlPlane.split(",").map((one) => one.trim()) : [v.controlPlane]).map((one: unknown) =>
+      hostPort(one, "controlPlane", w.controlPlane),
+    ),
     dataDir: absolutePath(v.dataDir, "dataDir", w.dataDir),
     dockerSocketPath: dockerSocket(v.dockerSocket, "dockerSocket", w.dockerSocket),
     reservedMemoryMiB: intIn(0, 2 ** 31 - 1)(v.reservedMemoryMiB, "reservedMemoryMiB", w.reservedMemoryMiB),

@@ -18,7 +18,10 @@ export const logLevels: readonly LogLevel[] = ["trace", "debug", "info", "warn",
 export interface AgentOptions {
   /** Cluster to join (ECS_CLUSTER). Default "default". */
   cluster?: string;
-  /** Control plane's gRPC address, host:port (BERTH_CONTROL_PLANE). Default "127.0.0.1:7071". */
+  /**
+   * Control plane gRPC address, host:port, or several replicas' addresses separated by commas
+   * (BERTH_CONTROL_PLANE); a session that ends moves on to the next. Default "127.0.0.1:7071".
+   */
   controlPlane?: string;
   /** Folder for the agent's state file (ECS_DATADIR, BERTH_DATA_DIR). Default "/var/lib/berth/agent". */
   dataDir?: string;
@@ -80,7 +83,8 @@ export interface HostPort {
 /** The agent's configuration as its components use it: milliseconds, parsed addresses, checked bounds. */
 export interface AgentConfig {
   cluster: string;
-  controlPlane: HostPort;
+  /** Every replica's address, in the order tried. */
+  controlPlanes: HostPort[];
   dataDir: string;
   /** Path of the Docker engine's unix socket. */
   dockerSocketPath: string;

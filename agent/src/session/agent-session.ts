@@ -25,8 +25,8 @@ export interface SessionObserver {
 }
 
 export interface AgentSessionOptions {
-  /** Control plane gRPC address, host:port. */
-  address: string;
+  /** Control-plane replicas' gRPC addresses (host:port); a session that ends moves to the next. */
+  addresses: string[];
   engine: TaskEngine;
   identity: InstanceIdentity;
   /** The registration this host sends (everything but the ARN, which comes from `identity`). */
@@ -44,7 +44,9 @@ export interface AgentSessionOptions {
  * every new session). Any failure ends the round; the next follows a capped, jittered backoff.
  */
 export class AgentSession {
-  private readonly client: AgentServiceClient;
+  private readonly clients: AgentServiceClient[];
+  /** Index of the replica the next round talks to. */
+  private current = 0;
   private readonly log: Logger;
   /** The open stream, while one is. */
   private stream?: ClientDuplexStream<AgentMessage, ControlMessage>;
@@ -58,10 +60,14 @@ export class AgentSession {
   readonly connected: Promise<void>;
 
   constructor(private readonly opts: AgentSessionOptions) {
-    this.client = new AgentServiceClient(opts.address, credentials.createInsecure(), {
-      "grpc.keepalive_time_ms": 10_000,
-      "grpc.keepalive_timeout_ms": 5_000,
-    });
+    if (opts.addresses.length === 0) throw new Error("at least one control-plane address is required");
+    this.clients = opts.addresses.map(
+      (address) =>
+        new AgentServiceClient(address, credentials.createInsecure(), {
+          "grpc.keepalive_time_ms": 10_000,
+          "grpc.keepalive_timeout_ms": 5_000,
+        }),
+    );
     this.log = opts.log.child({ component: "session" });
     this.connected = new Promise((resolve) => (this.connectedOnce = resolve));
     // Forward each new change to whichever stream is open; with none, the outbox keeps it.
@@ -80,7 +86,7 @@ export class AgentSession {
     this.stream?.cancel();
     this.wake?.();
     await this.running;
-    this.client.close();
+    for (const c of this.clients) c.close();
   }
 
   private async loop(): Promise<void> {
@@ -90,8 +96,10 @@ export class AgentSession {
         await this.round();
       } catch (err) {
         if (this.stopped) break;
-        this.log.warn("session ended", { err: describe(err) });
+        this.log.warn("session ended", { err: describe(err), address: this.opts.addresses[this.current] });
       }
+      // The replica may be gone: the next round tries the next one (a no-op with a single address).
+      this.current = (this.current + 1) % this.clients.length;
       this.opts.observer?.connected(false);
       // A session that lasted a while was healthy: start the backoff over.
       attempt = Date.now() - started > 30_000 ? 0 : attempt + 1;
@@ -104,6 +112,10 @@ export class AgentSession {
         };
       });
     }
+  }
+
+  private get client(): AgentServiceClient {
+    return this.clients[this.current];
   }
 
   private async register(): Promise<string> {
