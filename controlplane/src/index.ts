@@ -5,3 +5,5 @@ export { Store, Kv, keys } from "./store/index.js";
 export * from "./metrics/index.js";
 export { startLeaderElection, defaultLeaderTtlSeconds, type LeaderElection, type LeaderElectionOptions } from "./leader/index.js";
 export { startLivenessLoop, planLiveness, defaultLostInstanceGraceMs, type LivenessLoop, type LivenessLoopOptions } from "./reconcile/liveness/index.js";
+/** Core operations on the state (what the ECS API and the agent service call), for tools and tests. */
+export * as core from "./core/index.js";

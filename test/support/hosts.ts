@@ -3,11 +3,12 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
-import { CreateClusterCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ContainerInstance } from "@aws-sdk/client-ecs";
-import { compileControlPlaneConfig, startControlPlane } from "@berth/controlplane";
-import { ecsClient, eventually, testLogger, type TestControlPlane } from "./berth.js";
+import { CreateClusterCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ContainerInstance, type ECSClient } from "@aws-sdk/client-ecs";
+import { compileAgentConfig } from "@berth/agent";
+import { eventually } from "./berth.js";
+import { startClusterControlPlane, startReplicas, type ClusterControlPlane, type Replicas } from "./cluster-controlplane.js";
 import { docker as mainDocker, ensureTestImage } from "./docker.js";
-import { startEtcd } from "./etcd.js";
+import { startEtcd, type EtcdServer } from "./etcd.js";
 import { TEST_IMAGE } from "./image.js";
 import { NetnsAgent } from "./netns-agent.js";
 import { NetnsDockerd, within } from "./netns-dockerd.js";
@@ -16,40 +17,7 @@ import { claimSlot, createNamespace, releaseHost, setLink, trackHost, type HostR
 // Several berth hosts on one machine: each a network namespace with its own dockerd and agent,
 // joined to one control plane in the root namespace. See DESIGN.md "Test hosts on one machine".
 
-/** A control plane whose gRPC port the namespaces can reach (bound on every root address). */
-export interface ClusterControlPlane extends TestControlPlane {
-  grpcPort: number;
-}
-
-/**
- * Starts etcd and a control plane like startTestControlPlane, but with gRPC bound on 0.0.0.0:
- * each host reaches it at the root side of its own veth. The ECS API stays on loopback.
- */
-export async function startClusterControlPlane(env: Record<string, string> = {}): Promise<ClusterControlPlane> {
-  const etcd = await startEtcd();
-  try {
-    const config = compileControlPlaneConfig(
-      { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "0.0.0.0:0", heartbeatIntervalMs: 500 },
-      env,
-    );
-    const cp = await startControlPlane(config, testLogger());
-    const endpoint = `http://127.0.0.1:${cp.apiPort}`;
-    const ecs = ecsClient(endpoint);
-    return {
-      etcd, cp, ecs, endpoint,
-      grpcAddress: `127.0.0.1:${cp.grpcPort}`,
-      grpcPort: cp.grpcPort,
-      async stop() {
-        ecs.destroy();
-        await cp.close();
-        await etcd.stop();
-      },
-    };
-  } catch (err) {
-    await etcd.stop();
-    throw err;
-  }
-}
+export { startClusterControlPlane, type ClusterControlPlane } from "./cluster-controlplane.js";
 
 /** One test host and the faults a test can inject into it. */
 export interface TestHost {
@@ -91,8 +59,11 @@ export interface TestHost {
 export interface StartHostsOptions {
   /** The cluster every agent joins (ECS_CLUSTER). */
   cluster: string;
-  /** The control plane's gRPC port, bound on the root namespace's addresses. */
-  grpcPort: number;
+  /**
+   * The control plane's gRPC port, bound on the root namespace's addresses; one per replica
+   * when there are several (each agent is given all of them, in this order).
+   */
+  grpcPort: number | number[];
   /** Custom attributes for host `index` (ECS_INSTANCE_ATTRIBUTES). */
   attributes?: (index: number) => Record<string, string> | undefined;
   /** More agent environment for every host; overrides the harness defaults. */
@@ -137,12 +108,32 @@ function makeHost(index: number, p: Parts, addresses: { hostIp: string; rootIp: 
   };
 }
 
+/**
+ * Whether the agent takes a comma-separated list of control-plane addresses (and moves to the
+ * next when a session ends); older agents take exactly one.
+ */
+export function agentTakesAddressList(): boolean {
+  try {
+    const config = compileAgentConfig({ env: { BERTH_CONTROL_PLANE: "127.0.0.1:1,127.0.0.1:2" } }) as { controlPlanes?: unknown[] };
+    return config.controlPlanes?.length === 2;
+  } catch {
+    return false;
+  }
+}
+
+/** BERTH_CONTROL_PLANE for a host: every replica at the root side of its veth, or the first alone for an agent that takes one. */
+function controlPlaneAddresses(rootIp: string, grpcPort: number | number[]): string {
+  const ports = Array.isArray(grpcPort) ? grpcPort : [grpcPort];
+  const addresses = ports.map((p) => `${rootIp}:${p}`);
+  return agentTakesAddressList() ? addresses.join(",") : addresses[0];
+}
+
 /** The agent environment a harness host gets before the caller's overrides. */
 function agentEnv(opts: StartHostsOptions, index: number, rootIp: string, zone: string): Record<string, string> {
   const attributes = opts.attributes?.(index);
   return {
     ECS_CLUSTER: opts.cluster,
-    BERTH_CONTROL_PLANE: `${rootIp}:${opts.grpcPort}`,
+    BERTH_CONTROL_PLANE: controlPlaneAddresses(rootIp, opts.grpcPort),
     BERTH_AVAILABILITY_ZONE: zone,
     ECS_IMAGE_PULL_BEHAVIOR: "prefer-cached",
     // busybox's sleep as PID 1 ignores SIGTERM: a short default keeps every stop quick
@@ -268,8 +259,67 @@ export async function startCluster(n: number, opts: Omit<StartHostsOptions, "grp
 }
 
 /** Every container instance of a cluster, described through the ECS API. */
-export async function describeInstances(cp: TestControlPlane, cluster: string): Promise<ContainerInstance[]> {
+export async function describeInstances(cp: { ecs: ECSClient }, cluster: string): Promise<ContainerInstance[]> {
   const arns = (await cp.ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns ?? [];
   if (arns.length === 0) return [];
   return (await cp.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }))).containerInstances ?? [];
+}
+
+/** Hosts joined to control-plane replicas that run as processes of their own. */
+export interface ReplicaCluster {
+  etcd: EtcdServer;
+  cps: Replicas;
+  cluster: string;
+  hosts: TestHost[];
+  /** Container instance ARNs, in host order. */
+  arns: string[];
+  /** An ECS client of the first replica that is running (any replica serves the whole API). */
+  ecs(): ECSClient;
+  /** Tears down the hosts, then the replicas and etcd. */
+  stop(): Promise<void>;
+}
+
+/** Options for startReplicaCluster: the hosts' options plus the replicas'. */
+export interface StartReplicaClusterOptions extends Omit<StartHostsOptions, "grpcPort"> {
+  /** How many control-plane replicas (default 1). */
+  replicas?: number;
+  /** Control-plane environment (BERTH_*), over the harness defaults of startReplicas. */
+  controlPlaneEnv?: Record<string, string>;
+}
+
+/**
+ * Starts etcd, control-plane replicas as real processes, creates `cluster`, starts `n` hosts
+ * whose agents know every replica, and waits until every instance shows as connected.
+ */
+export async function startReplicaCluster(n: number, opts: StartReplicaClusterOptions): Promise<ReplicaCluster> {
+  const etcd = await startEtcd();
+  let cps: Replicas | undefined;
+  let hosts: TestHosts | undefined;
+  try {
+    cps = await startReplicas(opts.replicas ?? 1, { etcd, env: opts.controlPlaneEnv });
+    const all = cps.replicas;
+    const ecs = () => (all.find((r) => r.running()) ?? all[0]).ecs;
+    await ecs().send(new CreateClusterCommand({ clusterName: opts.cluster }));
+    hosts = await startHosts(n, { ...opts, grpcPort: all.map((r) => r.grpcPort) });
+    const arns = await Promise.all(hosts.hosts.map((h) => h.instanceArn()));
+    await eventually("every instance to show as connected", async () => {
+      const cis = await describeInstances({ ecs: ecs() }, opts.cluster);
+      return arns.every((arn) => cis.find((c) => c.containerInstanceArn === arn)?.agentConnected) ? true : undefined;
+    });
+    const h = hosts;
+    const r = cps;
+    return {
+      etcd, cps: r, cluster: opts.cluster, hosts: h.hosts, arns, ecs,
+      async stop() {
+        await h.stopAll();
+        await r.stop();
+        await etcd.stop();
+      },
+    };
+  } catch (err) {
+    await hosts?.stopAll();
+    await cps?.stop();
+    await etcd.stop();
+    throw err;
+  }
 }

@@ -2,6 +2,7 @@ import {
   ConflictError,
   InvalidParameterException,
   newId,
+  subtract,
   taskReservation,
   type ContainerInstanceRecord,
   type TaskDefinitionRecord,
@@ -51,6 +52,9 @@ export interface RunTasksResult {
 export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<RunTasksResult> {
   const reservation = taskReservation(req.taskDefinition, req.overrides);
   const seed = req.seed ?? newId();
+  // Tasks already written by an earlier attempt: a batch split over several transactions may
+  // lose a race after its first parts committed, and those must not be placed twice.
+  const placed: TaskRecord[] = [];
   for (let attempt = 0; attempt < 8; attempt++) {
     const [instances, tasks] = await Promise.all([
       ctx.store.instances.list(keys.instances(req.cluster)),
@@ -59,7 +63,7 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
     const live = instances.items.filter((i) => i.value.status !== "INACTIVE" && (!req.onlyInstanceIds || req.onlyInstanceIds.includes(i.value.id)));
     if (live.length === 0) throw new InvalidParameterException("No Container Instances were found in your cluster.");
     const snapshot = snapshotInstances(live.map((i) => i.value), tasks.items.map((t) => t.value));
-    const toPlace = Array.from({ length: req.count }, (_, i) => ({
+    const toPlace = Array.from({ length: req.count - placed.length }, (_, i) => ({
       key: String(i),
       reservation,
       family: req.taskDefinition.family,
@@ -76,13 +80,13 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
     const byId = new Map(live.map((i) => [i.value.id, i]));
     const created = plan.placements.map((p) => newTaskRecord(ctx, newId(), req.taskDefinition, byId.get(p.instanceId)!.value, reservation, req));
     try {
-      await writePlacements(ctx, created, byId, plan.remaining);
+      await writePlacements(ctx, created, byId, (done) => placed.push(...done));
     } catch (err) {
       if (err instanceof ConflictError) continue;
       throw err;
     }
     for (const t of created) ctx.log.info("task placed", { taskArn: t.arn, instanceArn: t.containerInstanceArn, cluster: t.cluster });
-    return { tasks: created, failures: dedupeFailures(plan.failures.flatMap((f) => f.reasons)) };
+    return { tasks: placed, failures: dedupeFailures(plan.failures.flatMap((f) => f.reasons)) };
   }
   throw new ConflictError("the cluster kept changing while placing tasks; try again");
 }
@@ -108,30 +112,49 @@ export function snapshotInstances(instances: ContainerInstanceRecord[], tasks: T
 }
 
 /**
- * Writes placed tasks with their instances' new remaining resources. Each transaction holds
- * whole instances (guard + update + that instance's tasks) and stays under etcd's op limit;
- * a batch too large for one transaction is split, each part atomic on its own instances.
+ * Writes placed tasks with their instances' new remaining resources. A transaction holds whole
+ * groups (an instance's guard and update with tasks placed on it) and stays under etcd's op
+ * limit; a batch too large for one is split, and an instance with more tasks than fit in one
+ * transaction is written in parts, each guarded by the revision the previous part committed at.
+ * `committed` hears of every part that landed, so a conflict later in the batch loses nothing.
  */
 async function writePlacements(
   ctx: CoreContext,
   created: TaskRecord[],
   instances: Map<string, Versioned<ContainerInstanceRecord>>,
-  remaining: Map<string, ContainerInstanceRecord["remaining"]>,
+  committed: (tasks: TaskRecord[]) => void,
 ): Promise<void> {
+  const perTxn = maxTxnOps - 1;
   const byInstance = new Map<string, TaskRecord[]>();
   for (const t of created) byInstance.set(t.containerInstanceId, [...(byInstance.get(t.containerInstanceId) ?? []), t]);
   let txn = ctx.store.txn();
+  let pending: TaskRecord[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return "0";
+    const revision = await ctx.store.commit(txn);
+    committed(pending);
+    txn = ctx.store.txn();
+    pending = [];
+    return revision;
+  };
   for (const [id, tasks] of byInstance) {
-    if (txn.mutations.length > 0 && txn.mutations.length + tasks.length + 1 > maxTxnOps) {
-      await ctx.store.commit(txn);
-      txn = ctx.store.txn();
+    let cur = instances.get(id)!;
+    for (let i = 0; i < tasks.length; i += perTxn) {
+      const part = tasks.slice(i, i + perTxn);
+      if (txn.size + part.length + 1 > maxTxnOps) await flush();
+      const next: ContainerInstanceRecord = {
+        ...cur.value,
+        remaining: part.reduce((r, t) => subtract(r, t.reserved), cur.value.remaining),
+        version: cur.value.version + 1,
+      };
+      ctx.store.instances.stageUpdate(txn, next, cur.modRevision);
+      for (const t of part) ctx.store.tasks.stageCreate(txn, t);
+      pending.push(...part);
+      // More of this instance's tasks follow: commit now to learn the revision they must expect.
+      if (i + perTxn < tasks.length) cur = { value: next, modRevision: await flush() };
     }
-    const cur = instances.get(id)!;
-    const next: ContainerInstanceRecord = { ...cur.value, remaining: remaining.get(id) ?? cur.value.remaining, version: cur.value.version + 1 };
-    ctx.store.instances.stageUpdate(txn, next, cur.modRevision);
-    for (const t of tasks) ctx.store.tasks.stageCreate(txn, t);
   }
-  await ctx.store.commit(txn);
+  await flush();
 }
 
 function dedupeFailures(reasons: { instanceArn?: string; reason: string }[]): RunFailure[] {

@@ -107,11 +107,11 @@ export class Kv {
    * as a failed compare: before reporting a conflict, check whether every put already holds
    * exactly our value (and every delete is gone), and call that success.
    */
-  async commit(txn: Txn): Promise<void> {
+  async commit(txn: Txn): Promise<string> {
     if (txn.guards.size > maxTxnOps || txn.mutations.length > maxTxnOps) {
       throw new ServerException(`transaction of ${txn.size} operations exceeds etcd's limit of ${maxTxnOps}`);
     }
-    if (txn.mutations.length === 0) return;
+    if (txn.mutations.length === 0) return "0";
     const ops = txn.mutations.map((m) =>
       m.type === "put"
         ? m.lease
@@ -123,19 +123,23 @@ export class Kv {
     let builder = guards.length > 0 ? this.client.if(guards[0][0], "Mod", "==", Number(guards[0][1])) : this.client.if(txn.mutations[0].key, "Mod", ">", -1);
     for (const [key, rev] of guards.slice(1)) builder = builder.and(key, "Mod", "==", Number(rev));
     const res = await builder.then(...ops).commit();
-    if (res.succeeded) return;
-    if (await this.alreadyApplied(txn)) return;
+    if (res.succeeded) return String(res.header.revision);
+    const applied = await this.alreadyApplied(txn);
+    if (applied) return applied;
     this.onConflict?.();
     throw new ConflictError(`write conflict on ${guards.map(([k]) => k).join(", ")}`);
   }
 
-  private async alreadyApplied(txn: Txn): Promise<boolean> {
+  /** The revision our writes landed at when they all did (a lost answer), else undefined. */
+  private async alreadyApplied(txn: Txn): Promise<string | undefined> {
+    let revision = "0";
     for (const m of txn.mutations) {
       const cur = await this.client.get(m.key).exec();
       const kv = cur.kvs[0];
-      if (m.type === "delete" ? kv !== undefined : kv === undefined || kv.value.toString() !== m.value) return false;
+      if (m.type === "delete" ? kv !== undefined : kv === undefined || kv.value.toString() !== m.value) return undefined;
+      if (kv) revision = String(kv.mod_revision);
     }
-    return true;
+    return revision;
   }
 
   close(): void {

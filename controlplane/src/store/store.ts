@@ -35,7 +35,8 @@ export class Store {
     return new Txn();
   }
 
-  commit(txn: Txn): Promise<void> {
+  /** Commits `txn`; resolves to the store revision it landed at. */
+  commit(txn: Txn): Promise<string> {
     return this.kv.commit(txn);
   }
 

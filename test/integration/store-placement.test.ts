@@ -1,0 +1,59 @@
+import { CreateClusterCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { core, keys } from "@berth/controlplane";
+import { startTestControlPlane, type TestControlPlane } from "../support/berth.js";
+import { holdSession, registerInstanceOverGrpc, type HeldSession } from "../support/grpc-agent.js";
+
+// Placement writes against real etcd: batches beyond one transaction's op limit, and replicas
+// racing for the same memory. No agent: the numbers are the store's own.
+let t: TestControlPlane;
+const sessions: HeldSession[] = [];
+const cluster = "batches";
+
+/** A connected instance of the given size (the test holds its session; nothing runs). */
+async function instance(cpu: number, memory: number): Promise<string> {
+  const arn = await registerInstanceOverGrpc(t.grpcAddress, { cluster, registered: { cpu, memory, ports: [], portsUdp: [] } });
+  sessions.push(await holdSession(t.grpcAddress, cluster, arn));
+  return arn.split("/").pop()!;
+}
+
+beforeAll(async () => {
+  t = await startTestControlPlane();
+  await t.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  await t.ecs.send(new RegisterTaskDefinitionCommand({ family: "tiny", containerDefinitions: [{ name: "a", image: "x", memory: 1, cpu: 1 }] }));
+});
+afterAll(async () => {
+  for (const s of sessions) s.close();
+  await t?.stop();
+});
+
+describe("placement writes", () => {
+  it("writes 300 tasks on one instance across several transactions, charging each once", async () => {
+    const id = await instance(4096, 4096);
+    const ctx = t.cp.ctx;
+    const td = await core.resolveTaskDefinition(ctx, "tiny");
+    const res = await core.runTasks(ctx, { cluster, taskDefinition: td, count: 300, onlyInstanceIds: [id] });
+    expect(res.tasks).toHaveLength(300);
+    expect(new Set(res.tasks.map((x) => x.id)).size).toBe(300);
+    const stored = (await ctx.store.tasks.list(keys.tasks(cluster))).items;
+    expect(stored).toHaveLength(300);
+    const rec = (await ctx.store.instances.get(cluster, id))!.value;
+    expect(rec.remaining.memory).toBe(4096 - 300);
+    expect(rec.remaining.cpu).toBe(4096 - 300);
+  });
+
+  it("never over-commits an instance when placements race", async () => {
+    const id = await instance(4096, 50);
+    const ctx = t.cp.ctx;
+    const td = await core.resolveTaskDefinition(ctx, "tiny");
+    // 8 concurrent requests of 10 tasks for 50 MiB: exactly 50 may land
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => core.runTasks(ctx, { cluster, taskDefinition: td, count: 10, onlyInstanceIds: [id] }).catch((err: Error) => err)),
+    );
+    const placed = results.flatMap((r) => (r instanceof Error ? [] : r.tasks));
+    expect(placed).toHaveLength(50);
+    const onInstance = (await ctx.store.tasks.list(keys.tasks(cluster))).items.filter((x) => x.value.containerInstanceId === id);
+    expect(onInstance).toHaveLength(50);
+    expect((await ctx.store.instances.get(cluster, id))!.value.remaining.memory).toBe(0);
+  });
+});
