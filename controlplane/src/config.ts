@@ -27,6 +27,8 @@ export interface ControlPlaneOptions {
   sessionLeaseTtlSeconds?: number;
   /** How long an instance may be disconnected before its tasks are marked lost (BERTH_LOST_INSTANCE_GRACE_MS). Default 5000. */
   lostInstanceGraceMs?: number;
+  /** How long STOPPED tasks stay describable (BERTH_STOPPED_TASK_RETENTION_MS). Default 3600000 (1 h, as ECS). */
+  stoppedTaskRetentionMs?: number;
   /** Period of the leader's service and liveness loops (BERTH_RECONCILE_INTERVAL_MS). Default 1000. */
   reconcileIntervalMs?: number;
   /** TTL of the leader's election lease in seconds (BERTH_LEADER_TTL). Default 5. */
@@ -46,6 +48,7 @@ export interface ControlPlaneConfig {
   missedHeartbeats: number;
   sessionLeaseTtlSeconds: number;
   lostInstanceGraceMs: number;
+  stoppedTaskRetentionMs: number;
   reconcileIntervalMs: number;
   leaderTtlSeconds: number;
   logLevel: LogLevel;
@@ -62,6 +65,7 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   missedHeartbeats: "BERTH_MISSED_HEARTBEATS",
   sessionLeaseTtlSeconds: "BERTH_SESSION_LEASE_TTL",
   lostInstanceGraceMs: "BERTH_LOST_INSTANCE_GRACE_MS",
+  stoppedTaskRetentionMs: "BERTH_STOPPED_TASK_RETENTION_MS",
   reconcileIntervalMs: "BERTH_RECONCILE_INTERVAL_MS",
   leaderTtlSeconds: "BERTH_LEADER_TTL",
   logLevel: "BERTH_LOG_LEVEL",
@@ -72,6 +76,7 @@ const numericKeys = new Set<keyof ControlPlaneOptions>([
   "missedHeartbeats",
   "sessionLeaseTtlSeconds",
   "lostInstanceGraceMs",
+  "stoppedTaskRetentionMs",
   "reconcileIntervalMs",
   "leaderTtlSeconds",
 ]);
@@ -114,6 +119,7 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
     missedHeartbeats: bounded(o.missedHeartbeats ?? 3, 1, 100, "missedHeartbeats"),
     sessionLeaseTtlSeconds: bounded(o.sessionLeaseTtlSeconds ?? 10, 2, 3600, "sessionLeaseTtlSeconds"),
     lostInstanceGraceMs: bounded(o.lostInstanceGraceMs ?? 5000, 0, 24 * 3600_000, "lostInstanceGraceMs"),
+    stoppedTaskRetentionMs: bounded(o.stoppedTaskRetentionMs ?? 3_600_000, 1000, 30 * 24 * 3600_000, "stoppedTaskRetentionMs"),
     reconcileIntervalMs: bounded(o.reconcileIntervalMs ?? 1000, 50, 600_000, "reconcileIntervalMs"),
     leaderTtlSeconds: bounded(o.leaderTtlSeconds ?? 5, 2, 600, "leaderTtlSeconds"),
     logLevel: o.logLevel ?? "info",

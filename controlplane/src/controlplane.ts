@@ -72,7 +72,12 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     ttlSeconds: config.leaderTtlSeconds,
     log: log.child({ component: "leader" }),
     onElected: async () => {
-      duties = await startLeaderDuties(ctx, { intervalMs: config.reconcileIntervalMs, lostInstanceGraceMs: config.lostInstanceGraceMs, log });
+      duties = await startLeaderDuties(ctx, {
+        intervalMs: config.reconcileIntervalMs,
+        lostInstanceGraceMs: config.lostInstanceGraceMs,
+        stoppedTaskRetentionMs: config.stoppedTaskRetentionMs,
+        log,
+      });
     },
     onDemoted: async () => {
       await duties?.stop();

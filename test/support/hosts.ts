@@ -232,8 +232,8 @@ export interface TestCluster {
  * Starts a control plane, creates `cluster`, starts `n` hosts joined to it and waits until
  * every instance shows as connected through the ECS API.
  */
-export async function startCluster(n: number, opts: Omit<StartHostsOptions, "grpcPort">): Promise<TestCluster> {
-  const cp = await startClusterControlPlane();
+export async function startCluster(n: number, opts: Omit<StartHostsOptions, "grpcPort"> & { controlPlaneEnv?: Record<string, string> }): Promise<TestCluster> {
+  const cp = await startClusterControlPlane(opts.controlPlaneEnv);
   let hosts: TestHosts | undefined;
   try {
     await cp.ecs.send(new CreateClusterCommand({ clusterName: opts.cluster }));
