@@ -19,6 +19,8 @@ export interface ControlPlane {
   metrics: ControlPlaneMetrics;
   /** Whether this replica currently runs the scheduler loops. */
   isLeader(): boolean;
+  /** Stops campaigning and running the loops; APIs and sessions go on (used before a shutdown). */
+  stopLeading(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,9 +94,13 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     ctx,
     metrics,
     isLeader: () => election.isLeader(),
-    async close() {
+    async stopLeading() {
       await election.close();
       await duties?.stop();
+      duties = undefined;
+    },
+    async close() {
+      await this.stopLeading();
       await Promise.all([closeHttp(http), closeGrpc(grpc.server)]);
       store.close();
       log.info("control plane stopped");

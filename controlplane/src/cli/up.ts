@@ -134,6 +134,9 @@ async function waitForAgent(cp: ControlPlane, cluster: string, child: ChildProce
 
 /** Asks every task of the cluster to stop and waits (bounded) until each is recorded STOPPED. */
 async function stopAllTasks(cp: ControlPlane, cluster: string, spinner: ReturnType<typeof ora>, agent: ChildProcess | undefined): Promise<void> {
+  // Services would replace what is stopped here: stop leading first. Services stay ACTIVE in the
+  // store, so the next `berth up` starts their tasks again.
+  await cp.stopLeading();
   const live = async () => (await cp.ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value).filter((t) => t.lastStatus !== "STOPPED");
   const tasks = await live();
   if (tasks.length === 0) return;
