@@ -88,19 +88,20 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   });
   log.info("control plane started", { api: `${config.api.host}:${apiPort}`, grpc: `${config.grpc.host}:${grpc.port}`, etcd: config.etcdEndpoints.join(",") });
 
+  const stopLeading = async () => {
+    await election.close();
+    await duties?.stop();
+    duties = undefined;
+  };
   return {
     apiPort,
     grpcPort: grpc.port,
     ctx,
     metrics,
     isLeader: () => election.isLeader(),
-    async stopLeading() {
-      await election.close();
-      await duties?.stop();
-      duties = undefined;
-    },
+    stopLeading,
     async close() {
-      await this.stopLeading();
+      await stopLeading();
       await Promise.all([closeHttp(http), closeGrpc(grpc.server)]);
       store.close();
       log.info("control plane stopped");
