@@ -50,6 +50,20 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // Benchmarks: only `npm run bench` runs them (test/run.sh never names this project),
+        // and the file skips itself unless BERTH_BENCH=1.
+        resolve,
+        ssr,
+        test: {
+          name: "bench",
+          root,
+          include: ["test/bench/run-all.ts"],
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -7,3 +7,5 @@ export { startLeaderElection, defaultLeaderTtlSeconds, type LeaderElection, type
 export { startLivenessLoop, planLiveness, defaultLostInstanceGraceMs, type LivenessLoop, type LivenessLoopOptions } from "./reconcile/liveness/index.js";
 /** Core operations on the state (what the ECS API and the agent service call), for tools and tests. */
 export * as core from "./core/index.js";
+/** The pure scheduler (placement strategies and constraints), for tools and benchmarks. */
+export * as scheduler from "./scheduler/index.js";

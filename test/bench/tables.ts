@@ -1,0 +1,110 @@
+import type { FailureDetectionResult } from "./failure-detection.js";
+import type { RoundResult, System } from "./replicas.js";
+import { median, printTable, ratio, secs } from "./report.js";
+import type { SchedulerResult } from "./scheduler.js";
+import type { WritePathResult } from "./write-path.js";
+
+const allSystems: System[] = ["raw", "api", "swarm", "berth"];
+const labels: Record<System, string> = {
+  raw: "raw docker run -d (8 parallel)",
+  api: "engine API create+start (8 parallel)",
+  swarm: "Docker Swarm service",
+  berth: "berth service (1 agent)",
+};
+const teardownLabels: Record<System, string> = {
+  raw: "raw docker rm -f, until none left",
+  api: "engine API remove force (8 parallel)",
+  swarm: "docker service rm, until no container",
+  berth: "berth DeleteService --force, until no container",
+};
+
+/** The median of one measure per system, over the rounds that produced it. */
+export function medians(results: RoundResult[], pick: (r: RoundResult) => number | undefined): Partial<Record<System, number>> {
+  const out: Partial<Record<System, number>> = {};
+  for (const system of allSystems) {
+    const samples = results.filter((r) => r.system === system).map(pick).filter((v): v is number => v !== undefined);
+    if (samples.length > 0) out[system] = median(samples);
+  }
+  return out;
+}
+
+function systemTable(title: string, results: RoundResult[], pick: (r: RoundResult) => number | undefined, names: Record<System, string>, notes: string[]): void {
+  const m = medians(results, pick);
+  const systems = allSystems.filter((s) => results.some((r) => r.system === s));
+  const rows = systems.map((s) => [
+    names[s],
+    results.filter((r) => r.system === s).map((r) => (r.error && pick(r) === undefined ? "failed" : secs(pick(r)))).join(", "),
+    secs(m[s]),
+    ratio(m[s], m.raw),
+    ratio(m[s], m.api),
+  ]);
+  printTable(title, ["", "runs (s)", "median (s)", "÷ docker run", "÷ engine API"], rows, [
+    `berth ÷ swarm: ${ratio(m.berth, m.swarm)}    berth ÷ docker run: ${ratio(m.berth, m.raw)}    berth ÷ engine API: ${ratio(m.berth, m.api)}`,
+    ...notes,
+  ]);
+}
+
+/** Benchmark 1: time to N running. */
+export function printStartTable(results: RoundResult[], replicas: number): void {
+  systemTable(`1. Start ${replicas} replicas until running`, results, (r) => r.startMs, labels, [
+    "docker run / engine API: until the last start returned; swarm: `docker service ls` shows N/N; berth: DescribeServices runningCount == N",
+    "berth's agent starts every task of a payload at once (no parallelism cap); the two raw rows run 8 at a time",
+  ]);
+}
+
+/** Benchmark 2: time to none left. */
+export function printTeardownTable(results: RoundResult[], replicas: number): void {
+  const inactive = medians(results, (r) => r.inactiveMs).berth;
+  systemTable(`2. Tear down ${replicas} replicas`, results, (r) => r.teardownMs, teardownLabels, [
+    `berth service INACTIVE after (median): ${secs(inactive)} s`,
+  ]);
+}
+
+/** Benchmark 3a: placement writes against raw etcd batch writes. */
+export function printWritePathTable(w: WritePathResult): void {
+  const rate = (ms: number) => w.tasks / (ms / 1000);
+  const berth = rate(w.berthMs);
+  const row = (label: string, ms: number) => [label, ms.toFixed(0), rate(ms).toFixed(0), ratio(rate(ms), berth)];
+  printTable(
+    `3a. Control-plane write path: ${w.tasks} tasks on ${w.instances} instances`,
+    ["", "time (ms)", "per s", "÷ berth"],
+    [
+      row(`raw etcd txn puts, ${w.txnOps} ops/txn, ${w.smallBytes} B values`, w.rawSmallMs),
+      row(`raw etcd txn puts, ${w.txnOps} ops/txn, ${w.recordBytes} B values (task-record size)`, w.rawSizedMs),
+      row(`raw etcd txn puts, ${w.batch} ops/txn, ${w.recordBytes} B values (one txn per RunTask)`, w.rawBatchMs),
+      row(`berth core.runTasks, ${w.batch} tasks per call (RunTask's batch)`, w.berthMs),
+    ],
+    [
+      `per s: etcd writes/s for raw rows (median of ${w.repeats}), tasks placed and recorded/s for berth`,
+      `berth reaches ${((berth / rate(w.rawSmallMs)) * 100).toFixed(1)} % of the ${w.txnOps}-op batch limit and ${((berth / rate(w.rawBatchMs)) * 100).toFixed(1)} % of ${w.batch}-op transactions`,
+      `one berth call: ${w.firstCallsMs.toFixed(1)} ms on average over the first 10 calls, ${w.lastCallsMs.toFixed(1)} ms over the last 10 (each call re-reads every task of the cluster)`,
+    ],
+  );
+}
+
+/** Benchmark 3b: the scheduler alone. */
+export function printSchedulerTable(rows: SchedulerResult[]): void {
+  const notes =
+    rows[0]?.path === "pure placeTasks"
+      ? [`median of ${rows[0].repeats} runs each, simulated instances of 4 vCPU / 8 GiB in 3 zones`]
+      : ["@berth/controlplane does not export placeTasks: measured through core.runTasks (one call: snapshot, plan, etcd writes)"];
+  printTable(
+    `3b. Scheduler: ${rows[0]?.tasks ?? "?"} tasks on ${rows[0]?.instances ?? "?"} instances`,
+    ["path", "strategy", "time (ms)", "tasks/s"],
+    rows.map((r) => [r.path, r.strategy, r.ms.toFixed(1), (r.tasks / (r.ms / 1000)).toFixed(0)]),
+    notes,
+  );
+}
+
+/** Benchmark 4: failure detection, absolute times. */
+export function printFailureTable(f: FailureDetectionResult, settings: string[]): void {
+  printTable(
+    `4. Failure detection after kill -9 of the agent (${f.tasks}-task service)`,
+    ["", "after kill -9 (s)"],
+    [
+      ["DescribeContainerInstances agentConnected=false", secs(f.disconnectedMs)],
+      ["every task STOPPED (lost, TerminationNotice)", secs(f.lostMs)],
+    ],
+    settings,
+  );
+}
