@@ -6,6 +6,7 @@ import { startIntrospectionServer, type IntrospectionServer } from "./introspect
 import { createAgentMetrics, dockerStatsSource } from "./metrics/index.js";
 import { detectHost, hostAttributes, registeredResources } from "./resources/index.js";
 import { DockerRuntime } from "./runtime/index.js";
+import { RuntimeHealthProbe } from "./runtime/health.js";
 import { AgentSession } from "./session/index.js";
 
 /** host:port as gRPC takes it (IPv6 hosts in brackets). */
@@ -60,6 +61,9 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     logger: log,
   });
 
+  const health = new RuntimeHealthProbe(() => runtime.docker.ping(), { intervalMs: 2000, timeoutMs: 5000, log });
+  health.start();
+
   const { total, registered } = registeredResources({
     cpus: host.cpus,
     memoryMiB: host.memoryMiB,
@@ -90,6 +94,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       hostIp: config.hostIp,
     }),
     log,
+    runtimeHealth: () => health.current(),
     observer: {
       connected: (on) => metrics.setSessionConnected(on),
       stateChangeSent: () => metrics.stateChangesSent.inc(),
@@ -110,6 +115,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     session,
     introspection,
     async close() {
+      health.stop();
       await session.stop();
       await introspection.close();
       await engine.close();

@@ -74,6 +74,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     ttlSeconds: config.leaderTtlSeconds,
     log: log.child({ component: "leader" }),
     onElected: async () => {
+      metrics.leader.set(1);
       duties = await startLeaderDuties(ctx, {
         intervalMs: config.reconcileIntervalMs,
         lostInstanceGraceMs: config.lostInstanceGraceMs,
@@ -82,6 +83,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       });
     },
     onDemoted: async () => {
+      metrics.leader.set(0);
       await duties?.stop();
       duties = undefined;
     },

@@ -2,8 +2,8 @@ import { CreateServiceCommand, type Task } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/berth.js";
 import {
-  describeTasks, perInstance, registerFamily, report, runningArnsInEngine, runningInEngines, runningTasks,
-  Sampler, sleeper, untilStable, type ServiceScope,
+  describeService, describeTasks, perInstance, registerFamily, report, runningArnsInEngine, runningInEngines, runningTasks,
+  Sampler, serviceTaskArns, sleeper, untilStable, type ServiceScope,
 } from "../support/cluster-services.js";
 import { describeInstances, startReplicaCluster, type ReplicaCluster, type TestHost } from "../support/hosts.js";
 
@@ -46,8 +46,20 @@ async function untilWholeWithout(h: TestHost, since: number, label: string, time
     const all = await runningTasks(scope, service);
     const off = runningElsewhere(all, h);
     return off.length === desired ? off : undefined;
-  }, timeoutMs, 100);
+  }, timeoutMs, 100).catch(async (err: Error) => {
+    throw new Error(`${err.message}\n${await serviceState()}\nagent log of ${h.netns}:\n${h.agentOutput(40)}`);
+  });
   return { tasks, seconds: report(label, since) };
+}
+
+/** The service's live and recently stopped tasks and its newest events, for failure messages. */
+async function serviceState(): Promise<string> {
+  const arns = [...await serviceTaskArns(scope, service, "RUNNING"), ...(await serviceTaskArns(scope, service, "STOPPED")).slice(0, 30)];
+  const tasks = arns.length ? await describeTasks(scope, arns) : [];
+  const rows = tasks.map((t) => `  h${c.arns.indexOf(t.containerInstanceArn!) + 1} ${t.taskArn!.split("/").pop()} last=${t.lastStatus} desired=${t.desiredStatus} stop=${t.stopCode ?? ""} ${t.stoppedReason ?? ""} container=${t.containers?.[0]?.lastStatus}/${t.containers?.[0]?.reason ?? ""}`);
+  const events = (await describeService(scope, service)).events?.slice(0, 8).map((e) => `  ${e.message}`) ?? [];
+  const cis = (await describeInstances({ ecs: c.ecs() }, cluster)).map((i) => `  h${c.arns.indexOf(i.containerInstanceArn!) + 1} connected=${i.agentConnected} ${i.status} running=${i.runningTasksCount} pending=${i.pendingTasksCount}`);
+  return `tasks:\n${rows.join("\n")}\nevents:\n${events.join("\n")}\ninstances:\n${cis.join("\n")}`;
 }
 
 /** After a host came back: exactly `desired` RUNNING, and every engine runs exactly the containers of those tasks. */
@@ -134,10 +146,16 @@ describe("a service while hosts fail", () => {
       const stopped = await eventually("the engine's tasks to be STOPPED", async () => {
         const found = await describeTasks(scope, victims);
         return found.every((t) => t.lastStatus === "STOPPED") ? found : undefined;
-      }, 60_000, 200);
+      }, 30_000, 200).catch(async (err: Error) => {
+        // what berth shows instead, for the report: the tasks, the instance, the agent's view
+        const found = await describeTasks(scope, victims);
+        const ci = (await describeInstances({ ecs: c.ecs() }, cluster)).find((i) => i.containerInstanceArn === c.arns[h.index - 1]);
+        throw new Error(`${err.message}\nthe engine's tasks: ${JSON.stringify(found.map((t) => ({ last: t.lastStatus, desired: t.desiredStatus, containers: t.containers?.map((x) => [x.lastStatus, x.reason, x.exitCode]) })))}\n` +
+          `instance: agentConnected=${ci?.agentConnected} status=${ci?.status}\n${await serviceState()}\nagent log:\n${h.agentOutput(60)}`);
+      });
       report("stop dockerd: its tasks STOPPED after", stoppedAt);
       console.log(`stop dockerd: stop reasons ${JSON.stringify(stopped.map((t) => [t.stopCode, t.stoppedReason]))}`);
-      await untilWholeWithout(h, stoppedAt, "stop dockerd: service whole on the other hosts after", 60_000);
+      await untilWholeWithout(h, stoppedAt, "stop dockerd: service whole on the other hosts after", 45_000);
     } finally {
       await h.startDocker();
     }

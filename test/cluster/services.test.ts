@@ -134,8 +134,10 @@ describe("services on three namespace hosts", () => {
       deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, deploymentCircuitBreaker: { enable: true, rollback: true } },
     });
     await untilStable(scope, "breaker");
-    // no registry is reachable: the pull fails on whichever host the task lands
-    await registerFamily(scope, "svc-breaker", sleeper({ image: "berth-test/no-such-image:1" }));
+    // A registry on a closed port of the host's own loopback refuses at once. (Docker Hub's
+    // name would do on a host with DNS; the namespace hosts have none that answers, and the
+    // agent has no pull timeout, so that pull would hang and nothing would ever fail.)
+    await registerFamily(scope, "svc-breaker", sleeper({ image: "127.0.0.1:1/berth-test/no-such-image:1" }));
     const started = Date.now();
     await c.cp.ecs.send(new UpdateServiceCommand({ cluster, service: "breaker", taskDefinition: "svc-breaker" }));
     const sampler = new Sampler(async () => (await runningTasks(scope, "breaker")).filter((t) => t.taskDefinitionArn === good).length);

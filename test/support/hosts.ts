@@ -229,8 +229,9 @@ export interface TestCluster {
 }
 
 /**
- * Starts a control plane, creates `cluster`, starts `n` hosts joined to it and waits until
- * every instance shows as connected through the ECS API.
+ * Starts a control plane (in this process; `controlPlaneEnv` is its BERTH_* environment),
+ * creates `cluster`, starts `n` hosts joined to it and waits until every instance shows as
+ * connected through the ECS API. Tests that kill the control plane use startReplicaCluster.
  */
 export async function startCluster(n: number, opts: Omit<StartHostsOptions, "grpcPort"> & { controlPlaneEnv?: Record<string, string> }): Promise<TestCluster> {
   const cp = await startClusterControlPlane(opts.controlPlaneEnv);

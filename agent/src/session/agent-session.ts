@@ -33,6 +33,8 @@ export interface AgentSessionOptions {
   registration: () => Promise<Omit<RegisterContainerInstanceRequest, "containerInstanceArn">>;
   log: Logger;
   observer?: SessionObserver;
+  /** The container runtime's health, sent with every heartbeat. */
+  runtimeHealth?: () => { unhealthy: boolean; error: string };
   /** Reconnect backoff: first wait ceiling and cap, ms. */
   backoffBaseMs?: number;
   backoffCapMs?: number;
@@ -150,7 +152,10 @@ export class AgentSession {
               this.opts.observer?.connected(true);
               this.connectedOnce?.();
               this.call = call;
-              heartbeat = setInterval(() => call.write({ kind: { $case: "heartbeat", value: { sentAtMs: Date.now() } } }), kind.value.heartbeatIntervalMs);
+              heartbeat = setInterval(() => {
+                const health = this.opts.runtimeHealth?.() ?? { unhealthy: false, error: "" };
+                call.write({ kind: { $case: "heartbeat", value: { sentAtMs: Date.now(), runtimeUnhealthy: health.unhealthy, runtimeError: health.error } } });
+              }, kind.value.heartbeatIntervalMs);
               for (const change of this.opts.engine.unacknowledgedChanges()) this.sendChange(change);
               return;
             }

@@ -104,6 +104,7 @@ export function snapshotInstances(instances: ContainerInstanceRecord[], tasks: T
     arn: i.arn,
     status: i.status,
     agentConnected: i.agentConnected,
+    runtimeHealthy: i.runtimeUnhealthySinceMs === undefined,
     registered: i.registered,
     remaining: i.remaining,
     attributes: i.attributes,

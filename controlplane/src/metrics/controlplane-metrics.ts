@@ -44,6 +44,8 @@ export interface ControlPlaneMetrics {
   readonly apiRequestDuration: Histogram<"action">;
   /** `berth_agent_sessions_open`: inc on session open, dec on close. */
   readonly agentSessionsOpen: Gauge<string>;
+  /** `berth_leader`: 1 while this replica is the elected leader running the loops, else 0. */
+  readonly leader: Gauge<string>;
   /** `berth_agent_state_changes_total{kind}` (e.g. kind="task" or "container"). */
   readonly agentStateChanges: Counter<"kind">;
   /** `berth_etcd_txn_conflicts_total`: guarded writes that lost a compare. */
@@ -131,6 +133,12 @@ export function createControlPlaneMetrics(opts: ControlPlaneMetricsOptions = {})
     registers: [registry],
   });
   agentSessionsOpen.set(0);
+  const leader = new Gauge({
+    name: "berth_leader",
+    help: "1 while this replica is the elected leader (runs the service and liveness loops), else 0.",
+    registers: [registry],
+  });
+  leader.set(0);
   const agentStateChanges = new Counter({
     name: "berth_agent_state_changes_total",
     help: "State changes received from agents, by kind.",
@@ -150,6 +158,7 @@ export function createControlPlaneMetrics(opts: ControlPlaneMetricsOptions = {})
     apiRequests,
     apiRequestDuration,
     agentSessionsOpen,
+    leader,
     agentStateChanges,
     etcdTxnConflicts,
     setTaskCounts: (source) => {

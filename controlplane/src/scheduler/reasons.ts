@@ -6,6 +6,11 @@
 export const Reasons = {
   /** The instance's agent is disconnected (ECS: AGENT). */
   agent: "AGENT",
+  /**
+   * The instance's container runtime does not answer (ECS shows the instance's CONTAINER_RUNTIME
+   * health as IMPAIRED and gives no RunTask reason for it; berth names it in the same shape).
+   */
+  runtime: "AGENT:CONTAINER_RUNTIME_IMPAIRED",
   /** A required attribute is missing or different (ECS: ATTRIBUTE). */
   attribute: "ATTRIBUTE",
   cpu: "RESOURCE:CPU",

@@ -1,4 +1,4 @@
-import { ActiveFilter, AgentConnectedFilter } from "./filters/ready.js";
+import { ActiveFilter, AgentConnectedFilter, RuntimeHealthyFilter } from "./filters/ready.js";
 import { RequiredAttributesFilter } from "./filters/attributes.js";
 import { CpuFilter } from "./filters/cpu.js";
 import { MemoryFilter } from "./filters/memory.js";
@@ -29,6 +29,8 @@ export function buildStack(placement: CompiledPlacement, seed: string): Stack {
     ActiveFilter,
     // A disconnected agent cannot start anything; reported as ECS's AGENT.
     AgentConnectedFilter,
+    // An agent that cannot reach its Docker engine would fail every task it is given.
+    RuntimeHealthyFilter,
     // Capabilities the task definition requires are fixed per instance, so they come before
     // resources: "this host can never run it" is the more useful answer.
     RequiredAttributesFilter,

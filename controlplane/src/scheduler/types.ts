@@ -12,6 +12,8 @@ export interface InstanceSnapshot {
   arn: string;
   status: InstanceStatus;
   agentConnected: boolean;
+  /** False while the agent reports its container runtime unreachable; absent means healthy. */
+  runtimeHealthy?: boolean;
   registered: Resources;
   remaining: Resources;
   /** ECS attributes: ecs.os-type, ecs.cpu-architecture, ecs.availability-zone, ecs.instance-type?, custom. */

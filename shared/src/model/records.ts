@@ -67,6 +67,13 @@ export interface ContainerInstanceRecord {
    * marks the instance's tasks lost once this is older than the grace period.
    */
   disconnectedAtMs?: number;
+  /**
+   * Since when the agent has reported its container runtime unreachable (unset while healthy);
+   * placement skips the instance and, after the grace period, its tasks are marked lost.
+   */
+  runtimeUnhealthySinceMs?: number;
+  /** What the agent said about its runtime when it last reported it unhealthy. */
+  runtimeError?: string;
   /** Bumped on every change so DescribeContainerInstances shows ECS's `version`. */
   version: number;
   tags?: Tag[];

@@ -51,6 +51,8 @@ class AgentSession {
   // One queue for everything that reads or writes this instance's tasks, so order is kept.
   private queue: Promise<void> = Promise.resolve();
   private ended = false;
+  /** The runtime health last written for this instance, so only changes are written. */
+  private runtimeUnhealthy = false;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -83,6 +85,11 @@ class AgentSession {
       case "heartbeat":
         this.lastHeartbeat = Date.now();
         this.write({ kind: { $case: "heartbeatAck", value: { serverTimeMs: Date.now() } } });
+        if (kind.value.runtimeUnhealthy !== this.runtimeUnhealthy) {
+          this.runtimeUnhealthy = kind.value.runtimeUnhealthy;
+          const error = kind.value.runtimeError;
+          this.enqueue(() => this.recordRuntimeHealth(kind.value.runtimeUnhealthy, error));
+        }
         return;
       case "payloadAck":
         this.log.trace("payload acknowledged", { seq: kind.value.seq });
@@ -104,6 +111,7 @@ class AgentSession {
     }
     this.cluster = cluster;
     this.instanceId = id;
+    this.runtimeUnhealthy = instance.value.runtimeUnhealthySinceMs !== undefined;
     this.log = this.log.child({ instanceArn: instance.value.arn, cluster });
     // The lease outlives this replica only by its TTL: a crashed replica's sessions read as gone.
     this.lease = this.ctx.store.kv.client.lease(this.settings.leaseTtlSeconds, { autoKeepAlive: true });
@@ -189,6 +197,22 @@ class AgentSession {
     const seq = ++this.payloadSeq;
     this.write({ kind: { $case: "payload", value: { seq, tasks } } });
     this.log.debug("payload sent", { seq, tasks: tasks.length });
+  }
+
+  /** Records the agent's word on its container runtime: placement and liveness act on it. */
+  private async recordRuntimeHealth(unhealthy: boolean, error: string): Promise<void> {
+    await this.ctx.store.instances.mutate([this.cluster, this.instanceId], (i) =>
+      (i.runtimeUnhealthySinceMs !== undefined) === unhealthy
+        ? undefined
+        : {
+            ...i,
+            runtimeUnhealthySinceMs: unhealthy ? this.ctx.now() : undefined,
+            runtimeError: unhealthy ? error : undefined,
+            version: i.version + 1,
+          },
+    );
+    if (unhealthy) this.log.warn("agent reports its container runtime unreachable", { error });
+    else this.log.info("agent reports its container runtime reachable again");
   }
 
   private async onStateChange(change: TaskStateChange): Promise<void> {

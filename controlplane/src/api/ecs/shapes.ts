@@ -63,8 +63,19 @@ export function containerInstanceShape(i: ContainerInstanceRecord, counts: { run
     pendingTasksCount: counts.pending,
     attributes: i.attributes,
     registeredAt: seconds(i.registeredAtMs),
+    healthStatus: instanceHealth(i),
     attachments: [],
     tags: i.tags ?? [],
+  };
+}
+
+/** ECS's instance health: the CONTAINER_RUNTIME check, IMPAIRED while the agent cannot reach Docker. */
+function instanceHealth(i: ContainerInstanceRecord): Wire<ContainerInstance>["healthStatus"] {
+  const impaired = i.runtimeUnhealthySinceMs !== undefined;
+  const status = impaired ? "IMPAIRED" : "OK";
+  return {
+    overallStatus: status,
+    details: [{ type: "CONTAINER_RUNTIME", status, lastStatusChange: impaired ? (seconds(i.runtimeUnhealthySinceMs) as never) : undefined }],
   };
 }
 

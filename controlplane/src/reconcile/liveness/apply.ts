@@ -55,7 +55,13 @@ export async function applyLivenessPlan(
     const { cluster, instanceId } = lost[0];
     const [inst, session] = await Promise.all([ctx.store.instances.get(cluster, instanceId), ctx.store.kv.get(keys.session(cluster, instanceId))]);
     const planned = read.get(keys.instance(cluster, instanceId))?.value;
-    if (!inst || inst.value.agentConnected || session || inst.value.disconnectedAtMs !== planned?.disconnectedAtMs) {
+    // Act only if the instance is still as the plan saw it: still disconnected since the same
+    // time, or (connected) with its runtime still unreachable since the same time.
+    const runtimeCase = planned?.agentConnected === true;
+    const unchanged = runtimeCase
+      ? inst?.value.runtimeUnhealthySinceMs !== undefined && inst.value.runtimeUnhealthySinceMs === planned?.runtimeUnhealthySinceMs
+      : inst !== undefined && !inst.value.agentConnected && !session && inst.value.disconnectedAtMs === planned?.disconnectedAtMs;
+    if (!inst || !unchanged) {
       out.skipped += lost.length;
       continue;
     }

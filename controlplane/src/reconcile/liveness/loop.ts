@@ -44,7 +44,9 @@ export function startLivenessLoop(opts: LivenessLoopOptions): LivenessLoop {
     const sessionIds = new Set(await sessionInstanceIds(ctx));
     const byKey = new Map<string, Versioned<ContainerInstanceRecord>>();
     for (const i of instances.items) byKey.set(keys.instance(i.value.cluster, i.value.id), i);
-    const suspect = instances.items.filter((i) => i.value.status !== "INACTIVE" && !(i.value.agentConnected && sessionIds.has(i.value.id)));
+    const suspect = instances.items.filter(
+      (i) => i.value.status !== "INACTIVE" && (!(i.value.agentConnected && sessionIds.has(i.value.id)) || i.value.runtimeUnhealthySinceMs !== undefined),
+    );
     const tasks: TaskRecord[] = [];
     for (const cluster of new Set(suspect.map((i) => i.value.cluster))) {
       tasks.push(...(await ctx.store.tasks.list(keys.tasks(cluster))).items.map((t) => t.value));

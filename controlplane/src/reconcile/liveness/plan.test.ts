@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyInstance, lostTaskReason, planLiveness, type LivenessInstance, type LivenessSnapshot, type LivenessTask } from "./plan.js";
+import { classifyInstance, lostTaskReason, planLiveness, runtimeLostTaskReason, type LivenessInstance, type LivenessSnapshot, type LivenessTask } from "./plan.js";
 
 const now = 1_000_000;
 const grace = 5000;
@@ -40,6 +40,12 @@ describe("planLiveness", () => {
   it.each<[string, LivenessSnapshot, Expect]>([
     // connected with a session key: nothing to do
     ["connected and held", snap([inst("a")], ["a"], [task("t1", "a")]), { disconnect: [], lost: [] }],
+    // connected, but its Docker engine has been unreachable for 2 s: wait out the grace
+    ["runtime down within grace", snap([inst("a", { runtimeUnhealthySinceMs: now - 2000 })], ["a"], [task("t1", "a")]), { disconnect: [], lost: [], next: now + 3000 }],
+    // connected, runtime unreachable past the grace: its tasks are lost although the agent talks
+    ["runtime down past grace", snap([inst("a", { runtimeUnhealthySinceMs: now - grace })], ["a"], [task("t1", "a")]), { disconnect: [], lost: ["t1"] }],
+    // runtime down with nothing on it: nothing to do, no wake-up
+    ["runtime down, no tasks", snap([inst("a", { runtimeUnhealthySinceMs: now - 60_000 })], ["a"], []), { disconnect: [], lost: [] }],
     // connected by the record, no key: its replica died; marked disconnected, grace starts now
     ["vanished session", snap([inst("a")], [], [task("t1", "a")]), { disconnect: ["a"], lost: [], next: now + grace }],
     // vanished with no tasks: still marked (users see agentConnected false), no deadline
@@ -98,6 +104,7 @@ describe("planLiveness", () => {
     const plan = planLiveness(snap([inst("a", { agentConnected: false, disconnectedAtMs: now - 6400 })], [], [task("t1", "a")]));
     expect(plan.markLost).toEqual([{ taskId: "t1", cluster: "c", instanceId: "a", reason: "Task stopped because its container instance was lost (agent disconnected for 6 s)" }]);
     expect(lostTaskReason(11_600)).toBe("Task stopped because its container instance was lost (agent disconnected for 12 s)");
+    expect(runtimeLostTaskReason(5_200)).toBe("Task stopped because its container instance's container runtime was unreachable for 5 s");
   });
 
   it.each<[string, LivenessInstance, string[], ReturnType<typeof classifyInstance>]>([
@@ -107,6 +114,10 @@ describe("planLiveness", () => {
     ["opening beats lost", inst("a", { agentConnected: false, disconnectedAtMs: 0 }), ["a"], "opening"],
     // connected without key is vanished whatever the disconnected time says
     ["vanished", inst("a", { disconnectedAtMs: 0 }), [], "vanished"],
+    // a held session whose runtime is down is judged by the runtime rule, not as connected
+    ["runtime beats connected", inst("a", { runtimeUnhealthySinceMs: 0 }), ["a"], "runtime-lost"],
+    // a vanished session is vanished whatever the runtime said last
+    ["vanished beats runtime", inst("a", { runtimeUnhealthySinceMs: 0 }), [], "vanished"],
   ])("classifyInstance: %s", (_name, i, sessions, verdict) => {
     expect(classifyInstance(i, snap([i], sessions, []))).toBe(verdict);
   });

@@ -17,8 +17,16 @@ export function lostTaskReason(disconnectedForMs: number): string {
   return `Task stopped because its container instance was lost (agent disconnected for ${Math.round(disconnectedForMs / 1000)} s)`;
 }
 
+/** The stoppedReason of a task whose instance's agent could not reach its container runtime. */
+export function runtimeLostTaskReason(unhealthyForMs: number): string {
+  return `Task stopped because its container instance's container runtime was unreachable for ${Math.round(unhealthyForMs / 1000)} s`;
+}
+
 /** What the liveness planner reads about an instance. */
-export type LivenessInstance = Pick<ContainerInstanceRecord, "id" | "cluster" | "status" | "agentConnected" | "disconnectedAtMs">;
+export type LivenessInstance = Pick<
+  ContainerInstanceRecord,
+  "id" | "cluster" | "status" | "agentConnected" | "disconnectedAtMs" | "runtimeUnhealthySinceMs"
+>;
 
 /** What the liveness planner reads about a task. */
 export type LivenessTask = Pick<TaskRecord, "id" | "cluster" | "containerInstanceId" | "lastStatus" | "desiredStatus">;
@@ -67,11 +75,27 @@ export interface LivenessSummary {
 }
 
 /** How an instance stands this round; the first rule that matches wins. */
-export type InstanceVerdict = "ignore" | "connected" | "vanished" | "opening" | "unstamped" | "waiting" | "lost";
+export type InstanceVerdict =
+  | "ignore"
+  | "connected"
+  | "runtime-waiting"
+  | "runtime-lost"
+  | "vanished"
+  | "opening"
+  | "unstamped"
+  | "waiting"
+  | "lost";
 
 const rules: { verdict: InstanceVerdict; when: (i: LivenessInstance, s: LivenessSnapshot) => boolean }[] = [
   // Deregistered: deregistration already stopped its tasks (or was refused while it had some).
   { verdict: "ignore", when: (i) => i.status === "INACTIVE" },
+  // Connected, but the agent reports its Docker engine unreachable: what runs there is out of
+  // anyone's control, so after the same grace as a lost agent its tasks are lost.
+  {
+    verdict: "runtime-waiting",
+    when: (i, s) => i.agentConnected && s.sessions.has(i.id) && i.runtimeUnhealthySinceMs !== undefined && s.now - i.runtimeUnhealthySinceMs < s.graceMs,
+  },
+  { verdict: "runtime-lost", when: (i, s) => i.agentConnected && s.sessions.has(i.id) && i.runtimeUnhealthySinceMs !== undefined },
   // Connected and some replica holds its session key: alive.
   { verdict: "connected", when: (i, s) => i.agentConnected && s.sessions.has(i.id) },
   // Connected by its record, but the key is gone: the replica serving it died and its lease
@@ -119,6 +143,17 @@ export function planLiveness(s: LivenessSnapshot): LivenessPlan {
         break;
       case "connected":
         plan.summary.connected++;
+        break;
+      case "runtime-waiting":
+        plan.summary.waiting++;
+        if (tasks.length > 0) deadline(i.runtimeUnhealthySinceMs! + s.graceMs);
+        break;
+      case "runtime-lost":
+        if (tasks.length === 0) break;
+        plan.summary.lostInstances++;
+        for (const t of tasks) {
+          plan.markLost.push({ taskId: t.id, cluster: t.cluster, instanceId: i.id, reason: runtimeLostTaskReason(s.now - i.runtimeUnhealthySinceMs!) });
+        }
         break;
       case "vanished":
         plan.markDisconnected.push({ cluster: i.cluster, instanceId: i.id });

@@ -77,6 +77,13 @@ describe("planService: one round", () => {
     ["100/200 waits for health", snap(rollingSvc(), [...tasks(3, OLD, "healthy"), ...tasks(3, NEW, "pending")]), { start: 0, stop: 0, write: false }],
     // Phase 2b: one new is healthy: exactly one old may go.
     ["100/200 one healthy, one old goes", snap(rollingSvc(), [...tasks(3, OLD, "healthy"), ...tasks(1, NEW, "healthy"), ...tasks(2, NEW, "unknown")]), { start: 0, stop: 1, stopReasons: { [scaleNew]: 1 } }],
+    // A deployment right after another: the old tasks run but have not passed a health check
+    // yet (UNKNOWN) and nothing is healthy: none of them may go, only new ones start.
+    ["100/200 keeps unknown old tasks", snap(rollingSvc(), tasks(3, OLD, "unknown")), { start: 3, stop: 0, deployments: 2 }],
+    // Old tasks still UNKNOWN, but the new ones are healthy (min met without the old): they go.
+    ["100/200 unknown old go once new are healthy", snap(rollingSvc(), [...tasks(3, OLD, "unknown"), ...tasks(3, NEW, "healthy")]), { start: 0, stop: 3 }],
+    // Old tasks that never ran cost nothing: they go at once.
+    ["100/200 pending old go at once", snap(rollingSvc(), tasks(3, OLD, "pending")), { start: 3, stop: 3 }],
     // Phase 3: all new healthy: all old go; the old deployment still holds them so stays listed.
     ["100/200 stops old", snap(rollingSvc(), [...tasks(3, OLD, "healthy"), ...tasks(3, NEW, "healthy")]), { start: 0, stop: 3, deployments: 2, rollout: "IN_PROGRESS", events: [serviceMessages.stoppedTasks(web, ["t2", "t1", "t0"])] }],
     // Phase 4: old ones still stopping: they hold their deployment; nothing to do or write.

@@ -41,7 +41,8 @@ const startOf = (t: TaskRecord) => t.startedAtMs ?? t.createdAtMs;
 /**
  * One round of ECS's rolling update. Starts primary tasks up to
  * min(desired − primary tasks that stay, maxTotal − every task not yet stopped); stops
- * unhealthy and never-healthy leavers outright (they do not count as healthy) and healthy
+ * unhealthy tasks and leavers that never ran outright (they do not count as healthy), running
+ * leavers whose health is still unknown once minHealthy is met without them, and healthy
  * leavers only while the healthy count stays at or above minHealthy. Stopping tasks keep
  * their place under maxTotal until they are STOPPED, so starts wait for them.
  */
@@ -70,9 +71,15 @@ export function planRolling(input: RollingInput): RollingResult {
   const keepers = [...[...b.pending].sort(newestFirst), ...[...b.healthy].sort(newestFirst)];
   const extras = keepers.slice(0, Math.max(0, keepers.length - bounds.desired));
 
-  // Unhealthy tasks and never-healthy leavers and extras cost no healthy count: stop them now.
+  // Unhealthy tasks, leavers that never ran and extras not yet healthy cost no healthy count:
+  // stop them now.
+  const running = (c: ClassifiedTask) => c.task.lastStatus === "RUNNING";
   for (const c of [...b.unhealthy].sort(newestFirst)) stop(c, reasonOf(c));
-  for (const c of [...leavers, ...extras]) if (!c.healthy) stop(c, reasonOf(c));
+  for (const c of [...leavers.filter((x) => !running(x)), ...extras]) if (!c.healthy) stop(c, reasonOf(c));
+  // A leaver that runs but has not passed its first health check yet may be what keeps the
+  // service up (a deployment started right after the last one): it goes only once the healthy
+  // count is met without it, so a quick second deployment never empties the service.
+  for (const c of leavers) if (!c.healthy && running(c) && healthy >= bounds.minHealthy) stop(c, reasonOf(c));
   // Healthy leavers, then healthy extras, each only while minHealthy still holds after it.
   for (const c of [...leavers, ...extras]) {
     if (!c.healthy || healthy - 1 < bounds.minHealthy) continue;

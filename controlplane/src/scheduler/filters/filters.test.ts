@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { node, res, task } from "../testing.js";
 import { parseQuery } from "../query/parser.js";
-import { ActiveFilter, AgentConnectedFilter } from "./ready.js";
+import { ActiveFilter, AgentConnectedFilter, RuntimeHealthyFilter } from "./ready.js";
 import { RequiredAttributesFilter } from "./attributes.js";
 import { CpuFilter } from "./cpu.js";
 import { MemoryFilter } from "./memory.js";
@@ -28,6 +28,10 @@ const rows: Row[] = [
   ["agent: connected", AgentConnectedFilter, task("a"), node("i"), true, undefined],
   // a disconnected agent is ECS's AGENT
   ["agent: disconnected", AgentConnectedFilter, task("a"), node("i", { agentConnected: false }), false, "AGENT"],
+  // an instance that never reported its runtime's health is taken as healthy
+  ["runtime: unreported", RuntimeHealthyFilter, task("a"), node("i"), true, undefined],
+  // an agent whose Docker engine is down gets nothing
+  ["runtime: impaired", RuntimeHealthyFilter, task("a"), node("i", { runtimeHealthy: false }), false, "AGENT:CONTAINER_RUNTIME_IMPAIRED"],
   // exactly the CPU left fits
   ["cpu: exact fit", CpuFilter, task("a", { reservation: res({ cpu: 2048 }) }), node("i"), true, undefined],
   // one unit more does not

@@ -19,3 +19,11 @@ export const AgentConnectedFilter: Filter = {
   passes: (_task, node) => node.instance.agentConnected,
   reason: () => Reasons.agent,
 };
+
+/** An instance whose agent cannot reach its container runtime would only fail what it is given. */
+export const RuntimeHealthyFilter: Filter = {
+  name: "runtime-healthy",
+  appliesTo: () => true,
+  passes: (_task, node) => node.instance.runtimeHealthy !== false,
+  reason: () => Reasons.runtime,
+};

@@ -90,6 +90,13 @@ export interface KnownTask {
 
 export interface Heartbeat {
   sentAtMs: number;
+  /**
+   * Set when the agent cannot reach its container runtime (dockerd down or not answering), as
+   * ECS's CONTAINER_RUNTIME health check reports. Unset (the default) means healthy, so an agent
+   * that does not send it reads as healthy.
+   */
+  runtimeUnhealthy: boolean;
+  runtimeError: string;
 }
 
 /** Acknowledges a payload once the agent has persisted it. */
@@ -1121,13 +1128,19 @@ export const KnownTask: MessageFns<KnownTask> = {
 };
 
 function createBaseHeartbeat(): Heartbeat {
-  return { sentAtMs: 0 };
+  return { sentAtMs: 0, runtimeUnhealthy: false, runtimeError: "" };
 }
 
 export const Heartbeat: MessageFns<Heartbeat> = {
   encode(message: Heartbeat, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.sentAtMs !== 0) {
       writer.uint32(8).int64(message.sentAtMs);
+    }
+    if (message.runtimeUnhealthy !== false) {
+      writer.uint32(16).bool(message.runtimeUnhealthy);
+    }
+    if (message.runtimeError !== "") {
+      writer.uint32(26).string(message.runtimeError);
     }
     return writer;
   },
@@ -1153,6 +1166,22 @@ export const Heartbeat: MessageFns<Heartbeat> = {
             message.sentAtMs = longToNumber(reader.int64());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.runtimeUnhealthy = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.runtimeError = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1172,6 +1201,16 @@ export const Heartbeat: MessageFns<Heartbeat> = {
         : isSet(object.sent_at_ms)
         ? globalThis.Number(object.sent_at_ms)
         : 0,
+      runtimeUnhealthy: isSet(object.runtimeUnhealthy)
+        ? globalThis.Boolean(object.runtimeUnhealthy)
+        : isSet(object.runtime_unhealthy)
+        ? globalThis.Boolean(object.runtime_unhealthy)
+        : false,
+      runtimeError: isSet(object.runtimeError)
+        ? globalThis.String(object.runtimeError)
+        : isSet(object.runtime_error)
+        ? globalThis.String(object.runtime_error)
+        : "",
     };
   },
 
@@ -1179,6 +1218,12 @@ export const Heartbeat: MessageFns<Heartbeat> = {
     const obj: any = {};
     if (message.sentAtMs !== 0) {
       obj.sentAtMs = Math.round(message.sentAtMs);
+    }
+    if (message.runtimeUnhealthy !== false) {
+      obj.runtimeUnhealthy = message.runtimeUnhealthy;
+    }
+    if (message.runtimeError !== "") {
+      obj.runtimeError = message.runtimeError;
     }
     return obj;
   },
@@ -1189,6 +1234,8 @@ export const Heartbeat: MessageFns<Heartbeat> = {
   fromPartial<I extends Exact<DeepPartial<Heartbeat>, I>>(object: I): Heartbeat {
     const message = createBaseHeartbeat();
     message.sentAtMs = object.sentAtMs ?? 0;
+    message.runtimeUnhealthy = object.runtimeUnhealthy ?? false;
+    message.runtimeError = object.runtimeError ?? "";
     return message;
   },
 };
