@@ -27,7 +27,12 @@ export interface Agent {
  * control plane, which registers the host and then keeps reconnecting until closed.
  */
 export async function startAgent(config: AgentConfig, log: Logger = createLogger({ level: config.logLevel })): Promise<Agent> {
-  const runtime = new DockerRuntime({ socketPath: config.dockerSocketPath, logger: log });
+  const runtime = new DockerRuntime({
+    socketPath: config.dockerSocketPath,
+    pullInactivityTimeoutMs: config.imagePullInactivityTimeoutMs,
+    pullTimeoutMs: config.imagePullTimeoutMs,
+    logger: log,
+  });
   const host = await detectHost(runtime.docker).catch((err: Error) => {
     throw new Error(`cannot reach the Docker engine at ${config.dockerSocketPath}: ${err.message}`);
   });

@@ -3,8 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, removeDir, startTestAgent, startTestControlPlane, type TestAgent, type TestControlPlane } from "../support/berth.js";
-import { ensureTestImage, removeContainersByLabel } from "../support/docker.js";
+import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
 import { examplePath } from "../support/examples.js";
 
 // The README's walkthrough, through the real clients a user has: Debian's AWS CLI v2 and boto3.
@@ -12,8 +11,8 @@ const run = promisify(execFile);
 const aws = "/usr/bin/aws";
 const localWeb = fileURLToPath(new URL("../../docs/examples/local-web.json", import.meta.url));
 const cluster = `cli-${process.pid}`;
+let host: SingleHost;
 let t: TestControlPlane;
-let agent: TestAgent;
 
 const env = { ...process.env, AWS_ACCESS_KEY_ID: "berth", AWS_SECRET_ACCESS_KEY: "berth", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
 
@@ -24,17 +23,12 @@ async function ecs(...args: string[]): Promise<any> {
 
 beforeAll(async () => {
   if (!existsSync(aws)) throw new Error("Debian's awscli is required (/usr/bin/aws)");
-  await ensureTestImage();
-  t = await startTestControlPlane();
-  await ecs("create-cluster", "--cluster-name", cluster);
-  agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster });
+  host = await startSingleHost(cluster);
+  t = host.t;
 });
 
 afterAll(async () => {
-  await agent?.stop();
-  await t?.stop();
-  await removeContainersByLabel(`com.amazonaws.ecs.cluster=${cluster}`);
-  if (agent) await removeDir(agent.dataDir);
+  await host?.stop();
 });
 
 describe("the AWS CLI walkthrough", () => {

@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import {
-  CreateClusterCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
   DescribeServicesCommand,
@@ -13,29 +12,24 @@ import {
   type Service,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, removeDir, startTestAgent, startTestControlPlane, type TestAgent, type TestControlPlane } from "../support/berth.js";
-import { docker, ensureTestImage, removeContainersByLabel } from "../support/docker.js";
+import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
+import { docker } from "../support/docker.js";
 import { TEST_IMAGE } from "../support/image.js";
 
 // Services on one host with a real agent: keep the count, replace what dies or turns unhealthy,
 // roll to a new revision, trip the circuit breaker and roll back, and satisfy `wait services-stable`.
 const run = promisify(execFile);
 const cluster = `svc-${process.pid}`;
+let host: SingleHost;
 let t: TestControlPlane;
-let agent: TestAgent;
 
 beforeAll(async () => {
-  await ensureTestImage();
-  t = await startTestControlPlane({ BERTH_RECONCILE_INTERVAL_MS: "300" });
-  await t.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster });
+  host = await startSingleHost(cluster, { BERTH_RECONCILE_INTERVAL_MS: "300" });
+  t = host.t;
 });
 
 afterAll(async () => {
-  await agent?.stop();
-  await t?.stop();
-  await removeContainersByLabel(`com.amazonaws.ecs.cluster=${cluster}`);
-  if (agent) await removeDir(agent.dataDir);
+  await host?.stop();
 });
 
 const sleeper = (extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({

@@ -1,5 +1,4 @@
 import {
-  CreateClusterCommand,
   DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   ListContainerInstancesCommand,
@@ -10,36 +9,23 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, removeDir, startTestAgent, startTestControlPlane, type TestAgent, type TestControlPlane } from "../support/berth.js";
-import { docker, ensureTestImage, removeContainersByLabel } from "../support/docker.js";
+import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
+import { docker } from "../support/docker.js";
 import { TEST_IMAGE } from "../support/image.js";
 
 // The whole path of a task: ECS API -> placement -> session -> agent -> Docker -> state
 // changes -> store, with a real agent process on the real engine.
 const cluster = `e2e-${process.pid}`;
+let host: SingleHost;
 let t: TestControlPlane;
-let agent: TestAgent;
-let dataDir: string;
 
 beforeAll(async () => {
-  await ensureTestImage();
-  t = await startTestControlPlane();
-  await t.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster });
-  dataDir = agent.dataDir;
-  await eventually("the agent to connect", async () => {
-    const arns = (await t.ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns ?? [];
-    if (arns.length === 0) return undefined;
-    const ci = (await t.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }))).containerInstances![0];
-    return ci.agentConnected ? ci : undefined;
-  });
+  host = await startSingleHost(cluster);
+  t = host.t;
 });
 
 afterAll(async () => {
-  await agent?.stop();
-  await t?.stop();
-  await removeContainersByLabel(`com.amazonaws.ecs.cluster=${cluster}`);
-  if (dataDir) await removeDir(dataDir);
+  await host?.stop();
 });
 
 async function run(family: string, containerDefinitions: ContainerDefinition[], networkMode: "bridge" | "host" | "none" = "bridge"): Promise<Task> {
@@ -169,8 +155,7 @@ describe("tasks end to end on the real Docker engine", () => {
     const task = await run("survivor", [{ name: "main", image: TEST_IMAGE, memory: 32, essential: true, stopTimeout: 2, command: ["sleep", "1000"] }]);
     const before = await untilStatus(task.taskArn!, "RUNNING");
     const id = before.containers![0].runtimeId!;
-    await agent.kill();
-    agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, dataDir });
+    await host.restartAgent();
     await eventually("the restarted agent to connect", async () => {
       const arns = (await t.ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns!;
       const cis = (await t.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }))).containerInstances!;
@@ -188,7 +173,7 @@ describe("tasks end to end on the real Docker engine", () => {
   });
 
   it("lists the agent's tasks on its introspection endpoint", async () => {
-    const res = await fetch(`http://127.0.0.1:${agent.introspectionPort}/v1/tasks`);
+    const res = await fetch(`http://127.0.0.1:${host.agent.introspectionPort}/v1/tasks`);
     const body = (await res.json()) as { Tasks: { Family: string }[] };
     expect(body.Tasks.map((x) => x.Family)).toContain("pair");
   });

@@ -3,9 +3,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ECSClient } from "@aws-sdk/client-ecs";
+import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient, ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
 import { createLogger, silentLogger, type Logger } from "@berth/shared";
 import { compileControlPlaneConfig, startControlPlane, type ControlPlane } from "@berth/controlplane";
+import { ensureTestImage, removeContainersByLabel } from "./docker.js";
 import { startEtcd, type EtcdServer } from "./etcd.js";
 import { freePort } from "./ports.js";
 
@@ -137,4 +138,51 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A control plane, a cluster and one agent on the main Docker engine: one host's worth of berth. */
+export interface SingleHost {
+  t: TestControlPlane;
+  /** The agent; replaced by {@link SingleHost.restartAgent}. */
+  agent: TestAgent;
+  cluster: string;
+  /** Kills the agent (-9) and starts a new one on the same data folder. */
+  restartAgent(): Promise<TestAgent>;
+  /** Stops everything and removes the cluster's containers and the agent's data. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a control plane (with `env`), creates `cluster`, starts an agent on the main engine and
+ * waits until its session is open, so tests start from a connected instance.
+ */
+export async function startSingleHost(cluster: string, env: Record<string, string> = {}): Promise<SingleHost> {
+  await ensureTestImage();
+  const t = await startTestControlPlane(env);
+  await t.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const connected = () =>
+    eventually("the agent to connect", async () => {
+      const arns = (await t.ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns ?? [];
+      if (arns.length === 0) return undefined;
+      const cis = (await t.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }))).containerInstances!;
+      return cis.some((ci) => ci.agentConnected) ? true : undefined;
+    });
+  const host: SingleHost = {
+    t,
+    agent: await startTestAgent({ grpcAddress: t.grpcAddress, cluster }),
+    cluster,
+    async restartAgent() {
+      await host.agent.kill();
+      host.agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, dataDir: host.agent.dataDir });
+      return host.agent;
+    },
+    async stop() {
+      await host.agent.stop();
+      await t.stop();
+      await removeContainersByLabel(`com.amazonaws.ecs.cluster=${cluster}`);
+      await removeDir(host.agent.dataDir);
+    },
+  };
+  await connected();
+  return host;
 }

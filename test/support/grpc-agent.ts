@@ -46,7 +46,7 @@ export async function holdSession(address: string, cluster: string, instanceArn:
   await new Promise<void>((resolve, reject) => {
     call.on("data", (msg: import("@berth/proto").ControlMessage) => {
       if (msg.kind?.$case === "accepted") {
-        timer = setInterval(() => call.write({ kind: { $case: "heartbeat", value: { sentAtMs: Date.now() } } }), heartbeatMs);
+        timer = setInterval(() => call.write({ kind: { $case: "heartbeat", value: { sentAtMs: Date.now(), runtimeUnhealthy: false, runtimeError: "" } } }), heartbeatMs);
         resolve();
       } else if (msg.kind?.$case === "payload") {
         payloads.push(msg.kind.value);

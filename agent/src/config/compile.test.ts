@@ -31,6 +31,8 @@ describe("compileAgentConfig", () => {
       reservedPorts: [22, 2375, 2376, 51678, 51679],
       reservedPortsUdp: [],
       pullPolicy: "default",
+      imagePullInactivityTimeoutMs: 60_000,
+      imagePullTimeoutMs: 2 * 3_600_000,
       taskCleanupWaitMs: 3 * 3_600_000,
       containerStopTimeoutMs: 30_000,
       introspection: { host: "0.0.0.0", port: 51678 },
@@ -75,6 +77,8 @@ describe("compileAgentConfig", () => {
     ["ECS_RESERVED_PORTS_UDP", { ECS_RESERVED_PORTS_UDP: "[53]" }, { reservedPortsUdp: [53] }],
     // Go durations
     ["durations", { ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: "10m", ECS_CONTAINER_STOP_TIMEOUT: "2s" }, { taskCleanupWaitMs: 600_000, containerStopTimeoutMs: 2000 }],
+    // pull timeouts as Go durations
+    ["pull timeouts", { ECS_IMAGE_PULL_INACTIVITY_TIMEOUT: "30s", ECS_IMAGE_PULL_TIMEOUT: "1h30m" }, { imagePullInactivityTimeoutMs: 30_000, imagePullTimeoutMs: 5_400_000 }],
     // custom attributes
     ["ECS_INSTANCE_ATTRIBUTES", { ECS_INSTANCE_ATTRIBUTES: '{"stack":"prod","gpu":"none"}' }, { attributes: { stack: "prod", gpu: "none" } }],
     // ECS's crit level maps to error
@@ -104,6 +108,12 @@ describe("compileAgentConfig", () => {
     ["stop timeout 30", { ECS_CONTAINER_STOP_TIMEOUT: "30" }, {}, "containerStopTimeout", /duration/],
     // stop timeout over an hour, from a flag
     ["stop timeout 2h", {}, { containerStopTimeout: "2h" }, "containerStopTimeout", /from flag containerStopTimeout/],
+    // pull inactivity timeout under a second
+    ["pull inactivity 500ms", { ECS_IMAGE_PULL_INACTIVITY_TIMEOUT: "500ms" }, {}, "imagePullInactivityTimeout", /from 1s to 1h, got "500ms" \(from env ECS_IMAGE_PULL_INACTIVITY_TIMEOUT\)/],
+    // pull inactivity timeout that is not a duration
+    ["pull inactivity 60", { ECS_IMAGE_PULL_INACTIVITY_TIMEOUT: "60" }, {}, "imagePullInactivityTimeout", /duration/],
+    // overall pull timeout over a day, from a flag
+    ["pull timeout 25h", {}, { imagePullTimeout: "25h" }, "imagePullTimeout", /from 1s to 24h, got "25h" \(from flag imagePullTimeout\)/],
     // unknown pull policy
     ["pull policy", { ECS_IMAGE_PULL_BEHAVIOR: "sometimes" }, {}, "pullPolicy", /one of default, always, once, prefer-cached/],
     // control plane without a port

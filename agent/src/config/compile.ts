@@ -69,6 +69,8 @@ export function resolveAgentConfig(layers: AgentOptionLayers, host: HostDefaults
     reservedPorts: pick("reservedPorts", () => d.reservedPorts),
     reservedPortsUdp: pick("reservedPortsUdp", () => d.reservedPortsUdp),
     pullPolicy: pick("pullPolicy", () => d.pullPolicy),
+    imagePullInactivityTimeout: pick("imagePullInactivityTimeout", () => d.imagePullInactivityTimeout),
+    imagePullTimeout: pick("imagePullTimeout", () => d.imagePullTimeout),
     taskCleanupWait: pick("taskCleanupWait", () => d.taskCleanupWait),
     containerStopTimeout: pick("containerStopTimeout", () => d.containerStopTimeout),
     introspectionPort: pick("introspectionPort", () => d.introspectionPort),
@@ -96,6 +98,11 @@ export function resolveAgentConfig(layers: AgentOptionLayers, host: HostDefaults
     reservedPorts: portList(100)(v.reservedPorts, "reservedPorts", w.reservedPorts),
     reservedPortsUdp: portList(100)(v.reservedPortsUdp, "reservedPortsUdp", w.reservedPortsUdp),
     pullPolicy: oneOf(pullPolicies)(v.pullPolicy, "pullPolicy", w.pullPolicy),
+    // A second is the least that outlasts a registry's normal gaps between progress lines (a
+    // layer's first bytes, a slow manifest); an hour without a single line is a hang, not a pull.
+    imagePullInactivityTimeoutMs: durationIn(second, hour, "from 1s to 1h")(v.imagePullInactivityTimeout, "imagePullInactivityTimeout", w.imagePullInactivityTimeout),
+    // A day bounds how long one pull can hold a task PENDING; ECS's default is 2h.
+    imagePullTimeoutMs: durationIn(second, 24 * hour, "from 1s to 24h")(v.imagePullTimeout, "imagePullTimeout", w.imagePullTimeout),
     // ECS refuses cleanup waits under a minute; berth allows a second so tests need not wait.
     taskCleanupWaitMs: durationIn(second, 30 * 24 * hour, "from 1s to 720h")(v.taskCleanupWait, "taskCleanupWait", w.taskCleanupWait),
     // ECS's minimum is 1s; an hour bounds how long one stop can hold a task's shutdown.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { durationMs, parseGoDuration } from "./duration.js";
+import { durationMs, formatGoDuration, parseGoDuration } from "./duration.js";
 
 describe("parseGoDuration", () => {
   it.each([
@@ -47,5 +47,26 @@ describe("parseGoDuration", () => {
     [Number.NaN, undefined],
   ])("durationMs: %j", (value, ms) => {
     expect(durationMs(value)).toBe(ms);
+  });
+
+  it.each([
+    // ECS's default pull inactivity timeout
+    [60_000, "1m0s"],
+    // ECS's default pull timeout
+    [7_200_000, "2h0m0s"],
+    // whole seconds
+    [2000, "2s"],
+    // fractional seconds
+    [1500, "1.5s"],
+    // under a second
+    [500, "500ms"],
+    // zero
+    [0, "0s"],
+    // every unit
+    [3_723_004, "1h2m3.004s"],
+  ])("formatGoDuration: %d ms is %s", (ms, text) => {
+    expect(formatGoDuration(ms)).toBe(text);
+    // and it reads back
+    expect(parseGoDuration(text)).toBe(ms);
   });
 });

@@ -42,3 +42,21 @@ export function durationMs(value: Duration): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
   return parseGoDuration(value);
 }
+
+/**
+ * `ms` the way Go's time.Duration prints it ("1m0s", "2h0m0s", "1.5s", "500ms"), so messages
+ * quote a setting in the spelling an ECS operator wrote it in. Whole milliseconds only.
+ */
+export function formatGoDuration(ms: number): string {
+  const total = Math.round(ms);
+  if (total === 0) return "0s";
+  if (total < 0) return `-${formatGoDuration(-total)}`;
+  if (total < 1000) return `${total}ms`;
+  const h = Math.floor(total / 3_600_000);
+  const m = Math.floor((total % 3_600_000) / 60_000);
+  // Seconds keep their millisecond fraction without trailing zeros, as Go prints them.
+  const s = String((total % 60_000) / 1000);
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}

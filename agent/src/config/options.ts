@@ -35,6 +35,13 @@ export interface AgentOptions {
   reservedPortsUdp?: number[];
   /** When to pull images (ECS_IMAGE_PULL_BEHAVIOR). Default "default": always pull, fall back to a cached image. */
   pullPolicy?: PullPolicy;
+  /**
+   * Abort an image pull when no progress message arrives for this long
+   * (ECS_IMAGE_PULL_INACTIVITY_TIMEOUT). From 1s to 1h. Default "1m".
+   */
+  imagePullInactivityTimeout?: Duration;
+  /** Abort an image pull that has not finished after this long (ECS_IMAGE_PULL_TIMEOUT). From 1s to 24h. Default "2h". */
+  imagePullTimeout?: Duration;
   /** Wait before removing a stopped task's containers (ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION). Default "3h". */
   taskCleanupWait?: Duration;
   /** Stop timeout for containers that set none (ECS_CONTAINER_STOP_TIMEOUT). Default "30s". */
@@ -63,7 +70,7 @@ export interface AgentOptions {
 /** The option names, for checking config files for typos. */
 export const agentOptionKeys: readonly (keyof AgentOptions)[] = [
   "cluster", "controlPlane", "dataDir", "dockerSocket", "reservedMemoryMiB", "reservedPorts",
-  "reservedPortsUdp", "pullPolicy", "taskCleanupWait", "containerStopTimeout", "introspectionPort",
+  "reservedPortsUdp", "pullPolicy", "imagePullInactivityTimeout", "imagePullTimeout", "taskCleanupWait", "containerStopTimeout", "introspectionPort",
   "introspectionBindAddress", "attributes", "availabilityZone", "dynamicPortRange", "hostIp",
   "logLevel", "joinToken",
 ];
@@ -93,6 +100,8 @@ export interface AgentConfig {
   reservedPorts: number[];
   reservedPortsUdp: number[];
   pullPolicy: PullPolicy;
+  imagePullInactivityTimeoutMs: number;
+  imagePullTimeoutMs: number;
   taskCleanupWaitMs: number;
   containerStopTimeoutMs: number;
   introspection: HostPort;
@@ -118,6 +127,8 @@ export const agentDefaults: Omit<AgentOptionsWithDefaults, "dynamicPortRange" | 
   reservedPorts: [22, 2375, 2376, 51678, 51679],
   reservedPortsUdp: [],
   pullPolicy: "default",
+  imagePullInactivityTimeout: "1m",
+  imagePullTimeout: "2h",
   taskCleanupWait: "3h",
   containerStopTimeout: "30s",
   introspectionPort: 51678,

@@ -8,9 +8,11 @@ import {
   CannotStartContainerError,
   CannotStopContainerError,
   ContainerNotFoundError,
+  ImagePullTimeoutError,
   classifyDockerError,
 } from "./errors.js";
 import { toCreateOptions, toInspect } from "./docker-mapping.js";
+import { defaultPullTimeouts, watchPull, type PullProgressLine, type PullStream, type PullTimeouts } from "./pull-policy.js";
 import { subscribeDockerEvents } from "./docker-events.js";
 import type {
   ContainerInspect,
@@ -27,6 +29,10 @@ import type {
 export interface DockerRuntimeOptions {
   /** The daemon's socket; default /var/run/docker.sock. */
   socketPath?: string;
+  /** Abort a pull after this long without a progress line (ECS_IMAGE_PULL_INACTIVITY_TIMEOUT); default 1 min. */
+  pullInactivityTimeoutMs?: number;
+  /** Abort a pull not finished after this long (ECS_IMAGE_PULL_TIMEOUT); default 2 h. */
+  pullTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -39,10 +45,15 @@ export class DockerRuntime implements ContainerRuntime {
   /** The dockerode client, for callers needing more than the interface (tests, exec). */
   readonly docker: Docker;
   private readonly logger: Logger;
+  private readonly pullTimeouts: PullTimeouts;
 
   constructor(opts: DockerRuntimeOptions) {
     this.docker = new Docker({ socketPath: opts.socketPath ?? "/var/run/docker.sock", version: "v1.41" });
     this.logger = opts.logger.child({ component: "docker" });
+    this.pullTimeouts = {
+      inactivityMs: opts.pullInactivityTimeoutMs ?? defaultPullTimeouts.inactivityMs,
+      overallMs: opts.pullTimeoutMs ?? defaultPullTimeouts.overallMs,
+    };
   }
 
   async version(): Promise<RuntimeVersion> {
@@ -76,19 +87,27 @@ export class DockerRuntime implements ContainerRuntime {
   async pullImage(image: string): Promise<void> {
     const started = Date.now();
     try {
-      const stream = await this.docker.pull(image);
+      const modem = this.docker.modem;
+      const output = await watchPull(
+        image,
+        {
+          open: (signal) => this.docker.pull(image, { abortSignal: signal }) as Promise<PullStream>,
+          follow: (stream, onFinished, onProgress) => modem.followProgress(stream, onFinished as never, onProgress as never),
+        },
+        this.pullTimeouts,
+      );
       // A pull answers 200 and reports failures inside the progress stream, so the stream's
       // last error line decides.
-      const output = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>((resolve, reject) => {
-        this.docker.modem.followProgress(stream, (err: Error | null, out: unknown[]) => (err ? reject(err) : resolve(out as never)));
-      });
-      const failed = output.find((line) => line.error || line.errorDetail);
+      const failed = output.find((line: PullProgressLine) => line.error || line.errorDetail);
       if (failed) {
         // Errors inside the stream are registry answers (denied, unknown manifest): fatal.
         throw new CannotPullContainerError(failed.errorDetail?.message ?? failed.error ?? "pull failed", { retryable: false });
       }
       this.logger.info("image pulled", { image, ms: Date.now() - started });
     } catch (err) {
+      if (err instanceof ImagePullTimeoutError) {
+        this.logger.warn("image pull aborted", { image, timeout: err.timeout, limitMs: err.limitMs, ms: Date.now() - started });
+      }
       throw classifyDockerError(err, CannotPullContainerError);
     }
   }

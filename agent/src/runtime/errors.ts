@@ -28,6 +28,27 @@ export class CannotPullContainerError extends RuntimeError {
   override name = "CannotPullContainerError";
 }
 
+/** Which image pull timeout fired: ECS_IMAGE_PULL_INACTIVITY_TIMEOUT or ECS_IMAGE_PULL_TIMEOUT. */
+export type PullTimeoutKind = "inactivity" | "overall";
+
+/**
+ * A pull the agent aborted because a timeout fired. Its name stays `CannotPullContainerError`
+ * so the container's reason reads as ECS's does; the class lets callers tell a timeout apart.
+ */
+export class ImagePullTimeoutError extends CannotPullContainerError {
+  override name = "CannotPullContainerError";
+  /** Which timeout fired. */
+  readonly timeout: PullTimeoutKind;
+  /** The limit that was exceeded, in ms. */
+  readonly limitMs: number;
+
+  constructor(message: string, opts: { timeout: PullTimeoutKind; limitMs: number; retryable: boolean }) {
+    super(message, { retryable: opts.retryable });
+    this.timeout = opts.timeout;
+    this.limitMs = opts.limitMs;
+  }
+}
+
 /** `docker create` failed. */
 export class CannotCreateContainerError extends RuntimeError {
   override name = "CannotCreateContainerError";

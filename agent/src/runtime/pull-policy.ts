@@ -1,5 +1,6 @@
 import type { Logger } from "@berth/shared";
-import { CannotPullContainerError, RuntimeError } from "./errors.js";
+import { formatGoDuration } from "../config/duration.js";
+import { CannotPullContainerError, ImagePullTimeoutError, RuntimeError, type PullTimeoutKind } from "./errors.js";
 import type { ContainerRuntime } from "./types.js";
 
 /**
@@ -52,4 +53,123 @@ export async function ensureImage(
     const retryable = err instanceof RuntimeError ? err.retryable : false;
     throw new CannotPullContainerError(err instanceof Error ? err.message : String(err), { retryable, cause: err });
   }
+}
+
+/** How long a pull may take, in ms (ECS_IMAGE_PULL_INACTIVITY_TIMEOUT, ECS_IMAGE_PULL_TIMEOUT). */
+export interface PullTimeouts {
+  /** Abort when no progress line arrives for this long. */
+  inactivityMs: number;
+  /** Abort when the pull has not finished after this long. */
+  overallMs: number;
+}
+
+/** ECS's defaults: a minute without progress, two hours in all. */
+export const defaultPullTimeouts: Readonly<PullTimeouts> = { inactivityMs: 60_000, overallMs: 2 * 3_600_000 };
+
+const timeoutSetting: Record<PullTimeoutKind, string> = {
+  inactivity: "ECS_IMAGE_PULL_INACTIVITY_TIMEOUT",
+  overall: "ECS_IMAGE_PULL_TIMEOUT",
+};
+
+/**
+ * The error for a pull that `kind` ended, naming the setting so an operator knows what to raise.
+ *
+ * Inactivity is retryable: a stalled connection to a registry or mirror often succeeds on a fresh
+ * one, and the engine's retries are bounded (a few attempts), so a registry that never answers
+ * costs a few inactivity periods before the container fails, not forever. The overall timeout
+ * is fatal: that pull did progress and still used the whole budget (2h by default), so another
+ * attempt would most likely be as slow and would hold the task PENDING, and a service's circuit
+ * breaker waiting on it, for a multiple of the budget the operator chose.
+ */
+export function pullTimeoutError(image: string, kind: PullTimeoutKind, timeouts: PullTimeouts): ImagePullTimeoutError {
+  const limitMs = kind === "inactivity" ? timeouts.inactivityMs : timeouts.overallMs;
+  const what = kind === "inactivity" ? `no progress for ${formatGoDuration(limitMs)}` : `not finished after ${formatGoDuration(limitMs)}`;
+  return new ImagePullTimeoutError(`pull image ${image}: ${what} (${timeoutSetting[kind]})`, {
+    timeout: kind,
+    limitMs,
+    retryable: kind === "inactivity",
+  });
+}
+
+/** Timers the pull watch runs on; injected so tests move time by hand. */
+export interface PullTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The process's timers. */
+export const systemPullTimers: PullTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** One JSON line of Docker's pull progress stream. */
+export interface PullProgressLine {
+  status?: string;
+  id?: string;
+  progress?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+/** A pull's response body: readable, and destroyable to close the connection to the daemon. */
+export type PullStream = NodeJS.ReadableStream & { destroy(error?: Error): unknown };
+
+/** How {@link watchPull} reaches the daemon; DockerRuntime passes dockerode's pull and followProgress. */
+export interface PullSource {
+  /** Starts the pull; `signal` aborts the request while the daemon has not answered yet. */
+  open(signal: AbortSignal): Promise<PullStream>;
+  /** dockerode's `modem.followProgress`: `onProgress` per JSON line, `onFinished` at the end. */
+  follow(stream: PullStream, onFinished: (err: Error | null, output: PullProgressLine[]) => void, onProgress: (line: PullProgressLine) => void): void;
+}
+
+/**
+ * Runs one pull under both timeouts and resolves with its progress lines. The inactivity timer
+ * starts with the request, not with the answer: dockerd sends no headers until the registry has
+ * said something, so a registry that never answers looks like a request that never returns.
+ * Every progress line re-arms it. When a timer fires, the request is aborted or the stream
+ * destroyed (closing the connection is what makes dockerd cancel its side of the pull) and the
+ * promise rejects with {@link ImagePullTimeoutError}; anything the stream does afterwards is ignored.
+ */
+export function watchPull(image: string, source: PullSource, timeouts: PullTimeouts, timers: PullTimers = systemPullTimers): Promise<PullProgressLine[]> {
+  return new Promise((resolve, reject) => {
+    const abort = new AbortController();
+    let stream: PullStream | undefined;
+    let settled = false;
+    let inactivity: unknown;
+    const settle = (err: unknown, output: PullProgressLine[] = []): void => {
+      if (settled) return;
+      settled = true;
+      timers.clearTimeout(inactivity);
+      timers.clearTimeout(overall);
+      if (err) reject(err);
+      else resolve(output);
+    };
+    const expire = (kind: PullTimeoutKind): void => {
+      if (settled) return;
+      settle(pullTimeoutError(image, kind, timeouts));
+      abort.abort();
+      stream?.destroy();
+    };
+    const rearm = (): void => {
+      if (settled) return;
+      timers.clearTimeout(inactivity);
+      inactivity = timers.setTimeout(() => expire("inactivity"), timeouts.inactivityMs);
+    };
+    const overall = timers.setTimeout(() => expire("overall"), timeouts.overallMs);
+    rearm();
+    source.open(abort.signal).then(
+      (s) => {
+        stream = s;
+        if (settled) {
+          s.destroy();
+          return;
+        }
+        // The daemon answering is progress: it has heard from the registry.
+        rearm();
+        source.follow(s, (err, output) => settle(err, output), rearm);
+      },
+      (err: unknown) => settle(err),
+    );
+  });
 }
