@@ -31,6 +31,11 @@ const program = new Command("berth-agent")
       if (stopping) return;
       stopping = true;
       log.info("stopping", { signal });
+      // A stop stuck on a hung engine or control plane must not keep the agent alive forever.
+      setTimeout(() => {
+        log.error("stopping took longer than 20 s; exiting anyway");
+        process.exit(1);
+      }, 20_000).unref();
       agent.close().then(
         () => process.exit(0),
         (err) => {

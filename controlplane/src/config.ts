@@ -27,7 +27,10 @@ export interface ControlPlaneOptions {
   sessionLeaseTtlSeconds?: number;
   /** How long an instance may be disconnected before its tasks are marked lost (BERTH_LOST_INSTANCE_GRACE_MS). Default 5000. */
   lostInstanceGraceMs?: number;
-  /** How long STOPPED tasks stay describable (BERTH_STOPPED_TASK_RETENTION_MS). Default 3600000 (1 h, as ECS). */
+  /**
+   * How long STOPPED tasks, and INACTIVE instances and services, stay describable
+   * (BERTH_STOPPED_TASK_RETENTION_MS). Default 3600000 (1 h, as ECS).
+   */
   stoppedTaskRetentionMs?: number;
   /** Period of the leader's service and liveness loops (BERTH_RECONCILE_INTERVAL_MS). Default 1000. */
   reconcileIntervalMs?: number;

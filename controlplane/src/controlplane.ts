@@ -31,7 +31,7 @@ export interface ControlPlane {
 export async function startControlPlane(config: ControlPlaneConfig, log: Logger = createLogger({ level: config.logLevel })): Promise<ControlPlane> {
   const store = new Store(Kv.connect(config.etcdEndpoints));
   // Fail fast with a clear message when etcd is not there, instead of at the first request.
-  await store.kv.client.get("/berth/v1/ping").exec().catch((err: Error) => {
+  await store.kv.revision().catch((err: Error) => {
     store.close();
     throw new Error(`cannot reach etcd at ${config.etcdEndpoints.join(",")}: ${err.message}`);
   });

@@ -97,3 +97,8 @@ export function resourceIdOf(ref: string, kind: "task" | "container-instance", c
   }
   return arn.path[arn.path.length - 1];
 }
+
+/** The id at the end of a task (or container-instance) ARN; an id given as is comes back unchanged. */
+export function lastIdOf(arnOrId: string): string {
+  return arnOrId.slice(arnOrId.lastIndexOf("/") + 1);
+}

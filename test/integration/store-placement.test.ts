@@ -56,4 +56,41 @@ describe("placement writes", () => {
     expect(onInstance).toHaveLength(50);
     expect((await ctx.store.instances.get(cluster, id))!.value.remaining.memory).toBe(0);
   });
+
+  it("a deregistration racing placements never leaves a task on an INACTIVE instance", async () => {
+    const ctx = t.cp.ctx;
+    const td = await core.resolveTaskDefinition(ctx, "tiny");
+    for (let round = 0; round < 5; round++) {
+      const id = await instance(4096, 4096);
+      const [, dereg] = await Promise.all([
+        core.runTasks(ctx, { cluster, taskDefinition: td, count: 5, onlyInstanceIds: [id] }).catch((err: Error) => err),
+        core.deregisterInstance(ctx, cluster, id, false).catch((err: Error) => err),
+      ]);
+      const live = (await ctx.store.tasks.list(keys.tasks(cluster))).items.filter((x) => x.value.containerInstanceId === id && x.value.lastStatus !== "STOPPED");
+      const rec = (await ctx.store.instances.get(cluster, id))!.value;
+      // either the deregistration won (no task there) or it was refused because tasks landed first
+      if (rec.status === "INACTIVE") expect(live).toHaveLength(0);
+      else expect(dereg).toBeInstanceOf(Error);
+    }
+  });
+
+  it("a re-registration racing placements keeps remaining equal to registered less what is placed", async () => {
+    const ctx = t.cp.ctx;
+    const td = await core.resolveTaskDefinition(ctx, "tiny");
+    const arn = await registerInstanceOverGrpc(t.grpcAddress, { cluster, registered: { cpu: 4096, memory: 4096, ports: [], portsUdp: [] } });
+    sessions.push(await holdSession(t.grpcAddress, cluster, arn));
+    const id = arn.split("/").pop()!;
+    const again = () => registerInstanceOverGrpc(t.grpcAddress, { cluster, containerInstanceArn: arn, registered: { cpu: 4096, memory: 4096, ports: [], portsUdp: [] } });
+    await Promise.all([
+      ...Array.from({ length: 6 }, () => core.runTasks(ctx, { cluster, taskDefinition: td, count: 5, onlyInstanceIds: [id] })),
+      again(),
+      again(),
+      again(),
+    ]);
+    const held = (await ctx.store.tasks.list(keys.tasks(cluster))).items.filter((x) => x.value.containerInstanceId === id && !x.value.released);
+    const rec = (await ctx.store.instances.get(cluster, id))!.value;
+    expect(held).toHaveLength(30);
+    expect(rec.remaining.memory).toBe(4096 - 30);
+  });
 });
+

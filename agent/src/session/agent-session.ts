@@ -138,6 +138,8 @@ export class AgentSession {
   private async round(): Promise<void> {
     const arn = await this.register();
     const base = await this.opts.registration();
+    // stop() can only interrupt a stream or a backoff: a stop during registration is seen here.
+    if (this.stopped) return;
     const call = this.client.session();
     this.stream = call;
     let heartbeat: NodeJS.Timeout | undefined;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, openSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import etcd3 from "etcd3";
+import { keys } from "../store/index.js";
 
 /** A local etcd started as a child process, with its own data folder. */
 export interface LocalEtcd {
@@ -67,7 +68,7 @@ export async function startLocalEtcd(opts: LocalEtcdOptions): Promise<LocalEtcd>
   try {
     for (;;) {
       const outcome = await Promise.race([
-        probe.get("/berth/v1/ping").exec().then(() => "ready" as const, () => "retry" as const),
+        probe.get(keys.root).exec().then(() => "ready" as const, () => "retry" as const),
         exited.then((code) => `etcd exited with code ${code}; see ${join(opts.dataDir, "etcd.log")}`),
         spawnError.then((err) => `cannot start ${opts.binary ?? "etcd"}: ${err.message} (install Debian's etcd-server)`),
       ]);

@@ -69,6 +69,11 @@ controlPlaneFlags(
   const cp = await startControlPlane(config, log);
   const stop = async (signal: string) => {
     log.info("stopping", { signal });
+    // A stop stuck on an unreachable etcd must not keep the process alive forever.
+    setTimeout(() => {
+      log.error("stopping took longer than 20 s; exiting anyway");
+      process.exit(1);
+    }, 20_000).unref();
     await cp.close();
     process.exit(0);
   };

@@ -1,5 +1,6 @@
 import {
   ClusterNotFoundException,
+  ConflictError,
   containerInstanceArn,
   InvalidParameterException,
   newId,
@@ -41,26 +42,9 @@ export async function registerInstance(ctx: CoreContext, reg: InstanceRegistrati
     await createCluster(ctx, "default");
   }
   const earlierId = reg.arn ? parseArn(reg.arn)?.path.at(-1) : undefined;
-  const earlier = earlierId ? await ctx.store.instances.get(reg.cluster, earlierId) : undefined;
-  if (earlier && earlier.value.status !== "INACTIVE") {
-    const tasks = await ctx.store.tasks.list(keys.tasks(reg.cluster));
-    const remaining = tasks.items
-      .map((t) => t.value)
-      .filter((t) => t.containerInstanceId === earlier.value.id && holdsResources(t))
-      .reduce((acc, t) => subtract(acc, t.reserved), reg.registered);
-    const rec = await ctx.store.instances.mutate([reg.cluster, earlier.value.id], (cur) => ({
-      ...cur,
-      registered: reg.registered,
-      remaining,
-      attributes: mergeAttributes(reg.attributes, cur.attributes),
-      hostname: reg.hostname,
-      hostIp: reg.hostIp,
-      agentVersion: reg.agentVersion,
-      dockerVersion: reg.dockerVersion,
-      version: cur.version + 1,
-    }));
-    ctx.log.info("container instance re-registered", { instanceArn: rec!.arn, cluster: reg.cluster });
-    return rec!;
+  if (earlierId) {
+    const refreshed = await refreshRegistration(ctx, reg, earlierId);
+    if (refreshed) return refreshed;
   }
   const id = newId();
   const rec: ContainerInstanceRecord = {
@@ -84,6 +68,44 @@ export async function registerInstance(ctx: CoreContext, reg: InstanceRegistrati
   return rec;
 }
 
+/**
+ * Refreshes an earlier registration (undefined when it is gone or INACTIVE). Remaining resources
+ * are recomputed from the tasks the instance holds; the write is guarded by the instance's
+ * revision as read before the task listing, and every placement or release bumps that revision,
+ * so no reservation made or returned meanwhile is overwritten.
+ */
+async function refreshRegistration(ctx: CoreContext, reg: InstanceRegistration, id: string): Promise<ContainerInstanceRecord | undefined> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const cur = await ctx.store.instances.get(reg.cluster, id);
+    if (!cur || cur.value.status === "INACTIVE") return undefined;
+    const tasks = await ctx.store.tasks.list(keys.tasks(reg.cluster));
+    const remaining = tasks.items
+      .map((t) => t.value)
+      .filter((t) => t.containerInstanceId === id && holdsResources(t))
+      .reduce((acc, t) => subtract(acc, t.reserved), reg.registered);
+    const rec: ContainerInstanceRecord = {
+      ...cur.value,
+      registered: reg.registered,
+      remaining,
+      attributes: mergeAttributes(reg.attributes, cur.value.attributes),
+      hostname: reg.hostname,
+      hostIp: reg.hostIp,
+      agentVersion: reg.agentVersion,
+      dockerVersion: reg.dockerVersion,
+      version: cur.value.version + 1,
+    };
+    try {
+      await ctx.store.instances.update(rec, cur.modRevision);
+    } catch (err) {
+      if (err instanceof ConflictError) continue;
+      throw err;
+    }
+    ctx.log.info("container instance re-registered", { instanceArn: rec.arn, cluster: reg.cluster });
+    return rec;
+  }
+  throw new ConflictError(`container instance ${id} kept changing while re-registering`);
+}
+
 // The agent's attributes win for names it reports; custom ones set through PutAttributes stay.
 function mergeAttributes(fromAgent: Attribute[], current: Attribute[]): Attribute[] {
   const names = new Set(fromAgent.map((a) => a.name));
@@ -96,16 +118,27 @@ function mergeAttributes(fromAgent: Attribute[], current: Attribute[]): Attribut
  * stop them through the session).
  */
 export async function deregisterInstance(ctx: CoreContext, cluster: string, id: string, force: boolean): Promise<ContainerInstanceRecord> {
-  const cur = await ctx.store.instances.get(cluster, id);
-  if (!cur || cur.value.status === "INACTIVE") throw new InvalidParameterException("The referenced container instance was not found.");
-  const tasks = (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((t) => t.value).filter((t) => t.containerInstanceId === id && t.lastStatus !== "STOPPED");
-  if (tasks.length > 0 && !force) {
-    throw new InvalidParameterException(
-      `Found running tasks on the instance (${tasks.length}). Stop them first or use the force option to deregister.`,
-    );
+  // INACTIVE first, guarded by the revision read before the task listing: a placement landing in
+  // between bumps it, so the check is redone and no task can arrive after the listing.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const cur = await ctx.store.instances.get(cluster, id);
+    if (!cur || cur.value.status === "INACTIVE") throw new InvalidParameterException("The referenced container instance was not found.");
+    const tasks = (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((t) => t.value).filter((t) => t.containerInstanceId === id && t.lastStatus !== "STOPPED");
+    if (tasks.length > 0 && !force) {
+      throw new InvalidParameterException(
+        `Found running tasks on the instance (${tasks.length}). Stop them first or use the force option to deregister.`,
+      );
+    }
+    const rec: ContainerInstanceRecord = { ...cur.value, status: "INACTIVE", deregisteredAtMs: ctx.now(), version: cur.value.version + 1 };
+    try {
+      await ctx.store.instances.update(rec, cur.modRevision);
+    } catch (err) {
+      if (err instanceof ConflictError) continue;
+      throw err;
+    }
+    for (const t of tasks) await markStopped(ctx, cluster, t.id, "Container instance deregistration forced by user", "UserInitiated");
+    ctx.log.info("container instance deregistered", { instanceArn: rec.arn, cluster, force });
+    return (await ctx.store.instances.get(cluster, id))?.value ?? rec;
   }
-  for (const t of tasks) await markStopped(ctx, cluster, t.id, "Container instance deregistration forced by user", "UserInitiated");
-  const rec = await ctx.store.instances.mutate([cluster, id], (i) => ({ ...i, status: "INACTIVE", version: i.version + 1 }));
-  ctx.log.info("container instance deregistered", { instanceArn: rec!.arn, cluster, force });
-  return rec!;
+  throw new ConflictError(`container instance ${id} kept changing while deregistering`);
 }

@@ -296,6 +296,7 @@ export function drainService(svc: ServiceRecord, force: boolean, now: number): S
     ...svc,
     status: "DRAINING",
     desiredCount: 0,
+    deletedAtMs: now,
     deployments: svc.deployments.map((d) => (d.desiredCount === 0 ? d : { ...d, desiredCount: 0, updatedAtMs: now })),
     version: svc.version + 1,
   };

@@ -1,4 +1,5 @@
 import {
+  clusterArn,
   containerArn,
   taskArn,
   type ContainerInstanceRecord,
@@ -33,7 +34,7 @@ export function newTaskRecord(
     id,
     arn: taskArn(ctx.scope, cluster, id),
     cluster,
-    clusterArn: `arn:aws:ecs:${ctx.scope.region}:${ctx.scope.account}:cluster/${cluster}`,
+    clusterArn: clusterArn(ctx.scope, cluster),
     taskDefinitionArn: td.taskDefinitionArn,
     family: td.family,
     revision: td.revision,

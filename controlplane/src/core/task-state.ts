@@ -2,6 +2,7 @@ import {
   ConflictError,
   InvalidParameterException,
   isContainerStatus,
+  lastIdOf,
   release,
   visibleTaskStatus,
   type ContainerInstanceRecord,
@@ -31,7 +32,9 @@ export function applyChange(task: TaskRecord, change: TaskStateChange, now: numb
     return {
       ...c,
       runtimeId: ch.runtimeId || c.runtimeId,
-      lastStatus: status === "STOPPING" ? "RUNNING" : status,
+      // A STOPPED container stays STOPPED: a late or re-sent report (an agent back after its
+      // task was marked lost) must not show it running again.
+      lastStatus: c.lastStatus === "STOPPED" ? "STOPPED" : status === "STOPPING" ? "RUNNING" : status,
       exitCode: ch.exitCode ?? c.exitCode,
       reason: ch.reason || c.reason,
       networkBindings:
@@ -51,7 +54,8 @@ export function applyChange(task: TaskRecord, change: TaskStateChange, now: numb
     pullStartedAtMs: ms(change.pullStartedAtMs, task.pullStartedAtMs),
     pullStoppedAtMs: ms(change.pullStoppedAtMs, task.pullStoppedAtMs),
     startedAtMs: ms(change.startedAtMs, task.startedAtMs),
-    stoppedAtMs: lastStatus === "STOPPED" ? ms(change.stoppedAtMs, task.stoppedAtMs) ?? now : task.stoppedAtMs,
+    // The first stop time recorded is the one kept.
+    stoppedAtMs: lastStatus === "STOPPED" ? task.stoppedAtMs ?? change.stoppedAtMs ?? now : task.stoppedAtMs,
     executionStoppedAtMs: ms(change.executionStoppedAtMs, task.executionStoppedAtMs),
     version: task.version + 1,
   };
@@ -124,14 +128,15 @@ export async function updateTask(
 
 /** Records an agent's state change for a task on `instanceId`; ignores tasks that are not its. */
 export async function recordStateChange(ctx: CoreContext, cluster: string, instanceId: string, change: TaskStateChange): Promise<TaskRecord | undefined> {
-  const id = change.taskArn.slice(change.taskArn.lastIndexOf("/") + 1);
+  const id = lastIdOf(change.taskArn);
   return updateTask(ctx, cluster, id, (t) => (t.containerInstanceId === instanceId ? applyChange(t, change, ctx.now()) : undefined));
 }
 
 /**
- * Asks for a task to stop: desired status STOPPED with the reason the user gave. A task its
- * agent never picked up (still PENDING with no container started) on an instance without a
- * session would wait forever, so the session layer stops those directly.
+ * Asks for a task to stop: desired status STOPPED with the reason the user gave. The agent
+ * holding it is told through its session; a task on an instance whose agent is away stays
+ * STOPPING until the agent comes back or the liveness loop declares the instance lost and marks
+ * the task STOPPED.
  */
 export async function stopTask(ctx: CoreContext, cluster: string, id: string, reason: string | undefined, code: StopCode = "UserInitiated"): Promise<TaskRecord> {
   const rec = await updateTask(ctx, cluster, id, (t) => {

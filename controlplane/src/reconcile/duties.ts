@@ -1,6 +1,6 @@
 import type { Logger } from "@berth/shared";
 import type { CoreContext } from "../core/index.js";
-import { startTaskCleanupLoop } from "./cleanup/index.js";
+import { startCleanupLoop } from "./cleanup/index.js";
 import { startLivenessLoop } from "./liveness/index.js";
 import { startServiceLoop } from "./service/loop.js";
 
@@ -9,7 +9,7 @@ export interface LeaderDuties {
   stop(): Promise<void>;
 }
 
-/** Starts the leader's loops: services (keep desired counts, deploy), instance liveness, and forgetting old stopped tasks. */
+/** Starts the leader's loops: services (keep desired counts, deploy), instance liveness, and forgetting old records. */
 export async function startLeaderDuties(
   ctx: CoreContext,
   opts: { intervalMs: number; lostInstanceGraceMs: number; stoppedTaskRetentionMs: number; log: Logger },
@@ -18,7 +18,7 @@ export async function startLeaderDuties(
   const services = await startServiceLoop(ctx, { intervalMs: opts.intervalMs, log: opts.log });
   // Forgetting old records is not urgent: a tenth of the retention, at most a minute, apart.
   const cleanupEvery = Math.max(opts.intervalMs, Math.min(60_000, Math.floor(opts.stoppedTaskRetentionMs / 10)));
-  const cleanup = startTaskCleanupLoop({ ctx, retentionMs: opts.stoppedTaskRetentionMs, intervalMs: cleanupEvery, log: opts.log });
+  const cleanup = startCleanupLoop({ ctx, retentionMs: opts.stoppedTaskRetentionMs, intervalMs: cleanupEvery, log: opts.log });
   return {
     async stop() {
       await Promise.all([services.stop(), liveness.stop(), cleanup.stop()]);

@@ -11,9 +11,11 @@ export interface ReconcileLoop {
 /**
  * Runs `round` at once, then every `intervalMs` and whenever poked, never two rounds at once:
  * pokes during a round make exactly one more round after it. A failing round is logged and the
- * loop goes on; the next round re-reads everything.
+ * loop goes on; the next round re-reads everything. `round` gets `active()`, false once the
+ * loop is stopped (leadership lost): a round checks it before each write so a demoted leader
+ * stops acting at the next step instead of finishing its round beside the new leader.
  */
-export function startLoop(name: string, intervalMs: number, round: () => Promise<void>, log: Logger): ReconcileLoop {
+export function startLoop(name: string, intervalMs: number, round: (active: () => boolean) => Promise<void>, log: Logger): ReconcileLoop {
   let stopped = false;
   let running: Promise<void> | undefined;
   let again = false;
@@ -31,7 +33,7 @@ export function startLoop(name: string, intervalMs: number, round: () => Promise
       again = true;
       return;
     }
-    running = round()
+    running = round(() => !stopped)
       .catch((err) => log.error(`${name} round failed`, { err }))
       .finally(() => {
         running = undefined;

@@ -22,9 +22,15 @@ export interface PrefixWatch {
 export async function watchPrefix<T>(kv: Kv, prefix: string, revision: string, handlers: WatchHandlers<T>, log: Logger): Promise<PrefixWatch> {
   let closed = false;
   let current: { cancel(): Promise<void> } | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
 
   const start = async (from: string): Promise<void> => {
     const w = await kv.client.watch().prefix(prefix).startRevision(String(BigInt(from) + 1n)).create();
+    // close() may have run while the watch was being created: then it must not live on.
+    if (closed) {
+      await w.cancel().catch(() => undefined);
+      return;
+    }
     current = w;
     w.on("put", (res) => {
       handlers.put(res.key.toString(), JSON.parse(res.value.toString()) as T, String(res.mod_revision));
@@ -42,12 +48,15 @@ export async function watchPrefix<T>(kv: Kv, prefix: string, revision: string, h
     for (let attempt = 0; !closed; attempt++) {
       try {
         const res = await kv.client.getAll().prefix(prefix).exec();
+        if (closed) return;
         handlers.relist?.(res.kvs.map((kvp) => ({ key: kvp.key.toString(), value: JSON.parse(kvp.value.toString()) as T, modRevision: String(kvp.mod_revision) })));
         await start(String(res.header.revision));
         return;
       } catch (err) {
         log.warn("re-list failed; retrying", { prefix, err, attempt });
-        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+        await new Promise<void>((r) => {
+          retryTimer = setTimeout(r, Math.min(5000, 200 * 2 ** attempt));
+        });
       }
     }
   };
@@ -56,6 +65,7 @@ export async function watchPrefix<T>(kv: Kv, prefix: string, revision: string, h
   return {
     async close() {
       closed = true;
+      clearTimeout(retryTimer);
       await current?.cancel().catch(() => undefined);
     },
   };

@@ -61,6 +61,8 @@ export interface ContainerInstanceRecord {
   agentVersion: string;
   dockerVersion: string;
   registeredAtMs: number;
+  /** When it was deregistered (INACTIVE); INACTIVE records are forgotten after a retention. */
+  deregisteredAtMs?: number;
   lastHeartbeatAtMs?: number;
   /**
    * When the agent's session was last seen ending (unset while connected). The liveness loop

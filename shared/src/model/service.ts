@@ -26,6 +26,8 @@ export interface ServiceRecord {
   schedulingStrategy: "REPLICA";
   healthCheckGracePeriodSeconds?: number;
   createdAtMs: number;
+  /** When DeleteService was called; an INACTIVE service is forgotten a retention after it. */
+  deletedAtMs?: number;
   createdBy?: string;
   tags?: Tag[];
   /** Bumped on every change. */

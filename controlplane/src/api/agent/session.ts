@@ -1,9 +1,9 @@
 import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Lease } from "etcd3";
-import { ConflictError, parseArn, type Logger, type TaskRecord } from "@berth/shared";
+import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
 import { recordStateChange, type CoreContext } from "../../core/index.js";
-import { keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
+import { keys, lastSegment, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { TaskSpecBuilder } from "./task-spec.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
@@ -40,7 +40,7 @@ class AgentSession {
   private cluster = "";
   private instanceId = "";
   private payloadSeq = 0;
-  /** Desired status last sent per task ARN: a task is re-sent only when that changes. */
+  /** Desired status last sent per task id: a task is re-sent only when that changes. */
   private readonly sent = new Map<string, string>();
   private readonly specs: TaskSpecBuilder;
   private watch?: PrefixWatch;
@@ -140,6 +140,10 @@ class AgentSession {
       listing.revision,
       {
         put: (_key, task) => this.enqueue(() => this.pushTasks([task])),
+        // A forgotten task (retention) is no longer this session's to track.
+        delete: (key) => {
+          this.sent.delete(lastSegment(key));
+        },
         relist: (items) => this.enqueue(() => this.pushTasks(items.map((i) => i.value))),
       },
       this.log,
@@ -166,13 +170,13 @@ class AgentSession {
   private async reconcileKnown(known: KnownTask[]): Promise<void> {
     const stops: TaskSpec[] = [];
     for (const k of known) {
-      const id = k.taskArn.slice(k.taskArn.lastIndexOf("/") + 1);
+      const id = lastIdOf(k.taskArn);
       const rec = (await this.ctx.store.tasks.get(this.cluster, id))?.value;
       if (rec && rec.containerInstanceId === this.instanceId && rec.desiredStatus === "RUNNING") continue;
       if (k.desiredStatus === "STOPPED" && k.knownStatus === "STOPPED") continue;
       const reason = rec ? rec.stoppedReason ?? "Task stopped while its agent was disconnected" : "Task is not known to the control plane";
       stops.push(rec ? await this.specs.build(rec) : this.specs.stopOnly(k.taskArn, reason));
-      this.sent.set(k.taskArn, "STOPPED");
+      this.sent.set(id, "STOPPED");
     }
     this.send(stops);
   }
@@ -182,12 +186,17 @@ class AgentSession {
     const specs: TaskSpec[] = [];
     for (const t of tasks) {
       if (t.containerInstanceId !== this.instanceId) continue;
-      const sent = this.sent.get(t.arn);
+      const sent = this.sent.get(t.id);
+      // Recorded STOPPED after the agent was told to stop it: nothing more will be said of it.
+      if (t.lastStatus === "STOPPED" && sent === "STOPPED") {
+        this.sent.delete(t.id);
+        continue;
+      }
       if (sent === t.desiredStatus) continue;
       // A task that stopped before the agent ever heard of it needs no word.
       if (sent === undefined && t.lastStatus === "STOPPED") continue;
       specs.push(await this.specs.build(t));
-      this.sent.set(t.arn, t.desiredStatus);
+      this.sent.set(t.id, t.desiredStatus);
     }
     this.send(specs);
   }
@@ -221,9 +230,11 @@ class AgentSession {
       this.observer?.stateChange("task");
       this.write({ kind: { $case: "stateChangeAck", value: { seq: change.seq } } });
     } catch (err) {
-      // Not acked: the agent keeps it in its outbox and sends it again on the next session.
-      this.log.warn("state change not recorded", { seq: change.seq, taskArn: change.taskArn, err });
-      if (!(err instanceof ConflictError)) this.fail(GrpcStatus.UNAVAILABLE, "state change could not be recorded; reconnect");
+      // An ack covers every earlier number (the agent drops its outbox up to it), so a change
+      // may never be skipped: end the session, and the agent re-sends its outbox in order on
+      // the next one.
+      this.log.warn("state change not recorded; ending the session", { seq: change.seq, taskArn: change.taskArn, err });
+      this.fail(GrpcStatus.UNAVAILABLE, "state change could not be recorded; reconnect");
     }
   }
 
@@ -246,19 +257,30 @@ class AgentSession {
   }
 
   /**
-   * Ends the session once. The instance is marked disconnected only when the session key is
-   * still this session's: a newer session (on any replica) has already replaced it otherwise.
+   * Ends the session once. The stream closes at once; the clean-up is queued behind whatever
+   * `open()` or a state change is doing, so nothing they set up (lease, watch, watchdog, the
+   * connected mark) outlives the session.
    */
   private async end(why: string): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    if (this.watchdog) clearInterval(this.watchdog);
-    await this.watch?.close();
     try {
       this.call.end();
     } catch {
       // the stream may already be closed
     }
+    const cleanup = () => this.cleanup(why);
+    this.queue = this.queue.then(cleanup, cleanup);
+    await this.queue;
+  }
+
+  /**
+   * The instance is marked disconnected only when the session key is still this session's: a
+   * newer session (on any replica) has already replaced it otherwise.
+   */
+  private async cleanup(why: string): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
+    await this.watch?.close();
     if (!this.instanceId) return;
     this.observer?.closed();
     try {

@@ -1,3 +1,3 @@
-/** Forgetting STOPPED tasks after their retention: a pure plan and the leader's loop. */
-export { planTaskCleanup, type CleanupPlan, type CleanupSnapshot } from "./plan.js";
-export { startTaskCleanupLoop, type CleanupLoopOptions } from "./loop.js";
+/** Forgetting old records (stopped tasks, INACTIVE instances and services): a pure plan and the leader's loop. */
+export { planCleanup, type CleanupPlan, type CleanupSnapshot, type CleanupTarget } from "./plan.js";
+export { startCleanupLoop, type CleanupLoopOptions } from "./loop.js";

@@ -37,7 +37,7 @@ export function startLivenessLoop(opts: LivenessLoopOptions): LivenessLoop {
   let deadlineTimer: NodeJS.Timeout | undefined;
   const watches: PrefixWatch[] = [];
 
-  const round = async () => {
+  const round = async (active: () => boolean) => {
     // Instances first, then sessions: a session writes its key before marking the instance
     // connected, so a connected instance read here had its key written before the key read.
     const instances = await ctx.store.instances.list(keys.instances());
@@ -60,6 +60,7 @@ export function startLivenessLoop(opts: LivenessLoopOptions): LivenessLoop {
     }
     if (plan.markDisconnected.length === 0 && plan.markLost.length === 0) return;
     log.info("liveness plan", { ...plan.summary });
+    if (!active()) return;
     const outcome = await applyLivenessPlan(ctx, plan, byKey, log);
     log.info("liveness applied", { ...outcome });
     // Marking disconnected starts a grace period: plan again so its deadline is scheduled.

@@ -1,4 +1,5 @@
 import {
+  BerthError,
   ConflictError,
   maxServiceEvents,
   newId,
@@ -44,7 +45,11 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
       launchType: service.launchType,
       placementStrategy: (service.placementStrategy.length > 0 ? service.placementStrategy : defaultServiceStrategy) as never,
       placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...(service.placementConstraints as never[])],
-    }).catch((err: Error) => ({ tasks: [], failures: [{ reason: err.message }] as RunFailure[] }));
+    }).catch((err: Error) => {
+      // Users read events: only berth's own errors are worded for them; the rest goes to the log.
+      if (!(err instanceof BerthError)) ctx.log.error("service placement failed", { service: service.name, err });
+      return { tasks: [], failures: [{ reason: err instanceof BerthError ? err.message : "an internal error occurred; see the control plane's log" }] as RunFailure[] };
+    });
     if (res.tasks.length > 0) {
       events.push(serviceMessages.startedTasks(service.name, res.tasks.map((t) => t.id)));
     }

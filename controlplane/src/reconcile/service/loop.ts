@@ -18,7 +18,7 @@ export async function startServiceLoop(ctx: CoreContext, opts: { intervalMs: num
   const log = opts.log.child({ component: "service-loop" });
   // Task definitions never change what they define, so whether one has a health check is cached.
   const healthCache = new Map<string, boolean>();
-  const loop: ReconcileLoop = startLoop("service loop", opts.intervalMs, () => round(ctx, log, healthCache), log);
+  const loop: ReconcileLoop = startLoop("service loop", opts.intervalMs, (active) => round(ctx, log, healthCache, active), log);
   const watches: PrefixWatch[] = [];
   // Changes wake the loop; what they say is re-read in the round, so the values are ignored here.
   const from = await ctx.store.kv.revision();
@@ -33,7 +33,7 @@ export async function startServiceLoop(ctx: CoreContext, opts: { intervalMs: num
   };
 }
 
-async function round(ctx: CoreContext, log: Logger, healthCache: Map<string, boolean>): Promise<void> {
+async function round(ctx: CoreContext, log: Logger, healthCache: Map<string, boolean>, active: () => boolean): Promise<void> {
   const services = (await ctx.store.services.list(keys.services())).items.filter((s) => s.value.status !== "INACTIVE");
   const byCluster = new Map<string, typeof services>();
   for (const s of services) byCluster.set(s.value.cluster, [...(byCluster.get(s.value.cluster) ?? []), s]);
@@ -41,6 +41,7 @@ async function round(ctx: CoreContext, log: Logger, healthCache: Map<string, boo
     const [tasks, instances] = await Promise.all([ctx.store.tasks.list(keys.tasks(cluster)), ctx.store.instances.list(keys.instances(cluster))]);
     const allTasks = tasks.items.map((t) => t.value);
     for (const s of list) {
+      if (!active()) return;
       try {
         const snapshotTasks = allTasks.filter((t) => t.group === serviceGroup(s.value.name));
         const plan = planService({

@@ -99,7 +99,11 @@ export interface Heartbeat {
   runtimeError: string;
 }
 
-/** Acknowledges a payload once the agent has persisted it. */
+/**
+ * Acknowledges a payload once the agent has persisted it. Within one stream gRPC delivers in
+ * order, so the control plane does not re-send unacked payloads; a new session re-sends every
+ * task's desired status from the store instead, which covers anything a broken stream lost.
+ */
 export interface PayloadAck {
   seq: number;
 }
@@ -126,8 +130,10 @@ export interface ContainerStateChange {
 }
 
 /**
- * One transition of a task or any of its containers, sent in order per task. The agent numbers
- * its changes; the control plane acks the number once written, and the agent drops it then.
+ * One transition of a task or any of its containers, sent in order. The agent numbers its
+ * changes; the control plane acks a number once it is written, and the ack covers every earlier
+ * number (the agent drops its outbox up to it). A change that cannot be written ends the
+ * session, so the agent re-sends from the first unacked one: no change is ever skipped.
  */
 export interface TaskStateChange {
   seq: number;
