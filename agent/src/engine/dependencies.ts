@@ -2,9 +2,9 @@ import { statusRank } from "@berth/shared";
 import type { ContainerDependency, ManagedContainer } from "./model.js";
 
 /*
- * Pure dependsOn logic with the ECS agent's semantics (its dependencygraph/graph.go). It lives
- * in the agent because shared/src/taskdef/dependencies.ts did not exist yet; the control plane
- * needs only the cycle check, which can move to shared/ unchanged.
+ * Pure dependsOn logic at run time, with the ECS agent's semantics (its dependencygraph/graph.go):
+ * whether a container may take its next step given its siblings' states. The static graph
+ * (conditions, cycles, order) is shared/src/taskdef/dependencies.ts, which registration uses too.
  */
 
 /** The result of checking a container's dependencies before its next forward step. */

@@ -1,8 +1,8 @@
-import type { ContainerStatus } from "@berth/shared";
+import type { ContainerStatus, DependencyCondition } from "@berth/shared";
 import type { NetworkBinding, TaskSpec } from "@berth/proto";
 
-/** ECS `dependsOn` conditions. */
-export type DependencyCondition = "START" | "COMPLETE" | "SUCCESS" | "HEALTHY";
+/** ECS `dependsOn` conditions (one definition, in shared). */
+export type { DependencyCondition };
 
 /** One `dependsOn` entry of a container definition. */
 export interface ContainerDependency {
