@@ -1,5 +1,5 @@
 import etcd3 from "etcd3";
-import type { Etcd3, IOptions } from "etcd3";
+import type { Etcd3, IOptions, Lease } from "etcd3";
 import { ConflictError, ServerException } from "@berth/shared";
 import { keys } from "./keys.js";
 
@@ -94,6 +94,19 @@ export class Kv {
   async revision(): Promise<string> {
     const head = await this.client.get(keys.root).exec();
     return String(head.header.revision);
+  }
+
+  /** The keys under `prefix`, without their values. */
+  async listKeys(prefix: string): Promise<string[]> {
+    return this.client.getAll().prefix(prefix).keys();
+  }
+
+  /**
+   * A lease of `ttlSeconds` kept alive by the client until revoked or lost; keys put under it
+   * vanish when it ends (sessions and leadership are held this way).
+   */
+  lease(ttlSeconds: number): Lease {
+    return this.client.lease(ttlSeconds, { autoKeepAlive: true });
   }
 
   /** How many keys are under `prefix`, without reading values. */

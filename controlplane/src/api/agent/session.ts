@@ -114,7 +114,7 @@ class AgentSession {
     this.runtimeUnhealthy = instance.value.runtimeUnhealthySinceMs !== undefined;
     this.log = this.log.child({ instanceArn: instance.value.arn, cluster });
     // The lease outlives this replica only by its TTL: a crashed replica's sessions read as gone.
-    this.lease = this.ctx.store.kv.client.lease(this.settings.leaseTtlSeconds, { autoKeepAlive: true });
+    this.lease = this.ctx.store.kv.lease(this.settings.leaseTtlSeconds);
     this.lease.on("lost", () => void this.end("session lease lost"));
     await this.lease.put(keys.session(cluster, id)).value(JSON.stringify({ pid: process.pid, openedAtMs: Date.now() })).exec();
     this.sessionModRevision = (await this.ctx.store.kv.get(keys.session(cluster, id)))?.modRevision ?? "0";

@@ -99,6 +99,6 @@ export function startLivenessLoop(opts: LivenessLoopOptions): LivenessLoop {
  * replica's notes and name no instance). Kv has no keys-only listing yet, hence the client.
  */
 async function sessionInstanceIds(ctx: CoreContext): Promise<string[]> {
-  const res = await ctx.store.kv.client.getAll().prefix(keys.sessions()).keys();
+  const res = await ctx.store.kv.listKeys(keys.sessions());
   return res.map((k) => clusterScoped(k).id);
 }
