@@ -96,7 +96,7 @@ export function startLivenessLoop(opts: LivenessLoopOptions): LivenessLoop {
 
 /**
  * Instance ids with a session key, read from the keys themselves (the values are the serving
- * replica's notes and name no instance). Kv has no keys-only listing yet, hence the client.
+ * replica's notes and name no instance).
  */
 async function sessionInstanceIds(ctx: CoreContext): Promise<string[]> {
   const res = await ctx.store.kv.listKeys(keys.sessions());
