@@ -2,6 +2,7 @@
 // instances registered over the real gRPC API and sessions held by the test: what ECS users
 // do to steer placement (PutAttributes + memberOf) and to empty a host (DRAINING).
 import {
+  ListContainerInstancesCommand,
   CreateClusterCommand,
   DeleteAttributesCommand,
   DeregisterContainerInstanceCommand,
@@ -166,5 +167,25 @@ describe("UpdateContainerInstancesState", () => {
     ["11 instances", () => setState("DRAINING", Array.from({ length: 11 }, () => instanceArn)), /at most 10/],
   ])("draining: refuses %s", async (_name, call, message) => {
     await expect(call()).rejects.toMatchObject({ name: "InvalidParameterException", message: expect.stringMatching(message) });
+  });
+});
+
+describe("ListContainerInstances --filter (cluster query language)", () => {
+  it("lists only the instances the expression matches", async () => {
+    const fc = "filtered";
+    await t.ecs.send(new CreateClusterCommand({ clusterName: fc }));
+    const inZone = (zone: string) => [{ name: "ecs.availability-zone", value: zone }, { name: "ecs.os-type", value: "linux" }];
+    const a = await registerInstanceOverGrpc(t.grpcAddress, { cluster: fc, attributes: inZone("zone-a") });
+    const b = await registerInstanceOverGrpc(t.grpcAddress, { cluster: fc, attributes: inZone("zone-b") });
+    const listed = async (filter: string) => (await t.ecs.send(new ListContainerInstancesCommand({ cluster: fc, filter }))).containerInstanceArns;
+    expect(await listed("attribute:ecs.availability-zone == zone-a")).toEqual([a]);
+    expect((await listed("attribute:ecs.availability-zone in [zone-a, zone-b]"))?.sort()).toEqual([a, b].sort());
+    expect(await listed("attribute:ecs.availability-zone == zone-c")).toEqual([]);
+    // neither instance has a session, so neither agent is connected
+    expect(await listed("agentConnected == true")).toEqual([]);
+    await expect(t.ecs.send(new ListContainerInstancesCommand({ cluster: fc, filter: "attribute:ecs.os-type ==" }))).rejects.toMatchObject({
+      name: "InvalidParameterException",
+      message: expect.stringMatching(/^filter: /),
+    });
   });
 });

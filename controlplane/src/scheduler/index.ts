@@ -25,4 +25,5 @@ export { Reasons, statusReason } from "./reasons.js";
 export { groupOf } from "./state.js";
 export { parseQuery, MAX_QUERY_LENGTH } from "./query/parser.js";
 export { evaluateQuery, type QueryTarget } from "./query/evaluate.js";
+export { queryTargetOf } from "./state.js";
 export { QuerySyntaxError, type QueryExpr } from "./query/ast.js";

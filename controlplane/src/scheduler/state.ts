@@ -79,3 +79,8 @@ export class NodeState implements QueryTarget {
 function copyResources(r: Resources): Resources {
   return { cpu: r.cpu, memory: r.memory, ports: [...r.ports], portsUdp: [...r.portsUdp] };
 }
+
+/** What a cluster query sees of an instance outside placement (ListContainerInstances --filter). */
+export function queryTargetOf(instance: InstanceSnapshot): QueryTarget {
+  return new NodeState(instance, 0, "");
+}

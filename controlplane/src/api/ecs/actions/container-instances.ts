@@ -5,7 +5,8 @@ import type {
   UpdateContainerInstancesStateRequest,
 } from "@aws-sdk/client-ecs";
 import { clusterNameOf, InvalidParameterException, resourceIdOf, type TaskRecord } from "@berth/shared";
-import { activeCluster, deregisterInstance, updateInstancesState, type CoreContext } from "../../../core/index.js";
+import { evaluateQuery, parseQuery, queryTargetOf, type QueryExpr } from "../../../scheduler/index.js";
+import { activeCluster, deregisterInstance, snapshotInstances, updateInstancesState, type CoreContext } from "../../../core/index.js";
 import { keys } from "../../../store/index.js";
 import { paginate } from "../pagination.js";
 import { containerInstanceShape } from "../shapes.js";
@@ -16,10 +17,14 @@ export const containerInstanceActions: ActionTable = {
   async ListContainerInstances(ctx, input: ListContainerInstancesRequest) {
     const cluster = clusterNameOf(input.cluster);
     await activeCluster(ctx, cluster);
-    if (input.filter) throw new InvalidParameterException("filter: cluster query expressions on ListContainerInstances are not supported yet");
-    const all = (await ctx.store.instances.list(keys.instances(cluster))).items
+    // The cluster query language of memberOf constraints, as ECS accepts it here too.
+    const query = input.filter ? parseFilter(input.filter) : undefined;
+    const tasks = query ? (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((t) => t.value) : [];
+    const listed = (await ctx.store.instances.list(keys.instances(cluster))).items
       .map((i) => i.value)
       .filter((i) => (input.status ? i.status === input.status : i.status !== "INACTIVE"));
+    const matching = query ? new Set(snapshotInstances(listed, tasks).filter((s) => evaluateQuery(query, queryTargetOf(s))).map((s) => s.id)) : undefined;
+    const all = listed.filter((i) => !matching || matching.has(i.id));
     const { page, nextToken } = paginate(all, (i) => i.id, input);
     return { containerInstanceArns: page.map((i) => i.arn), nextToken };
   },
@@ -67,6 +72,14 @@ export const containerInstanceActions: ActionTable = {
     };
   },
 };
+
+function parseFilter(filter: string): QueryExpr {
+  try {
+    return parseQuery(filter);
+  } catch (err) {
+    throw new InvalidParameterException(`filter: ${(err as Error).message}`);
+  }
+}
 
 /** Running and pending task counts per instance, as DescribeContainerInstances reports them. */
 async function taskCounts(ctx: CoreContext, cluster: string): Promise<Map<string, { running: number; pending: number }>> {
