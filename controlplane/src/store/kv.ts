@@ -109,11 +109,6 @@ export class Kv {
     return this.client.lease(ttlSeconds, { autoKeepAlive: true });
   }
 
-  /** How many keys are under `prefix`, without reading values. */
-  async count(prefix: string): Promise<number> {
-    return this.client.getAll().prefix(prefix).count();
-  }
-
   /**
    * Commits `txn`; throws {@link ConflictError} when a guard no longer holds. etcd3 retries
    * transient failures itself, so a commit that succeeded but whose answer was lost comes back

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { TaskDefinitionRecord } from "../model/records.js";
-import batchProcessor from "./fixtures/batch-processor.json" with { type: "json" };
-import microservice from "./fixtures/microservice.json" with { type: "json" };
-import webApp from "./fixtures/web-app.json" with { type: "json" };
+import batchProcessor from "../../../docs/examples/batch-processor.json" with { type: "json" };
+import microservice from "../../../docs/examples/microservice.json" with { type: "json" };
+import webApp from "../../../docs/examples/web-app.json" with { type: "json" };
 import { compatibilitiesOf, normalizeTaskDefinition } from "./normalize.js";
 import type { RegisterTaskDefinitionInput } from "./validate.js";
 

@@ -4,9 +4,9 @@ import {
   SerializationException,
   UnknownOperationException,
 } from "@berth/shared";
-import batchProcessor from "./fixtures/batch-processor.json" with { type: "json" };
-import microservice from "./fixtures/microservice.json" with { type: "json" };
-import webApp from "./fixtures/web-app.json" with { type: "json" };
+import batchProcessor from "../../../../docs/examples/batch-processor.json" with { type: "json" };
+import microservice from "../../../../docs/examples/microservice.json" with { type: "json" };
+import webApp from "../../../../docs/examples/web-app.json" with { type: "json" };
 import { ecsOperations, validateRequest } from "./validate.js";
 
 describe("validateRequest: valid bodies", () => {
