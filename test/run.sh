@@ -29,10 +29,11 @@ shift
 
 results=.berth/test-results
 mkdir -p "$results"
-rm -f "$results"/*.json "$results/summary.txt"
+rm -f "$results"/*.json "$results/summary.txt" "$results/failures.txt"
 
 passed=0 failed=0 skipped=0
 problems=()
+failure_lists=()
 
 # A failed check that is not a test (stale generated code, a failed build) still fails the run
 # and is counted as one failure, so the closing line agrees with the exit code.
@@ -113,6 +114,26 @@ read_counts() {
   ' "$1"
 }
 
+# Names each failed test (file > title) with the first line of its message, then each test that
+# failed first and passed on its retry (vitest keeps the first attempt's error), so the tail of a
+# long log says what went wrong without scrolling back through vitest's output.
+list_failures() {
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const rel = (p) => require("path").relative(process.cwd(), p);
+    const first = (a) => (a.failureMessages ?? [])[0]?.split("\n")[0] ?? "";
+    for (const f of r.testResults ?? []) {
+      const all = f.assertionResults ?? [];
+      const failed = all.filter((a) => a.status === "failed");
+      if (f.status === "failed" && failed.length === 0) console.log(`  FAILED ${rel(f.name)}: ${(f.message ?? "").split("\n")[0]}`);
+      for (const a of failed) console.log(`  FAILED ${rel(f.name)} > ${a.fullName}\n      ${first(a)}`);
+      for (const a of all.filter((x) => x.status === "passed" && (x.failureMessages ?? []).length > 0)) {
+        console.log(`  FLAKY (passed on retry) ${rel(f.name)} > ${a.fullName}\n      ${first(a)}`);
+      }
+    }
+  ' "$1"
+}
+
 run_level() {
   local level=$1 json=$results/$1.json code p f s
   shift
@@ -126,6 +147,9 @@ run_level() {
   fi
   read -r p f s < <(read_counts "$json") || { check_failed "$level: unreadable JSON report"; return; }
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  local listed
+  listed=$(list_failures "$json")
+  [ -z "$listed" ] || failure_lists+=("$level:" "$listed")
   if [ "$code" != 0 ] && [ "$f" = 0 ]; then
     check_failed "$level: vitest exited $code with no failed test (an unhandled error?)"
   fi
@@ -150,6 +174,10 @@ trap - EXIT
 if [ $((passed + failed)) = 0 ]; then
   problems+=("no tests ran")
   echo "FAILED: no tests ran"
+fi
+# Kept in a file too, so .ci/run can repeat it after its clean-up output.
+if [ ${#failure_lists[@]} -gt 0 ]; then
+  { printf 'failed or flaky tests:\n'; printf '%s\n' "${failure_lists[@]}"; } | tee "$results/failures.txt"
 fi
 if [ ${#problems[@]} -gt 0 ]; then
   printf 'problems:\n'

@@ -9,6 +9,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const resolve = { conditions: ["berth-source"] };
 // Tests run in vitest's server-side environment, which takes its own resolve conditions.
 const ssr = { resolve: { conditions: ["berth-source"], externalConditions: ["berth-source"] } };
+// Integration and cluster tests race real processes, links and timers on a shared machine: a
+// test that fails is run once more before it counts. test/run.sh names every test that needed
+// the second run (FLAKY), so a flake shows in the log instead of hiding; BERTH_TEST_RETRY=0
+// turns retries off to hunt one.
+const retry = Number(process.env.BERTH_TEST_RETRY ?? 1);
 
 export default defineConfig({
   root,
@@ -36,6 +41,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          retry,
         },
       },
       {
@@ -48,6 +54,7 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          retry,
         },
       },
       {
