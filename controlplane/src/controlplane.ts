@@ -73,9 +73,12 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     id: `${hostname()}:${process.pid}:${apiPort}`,
     ttlSeconds: config.leaderTtlSeconds,
     log: log.child({ component: "leader" }),
-    onElected: async () => {
+    onElected: async (fence) => {
       metrics.leader.set(1);
-      duties = await startLeaderDuties(ctx, {
+      // The loops write through a fenced view: a write still in flight when leadership ends
+      // is refused by etcd instead of landing beside the next leader's.
+      const leaderCtx: CoreContext = { ...ctx, store: new Store(store.kv.fenced(fence)) };
+      duties = await startLeaderDuties(leaderCtx, {
         intervalMs: config.reconcileIntervalMs,
         lostInstanceGraceMs: config.lostInstanceGraceMs,
         stoppedTaskRetentionMs: config.stoppedTaskRetentionMs,

@@ -3,7 +3,8 @@
 // after the lease TTL, and at no sampled moment do two replicas lead.
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Kv, startLeaderElection, type LeaderElection } from "@berth/controlplane";
+import { ConflictError } from "@berth/shared";
+import { FencedOutError, Kv, Txn, startLeaderElection, type Fence, type LeaderElection } from "@berth/controlplane";
 import { eventually, testLogger } from "../support/berth.js";
 import { etcdProxy, startEtcd, type EtcdProxy, type EtcdServer } from "../support/etcd.js";
 
@@ -23,6 +24,8 @@ interface Replica {
   kv: Kv;
   election: LeaderElection;
   events: string[];
+  /** The fence handed to each onElected, in order. */
+  fences: Fence[];
 }
 
 /**
@@ -46,14 +49,16 @@ class Cluster {
       grpcOptions: { "grpc.initial_reconnect_backoff_ms": 100, "grpc.max_reconnect_backoff_ms": 1_000 },
     });
     const events: string[] = [];
+    const fences: Fence[] = [];
     const election = await startLeaderElection({
       kv,
       id,
       name: this.name,
       ttlSeconds,
       log: testLogger().child({ replica: id }),
-      onElected: () => {
+      onElected: (fence) => {
         events.push("elected");
+        fences.push(fence);
         this.active++;
         this.maxActiveDuties = Math.max(this.maxActiveDuties, this.active);
       },
@@ -62,7 +67,7 @@ class Cluster {
         this.active--;
       },
     });
-    const r = { id, kv, election, events };
+    const r = { id, kv, election, events, fences };
     this.replicas.push(r);
     return r;
   }
@@ -177,5 +182,44 @@ describe("leader election", () => {
     expect(b.election.isLeader()).toBe(true);
     expect(cluster.maxLeadersSeen).toBe(1);
     expect(cluster.maxActiveDuties).toBe(1);
+  });
+
+  it("fenced writes: a demoted leader's write is refused by etcd and lands nothing; the new leader's lands", async () => {
+    cluster = new Cluster();
+    const a = await cluster.add("replica-a");
+    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
+    const b = await cluster.add("replica-b");
+    await new Promise((r) => setTimeout(r, 300));
+    const key = (name: string) => `/fence-test/${cluster!.name}/${name}`;
+    const put = (kv: Kv, name: string, guard?: string, value: unknown = { by: name }) => {
+      const txn = new Txn().put(key(name), value);
+      if (guard) txn.expect(key(name), guard);
+      return kv.commit(txn);
+    };
+    const fencedA = a.kv.fenced(a.fences[0]);
+    await put(fencedA, "while-a-leads");
+    expect((await a.kv.get(key("while-a-leads")))?.value).toEqual({ by: "while-a-leads" });
+
+    // a stops leading (as when its lease lapses); its in-flight write must not land
+    await a.election.resign();
+    await eventually("b to lead", async () => (b.election.isLeader() ? true : undefined), 5_000, 20);
+    await expect(put(fencedA, "after-a-lost")).rejects.toBeInstanceOf(FencedOutError);
+    expect(await a.kv.get(key("after-a-lost"))).toBeUndefined();
+
+    const fencedB = b.kv.fenced(b.fences[0]);
+    await put(fencedB, "after-a-lost");
+    expect((await b.kv.get(key("after-a-lost")))?.value).toEqual({ by: "after-a-lost" });
+    // under a fence that holds, a stale guard is an ordinary conflict, not a lost fence
+    await expect(put(fencedB, "after-a-lost", "1", { by: "stale" })).rejects.toBeInstanceOf(ConflictError);
+
+    // a leads again under a new fence; the old one stays void
+    await b.election.close();
+    await eventually("a to lead again", async () => (a.election.isLeader() ? true : undefined), 5_000, 20);
+    expect(a.fences).toHaveLength(2);
+    expect(a.fences[1].createRevision).not.toBe(a.fences[0].createRevision);
+    await expect(put(fencedA, "old-fence")).rejects.toBeInstanceOf(FencedOutError);
+    await expect(put(fencedB, "old-fence")).rejects.toBeInstanceOf(FencedOutError);
+    await put(a.kv.fenced(a.fences[1]), "old-fence");
+    expect(cluster.maxLeadersSeen).toBe(1);
   });
 });

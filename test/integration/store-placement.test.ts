@@ -1,6 +1,6 @@
 import { CreateClusterCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { core, keys } from "@berth/controlplane";
+import { core, keys, Store, Txn } from "@berth/controlplane";
 import { startTestControlPlane, type TestControlPlane } from "../support/berth.js";
 import { holdSession, registerInstanceOverGrpc, type HeldSession } from "../support/grpc-agent.js";
 
@@ -28,9 +28,13 @@ afterAll(async () => {
 });
 
 describe("placement writes", () => {
-  it("writes 300 tasks on one instance across several transactions, charging each once", async () => {
+  it("writes 300 tasks on one instance across several fenced transactions, charging each once", async () => {
     const id = await instance(4096, 4096);
-    const ctx = t.cp.ctx;
+    // Through a fenced store, as the leader's loops write: the fence's compare must fit in
+    // every split transaction too.
+    const fenceKey = "/fence-test/store-placement";
+    const createRevision = await t.cp.ctx.store.kv.commit(new Txn().put(fenceKey, "leader"));
+    const ctx = { ...t.cp.ctx, store: new Store(t.cp.ctx.store.kv.fenced({ key: fenceKey, createRevision })) };
     const td = await core.resolveTaskDefinition(ctx, "tiny");
     const res = await core.runTasks(ctx, { cluster, taskDefinition: td, count: 300, onlyInstanceIds: [id] });
     expect(res.tasks).toHaveLength(300);

@@ -15,7 +15,7 @@ import {
   type PlacementConstraint,
   type PlacementStrategy,
 } from "../scheduler/index.js";
-import { keys, maxTxnOps, type Versioned } from "../store/index.js";
+import { keys, maxStagedOps, type Versioned } from "../store/index.js";
 import type { CoreContext } from "./context.js";
 import { holdsResources, newTaskRecord, type NewTaskOptions } from "./task-records.js";
 
@@ -128,7 +128,7 @@ async function writePlacements(
   instances: Map<string, Versioned<ContainerInstanceRecord>>,
   committed: (tasks: TaskRecord[]) => void,
 ): Promise<void> {
-  const perTxn = maxTxnOps - 1;
+  const perTxn = maxStagedOps - 1;
   const byInstance = new Map<string, TaskRecord[]>();
   for (const t of created) byInstance.set(t.containerInstanceId, [...(byInstance.get(t.containerInstanceId) ?? []), t]);
   let txn = ctx.store.txn();
@@ -145,7 +145,7 @@ async function writePlacements(
     let cur = instances.get(id)!;
     for (let i = 0; i < tasks.length; i += perTxn) {
       const part = tasks.slice(i, i + perTxn);
-      if (txn.size + part.length + 1 > maxTxnOps) await flush();
+      if (txn.size + part.length + 1 > maxStagedOps) await flush();
       const next: ContainerInstanceRecord = {
         ...cur.value,
         remaining: part.reduce((r, t) => subtract(r, t.reserved), cur.value.remaining),

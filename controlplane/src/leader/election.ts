@@ -1,6 +1,6 @@
 import type { Campaign, Election } from "etcd3";
 import type { Logger } from "@berth/shared";
-import { keys, type Kv } from "../store/index.js";
+import { keys, type Fence, type Kv } from "../store/index.js";
 import { startLeaseGuard, type LeaseGuardHandle } from "./lease-guard.js";
 
 /** Default TTL of the election lease: a killed leader is replaced within about this long. */
@@ -16,8 +16,11 @@ export interface LeaderElectionOptions {
   ttlSeconds?: number;
   /** Election name under `/berth/v1/election/` (default "leader"); tests use their own. */
   name?: string;
-  /** Called when this replica becomes leader. Calls never overlap with onDemoted. */
-  onElected: () => void | Promise<void>;
+  /**
+   * Called when this replica becomes leader, with the fence its writes must carry (see
+   * Kv.fenced). Calls never overlap with onDemoted.
+   */
+  onElected: (fence: Fence) => void | Promise<void>;
   /** Called when leadership ends for any reason: lost lease or link, resign, close. */
   onDemoted: () => void | Promise<void>;
 }
@@ -89,8 +92,10 @@ class Elector {
   private async elected(gen: number, campaign: Campaign): Promise<void> {
     if (gen !== this.generation || this.closed) return;
     let guard: LeaseGuardHandle;
+    let fence: Fence;
     try {
       const key = await campaign.getCampaignKey();
+      fence = await fenceOf(this.opts.kv, key);
       // Prove the lease alive before acting: the campaign may have waited through an outage.
       guard = await startLeaseGuard({
         client: this.opts.kv.client,
@@ -108,7 +113,7 @@ class Elector {
     this.failures = 0;
     this.leader = true;
     this.log.info("elected leader", { id: this.opts.id });
-    this.enqueue("onElected", this.opts.onElected);
+    this.enqueue("onElected", () => this.opts.onElected(fence));
   }
 
   /**
@@ -170,6 +175,14 @@ class Elector {
     this.campaign = undefined;
     await bounded(old?.resign()).catch((err: unknown) => this.log.warn("resign failed; the lease will expire instead", { err }));
   }
+}
+
+/** The fence of a campaign key: the key and its create revision, read now. */
+async function fenceOf(kv: Kv, key: string): Promise<Fence> {
+  const res = await kv.client.get(key).exec();
+  const kv0 = res.kvs[0];
+  if (!kv0) throw new Error(`election key ${key} is gone`);
+  return { key, createRevision: String(kv0.create_revision) };
 }
 
 function bounded(p: Promise<void> | undefined): Promise<void> {

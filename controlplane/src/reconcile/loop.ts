@@ -1,4 +1,5 @@
 import type { Logger } from "@berth/shared";
+import { FencedOutError } from "../store/index.js";
 
 /** A running reconcile loop. */
 export interface ReconcileLoop {
@@ -34,7 +35,10 @@ export function startLoop(name: string, intervalMs: number, round: (active: () =
       return;
     }
     running = round(() => !stopped)
-      .catch((err) => log.error(`${name} round failed`, { err }))
+      .catch((err) => {
+        if (err instanceof FencedOutError) log.warn(`${name} round abandoned: leadership was lost mid-write`, { err: err.message });
+        else log.error(`${name} round failed`, { err });
+      })
       .finally(() => {
         running = undefined;
         if (again) {

@@ -22,6 +22,30 @@ type Mutation = { type: "put"; key: string; value: string; lease?: string } | { 
 export const maxTxnOps = 128;
 
 /**
+ * What one {@link Txn} may stage: etcd's limit less the compare a fenced {@link Kv} adds for the
+ * leader's election key.
+ */
+export const maxStagedOps = maxTxnOps - 1;
+
+/**
+ * A leader's claim to act: its election key and the revision that key was created at. While the
+ * key exists with that create revision, no other replica leads; once it is gone (resigned,
+ * lease expired) or re-created, the claim is void.
+ */
+export interface Fence {
+  key: string;
+  createRevision: string;
+}
+
+/**
+ * A fenced write refused because its fence no longer holds: this replica stopped leading
+ * while the write was in flight. Not a conflict to retry: the writer should stop acting.
+ */
+export class FencedOutError extends Error {
+  override name = "FencedOutError";
+}
+
+/**
  * A revision-guarded write: every `expect` must still hold for any `put`/`delete` to happen.
  * Build one, then hand it to {@link Kv.commit}.
  */
@@ -59,7 +83,23 @@ export class Kv {
   /** Called for every guarded write that lost its compare (for the conflicts metric). */
   onConflict?: () => void;
 
-  constructor(readonly client: Etcd3) {}
+  constructor(
+    readonly client: Etcd3,
+    /** When set, every commit also requires the fence to hold (see {@link Kv.fenced}). */
+    readonly fence?: Fence,
+  ) {}
+
+  /**
+   * A view of this store whose commits land only while `fence` holds, so a leader that lost its
+   * election mid-round cannot write beside the next leader: its lease guard and `active()`
+   * checks stop it between writes, the fence stops the write already in flight. Reads and the
+   * client are shared; conflicts still count on this Kv's onConflict.
+   */
+  fenced(fence: Fence): Kv {
+    const view = new Kv(this.client, fence);
+    view.onConflict = () => this.onConflict?.();
+    return view;
+  }
 
   /** Connects to `endpoints` (comma separated or a list). */
   static connect(endpoints: string | string[], options: Partial<IOptions> = {}): Kv {
@@ -116,8 +156,8 @@ export class Kv {
    * exactly our value (and every delete is gone), and call that success.
    */
   async commit(txn: Txn): Promise<string> {
-    if (txn.guards.size > maxTxnOps || txn.mutations.length > maxTxnOps) {
-      throw new ServerException(`transaction of ${txn.size} operations exceeds etcd's limit of ${maxTxnOps}`);
+    if (txn.guards.size > maxStagedOps || txn.mutations.length > maxStagedOps) {
+      throw new ServerException(`transaction of ${txn.size} operations exceeds the limit of ${maxStagedOps}`);
     }
     if (txn.mutations.length === 0) return "0";
     const ops = txn.mutations.map((m) =>
@@ -128,14 +168,28 @@ export class Kv {
         : this.client.delete().key(m.key),
     );
     const guards = [...txn.guards];
-    let builder = guards.length > 0 ? this.client.if(guards[0][0], "Mod", "==", Number(guards[0][1])) : this.client.if(txn.mutations[0].key, "Mod", ">", -1);
-    for (const [key, rev] of guards.slice(1)) builder = builder.and(key, "Mod", "==", Number(rev));
+    const fence = this.fence;
+    // etcd3's builder starts from one compare; a write with no guard compares something always true.
+    let builder = fence
+      ? this.client.if(fence.key, "Create", "==", Number(fence.createRevision))
+      : guards.length > 0
+        ? this.client.if(guards[0][0], "Mod", "==", Number(guards[0][1]))
+        : this.client.if(txn.mutations[0].key, "Mod", ">", -1);
+    for (const [key, rev] of fence ? guards : guards.slice(1)) builder = builder.and(key, "Mod", "==", Number(rev));
     const res = await builder.then(...ops).commit();
     if (res.succeeded) return String(res.header.revision);
     const applied = await this.alreadyApplied(txn);
     if (applied) return applied;
+    if (fence && !(await this.fenceHolds(fence))) {
+      throw new FencedOutError(`not written: leadership (${fence.key} created at ${fence.createRevision}) was lost`);
+    }
     this.onConflict?.();
     throw new ConflictError(`write conflict on ${guards.map(([k]) => k).join(", ")}`);
+  }
+
+  private async fenceHolds(fence: Fence): Promise<boolean> {
+    const res = await this.client.get(fence.key).exec();
+    return res.kvs[0] !== undefined && String(res.kvs[0].create_revision) === fence.createRevision;
   }
 
   /** The revision our writes landed at when they all did (a lost answer), else undefined. */

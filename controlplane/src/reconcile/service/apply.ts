@@ -9,7 +9,7 @@ import {
 } from "@berth/shared";
 import { resolveTaskDefinition, runTasks, stopTask, type CoreContext, type RunFailure } from "../../core/index.js";
 import { defaultServiceStrategy } from "../../scheduler/index.js";
-import type { Versioned } from "../../store/index.js";
+import { FencedOutError, type Versioned } from "../../store/index.js";
 import { serviceMessages } from "./events.js";
 import type { ServicePlan } from "./types.js";
 
@@ -31,7 +31,10 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
     service = plan.service;
   }
   for (const s of plan.stop) {
-    await stopTask(ctx, service.cluster, s.taskId, s.reason, s.code).catch((err) => ctx.log.warn("service stop failed", { taskId: s.taskId, err }));
+    await stopTask(ctx, service.cluster, s.taskId, s.reason, s.code).catch((err) => {
+      if (err instanceof FencedOutError) throw err;
+      ctx.log.warn("service stop failed", { taskId: s.taskId, err });
+    });
   }
   const events: string[] = [];
   for (const start of plan.start) {
@@ -46,6 +49,7 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
       placementStrategy: (service.placementStrategy.length > 0 ? service.placementStrategy : defaultServiceStrategy) as never,
       placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...(service.placementConstraints as never[])],
     }).catch((err: Error) => {
+      if (err instanceof FencedOutError) throw err;
       // Users read events: only berth's own errors are worded for them; the rest goes to the log.
       if (!(err instanceof BerthError)) ctx.log.error("service placement failed", { service: service.name, err });
       return { tasks: [], failures: [{ reason: err instanceof BerthError ? err.message : "an internal error occurred; see the control plane's log" }] as RunFailure[] };

@@ -1,6 +1,6 @@
 import { newId, serviceGroup, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
 import { resolveTaskDefinition, type CoreContext } from "../../core/index.js";
-import { keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
+import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
 import { applyServicePlan } from "./apply.js";
 import { planService } from "./plan.js";
@@ -54,6 +54,8 @@ async function round(ctx: CoreContext, log: Logger, healthCache: Map<string, boo
         });
         await applyServicePlan(ctx, s, plan);
       } catch (err) {
+        // A lost fence ends the whole round: the next leader owns every service now.
+        if (err instanceof FencedOutError) throw err;
         log.error("service round failed", { cluster, service: s.value.name, err });
       }
     }
