@@ -77,7 +77,7 @@ export function printWritePathTable(w: WritePathResult): void {
     [
       `per s: etcd writes/s for raw rows (median of ${w.repeats}), tasks placed and recorded/s for berth`,
       `berth reaches ${((berth / rate(w.rawSmallMs)) * 100).toFixed(1)} % of the ${w.txnOps}-op batch limit and ${((berth / rate(w.rawBatchMs)) * 100).toFixed(1)} % of ${w.batch}-op transactions`,
-      `one berth call: ${w.firstCallsMs.toFixed(1)} ms on average over the first 10 calls, ${w.lastCallsMs.toFixed(1)} ms over the last 10 (each call re-reads every task of the cluster)`,
+      `one berth call: ${w.firstCallsMs.toFixed(1)} ms on average over the first 10 calls, ${w.lastCallsMs.toFixed(1)} ms over the last 10 (each call reads the cluster's instances, which carry the tasks they hold)`,
     ],
   );
 }

@@ -17,6 +17,13 @@ async function instance(cpu: number, memory: number): Promise<string> {
   return arn.split("/").pop()!;
 }
 
+/** The instance record's heldTasks ids and the ids of the task records holding resources on it. */
+async function heldBothWays(id: string): Promise<[string[], string[]]> {
+  const rec = (await t.cp.ctx.store.instances.get(cluster, id))!.value;
+  const tasks = (await t.cp.ctx.store.tasks.list(keys.tasks(cluster))).items.map((x) => x.value);
+  return [(rec.heldTasks ?? []).map((h) => h.id).sort(), tasks.filter((x) => x.containerInstanceId === id && !x.released).map((x) => x.id).sort()];
+}
+
 beforeAll(async () => {
   t = await startTestControlPlane();
   await t.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
@@ -59,6 +66,9 @@ describe("placement writes", () => {
     const onInstance = (await ctx.store.tasks.list(keys.tasks(cluster))).items.filter((x) => x.value.containerInstanceId === id);
     expect(onInstance).toHaveLength(50);
     expect((await ctx.store.instances.get(cluster, id))!.value.remaining.memory).toBe(0);
+    const [recorded, held] = await heldBothWays(id);
+    expect(recorded).toHaveLength(50);
+    expect(recorded).toEqual(held);
   });
 
   it("a deregistration racing placements never leaves a task on an INACTIVE instance", async () => {
@@ -95,6 +105,36 @@ describe("placement writes", () => {
     const rec = (await ctx.store.instances.get(cluster, id))!.value;
     expect(held).toHaveLength(30);
     expect(rec.remaining.memory).toBe(4096 - 30);
+    const [recorded, heldIds] = await heldBothWays(id);
+    expect(recorded).toEqual(heldIds);
+  });
+
+  it("an instance record names the tasks it holds: placement adds them, a stop takes one off, re-registration rebuilds a record without them", async () => {
+    const ctx = t.cp.ctx;
+    const td = await core.resolveTaskDefinition(ctx, "tiny");
+    const arn = await registerInstanceOverGrpc(t.grpcAddress, { cluster, registered: { cpu: 4096, memory: 4096, ports: [], portsUdp: [] } });
+    sessions.push(await holdSession(t.grpcAddress, cluster, arn));
+    const id = arn.split("/").pop()!;
+    const run = await core.runTasks(ctx, { cluster, taskDefinition: td, count: 3, onlyInstanceIds: [id], group: "blue" });
+    const rec = (await ctx.store.instances.get(cluster, id))!.value;
+    expect(rec.heldTasks).toEqual(run.tasks.map((x) => ({ id: x.id, family: "tiny", group: "blue", taskDefinitionArn: td.taskDefinitionArn })));
+
+    // the agent reports one STOPPED: its reservation and its entry go together
+    await core.markStopped(ctx, cluster, run.tasks[0].id, "test", "UserInitiated");
+    const after = (await ctx.store.instances.get(cluster, id))!.value;
+    expect(after.heldTasks?.map((h) => h.id)).toEqual(run.tasks.slice(1).map((x) => x.id));
+    expect(after.remaining.memory).toBe(4096 - 2);
+
+    // a record from before the field: placement reads the tasks instead, registration rebuilds it
+    await ctx.store.instances.mutate([cluster, id], (cur) => ({ ...cur, heldTasks: undefined }));
+    const more = await core.runTasks(ctx, { cluster, taskDefinition: td, count: 1, onlyInstanceIds: [id] });
+    expect(more.tasks).toHaveLength(1);
+    expect((await ctx.store.instances.get(cluster, id))!.value.heldTasks).toBeUndefined();
+    await registerInstanceOverGrpc(t.grpcAddress, { cluster, containerInstanceArn: arn, registered: { cpu: 4096, memory: 4096, ports: [], portsUdp: [] } });
+    const [recorded, held] = await heldBothWays(id);
+    expect(recorded).toHaveLength(3);
+    expect(recorded).toEqual(held);
+    expect((await ctx.store.instances.get(cluster, id))!.value.remaining.memory).toBe(4096 - 3);
   });
 });
 

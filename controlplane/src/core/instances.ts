@@ -13,7 +13,7 @@ import {
 import { keys } from "../store/index.js";
 import { createCluster } from "./clusters.js";
 import type { CoreContext } from "./context.js";
-import { holdsResources } from "./task-records.js";
+import { heldTaskOf, holdsResources } from "./task-records.js";
 import { markStopped } from "./task-state.js";
 
 /** What an agent tells the control plane about its host when it registers. */
@@ -55,6 +55,7 @@ export async function registerInstance(ctx: CoreContext, reg: InstanceRegistrati
     agentConnected: false,
     registered: reg.registered,
     remaining: reg.registered,
+    heldTasks: [],
     attributes: reg.attributes,
     hostname: reg.hostname,
     hostIp: reg.hostIp,
@@ -70,7 +71,7 @@ export async function registerInstance(ctx: CoreContext, reg: InstanceRegistrati
 
 /**
  * Refreshes an earlier registration (undefined when it is gone or INACTIVE). Remaining resources
- * are recomputed from the tasks the instance holds; the write is guarded by the instance's
+ * and the held tasks are recomputed from the tasks the instance holds; the write is guarded by the instance's
  * revision as read before the task listing, and every placement or release bumps that revision,
  * so no reservation made or returned meanwhile is overwritten.
  */
@@ -79,14 +80,12 @@ async function refreshRegistration(ctx: CoreContext, reg: InstanceRegistration, 
     const cur = await ctx.store.instances.get(reg.cluster, id);
     if (!cur || cur.value.status === "INACTIVE") return undefined;
     const tasks = await ctx.store.tasks.list(keys.tasks(reg.cluster));
-    const remaining = tasks.items
-      .map((t) => t.value)
-      .filter((t) => t.containerInstanceId === id && holdsResources(t))
-      .reduce((acc, t) => subtract(acc, t.reserved), reg.registered);
+    const held = tasks.items.map((t) => t.value).filter((t) => t.containerInstanceId === id && holdsResources(t));
     const rec: ContainerInstanceRecord = {
       ...cur.value,
       registered: reg.registered,
-      remaining,
+      remaining: held.reduce((acc, t) => subtract(acc, t.reserved), reg.registered),
+      heldTasks: held.map(heldTaskOf),
       attributes: mergeAttributes(reg.attributes, cur.value.attributes),
       hostname: reg.hostname,
       hostIp: reg.hostIp,

@@ -5,6 +5,7 @@ import {
   subtract,
   taskReservation,
   type ContainerInstanceRecord,
+  type HeldTask,
   type TaskDefinitionRecord,
   type TaskRecord,
 } from "@berth/shared";
@@ -17,7 +18,7 @@ import {
 } from "../scheduler/index.js";
 import { keys, maxStagedOps, type Versioned } from "../store/index.js";
 import type { CoreContext } from "./context.js";
-import { holdsResources, newTaskRecord, type NewTaskOptions } from "./task-records.js";
+import { heldTaskOf, holdsResources, newTaskRecord, type NewTaskOptions } from "./task-records.js";
 
 /** A request to start `count` copies of a task definition in a cluster. */
 export interface RunTasksRequest extends NewTaskOptions {
@@ -56,13 +57,14 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
   // lose a race after its first parts committed, and those must not be placed twice.
   const placed: TaskRecord[] = [];
   for (let attempt = 0; attempt < 8; attempt++) {
-    const [instances, tasks] = await Promise.all([
-      ctx.store.instances.list(keys.instances(req.cluster)),
-      ctx.store.tasks.list(keys.tasks(req.cluster)),
-    ]);
+    const instances = await ctx.store.instances.list(keys.instances(req.cluster));
     const live = instances.items.filter((i) => i.value.status !== "INACTIVE" && (!req.onlyInstanceIds || req.onlyInstanceIds.includes(i.value.id)));
     if (live.length === 0) throw new InvalidParameterException("No Container Instances were found in your cluster.");
-    const snapshot = snapshotInstances(live.map((i) => i.value), tasks.items.map((t) => t.value));
+    // Instances carry their held tasks; only records from before that field need the task list.
+    const tasks = live.every((i) => i.value.heldTasks)
+      ? undefined
+      : (await ctx.store.tasks.list(keys.tasks(req.cluster))).items.map((t) => t.value);
+    const snapshot = snapshotInstances(live.map((i) => i.value), tasks);
     const toPlace = Array.from({ length: req.count - placed.length }, (_, i) => ({
       key: String(i),
       reservation,
@@ -91,13 +93,16 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
   throw new ConflictError("the cluster kept changing while placing tasks; try again");
 }
 
-/** The scheduler's view of instances: status, remaining resources and the tasks they hold. */
-export function snapshotInstances(instances: ContainerInstanceRecord[], tasks: TaskRecord[]): InstanceSnapshot[] {
-  const held = new Map<string, TaskRecord[]>();
-  for (const t of tasks.filter(holdsResources)) {
-    const list = held.get(t.containerInstanceId) ?? [];
-    list.push(t);
-    held.set(t.containerInstanceId, list);
+/**
+ * The scheduler's view of instances: status, remaining resources and the tasks they hold, from
+ * each record's `heldTasks`, or from `tasks` (the cluster's task records) when given.
+ */
+export function snapshotInstances(instances: ContainerInstanceRecord[], tasks?: TaskRecord[]): InstanceSnapshot[] {
+  const held = new Map<string, HeldTask[]>();
+  if (tasks) {
+    for (const t of tasks.filter(holdsResources)) held.set(t.containerInstanceId, [...(held.get(t.containerInstanceId) ?? []), heldTaskOf(t)]);
+  } else {
+    for (const i of instances) held.set(i.id, i.heldTasks ?? []);
   }
   return instances.map((i) => ({
     id: i.id,
@@ -149,6 +154,8 @@ async function writePlacements(
       const next: ContainerInstanceRecord = {
         ...cur.value,
         remaining: part.reduce((r, t) => subtract(r, t.reserved), cur.value.remaining),
+        // An old record without the field stays without it: its next registration rebuilds it.
+        heldTasks: cur.value.heldTasks && [...cur.value.heldTasks, ...part.map(heldTaskOf)],
         version: cur.value.version + 1,
       };
       ctx.store.instances.stageUpdate(txn, next, cur.modRevision);

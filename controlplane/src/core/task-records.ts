@@ -3,6 +3,7 @@ import {
   containerArn,
   taskArn,
   type ContainerInstanceRecord,
+  type HeldTask,
   type Resources,
   type TaskDefinitionRecord,
   type TaskOverride,
@@ -71,3 +72,6 @@ export function newTaskRecord(
 
 /** True while a task holds its reservation on an instance. */
 export const holdsResources = (t: TaskRecord) => !t.released;
+
+/** What an instance record keeps of a task holding resources on it (see `heldTasks`). */
+export const heldTaskOf = (t: TaskRecord): HeldTask => ({ id: t.id, family: t.family, group: t.group, taskDefinitionArn: t.taskDefinitionArn });

@@ -88,7 +88,16 @@ export function stageTaskWrite(
     rec = { ...next, released: true };
     if (instance) {
       const i = instance.value;
-      ctx.store.instances.stageUpdate(txn, { ...i, remaining: release(i.remaining, next.reserved, i.registered), version: i.version + 1 }, instance.modRevision);
+      ctx.store.instances.stageUpdate(
+        txn,
+        {
+          ...i,
+          remaining: release(i.remaining, next.reserved, i.registered),
+          heldTasks: i.heldTasks?.filter((h) => h.id !== next.id),
+          version: i.version + 1,
+        },
+        instance.modRevision,
+      );
     }
   }
   ctx.store.tasks.stageUpdate(txn, rec, cur.modRevision);

@@ -46,6 +46,15 @@ export interface TaskDefinitionRecord extends TaskDefinition {
 /** ECS container instance status. */
 export type InstanceStatus = "REGISTERING" | "ACTIVE" | "DRAINING" | "INACTIVE" | "DEREGISTERING";
 
+/** What placement constraints ask of a task that holds resources on an instance. */
+export interface HeldTask {
+  id: string;
+  family: string;
+  /** `family:NAME`, `service:NAME` or the RunTask group. */
+  group?: string;
+  taskDefinitionArn: string;
+}
+
 export interface ContainerInstanceRecord {
   id: string;
   arn: string;
@@ -55,6 +64,13 @@ export interface ContainerInstanceRecord {
   agentConnected: boolean;
   registered: Resources;
   remaining: Resources;
+  /**
+   * The tasks holding resources here (placed, not yet released), changed in the same guarded
+   * writes as `remaining`, so placement reads the instances alone and never the cluster's whole
+   * task history. Absent on records written before it existed: placement then reads the tasks,
+   * and the agent's next registration fills it in.
+   */
+  heldTasks?: HeldTask[];
   attributes: Attribute[];
   hostname: string;
   hostIp: string;

@@ -19,10 +19,10 @@ export const containerInstanceActions: ActionTable = {
     await activeCluster(ctx, cluster);
     // The cluster query language of memberOf constraints, as ECS accepts it here too.
     const query = input.filter ? parseFilter(input.filter) : undefined;
-    const tasks = query ? (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((t) => t.value) : [];
     const listed = (await ctx.store.instances.list(keys.instances(cluster))).items
       .map((i) => i.value)
       .filter((i) => (input.status ? i.status === input.status : i.status !== "INACTIVE"));
+    const tasks = query && !listed.every((i) => i.heldTasks) ? (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((t) => t.value) : undefined;
     const matching = query ? new Set(snapshotInstances(listed, tasks).filter((s) => evaluateQuery(query, queryTargetOf(s))).map((s) => s.id)) : undefined;
     const all = listed.filter((i) => !matching || matching.has(i.id));
     const { page, nextToken } = paginate(all, (i) => i.id, input);
