@@ -222,4 +222,49 @@ describe("leader election", () => {
     await put(a.kv.fenced(a.fences[1]), "old-fence");
     expect(cluster.maxLeadersSeen).toBe(1);
   });
+
+  it("fenced writes: a write in flight across a frozen link lands nothing once the other replica leads", async () => {
+    proxy = await etcdProxy(etcd.endpoint);
+    cluster = new Cluster();
+    const a = await cluster.add("replica-a", proxy.endpoint);
+    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
+    const b = await cluster.add("replica-b");
+    await new Promise((r) => setTimeout(r, 300));
+    const key = `/fence-test/${cluster.name}/in-flight`;
+
+    proxy.cut("freeze");
+    // sent while a still believes it leads; etcd sees it only after the link heals
+    const inFlight = a.kv.commit(new Txn().put(key, "from a")).then(() => "landed", (err: Error) => err);
+    const fencedInFlight = a.kv
+      .fenced(a.fences[0])
+      .commit(new Txn().put(`${key}-fenced`, "from a"))
+      .then(() => "landed", (err: Error) => err);
+    await eventually("b to lead", async () => (b.election.isLeader() ? true : undefined), 15_000, 20);
+    proxy.heal();
+
+    // the unfenced write shows what the fence prevents: it lands after b took over
+    expect(await inFlight).toBe("landed");
+    expect(await fencedInFlight).toBeInstanceOf(FencedOutError);
+    expect(await b.kv.get(`${key}-fenced`)).toBeUndefined();
+    expect(cluster.maxLeadersSeen).toBe(1);
+  });
+
+  it("a leader whose election key is deleted under it steps down within a probe and campaigns again", async () => {
+    cluster = new Cluster();
+    const a = await cluster.add("replica-a");
+    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
+    const b = await cluster.add("replica-b");
+    await new Promise((r) => setTimeout(r, 300));
+
+    // as by `etcdctl del` or a restore: the key goes while a's lease lives
+    const deletedAt = Date.now();
+    await a.kv.client.delete().key(a.fences[0].key).exec();
+    await eventually("a to step down", async () => (a.election.isLeader() ? undefined : true), 5_000, 20);
+    expect(Date.now() - deletedAt).toBeLessThan(ttlSeconds * 1000);
+    await eventually("b to lead", async () => (b.election.isLeader() ? true : undefined), 5_000, 20);
+    expect(a.events).toEqual(["elected", "demoted"]);
+    // a is back in line behind b
+    await eventually("a to follow b", async () => ((await a.election.leaderId()) === "replica-b" ? true : undefined), 10_000, 100);
+    expect(a.election.isLeader()).toBe(false);
+  });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { CreateClusterCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { core, keys, Store, Txn } from "@berth/controlplane";
@@ -39,7 +40,8 @@ describe("placement writes", () => {
     const id = await instance(4096, 4096);
     // Through a fenced store, as the leader's loops write: the fence's compare must fit in
     // every split transaction too.
-    const fenceKey = "/fence-test/store-placement";
+    // A fresh key each run (a retry included), so the commit's revision is its create revision.
+    const fenceKey = `/fence-test/store-placement/${randomUUID()}`;
     const createRevision = await t.cp.ctx.store.kv.commit(new Txn().put(fenceKey, "leader"));
     const ctx = { ...t.cp.ctx, store: new Store(t.cp.ctx.store.kv.fenced({ key: fenceKey, createRevision })) };
     const td = await core.resolveTaskDefinition(ctx, "tiny");

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestControlPlane, type TestControlPlane } from "../support/berth.js";
 import { holdSession, registerInstanceOverGrpc, type HeldSession } from "../support/grpc-agent.js";
 
-// STOPPED tasks stay describable for the retention period, then the leader forgets them.
+// STOPPED tasks stay describable for the retention period, then the leader forgets them; the
+// same round audits each instance's held-task list against the task records.
 let t: TestControlPlane;
 let session: HeldSession;
 const cluster = "retention";
@@ -37,5 +38,27 @@ describe("stopped task retention", () => {
       return res.failures?.length ? res.failures : undefined;
     }, 20_000);
     expect(gone).toEqual([{ arn: task.taskArn, reason: "MISSING" }]);
+  });
+
+  it("fills in an instance record written without heldTasks and repairs one that drifted", async () => {
+    const arn = await registerInstanceOverGrpc(t.grpcAddress, { cluster });
+    const held = await holdSession(t.grpcAddress, cluster, arn);
+    try {
+      const id = arn.split("/").pop()!;
+      const run = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "r", count: 2 }));
+      const taskIds = run.tasks!.map((x) => x.taskArn!.split("/").pop()!).sort();
+      const heldIds = async () => (await t.cp.ctx.store.instances.get(cluster, id))!.value.heldTasks?.map((h) => h.id).sort();
+      expect(await heldIds()).toEqual(taskIds);
+
+      // as written by a version before the field
+      await t.cp.ctx.store.instances.mutate([cluster, id], (cur) => ({ ...cur, heldTasks: undefined }));
+      expect(await eventually("the list to be filled in", async () => (await heldIds())?.length ? await heldIds() : undefined, 20_000)).toEqual(taskIds);
+
+      // a phantom entry and a missing one, as a writer that broke the invariant would leave
+      await t.cp.ctx.store.instances.mutate([cluster, id], (cur) => ({ ...cur, heldTasks: [{ ...cur.heldTasks![0], id: "phantom" }] }));
+      expect(await eventually("the drift to be repaired", async () => ((await heldIds())?.includes("phantom") ? undefined : await heldIds()), 20_000)).toEqual(taskIds);
+    } finally {
+      held.close();
+    }
   });
 });

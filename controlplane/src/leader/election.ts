@@ -100,6 +100,7 @@ class Elector {
       guard = await startLeaseGuard({
         client: this.opts.kv.client,
         leaseId: key.slice(key.lastIndexOf("/") + 1),
+        fence,
         probeMs: Math.max(200, (this.ttl * 1000) / 5),
         marginMs: 500,
         log: this.log,

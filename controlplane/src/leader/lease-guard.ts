@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { Etcd3 } from "etcd3";
 import type { Logger } from "@berth/shared";
+import type { Fence } from "../store/index.js";
 
 /** A running {@link LeaseGuard}. */
 export interface LeaseGuardHandle {
@@ -23,6 +24,12 @@ export interface LeaseGuardHandle {
 export async function startLeaseGuard(opts: {
   client: Etcd3;
   leaseId: string;
+  /**
+   * The election key and its create revision: leadership also ends when the key is gone or
+   * re-created while the lease lives (deleted by hand, an etcd restore), since the leader's
+   * fenced writes would all be refused from then on.
+   */
+  fence?: Fence;
   probeMs: number;
   marginMs: number;
   log: Logger;
@@ -32,17 +39,22 @@ export async function startLeaseGuard(opts: {
   let stopped = false;
   let inFlight = false;
 
-  // One probe: returns false when etcd says the lease is gone.
-  const probe = async (): Promise<boolean> => {
+  // One probe: says why leadership is void, or undefined while the lease (and key) hold.
+  const probe = async (): Promise<string | undefined> => {
     const sent = performance.now();
-    const res = await opts.client.leaseClient.leaseTimeToLive({ ID: opts.leaseId }, { deadline: Date.now() + opts.probeMs * 2 });
+    const [res, key] = await Promise.all([
+      opts.client.leaseClient.leaseTimeToLive({ ID: opts.leaseId }, { deadline: Date.now() + opts.probeMs * 2 }),
+      opts.fence ? opts.client.get(opts.fence.key).exec() : undefined,
+    ]);
     const ttl = Number(res.TTL);
-    if (!(ttl > 0)) return false;
+    if (!(ttl > 0)) return "election lease expired";
+    if (opts.fence && String(key?.kvs[0]?.create_revision ?? "0") !== opts.fence.createRevision) return "election key was deleted or replaced";
     validUntil = Math.max(validUntil, sent + ttl * 1000 - opts.marginMs);
-    return true;
+    return undefined;
   };
 
-  if (!(await probe())) throw new Error(`election lease ${opts.leaseId} has already expired`);
+  const refused = await probe();
+  if (refused) throw new Error(`${refused} (lease ${opts.leaseId})`);
 
   const lost = (why: string) => {
     if (stopped) return;
@@ -60,8 +72,8 @@ export async function startLeaseGuard(opts: {
     inFlight = true;
     lastProbe = now;
     probe()
-      .then((alive) => {
-        if (!alive) lost("election lease expired");
+      .then((why) => {
+        if (why) lost(why);
       })
       .catch((err: unknown) => opts.log.debug("election lease probe failed", { err }))
       .finally(() => {

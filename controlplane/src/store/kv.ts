@@ -150,10 +150,13 @@ export class Kv {
   }
 
   /**
-   * Commits `txn`; throws {@link ConflictError} when a guard no longer holds. etcd3 retries
-   * transient failures itself, so a commit that succeeded but whose answer was lost comes back
-   * as a failed compare: before reporting a conflict, check whether every put already holds
-   * exactly our value (and every delete is gone), and call that success.
+   * Commits `txn`; throws {@link ConflictError} when a guard no longer holds, and
+   * {@link FencedOutError} when this view's fence no longer does. etcd3 retries transient
+   * failures itself, so a commit that succeeded but whose answer was lost comes back as a failed
+   * compare: when every put already holds exactly our value (and every delete is gone), that is
+   * success. What a failed compare needs to tell these apart is read in the same transaction
+   * (its else branch), at the same revision, so the verdict costs no further round trip and
+   * cannot be lost to a link that fails right after.
    */
   async commit(txn: Txn): Promise<string> {
     if (txn.guards.size > maxStagedOps || txn.mutations.length > maxStagedOps) {
@@ -176,35 +179,35 @@ export class Kv {
         ? this.client.if(guards[0][0], "Mod", "==", Number(guards[0][1]))
         : this.client.if(txn.mutations[0].key, "Mod", ">", -1);
     for (const [key, rev] of fence ? guards : guards.slice(1)) builder = builder.and(key, "Mod", "==", Number(rev));
-    const res = await builder.then(...ops).commit();
+    const reads = [...txn.mutations.map((m) => this.client.get(m.key)), ...(fence ? [this.client.get(fence.key)] : [])];
+    const res = await builder.then(...ops).else(...reads).commit();
     if (res.succeeded) return String(res.header.revision);
-    const applied = await this.alreadyApplied(txn);
+    const found = res.responses.map((r) => r.response_range?.kvs[0]);
+    const applied = alreadyApplied(txn.mutations, found);
     if (applied) return applied;
-    if (fence && !(await this.fenceHolds(fence))) {
+    const fenceKv = fence ? found[txn.mutations.length] : undefined;
+    if (fence && String(fenceKv?.create_revision ?? "0") !== fence.createRevision) {
       throw new FencedOutError(`not written: leadership (${fence.key} created at ${fence.createRevision}) was lost`);
     }
     this.onConflict?.();
     throw new ConflictError(`write conflict on ${guards.map(([k]) => k).join(", ")}`);
   }
 
-  private async fenceHolds(fence: Fence): Promise<boolean> {
-    const res = await this.client.get(fence.key).exec();
-    return res.kvs[0] !== undefined && String(res.kvs[0].create_revision) === fence.createRevision;
-  }
-
-  /** The revision our writes landed at when they all did (a lost answer), else undefined. */
-  private async alreadyApplied(txn: Txn): Promise<string | undefined> {
-    let revision = "0";
-    for (const m of txn.mutations) {
-      const cur = await this.client.get(m.key).exec();
-      const kv = cur.kvs[0];
-      if (m.type === "delete" ? kv !== undefined : kv === undefined || kv.value.toString() !== m.value) return undefined;
-      if (kv) revision = String(kv.mod_revision);
-    }
-    return revision;
-  }
-
   close(): void {
     this.client.close();
   }
+}
+
+/**
+ * The revision our writes landed at when every one of them already holds (a lost answer), else
+ * undefined. `found[i]` is what the failed transaction read at `mutations[i]`'s key.
+ */
+function alreadyApplied(mutations: Mutation[], found: ({ value: Buffer; mod_revision: string } | undefined)[]): string | undefined {
+  let revision = "0";
+  for (const [i, m] of mutations.entries()) {
+    const kv = found[i];
+    if (m.type === "delete" ? kv !== undefined : kv === undefined || kv.value.toString() !== m.value) return undefined;
+    if (kv) revision = String(kv.mod_revision);
+  }
+  return revision;
 }

@@ -2,6 +2,7 @@ import { ConflictError, type Logger } from "@berth/shared";
 import type { CoreContext } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
+import { planHeldRepairs } from "./held.js";
 import { planCleanup, type CleanupTarget } from "./plan.js";
 
 /** Options of the cleanup loop. */
@@ -13,26 +14,25 @@ export interface CleanupLoopOptions {
   log: Logger;
 }
 
-/**
- * Forgets STOPPED tasks, INACTIVE instances and INACTIVE services past their retention (leader
- * only). Each delete is guarded by the revision read, so a record that changed meanwhile waits
- * for the next round.
- */
 function keyOf(t: CleanupTarget): string {
   return t.kind === "task" ? keys.task(t.cluster, t.id) : t.kind === "instance" ? keys.instance(t.cluster, t.id) : keys.service(t.cluster, t.id);
 }
 
+/**
+ * Forgets STOPPED tasks, INACTIVE instances and INACTIVE services past their retention (leader
+ * only), and audits each instance's held-task list against the task records, filling in old
+ * records and repairing drift. Each write is guarded by the revision read, so a record that
+ * changed meanwhile waits for the next round.
+ */
 export function startCleanupLoop(opts: CleanupLoopOptions): ReconcileLoop {
   const log = opts.log.child({ component: "cleanup" });
   return startLoop(
     "cleanup",
     opts.intervalMs,
     async (active) => {
-      const [tasks, instances, services] = await Promise.all([
-        opts.ctx.store.tasks.list(keys.tasks()),
-        opts.ctx.store.instances.list(keys.instances()),
-        opts.ctx.store.services.list(keys.services()),
-      ]);
+      // Instances first: the held-tasks audit relies on the task list being the newer read.
+      const instances = await opts.ctx.store.instances.list(keys.instances());
+      const [tasks, services] = await Promise.all([opts.ctx.store.tasks.list(keys.tasks()), opts.ctx.store.services.list(keys.services())]);
       const plan = planCleanup({
         tasks: tasks.items,
         instances: instances.items,
@@ -53,6 +53,20 @@ export function startCleanupLoop(opts: CleanupLoopOptions): ReconcileLoop {
         }
       }
       if (plan.delete.length > 0) log.info("old records forgotten", { ...deleted, retentionMs: opts.retentionMs });
+
+      for (const r of planHeldRepairs(instances.items, tasks.items.map((t) => t.value), 100)) {
+        if (!active()) break;
+        try {
+          await opts.ctx.store.instances.update(r.next, r.modRevision);
+        } catch (err) {
+          if (!(err instanceof ConflictError)) throw err;
+          continue;
+        }
+        const fields = { instanceArn: r.next.arn, extra: r.extra, missing: r.missing };
+        // A backfill is expected once per old record; drift means some writer broke the invariant.
+        if (r.kind === "drift") log.warn("instance held-task list disagreed with its tasks; repaired", fields);
+        else log.info("instance held-task list filled in", fields);
+      }
     },
     log,
   );
