@@ -48,6 +48,13 @@ beforeAll(async () => {
   }
   await t.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "svc-web:3" }));
   await t.ecs.send(new RegisterTaskDefinitionCommand({ family: "svc-vpc", networkMode: "awsvpc", containerDefinitions: [container] }));
+  await t.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: "svc-efs",
+      volumes: [{ name: "shared", efsVolumeConfiguration: { fileSystemId: "fs-12345678" } }],
+      containerDefinitions: [{ ...container, mountPoints: [{ sourceVolume: "shared", containerPath: "/data" }] }],
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -164,6 +171,8 @@ describe("CreateService and DescribeServices", () => {
     ["FARGATE", { launchType: "FARGATE" }, "InvalidParameterException", /FARGATE is not available/],
     // awsvpc needs task ENIs
     ["awsvpc", { taskDefinition: "svc-vpc:1" }, "InvalidParameterException", /networkMode awsvpc/],
+    // Amazon's file systems have no counterpart here
+    ["EFS volume", { taskDefinition: "svc-efs:1" }, "InvalidParameterException", /volume 'shared' uses efsVolumeConfiguration, which berth cannot mount/],
     // a deregistered revision
     ["INACTIVE revision", { taskDefinition: "svc-web:3" }, "InvalidParameterException", `TaskDefinition is inactive: ${tdArn("svc-web", 3)}`],
     // a revision never registered

@@ -100,8 +100,8 @@ export async function listFamilies(ctx: CoreContext, status: "ACTIVE" | "INACTIV
 
 /**
  * The definition a task or service may use, refused as ECS words it when berth cannot run it:
- * INACTIVE revisions, FARGATE (berth runs tasks on registered instances only) and awsvpc (no
- * task ENIs yet).
+ * INACTIVE revisions, FARGATE (berth runs tasks on registered instances only), awsvpc (no
+ * task ENIs yet) and EFS or FSx volumes.
  */
 export async function runnableDefinition(ctx: CoreContext, ref: string, launchType?: string, field = "taskDefinition"): Promise<TaskDefinitionRecord> {
   if (launchType === "FARGATE") {
@@ -113,6 +113,15 @@ export async function runnableDefinition(ctx: CoreContext, ref: string, launchTy
     throw new InvalidParameterException(
       `Task definition ${td.family}:${td.revision} uses networkMode awsvpc, which berth cannot run yet; register a revision with bridge, host or none`,
     );
+  }
+  // Amazon's file systems have no counterpart on a self-hosted host: say so before placing.
+  for (const v of td.volumes ?? []) {
+    const kind = v.efsVolumeConfiguration ? "efsVolumeConfiguration" : v.fsxWindowsFileServerVolumeConfiguration ? "fsxWindowsFileServerVolumeConfiguration" : undefined;
+    if (kind) {
+      throw new InvalidParameterException(
+        `Task definition ${td.family}:${td.revision} volume '${v.name}' uses ${kind}, which berth cannot mount; use a host path (host.sourcePath) or a Docker volume (dockerVolumeConfiguration)`,
+      );
+    }
   }
   return td;
 }
