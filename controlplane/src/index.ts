@@ -9,3 +9,5 @@ export { startLivenessLoop, planLiveness, defaultLostInstanceGraceMs, type Liven
 export * as core from "./core/index.js";
 /** The pure scheduler (placement strategies and constraints), for tools and benchmarks. */
 export * as scheduler from "./scheduler/index.js";
+/** The per-cluster task watch agent sessions share, for tools and tests. */
+export { TaskFeeds, type TaskFeedHandlers, type TaskFeedSubscription } from "./api/agent/task-feed.js";

@@ -3,7 +3,8 @@ import type { Lease } from "etcd3";
 import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
 import { recordStateChange, type CoreContext } from "../../core/index.js";
-import { keys, lastSegment, watchPrefix, type PrefixWatch } from "../../store/index.js";
+import { keys } from "../../store/index.js";
+import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
 import { TaskSpecBuilder } from "./task-spec.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
@@ -25,14 +26,15 @@ export interface SessionObserver {
 
 /** The Session handler: one {@link AgentSession} per stream. */
 export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver) {
+  const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }));
   return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
-    new AgentSession(ctx, settings, call, observer).start();
+    new AgentSession(ctx, settings, feeds, call, observer).start();
   };
 }
 
 /**
- * One agent's session on this replica. Pushes the tasks assigned to the instance (watching the
- * store), records the agent's state changes in order and acks them, and ends the session when
+ * One agent's session on this replica. Pushes the tasks assigned to the instance (from the
+ * cluster's shared task feed), records the agent's state changes in order and acks them, and ends the session when
  * heartbeats stop. Its liveness is an etcd lease, so another replica can tell a dead session.
  */
 class AgentSession {
@@ -43,7 +45,9 @@ class AgentSession {
   /** Desired status last sent per task id: a task is re-sent only when that changes. */
   private readonly sent = new Map<string, string>();
   private readonly specs: TaskSpecBuilder;
-  private watch?: PrefixWatch;
+  private feed?: TaskFeedSubscription;
+  /** The store revision of the listing pushed at open: feed events up to it add nothing. */
+  private listedRevision = 0n;
   private lease?: Lease;
   private sessionModRevision = "0";
   private lastHeartbeat = Date.now();
@@ -57,6 +61,7 @@ class AgentSession {
   constructor(
     private readonly ctx: CoreContext,
     private readonly settings: SessionSettings,
+    private readonly feeds: TaskFeeds,
     private readonly call: ServerDuplexStream<AgentMessage, ControlMessage>,
     private readonly observer?: SessionObserver,
   ) {
@@ -132,22 +137,21 @@ class AgentSession {
     // Checked at a quarter of the period, so a silent agent is noticed within a quarter period of the limit.
     this.watchdog = setInterval(() => this.checkHeartbeat(), Math.max(50, this.settings.heartbeatIntervalMs / 4));
     await this.reconcileKnown(open.knownTasks);
-    const listing = await this.ctx.store.tasks.list(keys.tasks(cluster));
-    await this.pushTasks(listing.items.map((i) => i.value));
-    this.watch = await watchPrefix<TaskRecord>(
-      this.ctx.store.kv,
-      keys.tasks(cluster),
-      listing.revision,
-      {
-        put: (_key, task) => this.enqueue(() => this.pushTasks([task])),
-        // A forgotten task (retention) is no longer this session's to track.
-        delete: (key) => {
-          this.sent.delete(lastSegment(key));
-        },
-        relist: (items) => this.enqueue(() => this.pushTasks(items.map((i) => i.value))),
+    // Subscribe before listing, so nothing written between the two is missed; what the feed
+    // delivers runs after open() (same queue) and skips what the listing already covered.
+    this.feed = await this.feeds.subscribe(cluster, id, {
+      put: (task, modRevision) =>
+        this.enqueue(async () => {
+          if (BigInt(modRevision) > this.listedRevision) await this.pushTasks([task]);
+        }),
+      // A forgotten task (retention) is no longer this session's to track.
+      delete: (taskId) => {
+        this.sent.delete(taskId);
       },
-      this.log,
-    );
+    });
+    const listing = await this.ctx.store.tasks.list(keys.tasks(cluster));
+    this.listedRevision = BigInt(listing.revision);
+    await this.pushTasks(listing.items.map((i) => i.value));
   }
 
   // Each agent gets its own period within +-10% so a fleet restarted together does not beat in step.
@@ -280,7 +284,7 @@ class AgentSession {
    */
   private async cleanup(why: string): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
-    await this.watch?.close();
+    await this.feed?.close();
     if (!this.instanceId) return;
     this.observer?.closed();
     try {
