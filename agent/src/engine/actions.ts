@@ -12,6 +12,7 @@ import { buildCreateSpec, dynamicPortMappings, portKey, type ParsedTaskSpec } fr
 import type { ManagedContainer, ManagedTask } from "./model.js";
 import { NoFreePortError, type PortAllocator } from "./ports.js";
 import type { ContainerAction } from "./transition.js";
+import type { ContainerMounts } from "./volumes.js";
 
 /** What the actions share: the runtime and the agent's settings. */
 export interface ActionContext {
@@ -28,6 +29,8 @@ export interface ActionInput {
   task: Pick<ManagedTask, "arn" | "family" | "revision">;
   container: Readonly<ManagedContainer>;
   parsed: ParsedTaskSpec;
+  /** For a create: the binds and volumesFrom the task's volumes give this container. */
+  mounts?: ContainerMounts;
 }
 
 /** What a finished action reports back to its task's loop. */
@@ -76,6 +79,7 @@ async function create(ctx: ActionContext, input: ActionInput): Promise<ActionRes
       cluster: ctx.cluster,
       dockerName: c.dockerName!,
       hostPorts,
+      mounts: input.mounts,
     });
     const id = await ctx.runtime.createContainer(spec);
     return { action: "create", id, hostPorts };

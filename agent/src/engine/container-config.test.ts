@@ -38,6 +38,14 @@ describe("buildCreateSpec", () => {
     ],
     // awsvpc runs as bridge for now.
     ["awsvpc as bridge", base({ name: "app", image: "i" }, { networkMode: "awsvpc" }), { networkMode: "bridge" }],
+    // Mounts resolved by volumes.ts pass through as Docker Binds and VolumesFrom.
+    [
+      "mounts",
+      base({ name: "app", image: "i" }, { mounts: { binds: ["/srv:/data:ro"], volumesFrom: ["ecs-fam-3-db-x"] } }),
+      { binds: ["/srv:/data:ro"], volumesFrom: ["ecs-fam-3-db-x"] },
+    ],
+    // No mounts: neither field is sent.
+    ["no mounts", base({ name: "app", image: "i" }, { mounts: { binds: [], volumesFrom: [] } }), { binds: undefined, volumesFrom: undefined }],
     // Health check seconds become nanoseconds, with ECS defaults.
     [
       "healthcheck",

@@ -3,6 +3,7 @@ import type { ContainerDefinition, TaskDefinition, TaskOverride } from "@berth/s
 import type { TaskSpec } from "@berth/proto";
 import type { CreateContainerSpec, PortBindingSpec } from "../runtime/index.js";
 import type { ContainerDependency, DependencyCondition, ManagedContainer } from "./model.js";
+import type { ContainerMounts } from "./volumes.js";
 
 type ContainerOverride = NonNullable<TaskOverride["containerOverrides"]>[number];
 
@@ -75,6 +76,13 @@ export function initialContainers({ td, overrides }: ParsedTaskSpec): ManagedCon
   });
 }
 
+/** The observed half of a container record, kept when its definition is replaced. */
+export function pickObserved(c: ManagedContainer): Partial<ManagedContainer> {
+  const { runtimeId, dockerName, knownStatus, desiredStatus, exitCode, reason, networkBindings, healthStatus, hostPorts } = c;
+  const { pullStartedAtMs, pullStoppedAtMs, createdAtMs, startedAtMs, finishedAtMs } = c;
+  return { runtimeId, dockerName, knownStatus, desiredStatus, exitCode, reason, networkBindings, healthStatus, hostPorts, pullStartedAtMs, pullStoppedAtMs, createdAtMs, startedAtMs, finishedAtMs };
+}
+
 /**
  * Docker's network mode for an ECS one. awsvpc needs a task ENI, which berth does not provide
  * yet: such tasks run as bridge for now (the control plane may refuse them before they get here).
@@ -118,6 +126,8 @@ export interface CreateSpecInput {
   dockerName: string;
   /** Agent-chosen host ports by {@link portKey}. */
   hostPorts: Record<string, number>;
+  /** The container's Binds and VolumesFrom, resolved against its task (see volumes.ts). */
+  mounts?: ContainerMounts;
 }
 
 /** The runtime create spec for one ECS container definition (plus its override). */
@@ -178,6 +188,8 @@ export function buildCreateSpec(input: CreateSpecInput): CreateContainerSpec {
     dns: def.dnsServers,
     dnsSearch: def.dnsSearchDomains,
     extraHosts: def.extraHosts?.map((h) => `${h.hostname}:${h.ipAddress}`),
+    binds: input.mounts?.binds.length ? input.mounts.binds : undefined,
+    volumesFrom: input.mounts?.volumesFrom.length ? input.mounts.volumesFrom : undefined,
   };
 }
 

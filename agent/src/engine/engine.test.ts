@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { silentLogger, type ContainerDefinition } from "@berth/shared";
+import { silentLogger, type ContainerDefinition, type TaskDefinition } from "@berth/shared";
 import type { TaskSpec, TaskStateChange } from "@berth/proto";
 import { SimulatedRuntime, type SimulatedRuntimeOptions } from "../runtime/index.js";
 import { AgentTaskEngine } from "./engine.js";
@@ -24,14 +24,14 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function spec(id: string, containers: ContainerDefinition[], desiredStatus = "RUNNING"): TaskSpec {
+function spec(id: string, containers: ContainerDefinition[], desiredStatus = "RUNNING", volumes: TaskDefinition["volumes"] = undefined): TaskSpec {
   return {
     taskArn: `arn:aws:ecs:us-east-1:000000000000:task/unit/${id}`,
     clusterArn: "arn:aws:ecs:us-east-1:000000000000:cluster/unit",
     family: "fam",
     revision: 1,
     desiredStatus,
-    taskDefinitionJson: JSON.stringify({ family: "fam", revision: 1, containerDefinitions: containers }),
+    taskDefinitionJson: JSON.stringify({ family: "fam", revision: 1, containerDefinitions: containers, volumes }),
     overridesJson: "",
     stoppedReason: desiredStatus === "STOPPED" ? "Task stopped by user" : "",
     startedBy: "",
@@ -39,14 +39,14 @@ function spec(id: string, containers: ContainerDefinition[], desiredStatus = "RU
   };
 }
 
-async function engine(runtime: SimulatedRuntime): Promise<AgentTaskEngine> {
+async function engine(runtime: SimulatedRuntime, taskCleanupWaitMs = 60_000): Promise<AgentTaskEngine> {
   const e = new AgentTaskEngine({
     runtime,
     stateDir: dir,
     cluster: "unit",
     logger: silentLogger,
     pullPolicy: "once",
-    taskCleanupWaitMs: 60_000,
+    taskCleanupWaitMs,
     dynamicPortRange: { start: 45000, end: 45010 },
     portProbe: async () => true,
     retry: { attempts: 2, baseMs: 10, maxMs: 10 },
@@ -163,5 +163,93 @@ describe("AgentTaskEngine on the simulated runtime", () => {
     ]);
     await until(() => task(e, "t7")?.knownStatus === "STOPPED");
     expect(e.knownTasks()[0]).toMatchObject({ knownStatus: "STOPPED", desiredStatus: "STOPPED" });
+  });
+});
+
+describe("AgentTaskEngine volumes on the simulated runtime", () => {
+  const ops = (rt: SimulatedRuntime, ...names: string[]) => rt.calls.filter((c) => names.includes(c.op));
+  const taskVol = (id: string, name: string) => `ecs-fam-1-${name}-${id}`;
+
+  it("task volume: created before any container, mounted by both, removed at cleanup; a shared one stays", async () => {
+    const rt = sim({ volumes: [{ name: "cache", driver: "local", labels: {}, options: {} }] });
+    const e = await engine(rt, 50);
+    const containers: ContainerDefinition[] = [
+      { name: "writer", image: "img", essential: false, mountPoints: [{ sourceVolume: "scratch", containerPath: "/s" }] },
+      { name: "reader", image: "img", mountPoints: [{ sourceVolume: "scratch", containerPath: "/s", readOnly: true }, { sourceVolume: "cache", containerPath: "/c" }] },
+    ];
+    const volumes = [{ name: "scratch" }, { name: "cache", dockerVolumeConfiguration: { scope: "shared" as const } }];
+    await e.applyPayload([spec("v1", containers, "RUNNING", volumes)]);
+    await until(() => task(e, "v1")?.knownStatus === "RUNNING");
+    const seq = ops(rt, "createVolume", "create").map((c) => c.op);
+    expect(seq[0]).toBe("createVolume");
+    expect(seq.filter((op) => op === "createVolume")).toHaveLength(1);
+    const ids = Object.fromEntries(task(e, "v1")!.containers.map((c) => [c.name, c.runtimeId!]));
+    expect(rt.specOf(ids.writer)?.binds).toEqual([`${taskVol("v1", "scratch")}:/s`]);
+    expect(rt.specOf(ids.reader)?.binds).toEqual([`${taskVol("v1", "scratch")}:/s:ro`, "cache:/c"]);
+    expect(rt.volumeNames().sort()).toEqual(["cache", taskVol("v1", "scratch")]);
+    await e.applyPayload([spec("v1", containers, "STOPPED", volumes)]);
+    await until(() => task(e, "v1") === undefined);
+    expect(rt.containerIds()).toHaveLength(0);
+    expect(rt.volumeNames()).toEqual(["cache"]);
+  });
+
+  it.each<[string, TaskDefinition["volumes"], SimulatedRuntimeOptions, RegExp]>([
+    // A shared volume that is missing, without autoprovision: the task fails, as ECS's does.
+    ["missing shared volume", [{ name: "cache", dockerVolumeConfiguration: { scope: "shared", autoprovision: false } }], {}, /^CannotCreateVolumeError: shared volume 'cache' does not exist and autoprovision is false$/],
+    // EFS cannot be had on berth: refused before anything is pulled.
+    ["efs", [{ name: "cache", efsVolumeConfiguration: { fileSystemId: "fs-1" } }], {}, /^CannotCreateVolumeError: volume 'cache': efsVolumeConfiguration is not available on berth/],
+    // The volume driver refuses the task volume.
+    ["driver refuses", [{ name: "cache" }], { failVolumeCreate: () => true }, /^CannotCreateVolumeError: create ecs-fam-1-cache-v2: driver local refused$/],
+  ])("%s: the task stops with the reason and no container is created", async (_n, volumes, opts, reason) => {
+    const rt = sim(opts);
+    const e = await engine(rt);
+    const seen: TaskStateChange[] = [];
+    e.onStateChange((c) => seen.push(c));
+    await e.applyPayload([spec("v2", [{ name: "app", image: "img", mountPoints: [{ sourceVolume: "cache", containerPath: "/c" }] }], "RUNNING", volumes)]);
+    await until(() => seen.some((c) => c.status === "STOPPED"));
+    expect(seen.at(-1)!.reason).toMatch(reason);
+    expect(task(e, "v2")!.desiredStatus).toBe("STOPPED");
+    expect(task(e, "v2")!.containers[0]).toMatchObject({ knownStatus: "STOPPED", runtimeId: undefined });
+    expect(ops(rt, "create")).toHaveLength(0);
+    expect(rt.volumeNames()).toEqual([]);
+  });
+
+  it("volumesFrom: the container waits for its source to be created and gets its volumes", async () => {
+    const rt = sim();
+    const e = await engine(rt);
+    // The dependent comes first, so without the wait it would be created first.
+    const containers: ContainerDefinition[] = [
+      { name: "app", image: "img", volumesFrom: [{ sourceContainer: "data", readOnly: true }] },
+      { name: "data", image: "img", mountPoints: [{ sourceVolume: "d", containerPath: "/d" }] },
+    ];
+    await e.applyPayload([spec("v3", containers, "RUNNING", [{ name: "d" }])]);
+    await until(() => task(e, "v3")?.knownStatus === "RUNNING");
+    const t = task(e, "v3")!;
+    const data = t.containers.find((c) => c.name === "data")!;
+    const app = t.containers.find((c) => c.name === "app")!;
+    expect(ops(rt, "create").map((c) => c.arg)).toEqual([data.dockerName, app.dockerName]);
+    expect(rt.specOf(app.runtimeId!)?.volumesFrom).toEqual([`${data.dockerName}:ro`]);
+  });
+
+  it("a restart does not provision again; a task re-adopted from labels still removes its volumes", async () => {
+    const rt = sim();
+    const containers: ContainerDefinition[] = [{ name: "app", image: "img", mountPoints: [{ sourceVolume: "scratch", containerPath: "/s" }] }];
+    const e1 = await engine(rt, 50);
+    await e1.applyPayload([spec("v4", containers, "RUNNING", [{ name: "scratch" }])]);
+    await until(() => task(e1, "v4")?.knownStatus === "RUNNING");
+    await e1.close();
+    const e2 = await engine(rt, 50);
+    await e2.applyPayload([spec("v4", containers, "RUNNING", [{ name: "scratch" }])]);
+    await until(() => task(e2, "v4")?.knownStatus === "RUNNING");
+    expect(ops(rt, "createVolume", "create")).toHaveLength(2);
+    await e2.close();
+    // Lose the state file: the task comes back from container labels, with no definition.
+    await rm(join(dir, "agent-state.json"));
+    const e3 = await engine(rt, 50);
+    await until(() => task(e3, "v4")?.knownStatus === "RUNNING");
+    expect(ops(rt, "createVolume", "create")).toHaveLength(2);
+    rt.kill(task(e3, "v4")!.containers[0].runtimeId!, 0);
+    await until(() => task(e3, "v4") === undefined);
+    expect(rt.volumeNames()).toEqual([]);
   });
 });

@@ -2,11 +2,12 @@ import type { Logger } from "@berth/shared";
 import type { NetworkBinding, TaskSpec } from "@berth/proto";
 import { RuntimeError, ContainerNotFoundError, type ContainerInspect, type ContainerRuntime, type RuntimeHealth } from "../runtime/index.js";
 import { ActionFailure, actionTable, type ActionContext, type ActionResult } from "./actions.js";
-import { dockerContainerName, hostModeBindings, initialContainers, parseTaskSpec, type ParsedTaskSpec } from "./container-config.js";
+import { dockerContainerName, hostModeBindings, initialContainers, parseTaskSpec, pickObserved, type ParsedTaskSpec } from "./container-config.js";
 import type { Clock, ManagedContainer, ManagedTask } from "./model.js";
 import { applyHealth, applyInspect, failContainer, type Moved } from "./observe.js";
 import { essentialStopReason, stopTask, taskStatusFromContainers } from "./task-status.js";
-import { advanceKnown, nextTransition, type ContainerAction } from "./transition.js";
+import { advanceKnown, nextTransition, type ContainerAction, type Transition } from "./transition.js";
+import { TaskVolumes, type ContainerMounts, type VolumeRemovalFailure } from "./volumes.js";
 
 /** Events a task's loop takes; each is handled by that loop alone. */
 export type RunnerEvent =
@@ -19,7 +20,9 @@ export type RunnerEvent =
   /** The runtime's view of a container (exit, restart re-inspection, adoption by label). */
   | { type: "observed"; container: string; id?: string; inspect?: ContainerInspect }
   | { type: "health"; container: string; health: RuntimeHealth }
-  | { type: "cleanupDone"; error?: unknown };
+  /** Provisioning the task's volumes ended (error undefined: they are ready). */
+  | { type: "volumesDone"; error?: unknown }
+  | { type: "cleanupDone"; error?: unknown; volumeFailures?: VolumeRemovalFailure[] };
 
 /** What a task's loop needs from the engine. */
 export interface RunnerHost extends ActionContext {
@@ -57,9 +60,12 @@ export class TaskRunner {
   private cleaning = false;
   private parsed?: ParsedTaskSpec;
   private readonly logger: Logger;
+  private readonly volumes: TaskVolumes;
 
   constructor(readonly task: ManagedTask, private readonly host: RunnerHost) {
     this.logger = host.logger.child({ component: "task", taskArn: task.arn });
+    const ctx = { taskArn: task.arn, family: task.family, revision: task.revision, cluster: host.cluster };
+    this.volumes = new TaskVolumes(ctx, host.runtime, host.retry, (error) => void this.post({ type: "volumesDone", error }));
   }
 
   /** Queues an event; resolves once it has been applied and the result committed. */
@@ -116,7 +122,9 @@ export class TaskRunner {
       case "payload":
         return this.onPayload(e.spec);
       case "cleanupDone":
-        return this.onCleanupDone(e.error);
+        return this.onCleanupDone(e.error, e.volumeFailures);
+      case "volumesDone":
+        return this.onVolumesDone(e.error, now);
       case "actionDone":
         return this.onActionDone(e, now);
     }
@@ -162,6 +170,7 @@ export class TaskRunner {
     this.task.clusterArn = spec.clusterArn;
     this.task.adopted = false;
     this.parsed = undefined;
+    this.volumes.reset();
   }
 
   private onActionDone(e: Extract<RunnerEvent, { type: "actionDone" }>, now: number): void {
@@ -236,15 +245,22 @@ export class TaskRunner {
         this.logger.info("task desired status RUNNING -> STOPPED", { reason: essential });
         stopTask(task, essential);
       }
+      // Volumes berth cannot provide refuse the task before anything is pulled.
+      const volumes = this.volumes.plan(this.definition());
+      if (!volumes.ok && task.desiredStatus === "RUNNING") {
+        this.logger.warn("task desired status RUNNING -> STOPPED", { reason: volumes.reason });
+        stopTask(task, volumes.reason);
+      }
       for (const c of task.containers) {
         if (this.inFlight.has(c.name)) continue;
-        const t = nextTransition(c, task.containers, now);
+        const next = nextTransition(c, task.containers, now);
         // A backoff delays only runtime calls; a stop by fiat need not wait for it.
         const retryAt = this.retryAt.get(c.name) ?? 0;
-        if (t.kind === "action" && retryAt > now) {
+        if (next.kind === "action" && retryAt > now) {
           wakeAt = Math.min(wakeAt, retryAt);
           continue;
         }
+        const { t, mounts } = next.kind === "action" && next.action === "create" ? this.gateCreate(next, c, now) : { t: next, mounts: undefined };
         if (t.kind !== "blocked") this.blockedWhy.delete(c.name);
         if (t.kind === "mark") {
           this.log(failContainer(c, "", now));
@@ -257,7 +273,7 @@ export class TaskRunner {
           this.blockedWhy.set(c.name, t.reason);
           if (t.recheckAtMs !== undefined) wakeAt = Math.min(wakeAt, t.recheckAtMs);
         } else if (t.kind === "action") {
-          this.dispatch(c, t.action, now);
+          this.dispatch(c, t.action, now, mounts);
         }
       }
       if (!moved) break;
@@ -286,7 +302,17 @@ export class TaskRunner {
     }
   }
 
-  private dispatch(c: ManagedContainer, action: ContainerAction, now: number): void {
+  /** A create waits for the task's volumes and its volumesFrom sources, and carries its mounts. */
+  private gateCreate(t: Transition, c: ManagedContainer, now: number): { t: Transition; mounts?: ContainerMounts } {
+    const td = this.definition();
+    const def = td?.containerDefinitions.find((d) => d.name === c.name);
+    if (!td || !def) return { t };
+    const gate = this.volumes.beforeCreate(td, def, this.task.containers, now);
+    if (gate.kind === "go") return { t, mounts: gate.mounts };
+    return { t: gate.kind === "fail" ? { kind: "fail", reason: gate.reason } : { kind: "blocked", reason: gate.why, recheckAtMs: gate.recheckAtMs } };
+  }
+
+  private dispatch(c: ManagedContainer, action: ContainerAction, now: number, mounts?: ContainerMounts): void {
     if (action === "pull") {
       c.pullStartedAtMs ??= now;
       this.task.pullStartedAtMs ??= now;
@@ -301,7 +327,7 @@ export class TaskRunner {
     }
     this.inFlight.add(c.name);
     this.retryAt.delete(c.name);
-    const input = { task: { arn: this.task.arn, family: this.task.family, revision: this.task.revision }, container: { ...c }, parsed };
+    const input = { task: { arn: this.task.arn, family: this.task.family, revision: this.task.revision }, container: { ...c }, parsed, mounts };
     this.logger.debug("container action", { container: c.name, action });
     actionTable[action](this.host, input).then(
       (result) => void this.post({ type: "actionDone", container: c.name, action, result }),
@@ -313,14 +339,34 @@ export class TaskRunner {
     if (this.cleaning) return;
     this.cleaning = true;
     const ids = this.task.containers.map((c) => c.runtimeId).filter((id): id is string => !!id);
-    Promise.all(ids.map((id) => this.host.runtime.removeContainer(id))).then(
-      () => void this.post({ type: "cleanupDone" }),
-      (error: unknown) => void this.post({ type: "cleanupDone", error }),
-    );
+    // Volumes after containers: Docker refuses to remove a volume a container still mounts.
+    Promise.all(ids.map((id) => this.host.runtime.removeContainer(id)))
+      .then(() => this.volumes.remove(this.definition()))
+      .then(
+        (volumeFailures) => void this.post({ type: "cleanupDone", volumeFailures }),
+        (error: unknown) => void this.post({ type: "cleanupDone", error }),
+      );
   }
 
-  private onCleanupDone(error: unknown): void {
+  private onVolumesDone(error: unknown, now: number): void {
+    const outcome = this.volumes.provisioned(error, now);
+    if (!outcome) return this.logger.info("task volumes ready");
+    if ("retryAtMs" in outcome) return this.logger.warn("task volumes failed; will retry", { err: error, delayMs: outcome.retryAtMs - now });
+    this.logger.warn("task desired status RUNNING -> STOPPED", { reason: outcome.reason });
+    stopTask(this.task, outcome.reason);
+    // The containers waiting to be created failed for this reason: say so on each of them.
+    for (const c of this.task.containers) {
+      if (!this.inFlight.has(c.name) && (c.knownStatus === "NONE" || c.knownStatus === "PULLED")) this.log(failContainer(c, outcome.reason, now));
+    }
+  }
+
+  private onCleanupDone(containerError: unknown, volumeFailures: VolumeRemovalFailure[] = []): void {
     this.cleaning = false;
+    // An unreachable Docker is worth another try; a volume still used by a container not of this
+    // task is not, and must not keep the task around for ever.
+    const retry = volumeFailures.find((f) => f.error instanceof RuntimeError && f.error.retryable);
+    for (const f of volumeFailures) if (f !== retry) this.logger.warn("task volume left behind", { volume: f.volume, err: f.error });
+    const error = containerError ?? retry?.error;
     if (error !== undefined) {
       // Try again later rather than forget containers that still exist.
       this.logger.warn("task cleanup failed; will retry", { err: error });
@@ -344,15 +390,19 @@ export class TaskRunner {
     this.timer = { cancel: () => handle.cancel(), at };
   }
 
-  private hostBindings(c: ManagedContainer): NetworkBinding[] {
+  /** The parsed task definition, or undefined when the spec does not parse (create fails on that). */
+  private definition(): ParsedTaskSpec["td"] | undefined {
     try {
-      const parsed = (this.parsed ??= parseTaskSpec(this.task.spec));
-      if (parsed.td.networkMode !== "host") return [];
-      const def = parsed.td.containerDefinitions.find((d) => d.name === c.name);
-      return def ? hostModeBindings(def) : [];
+      return (this.parsed ??= parseTaskSpec(this.task.spec)).td;
     } catch {
-      return [];
+      return undefined;
     }
+  }
+
+  private hostBindings(c: ManagedContainer): NetworkBinding[] {
+    const td = this.definition();
+    const def = td?.networkMode === "host" ? td.containerDefinitions.find((d) => d.name === c.name) : undefined;
+    return def ? hostModeBindings(def) : [];
   }
 
   private log(moved: Moved[]): void {
@@ -361,11 +411,4 @@ export class TaskRunner {
       this.logger.info("container transition", { container: m.container, from: m.from, to: m.to, exitCode: c?.exitCode, reason: c?.reason });
     }
   }
-}
-
-/** The observed half of a container record, kept when its definition is replaced. */
-function pickObserved(c: ManagedContainer): Partial<ManagedContainer> {
-  const { runtimeId, dockerName, knownStatus, desiredStatus, exitCode, reason, networkBindings, healthStatus, hostPorts } = c;
-  const { pullStartedAtMs, pullStoppedAtMs, createdAtMs, startedAtMs, finishedAtMs } = c;
-  return { runtimeId, dockerName, knownStatus, desiredStatus, exitCode, reason, networkBindings, healthStatus, hostPorts, pullStartedAtMs, pullStoppedAtMs, createdAtMs, startedAtMs, finishedAtMs };
 }

@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import type { NetworkBinding } from "@berth/proto";
-import type { ContainerInspect, CreateContainerSpec, RuntimeHealth } from "./types.js";
+import type { ContainerInspect, CreateContainerSpec, RuntimeHealth, VolumeInfo } from "./types.js";
 
 /**
  * The Engine API v1.41 create body for a {@link CreateContainerSpec}. Host ports left undefined
@@ -44,6 +44,8 @@ export function toCreateOptions(spec: CreateContainerSpec): Docker.ContainerCrea
       Dns: spec.dns,
       DnsSearch: spec.dnsSearch,
       ExtraHosts: spec.extraHosts,
+      Binds: spec.binds?.length ? spec.binds : undefined,
+      VolumesFrom: spec.volumesFrom?.length ? spec.volumesFrom : undefined,
     },
   };
 }
@@ -92,4 +94,9 @@ export function toInspect(i: Docker.ContainerInspectInfo): ContainerInspect {
     health: health === "starting" || health === "healthy" || health === "unhealthy" ? (health as RuntimeHealth) : undefined,
     networkBindings: bindingsFromPorts(i.NetworkSettings?.Ports as never),
   };
+}
+
+/** A Docker volume (inspect or list row) in the runtime-neutral shape. */
+export function toVolumeInfo(v: { Name: string; Driver: string; Labels?: Record<string, string> | null; Options?: Record<string, string> | null }): VolumeInfo {
+  return { name: v.Name, driver: v.Driver, labels: v.Labels ?? {}, options: v.Options ?? {} };
 }

@@ -10,19 +10,24 @@ import {
   ContainerNotFoundError,
   ImagePullTimeoutError,
   classifyDockerError,
+  CannotCreateVolumeError,
+  CannotInspectVolumeError,
+  CannotRemoveVolumeError,
 } from "./errors.js";
-import { toCreateOptions, toInspect } from "./docker-mapping.js";
+import { toCreateOptions, toInspect, toVolumeInfo } from "./docker-mapping.js";
 import { defaultPullTimeouts, watchPull, type PullProgressLine, type PullStream, type PullTimeouts } from "./pull-policy.js";
 import { subscribeDockerEvents } from "./docker-events.js";
-import type {
-  ContainerInspect,
-  ContainerRuntime,
-  ContainerSummary,
-  CreateContainerSpec,
-  RuntimeEvent,
-  RuntimeInfo,
-  RuntimeSubscription,
-  RuntimeVersion,
+import {
+  type ContainerInspect,
+  type ContainerRuntime,
+  type ContainerSummary,
+  type CreateContainerSpec,
+  type RuntimeEvent,
+  type RuntimeInfo,
+  type RuntimeSubscription,
+  type RuntimeVersion,
+  type VolumeInfo,
+  type VolumeSpec,
 } from "./types.js";
 
 /** Options for {@link DockerRuntime}. */
@@ -180,5 +185,44 @@ export class DockerRuntime implements ContainerRuntime {
 
   subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): RuntimeSubscription {
     return subscribeDockerEvents(this.docker, labels, onEvent, this.logger);
+  }
+
+  async createVolume(spec: VolumeSpec): Promise<void> {
+    try {
+      // The engine answers 201 with the existing volume when the name and driver match, which
+      // is the idempotency a retried provisioning needs.
+      await this.docker.createVolume({ Name: spec.name, Driver: spec.driver, DriverOpts: spec.driverOpts, Labels: spec.labels });
+      this.logger.info("volume ready", { volume: spec.name, driver: spec.driver });
+    } catch (err) {
+      throw classifyDockerError(err, CannotCreateVolumeError);
+    }
+  }
+
+  async inspectVolume(name: string): Promise<VolumeInfo | undefined> {
+    try {
+      return toVolumeInfo(await this.docker.getVolume(name).inspect());
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw classifyDockerError(err, CannotInspectVolumeError);
+    }
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]> {
+    try {
+      const res = await this.docker.listVolumes({ filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) } });
+      return (res.Volumes ?? []).map(toVolumeInfo);
+    } catch (err) {
+      throw classifyDockerError(err, CannotInspectVolumeError);
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove();
+      this.logger.info("volume removed", { volume: name });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return;
+      throw classifyDockerError(err, CannotRemoveVolumeError);
+    }
   }
 }

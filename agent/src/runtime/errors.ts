@@ -109,3 +109,18 @@ export function dockerMessage(err: unknown): string {
   // dockerode prefixes "(HTTP code 500) server error - "; the reason should be Docker's words.
   return msg.replace(/^\(HTTP code \d+\)[^-]*- /, "").trim();
 }
+
+/** A volume could not be created, or a shared one is missing (ECS's `CannotCreateVolumeError`). */
+export class CannotCreateVolumeError extends RuntimeError {
+  override name = "CannotCreateVolumeError";
+}
+
+/** Inspecting or listing volumes failed. */
+export class CannotInspectVolumeError extends RuntimeError {
+  override name = "CannotInspectVolumeError";
+}
+
+/** `docker volume rm` failed (in use, daemon down). */
+export class CannotRemoveVolumeError extends RuntimeError {
+  override name = "CannotRemoveVolumeError";
+}

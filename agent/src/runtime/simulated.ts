@@ -1,16 +1,18 @@
 import { randomBytes } from "node:crypto";
 import type { NetworkBinding } from "@berth/proto";
-import { CannotCreateContainerError, CannotPullContainerError, CannotStartContainerError } from "./errors.js";
-import type {
-  ContainerInspect,
-  ContainerRuntime,
-  ContainerSummary,
-  CreateContainerSpec,
-  RuntimeEvent,
-  RuntimeHealth,
-  RuntimeInfo,
-  RuntimeSubscription,
-  RuntimeVersion,
+import { CannotCreateContainerError, CannotCreateVolumeError, CannotPullContainerError, CannotRemoveVolumeError, CannotStartContainerError } from "./errors.js";
+import {
+  type ContainerInspect,
+  type ContainerRuntime,
+  type ContainerSummary,
+  type CreateContainerSpec,
+  type RuntimeEvent,
+  type RuntimeHealth,
+  type RuntimeInfo,
+  type RuntimeSubscription,
+  type RuntimeVersion,
+  type VolumeInfo,
+  type VolumeSpec,
 } from "./types.js";
 
 /** How a simulated container behaves once started. */
@@ -35,6 +37,10 @@ export interface SimulatedRuntimeOptions {
   behavior?: (spec: CreateContainerSpec) => SimulatedBehavior;
   /** Latency added to every call, to model a busy daemon. */
   latencyMs?: number;
+  /** Volumes present from the start (shared volumes made outside the agent). */
+  volumes?: VolumeInfo[];
+  /** Volume creates that fail, as a driver that refuses them would. */
+  failVolumeCreate?: (spec: VolumeSpec) => boolean;
 }
 
 interface SimContainer {
@@ -58,6 +64,7 @@ interface SimContainer {
 export class SimulatedRuntime implements ContainerRuntime {
   private readonly images: Set<string>;
   private readonly containers = new Map<string, SimContainer>();
+  private readonly volumes = new Map<string, VolumeInfo>();
   private readonly subs = new Set<{ labels: Record<string, string>; onEvent: (e: RuntimeEvent) => void }>();
   private nextPort = 40000;
   /** Every call made, for assertions on idempotency (`create` counted twice is a bug). */
@@ -65,6 +72,7 @@ export class SimulatedRuntime implements ContainerRuntime {
 
   constructor(private readonly opts: SimulatedRuntimeOptions = {}) {
     this.images = new Set(opts.images ?? []);
+    for (const v of opts.volumes ?? []) this.volumes.set(v.name, v);
   }
 
   private async tick(op: string, arg: string): Promise<void> {
@@ -98,6 +106,11 @@ export class SimulatedRuntime implements ContainerRuntime {
     if (!this.images.has(spec.image)) throw new CannotCreateContainerError(`No such image: ${spec.image}`, { retryable: false, statusCode: 404 });
     for (const c of this.containers.values()) {
       if (c.spec.name === spec.name) throw new CannotCreateContainerError(`Conflict. The container name "/${spec.name}" is already in use`, { retryable: false, statusCode: 409 });
+    }
+    // As Docker does: a bind whose source is a name, not a path, makes that local volume.
+    for (const b of spec.binds ?? []) {
+      const source = b.split(":")[0];
+      if (!source.startsWith("/") && !this.volumes.has(source)) this.volumes.set(source, { name: source, driver: "local", labels: {}, options: {} });
     }
     const id = randomBytes(32).toString("hex");
     this.containers.set(id, { id, spec, behavior: this.opts.behavior?.(spec) ?? {}, status: "created", bindings: [], timers: [] });
@@ -174,6 +187,44 @@ export class SimulatedRuntime implements ContainerRuntime {
     const sub = { labels, onEvent };
     this.subs.add(sub);
     return { close: () => void this.subs.delete(sub) };
+  }
+
+  async createVolume(spec: VolumeSpec): Promise<void> {
+    await this.tick("createVolume", spec.name);
+    if (this.opts.failVolumeCreate?.(spec)) throw new CannotCreateVolumeError(`create ${spec.name}: driver ${spec.driver} refused`, { retryable: false, statusCode: 500 });
+    const existing = this.volumes.get(spec.name);
+    if (existing && existing.driver !== spec.driver) {
+      throw new CannotCreateVolumeError(`create ${spec.name}: volume name is already in use with driver ${existing.driver}`, { retryable: false, statusCode: 409 });
+    }
+    if (!existing) this.volumes.set(spec.name, { name: spec.name, driver: spec.driver, labels: { ...spec.labels }, options: { ...spec.driverOpts } });
+  }
+
+  async inspectVolume(name: string): Promise<VolumeInfo | undefined> {
+    await this.tick("inspectVolume", name);
+    return this.volumes.get(name);
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]> {
+    await this.tick("listVolumes", "");
+    return [...this.volumes.values()].filter((v) => matches(v.labels, labels));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.tick("removeVolume", name);
+    // Docker refuses to remove a volume any container (running or not) still mounts.
+    const user = [...this.containers.values()].find((c) => c.spec.binds?.some((b) => b.split(":")[0] === name));
+    if (user) throw new CannotRemoveVolumeError(`remove ${name}: volume is in use - [${user.id}]`, { retryable: false, statusCode: 409 });
+    this.volumes.delete(name);
+  }
+
+  /** Names of every volume the simulation holds. */
+  volumeNames(): string[] {
+    return [...this.volumes.keys()];
+  }
+
+  /** The create spec a container was made with, by id or name (for assertions on mounts). */
+  specOf(id: string): CreateContainerSpec | undefined {
+    return (this.containers.get(id) ?? [...this.containers.values()].find((c) => c.spec.name === id))?.spec;
   }
 
   /** Makes a running container exit now with `exitCode`, as if its process ended. */

@@ -1,4 +1,5 @@
 import type { NetworkBinding } from "@berth/proto";
+import type { RuntimeError } from "./errors.js";
 
 /**
  * The container runtime as the task engine needs it: one small interface that the Docker
@@ -30,6 +31,35 @@ export interface ContainerRuntime {
    * subscription is closed. Implementations reconnect on their own and replay what they missed.
    */
   subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): RuntimeSubscription;
+  /**
+   * Creates a named volume; creating one that already exists (same driver) is not an error, so
+   * a retried or restarted provisioning converges. Throws {@link CannotCreateVolumeError}.
+   */
+  createVolume(spec: VolumeSpec): Promise<void>;
+  /** The named volume, or undefined when there is none. Throws {@link CannotInspectVolumeError}. */
+  inspectVolume(name: string): Promise<VolumeInfo | undefined>;
+  /** Every volume whose labels include all of `labels`. */
+  listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]>;
+  /** Removes a volume; one already gone is not an error, one in use is ({@link CannotRemoveVolumeError}). */
+  removeVolume(name: string): Promise<void>;
+}
+
+/** A named volume to create. */
+export interface VolumeSpec {
+  name: string;
+  /** Volume driver; `local` is Docker's own. */
+  driver: string;
+  driverOpts: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+/** A volume as the runtime reports it. */
+export interface VolumeInfo {
+  name: string;
+  driver: string;
+  labels: Record<string, string>;
+  /** The driver options it was created with. */
+  options: Record<string, string>;
 }
 
 /** What the runtime says about itself. */
@@ -86,6 +116,13 @@ export interface CreateContainerSpec {
   dns?: string[];
   dnsSearch?: string[];
   extraHosts?: string[];
+  /**
+   * Docker `Binds`: `<host path or volume name>:<container path>[:ro]`. Binds (not Mounts) as
+   * ECS uses them: Docker creates a missing host path for a bind, the Mounts API refuses it.
+   */
+  binds?: string[];
+  /** Docker `VolumesFrom`: `<container name or id>[:ro]`. */
+  volumesFrom?: string[];
 }
 
 /** Docker's health words. */

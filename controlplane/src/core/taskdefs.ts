@@ -98,10 +98,13 @@ export async function listFamilies(ctx: CoreContext, status: "ACTIVE" | "INACTIV
     .map(([f]) => f);
 }
 
+/** Volume kinds backed by AWS services (EFS, FSx, S3 Files, EBS at launch). */
+const awsOnlyVolumeKinds = ["efsVolumeConfiguration", "fsxWindowsFileServerVolumeConfiguration", "s3filesVolumeConfiguration", "configuredAtLaunch"] as const;
+
 /**
  * The definition a task or service may use, refused as ECS words it when berth cannot run it:
  * INACTIVE revisions, FARGATE (berth runs tasks on registered instances only), awsvpc (no
- * task ENIs yet) and EFS or FSx volumes.
+ * task ENIs yet) and volumes backed by AWS storage services.
  */
 export async function runnableDefinition(ctx: CoreContext, ref: string, launchType?: string, field = "taskDefinition"): Promise<TaskDefinitionRecord> {
   if (launchType === "FARGATE") {
@@ -114,9 +117,9 @@ export async function runnableDefinition(ctx: CoreContext, ref: string, launchTy
       `Task definition ${td.family}:${td.revision} uses networkMode awsvpc, which berth cannot run yet; register a revision with bridge, host or none`,
     );
   }
-  // Amazon's file systems have no counterpart on a self-hosted host: say so before placing.
+  // Amazon's storage services have no counterpart on a self-hosted host: say so before placing.
   for (const v of td.volumes ?? []) {
-    const kind = v.efsVolumeConfiguration ? "efsVolumeConfiguration" : v.fsxWindowsFileServerVolumeConfiguration ? "fsxWindowsFileServerVolumeConfiguration" : undefined;
+    const kind = awsOnlyVolumeKinds.find((k) => v[k] !== undefined && v[k] !== false);
     if (kind) {
       throw new InvalidParameterException(
         `Task definition ${td.family}:${td.revision} volume '${v.name}' uses ${kind}, which berth cannot mount; use a host path (host.sourcePath) or a Docker volume (dockerVolumeConfiguration)`,
