@@ -96,6 +96,18 @@ afterEach(async () => {
   proxy = undefined;
 });
 
+/** A fresh cluster where replica-a (through `aEndpoint`) leads and replica-b waits in line behind it. */
+async function leaderAndFollower(aEndpoint = etcd.endpoint): Promise<{ c: Cluster; a: Replica; b: Replica }> {
+  const c = new Cluster();
+  cluster = c; // closed by afterEach
+  const a = await c.add("replica-a", aEndpoint);
+  await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
+  const b = await c.add("replica-b");
+  // b's campaign reaches etcd and queues behind a
+  await new Promise((r) => setTimeout(r, 300));
+  return { c, a, b };
+}
+
 describe("leader election", () => {
   it("leader election: one of two leads, both agree who, and a clean close hands over at once", async () => {
     cluster = new Cluster();
@@ -120,11 +132,7 @@ describe("leader election", () => {
   });
 
   it("leader election: resign steps down, the other leads, and the resigner campaigns again", async () => {
-    cluster = new Cluster();
-    const a = await cluster.add("replica-a");
-    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
-    const b = await cluster.add("replica-b");
-    await new Promise((r) => setTimeout(r, 300));
+    const { c, a, b } = await leaderAndFollower();
     await a.election.resign();
     await eventually("b to lead", async () => (b.election.isLeader() ? true : undefined), 5_000, 20);
     expect(a.election.isLeader()).toBe(false);
@@ -132,16 +140,12 @@ describe("leader election", () => {
     await b.election.close();
     await eventually("a to lead again", async () => (a.election.isLeader() ? true : undefined), 5_000, 20);
     expect(a.events).toEqual(["elected", "demoted", "elected"]);
-    expect(cluster.maxLeadersSeen).toBe(1);
-    expect(cluster.maxActiveDuties).toBe(1);
+    expect(c.maxLeadersSeen).toBe(1);
+    expect(c.maxActiveDuties).toBe(1);
   });
 
   it("leader election: a leader whose client dies without resigning is replaced after the TTL, never overlapping", async () => {
-    cluster = new Cluster();
-    const a = await cluster.add("replica-a");
-    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
-    const b = await cluster.add("replica-b");
-    await new Promise((r) => setTimeout(r, 300));
+    const { c, a, b } = await leaderAndFollower();
 
     // As after kill -9: keepalives stop, nothing is revoked.
     const killedAt = Date.now();
@@ -155,24 +159,20 @@ describe("leader election", () => {
     expect(takeover).toBeGreaterThan(ttlSeconds * 1000 - 1500);
     expect(takeover).toBeLessThan(ttlSeconds * 1000 + 3000);
     expect(a.events).toEqual(["elected", "demoted"]);
-    expect(cluster.maxLeadersSeen).toBe(1);
-    expect(cluster.maxActiveDuties).toBe(1);
+    expect(c.maxLeadersSeen).toBe(1);
+    expect(c.maxActiveDuties).toBe(1);
   });
 
   it("leader election: a leader cut off by a frozen link steps down before the other takes over, and rejoins as follower", async () => {
     proxy = await etcdProxy(etcd.endpoint);
-    cluster = new Cluster();
-    const a = await cluster.add("replica-a", proxy.endpoint);
-    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
-    const b = await cluster.add("replica-b");
-    await new Promise((r) => setTimeout(r, 300));
+    const { c, a, b } = await leaderAndFollower(proxy.endpoint);
 
     proxy.cut("freeze");
     let aDownAt = 0;
     await eventually("a to step down", async () => (a.election.isLeader() ? undefined : (aDownAt = Date.now())), 10_000, 20);
     await eventually("b to lead", async () => (b.election.isLeader() ? true : undefined), 15_000, 20);
     expect(Date.now()).toBeGreaterThanOrEqual(aDownAt);
-    expect(cluster.maxLeadersSeen).toBe(1);
+    expect(c.maxLeadersSeen).toBe(1);
 
     proxy.heal();
     // a campaigns again once etcd answers, and follows b
@@ -180,17 +180,13 @@ describe("leader election", () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(a.election.isLeader()).toBe(false);
     expect(b.election.isLeader()).toBe(true);
-    expect(cluster.maxLeadersSeen).toBe(1);
-    expect(cluster.maxActiveDuties).toBe(1);
+    expect(c.maxLeadersSeen).toBe(1);
+    expect(c.maxActiveDuties).toBe(1);
   });
 
   it("fenced writes: a demoted leader's write is refused by etcd and lands nothing; the new leader's lands", async () => {
-    cluster = new Cluster();
-    const a = await cluster.add("replica-a");
-    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
-    const b = await cluster.add("replica-b");
-    await new Promise((r) => setTimeout(r, 300));
-    const key = (name: string) => `/fence-test/${cluster!.name}/${name}`;
+    const { c, a, b } = await leaderAndFollower();
+    const key = (name: string) => `/fence-test/${c.name}/${name}`;
     const put = (kv: Kv, name: string, guard?: string, value: unknown = { by: name }) => {
       const txn = new Txn().put(key(name), value);
       if (guard) txn.expect(key(name), guard);
@@ -220,17 +216,13 @@ describe("leader election", () => {
     await expect(put(fencedA, "old-fence")).rejects.toBeInstanceOf(FencedOutError);
     await expect(put(fencedB, "old-fence")).rejects.toBeInstanceOf(FencedOutError);
     await put(a.kv.fenced(a.fences[1]), "old-fence");
-    expect(cluster.maxLeadersSeen).toBe(1);
+    expect(c.maxLeadersSeen).toBe(1);
   });
 
   it("fenced writes: a write in flight across a frozen link lands nothing once the other replica leads", async () => {
     proxy = await etcdProxy(etcd.endpoint);
-    cluster = new Cluster();
-    const a = await cluster.add("replica-a", proxy.endpoint);
-    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
-    const b = await cluster.add("replica-b");
-    await new Promise((r) => setTimeout(r, 300));
-    const key = `/fence-test/${cluster.name}/in-flight`;
+    const { c, a, b } = await leaderAndFollower(proxy.endpoint);
+    const key = `/fence-test/${c.name}/in-flight`;
 
     proxy.cut("freeze");
     // sent while a still believes it leads; etcd sees it only after the link heals
@@ -246,15 +238,11 @@ describe("leader election", () => {
     expect(await inFlight).toBe("landed");
     expect(await fencedInFlight).toBeInstanceOf(FencedOutError);
     expect(await b.kv.get(`${key}-fenced`)).toBeUndefined();
-    expect(cluster.maxLeadersSeen).toBe(1);
+    expect(c.maxLeadersSeen).toBe(1);
   });
 
   it("a leader whose election key is deleted under it steps down within a probe and campaigns again", async () => {
-    cluster = new Cluster();
-    const a = await cluster.add("replica-a");
-    await eventually("a to lead", async () => (a.election.isLeader() ? true : undefined), 10_000, 20);
-    const b = await cluster.add("replica-b");
-    await new Promise((r) => setTimeout(r, 300));
+    const { c, a, b } = await leaderAndFollower();
 
     // as by `etcdctl del` or a restore: the key goes while a's lease lives
     const deletedAt = Date.now();
