@@ -1,6 +1,7 @@
 /** Code both the control plane and the agent use. Nothing here imports another workspace. */
 export * from "./errors.js";
 export * from "./ids.js";
+export * from "./collections.js";
 export * from "./arn.js";
 export * from "./logger.js";
 export * from "./model/resources.js";

@@ -1,11 +1,11 @@
 import {
   ConflictError,
+  groupBy,
   InvalidParameterException,
   newId,
   subtract,
   taskReservation,
   type ContainerInstanceRecord,
-  type HeldTask,
   type TaskDefinitionRecord,
   type TaskRecord,
 } from "@berth/shared";
@@ -98,12 +98,7 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
  * each record's `heldTasks`, or from `tasks` (the cluster's task records) when given.
  */
 export function snapshotInstances(instances: ContainerInstanceRecord[], tasks?: TaskRecord[]): InstanceSnapshot[] {
-  const held = new Map<string, HeldTask[]>();
-  if (tasks) {
-    for (const t of tasks.filter(holdsResources)) held.set(t.containerInstanceId, [...(held.get(t.containerInstanceId) ?? []), heldTaskOf(t)]);
-  } else {
-    for (const i of instances) held.set(i.id, i.heldTasks ?? []);
-  }
+  const fromTasks = tasks && groupBy(tasks.filter(holdsResources), (t) => t.containerInstanceId);
   return instances.map((i) => ({
     id: i.id,
     arn: i.arn,
@@ -116,7 +111,7 @@ export function snapshotInstances(instances: ContainerInstanceRecord[], tasks?: 
     registered: i.registered,
     remaining: i.remaining,
     attributes: i.attributes,
-    tasks: (held.get(i.id) ?? []).map((t) => ({ family: t.family, group: t.group, taskDefinitionArn: t.taskDefinitionArn })),
+    tasks: ((fromTasks ? fromTasks.get(i.id) : i.heldTasks) ?? []).map((t) => ({ family: t.family, group: t.group, taskDefinitionArn: t.taskDefinitionArn })),
   }));
 }
 
@@ -134,8 +129,7 @@ async function writePlacements(
   committed: (tasks: TaskRecord[]) => void,
 ): Promise<void> {
   const perTxn = maxStagedOps - 1;
-  const byInstance = new Map<string, TaskRecord[]>();
-  for (const t of created) byInstance.set(t.containerInstanceId, [...(byInstance.get(t.containerInstanceId) ?? []), t]);
+  const byInstance = groupBy(created, (t) => t.containerInstanceId);
   let txn = ctx.store.txn();
   let pending: TaskRecord[] = [];
   const flush = async () => {

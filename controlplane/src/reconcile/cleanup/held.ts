@@ -1,4 +1,4 @@
-import type { ContainerInstanceRecord, TaskRecord } from "@berth/shared";
+import { groupBy, type ContainerInstanceRecord, type TaskRecord } from "@berth/shared";
 import { heldTaskOf, holdsResources } from "../../core/index.js";
 
 type Read<T> = { value: T; modRevision: string };
@@ -21,8 +21,7 @@ export interface HeldRepair {
  * list newer than the instance read is refused by the guard rather than undoing that change.
  */
 export function planHeldRepairs(instances: Read<ContainerInstanceRecord>[], tasks: TaskRecord[], max: number): HeldRepair[] {
-  const holding = new Map<string, TaskRecord[]>();
-  for (const t of tasks.filter(holdsResources)) holding.set(t.containerInstanceId, [...(holding.get(t.containerInstanceId) ?? []), t]);
+  const holding = groupBy(tasks.filter(holdsResources), (t) => t.containerInstanceId);
   const out: HeldRepair[] = [];
   for (const { value: i, modRevision } of instances) {
     if (out.length >= max) break;

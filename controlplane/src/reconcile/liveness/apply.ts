@@ -1,7 +1,7 @@
-import { ConflictError, type ContainerInstanceRecord, type Logger } from "@berth/shared";
+import { ConflictError, groupBy, type ContainerInstanceRecord, type Logger } from "@berth/shared";
 import { markStopped, type CoreContext } from "../../core/index.js";
 import { keys, type Versioned } from "../../store/index.js";
-import { lostTaskStopCode, type LivenessPlan, type LostTask } from "./plan.js";
+import { lostTaskStopCode, type LivenessPlan } from "./plan.js";
 
 /** What applying a plan did, for the round's log line. */
 export interface LivenessOutcome {
@@ -46,11 +46,7 @@ export async function applyLivenessPlan(
     }
   }
 
-  const byInstance = new Map<string, LostTask[]>();
-  for (const l of plan.markLost) {
-    const k = keys.instance(l.cluster, l.instanceId);
-    byInstance.set(k, [...(byInstance.get(k) ?? []), l]);
-  }
+  const byInstance = groupBy(plan.markLost, (l) => keys.instance(l.cluster, l.instanceId));
   for (const lost of byInstance.values()) {
     const { cluster, instanceId } = lost[0];
     const [inst, session] = await Promise.all([ctx.store.instances.get(cluster, instanceId), ctx.store.kv.get(keys.session(cluster, instanceId))]);

@@ -1,4 +1,4 @@
-import { newId, serviceGroup, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
+import { groupBy, newId, serviceGroup, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
 import { resolveTaskDefinition, type CoreContext } from "../../core/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
@@ -35,8 +35,7 @@ export async function startServiceLoop(ctx: CoreContext, opts: { intervalMs: num
 
 async function round(ctx: CoreContext, log: Logger, healthCache: Map<string, boolean>, active: () => boolean): Promise<void> {
   const services = (await ctx.store.services.list(keys.services())).items.filter((s) => s.value.status !== "INACTIVE");
-  const byCluster = new Map<string, typeof services>();
-  for (const s of services) byCluster.set(s.value.cluster, [...(byCluster.get(s.value.cluster) ?? []), s]);
+  const byCluster = groupBy(services, (s) => s.value.cluster);
   for (const [cluster, list] of byCluster) {
     const [tasks, instances] = await Promise.all([ctx.store.tasks.list(keys.tasks(cluster)), ctx.store.instances.list(keys.instances(cluster))]);
     const allTasks = tasks.items.map((t) => t.value);

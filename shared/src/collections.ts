@@ -1,0 +1,13 @@
+/** Small collection helpers both sides use (Node 20 has no Map.groupBy yet). */
+
+/** The items grouped by `key`, each group in input order; groups in order of first appearance. */
+export function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
