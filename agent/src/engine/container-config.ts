@@ -76,8 +76,20 @@ export function initialContainers({ td, overrides }: ParsedTaskSpec): ManagedCon
   });
 }
 
+/**
+ * The containers of a new definition (an adopted task's real one), keeping what was observed of
+ * each container already known by name.
+ */
+export function redefineContainers(current: readonly ManagedContainer[], parsed: ParsedTaskSpec): ManagedContainer[] {
+  const known = new Map(current.map((c) => [c.name, c]));
+  return initialContainers(parsed).map((f) => {
+    const k = known.get(f.name);
+    return k ? { ...f, ...pickObserved(k) } : f;
+  });
+}
+
 /** The observed half of a container record, kept when its definition is replaced. */
-export function pickObserved(c: ManagedContainer): Partial<ManagedContainer> {
+function pickObserved(c: ManagedContainer): Partial<ManagedContainer> {
   const { runtimeId, dockerName, knownStatus, desiredStatus, exitCode, reason, networkBindings, healthStatus, hostPorts } = c;
   const { pullStartedAtMs, pullStoppedAtMs, createdAtMs, startedAtMs, finishedAtMs } = c;
   return { runtimeId, dockerName, knownStatus, desiredStatus, exitCode, reason, networkBindings, healthStatus, hostPorts, pullStartedAtMs, pullStoppedAtMs, createdAtMs, startedAtMs, finishedAtMs };

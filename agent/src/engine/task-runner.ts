@@ -1,13 +1,15 @@
 import type { Logger } from "@berth/shared";
 import type { NetworkBinding, TaskSpec } from "@berth/proto";
-import { RuntimeError, ContainerNotFoundError, type ContainerInspect, type ContainerRuntime, type RuntimeHealth } from "../runtime/index.js";
+import { ContainerNotFoundError, type ContainerInspect, type ContainerRuntime, type RuntimeHealth } from "../runtime/index.js";
 import { ActionFailure, actionTable, type ActionContext, type ActionResult } from "./actions.js";
-import { dockerContainerName, hostModeBindings, initialContainers, parseTaskSpec, pickObserved, type ParsedTaskSpec } from "./container-config.js";
+import { dockerContainerName, hostModeBindings, parseTaskSpec, redefineContainers, type ParsedTaskSpec } from "./container-config.js";
 import type { Clock, ManagedContainer, ManagedTask } from "./model.js";
 import { applyHealth, applyInspect, failContainer, type Moved } from "./observe.js";
 import { essentialStopReason, stopTask, taskStatusFromContainers } from "./task-status.js";
+import { failureReason, retryDelayMs, type RetryPolicy } from "./retry.js";
 import { advanceKnown, nextTransition, type ContainerAction, type Transition } from "./transition.js";
-import { TaskVolumes, type ContainerMounts, type VolumeRemovalFailure } from "./volumes.js";
+import { TaskVolumes, type ContainerMounts } from "./volumes.js";
+import { removeTaskLeftovers, type CleanupOutcome } from "./cleanup.js";
 
 /** Events a task's loop takes; each is handled by that loop alone. */
 export type RunnerEvent =
@@ -22,14 +24,14 @@ export type RunnerEvent =
   | { type: "health"; container: string; health: RuntimeHealth }
   /** Provisioning the task's volumes ended (error undefined: they are ready). */
   | { type: "volumesDone"; error?: unknown }
-  | { type: "cleanupDone"; error?: unknown; volumeFailures?: VolumeRemovalFailure[] };
+  | { type: "cleanupDone"; outcome: CleanupOutcome };
 
 /** What a task's loop needs from the engine. */
 export interface RunnerHost extends ActionContext {
   runtime: ContainerRuntime;
   clock: Clock;
   taskCleanupWaitMs: number;
-  retry: { attempts: number; baseMs: number; maxMs: number };
+  retry: RetryPolicy;
   /** Records a state change if the task moved, persists, and delivers it. */
   commit(task: ManagedTask): Promise<void>;
   /** The task has been cleaned up: forget it. */
@@ -122,7 +124,7 @@ export class TaskRunner {
       case "payload":
         return this.onPayload(e.spec);
       case "cleanupDone":
-        return this.onCleanupDone(e.error, e.volumeFailures);
+        return this.onCleanupDone(e.outcome);
       case "volumesDone":
         return this.onVolumesDone(e.error, now);
       case "actionDone":
@@ -154,18 +156,12 @@ export class TaskRunner {
 
   /** A task re-adopted from labels gets its real definition once the control plane re-sends it. */
   private adoptSpec(spec: TaskSpec): void {
-    let fresh: ManagedContainer[];
     try {
-      fresh = initialContainers(parseTaskSpec(spec));
+      this.task.containers = redefineContainers(this.task.containers, parseTaskSpec(spec));
     } catch (err) {
       this.logger.warn("payload for an adopted task is unusable; keeping what was adopted", { err });
       return;
     }
-    const known = new Map(this.task.containers.map((c) => [c.name, c]));
-    this.task.containers = fresh.map((f) => {
-      const k = known.get(f.name);
-      return k ? { ...f, ...pickObserved(k) } : f;
-    });
     this.task.spec = spec;
     this.task.clusterArn = spec.clusterArn;
     this.task.adopted = false;
@@ -218,16 +214,15 @@ export class TaskRunner {
       return;
     }
     const n = (this.attempts.get(c.name) ?? 0) + 1;
-    const retryable = err instanceof RuntimeError && err.retryable;
-    if (retryable && n < this.host.retry.attempts) {
+    const delay = retryDelayMs(this.host.retry, n, err);
+    if (delay !== undefined) {
       this.attempts.set(c.name, n);
-      const delay = Math.min(this.host.retry.baseMs * 2 ** (n - 1), this.host.retry.maxMs);
       this.retryAt.set(c.name, now + delay);
       this.logger.warn("runtime action failed; will retry", { container: c.name, action, attempt: n, delayMs: delay, err });
       return;
     }
     this.attempts.delete(c.name);
-    const reason = err instanceof RuntimeError ? err.reason : `${action} failed: ${err instanceof Error ? err.message : String(err)}`;
+    const reason = failureReason(err, `${action} failed`);
     this.logger.warn("runtime action failed", { container: c.name, action, reason });
     this.log(failContainer(c, reason, now));
   }
@@ -238,18 +233,18 @@ export class TaskRunner {
     const now = this.host.clock.now();
     const task = this.task;
     let wakeAt = Number.POSITIVE_INFINITY;
+    // Volumes berth cannot provide refuse the task before anything is pulled.
+    const volumes = this.volumes.plan(this.definition());
+    if (!volumes.ok && task.desiredStatus === "RUNNING") {
+      this.logger.warn("task desired status RUNNING -> STOPPED", { reason: volumes.reason });
+      stopTask(task, volumes.reason);
+    }
     for (let round = 0; round < 2 * task.containers.length + 2; round++) {
       let moved = false;
       const essential = essentialStopReason(task, task.containers);
       if (essential) {
         this.logger.info("task desired status RUNNING -> STOPPED", { reason: essential });
         stopTask(task, essential);
-      }
-      // Volumes berth cannot provide refuse the task before anything is pulled.
-      const volumes = this.volumes.plan(this.definition());
-      if (!volumes.ok && task.desiredStatus === "RUNNING") {
-        this.logger.warn("task desired status RUNNING -> STOPPED", { reason: volumes.reason });
-        stopTask(task, volumes.reason);
       }
       for (const c of task.containers) {
         if (this.inFlight.has(c.name)) continue;
@@ -308,8 +303,7 @@ export class TaskRunner {
     const def = td?.containerDefinitions.find((d) => d.name === c.name);
     if (!td || !def) return { t };
     const gate = this.volumes.beforeCreate(td, def, this.task.containers, now);
-    if (gate.kind === "go") return { t, mounts: gate.mounts };
-    return { t: gate.kind === "fail" ? { kind: "fail", reason: gate.reason } : { kind: "blocked", reason: gate.why, recheckAtMs: gate.recheckAtMs } };
+    return gate.kind === "go" ? { t, mounts: gate.mounts } : { t: gate };
   }
 
   private dispatch(c: ManagedContainer, action: ContainerAction, now: number, mounts?: ContainerMounts): void {
@@ -339,13 +333,10 @@ export class TaskRunner {
     if (this.cleaning) return;
     this.cleaning = true;
     const ids = this.task.containers.map((c) => c.runtimeId).filter((id): id is string => !!id);
-    // Volumes after containers: Docker refuses to remove a volume a container still mounts.
-    Promise.all(ids.map((id) => this.host.runtime.removeContainer(id)))
-      .then(() => this.volumes.remove(this.definition()))
-      .then(
-        (volumeFailures) => void this.post({ type: "cleanupDone", volumeFailures }),
-        (error: unknown) => void this.post({ type: "cleanupDone", error }),
-      );
+    removeTaskLeftovers(this.host.runtime, ids, this.volumes, this.definition()).then(
+      (outcome) => void this.post({ type: "cleanupDone", outcome }),
+      (retryError: unknown) => void this.post({ type: "cleanupDone", outcome: { retryError, leftBehind: [] } }),
+    );
   }
 
   private onVolumesDone(error: unknown, now: number): void {
@@ -355,21 +346,16 @@ export class TaskRunner {
     this.logger.warn("task desired status RUNNING -> STOPPED", { reason: outcome.reason });
     stopTask(this.task, outcome.reason);
     // The containers waiting to be created failed for this reason: say so on each of them.
-    for (const c of this.task.containers) {
-      if (!this.inFlight.has(c.name) && (c.knownStatus === "NONE" || c.knownStatus === "PULLED")) this.log(failContainer(c, outcome.reason, now));
-    }
+    const waiting = this.task.containers.filter((c) => !this.inFlight.has(c.name) && (c.knownStatus === "NONE" || c.knownStatus === "PULLED"));
+    for (const c of waiting) this.log(failContainer(c, outcome.reason, now));
   }
 
-  private onCleanupDone(containerError: unknown, volumeFailures: VolumeRemovalFailure[] = []): void {
+  private onCleanupDone(outcome: CleanupOutcome): void {
     this.cleaning = false;
-    // An unreachable Docker is worth another try; a volume still used by a container not of this
-    // task is not, and must not keep the task around for ever.
-    const retry = volumeFailures.find((f) => f.error instanceof RuntimeError && f.error.retryable);
-    for (const f of volumeFailures) if (f !== retry) this.logger.warn("task volume left behind", { volume: f.volume, err: f.error });
-    const error = containerError ?? retry?.error;
-    if (error !== undefined) {
+    for (const f of outcome.leftBehind) this.logger.warn("task volume left behind", { volume: f.volume, err: f.error });
+    if (outcome.retryError !== undefined) {
       // Try again later rather than forget containers that still exist.
-      this.logger.warn("task cleanup failed; will retry", { err: error });
+      this.logger.warn("task cleanup failed; will retry", { err: outcome.retryError });
       this.task.cleanupAtMs = this.host.clock.now() + Math.min(this.host.taskCleanupWaitMs, 60_000);
       return;
     }

@@ -8,6 +8,8 @@ import {
   type VolumeSpec,
 } from "../runtime/index.js";
 import { ecsLabel } from "./container-config.js";
+import { failureReason, retryDelayMs, type RetryPolicy } from "./retry.js";
+import type { Transition } from "./transition.js";
 
 /*
  * ECS task volumes on the agent (the ECS agent's taskresource/volume): what a task definition's
@@ -235,14 +237,12 @@ export function checkVolumesFrom(
   return { state: "ready" };
 }
 
-/** What a container wanting `create` is told by {@link TaskVolumes.beforeCreate}. */
-export type CreateGate =
-  /** Create it now, with these mounts. */
-  | { kind: "go"; mounts: ContainerMounts }
-  /** Not yet: volumes are being provisioned, or a volumesFrom source is not created (look again at `recheckAtMs` if set). */
-  | { kind: "wait"; why: string; recheckAtMs?: number }
-  /** Never: the container (and with volumes refused, the task) fails with `reason`. */
-  | { kind: "fail"; reason: string };
+/**
+ * What a container wanting `create` is told by {@link TaskVolumes.beforeCreate}: go, with its
+ * mounts; or the transition to take instead, `blocked` while volumes are being provisioned or a
+ * volumesFrom source is not created yet, `fail` when it never can be.
+ */
+export type CreateGate = { kind: "go"; mounts: ContainerMounts } | Extract<Transition, { kind: "blocked" | "fail" }>;
 
 /**
  * One task's volumes on the agent, held by its runner: resolved once per definition, provisioned
@@ -261,7 +261,7 @@ export class TaskVolumes {
   constructor(
     private readonly ctx: TaskVolumeContext,
     private readonly runtime: ContainerRuntime,
-    private readonly retry: { attempts: number; baseMs: number; maxMs: number },
+    private readonly retry: RetryPolicy,
     private readonly onProvisioned: (error?: unknown) => void,
   ) {}
 
@@ -290,10 +290,10 @@ export class TaskVolumes {
       this.state = "busy";
       provisionTaskVolumes(this.runtime, plan.volumes).then(() => this.onProvisioned(), (error: unknown) => this.onProvisioned(error ?? new Error("volume provisioning failed")));
     }
-    if (this.state !== "ready") return { kind: "wait", why: "waiting for task volumes", recheckAtMs: this.state === "pending" ? this.retryAt : undefined };
+    if (this.state !== "ready") return { kind: "blocked", reason: "waiting for task volumes", recheckAtMs: this.state === "pending" ? this.retryAt : undefined };
     const check = checkVolumesFrom(def, siblings);
     if (check.state === "fail") return { kind: "fail", reason: check.reason };
-    if (check.state === "blocked") return { kind: "wait", why: `waiting for volumesFrom container ${check.on} to be created` };
+    if (check.state === "blocked") return { kind: "blocked", reason: `waiting for volumesFrom container ${check.on} to be created` };
     try {
       const ref = (name: string) => {
         const s = siblings.find((x) => x.name === name);
@@ -317,13 +317,14 @@ export class TaskVolumes {
     }
     this.state = "pending";
     this.attempts += 1;
-    if (error instanceof RuntimeError && error.retryable && this.attempts < this.retry.attempts) {
-      this.retryAt = now + Math.min(this.retry.baseMs * 2 ** (this.attempts - 1), this.retry.maxMs);
+    const delay = retryDelayMs(this.retry, this.attempts, error);
+    if (delay !== undefined) {
+      this.retryAt = now + delay;
       return { retryAtMs: this.retryAt };
     }
     // Spent: stay pending with no retry time, so nothing provisions again for this task.
     this.retryAt = Number.POSITIVE_INFINITY;
-    return { reason: error instanceof RuntimeError ? error.reason : `CannotCreateVolumeError: ${error instanceof Error ? error.message : String(error)}` };
+    return { reason: failureReason(error, "CannotCreateVolumeError") };
   }
 
   /** Removes the task-scoped volumes (after the containers); see {@link removeTaskVolumes}. */

@@ -1,0 +1,33 @@
+import { RuntimeError, type ContainerRuntime } from "../runtime/index.js";
+import type { ParsedTaskSpec } from "./container-config.js";
+import type { TaskVolumes, VolumeRemovalFailure } from "./volumes.js";
+
+/** What removing a stopped task's containers and volumes came to. */
+export interface CleanupOutcome {
+  /** Set when the task must be cleaned up again later: what failed that may succeed next time. */
+  retryError?: unknown;
+  /** Volumes that could not be removed and are not worth another try (reported, then forgotten). */
+  leftBehind: VolumeRemovalFailure[];
+}
+
+/**
+ * Removes a stopped task's containers, then its task-scoped volumes (Docker refuses to remove a
+ * volume a container still mounts). A container that could not be removed, or a volume Docker
+ * could not be reached for, is worth another try; a volume still used by a container not of this
+ * task is not, and must not keep the task around for ever.
+ */
+export async function removeTaskLeftovers(
+  runtime: ContainerRuntime,
+  containerIds: readonly string[],
+  volumes: TaskVolumes,
+  td: ParsedTaskSpec["td"] | undefined,
+): Promise<CleanupOutcome> {
+  try {
+    await Promise.all(containerIds.map((id) => runtime.removeContainer(id)));
+  } catch (error) {
+    return { retryError: error, leftBehind: [] };
+  }
+  const failures = await volumes.remove(td);
+  const retry = failures.find((f) => f.error instanceof RuntimeError && f.error.retryable);
+  return { retryError: retry?.error, leftBehind: failures.filter((f) => f !== retry) };
+}
