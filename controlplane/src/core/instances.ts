@@ -71,9 +71,9 @@ export async function registerInstance(ctx: CoreContext, reg: InstanceRegistrati
 
 /**
  * Refreshes an earlier registration (undefined when it is gone or INACTIVE). Remaining resources
- * and the held tasks are recomputed from the tasks the instance holds; the write is guarded by the instance's
- * revision as read before the task listing, and every placement or release bumps that revision,
- * so no reservation made or returned meanwhile is overwritten.
+ * and the held tasks are recomputed from the tasks the instance holds; the write is guarded by
+ * the instance's revision as read before the task listing, and every placement or release bumps
+ * that revision, so no reservation made or returned meanwhile is overwritten.
  */
 async function refreshRegistration(ctx: CoreContext, reg: InstanceRegistration, id: string): Promise<ContainerInstanceRecord | undefined> {
   for (let attempt = 0; attempt < 10; attempt++) {

@@ -95,10 +95,12 @@ class Elector {
     let fence: Fence;
     try {
       const key = await campaign.getCampaignKey();
-      fence = await fenceOf(this.opts.kv, key);
+      const held = await this.opts.kv.fenceAt(key);
+      if (!held) throw new Error(`election key ${key} is gone`);
+      fence = held;
       // Prove the lease alive before acting: the campaign may have waited through an outage.
       guard = await startLeaseGuard({
-        client: this.opts.kv.client,
+        kv: this.opts.kv,
         leaseId: key.slice(key.lastIndexOf("/") + 1),
         fence,
         probeMs: Math.max(200, (this.ttl * 1000) / 5),
@@ -176,14 +178,6 @@ class Elector {
     this.campaign = undefined;
     await bounded(old?.resign()).catch((err: unknown) => this.log.warn("resign failed; the lease will expire instead", { err }));
   }
-}
-
-/** The fence of a campaign key: the key and its create revision, read now. */
-async function fenceOf(kv: Kv, key: string): Promise<Fence> {
-  const res = await kv.client.get(key).exec();
-  const kv0 = res.kvs[0];
-  if (!kv0) throw new Error(`election key ${key} is gone`);
-  return { key, createRevision: String(kv0.create_revision) };
 }
 
 function bounded(p: Promise<void> | undefined): Promise<void> {

@@ -1,7 +1,6 @@
 import { performance } from "node:perf_hooks";
-import type { Etcd3 } from "etcd3";
 import type { Logger } from "@berth/shared";
-import type { Fence } from "../store/index.js";
+import type { Fence, Kv } from "../store/index.js";
 
 /** A running {@link LeaseGuard}. */
 export interface LeaseGuardHandle {
@@ -22,7 +21,7 @@ export interface LeaseGuardHandle {
  * (performance.now), immune to wall-clock steps.
  */
 export async function startLeaseGuard(opts: {
-  client: Etcd3;
+  kv: Kv;
   leaseId: string;
   /**
    * The election key and its create revision: leadership also ends when the key is gone or
@@ -42,13 +41,13 @@ export async function startLeaseGuard(opts: {
   // One probe: says why leadership is void, or undefined while the lease (and key) hold.
   const probe = async (): Promise<string | undefined> => {
     const sent = performance.now();
-    const [res, key] = await Promise.all([
-      opts.client.leaseClient.leaseTimeToLive({ ID: opts.leaseId }, { deadline: Date.now() + opts.probeMs * 2 }),
-      opts.fence ? opts.client.get(opts.fence.key).exec() : undefined,
+    const [res, current] = await Promise.all([
+      opts.kv.client.leaseClient.leaseTimeToLive({ ID: opts.leaseId }, { deadline: Date.now() + opts.probeMs * 2 }),
+      opts.fence ? opts.kv.fenceAt(opts.fence.key) : undefined,
     ]);
     const ttl = Number(res.TTL);
     if (!(ttl > 0)) return "election lease expired";
-    if (opts.fence && String(key?.kvs[0]?.create_revision ?? "0") !== opts.fence.createRevision) return "election key was deleted or replaced";
+    if (opts.fence && current?.createRevision !== opts.fence.createRevision) return "election key was deleted or replaced";
     validUntil = Math.max(validUntil, sent + ttl * 1000 - opts.marginMs);
     return undefined;
   };

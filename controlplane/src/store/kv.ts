@@ -136,6 +136,12 @@ export class Kv {
     return String(head.header.revision);
   }
 
+  /** The fence `key` stands for now (its create revision), or undefined when it is absent. */
+  async fenceAt(key: string): Promise<Fence | undefined> {
+    const res = await this.client.get(key).exec();
+    return fenceOf(key, res.kvs[0]);
+  }
+
   /** The keys under `prefix`, without their values. */
   async listKeys(prefix: string): Promise<string[]> {
     return this.client.getAll().prefix(prefix).keys();
@@ -185,8 +191,7 @@ export class Kv {
     const found = res.responses.map((r) => r.response_range?.kvs[0]);
     const applied = alreadyApplied(txn.mutations, found);
     if (applied) return applied;
-    const fenceKv = fence ? found[txn.mutations.length] : undefined;
-    if (fence && String(fenceKv?.create_revision ?? "0") !== fence.createRevision) {
+    if (fence && fenceOf(fence.key, found[txn.mutations.length])?.createRevision !== fence.createRevision) {
       throw new FencedOutError(`not written: leadership (${fence.key} created at ${fence.createRevision}) was lost`);
     }
     this.onConflict?.();
@@ -210,4 +215,9 @@ function alreadyApplied(mutations: Mutation[], found: ({ value: Buffer; mod_revi
     if (kv) revision = String(kv.mod_revision);
   }
   return revision;
+}
+
+/** The fence a key read as `kv` stands for; undefined when the key is absent. */
+function fenceOf(key: string, kv: { create_revision: string } | undefined): Fence | undefined {
+  return kv ? { key, createRevision: String(kv.create_revision) } : undefined;
 }
