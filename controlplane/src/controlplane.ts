@@ -52,7 +52,14 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       },
     },
     getRoutes: {
-      "/healthz": async () => ({ contentType: "text/plain", body: "ok\n" }),
+      // Healthy means able to serve: an API that cannot reach etcd answers every call with an
+      // error, so a load balancer or supervisor should see that here, with the reason.
+      "/healthz": async () => {
+        const problem = await etcdProblem(store, healthTimeoutMs);
+        return problem
+          ? { status: 503, contentType: "text/plain", body: `etcd unreachable: ${problem}\n` }
+          : { contentType: "text/plain", body: "ok\n" };
+      },
       "/metrics": async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     },
   });
@@ -112,6 +119,24 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       log.info("control plane stopped");
     },
   };
+}
+
+/** How long /healthz waits for etcd before it reports it unreachable. */
+const healthTimeoutMs = 2000;
+
+/** Why etcd does not answer a read within `timeoutMs`, or undefined when it does. */
+async function etcdProblem(store: Store, timeoutMs: number): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
+  });
+  try {
+    return await Promise.race([store.kv.revision().then(() => undefined), timeout]);
+  } catch (err) {
+    return (err as Error).message || String(err);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Tasks by cluster and status, read at scrape time. */

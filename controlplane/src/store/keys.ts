@@ -15,6 +15,13 @@ export const keys = {
   families: () => `${root}/families/`,
   taskDefinition: (family: string, revision: number) => `${root}/taskdefs/${family}/${pad(revision)}`,
   taskDefinitions: (family?: string) => (family ? `${root}/taskdefs/${family}/` : `${root}/taskdefs/`),
+  /** Every revision of every family whose name starts with `prefix` (no trailing `/`). */
+  taskDefinitionsOfFamiliesStartingWith: (prefix: string) => `${root}/taskdefs/${prefix}`,
+  /** Families whose name starts with `prefix`. */
+  familiesStartingWith: (prefix: string) => `${root}/families/${prefix}`,
+  /** A DELETE_IN_PROGRESS revision waiting for its last task and service to go. */
+  taskDefinitionDeletion: (family: string, revision: number) => `${root}/taskdef-deletions/${family}/${pad(revision)}`,
+  taskDefinitionDeletions: () => `${root}/taskdef-deletions/`,
   task: (cluster: string, id: string) => `${root}/tasks/${cluster}/${id}`,
   tasks: (cluster?: string) => (cluster ? `${root}/tasks/${cluster}/` : `${root}/tasks/`),
   instance: (cluster: string, id: string) => `${root}/instances/${cluster}/${id}`,

@@ -1,3 +1,4 @@
+import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry } from "cockatiel";
 import etcd3 from "etcd3";
 import type { Etcd3, IOptions, Lease } from "etcd3";
 import { ConflictError, ServerException } from "@berth/shared";
@@ -10,13 +11,67 @@ export interface Versioned<T> {
   modRevision: string;
 }
 
+/** One bounded read of a prefix: the values with their keys, and whether more follow. */
+export interface Page<T> {
+  items: (Versioned<T> & { key: string })[];
+  more: boolean;
+  /** The store revision the page was read at. */
+  revision: string;
+}
+
+/** Which part of a prefix {@link Kv.page} reads. */
+export interface PageQuery {
+  /** A full key: the page starts strictly after it (before it, when descending). */
+  after?: string;
+  limit: number;
+  descending?: boolean;
+  /** Read at this store revision (a later page of the same listing). */
+  revision?: string;
+}
+
+/**
+ * How many values one range read asks etcd for. Records are capped well below 64 KiB (a task
+ * definition's input is capped at 64 KiB by ECS's quota), so a page stays far below the
+ * client's receive limit ({@link maxReceiveBytes}).
+ */
+export const rangePageSize = 50;
+
 /** A list read at one store revision, so a watch can resume exactly after it. */
 export interface Listing<T> {
-  items: Versioned<T>[];
+  items: (Versioned<T> & { key: string })[];
   revision: string;
 }
 
 type Mutation = { type: "put"; key: string; value: string; lease?: string } | { type: "delete"; key: string };
+
+/**
+ * The largest etcd answer the client accepts (gRPC's default is 4 MiB). Pages keep answers far
+ * below it; the headroom is for one listing of unusually large records, which must not fail.
+ */
+export const maxReceiveBytes = 64 * 1024 * 1024;
+
+/**
+ * etcd3's default fault handling trips one circuit breaker per host on any error it calls
+ * recoverable, request-specific ones included (RESOURCE_EXHAUSTED for one answer past the
+ * message limit), and then fails every call for 5 s: the API, the leader's loops, the session
+ * leases. Only a host that cannot be reached should be skipped, so the breaker counts
+ * UNAVAILABLE alone, and half-opens after a second so a restarted etcd is used again at once.
+ * Retries stay for the transient kinds, but not for an answer that was too large: it would be
+ * as large the next time.
+ */
+function faultHandling(): NonNullable<IOptions["faultHandling"]> {
+  return {
+    host: () =>
+      circuitBreaker(
+        handleWhen((err) => err instanceof etcd3.GRPCUnavailableError),
+        { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) },
+      ),
+    global: retry(
+      handleWhen((err) => etcd3.isRecoverableError(err) && !(err instanceof etcd3.GRPCResourceExhastedError)),
+      { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) },
+    ),
+  };
+}
 
 /** etcd's default --max-txn-ops: no more compares, nor more operations, in one transaction. */
 export const maxTxnOps = 128;
@@ -104,7 +159,14 @@ export class Kv {
   /** Connects to `endpoints` (comma separated or a list). */
   static connect(endpoints: string | string[], options: Partial<IOptions> = {}): Kv {
     const hosts = Array.isArray(endpoints) ? endpoints : endpoints.split(",").map((s) => s.trim());
-    return new Kv(new etcd3.Etcd3({ hosts, ...options }));
+    return new Kv(
+      new etcd3.Etcd3({
+        hosts,
+        faultHandling: faultHandling(),
+        ...options,
+        grpcOptions: { "grpc.max_receive_message_length": maxReceiveBytes, ...options.grpcOptions },
+      }),
+    );
   }
 
   async get<T>(key: string): Promise<Versioned<T> | undefined> {
@@ -114,20 +176,57 @@ export class Kv {
     return { value: JSON.parse(kv.value.toString()) as T, modRevision: String(kv.mod_revision) };
   }
 
-  /** Every value under `prefix`, in key order, with the store revision of the read. */
+  /**
+   * Every value under `prefix`, in key order, read at one store revision. Read in pages of
+   * {@link rangePageSize} keys, so no single etcd answer grows with the store: an unbounded
+   * range past the gRPC message limit fails, and etcd3 then resets the channel every other call
+   * shares. Callers that show a page to a user should use {@link Kv.page} instead.
+   */
   async list<T>(prefix: string): Promise<Listing<T>> {
-    const res = await this.client.getAll().prefix(prefix).sort("Key", "Ascend").exec();
+    const items: Listing<T>["items"] = [];
+    let after: string | undefined;
+    let revision: string | undefined;
+    for (;;) {
+      const page = await this.page<T>(prefix, { after, limit: rangePageSize, revision });
+      revision = page.revision;
+      items.push(...page.items);
+      if (!page.more) return { revision, items };
+      after = page.items[page.items.length - 1].key;
+    }
+  }
+
+  /**
+   * At most `limit` values under `prefix`, in key order (or reverse), strictly after
+   * `query.after` in that order, with whether more follow. With `revision`, the page is read at
+   * that store revision, so pages of one listing agree with each other.
+   *
+   * An ascending page costs etcd only the page. A descending one makes etcd 3.4 read the whole
+   * range before the cursor to sort it (it only skips sorting for ascending key order); the
+   * answer is still bounded, so that costs etcd time, not the client's health.
+   */
+  async page<T>(prefix: string, query: PageQuery): Promise<Page<T>> {
+    const whole = etcd3.Range.prefix(prefix);
+    const after = query.after;
+    const range = after === undefined ? whole : query.descending ? new etcd3.Range(whole.start, after) : new etcd3.Range(`${after}\0`, whole.end);
+    let builder = this.client
+      .getAll()
+      .inRange(range)
+      .sort("Key", query.descending ? "Descend" : "Ascend")
+      .limit(query.limit);
+    if (query.revision) builder = builder.revision(query.revision);
+    const res = await builder.exec();
     return {
       revision: String(res.header.revision),
-      items: res.kvs.map((kv) => ({ value: JSON.parse(kv.value.toString()) as T, modRevision: String(kv.mod_revision) })),
+      more: res.more,
+      items: res.kvs.map((kv) => ({ key: kv.key.toString(), value: JSON.parse(kv.value.toString()) as T, modRevision: String(kv.mod_revision) })),
     };
   }
 
   /** The value with the greatest key under `prefix` (e.g. a family's newest revision). */
   async last<T>(prefix: string): Promise<Versioned<T> | undefined> {
-    const res = await this.client.getAll().prefix(prefix).sort("Key", "Descend").limit(1).exec();
-    const kv = res.kvs[0];
-    return kv ? { value: JSON.parse(kv.value.toString()) as T, modRevision: String(kv.mod_revision) } : undefined;
+    const res = await this.page<T>(prefix, { limit: 1, descending: true });
+    const kv = res.items[0];
+    return kv ? { value: kv.value, modRevision: kv.modRevision } : undefined;
   }
 
   /** The store's current revision, to watch from "now". */
@@ -142,9 +241,24 @@ export class Kv {
     return fenceOf(key, res.kvs[0]);
   }
 
-  /** The keys under `prefix`, without their values. */
+  /** The keys under `prefix`, without their values, read in pages like {@link Kv.list}. */
   async listKeys(prefix: string): Promise<string[]> {
-    return this.client.getAll().prefix(prefix).keys();
+    const whole = etcd3.Range.prefix(prefix);
+    const out: string[] = [];
+    let revision: number | undefined;
+    for (let start: Buffer | string = whole.start; ; ) {
+      // A larger page than values get: keys are small.
+      const res = await this.client
+        .getAll()
+        .inRange(new etcd3.Range(start, whole.end))
+        .limit(rangePageSize * 10)
+        .revision(revision ?? 0)
+        .exec();
+      revision ??= Number(res.header.revision);
+      for (const kv of res.kvs) out.push(kv.key.toString());
+      if (!res.more || res.kvs.length === 0) return out;
+      start = `${out[out.length - 1]}\0`;
+    }
   }
 
   /**

@@ -7,6 +7,15 @@ import { Kv, Txn } from "./kv.js";
 export interface FamilyRecord {
   family: string;
   latestRevision: number;
+  /**
+   * How many of its revisions are ACTIVE, INACTIVE and DELETE_IN_PROGRESS, changed in the same
+   * transaction as the revision, so ListTaskDefinitionFamilies
+   * filters by status without reading every revision. Absent on records written before they
+   * existed; those are counted from the revisions when listed.
+   */
+  active?: number;
+  inactive?: number;
+  deleting?: number;
 }
 
 /**

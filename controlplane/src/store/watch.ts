@@ -47,10 +47,10 @@ export async function watchPrefix<T>(kv: Kv, prefix: string, revision: string, h
   const restart = async (): Promise<void> => {
     for (let attempt = 0; !closed; attempt++) {
       try {
-        const res = await kv.client.getAll().prefix(prefix).exec();
+        const res = await kv.list<T>(prefix);
         if (closed) return;
-        handlers.relist?.(res.kvs.map((kvp) => ({ key: kvp.key.toString(), value: JSON.parse(kvp.value.toString()) as T, modRevision: String(kvp.mod_revision) })));
-        await start(String(res.header.revision));
+        handlers.relist?.(res.items);
+        await start(res.revision);
         return;
       } catch (err) {
         log.warn("re-list failed; retrying", { prefix, err, attempt });

@@ -40,6 +40,8 @@ export interface TaskDefinitionRecord extends TaskDefinition {
   containerDefinitions: ContainerDefinition[];
   registeredAtMs: number;
   deregisteredAtMs?: number;
+  /** When DeleteTaskDefinitions moved it to DELETE_IN_PROGRESS (ECS's deleteRequestedAt). */
+  deleteRequestedAtMs?: number;
   tags?: Tag[];
 }
 

@@ -1,4 +1,20 @@
 import { InvalidParameterException } from "@berth/shared";
+import type { PageRequest } from "../../core/index.js";
+
+/**
+ * The page a List* request asks for: its nextToken decoded to the key to continue after, and
+ * maxResults (1 to `limit`, `defaultMax` when absent).
+ */
+export function pageRequest(req: { nextToken?: string; maxResults?: number }, defaultMax = 100, limit = 100): PageRequest {
+  const want = req.maxResults ?? defaultMax;
+  if (!Number.isInteger(want) || want < 1 || want > limit) throw new InvalidParameterException(`maxResults: must be between 1 and ${limit}`);
+  return { want, after: req.nextToken ? decodeToken(req.nextToken) : undefined };
+}
+
+/** The nextToken that continues after a page's `next` (none at the end). */
+export function nextTokenOf(next: string | undefined): string | undefined {
+  return next === undefined ? undefined : encodeToken(next);
+}
 
 /** One page of `items` (already in a stable order) after the token's position. */
 export function paginate<T>(items: T[], keyOf: (t: T) => string, req: { nextToken?: string; maxResults?: number }, defaultMax = 100): { page: T[]; nextToken?: string } {

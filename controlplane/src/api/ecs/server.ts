@@ -32,7 +32,7 @@ export interface EcsApiOptions {
   maxBodyBytes?: number;
   observer?: ApiObserver;
   /** Extra GET routes on the same port (/metrics, /healthz). */
-  getRoutes?: Record<string, () => Promise<{ contentType: string; body: string }>>;
+  getRoutes?: Record<string, () => Promise<{ status?: number; contentType: string; body: string }>>;
 }
 
 /**
@@ -53,7 +53,7 @@ export function createEcsServer(opts: EcsApiOptions): http.Server {
     if (req.method === "GET" && opts.getRoutes?.[path]) {
       try {
         const out = await opts.getRoutes[path]();
-        res.writeHead(200, { "content-type": out.contentType }).end(out.body);
+        res.writeHead(out.status ?? 200, { "content-type": out.contentType }).end(out.body);
       } catch (err) {
         opts.log.error("route failed", { path, err });
         res.writeHead(500, { "content-type": "text/plain" }).end("internal error\n");

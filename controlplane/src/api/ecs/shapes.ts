@@ -36,8 +36,13 @@ export function clusterShape(c: ClusterRecord, counts?: ClusterCounts): Wire<Clu
 
 /** A task definition as DescribeTaskDefinition shows it: what was registered, plus ECS's fields. */
 export function taskDefinitionShape(td: TaskDefinitionRecord): Wire<TaskDefinition> {
-  const { registeredAtMs, deregisteredAtMs, tags: _tags, ...rest } = td;
-  return { ...(rest as Wire<TaskDefinition>), registeredAt: seconds(registeredAtMs), deregisteredAt: seconds(deregisteredAtMs) };
+  const { registeredAtMs, deregisteredAtMs, deleteRequestedAtMs, tags: _tags, ...rest } = td;
+  return {
+    ...(rest as Wire<TaskDefinition>),
+    registeredAt: seconds(registeredAtMs),
+    deregisteredAt: seconds(deregisteredAtMs),
+    deleteRequestedAt: seconds(deleteRequestedAtMs),
+  };
 }
 
 function resourceList(r: Resources): Resource[] {

@@ -2,3 +2,4 @@
 export { planCleanup, type CleanupPlan, type CleanupSnapshot, type CleanupTarget } from "./plan.js";
 export { startCleanupLoop, type CleanupLoopOptions } from "./loop.js";
 export { planHeldRepairs, type HeldRepair } from "./held.js";
+export { planDefinitionDeletions, type PendingDeletion } from "./taskdefs.js";

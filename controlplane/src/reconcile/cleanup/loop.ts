@@ -1,9 +1,10 @@
 import { ConflictError, type Logger } from "@berth/shared";
-import type { CoreContext } from "../../core/index.js";
+import { finishDefinitionDeletion, pendingDefinitionDeletions, type CoreContext } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
 import { planHeldRepairs } from "./held.js";
 import { planCleanup, type CleanupTarget } from "./plan.js";
+import { planDefinitionDeletions } from "./taskdefs.js";
 
 /** Options of the cleanup loop. */
 export interface CleanupLoopOptions {
@@ -20,7 +21,7 @@ function keyOf(t: CleanupTarget): string {
 
 /**
  * Forgets STOPPED tasks, INACTIVE instances and INACTIVE services past their retention (leader
- * only), and audits each instance's held-task list against the task records, filling in old
+ * only), deletes DELETE_IN_PROGRESS task definitions that no task or service uses, and audits each instance's held-task list against the task records, filling in old
  * records and repairing drift. Each write is guarded by the revision read, so a record that
  * changed meanwhile waits for the next round.
  */
@@ -53,6 +54,12 @@ export function startCleanupLoop(opts: CleanupLoopOptions): ReconcileLoop {
         }
       }
       if (plan.delete.length > 0) log.info("old records forgotten", { ...deleted, retentionMs: opts.retentionMs });
+
+      const pending = await pendingDefinitionDeletions(opts.ctx);
+      for (const d of planDefinitionDeletions(pending, tasks.items.map((t) => t.value), services.items.map((s) => s.value))) {
+        if (!active()) break;
+        await finishDefinitionDeletion(opts.ctx, d.family, d.revision);
+      }
 
       for (const r of planHeldRepairs(instances.items, tasks.items.map((t) => t.value), 100)) {
         if (!active()) break;

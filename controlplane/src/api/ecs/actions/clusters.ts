@@ -5,9 +5,8 @@ import type {
   ListClustersRequest,
 } from "@aws-sdk/client-ecs";
 import { clusterArn, clusterNameOf } from "@berth/shared";
-import { checkClusterName, clusterCounts, createCluster, deleteCluster } from "../../../core/index.js";
-import { keys } from "../../../store/index.js";
-import { paginate } from "../pagination.js";
+import { checkClusterName, clusterCounts, createCluster, deleteCluster, listClustersPage } from "../../../core/index.js";
+import { nextTokenOf, pageRequest } from "../pagination.js";
 import { clusterShape } from "../shapes.js";
 import type { ActionTable } from "./types.js";
 
@@ -44,8 +43,7 @@ export const clusterActions: ActionTable = {
   },
 
   async ListClusters(ctx, input: ListClustersRequest) {
-    const all = (await ctx.store.clusters.list(keys.clusters())).items.map((i) => i.value).filter((c) => c.status === "ACTIVE");
-    const { page, nextToken } = paginate(all, (c) => c.name, input);
-    return { clusterArns: page.map((c) => c.arn), nextToken };
+    const res = await listClustersPage(ctx, pageRequest(input));
+    return { clusterArns: res.items.map((c) => c.arn), nextToken: nextTokenOf(res.next) };
   },
 };

@@ -15,15 +15,16 @@ import {
 } from "@berth/shared";
 import {
   activeCluster,
+  clusterTasks,
   createService,
+  listServicesPage,
   deleteService,
   serviceNameOf,
   updateService,
   type CoreContext,
   type DeploymentConfigurationInput,
 } from "../../../core/index.js";
-import { keys } from "../../../store/index.js";
-import { paginate } from "../pagination.js";
+import { nextTokenOf, pageRequest } from "../pagination.js";
 import { serviceShape } from "../service-shapes.js";
 import type { ActionTable } from "./types.js";
 
@@ -110,17 +111,8 @@ export const serviceActions: ActionTable = {
   async ListServices(ctx, input: ListServicesRequest) {
     const cluster = clusterNameOf(input.cluster);
     await activeCluster(ctx, cluster);
-    // ECS lists services until they are INACTIVE; DRAINING ones are still there.
-    const all = (await ctx.store.services.list(keys.services(cluster))).items
-      .map((i) => i.value)
-      .filter(
-        (s) =>
-          s.status !== "INACTIVE" &&
-          (!input.launchType || s.launchType === input.launchType) &&
-          (!input.schedulingStrategy || s.schedulingStrategy === input.schedulingStrategy),
-      );
-    const { page, nextToken } = paginate(all, (s) => s.name, { nextToken: input.nextToken, maxResults: input.maxResults }, 10);
-    return { serviceArns: page.map((s) => s.arn), nextToken };
+    const res = await listServicesPage(ctx, cluster, { launchType: input.launchType, schedulingStrategy: input.schedulingStrategy }, pageRequest(input, 10));
+    return { serviceArns: res.items.map((s) => s.arn), nextToken: nextTokenOf(res.next) };
   },
 };
 
@@ -150,9 +142,6 @@ function deploymentConfigurationOf(c: CreateServiceRequest["deploymentConfigurat
   return { minimumHealthyPercent: c.minimumHealthyPercent, maximumPercent: c.maximumPercent, deploymentCircuitBreaker: c.deploymentCircuitBreaker };
 }
 
-async function clusterTasks(ctx: CoreContext, cluster: string): Promise<TaskRecord[]> {
-  return (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value);
-}
 
 const ofService = (tasks: TaskRecord[], name: string) => tasks.filter((t) => t.group === serviceGroup(name));
 

@@ -1,4 +1,5 @@
 import type {
+  DeleteTaskDefinitionsRequest,
   DeregisterTaskDefinitionRequest,
   DescribeTaskDefinitionRequest,
   ListTaskDefinitionFamiliesRequest,
@@ -6,17 +7,18 @@ import type {
   RegisterTaskDefinitionRequest,
 } from "@aws-sdk/client-ecs";
 import {
+  deleteTaskDefinitions,
   deregisterTaskDefinition,
-  listFamilies,
-  listTaskDefinitions,
+  listFamiliesPage,
+  listTaskDefinitionsPage,
   registerTaskDefinition,
   resolveTaskDefinition,
 } from "../../../core/index.js";
-import { paginate } from "../pagination.js";
+import { nextTokenOf, pageRequest } from "../pagination.js";
 import { taskDefinitionShape } from "../shapes.js";
 import type { ActionTable } from "./types.js";
 
-/** RegisterTaskDefinition, DescribeTaskDefinition, DeregisterTaskDefinition and the two lists. */
+/** RegisterTaskDefinition, DescribeTaskDefinition, DeregisterTaskDefinition, DeleteTaskDefinitions and the two lists. */
 export const taskDefinitionActions: ActionTable = {
   async RegisterTaskDefinition(ctx, input: RegisterTaskDefinitionRequest) {
     const rec = await registerTaskDefinition(ctx, input as Parameters<typeof registerTaskDefinition>[1]);
@@ -34,21 +36,22 @@ export const taskDefinitionActions: ActionTable = {
   },
 
   async ListTaskDefinitions(ctx, input: ListTaskDefinitionsRequest) {
-    const status = input.status ?? "ACTIVE";
-    let defs = await listTaskDefinitions(ctx);
-    defs = defs.filter((d) => d.status === status && (!input.familyPrefix || d.family.startsWith(input.familyPrefix)));
-    // Keys sort by family then zero-padded revision; DESC reverses that whole order, as ECS does.
-    const key = (d: (typeof defs)[number]) => `${d.family}:${String(d.revision).padStart(10, "0")}`;
-    defs.sort((a, b) => (key(a) < key(b) ? -1 : 1));
-    if (input.sort === "DESC") defs.reverse();
-    const ordered = defs.map((d, i) => ({ d, k: String(i).padStart(10, "0") }));
-    const { page, nextToken } = paginate(ordered, (x) => x.k, input);
-    return { taskDefinitionArns: page.map((x) => x.d.taskDefinitionArn), nextToken };
+    const res = await listTaskDefinitionsPage(
+      ctx,
+      { familyPrefix: input.familyPrefix, status: input.status ?? "ACTIVE", descending: input.sort === "DESC" },
+      pageRequest(input),
+    );
+    return { taskDefinitionArns: res.items.map((d) => d.taskDefinitionArn), nextToken: nextTokenOf(res.next) };
   },
 
+  // ECS lists ACTIVE and INACTIVE families alike unless a status is given.
   async ListTaskDefinitionFamilies(ctx, input: ListTaskDefinitionFamiliesRequest) {
-    const families = (await listFamilies(ctx, input.status ?? "ACTIVE")).filter((f) => !input.familyPrefix || f.startsWith(input.familyPrefix));
-    const { page, nextToken } = paginate(families, (f) => f, input);
-    return { families: page, nextToken };
+    const res = await listFamiliesPage(ctx, { familyPrefix: input.familyPrefix, status: input.status ?? "ALL" }, pageRequest(input));
+    return { families: res.items, nextToken: nextTokenOf(res.next) };
+  },
+
+  async DeleteTaskDefinitions(ctx, input: DeleteTaskDefinitionsRequest) {
+    const res = await deleteTaskDefinitions(ctx, input.taskDefinitions ?? []);
+    return { taskDefinitions: res.deleted.map(taskDefinitionShape), failures: res.failures };
   },
 };

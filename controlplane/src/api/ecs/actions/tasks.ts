@@ -12,10 +12,9 @@ import {
   type TaskDefinitionRecord,
   type TaskOverride,
 } from "@berth/shared";
-import { activeCluster, runnableDefinition, runTasks, stopTask, type CoreContext } from "../../../core/index.js";
+import { activeCluster, listTasksPage, runnableDefinition, runTasks, stopTask, type CoreContext } from "../../../core/index.js";
 import { validatePlacement } from "../../../scheduler/index.js";
-import { keys } from "../../../store/index.js";
-import { paginate } from "../pagination.js";
+import { nextTokenOf, pageRequest } from "../pagination.js";
 import { taskShape } from "../shapes.js";
 import type { ActionTable } from "./types.js";
 
@@ -102,20 +101,16 @@ export const taskActions: ActionTable = {
       throw new InvalidParameterException("serviceName may not be combined with startedBy or family");
     }
     // ECS lists RUNNING by default; a desiredStatus filter of STOPPED shows stopped tasks.
-    const desired = input.desiredStatus ?? "RUNNING";
-    const all = (await ctx.store.tasks.list(keys.tasks(cluster))).items
-      .map((i) => i.value)
-      .filter(
-        (t) =>
-          (desired === "PENDING" ? t.desiredStatus === "RUNNING" && t.lastStatus !== "RUNNING" : t.desiredStatus === desired) &&
-          (!instanceId || t.containerInstanceId === instanceId) &&
-          (!input.family || t.family === input.family) &&
-          (!input.startedBy || t.startedBy === input.startedBy) &&
-          (!input.serviceName || t.group === `service:${input.serviceName}`) &&
-          (!input.launchType || t.launchType === input.launchType),
-      );
-    const { page, nextToken } = paginate(all, (t) => t.id, input);
-    return { taskArns: page.map((t) => t.arn), nextToken };
+    const filter = {
+      desiredStatus: input.desiredStatus ?? "RUNNING",
+      containerInstanceId: instanceId,
+      family: input.family,
+      startedBy: input.startedBy,
+      serviceName: input.serviceName,
+      launchType: input.launchType,
+    };
+    const res = await listTasksPage(ctx, cluster, filter, pageRequest(input));
+    return { taskArns: res.items.map((t) => t.arn), nextToken: nextTokenOf(res.next) };
   },
 };
 
