@@ -13,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kv } from "@berth/controlplane";
 import { eventually, startTestControlPlane, type TestControlPlane } from "../support/berth.js";
+import { boto3Json } from "../support/boto3.js";
 
 // Cleanup (which finishes DELETE_IN_PROGRESS deletions) runs every retention/10, at least every
 // reconcile interval: a short retention makes it run every second here.
@@ -71,6 +72,18 @@ describe("listings stay bounded as the store grows", () => {
     expect(new Set(seen).size).toBe(68);
   });
 
+  it("pages the same way for boto3's paginators", async () => {
+    const script = `arns = []
+for page in ecs.get_paginator("list_task_definitions").paginate(familyPrefix="big", PaginationConfig={"PageSize": 9}):
+    arns += page["taskDefinitionArns"]
+fams = ecs.list_task_definition_families(status="ACTIVE")["families"]
+print(json.dumps({"arns": arns, "fams": fams}))`;
+    const out = await boto3Json<{ arns: string[]; fams: string[] }>(t.endpoint, script);
+    expect(out.arns).toHaveLength(68);
+    expect(new Set(out.arns).size).toBe(68);
+    expect(out.fams).toEqual(["big"]);
+  });
+
   it("refuses a nextToken it did not hand out", async () => {
     await expect(t.ecs.send(new ListTaskDefinitionsCommand({ nextToken: "bogus" }))).rejects.toMatchObject({ name: "InvalidParameterException" });
   });
@@ -105,6 +118,18 @@ describe("DeleteTaskDefinitions", () => {
       (await t.ecs.send(new ListTaskDefinitionFamiliesCommand({ familyPrefix: "gone" }))).families?.length === 0 ? true : undefined,
     );
     expect((await t.ecs.send(new RegisterTaskDefinitionCommand(input))).taskDefinition?.revision).toBe(3);
+  });
+
+  it("answers boto3's delete_task_definitions (boto3 >= 1.33 knows it)", async () => {
+    await t.ecs.send(new RegisterTaskDefinitionCommand(bigDefinition("viaboto", 1_000)));
+    await t.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "viaboto:1" }));
+    const out = await boto3Json<{ taskDefinitions: { status: string }[]; failures: unknown[] }>(
+      t.endpoint,
+      `r = ecs.delete_task_definitions(taskDefinitions=["viaboto:1"])
+print(json.dumps({"taskDefinitions": [{"status": d["status"]} for d in r["taskDefinitions"]], "failures": r["failures"]}))`,
+      "1.33.0",
+    );
+    expect(out).toEqual({ taskDefinitions: [{ status: "DELETE_IN_PROGRESS" }], failures: [] });
   });
 
   it("refuses a reference without a revision, and more than 10", async () => {
