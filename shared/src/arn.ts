@@ -20,6 +20,10 @@ export const containerInstanceArn = (s: ArnScope, cluster: string, id: string) =
 export const containerArn = (s: ArnScope, cluster: string, taskId: string, name: string) =>
   `${prefix(s)}:container/${cluster}/${taskId}/${name}`;
 export const serviceArn = (s: ArnScope, cluster: string, name: string) => `${prefix(s)}:service/${cluster}/${name}`;
+export const serviceDeploymentArn = (s: ArnScope, cluster: string, service: string, id: string) =>
+  `${prefix(s)}:service-deployment/${cluster}/${service}/${id}`;
+export const serviceRevisionArn = (s: ArnScope, cluster: string, service: string, id: string) =>
+  `${prefix(s)}:service-revision/${cluster}/${service}/${id}`;
 
 /** The parts of an ECS ARN: `resource` is everything after the first `/` or `:` of the resource. */
 export interface ParsedArn {

@@ -86,6 +86,18 @@ export class TargetNotFoundException extends BerthError {
   readonly ecsType = "TargetNotFoundException";
 }
 
+/** A service deployment ARN names none (StopServiceDeployment). */
+export class ServiceDeploymentNotFoundException extends BerthError {
+  override name = "ServiceDeploymentNotFoundException";
+  readonly ecsType = "ServiceDeploymentNotFoundException";
+}
+
+/** The request conflicts with the resource's current state (e.g. a deployment no longer in progress). */
+export class ConflictException extends BerthError {
+  override name = "ConflictException";
+  readonly ecsType = "ConflictException";
+}
+
 /** Missing or wrong credentials or signature. */
 export class AccessDeniedException extends BerthError {
   override name = "AccessDeniedException";

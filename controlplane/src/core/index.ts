@@ -10,3 +10,6 @@ export * from "./services.js";
 export * from "./attributes.js";
 export * from "./instance-state.js";
 export * from "./listings.js";
+export * from "./service-history.js";
+export { planServiceHistory, deriveStatus, type HistoryIds, type HistoryPlan } from "./service-history-plan.js";
+export * from "./service-rollback.js";

@@ -16,6 +16,7 @@ import {
 import { validatePlacement, type PlacementConstraint, type PlacementStrategy } from "../scheduler/index.js";
 import { activeCluster } from "./clusters.js";
 import type { CoreContext } from "./context.js";
+import { mutateService, writeService } from "./service-history.js";
 import { runnableDefinition } from "./taskdefs.js";
 
 /** ECS's quota of tasks per service; a larger desiredCount is refused rather than attempted. */
@@ -188,10 +189,8 @@ export async function createService(ctx: CoreContext, input: CreateServiceInput)
       if (same) return cur.value;
       throw new InvalidParameterException("Creation of service was not idempotent.");
     }
-    const rec = newServiceRecord(ctx, input, td, deploymentId, ctx.now());
     try {
-      if (cur) await ctx.store.services.update(rec, cur.modRevision);
-      else await ctx.store.services.create(rec);
+      const rec = await writeService(ctx, newServiceRecord(ctx, input, td, deploymentId, ctx.now()), cur?.modRevision ?? "0");
       ctx.log.info("service created", { cluster: input.cluster, service: rec.name, taskDefinition: rec.taskDefinition, desiredCount: rec.desiredCount, deploymentId });
       return rec;
     } catch (err) {
@@ -267,7 +266,7 @@ export async function updateService(ctx: CoreContext, cluster: string, name: str
   const td = input.taskDefinition === undefined ? undefined : await runnableDefinition(ctx, input.taskDefinition, existing.value.launchType);
   const deploymentId = randomDeploymentId();
   let before: ServiceRecord | undefined;
-  const rec = await ctx.store.services.mutate([cluster, name], (cur) => {
+  const rec = await mutateService(ctx, cluster, name, (cur) => {
     before = cur;
     return applyServiceChange(cur, { ...input, taskDefinition: td?.taskDefinitionArn }, deploymentId, ctx.now());
   });
@@ -305,7 +304,7 @@ export function drainService(svc: ServiceRecord, force: boolean, now: number): S
 /** DeleteService: {@link drainService} written with a guarded read-modify-write. */
 export async function deleteService(ctx: CoreContext, cluster: string, name: string, force: boolean): Promise<ServiceRecord> {
   await activeCluster(ctx, cluster);
-  const rec = await ctx.store.services.mutate([cluster, name], (cur) => drainService(cur, force, ctx.now()));
+  const rec = await mutateService(ctx, cluster, name, (cur) => drainService(cur, force, ctx.now()));
   if (!rec) throw new ServiceNotFoundException("Service not found.");
   ctx.log.info("service deleted", { cluster, service: name, from: "ACTIVE", to: "DRAINING", force });
   return rec;

@@ -27,6 +27,11 @@ export const keys = {
   instance: (cluster: string, id: string) => `${root}/instances/${cluster}/${id}`,
   instances: (cluster?: string) => (cluster ? `${root}/instances/${cluster}/` : `${root}/instances/`),
   service: (cluster: string, name: string) => `${root}/services/${cluster}/${name}`,
+  /** A service's deployments, ids in creation order. */
+  serviceDeployment: (cluster: string, service: string, id: string) => `${root}/service-deployments/${cluster}/${service}/${id}`,
+  serviceDeployments: (cluster: string, service: string) => `${root}/service-deployments/${cluster}/${service}/`,
+  serviceRevision: (cluster: string, service: string, id: string) => `${root}/service-revisions/${cluster}/${service}/${id}`,
+  serviceRevisions: (cluster: string, service: string) => `${root}/service-revisions/${cluster}/${service}/`,
   services: (cluster?: string) => (cluster ? `${root}/services/${cluster}/` : `${root}/services/`),
   /** Held under the lease of the replica serving an agent's session: liveness of that session. */
   session: (cluster: string, instanceId: string) => `${root}/sessions/${cluster}/${instanceId}`,

@@ -1,4 +1,12 @@
-import type { ClusterRecord, ContainerInstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from "@berth/shared";
+import type {
+  ClusterRecord,
+  ContainerInstanceRecord,
+  ServiceDeploymentRecord,
+  ServiceRecord,
+  ServiceRevisionRecord,
+  TaskDefinitionRecord,
+  TaskRecord,
+} from "@berth/shared";
 import { Collection } from "./collection.js";
 import { keys } from "./keys.js";
 import { Kv, Txn } from "./kv.js";
@@ -29,6 +37,8 @@ export class Store {
   readonly tasks: Collection<TaskRecord, [cluster: string, id: string]>;
   readonly instances: Collection<ContainerInstanceRecord, [cluster: string, id: string]>;
   readonly services: Collection<ServiceRecord, [cluster: string, name: string]>;
+  readonly serviceDeployments: Collection<ServiceDeploymentRecord, [cluster: string, service: string, id: string]>;
+  readonly serviceRevisions: Collection<ServiceRevisionRecord, [cluster: string, service: string, id: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -37,6 +47,8 @@ export class Store {
     this.tasks = new Collection(kv, keys.task, (r) => keys.task(r.cluster, r.id));
     this.instances = new Collection(kv, keys.instance, (r) => keys.instance(r.cluster, r.id));
     this.services = new Collection(kv, keys.service, (r) => keys.service(r.cluster, r.name));
+    this.serviceDeployments = new Collection(kv, keys.serviceDeployment, (r) => keys.serviceDeployment(r.cluster, r.service, r.id));
+    this.serviceRevisions = new Collection(kv, keys.serviceRevision, (r) => keys.serviceRevision(r.cluster, r.service, r.id));
   }
 
   /** A new empty transaction to stage writes into. */

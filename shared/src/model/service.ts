@@ -25,6 +25,8 @@ export interface ServiceRecord {
   events: ServiceEventRecord[];
   schedulingStrategy: "REPLICA";
   healthCheckGracePeriodSeconds?: number;
+  /** ECS's availabilityZoneRebalancing: ENABLED spreads tasks evenly again when zones drift apart. */
+  availabilityZoneRebalancing?: "ENABLED" | "DISABLED";
   createdAtMs: number;
   /** When DeleteService was called; an INACTIVE service is forgotten a retention after it. */
   deletedAtMs?: number;
@@ -57,6 +59,15 @@ export interface DeploymentRecord {
   createdAtMs: number;
   updatedAtMs: number;
   launchType: "EC2" | "EXTERNAL";
+  /** The service revision this deployment runs (set when the deployment is first stored). */
+  serviceRevisionArn?: string;
+  /**
+   * The service deployment this deployment carries out: its own, or, for a rollback, the one
+   * that failed or was stopped, whose outcome the rollback decides.
+   */
+  serviceDeploymentArn?: string;
+  /** Set on a rollback deployment: the id of the deployment it rolls back. */
+  rollbackOf?: string;
 }
 
 export interface ServiceEventRecord {

@@ -1,6 +1,7 @@
 import type { Deployment, Service, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from "@berth/shared";
 import { serviceCounts, type TaskCounts } from "../../reconcile/service/counts.js";
+import { currentRevisions } from "./service-history-shapes.js";
 
 /** An SDK shape with its Date fields as the epoch seconds AWS JSON 1.1 sends. */
 type Wire<T> = { [K in keyof T]: T[K] extends Date | undefined ? number | undefined : T[K] };
@@ -67,5 +68,8 @@ export function serviceShape(s: ServiceRecord, tasks: TaskRecord[], includeTags 
     enableECSManagedTags: false,
     propagateTags: "NONE",
     enableExecuteCommand: false,
+    currentServiceDeployment: s.deployments.find((d) => d.status === "PRIMARY")?.serviceDeploymentArn,
+    currentServiceRevisions: currentRevisions(s, tasks),
+    availabilityZoneRebalancing: s.availabilityZoneRebalancing ?? "DISABLED",
   };
 }

@@ -7,7 +7,7 @@ import {
   type ServiceEventRecord,
   type ServiceRecord,
 } from "@berth/shared";
-import { resolveTaskDefinition, runTasks, stopTask, type CoreContext, type RunFailure } from "../../core/index.js";
+import { resolveTaskDefinition, runTasks, stopTask, writeService, type CoreContext, type RunFailure } from "../../core/index.js";
 import { defaultServiceStrategy } from "../../scheduler/index.js";
 import { FencedOutError, type Versioned } from "../../store/index.js";
 import { serviceMessages } from "./events.js";
@@ -23,12 +23,11 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
   let service = current.value;
   if (plan.service) {
     try {
-      await ctx.store.services.update(plan.service, current.modRevision);
+      service = await writeService(ctx, plan.service, current.modRevision);
     } catch (err) {
       if (err instanceof ConflictError) return;
       throw err;
     }
-    service = plan.service;
   }
   for (const s of plan.stop) {
     await stopTask(ctx, service.cluster, s.taskId, s.reason, s.code).catch((err) => {

@@ -1,5 +1,8 @@
 import type { DeploymentConfiguration } from "@berth/shared";
 
+/** The breaker threshold lives in shared: service deployments report it too. */
+export { circuitBreakerThreshold } from "@berth/shared";
+
 /** The task-count bounds a rolling deployment keeps to. */
 export interface DeploymentBounds {
   desired: number;
@@ -21,11 +24,3 @@ export function deploymentBounds(desired: number, config: DeploymentConfiguratio
   };
 }
 
-/**
- * Failed tasks that trip the deployment circuit breaker: 0.5 × desired count, at least 3 and at
- * most 200 (ECS's ServiceDeploymentCircuitBreaker.threshold). Half of an odd count rounds up, so
- * a deployment of 7 trips at 4 failures, never at 3.5.
- */
-export function circuitBreakerThreshold(desiredCount: number): number {
-  return Math.min(Math.max(Math.ceil(desiredCount * 0.5), 3), 200);
-}

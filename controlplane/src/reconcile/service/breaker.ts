@@ -65,6 +65,9 @@ export function applyCircuitBreaker(service: ServiceRecord, deployments: Deploym
     createdAtMs: now,
     updatedAtMs: now,
     launchType: primary.launchType,
+    // It runs the revision it returns to and carries the failed one's service deployment.
+    serviceRevisionArn: target.serviceRevisionArn,
+    rollbackOf: primary.id,
   };
   messages.push(serviceMessages.rollingBack(service.name, target.id));
   // The failed deployment keeps its rolloutState FAILED and is drained like any old one.

@@ -1,0 +1,92 @@
+import type { ServiceDeploymentRecord, ServiceRecord, ServiceRevisionRecord, TaskRecord } from "@berth/shared";
+import { serviceCounts } from "../../reconcile/service/counts.js";
+
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+/** ECS's ServiceRevisionSummary / ServiceCurrentRevisionSummary: a revision's task counts now. */
+export interface RevisionSummary {
+  arn: string;
+  requestedTaskCount: number;
+  runningTaskCount: number;
+  pendingTaskCount: number;
+}
+
+/**
+ * Task counts of `revisionArn` from the service's current deployments that run it (a revision a
+ * rollback returned to is run by two) and their tasks; zeros once none runs it.
+ */
+export function revisionSummary(revisionArn: string, service: ServiceRecord | undefined, tasks: TaskRecord[]): RevisionSummary {
+  const summary = { arn: revisionArn, requestedTaskCount: 0, runningTaskCount: 0, pendingTaskCount: 0 };
+  if (!service) return summary;
+  const counts = serviceCounts(service, tasks).deployments;
+  for (const d of service.deployments) {
+    if (d.serviceRevisionArn !== revisionArn) continue;
+    summary.requestedTaskCount += d.desiredCount;
+    summary.runningTaskCount += counts.get(d.id)?.running ?? 0;
+    summary.pendingTaskCount += counts.get(d.id)?.pending ?? 0;
+  }
+  return summary;
+}
+
+/** The revisions a service runs now, each once, as DescribeServices' `currentServiceRevisions`. */
+export function currentRevisions(service: ServiceRecord, tasks: TaskRecord[]): RevisionSummary[] {
+  const arns = [...new Set(service.deployments.map((d) => d.serviceRevisionArn).filter((a): a is string => !!a))];
+  return arns.map((arn) => revisionSummary(arn, service, tasks));
+}
+
+/** A ServiceDeployment as DescribeServiceDeployments answers it. */
+export function serviceDeploymentShape(sd: ServiceDeploymentRecord, service: ServiceRecord | undefined, tasks: TaskRecord[]) {
+  const c = sd.deploymentConfiguration;
+  return {
+    serviceDeploymentArn: sd.arn,
+    serviceArn: sd.serviceArn,
+    clusterArn: sd.clusterArn,
+    createdAt: seconds(sd.createdAtMs),
+    startedAt: seconds(sd.startedAtMs),
+    finishedAt: seconds(sd.finishedAtMs),
+    stoppedAt: seconds(sd.stoppedAtMs),
+    updatedAt: seconds(sd.updatedAtMs),
+    sourceServiceRevisions: sd.sourceRevisionArns.map((arn) => revisionSummary(arn, service, tasks)),
+    targetServiceRevision: revisionSummary(sd.targetRevisionArn, service, tasks),
+    status: sd.status,
+    statusReason: sd.statusReason,
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { ...c.deploymentCircuitBreaker },
+      maximumPercent: c.maximumPercent,
+      minimumHealthyPercent: c.minimumHealthyPercent,
+    },
+    deploymentCircuitBreaker: sd.circuitBreaker,
+    rollback: sd.rollback && { reason: sd.rollback.reason, startedAt: seconds(sd.rollback.startedAtMs), serviceRevisionArn: sd.rollback.serviceRevisionArn },
+  };
+}
+
+/** A ServiceDeploymentBrief as ListServiceDeployments answers it. */
+export function serviceDeploymentBriefShape(sd: ServiceDeploymentRecord) {
+  return {
+    serviceDeploymentArn: sd.arn,
+    serviceArn: sd.serviceArn,
+    clusterArn: sd.clusterArn,
+    startedAt: seconds(sd.startedAtMs),
+    createdAt: seconds(sd.createdAtMs),
+    finishedAt: seconds(sd.finishedAtMs ?? sd.stoppedAtMs),
+    targetServiceRevisionArn: sd.targetRevisionArn,
+    status: sd.status,
+    statusReason: sd.statusReason,
+  };
+}
+
+/** A ServiceRevision as DescribeServiceRevisions answers it. */
+export function serviceRevisionShape(r: ServiceRevisionRecord) {
+  return {
+    serviceRevisionArn: r.arn,
+    serviceArn: r.serviceArn,
+    clusterArn: r.clusterArn,
+    taskDefinition: r.taskDefinition,
+    launchType: r.launchType,
+    loadBalancers: [],
+    serviceRegistries: [],
+    containerImages: r.containerImages.map((c) => ({ containerName: c.containerName, image: c.image })),
+    guardDutyEnabled: false,
+    createdAt: seconds(r.createdAtMs),
+  };
+}
