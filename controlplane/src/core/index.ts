@@ -9,3 +9,4 @@ export { newTaskRecord, holdsResources, heldTaskOf } from "./task-records.js";
 export * from "./services.js";
 export * from "./attributes.js";
 export * from "./instance-state.js";
+export * from "./task-protection.js";
