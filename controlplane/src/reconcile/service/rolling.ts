@@ -46,7 +46,8 @@ const startOf = (t: TaskRecord) => t.startedAtMs ?? t.createdAtMs;
  * unhealthy tasks and leavers that never ran outright (they do not count as healthy), running
  * leavers whose health is still unknown once minHealthy is met without them, and healthy
  * leavers only while the healthy count stays at or above minHealthy. Stopping tasks keep
- * their place under maxTotal until they are STOPPED, so starts wait for them.
+ * their place under maxTotal until they are STOPPED, so starts wait for them. Tasks whose
+ * scale-in protection holds at `now` are neither leavers nor extras.
  */
 export function planRolling(input: RollingInput): RollingResult {
   const { classified, bounds, primaryId } = input;
