@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import {
   CreateServiceCommand,
   DescribeServicesCommand,
@@ -20,6 +22,7 @@ import { TEST_IMAGE } from "../support/image.js";
 // Task scale-in protection through the JS SDK with a real agent: protected service tasks
 // survive a scale-in and hold a deployment back until their protection is removed; StopTask
 // still stops them; unknown and standalone tasks come back as ECS's failures.
+const run = promisify(execFile);
 const cluster = `prot-${process.pid}`;
 let host: SingleHost;
 let t: TestControlPlane;
@@ -108,9 +111,11 @@ describe("task scale-in protection", () => {
     const above = await describe1("scale");
     expect(above).toMatchObject({ desiredCount: 1, runningCount: 2 });
 
-    // b's protection is removed: it is the one to go, and the service converges on a alone.
-    const off = await protect([b.taskArn!], false);
-    expect(off.protectedTasks).toEqual([{ taskArn: b.taskArn, protectionEnabled: false }]);
+    // b's protection is removed (through the AWS CLI's --no-protection-enabled): it is the one
+    // to go, and the service converges on a alone.
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
+    const cli = await run("/usr/bin/aws", ["ecs", "update-task-protection", "--endpoint-url", t.endpoint, "--cluster", cluster, "--tasks", b.taskArn!, "--no-protection-enabled"], { env });
+    expect(JSON.parse(cli.stdout)).toEqual({ protectedTasks: [{ taskArn: b.taskArn, protectionEnabled: false }], failures: [] });
     await untilStopped(b.taskArn!);
     await eventually("the service at its desired count", async () => {
       const s = await describe1("scale");

@@ -127,7 +127,7 @@ export async function updateTaskProtection(ctx: CoreContext, req: ProtectionUpda
 
 /**
  * The protection of the tasks named (up to 100), or, when none are named, of every task in the
- * cluster whose protection holds now. Unknown tasks are MISSING failures, tasks outside any
+ * cluster not yet STOPPED whose protection holds now. Unknown tasks are MISSING failures, tasks outside any
  * service TASK_NOT_VALID, as UpdateTaskProtection reports them.
  */
 export async function getTaskProtection(ctx: CoreContext, cluster: string, taskIds: string[] | undefined): Promise<ProtectionResult> {
@@ -137,7 +137,7 @@ export async function getTaskProtection(ctx: CoreContext, cluster: string, taskI
   const out: ProtectionResult = { protectedTasks: [], failures: [] };
   if (taskIds === undefined) {
     const all = (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value);
-    out.protectedTasks = all.filter((t) => protectionHolds(t, now)).map((t) => protectionView(t, now));
+    out.protectedTasks = all.filter((t) => t.lastStatus !== "STOPPED" && protectionHolds(t, now)).map((t) => protectionView(t, now));
     return out;
   }
   for (const id of taskIds) {
