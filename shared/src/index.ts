@@ -12,3 +12,4 @@ export * from "./process-metrics.js";
 export * from "./model/service.js";
 export * from "./model/health.js";
 export * from "./model/service-history.js";
+export * from "./model/protection.js";

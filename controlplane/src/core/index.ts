@@ -13,3 +13,4 @@ export * from "./listings.js";
 export * from "./service-history.js";
 export { planServiceHistory, deriveStatus, type HistoryIds, type HistoryPlan } from "./service-history-plan.js";
 export * from "./service-rollback.js";
+export * from "./task-protection.js";

@@ -3,6 +3,7 @@ import {
   InvalidParameterException,
   isContainerStatus,
   lastIdOf,
+  protectionHolds,
   release,
   visibleTaskStatus,
   type ContainerInstanceRecord,
@@ -141,15 +142,32 @@ export async function recordStateChange(ctx: CoreContext, cluster: string, insta
   return updateTask(ctx, cluster, id, (t) => (t.containerInstanceId === instanceId ? applyChange(t, change, ctx.now()) : undefined));
 }
 
+/** How a stop treats the task it finds. */
+export interface StopOptions {
+  /**
+   * A scale-in or deployment stop: leave the task running if its scale-in protection holds when
+   * the stop is written (it may have been set after the service plan's snapshot was read).
+   */
+  spareProtected?: boolean;
+}
+
 /**
  * Asks for a task to stop: desired status STOPPED with the reason the user gave. The agent
  * holding it is told through its session; a task on an instance whose agent is away stays
  * STOPPING until the agent comes back or the liveness loop declares the instance lost and marks
  * the task STOPPED.
  */
-export async function stopTask(ctx: CoreContext, cluster: string, id: string, reason: string | undefined, code: StopCode = "UserInitiated"): Promise<TaskRecord> {
+export async function stopTask(
+  ctx: CoreContext,
+  cluster: string,
+  id: string,
+  reason: string | undefined,
+  code: StopCode = "UserInitiated",
+  opts: StopOptions = {},
+): Promise<TaskRecord> {
   const rec = await updateTask(ctx, cluster, id, (t) => {
     if (t.desiredStatus === "STOPPED") return undefined;
+    if (opts.spareProtected && protectionHolds(t, ctx.now())) return undefined;
     return {
       ...t,
       desiredStatus: "STOPPED",

@@ -170,6 +170,17 @@ export interface TaskRecord {
   /** Bumped on every change: ECS's task `version`. */
   version: number;
   tags?: Tag[];
+  /** Task scale-in protection (UpdateTaskProtection); absent when it was never set or was turned off. */
+  protection?: TaskProtectionRecord;
+}
+
+/**
+ * A service task's scale-in protection: while it holds (`now < expiresAtMs`) the service
+ * scheduler stops the task neither for scale-in nor for a deployment. It lapses by itself at
+ * `expiresAtMs`; nothing rewrites the record then.
+ */
+export interface TaskProtectionRecord {
+  expiresAtMs: number;
 }
 
 export type { Attribute, KeyValuePair, NetworkBinding, Tag, TaskOverride, ContainerDefinition, TaskDefinition };

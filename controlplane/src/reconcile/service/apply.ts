@@ -30,7 +30,7 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
     }
   }
   for (const s of plan.stop) {
-    await stopTask(ctx, service.cluster, s.taskId, s.reason, s.code).catch((err) => {
+    await stopTask(ctx, service.cluster, s.taskId, s.reason, s.code, { spareProtected: s.spareProtected }).catch((err) => {
       if (err instanceof FencedOutError) throw err;
       ctx.log.warn("service stop failed", { taskId: s.taskId, err });
     });

@@ -3,7 +3,7 @@ import type { DeploymentRecord, TaskRecord } from "@berth/shared";
 import { seededRandom } from "../../scheduler/seed.js";
 import { deploymentBounds } from "./bounds.js";
 import { planService } from "./plan.js";
-import { NEW, OLD, TD1, TD2, applyPlan, dep, snap, svc, tasks, type TaskState } from "./testing.js";
+import { NEW, NOW, OLD, TD1, TD2, applyPlan, dep, snap, svc, tasks, type TaskState } from "./testing.js";
 import type { ServiceSnapshot } from "./types.js";
 
 const CASES = 500;
@@ -25,7 +25,9 @@ function randomSnapshot(n: number): ServiceSnapshot {
   const taskList: TaskRecord[] = [];
   for (const owner of [NEW, ...(withOld ? [OLD] : []), "ecs-svc/9999999999999999999"]) {
     for (let i = int(0, owner === NEW ? 8 : 5); i > 0; i--) {
-      taskList.push(...tasks(1, owner, pick(STATES), { containerInstanceId: pick(["i1", "i2"]), startedAtMs: 1_000 + int(0, 100) }));
+      // A third of the tasks carry scale-in protection, some of it already lapsed.
+      const protection = rnd() < 0.33 ? { expiresAtMs: NOW + pick([-1000, 0, 60_000]) } : undefined;
+      taskList.push(...tasks(1, owner, pick(STATES), { containerInstanceId: pick(["i1", "i2"]), startedAtMs: 1_000 + int(0, 100), protection }));
     }
   }
   return snap(
@@ -91,6 +93,28 @@ describe("planService: properties", () => {
       const after = s.tasks.filter((t) => isHealthy(t, s) && !stopped.has(t.id)).length;
       if (after < before) expect(after, `case ${n}`).toBeGreaterThanOrEqual(b.minHealthy);
       if (after < before) exercised++;
+    }
+    expect(exercised).toBeGreaterThan(CASES / 10);
+  });
+
+  it("planService: never stops a protected task for scale-in or a deployment", () => {
+    let exercised = 0;
+    for (const n of cases) {
+      const s = randomSnapshot(n);
+      if (s.service.status !== "ACTIVE") continue;
+      const plan = planService(s);
+      const guarded = new Map(s.tasks.filter((t) => t.protection !== undefined && s.now < t.protection.expiresAtMs).map((t) => [t.id, t]));
+      for (const x of plan.stop) {
+        const t = guarded.get(x.taskId);
+        if (!t) continue;
+        // Only the stops protection does not cover may touch it: a failed health check, a DRAINING instance.
+        const draining = s.instances.some((i) => i.id === t.containerInstanceId && i.status === "DRAINING");
+        const unhealthy = t.containers.some((c) => c.healthStatus === "UNHEALTHY");
+        expect(draining || unhealthy, `case ${n} ${x.taskId}`).toBe(true);
+        expect(x.spareProtected, `case ${n} ${x.taskId}`).toBe(false);
+      }
+      // Cases where a protected task was live beside stops of other tasks: where it mattered.
+      if (plan.stop.some((x) => !guarded.has(x.taskId)) && [...guarded.values()].some(isLive)) exercised++;
     }
     expect(exercised).toBeGreaterThan(CASES / 10);
   });

@@ -22,6 +22,8 @@ interface Expect {
   status?: ServiceRecord["status"];
   /** Messages of the events this round adds, newest first. */
   events?: string[];
+  /** How many stops are scale-in or deployment stops that protection set later still prevents. */
+  spareProtected?: number;
 }
 
 /** The one assert helper: every field of `exp` that is set must match the plan. */
@@ -40,6 +42,7 @@ function assertPlan(s: ServiceSnapshot, plan: ServicePlan, exp: Expect): void {
     ...(exp.write !== undefined && { write: plan.service !== undefined }),
     ...(exp.status && { status: after.status }),
     ...(exp.events && { events: added }),
+    ...(exp.spareProtected !== undefined && { spareProtected: plan.stop.filter((x) => x.spareProtected).length }),
   };
   expect(got).toEqual({ ...exp, ...(exp.stopIds && { stopIds: [...exp.stopIds].sort() }) });
   // Whatever the case, the summary agrees with the buckets.
@@ -54,6 +57,10 @@ const rollingSvc = (o: Parameters<typeof svc>[0] = {}) =>
     deployments: [dep(NEW, { rolloutState: "IN_PROGRESS", createdAtMs: NOW - 60_000 }), dep(OLD, { status: "ACTIVE", taskDefinition: TD1 })],
     ...o,
   });
+// Task scale-in protection that holds for another minute, and one that lapsed at this instant.
+const guard = { protection: { expiresAtMs: NOW + 60_000 } };
+const lapsed = { protection: { expiresAtMs: NOW } };
+const draining2 = { instances: [{ id: "i1", status: "ACTIVE" as const, agentConnected: true }, { id: "i2", status: "DRAINING" as const, agentConnected: true }] };
 const steadyEvent = [{ id: "e0", createdAtMs: NOW - 1000, message: serviceMessages.steadyState(web) }];
 
 describe("planService: one round", () => {
@@ -141,6 +148,32 @@ describe("planService: one round", () => {
     ["DRAINING service waits", snap(svc({ status: "DRAINING" }), tasks(3, NEW, "stopping")), { start: 0, stop: 0, write: false }],
     // Deleting, all STOPPED: the service is INACTIVE.
     ["DRAINING service ends INACTIVE", snap(svc({ status: "DRAINING" }), tasks(3, NEW, "stopped")), { start: 0, stop: 0, status: "INACTIVE", write: true }],
+
+    // Protection: desired 4 → 2 with the newest (t3) protected: the next two unprotected go instead.
+    ["protection: scale in spares a protected task", snap(svc({ desiredCount: 2 }), [...tasks(3, NEW, "healthy"), ...tasks(1, NEW, "healthy", { ...guard, startedAtMs: NOW - 1000 })]), { start: 0, stop: 2, stopIds: ["t1", "t2"], spareProtected: 2 }],
+    // 3 → 1 with t1 and t2 protected: only t0 can go; the service stays at 2, above desired.
+    ["protection: scale in stops above desired", snap(svc({ desiredCount: 1 }), [...tasks(1, NEW, "healthy"), ...tasks(2, NEW, "healthy", guard)]), { start: 0, stop: 1, stopIds: ["t0"] }],
+    // Every extra protected: nothing stops, nothing starts, nothing to write.
+    ["protection: all protected, nothing stops", snap(svc({ desiredCount: 1, events: steadyEvent }), tasks(3, NEW, "healthy", guard)), { start: 0, stop: 0, write: false }],
+    // A protected task still pending is not a scale-in victim either: the unprotected pending one
+    // goes, and the next extra would be healthy t1, which minHealthy (2 of desired 2) keeps.
+    ["protection: pending protected kept", snap(svc({ desiredCount: 2 }), [...tasks(2, NEW, "healthy"), ...tasks(1, NEW, "pending", guard), ...tasks(1, NEW, "pending")]), { start: 0, stop: 1, stopIds: ["t3"] }],
+    // Protection that expired at `now` no longer holds: the newest goes as usual.
+    ["protection: expired protection", snap(svc({ desiredCount: 2 }), [...tasks(3, NEW, "healthy"), ...tasks(1, NEW, "healthy", { ...lapsed, startedAtMs: NOW - 1000 })]), { start: 0, stop: 2, stopIds: ["t2", "t3"] }],
+    // 100/200 phase 3 with old t0 protected: the other two old ones go, t0 stays.
+    ["protection: deployment keeps a protected old task", snap(rollingSvc(), [...tasks(1, OLD, "healthy", guard), ...tasks(2, OLD, "healthy"), ...tasks(3, NEW, "healthy")]), { start: 0, stop: 2, stopIds: ["t1", "t2"], deployments: 2, rollout: "IN_PROGRESS" }],
+    // Only the protected old task is left: the deployment waits (IN_PROGRESS, old one listed).
+    ["protection: deployment waits for it", snap(rollingSvc(), [...tasks(1, OLD, "healthy", guard), ...tasks(2, OLD, "stopped"), ...tasks(3, NEW, "healthy")]), { start: 0, stop: 0, deployments: 2, rollout: "IN_PROGRESS" }],
+    // A protected old task that never started is kept too, even where unprotected ones go at once.
+    ["protection: pending old task kept", snap(rollingSvc({ min: 100, max: 100 }), [...tasks(2, OLD, "healthy"), ...tasks(1, OLD, "pending", guard)]), { start: 0, stop: 0, write: false }],
+    // Its protection lapsed: the deployment goes on and stops it.
+    ["protection: deployment resumes on expiry", snap(rollingSvc(), [...tasks(1, OLD, "healthy", lapsed), ...tasks(2, OLD, "stopped"), ...tasks(3, NEW, "healthy")]), { start: 0, stop: 1, stopIds: ["t0"], spareProtected: 1 }],
+    // Protection does not cover failed health checks: the unhealthy task is replaced.
+    ["protection: unhealthy still replaced", snap(svc(), [...tasks(2, NEW, "healthy"), ...tasks(1, NEW, "unhealthy", guard)]), { start: 1, stop: 1, stopReasons: { [stopReasons.unhealthy]: 1 }, spareProtected: 0 }],
+    // Nor draining: the replacement is healthy, so the protected task on the DRAINING instance goes.
+    ["protection: draining still moves it", snap(svc(), [...tasks(3, NEW, "healthy"), ...tasks(1, NEW, "healthy", { ...guard, containerInstanceId: "i2" })], draining2), { start: 0, stop: 1, stopIds: ["t3"], stopReasons: { [stopReasons.draining]: 1 } }],
+    // Nor deletion: a DRAINING service stops its protected tasks with the rest.
+    ["protection: deletion stops protected tasks", snap(svc({ status: "DRAINING" }), tasks(2, NEW, "healthy", guard)), { start: 0, stop: 2, spareProtected: 0 }],
 
     // Converged, steady state already the newest event: an empty plan and no write.
     ["converged: no write", snap(svc({ events: steadyEvent }), tasks(3, NEW, "healthy")), { start: 0, stop: 0, write: false }],

@@ -44,6 +44,7 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
     canStart: !deleting && primary !== undefined && !failed,
     holdOld: failed,
     deleting,
+    now,
   });
 
   // 4. Drop drained deployments, complete the primary, gather events.
@@ -73,7 +74,7 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
   const counts = countTasks(tasks);
   return {
     start,
-    stop: rolling.stops.map(({ taskId, reason, code }) => ({ taskId, reason, code })),
+    stop: rolling.stops.map(({ taskId, reason, code, spareProtected }) => ({ taskId, reason, code, spareProtected })),
     service: sameData(next, service) ? undefined : { ...next, version: service.version + 1 },
     summary: {
       desired: bounds.desired,

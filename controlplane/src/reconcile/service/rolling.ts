@@ -1,4 +1,4 @@
-import type { TaskRecord } from "@berth/shared";
+import { protectionHolds, type TaskRecord } from "@berth/shared";
 import type { DeploymentBounds } from "./bounds.js";
 import { byBucket, type ClassifiedTask, type TaskBucket } from "./classify.js";
 import { stopReasons } from "./events.js";
@@ -16,6 +16,8 @@ export interface RollingInput {
   holdOld: boolean;
   /** True while the service is DRAINING (being deleted): every live task goes. */
   deleting: boolean;
+  /** The round's clock, against which task scale-in protection is judged. */
+  now: number;
 }
 
 /** A stop with the bucket it came from, for events and tests. */
@@ -44,14 +46,17 @@ const startOf = (t: TaskRecord) => t.startedAtMs ?? t.createdAtMs;
  * unhealthy tasks and leavers that never ran outright (they do not count as healthy), running
  * leavers whose health is still unknown once minHealthy is met without them, and healthy
  * leavers only while the healthy count stays at or above minHealthy. Stopping tasks keep
- * their place under maxTotal until they are STOPPED, so starts wait for them.
+ * their place under maxTotal until they are STOPPED, so starts wait for them. Tasks whose
+ * scale-in protection holds at `now` are neither leavers nor extras.
  */
 export function planRolling(input: RollingInput): RollingResult {
   const { classified, bounds, primaryId } = input;
   const scaling = primaryId ? stopReasons.scaling(primaryId) : stopReasons.deleted;
   const stops: PlannedStop[] = [];
+  // Scale-in and deployment stops (the scaling reason outside deletion) are the ones protection
+  // prevents; apply re-checks it when it writes them.
   const stop = (c: ClassifiedTask, reason: string) =>
-    stops.push({ taskId: c.task.id, reason, code: "ServiceSchedulerInitiated", bucket: c.bucket });
+    stops.push({ taskId: c.task.id, reason, code: "ServiceSchedulerInitiated", bucket: c.bucket, spareProtected: !input.deleting && reason === scaling });
 
   if (input.deleting) {
     for (const c of classified.filter(live).sort(newestFirst)) stop(c, scaling);
@@ -59,6 +64,10 @@ export function planRolling(input: RollingInput): RollingResult {
   }
 
   const b = byBucket(classified);
+  // Task scale-in protection shields a task from the two kinds of stop ECS names: scale-in and
+  // deployments. Health-check failures, draining and deletion stop it as any other.
+  const guarded = (c: ClassifiedTask) => protectionHolds(c.task, input.now);
+  const unguarded = (c: ClassifiedTask) => !guarded(c);
   const occupied = classified.filter((c) => c.bucket !== "stopped").length;
   let healthy = classified.filter((c) => c.healthy).length;
   const reasonOf = (c: ClassifiedTask) =>
@@ -66,10 +75,19 @@ export function planRolling(input: RollingInput): RollingResult {
 
   // Leavers: tasks that must go once the rollout allows. Draining ones first, since an operator
   // is waiting on the instance; then tasks of deployments no longer listed; then old ones.
-  const leavers = [b.draining, ...(input.holdOld ? [] : [b.orphaned, b.old])].flatMap((xs) => [...xs].sort(newestFirst));
-  // The primary's tasks beyond desired (a scale-in): pending ones first, then newest-started.
-  const keepers = [...[...b.pending].sort(newestFirst), ...[...b.healthy].sort(newestFirst)];
-  const extras = keepers.slice(0, Math.max(0, keepers.length - bounds.desired));
+  // Protected old tasks stay, so the deployment waits for them (ECS: it does not complete until
+  // their protection is removed or expires).
+  const leavers = [b.draining, ...(input.holdOld ? [] : [b.orphaned.filter(unguarded), b.old.filter(unguarded)])].flatMap((xs) => [...xs].sort(newestFirst));
+  // The primary's tasks beyond desired (a scale-in): unprotected ones first (pending, then
+  // newest-started), protected ones last and never stopped: when only protected tasks are left
+  // above desired, the service runs more than desired until their protection ends.
+  const byStopOrder = (xs: ClassifiedTask[]) => [...xs].sort(newestFirst);
+  const keepers = [
+    ...byStopOrder(b.pending.filter(unguarded)),
+    ...byStopOrder(b.healthy.filter(unguarded)),
+    ...byStopOrder([...b.pending, ...b.healthy].filter(guarded)),
+  ];
+  const extras = keepers.slice(0, Math.max(0, keepers.length - bounds.desired)).filter(unguarded);
 
   // Unhealthy tasks, leavers that never ran and extras not yet healthy cost no healthy count:
   // stop them now.

@@ -29,6 +29,8 @@ export interface StopRequest {
   taskId: string;
   reason: string;
   code: StopCode;
+  /** A scale-in or deployment stop, which task scale-in protection set since the snapshot still prevents. */
+  spareProtected: boolean;
 }
 
 /** What one round of the service loop should do; applying it twice changes nothing more. */

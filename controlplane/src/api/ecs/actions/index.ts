@@ -5,6 +5,7 @@ import { taskDefinitionActions } from "./task-definitions.js";
 import { taskActions } from "./tasks.js";
 import { serviceActions } from "./services.js";
 import { serviceDeploymentActions } from "./service-deployments.js";
+import { taskProtectionActions } from "./task-protection.js";
 import type { ActionTable } from "./types.js";
 
 /** Every ECS action berth serves, by name. An action in the ECS model but not here is refused clearly. */
@@ -16,6 +17,7 @@ export const actions: ActionTable = {
   ...attributeActions,
   ...serviceActions,
   ...serviceDeploymentActions,
+  ...taskProtectionActions,
 };
 
 export type { ActionHandler, ActionTable } from "./types.js";
