@@ -9,3 +9,5 @@ export { newTaskRecord, holdsResources, heldTaskOf } from "./task-records.js";
 export * from "./services.js";
 export * from "./attributes.js";
 export * from "./instance-state.js";
+export * from "./account-settings.js";
+export { applyClusterConfiguration, applyClusterSettings, applyServiceConnectDefaults, newClusterSettings } from "./cluster-settings.js";

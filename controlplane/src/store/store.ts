@@ -9,6 +9,14 @@ export interface FamilyRecord {
   latestRevision: number;
 }
 
+/** One ECS account setting held by one principal (the root user's are the account defaults). */
+export interface AccountSettingRecord {
+  principalArn: string;
+  name: string;
+  value: string;
+  updatedAt: number;
+}
+
 /**
  * berth's state in etcd, one typed collection per kind plus the raw {@link Kv} for guarded
  * transactions across kinds (placement writes tasks and instances together).
@@ -20,6 +28,7 @@ export class Store {
   readonly tasks: Collection<TaskRecord, [cluster: string, id: string]>;
   readonly instances: Collection<ContainerInstanceRecord, [cluster: string, id: string]>;
   readonly services: Collection<ServiceRecord, [cluster: string, name: string]>;
+  readonly accountSettings: Collection<AccountSettingRecord, [principalArn: string, name: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -28,6 +37,7 @@ export class Store {
     this.tasks = new Collection(kv, keys.task, (r) => keys.task(r.cluster, r.id));
     this.instances = new Collection(kv, keys.instance, (r) => keys.instance(r.cluster, r.id));
     this.services = new Collection(kv, keys.service, (r) => keys.service(r.cluster, r.name));
+    this.accountSettings = new Collection(kv, keys.accountSetting, (r) => keys.accountSetting(r.principalArn, r.name));
   }
 
   /** A new empty transaction to stage writes into. */
