@@ -144,4 +144,20 @@ print(json.dumps(out))`;
     expect(out.update).toEqual([{ name: "containerInsights", value: "enabled" }]);
     expect(out.describe).toEqual(out.update);
   });
+
+  it("clusters: the README's example through the AWS CLI v2", async () => {
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: "berth", AWS_SECRET_ACCESS_KEY: "berth", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
+    const ecs = async (...args: string[]) => JSON.parse((await run("/usr/bin/aws", ["ecs", "--endpoint-url", t.endpoint, "--output", "json", ...args], { env })).stdout);
+    await ecs("put-account-setting-default", "--name", "containerInsights", "--value", "enabled");
+    // CLI 2.9.19's model predates Setting.type and drops it.
+    expect((await ecs("list-account-settings", "--effective-settings", "--name", "containerInsights")).settings).toEqual([
+      { name: "containerInsights", value: "enabled", principalArn: root },
+    ]);
+    expect((await ecs("create-cluster", "--cluster-name", "observed")).cluster.settings).toEqual([{ name: "containerInsights", value: "enabled" }]);
+    await ecs("update-cluster-settings", "--cluster", "observed", "--settings", "name=containerInsights,value=enhanced");
+    await ecs("update-cluster", "--cluster", "observed", "--configuration", "executeCommandConfiguration={logging=OVERRIDE,logConfiguration={cloudWatchLogGroupName=/ecs/exec}}");
+    const [c] = (await ecs("describe-clusters", "--clusters", "observed", "--include", "SETTINGS", "CONFIGURATIONS")).clusters;
+    expect(c.settings).toEqual([{ name: "containerInsights", value: "enhanced" }]);
+    expect(c.configuration).toEqual({ executeCommandConfiguration: { logging: "OVERRIDE", logConfiguration: { cloudWatchLogGroupName: "/ecs/exec" } } });
+  });
 });
