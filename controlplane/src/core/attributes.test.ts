@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AttributeLimitExceededException, type Attribute } from "@berth/shared";
-import { isCustomAttribute, mergeAttributes } from "./attributes.js";
+import { isCustomAttribute, mergeAttributes, reregisteredAttributes } from "./attributes.js";
 
 const arn = "arn:aws:ecs:us-east-1:000000000000:container-instance/default/0123456789abcdef0123456789abcdef";
 
@@ -60,5 +60,23 @@ describe("mergeAttributes", () => {
     ["one past ten", [...agentAttributes, ...custom(10)], custom(1, 10)],
   ])("refused: %s", (_case, current, mine) => {
     expect(() => mergeAttributes(current, mine, arn)).toThrow(AttributeLimitExceededException);
+  });
+});
+
+describe("reregisteredAttributes", () => {
+  it.each<[string, Attribute[], Attribute[], string[]]>([
+    // custom ones set through PutAttributes stay
+    ["custom stays", [{ name: "ecs.os-type", value: "linux" }], [{ name: "ecs.os-type", value: "linux" }, { name: "stack", value: "prod" }], ["ecs.os-type", "stack"]],
+    // the agent's value wins for a name it reports
+    ["agent wins", [{ name: "zone", value: "b" }], [{ name: "zone", value: "a" }], ["zone"]],
+    // a capability the agent no longer reports goes (it stayed as if custom before)
+    [
+      "stale capability goes",
+      [{ name: "com.amazonaws.ecs.capability.docker-remote-api.1.41", value: "" }],
+      [{ name: "com.amazonaws.ecs.capability.docker-remote-api.1.41", value: "" }, { name: "com.amazonaws.ecs.capability.logging-driver.syslog", value: "" }],
+      ["com.amazonaws.ecs.capability.docker-remote-api.1.41"],
+    ],
+  ])("%s", (_case, fromAgent, current, names) => {
+    expect(reregisteredAttributes(fromAgent, current).map((a) => a.name)).toEqual(names);
   });
 });

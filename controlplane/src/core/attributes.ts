@@ -55,6 +55,16 @@ export function mergeAttributes(current: Attribute[], mine: Attribute[], instanc
 }
 
 /**
+ * An instance's attributes when its agent registers again: the agent's win for names it
+ * reports; custom ones set through PutAttributes stay; built-in ones it no longer reports (a
+ * capability of an engine since replaced) go.
+ */
+export function reregisteredAttributes(fromAgent: Attribute[], current: Attribute[]): Attribute[] {
+  const names = new Set(fromAgent.map((a) => a.name));
+  return [...fromAgent, ...current.filter((a) => !names.has(a.name) && isCustomAttribute(a))];
+}
+
+/**
  * Creates or replaces custom attributes on container instances (PutAttributes). All targets are
  * written in one transaction guarded by their mod revisions, so a call changes all or nothing.
  * Unknown or deregistered targets: TargetNotFoundException. More than 10 custom attributes on

@@ -263,6 +263,13 @@ describe("verifySigV4: refused", () => {
     ],
     // no x-amz-date header
     ["missing x-amz-date", async () => withHeaders(await signedRequest(), { "x-amz-date": undefined }), IncompleteSignatureException, "requires existence of either a 'X-Amz-Date'"],
+    // only a Date header: AWS takes it, berth reads X-Amz-Date only, and says so
+    [
+      "date header only",
+      async () => withHeaders(await signedRequest(), { "x-amz-date": undefined, date: "Tue, 25 Nov 2026 08:25:29 GMT" }),
+      IncompleteSignatureException,
+      "berth needs the 'X-Amz-Date' header",
+    ],
     // x-amz-date not a real date
     ["garbled x-amz-date", async () => withHeaders(await signedRequest(), { "x-amz-date": "20261131T000000Z" }), IncompleteSignatureException, "ISO-8601 'basic format'"],
     // host left out of the signature

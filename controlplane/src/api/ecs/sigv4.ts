@@ -91,13 +91,15 @@ export async function verifySigV4(req: SignedRequest, opts: SigV4Options): Promi
     throw new MissingAuthenticationTokenException(sigV4Messages.missing);
   }
   const amzDate = headers["x-amz-date"];
-  const auth = parseAuthorization(authorization, amzDate);
-  const signingDate = parseAmzDate(amzDate!);
-  checkSkew(amzDate!, signingDate, opts.now ?? new Date());
+  const auth = parseAuthorization(authorization, amzDate, headers.date !== undefined);
+  // AWS also takes a Date header; every AWS client sends X-Amz-Date, which is all berth reads.
+  if (!amzDate) throw new IncompleteSignatureException("berth needs the 'X-Amz-Date' header; a 'Date' header alone is not accepted.");
+  const signingDate = parseAmzDate(amzDate);
+  checkSkew(amzDate, signingDate, opts.now ?? new Date());
   if (!auth.signedHeaders.includes("host")) throw new InvalidSignatureException("'Host' must be a 'SignedHeader' in the AWS Authorization.");
   // The date is what the signature's freshness rests on: a signature that leaves it out could be replayed with a new one.
   if (!auth.signedHeaders.includes("x-amz-date")) throw new InvalidSignatureException("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
-  checkScope(auth, amzDate!, opts.region, service);
+  checkScope(auth, amzDate, opts.region, service);
   for (const name of auth.signedHeaders) {
     if (headers[name] === undefined) throw new InvalidSignatureException(`The signed header '${name}' is missing from the request.`);
   }
@@ -153,7 +155,7 @@ async function computeSignature(
  * `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/ecs/aws4_request, SignedHeaders=a;b, Signature=hex`,
  * checked in AWS's order: key=value pairs, required parts and the date, the algorithm, the credential's shape.
  */
-function parseAuthorization(header: string, amzDate: string | undefined): ParsedAuthorization {
+function parseAuthorization(header: string, amzDate: string | undefined, hasDate: boolean): ParsedAuthorization {
   const space = header.indexOf(" ");
   const algorithm = space < 0 ? header : header.slice(0, space);
   const fields = new Map<string, string>();
@@ -165,7 +167,7 @@ function parseAuthorization(header: string, amzDate: string | undefined): Parsed
     fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
   const missing = ["Credential", "Signature", "SignedHeaders"].filter((k) => !fields.get(k)).map((k) => `Authorization header requires '${k}' parameter.`);
-  if (!amzDate) missing.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  if (!amzDate && !hasDate) missing.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   if (missing.length > 0) throw new IncompleteSignatureException(`${missing.join(" ")} Authorization=${header}`);
   if (algorithm !== ALGORITHM) throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${algorithm}' (only ${ALGORITHM} for now).`);
   const credential = fields.get("Credential")!;
