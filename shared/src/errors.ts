@@ -105,11 +105,31 @@ export class AccessDeniedException extends BerthError {
   override readonly httpStatus = 403;
 }
 
-/** The signature does not match the request (AWS's name for it on JSON protocols). */
+/**
+ * The signature does not match the request, or its scope or time does not hold (AWS's name
+ * for it on JSON protocols). AWS JSON 1.1 services such as ECS and ECR answer it with 400.
+ */
 export class InvalidSignatureException extends BerthError {
   override name = "InvalidSignatureException";
   readonly ecsType = "InvalidSignatureException";
-  override readonly httpStatus = 403;
+}
+
+/** The request carries no SigV4 signature at all (no `Authorization: AWS4-...` header); 400 as ECS answers. */
+export class MissingAuthenticationTokenException extends BerthError {
+  override name = "MissingAuthenticationTokenException";
+  readonly ecsType = "MissingAuthenticationTokenException";
+}
+
+/** The access key id, or the session token, is not one berth knows; 400 as ECS answers. */
+export class UnrecognizedClientException extends BerthError {
+  override name = "UnrecognizedClientException";
+  readonly ecsType = "UnrecognizedClientException";
+}
+
+/** The Authorization header is malformed: parts missing, no date, not five credential parts; 400. */
+export class IncompleteSignatureException extends BerthError {
+  override name = "IncompleteSignatureException";
+  readonly ecsType = "IncompleteSignatureException";
 }
 
 /** The X-Amz-Target names no ECS action berth knows. */

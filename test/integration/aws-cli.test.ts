@@ -74,6 +74,21 @@ describe("the AWS CLI walkthrough", () => {
     expect(mem(ci.registeredResources) - mem(ci.remainingResources)).toBe(64);
   });
 
+  it("puts the README's custom attribute on the agent's own instance and filters by it", async () => {
+    // The agent registers some 30 built-in attributes (ecs.*, com.amazonaws.ecs.capability.*);
+    // none of them count against ECS's limit of 10 custom attributes.
+    const instance: string = (await ecs("list-container-instances", "--cluster", cluster, "--query", "containerInstanceArns[0]")) as string;
+    const before = (await ecs("describe-container-instances", "--cluster", cluster, "--container-instances", instance)).containerInstances[0];
+    expect(before.attributes.length).toBeGreaterThan(10);
+    const put = await ecs("put-attributes", "--cluster", cluster, "--attributes", `name=stack,value=prod,targetType=container-instance,targetId=${instance}`);
+    expect(put.attributes).toEqual([{ name: "stack", value: "prod", targetType: "container-instance", targetId: instance }]);
+    expect((await ecs("list-container-instances", "--cluster", cluster, "--filter", "attribute:stack == prod")).containerInstanceArns).toEqual([instance]);
+    const after = (await ecs("describe-container-instances", "--cluster", cluster, "--container-instances", instance)).containerInstances[0];
+    expect(after.attributes).toContainEqual({ name: "stack", value: "prod" });
+    expect(after.attributes).toHaveLength(before.attributes.length + 1);
+    await ecs("delete-attributes", "--cluster", cluster, "--attributes", `name=stack,targetType=container-instance,targetId=${instance}`);
+  });
+
   it("answers ECS error shapes the CLI understands", async () => {
     await expect(ecs("describe-task-definition", "--task-definition", "nope:7")).rejects.toMatchObject({
       stderr: expect.stringMatching(/ClientException/),

@@ -17,16 +17,51 @@ export const attributeLimits = { perCall: 10, customPerResource: 10 } as const;
 /** The one target type ECS attributes have. */
 export const attributeTargetType = "container-instance";
 
-/** Attributes the agent reports (and ECS reserves) start with this; users cannot set them. */
-const reservedPrefix = "ecs.";
+/**
+ * Attributes the agent reports (and ECS reserves) start with one of these: the built-ins
+ * (`ecs.os-type`, `ecs.capability.*`) and the capabilities (`com.amazonaws.ecs.capability.*`).
+ * ECS's limit of 10 counts only custom attributes, and users cannot set these names.
+ */
+const reservedPrefixes = ["ecs.", "com.amazonaws.ecs."] as const;
 
 // ECS's documented alphabets: names letters, digits, - _ / \ . ; values add @ : and inner spaces.
 const namePattern = /^[a-zA-Z0-9_\-/\\.]{1,128}$/;
 const valuePattern = /^[a-zA-Z0-9_\-/\\.@: ]{1,128}$/;
 
-/** True for attributes set by users (PutAttributes), not reported by the agent. */
+/** True for attributes set by users (PutAttributes, the agent's configured ones), not built into the agent. */
 export function isCustomAttribute(a: Pick<Attribute, "name">): boolean {
-  return !a.name?.startsWith(reservedPrefix);
+  const name = a.name ?? "";
+  return !reservedPrefixes.some((p) => name.startsWith(p));
+}
+
+/**
+ * An instance's attributes after PutAttributes: `mine` replace same-named ones in place and the
+ * new ones are appended, so putting what is there already changes nothing. Refused with
+ * AttributeLimitExceededException when more than 10 custom attributes would result; the
+ * agent's built-in attributes do not count.
+ */
+export function mergeAttributes(current: Attribute[], mine: Attribute[], instanceArn: string): Attribute[] {
+  const byName = new Map(mine.map((a) => [a.name, stored(a)]));
+  const attributes = current.map((a) => byName.get(a.name) ?? a);
+  const present = new Set(current.map((a) => a.name));
+  attributes.push(...[...byName.values()].filter((a) => !present.has(a.name)));
+  const custom = attributes.filter(isCustomAttribute).length;
+  if (custom > attributeLimits.customPerResource) {
+    throw new AttributeLimitExceededException(
+      `container instance ${instanceArn} would have ${custom} custom attributes; at most ${attributeLimits.customPerResource} are allowed per resource`,
+    );
+  }
+  return attributes;
+}
+
+/**
+ * An instance's attributes when its agent registers again: the agent's win for names it
+ * reports; custom ones set through PutAttributes stay; built-in ones it no longer reports (a
+ * capability of an engine since replaced) go.
+ */
+export function reregisteredAttributes(fromAgent: Attribute[], current: Attribute[]): Attribute[] {
+  const names = new Set(fromAgent.map((a) => a.name));
+  return [...fromAgent, ...current.filter((a) => !names.has(a.name) && isCustomAttribute(a))];
 }
 
 /**
@@ -37,20 +72,7 @@ export function isCustomAttribute(a: Pick<Attribute, "name">): boolean {
  */
 export async function putAttributes(ctx: CoreContext, cluster: string, attrs: Attribute[]): Promise<Attribute[]> {
   const targets = resolveTargets(cluster, attrs, "put");
-  return writeTargets(ctx, cluster, targets, (rec, mine) => {
-    // Replaced in place, new ones appended: putting what is there already writes nothing.
-    const byName = new Map(mine.map((a) => [a.name, stored(a)]));
-    const attributes = rec.attributes.map((a) => byName.get(a.name) ?? a);
-    const present = new Set(rec.attributes.map((a) => a.name));
-    attributes.push(...[...byName.values()].filter((a) => !present.has(a.name)));
-    const custom = attributes.filter(isCustomAttribute).length;
-    if (custom > attributeLimits.customPerResource) {
-      throw new AttributeLimitExceededException(
-        `container instance ${rec.arn} would have ${custom} custom attributes; at most ${attributeLimits.customPerResource} are allowed per resource`,
-      );
-    }
-    return attributes;
-  });
+  return writeTargets(ctx, cluster, targets, (rec, mine) => mergeAttributes(rec.attributes, mine, rec.arn));
 }
 
 /**
@@ -111,7 +133,7 @@ function resolveTargets(cluster: string, attrs: Attribute[], op: "put" | "delete
     if (!a.name || !namePattern.test(a.name)) {
       throw new InvalidParameterException(`${at}.name: 1 to 128 letters, digits, hyphens, underscores, slashes, backslashes or periods`);
     }
-    if (!isCustomAttribute(a)) throw new InvalidParameterException(`${at}.name: names starting with '${reservedPrefix}' are reserved for attributes the agent reports`);
+    if (!isCustomAttribute(a)) throw new InvalidParameterException(`${at}.name: names starting with ${reservedPrefixes.map((p) => `'${p}'`).join(" or ")} are reserved for attributes the agent reports`);
     if (op === "put" && a.value !== undefined && (!valuePattern.test(a.value) || a.value.startsWith(" ") || a.value.endsWith(" "))) {
       throw new InvalidParameterException(
         `${at}.value: 1 to 128 letters, digits, hyphens, underscores, periods, at signs, slashes, backslashes, colons or spaces, not starting or ending with a space`,

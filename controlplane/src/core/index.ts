@@ -14,3 +14,5 @@ export * from "./service-history.js";
 export { planServiceHistory, deriveStatus, type HistoryIds, type HistoryPlan } from "./service-history-plan.js";
 export * from "./service-rollback.js";
 export * from "./task-protection.js";
+export * from "./account-settings.js";
+export { applyClusterConfiguration, applyClusterSettings, applyServiceConnectDefaults, newClusterSettings } from "./cluster-settings.js";

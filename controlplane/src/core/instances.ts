@@ -12,6 +12,7 @@ import {
 } from "@berth/shared";
 import { keys } from "../store/index.js";
 import { createCluster } from "./clusters.js";
+import { reregisteredAttributes } from "./attributes.js";
 import type { CoreContext } from "./context.js";
 import { heldTaskOf, holdsResources } from "./task-records.js";
 import { markStopped } from "./task-state.js";
@@ -86,7 +87,7 @@ async function refreshRegistration(ctx: CoreContext, reg: InstanceRegistration, 
       registered: reg.registered,
       remaining: held.reduce((acc, t) => subtract(acc, t.reserved), reg.registered),
       heldTasks: held.map(heldTaskOf),
-      attributes: mergeAttributes(reg.attributes, cur.value.attributes),
+      attributes: reregisteredAttributes(reg.attributes, cur.value.attributes),
       hostname: reg.hostname,
       hostIp: reg.hostIp,
       agentVersion: reg.agentVersion,
@@ -105,11 +106,6 @@ async function refreshRegistration(ctx: CoreContext, reg: InstanceRegistration, 
   throw new ConflictError(`container instance ${id} kept changing while re-registering`);
 }
 
-// The agent's attributes win for names it reports; custom ones set through PutAttributes stay.
-function mergeAttributes(fromAgent: Attribute[], current: Attribute[]): Attribute[] {
-  const names = new Set(fromAgent.map((a) => a.name));
-  return [...fromAgent, ...current.filter((a) => !names.has(a.name) && !a.name?.startsWith("ecs."))];
-}
 
 /**
  * Deregisters an instance: INACTIVE, no new tasks. With tasks still holding resources ECS refuses

@@ -37,6 +37,9 @@ export const keys = {
   session: (cluster: string, instanceId: string) => `${root}/sessions/${cluster}/${instanceId}`,
   sessions: (cluster?: string) => (cluster ? `${root}/sessions/${cluster}/` : `${root}/sessions/`),
   election: () => `${root}/election`,
+  /** A principal's ARN holds ':' and '/', so it is URI-encoded into one segment. */
+  accountSetting: (principalArn: string, name: string) => `${root}/account-settings/${encodeURIComponent(principalArn)}/${name}`,
+  accountSettings: () => `${root}/account-settings/`,
 };
 
 /** The last path segment of a key (an id or name). */

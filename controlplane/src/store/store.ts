@@ -26,6 +26,14 @@ export interface FamilyRecord {
   deleting?: number;
 }
 
+/** One ECS account setting held by one principal (the root user's are the account defaults). */
+export interface AccountSettingRecord {
+  principalArn: string;
+  name: string;
+  value: string;
+  updatedAt: number;
+}
+
 /**
  * berth's state in etcd, one typed collection per kind plus the raw {@link Kv} for guarded
  * transactions across kinds (placement writes tasks and instances together).
@@ -39,6 +47,7 @@ export class Store {
   readonly services: Collection<ServiceRecord, [cluster: string, name: string]>;
   readonly serviceDeployments: Collection<ServiceDeploymentRecord, [cluster: string, service: string, id: string]>;
   readonly serviceRevisions: Collection<ServiceRevisionRecord, [cluster: string, service: string, id: string]>;
+  readonly accountSettings: Collection<AccountSettingRecord, [principalArn: string, name: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -49,6 +58,7 @@ export class Store {
     this.services = new Collection(kv, keys.service, (r) => keys.service(r.cluster, r.name));
     this.serviceDeployments = new Collection(kv, keys.serviceDeployment, (r) => keys.serviceDeployment(r.cluster, r.service, r.id));
     this.serviceRevisions = new Collection(kv, keys.serviceRevision, (r) => keys.serviceRevision(r.cluster, r.service, r.id));
+    this.accountSettings = new Collection(kv, keys.accountSetting, (r) => keys.accountSetting(r.principalArn, r.name));
   }
 
   /** A new empty transaction to stage writes into. */

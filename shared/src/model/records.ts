@@ -1,5 +1,6 @@
 import type {
   Attribute,
+  ClusterConfiguration,
   ContainerDefinition,
   KeyValuePair,
   NetworkBinding,
@@ -24,6 +25,10 @@ export interface ClusterRecord {
   createdAt: number;
   tags?: Tag[];
   settings?: { name: string; value: string }[];
+  /** ECS's ClusterConfiguration (execute command, managed storage) as set; berth stores and echoes it. */
+  configuration?: ClusterConfiguration;
+  /** The default Service Connect namespace as given (berth has no Cloud Map to create it in). */
+  serviceConnectDefaults?: { namespace: string };
 }
 
 export type TaskDefinitionStatus = "ACTIVE" | "INACTIVE" | "DELETE_IN_PROGRESS";

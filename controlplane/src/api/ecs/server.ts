@@ -71,7 +71,7 @@ export function createEcsServer(opts: EcsApiOptions): http.Server {
       action = target.slice(targetPrefix.length);
       if (opts.lookupSecret) {
         await verifySigV4(
-          { method: req.method!, path: req.url ?? "/", query: {}, headers: req.headers, body: raw },
+          { method: req.method!, path, query: queryOf(req.url ?? "/"), headers: req.headers, body: raw },
           { region: opts.ctx.scope.region, lookupSecret: opts.lookupSecret },
         );
       }
@@ -121,6 +121,16 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
     );
     req.on("error", reject);
   });
+}
+
+/** The query string's parameters, repeated names as lists, as SigV4's canonical query takes them. */
+function queryOf(url: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of new URL(url, "http://berth").searchParams) {
+    const had = out[k];
+    out[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
+  }
+  return out;
 }
 
 function parseJson(raw: Buffer): unknown {

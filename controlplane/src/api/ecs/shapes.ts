@@ -29,6 +29,8 @@ export function clusterShape(c: ClusterRecord, counts?: ClusterCounts): Wire<Clu
     statistics: [],
     tags: c.tags ?? [],
     settings: (c.settings ?? [{ name: "containerInsights", value: "disabled" }]) as Cluster["settings"],
+    ...(c.configuration ? { configuration: c.configuration } : {}),
+    ...(c.serviceConnectDefaults ? { serviceConnectDefaults: c.serviceConnectDefaults } : {}),
     capacityProviders: [],
     defaultCapacityProviderStrategy: [],
   };

@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { AccessDeniedException, InvalidSignatureException, type BerthError } from "@berth/shared";
+import {
+  IncompleteSignatureException,
+  InvalidSignatureException,
+  MissingAuthenticationTokenException,
+  UnrecognizedClientException,
+  type BerthError,
+} from "@berth/shared";
 import { verifySigV4, type SignedRequest, type SigV4Options } from "./sigv4.js";
 
 const AKID = "AKIDBERTHTEST0000001";
@@ -26,10 +32,11 @@ async function signedRequest(over: {
   service?: string;
   at?: Date;
   extraHeaders?: Record<string, string>;
+  sessionToken?: string;
 } = {}): Promise<SignedRequest> {
   const body = over.body ?? BODY;
   const signer = new SignatureV4({
-    credentials: { accessKeyId: AKID, secretAccessKey: over.secret ?? SECRET },
+    credentials: { accessKeyId: AKID, secretAccessKey: over.secret ?? SECRET, sessionToken: over.sessionToken },
     region: over.region ?? REGION,
     service: over.service ?? "ecs",
     sha256: Hash.bind(null, "sha256"),
@@ -182,7 +189,7 @@ describe("verifySigV4: refused", () => {
     [
       "unknown access key",
       () => signedRequest(),
-      AccessDeniedException,
+      UnrecognizedClientException,
       "The security token included in the request is invalid.",
       { ...options, lookupSecret: () => undefined },
     ],
@@ -216,27 +223,71 @@ describe("verifySigV4: refused", () => {
       "Date in Credential scope does not match",
     ],
     // no Authorization header at all
-    ["missing authorization", async () => withHeaders(await signedRequest(), { authorization: undefined }), AccessDeniedException, "Missing Authentication Token"],
-    // another scheme
-    ["basic auth", async () => withHeaders(await signedRequest(), { authorization: "Basic dXNlcjpwYXNz" }), AccessDeniedException, "AWS4-HMAC-SHA256"],
-    // fields missing
+    ["missing authorization", async () => withHeaders(await signedRequest(), { authorization: undefined }), MissingAuthenticationTokenException, "Missing Authentication Token"],
+    // another scheme is no SigV4 token at all
+    ["basic auth", async () => withHeaders(await signedRequest(), { authorization: "Basic dXNlcjpwYXNz" }), MissingAuthenticationTokenException, "Missing Authentication Token"],
+    // a presigned query instead of the header: named, not silently missing
+    [
+      "presigned query",
+      async () => ({ ...withHeaders(await signedRequest(), { authorization: undefined }), query: { "X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Signature": "a".repeat(64) } }),
+      IncompleteSignatureException,
+      "presigned",
+    ],
+    // a part without '=' (a pasted key with a space in it)
+    [
+      "part without equal sign",
+      async () => withHeaders(await signedRequest(), { authorization: `AWS4-HMAC-SHA256 Credential=${AKID} /20261125/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=ab` }),
+      IncompleteSignatureException,
+      "not a valid key=value pair (missing equal-sign)",
+    ],
+    // SignedHeaders and Signature missing
     [
       "garbled authorization",
       async () => withHeaders(await signedRequest(), { authorization: "AWS4-HMAC-SHA256 Credential=x" }),
-      AccessDeniedException,
-      "requires 'SignedHeaders' parameter",
+      IncompleteSignatureException,
+      "Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter.",
+    ],
+    // another AWS4 algorithm
+    [
+      "unknown algorithm",
+      async () => withHeaders(await signedRequest(), { authorization: String((await signedRequest()).headers.authorization).replace("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256") }),
+      IncompleteSignatureException,
+      "Unsupported AWS 'algorithm': 'AWS4-ECDSA-P256-SHA256'",
     ],
     // credential not five parts
     [
       "short credential",
       async () => withHeaders(await signedRequest(), { authorization: `AWS4-HMAC-SHA256 Credential=${AKID}/20261125, SignedHeaders=host;x-amz-date, Signature=${"a".repeat(64)}` }),
-      AccessDeniedException,
-      "Credential should be of the form",
+      IncompleteSignatureException,
+      "Credential must have exactly 5 slash-delimited elements",
     ],
     // no x-amz-date header
-    ["missing x-amz-date", async () => withHeaders(await signedRequest(), { "x-amz-date": undefined }), AccessDeniedException, "X-Amz-Date"],
+    ["missing x-amz-date", async () => withHeaders(await signedRequest(), { "x-amz-date": undefined }), IncompleteSignatureException, "requires existence of either a 'X-Amz-Date'"],
+    // only a Date header: AWS takes it, berth reads X-Amz-Date only, and says so
+    [
+      "date header only",
+      async () => withHeaders(await signedRequest(), { "x-amz-date": undefined, date: "Tue, 25 Nov 2026 08:25:29 GMT" }),
+      IncompleteSignatureException,
+      "berth needs the 'X-Amz-Date' header",
+    ],
     // x-amz-date not a real date
-    ["garbled x-amz-date", async () => withHeaders(await signedRequest(), { "x-amz-date": "20261131T000000Z" }), AccessDeniedException, "ISO-8601"],
+    ["garbled x-amz-date", async () => withHeaders(await signedRequest(), { "x-amz-date": "20261131T000000Z" }), IncompleteSignatureException, "ISO-8601 'basic format'"],
+    // host left out of the signature
+    [
+      "host not signed",
+      async () => withHeaders(await signedRequest(), { authorization: String((await signedRequest()).headers.authorization).replace("SignedHeaders=content-type;host;", "SignedHeaders=content-type;") }),
+      InvalidSignatureException,
+      "'Host' must be a 'SignedHeader'",
+    ],
+    // scope terminator not aws4_request
+    [
+      "wrong scope terminator",
+      async () => withHeaders(await signedRequest(), { authorization: String((await signedRequest()).headers.authorization).replace("/aws4_request", "/aws5_request") }),
+      InvalidSignatureException,
+      "valid terminator: 'aws4_request', not 'aws5_request'",
+    ],
+    // a session token berth did not issue, on an otherwise good signature
+    ["session token", () => signedRequest({ sessionToken: "FwoGZXIvYXdzEGarbage" }), UnrecognizedClientException, "The security token included in the request is invalid."],
   ])("%s", async (_name, make, errorClass, message, opts = options) => {
     const req = await make();
     const err = await verifySigV4(req, opts).then(

@@ -2,11 +2,17 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { AccessDeniedException, InvalidSignatureException } from "@berth/shared";
+import {
+  IncompleteSignatureException,
+  InvalidSignatureException,
+  MissingAuthenticationTokenException,
+  UnrecognizedClientException,
+} from "@berth/shared";
 
 /** The parts of a received HTTP request SigV4 covers; `body` is the raw bytes as received. */
 export interface SignedRequest {
   method: string;
+  /** The path without its query string. */
   path: string;
   query: Record<string, string | string[]>;
   headers: Record<string, string | string[] | undefined>;
@@ -34,6 +40,7 @@ interface ParsedAuthorization {
   scopeDate: string;
   scopeRegion: string;
   scopeService: string;
+  scopeTerminator: string;
   signedHeaders: string[];
   signature: string;
 }
@@ -41,35 +48,58 @@ interface ParsedAuthorization {
 const ALGORITHM = "AWS4-HMAC-SHA256";
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-const MISMATCH =
-  "The request signature we calculated does not match the signature you provided. " +
-  "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+/** AWS's words for these refusals, as ECS and ECR send them. */
+export const sigV4Messages = {
+  missing: "Missing Authentication Token",
+  unknownKey: "The security token included in the request is invalid.",
+  mismatch:
+    "The request signature we calculated does not match the signature you provided. " +
+    "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+} as const;
 
 /**
- * Verifies an AWS Signature Version 4 `Authorization` header on an ECS JSON request. The library
- * re-signs a copy of the request holding only the headers the client signed, at the client's
- * x-amz-date, and the signatures are compared in constant time. Because the library takes a
- * present `x-amz-content-sha256` on trust, that header is checked against the body first.
- * Throws AccessDeniedException for missing or unusable credentials and InvalidSignatureException
- * when the signature, its scope or its time does not hold.
+ * Verifies an AWS Signature Version 4 `Authorization` header on an ECS JSON request, refusing
+ * in the order and with the types AWS's JSON services use (all HTTP 400):
+ * no `AWS4-` Authorization header: MissingAuthenticationTokenException; a malformed header
+ * (a part without `=`, Credential/SignedHeaders/Signature or the date missing, a bad date, an
+ * unknown algorithm, not five credential parts): IncompleteSignatureException; a time outside
+ * 15 minutes, host unsigned, a scope for another day/region/service, a signed header absent, a
+ * body that is not the one hashed, or a wrong signature: InvalidSignatureException; an access
+ * key id berth does not know: UnrecognizedClientException.
+ *
+ * A session token (`X-Amz-Security-Token`) is refused as AWS refuses a token it did not issue
+ * (UnrecognizedClientException): berth issues no temporary credentials, so no token can be one
+ * of its own; accepting tokens unchecked would let any string pass as a credential.
+ * Query-string (presigned) signatures are refused with IncompleteSignatureException: the ECS
+ * clients sign the Authorization header and berth verifies only that form.
+ *
+ * The library re-signs a copy of the request holding only the headers the client signed, at
+ * the client's x-amz-date, and the signatures are compared in constant time. Because the
+ * library takes a present `x-amz-content-sha256` on trust, that header is checked against the
+ * body first.
  */
 export async function verifySigV4(req: SignedRequest, opts: SigV4Options): Promise<SigV4Identity> {
   const service = opts.service ?? "ecs";
   const headers = lowerCaseHeaders(req.headers);
-  const auth = parseAuthorization(headers.authorization);
-
-  const amzDate = headers["x-amz-date"];
-  if (!amzDate) {
-    throw new AccessDeniedException("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-  }
-  const signingDate = parseAmzDate(amzDate);
-  checkScope(auth, amzDate, opts.region, service);
-  checkSkew(amzDate, signingDate, opts.now ?? new Date());
-  for (const required of ["host", "x-amz-date"]) {
-    if (!auth.signedHeaders.includes(required)) {
-      throw new InvalidSignatureException(`'${required}' must be a 'SignedHeader' in the AWS Authorization.`);
+  const authorization = headers.authorization?.trim() ?? "";
+  if (!authorization.startsWith("AWS4-")) {
+    if (["X-Amz-Signature", "X-Amz-Credential", "X-Amz-Algorithm"].some((k) => k in req.query)) {
+      throw new IncompleteSignatureException(
+        "Query-string (presigned) SigV4 signatures are not accepted by berth; sign the request's Authorization header as the AWS SDKs and CLI do.",
+      );
     }
+    throw new MissingAuthenticationTokenException(sigV4Messages.missing);
   }
+  const amzDate = headers["x-amz-date"];
+  const auth = parseAuthorization(authorization, amzDate, headers.date !== undefined);
+  // AWS also takes a Date header; every AWS client sends X-Amz-Date, which is all berth reads.
+  if (!amzDate) throw new IncompleteSignatureException("berth needs the 'X-Amz-Date' header; a 'Date' header alone is not accepted.");
+  const signingDate = parseAmzDate(amzDate);
+  checkSkew(amzDate, signingDate, opts.now ?? new Date());
+  if (!auth.signedHeaders.includes("host")) throw new InvalidSignatureException("'Host' must be a 'SignedHeader' in the AWS Authorization.");
+  // The date is what the signature's freshness rests on: a signature that leaves it out could be replayed with a new one.
+  if (!auth.signedHeaders.includes("x-amz-date")) throw new InvalidSignatureException("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
+  checkScope(auth, amzDate, opts.region, service);
   for (const name of auth.signedHeaders) {
     if (headers[name] === undefined) throw new InvalidSignatureException(`The signed header '${name}' is missing from the request.`);
   }
@@ -79,12 +109,14 @@ export async function verifySigV4(req: SignedRequest, opts: SigV4Options): Promi
   }
 
   const secret = opts.lookupSecret(auth.accessKeyId);
-  if (secret === undefined) throw new AccessDeniedException("The security token included in the request is invalid.");
+  if (secret === undefined) throw new UnrecognizedClientException(sigV4Messages.unknownKey);
 
   const expected = await computeSignature(req, headers, auth, signingDate, secret);
   const given = Buffer.from(auth.signature, "utf8");
   const wanted = Buffer.from(expected, "utf8");
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new InvalidSignatureException(MISMATCH);
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new InvalidSignatureException(sigV4Messages.mismatch);
+  // After the signature, as AWS checks it: the token was signed, but berth issued none.
+  if (headers["x-amz-security-token"] !== undefined) throw new UnrecognizedClientException(sigV4Messages.unknownKey);
   return { accessKeyId: auth.accessKeyId };
 }
 
@@ -119,56 +151,55 @@ async function computeSignature(
   return /Signature=([0-9a-f]+)$/.exec(header)?.[1] ?? "";
 }
 
-/** `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/ecs/aws4_request, SignedHeaders=a;b, Signature=hex`. */
-function parseAuthorization(header: string | undefined): ParsedAuthorization {
-  if (header === undefined || header.trim() === "") throw new AccessDeniedException("Missing Authentication Token");
+/**
+ * `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/ecs/aws4_request, SignedHeaders=a;b, Signature=hex`,
+ * checked in AWS's order: key=value pairs, required parts and the date, the algorithm, the credential's shape.
+ */
+function parseAuthorization(header: string, amzDate: string | undefined, hasDate: boolean): ParsedAuthorization {
   const space = header.indexOf(" ");
   const algorithm = space < 0 ? header : header.slice(0, space);
-  if (algorithm !== ALGORITHM) {
-    throw new AccessDeniedException(`Authorization header requires the '${ALGORITHM}' algorithm, got '${algorithm}'.`);
-  }
   const fields = new Map<string, string>();
-  for (const part of header.slice(space + 1).split(",")) {
+  // AWS splits on commas and whitespace both, so a key pasted with a space in it shows here.
+  for (const part of (space < 0 ? "" : header.slice(space + 1)).split(/[,\s]+/)) {
+    if (part === "") continue;
     const eq = part.indexOf("=");
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    if (eq < 0) throw new IncompleteSignatureException(`'${part}' not a valid key=value pair (missing equal-sign) in Authorization header: '${header}'.`);
+    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
-  const missing = ["Credential", "SignedHeaders", "Signature"].filter((k) => !fields.get(k));
-  if (missing.length > 0) {
-    throw new AccessDeniedException(missing.map((k) => `Authorization header requires '${k}' parameter.`).join(" "));
-  }
-  const credential = fields.get("Credential")!.split("/");
-  if (credential.length !== 5 || credential[4] !== "aws4_request" || credential.some((c) => c === "")) {
-    throw new AccessDeniedException(
-      `Credential should be of the form 'access-key-id/date/region/service/aws4_request', got '${fields.get("Credential")}'.`,
+  const missing = ["Credential", "Signature", "SignedHeaders"].filter((k) => !fields.get(k)).map((k) => `Authorization header requires '${k}' parameter.`);
+  if (!amzDate && !hasDate) missing.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  if (missing.length > 0) throw new IncompleteSignatureException(`${missing.join(" ")} Authorization=${header}`);
+  if (algorithm !== ALGORITHM) throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${algorithm}' (only ${ALGORITHM} for now).`);
+  const credential = fields.get("Credential")!;
+  const parts = credential.replace(/\/+$/, "").split("/");
+  if (parts.length !== 5) {
+    throw new IncompleteSignatureException(
+      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
     );
   }
-  const signature = fields.get("Signature")!;
-  if (!/^[0-9a-f]{64}$/.test(signature)) throw new AccessDeniedException("Signature must be 64 lowercase hex digits.");
-  const [accessKeyId, scopeDate, scopeRegion, scopeService] = credential as [string, string, string, string];
+  const [accessKeyId, scopeDate, scopeRegion, scopeService, scopeTerminator] = parts as [string, string, string, string, string];
   return {
     accessKeyId,
     scopeDate,
     scopeRegion,
     scopeService,
+    scopeTerminator,
     signedHeaders: fields.get("SignedHeaders")!.split(";").map((h) => h.trim().toLowerCase()),
-    signature,
+    signature: fields.get("Signature")!,
   };
 }
 
-/** The credential scope must be for this day, region and service, as AWS checks it. */
+/** The credential scope must be for this day, region and service, as AWS checks it; every mismatch is named. */
 function checkScope(auth: ParsedAuthorization, amzDate: string, region: string, service: string): void {
+  const wrong: string[] = [];
+  if (auth.scopeRegion !== region) wrong.push(`Credential should be scoped to a valid region, not '${auth.scopeRegion}'.`);
+  if (auth.scopeService !== service) wrong.push(`Credential should be scoped to correct service: '${service}'.`);
+  if (auth.scopeTerminator !== "aws4_request") wrong.push(`Credential should be scoped with a valid terminator: 'aws4_request', not '${auth.scopeTerminator}'.`);
   const day = amzDate.slice(0, 8);
   if (auth.scopeDate !== day) {
-    throw new InvalidSignatureException(
-      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${day}', from '${amzDate}'.`,
-    );
+    wrong.push(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${day}', from '${amzDate}'.`);
   }
-  if (auth.scopeRegion !== region) {
-    throw new InvalidSignatureException(`Credential should be scoped to a valid region, not '${auth.scopeRegion}'. Expected '${region}'.`);
-  }
-  if (auth.scopeService !== service) {
-    throw new InvalidSignatureException(`Credential should be scoped to correct service: '${service}'.`);
-  }
+  if (wrong.length > 0) throw new InvalidSignatureException(wrong.join(" "));
 }
 
 /** A request signed more than 15 minutes from our clock is refused either way. */
@@ -193,7 +224,7 @@ function parseAmzDate(value: string): Date {
   const date = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
   // Date.UTC rolls 20240230 over to March; a round trip catches such dates.
   if (!date || formatAmzDate(date) !== value) {
-    throw new AccessDeniedException(`X-Amz-Date must be in the ISO-8601 basic format YYYYMMDD'T'HHMMSS'Z', got '${value}'.`);
+    throw new IncompleteSignatureException(`Date must be in ISO-8601 'basic format'. Got '${value}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   }
   return date;
 }

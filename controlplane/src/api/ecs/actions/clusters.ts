@@ -3,19 +3,22 @@ import type {
   DeleteClusterRequest,
   DescribeClustersRequest,
   ListClustersRequest,
+  UpdateClusterRequest,
+  UpdateClusterSettingsRequest,
 } from "@aws-sdk/client-ecs";
 import { clusterArn, clusterNameOf } from "@berth/shared";
-import { checkClusterName, clusterCounts, createCluster, deleteCluster, listClustersPage } from "../../../core/index.js";
+import { checkClusterName, clusterCounts, createCluster, deleteCluster, listClustersPage, updateCluster } from "../../../core/index.js";
 import { nextTokenOf, pageRequest } from "../pagination.js";
 import { clusterShape } from "../shapes.js";
 import type { ActionTable } from "./types.js";
 
-/** CreateCluster, DeleteCluster, DescribeClusters, ListClusters. */
+/** CreateCluster, DeleteCluster, DescribeClusters, ListClusters, UpdateCluster, UpdateClusterSettings. */
 export const clusterActions: ActionTable = {
   async CreateCluster(ctx, input: CreateClusterRequest) {
     const name = input.clusterName ?? "default";
     checkClusterName(name);
-    const rec = await createCluster(ctx, name, input.tags);
+    const { settings, configuration, serviceConnectDefaults } = input;
+    const rec = await createCluster(ctx, name, input.tags, { settings, configuration, serviceConnectDefaults });
     return { cluster: clusterShape(rec, await clusterCounts(ctx, name)) };
   },
 
@@ -36,10 +39,26 @@ export const clusterActions: ActionTable = {
         continue;
       }
       const shape = clusterShape(got.value, got.value.status === "ACTIVE" ? await clusterCounts(ctx, name) : undefined);
+      // As ECS: tags, settings and configuration only when asked for.
       if (!input.include?.includes("TAGS")) delete shape.tags;
+      if (!input.include?.includes("SETTINGS")) delete shape.settings;
+      if (!input.include?.includes("CONFIGURATIONS")) delete shape.configuration;
       clusters.push(shape);
     }
     return { clusters, failures };
+  },
+
+  async UpdateCluster(ctx, input: UpdateClusterRequest) {
+    const name = clusterNameOf(input.cluster);
+    const { settings, configuration, serviceConnectDefaults } = input;
+    const rec = await updateCluster(ctx, name, { settings, configuration, serviceConnectDefaults });
+    return { cluster: clusterShape(rec, await clusterCounts(ctx, name)) };
+  },
+
+  async UpdateClusterSettings(ctx, input: UpdateClusterSettingsRequest) {
+    const name = clusterNameOf(input.cluster);
+    const rec = await updateCluster(ctx, name, { settings: input.settings ?? [] });
+    return { cluster: clusterShape(rec, await clusterCounts(ctx, name)) };
   },
 
   async ListClusters(ctx, input: ListClustersRequest) {

@@ -6,6 +6,7 @@ import { taskActions } from "./tasks.js";
 import { serviceActions } from "./services.js";
 import { serviceDeploymentActions } from "./service-deployments.js";
 import { taskProtectionActions } from "./task-protection.js";
+import { accountSettingActions } from "./account-settings.js";
 import type { ActionTable } from "./types.js";
 
 /** Every ECS action berth serves, by name. An action in the ECS model but not here is refused clearly. */
@@ -18,6 +19,7 @@ export const actions: ActionTable = {
   ...serviceActions,
   ...serviceDeploymentActions,
   ...taskProtectionActions,
+  ...accountSettingActions,
 };
 
 export type { ActionHandler, ActionTable } from "./types.js";
