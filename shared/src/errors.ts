@@ -138,3 +138,9 @@ export class ServerException extends BerthError {
 export function isTransient(err: unknown): boolean {
   return err instanceof BerthError && err.transient;
 }
+
+/** A resource quota was exceeded (TagResource past 50 tags on a resource). */
+export class LimitExceededException extends BerthError {
+  override name = "LimitExceededException";
+  readonly ecsType = "LimitExceededException";
+}

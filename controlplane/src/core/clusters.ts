@@ -1,4 +1,5 @@
 import {
+  checkTagList,
   clusterArn,
   ClusterContainsContainerInstancesException,
   ClusterContainsServicesException,
@@ -13,7 +14,8 @@ import { keys } from "../store/index.js";
 import type { CoreContext } from "./context.js";
 
 /** Creates cluster `name`, or returns it as it is when it exists and is ACTIVE (ECS is idempotent here). */
-export async function createCluster(ctx: CoreContext, name: string, tags?: Tag[]): Promise<ClusterRecord> {
+export async function createCluster(ctx: CoreContext, name: string, requestTags?: Tag[]): Promise<ClusterRecord> {
+  const tags = requestTags === undefined ? undefined : checkTagList(requestTags, "tags");
   for (let attempt = 0; attempt < 5; attempt++) {
     const cur = await ctx.store.clusters.get(name);
     if (cur?.value.status === "ACTIVE") return cur.value;

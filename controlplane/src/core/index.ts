@@ -9,3 +9,5 @@ export { newTaskRecord, holdsResources, heldTaskOf } from "./task-records.js";
 export * from "./services.js";
 export * from "./attributes.js";
 export * from "./instance-state.js";
+export * from "./tags.js";
+export * from "./launch-options.js";

@@ -168,6 +168,8 @@ export interface TaskRecord {
   /** Bumped on every change: ECS's task `version`. */
   version: number;
   tags?: Tag[];
+  /** RunTask's, StartTask's or the service's `enableExecuteCommand`, shown by DescribeTasks. */
+  enableExecuteCommand?: boolean;
 }
 
 export type { Attribute, KeyValuePair, NetworkBinding, Tag, TaskOverride, ContainerDefinition, TaskDefinition };

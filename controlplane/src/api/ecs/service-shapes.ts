@@ -64,8 +64,8 @@ export function serviceShape(s: ServiceRecord, tasks: TaskRecord[], includeTags 
     deploymentController: { type: "ECS" },
     tags: includeTags ? (s.tags ?? []) : undefined,
     createdBy: s.createdBy,
-    enableECSManagedTags: false,
-    propagateTags: "NONE",
-    enableExecuteCommand: false,
+    enableECSManagedTags: s.enableECSManagedTags ?? false,
+    propagateTags: s.propagateTags ?? "NONE",
+    enableExecuteCommand: s.enableExecuteCommand ?? false,
   };
 }

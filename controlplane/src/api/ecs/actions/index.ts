@@ -4,6 +4,7 @@ import { containerInstanceActions } from "./container-instances.js";
 import { taskDefinitionActions } from "./task-definitions.js";
 import { taskActions } from "./tasks.js";
 import { serviceActions } from "./services.js";
+import { tagActions } from "./tags.js";
 import type { ActionTable } from "./types.js";
 
 /** Every ECS action berth serves, by name. An action in the ECS model but not here is refused clearly. */
@@ -14,6 +15,7 @@ export const actions: ActionTable = {
   ...containerInstanceActions,
   ...attributeActions,
   ...serviceActions,
+  ...tagActions,
 };
 
 export type { ActionHandler, ActionTable } from "./types.js";
