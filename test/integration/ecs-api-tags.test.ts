@@ -157,7 +157,7 @@ describe("TagResource, UntagResource, ListTagsForResource", () => {
     await expect(t.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "bad-tags" }))).rejects.toMatchObject({ name: "ClientException" });
   });
 
-  it("round-trips through boto3 on every kind", async () => {
+  it("round-trips through boto3 on every kind, and runs a task with propagated and managed tags", async () => {
     const script = `import boto3, json, sys
 c = boto3.client("ecs", endpoint_url="${t.endpoint}", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
 out = {}
@@ -170,12 +170,22 @@ try:
     c.tag_resource(resourceArn=json.loads(sys.argv[1])["task"], tags=[{"key": "aws:mine", "value": "x"}])
 except c.exceptions.InvalidParameterException as e:
     out["refused"] = e.response["Error"]["Code"]
+ran = c.run_task(cluster="${cluster}", taskDefinition="tagged", propagateTags="TASK_DEFINITION", enableECSManagedTags=True, tags=[{"key": "py", "value": "run"}])
+arn = ran["tasks"][0]["taskArn"]
+out["runTags"] = c.describe_tasks(cluster="${cluster}", tasks=[arn], include=["TAGS"])["tasks"][0]["tags"]
+try:
+    c.run_task(cluster="${cluster}", taskDefinition="tagged", capacityProviderStrategy=[{"capacityProvider": "FARGATE"}])
+except c.exceptions.InvalidParameterException as e:
+    out["capacityProvider"] = e.response["Error"]["Code"]
+c.stop_task(cluster="${cluster}", task=arn)
 print(json.dumps(out))`;
     const { stdout } = await run("/usr/bin/python3", ["-c", script, JSON.stringify(arns)]);
     const out = JSON.parse(stdout) as Record<string, Tag[] | string>;
     const initial: Record<string, Tag[]> = { cluster: [], taskDefinition: [{ key: "origin", value: "register" }], service: [{ key: "origin", value: "create" }], task: [{ key: "origin", value: "run" }], instance: [] };
     for (const kind of Object.keys(arns)) expect(out[kind]).toEqual([...initial[kind], { key: "py", value: kind }]);
     expect(out.refused).toBe("InvalidParameterException");
+    expect(out.runTags).toEqual([{ key: "origin", value: "register" }, { key: "py", value: "run" }, { key: "aws:ecs:clusterName", value: cluster }]);
+    expect(out.capacityProvider).toBe("InvalidParameterException");
     for (const kind of Object.keys(arns)) expect(await list(arns[kind])).toEqual(initial[kind]);
   });
 });
