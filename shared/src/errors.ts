@@ -11,6 +11,8 @@ export abstract class BerthError extends Error {
   readonly httpStatus: number = 400;
   /** True when retrying the same request may succeed (etcd hiccup, lost compare race). */
   readonly transient: boolean = false;
+  /** Members of the ECS error shape besides the message (ConflictException's resourceIds). */
+  readonly fields: Record<string, unknown> = {};
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
@@ -143,4 +145,19 @@ export function isTransient(err: unknown): boolean {
 export class LimitExceededException extends BerthError {
   override name = "LimitExceededException";
   readonly ecsType = "LimitExceededException";
+}
+
+/**
+ * ECS's ConflictException: a RunTask clientToken already used for a different request. Not the
+ * internal {@link ConflictError} of a lost write race; `resourceIds` names the tasks the token
+ * already stands for.
+ */
+export class ConflictException extends BerthError {
+  override name = "ConflictException";
+  readonly ecsType = "ConflictException";
+  override readonly fields: { resourceIds: string[] };
+  constructor(message: string, resourceIds: string[]) {
+    super(message);
+    this.fields = { resourceIds };
+  }
 }

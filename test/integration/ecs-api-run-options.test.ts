@@ -142,6 +142,29 @@ describe("a service's tasks", () => {
   });
 });
 
+describe("RunTask clientToken", () => {
+  it("answers a repeat with the same tasks and refuses the token for another request", async () => {
+    const before = await taskCount();
+    const req = { cluster, taskDefinition: "opts", count: 2, clientToken: `tok/${process.pid}:1`, startedBy: "idem" };
+    const first = await t.ecs.send(new RunTaskCommand(req));
+    const arns = first.tasks!.map((x) => x.taskArn).sort();
+    expect(arns).toHaveLength(2);
+    // the same request again, members in another order: the same two tasks, none started
+    const again = await t.ecs.send(new RunTaskCommand({ startedBy: "idem", clientToken: req.clientToken, count: 2, taskDefinition: "opts", cluster }));
+    expect(again.tasks!.map((x) => x.taskArn).sort()).toEqual(arns);
+    expect(await taskCount()).toBe(before + 2);
+    // the token with a different request: ECS's ConflictException naming the tasks
+    const err = await t.ecs.send(new RunTaskCommand({ ...req, count: 1 })).catch((e: Error) => e);
+    expect(err).toMatchObject({ name: "ConflictException" });
+    expect([...((err as { resourceIds?: string[] }).resourceIds ?? [])].sort()).toEqual(arns);
+    expect(await taskCount()).toBe(before + 2);
+    // another token starts tasks as usual
+    const other = await t.ecs.send(new RunTaskCommand({ ...req, count: 1, clientToken: `tok-${process.pid}-2` }));
+    expect(other.tasks).toHaveLength(1);
+    expect(await taskCount()).toBe(before + 3);
+  });
+});
+
 describe("RunTask refuses what it cannot honour, and starts nothing", () => {
   it.each<[string, Partial<RunTaskCommandInput>, string, RegExp]>([
     // berth has no capacity providers

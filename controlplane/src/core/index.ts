@@ -11,3 +11,4 @@ export * from "./attributes.js";
 export * from "./instance-state.js";
 export * from "./tags.js";
 export * from "./launch-options.js";
+export * from "./run-tokens.js";

@@ -25,6 +25,8 @@ export const keys = {
   session: (cluster: string, instanceId: string) => `${root}/sessions/${cluster}/${instanceId}`,
   sessions: (cluster?: string) => (cluster ? `${root}/sessions/${cluster}/` : `${root}/sessions/`),
   election: () => `${root}/election`,
+  /** A RunTask clientToken's claim and answer, under a lease that ends its idempotency window. */
+  runToken: (cluster: string, tokenHash: string) => `${root}/run-tokens/${cluster}/${tokenHash}`,
 };
 
 /** The last path segment of a key (an id or name). */

@@ -10,6 +10,22 @@ export interface FamilyRecord {
 }
 
 /**
+ * A RunTask clientToken seen in a cluster: what the request was (its fingerprint) and, once its
+ * tasks are written, their ARNs and the failures, so a repeat gets the same answer.
+ */
+export interface RunTokenRecord {
+  cluster: string;
+  /** sha256 of the token: tokens may hold `/` and other characters a key must not. */
+  tokenHash: string;
+  requestHash: string;
+  createdAtMs: number;
+  /** False while the first request is still placing its tasks. */
+  done: boolean;
+  taskArns: string[];
+  failures: { arn?: string; reason: string; detail?: string }[];
+}
+
+/**
  * berth's state in etcd, one typed collection per kind plus the raw {@link Kv} for guarded
  * transactions across kinds (placement writes tasks and instances together).
  */
@@ -20,6 +36,7 @@ export class Store {
   readonly tasks: Collection<TaskRecord, [cluster: string, id: string]>;
   readonly instances: Collection<ContainerInstanceRecord, [cluster: string, id: string]>;
   readonly services: Collection<ServiceRecord, [cluster: string, name: string]>;
+  readonly runTokens: Collection<RunTokenRecord, [cluster: string, tokenHash: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -28,6 +45,7 @@ export class Store {
     this.tasks = new Collection(kv, keys.task, (r) => keys.task(r.cluster, r.id));
     this.instances = new Collection(kv, keys.instance, (r) => keys.instance(r.cluster, r.id));
     this.services = new Collection(kv, keys.service, (r) => keys.service(r.cluster, r.name));
+    this.runTokens = new Collection(kv, keys.runToken, (r) => keys.runToken(r.cluster, r.tokenHash));
   }
 
   /** A new empty transaction to stage writes into. */

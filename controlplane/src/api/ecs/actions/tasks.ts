@@ -20,8 +20,10 @@ import {
   checkNetworkConfiguration,
   launchTags,
   propagateTagsOf,
+  requestFingerprint,
   runnableDefinition,
   runTasks,
+  runTasksOnce,
   stopTask,
   type CoreContext,
 } from "../../../core/index.js";
@@ -42,7 +44,7 @@ export const taskActions: ActionTable = {
     const td = await runnableDefinitionWith(ctx, input.taskDefinition!, input.launchType, input.overrides);
     checkNetworkConfiguration(td, input.networkConfiguration);
     validatePlacement(input.placementStrategy as never, input.placementConstraints as never);
-    const res = await runTasks(ctx, {
+    const start = () => runTasks(ctx, {
       cluster,
       taskDefinition: td,
       count,
@@ -55,6 +57,9 @@ export const taskActions: ActionTable = {
       placementStrategy: input.placementStrategy as never,
       placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...((input.placementConstraints ?? []) as never[])],
     });
+    // The fingerprint is of the request as sent: a bare family that a new revision would
+    // resolve differently still names the same request within the token's window.
+    const res = input.clientToken ? await runTasksOnce(ctx, cluster, input.clientToken, requestFingerprint({ ...input, cluster }), start) : await start();
     return { tasks: res.tasks.map((t) => taskShape(t)), failures: res.failures };
   },
 
