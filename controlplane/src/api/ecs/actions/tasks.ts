@@ -44,6 +44,7 @@ export const taskActions: ActionTable = {
     const td = await runnableDefinitionWith(ctx, input.taskDefinition!, input.launchType, input.overrides);
     checkNetworkConfiguration(td, input.networkConfiguration);
     validatePlacement(input.placementStrategy as never, input.placementConstraints as never);
+    const tags = taskTagsOf(input, cluster, td);
     const start = () => runTasks(ctx, {
       cluster,
       taskDefinition: td,
@@ -51,14 +52,14 @@ export const taskActions: ActionTable = {
       startedBy: input.startedBy,
       group: input.group,
       overrides: input.overrides,
-      tags: taskTagsOf(input, cluster, td),
+      tags,
       enableExecuteCommand: input.enableExecuteCommand,
       launchType: input.launchType === "EXTERNAL" ? "EXTERNAL" : "EC2",
       placementStrategy: input.placementStrategy as never,
       placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...((input.placementConstraints ?? []) as never[])],
     });
-    // The fingerprint is of the request as sent: a bare family that a new revision would
-    // resolve differently still names the same request within the token's window.
+    // A repeat is the same request when every member but the token is the same as sent (with
+    // the cluster as resolved): a bare family still names the same request after a new revision.
     const res = input.clientToken ? await runTasksOnce(ctx, cluster, input.clientToken, requestFingerprint({ ...input, cluster }), start) : await start();
     return { tasks: res.tasks.map((t) => taskShape(t)), failures: res.failures };
   },
