@@ -11,6 +11,8 @@ export abstract class BerthError extends Error {
   readonly httpStatus: number = 400;
   /** True when retrying the same request may succeed (etcd hiccup, lost compare race). */
   readonly transient: boolean = false;
+  /** Members of the ECS error shape besides the message (ConflictException's resourceIds). */
+  readonly fields: Record<string, unknown> = {};
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
@@ -92,12 +94,6 @@ export class ServiceDeploymentNotFoundException extends BerthError {
   readonly ecsType = "ServiceDeploymentNotFoundException";
 }
 
-/** The request conflicts with the resource's current state (e.g. a deployment no longer in progress). */
-export class ConflictException extends BerthError {
-  override name = "ConflictException";
-  readonly ecsType = "ConflictException";
-}
-
 /** Missing or wrong credentials or signature. */
 export class AccessDeniedException extends BerthError {
   override name = "AccessDeniedException";
@@ -169,4 +165,26 @@ export class ServerException extends BerthError {
 /** True for errors worth retrying as they are. */
 export function isTransient(err: unknown): boolean {
   return err instanceof BerthError && err.transient;
+}
+
+/** A resource quota was exceeded (TagResource past 50 tags on a resource). */
+export class LimitExceededException extends BerthError {
+  override name = "LimitExceededException";
+  readonly ecsType = "LimitExceededException";
+}
+
+/**
+ * ECS's ConflictException: the request conflicts with the resource's state (a RunTask
+ * clientToken already used for a different request, a service deployment no longer in
+ * progress). Not the internal {@link ConflictError} of a lost write race; `resourceIds`, when
+ * given, names the tasks the token already stands for.
+ */
+export class ConflictException extends BerthError {
+  override name = "ConflictException";
+  readonly ecsType = "ConflictException";
+  override readonly fields: { resourceIds?: string[] };
+  constructor(message: string, resourceIds?: string[]) {
+    super(message);
+    this.fields = resourceIds ? { resourceIds } : {};
+  }
 }

@@ -13,3 +13,4 @@ export * from "./model/service.js";
 export * from "./model/health.js";
 export * from "./model/service-history.js";
 export * from "./model/protection.js";
+export * from "./tag-rules.js";

@@ -1,4 +1,5 @@
 import {
+  checkTagList,
   clusterArn,
   ClusterContainsContainerInstancesException,
   ClusterContainsServicesException,
@@ -26,7 +27,8 @@ export interface ClusterOptions {
  * Creates cluster `name`, or returns it as it is when it exists and is ACTIVE (ECS is idempotent
  * here). Its containerInsights setting defaults from the account setting of that name.
  */
-export async function createCluster(ctx: CoreContext, name: string, tags?: Tag[], opts: ClusterOptions = {}): Promise<ClusterRecord> {
+export async function createCluster(ctx: CoreContext, name: string, requestTags?: Tag[], opts: ClusterOptions = {}): Promise<ClusterRecord> {
+  const tags = requestTags === undefined ? undefined : checkTagList(requestTags, "tags");
   const settings = newClusterSettings(await accountSettingValue(ctx, "containerInsights"), opts.settings);
   const configuration = applyClusterConfiguration(undefined, opts.configuration);
   const serviceConnectDefaults = applyServiceConnectDefaults(undefined, opts.serviceConnectDefaults);

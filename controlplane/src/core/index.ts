@@ -16,3 +16,6 @@ export * from "./service-rollback.js";
 export * from "./task-protection.js";
 export * from "./account-settings.js";
 export { applyClusterConfiguration, applyClusterSettings, applyServiceConnectDefaults, newClusterSettings } from "./cluster-settings.js";
+export * from "./tags.js";
+export * from "./launch-options.js";
+export * from "./run-tokens.js";

@@ -160,6 +160,30 @@ describe("applyServiceChange", () => {
   it("refuses a service that is not ACTIVE", () => {
     expect(() => applyServiceChange(service({ status: "DRAINING" }), { desiredCount: 1 }, newId, 5000)).toThrow(ServiceNotActiveException);
   });
+
+  type TagSettings = Pick<ServiceRecord, "propagateTags" | "enableECSManagedTags" | "enableExecuteCommand">;
+  it.each<[string, TagSettings, ServiceChange, TagSettings | undefined]>([
+    // turning propagation and managed tags on: recorded, no new deployment
+    ["on", {}, { propagateTags: "SERVICE", enableECSManagedTags: true }, { propagateTags: "SERVICE", enableECSManagedTags: true }],
+    // NONE turns propagation off (stored as absent)
+    ["NONE", { propagateTags: "TASK_DEFINITION" }, { propagateTags: "NONE" }, {}],
+    // an absent field leaves the setting as it is
+    ["absent", { propagateTags: "SERVICE", enableExecuteCommand: true }, { desiredCount: 3 }, { propagateTags: "SERVICE", enableExecuteCommand: true }],
+    // false turns execute command off
+    ["exec off", { enableExecuteCommand: true }, { enableExecuteCommand: false }, {}],
+    // repeating the current settings changes nothing
+    ["same", { propagateTags: "SERVICE" }, { propagateTags: "SERVICE" }, undefined],
+  ])("tag and exec settings: %s", (_name, before, change, want) => {
+    const next = applyServiceChange(service(before), change, newId, 5000);
+    if (want === undefined) return expect(next).toBeUndefined();
+    expect({ propagateTags: next!.propagateTags, enableECSManagedTags: next!.enableECSManagedTags, enableExecuteCommand: next!.enableExecuteCommand }).toEqual({
+      propagateTags: undefined,
+      enableECSManagedTags: undefined,
+      enableExecuteCommand: undefined,
+      ...want,
+    });
+    expect(next!.deployments).toHaveLength(1);
+  });
 });
 
 describe("drainService", () => {

@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
 import {
+  checkTagList,
   clusterArn,
   ConflictError,
   InvalidParameterException,
@@ -9,6 +10,7 @@ import {
   ServiceNotFoundException,
   type DeploymentConfiguration,
   type DeploymentRecord,
+  type PropagateTags,
   type ServiceRecord,
   type Tag,
   type TaskDefinitionRecord,
@@ -17,6 +19,7 @@ import { validatePlacement, type PlacementConstraint, type PlacementStrategy } f
 import { activeCluster } from "./clusters.js";
 import type { CoreContext } from "./context.js";
 import { mutateService, writeService } from "./service-history.js";
+import { propagateTagsOf } from "./launch-options.js";
 import { runnableDefinition } from "./taskdefs.js";
 
 /** ECS's quota of tasks per service; a larger desiredCount is refused rather than attempted. */
@@ -142,6 +145,9 @@ export interface CreateServiceInput {
   healthCheckGracePeriodSeconds?: number;
   tags?: Tag[];
   createdBy?: string;
+  propagateTags?: PropagateTags;
+  enableECSManagedTags?: boolean;
+  enableExecuteCommand?: boolean;
 }
 
 /** The record CreateService writes: ACTIVE with one PRIMARY deployment rolling out. Pure. */
@@ -165,6 +171,9 @@ export function newServiceRecord(ctx: Pick<CoreContext, "scope">, input: CreateS
     createdAtMs: now,
     createdBy: input.createdBy,
     tags: input.tags,
+    propagateTags: propagateTagsOf(input.propagateTags),
+    enableECSManagedTags: input.enableECSManagedTags || undefined,
+    enableExecuteCommand: input.enableExecuteCommand || undefined,
     version: 1,
   };
 }
@@ -181,6 +190,7 @@ export async function createService(ctx: CoreContext, input: CreateServiceInput)
   const td = await runnableDefinition(ctx, input.taskDefinition, input.launchType);
   validatePlacement(input.placementStrategy, input.placementConstraints);
   checkGracePeriod(input.healthCheckGracePeriodSeconds);
+  if (input.tags !== undefined) input = { ...input, tags: checkTagList(input.tags, "tags") };
   const deploymentId = randomDeploymentId();
   for (let attempt = 0; attempt < 5; attempt++) {
     const cur = await ctx.store.services.get(input.cluster, input.serviceName);
@@ -210,6 +220,10 @@ export interface ServiceChange {
   placementConstraints?: PlacementConstraint[];
   healthCheckGracePeriodSeconds?: number;
   forceNewDeployment?: boolean;
+  /** For tasks started from now on; none of the three starts a deployment, as on ECS. */
+  propagateTags?: PropagateTags;
+  enableECSManagedTags?: boolean;
+  enableExecuteCommand?: boolean;
 }
 
 /**
@@ -240,6 +254,9 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
     placementStrategy: change.placementStrategy ?? svc.placementStrategy,
     placementConstraints: change.placementConstraints ?? svc.placementConstraints,
     healthCheckGracePeriodSeconds: change.healthCheckGracePeriodSeconds ?? svc.healthCheckGracePeriodSeconds,
+    propagateTags: change.propagateTags === undefined ? svc.propagateTags : propagateTagsOf(change.propagateTags),
+    enableECSManagedTags: change.enableECSManagedTags === undefined ? svc.enableECSManagedTags : change.enableECSManagedTags || undefined,
+    enableExecuteCommand: change.enableExecuteCommand === undefined ? svc.enableExecuteCommand : change.enableExecuteCommand || undefined,
   };
   if (JSON.stringify({ ...next, version: 0 }) === JSON.stringify({ ...svc, version: 0 })) return undefined;
   return { ...next, version: svc.version + 1 };

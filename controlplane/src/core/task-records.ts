@@ -18,6 +18,7 @@ export interface NewTaskOptions {
   group?: string;
   tags?: Tag[];
   launchType?: TaskRecord["launchType"];
+  enableExecuteCommand?: boolean;
 }
 
 /** A fresh task record for `td` placed on `instance`, PENDING with nothing started yet. */
@@ -67,6 +68,7 @@ export function newTaskRecord(
     createdAtMs: ctx.now(),
     version: 1,
     tags: opts.tags,
+    enableExecuteCommand: opts.enableExecuteCommand,
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  checkTagList,
   ClientException,
   ConflictError,
   InvalidParameterException,
@@ -19,6 +20,7 @@ import type { CoreContext } from "./context.js";
  */
 export async function registerTaskDefinition(ctx: CoreContext, input: RegisterTaskDefinitionInput): Promise<TaskDefinitionRecord> {
   validateTaskDefinition(input);
+  if (input.tags !== undefined) input = { ...input, tags: checkTagList(input.tags, "tags") };
   for (let attempt = 0; attempt < 10; attempt++) {
     const fam = await ctx.store.families.get(input.family);
     const revision = (fam?.value.latestRevision ?? 0) + 1;

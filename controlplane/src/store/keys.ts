@@ -40,6 +40,8 @@ export const keys = {
   /** A principal's ARN holds ':' and '/', so it is URI-encoded into one segment. */
   accountSetting: (principalArn: string, name: string) => `${root}/account-settings/${encodeURIComponent(principalArn)}/${name}`,
   accountSettings: () => `${root}/account-settings/`,
+  /** A RunTask clientToken's claim and answer, under a lease that ends its idempotency window. */
+  runToken: (cluster: string, tokenHash: string) => `${root}/run-tokens/${cluster}/${tokenHash}`,
 };
 
 /** The last path segment of a key (an id or name). */

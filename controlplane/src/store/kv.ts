@@ -241,6 +241,17 @@ export class Kv {
     return fenceOf(key, res.kvs[0]);
   }
 
+  /**
+   * A lease of `ttlSeconds` that nobody keeps alive: keys put under it are deleted by etcd when
+   * it runs out (e.g. an idempotency token at the end of its window). Resolves to its id.
+   */
+  async expiringLease(ttlSeconds: number): Promise<string> {
+    const lease = this.client.lease(ttlSeconds, { autoKeepAlive: false });
+    const id = await lease.grant();
+    lease.release();
+    return id;
+  }
+
   /** The keys under `prefix`, without their values, read in pages like {@link Kv.list}. */
   async listKeys(prefix: string): Promise<string[]> {
     const whole = etcd3.Range.prefix(prefix);

@@ -35,6 +35,22 @@ export interface AccountSettingRecord {
 }
 
 /**
+ * A RunTask clientToken seen in a cluster: what the request was (its fingerprint) and, once its
+ * tasks are written, their ARNs and the failures, so a repeat gets the same answer.
+ */
+export interface RunTokenRecord {
+  cluster: string;
+  /** sha256 of the token: tokens may hold `/` and other characters a key must not. */
+  tokenHash: string;
+  requestHash: string;
+  createdAtMs: number;
+  /** False while the first request is still placing its tasks. */
+  done: boolean;
+  taskArns: string[];
+  failures: { arn?: string; reason: string; detail?: string }[];
+}
+
+/**
  * berth's state in etcd, one typed collection per kind plus the raw {@link Kv} for guarded
  * transactions across kinds (placement writes tasks and instances together).
  */
@@ -48,6 +64,7 @@ export class Store {
   readonly serviceDeployments: Collection<ServiceDeploymentRecord, [cluster: string, service: string, id: string]>;
   readonly serviceRevisions: Collection<ServiceRevisionRecord, [cluster: string, service: string, id: string]>;
   readonly accountSettings: Collection<AccountSettingRecord, [principalArn: string, name: string]>;
+  readonly runTokens: Collection<RunTokenRecord, [cluster: string, tokenHash: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -59,6 +76,7 @@ export class Store {
     this.serviceDeployments = new Collection(kv, keys.serviceDeployment, (r) => keys.serviceDeployment(r.cluster, r.service, r.id));
     this.serviceRevisions = new Collection(kv, keys.serviceRevision, (r) => keys.serviceRevision(r.cluster, r.service, r.id));
     this.accountSettings = new Collection(kv, keys.accountSetting, (r) => keys.accountSetting(r.principalArn, r.name));
+    this.runTokens = new Collection(kv, keys.runToken, (r) => keys.runToken(r.cluster, r.tokenHash));
   }
 
   /** A new empty transaction to stage writes into. */

@@ -175,6 +175,8 @@ export interface TaskRecord {
   /** Bumped on every change: ECS's task `version`. */
   version: number;
   tags?: Tag[];
+  /** RunTask's, StartTask's or the service's `enableExecuteCommand`, shown by DescribeTasks. */
+  enableExecuteCommand?: boolean;
   /** Task scale-in protection (UpdateTaskProtection); absent when it was never set or was turned off. */
   protection?: TaskProtectionRecord;
 }

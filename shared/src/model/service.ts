@@ -32,9 +32,18 @@ export interface ServiceRecord {
   deletedAtMs?: number;
   createdBy?: string;
   tags?: Tag[];
+  /** Whose tags the service's tasks are given: its task definition's, its own, or none (absent). */
+  propagateTags?: PropagateTags;
+  /** Whether its tasks carry `aws:ecs:clusterName` and `aws:ecs:serviceName`. */
+  enableECSManagedTags?: boolean;
+  /** Passed to the tasks it starts. */
+  enableExecuteCommand?: boolean;
   /** Bumped on every change. */
   version: number;
 }
+
+/** ECS's propagateTags values. */
+export type PropagateTags = "TASK_DEFINITION" | "SERVICE" | "NONE";
 
 /** ECS deploymentConfiguration with defaults filled (100 / 200, breaker off). */
 export interface DeploymentConfiguration {

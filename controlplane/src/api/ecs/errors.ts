@@ -3,7 +3,7 @@ import { BerthError, ConflictError, ServerException } from "@berth/shared";
 /** The JSON body and status an error is answered with: ECS's `{__type, message}`. */
 export interface EcsErrorReply {
   status: number;
-  body: { __type: string; message: string };
+  body: { __type: string; message: string } & Record<string, unknown>;
 }
 
 /**
@@ -16,7 +16,7 @@ export function toEcsError(err: unknown, requestId: string): EcsErrorReply {
     return { status: 500, body: { __type: "ServerException", message: `The request conflicted with a concurrent change; retry it. (request ${requestId})` } };
   }
   if (err instanceof BerthError) {
-    return { status: err.httpStatus, body: { __type: err.ecsType, message: err.message } };
+    return { status: err.httpStatus, body: { ...err.fields, __type: err.ecsType, message: err.message } };
   }
   const e = new ServerException(`An internal error occurred (request ${requestId}).`);
   return { status: e.httpStatus, body: { __type: e.ecsType, message: e.message } };

@@ -137,5 +137,6 @@ export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
     attachments: [],
     availabilityZone: undefined,
     tags: includeTags ? (t.tags ?? []) : undefined,
+    enableExecuteCommand: t.enableExecuteCommand ?? false,
   };
 }

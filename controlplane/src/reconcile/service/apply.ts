@@ -6,8 +6,9 @@ import {
   serviceGroup,
   type ServiceEventRecord,
   type ServiceRecord,
+  type Tag,
 } from "@berth/shared";
-import { resolveTaskDefinition, runTasks, stopTask, writeService, type CoreContext, type RunFailure } from "../../core/index.js";
+import { launchTags, resolveTaskDefinition, runTasks, stopTask, writeService, type CoreContext, type RunFailure } from "../../core/index.js";
 import { defaultServiceStrategy } from "../../scheduler/index.js";
 import { FencedOutError, type Versioned } from "../../store/index.js";
 import { serviceMessages } from "./events.js";
@@ -45,6 +46,10 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
       startedBy: start.deploymentId,
       group: serviceGroup(service.name),
       launchType: service.launchType,
+      // As the service is now: propagateTags and managed tags changed by UpdateService apply
+      // to the tasks started after it.
+      tags: serviceTaskTags(service, td.tags),
+      enableExecuteCommand: service.enableExecuteCommand,
       placementStrategy: (service.placementStrategy.length > 0 ? service.placementStrategy : defaultServiceStrategy) as never,
       placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...(service.placementConstraints as never[])],
     }).catch((err: Error) => {
@@ -62,6 +67,17 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
   if (plan.start.length + plan.stop.length > 0 || plan.service) {
     ctx.log.info("service reconciled", { cluster: service.cluster, service: service.name, ...plan.summary });
   }
+}
+
+/** The tags of the tasks `service` starts from a definition tagged `taskDefinitionTags`. */
+function serviceTaskTags(service: ServiceRecord, taskDefinitionTags: Tag[] | undefined): Tag[] | undefined {
+  const tags = launchTags({
+    propagateTags: service.propagateTags,
+    taskDefinitionTags,
+    serviceTags: service.tags,
+    managed: service.enableECSManagedTags ? { cluster: service.cluster, service: service.name } : undefined,
+  });
+  return tags.length > 0 ? tags : undefined;
 }
 
 // ECS's wording for a task no instance could take, by the reason the closest instance gave.

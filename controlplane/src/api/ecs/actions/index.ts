@@ -7,6 +7,7 @@ import { serviceActions } from "./services.js";
 import { serviceDeploymentActions } from "./service-deployments.js";
 import { taskProtectionActions } from "./task-protection.js";
 import { accountSettingActions } from "./account-settings.js";
+import { tagActions } from "./tags.js";
 import type { ActionTable } from "./types.js";
 
 /** Every ECS action berth serves, by name. An action in the ECS model but not here is refused clearly. */
@@ -20,6 +21,7 @@ export const actions: ActionTable = {
   ...serviceDeploymentActions,
   ...taskProtectionActions,
   ...accountSettingActions,
+  ...tagActions,
 };
 
 export type { ActionHandler, ActionTable } from "./types.js";

@@ -15,9 +15,11 @@ import {
 } from "@berth/shared";
 import {
   activeCluster,
+  checkLaunchOptions,
   clusterTasks,
   createService,
   listServicesPage,
+  propagateTagsOf,
   deleteService,
   serviceNameOf,
   updateService,
@@ -34,6 +36,7 @@ const maxDescribe = 10;
 /** CreateService, UpdateService, DeleteService, DescribeServices, ListServices. */
 export const serviceActions: ActionTable = {
   async CreateService(ctx, input: CreateServiceRequest) {
+    checkLaunchOptions({ launchType: input.launchType, capacityProviderStrategy: input.capacityProviderStrategy, propagateTags: input.propagateTags }, "CreateService");
     refuseUnsupported(input, "CreateService");
     if (input.launchType === "FARGATE") {
       throw new InvalidParameterException("launchType: FARGATE is not available in berth; services run on registered container instances (EC2 or EXTERNAL)");
@@ -59,11 +62,15 @@ export const serviceActions: ActionTable = {
       healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
       tags: input.tags,
       createdBy: `arn:aws:iam::${ctx.scope.account}:root`,
+      propagateTags: propagateTagsOf(input.propagateTags),
+      enableECSManagedTags: input.enableECSManagedTags,
+      enableExecuteCommand: input.enableExecuteCommand,
     });
     return { service: serviceShape(rec, await serviceTasks(ctx, cluster, rec.name), true) };
   },
 
   async UpdateService(ctx, input: UpdateServiceRequest) {
+    checkLaunchOptions({ capacityProviderStrategy: input.capacityProviderStrategy }, "UpdateService");
     refuseUnsupported(input, "UpdateService");
     const cluster = clusterNameOf(input.cluster);
     const name = serviceNameOf(input.service!, cluster);
@@ -75,6 +82,10 @@ export const serviceActions: ActionTable = {
       placementConstraints: input.placementConstraints as never,
       healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
       forceNewDeployment: input.forceNewDeployment,
+      // NONE is a value here (stop propagating), unlike an absent field (leave it as it is).
+      propagateTags: input.propagateTags,
+      enableECSManagedTags: input.enableECSManagedTags,
+      enableExecuteCommand: input.enableExecuteCommand,
     });
     return { service: serviceShape(rec, await serviceTasks(ctx, cluster, name), true) };
   },
@@ -121,11 +132,7 @@ function refuseUnsupported(input: CreateServiceRequest | UpdateServiceRequest, a
   const unsupported: [string, boolean][] = [
     ["loadBalancers", (input.loadBalancers?.length ?? 0) > 0],
     ["serviceRegistries", (input.serviceRegistries?.length ?? 0) > 0],
-    ["capacityProviderStrategy", (input.capacityProviderStrategy?.length ?? 0) > 0],
     ["serviceConnectConfiguration", input.serviceConnectConfiguration?.enabled === true],
-    ["enableExecuteCommand", input.enableExecuteCommand === true],
-    ["enableECSManagedTags", input.enableECSManagedTags === true],
-    ["propagateTags", input.propagateTags !== undefined && input.propagateTags !== "NONE"],
     ["deploymentConfiguration.alarms", input.deploymentConfiguration?.alarms?.enable === true],
     ["deploymentConfiguration.strategy", input.deploymentConfiguration?.strategy !== undefined && input.deploymentConfiguration.strategy !== "ROLLING"],
   ];

@@ -6,13 +6,28 @@ import type {
   StopTaskRequest,
 } from "@aws-sdk/client-ecs";
 import {
+  checkTagList,
   clusterNameOf,
   InvalidParameterException,
   resourceIdOf,
   type TaskDefinitionRecord,
   type TaskOverride,
+  type Tag,
 } from "@berth/shared";
-import { activeCluster, listTasksPage, runnableDefinition, runTasks, stopTask, type CoreContext } from "../../../core/index.js";
+import {
+  activeCluster,
+  listTasksPage,
+  checkLaunchOptions,
+  checkNetworkConfiguration,
+  launchTags,
+  propagateTagsOf,
+  requestFingerprint,
+  runnableDefinition,
+  runTasks,
+  runTasksOnce,
+  stopTask,
+  type CoreContext,
+} from "../../../core/index.js";
 import { validatePlacement } from "../../../scheduler/index.js";
 import { nextTokenOf, pageRequest } from "../pagination.js";
 import { taskShape } from "../shapes.js";
@@ -23,31 +38,41 @@ export const taskActions: ActionTable = {
   async RunTask(ctx, input: RunTaskRequest) {
     const count = input.count ?? 1;
     if (count < 1 || count > 10) throw new InvalidParameterException("count: must be between 1 and 10");
+    checkLaunchOptions(input, "RunTask");
     const cluster = clusterNameOf(input.cluster);
     await activeCluster(ctx, cluster);
     const td = await runnableDefinitionWith(ctx, input.taskDefinition!, input.launchType, input.overrides);
+    checkNetworkConfiguration(td, input.networkConfiguration);
     validatePlacement(input.placementStrategy as never, input.placementConstraints as never);
-    const res = await runTasks(ctx, {
+    const tags = taskTagsOf(input, cluster, td);
+    const start = () => runTasks(ctx, {
       cluster,
       taskDefinition: td,
       count,
       startedBy: input.startedBy,
       group: input.group,
       overrides: input.overrides,
-      tags: input.tags,
+      tags,
+      enableExecuteCommand: input.enableExecuteCommand,
       launchType: input.launchType === "EXTERNAL" ? "EXTERNAL" : "EC2",
       placementStrategy: input.placementStrategy as never,
       placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...((input.placementConstraints ?? []) as never[])],
     });
+    // A repeat is the same request when every member but the token is the same as sent (with
+    // the cluster as resolved): a bare family still names the same request after a new revision.
+    const res = input.clientToken ? await runTasksOnce(ctx, cluster, input.clientToken, requestFingerprint({ ...input, cluster }), start) : await start();
     return { tasks: res.tasks.map((t) => taskShape(t)), failures: res.failures };
   },
 
   async StartTask(ctx, input: StartTaskRequest) {
+    checkLaunchOptions(input, "StartTask");
     const cluster = clusterNameOf(input.cluster);
     await activeCluster(ctx, cluster);
     const refs = input.containerInstances ?? [];
     if (refs.length < 1 || refs.length > 10) throw new InvalidParameterException("containerInstances: between 1 and 10 container instances are required");
     const td = await runnableDefinitionWith(ctx, input.taskDefinition!, undefined, input.overrides);
+    checkNetworkConfiguration(td, input.networkConfiguration);
+    const tags = taskTagsOf(input, cluster, td);
     const ids = refs.map((r) => resourceIdOf(r, "container-instance", cluster, "containerInstances"));
     // StartTask names the instances: one task each, placed there and nowhere else.
     const tasks = [];
@@ -60,7 +85,8 @@ export const taskActions: ActionTable = {
         startedBy: input.startedBy,
         group: input.group,
         overrides: input.overrides,
-        tags: input.tags,
+        tags,
+        enableExecuteCommand: input.enableExecuteCommand,
         onlyInstanceIds: [id],
       });
       tasks.push(...res.tasks.map((t) => taskShape(t)));
@@ -113,6 +139,20 @@ export const taskActions: ActionTable = {
     return { taskArns: res.items.map((t) => t.arn), nextToken: nextTokenOf(res.next) };
   },
 };
+
+/**
+ * The tags of the tasks a RunTask or StartTask starts: the request's own (checked as every tag
+ * list is), those propagated from the task definition, and ECS's managed cluster tag.
+ */
+function taskTagsOf(input: RunTaskRequest | StartTaskRequest, cluster: string, td: TaskDefinitionRecord): Tag[] | undefined {
+  const tags = launchTags({
+    requestTags: checkTagList(input.tags, "tags"),
+    propagateTags: propagateTagsOf(input.propagateTags),
+    taskDefinitionTags: td.tags,
+    managed: input.enableECSManagedTags ? { cluster } : undefined,
+  });
+  return tags.length > 0 ? tags : undefined;
+}
 
 /** The definition to run (see core's runnableDefinition) with the container names of `overrides` checked against it. */
 async function runnableDefinitionWith(ctx: CoreContext, ref: string, launchType: string | undefined, overrides: TaskOverride | undefined): Promise<TaskDefinitionRecord> {
