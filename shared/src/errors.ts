@@ -138,3 +138,9 @@ export class ServerException extends BerthError {
 export function isTransient(err: unknown): boolean {
   return err instanceof BerthError && err.transient;
 }
+
+/** An ECS quota on a resource was reached (e.g. 1,000,000 revisions in one task-definition family). */
+export class LimitExceededException extends BerthError {
+  override name = "LimitExceededException";
+  readonly ecsType = "LimitExceededException";
+}

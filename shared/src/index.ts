@@ -11,3 +11,4 @@ export * from "./taskdef/index.js";
 export * from "./process-metrics.js";
 export * from "./model/service.js";
 export * from "./model/health.js";
+export * from "./tags.js";
