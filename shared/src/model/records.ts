@@ -131,6 +131,10 @@ export interface TaskContainerRecord {
   memory?: number;
   memoryReservation?: number;
   imageDigest?: string;
+  /** From the task definition (ECS's default true); absent on records from before the field. */
+  essential?: boolean;
+  /** When the container started running, as its agent reported; absent while it never has. */
+  startedAtMs?: number;
 }
 
 export interface TaskRecord {
@@ -157,6 +161,8 @@ export interface TaskRecord {
   cpu?: string;
   memory?: string;
   createdAtMs: number;
+  /** When the task's agent first reported on it (ECS's `connectivityAt`: CONNECTED since). */
+  connectivityAtMs?: number;
   pullStartedAtMs?: number;
   pullStoppedAtMs?: number;
   startedAtMs?: number;
@@ -168,6 +174,10 @@ export interface TaskRecord {
   /** Bumped on every change: ECS's task `version`. */
   version: number;
   tags?: Tag[];
+  /** The instance's `ecs.availability-zone` when the task was placed. */
+  availabilityZone?: string;
+  /** ECS's task attributes: the instance's `ecs.cpu-architecture` when the task was placed. */
+  attributes?: Attribute[];
 }
 
 export type { Attribute, KeyValuePair, NetworkBinding, Tag, TaskOverride, ContainerDefinition, TaskDefinition };
