@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TaskRecord } from "@berth/shared";
 import type { TaskStateChange } from "@berth/proto";
-import { agentStopOf, applyChange, type AgentStop } from "./task-state.js";
+import { agentStopOf, applyChange, stoppedWithoutAgent, type AgentStop } from "./task-state.js";
 
 const now = 1_700_000_000_000;
 
@@ -222,5 +222,24 @@ describe("applyChange: the agent stops a task on its own", () => {
     const first = applyChange(task(), change("NONE"), now - 50);
     expect(first.connectivityAtMs).toBe(now - 50);
     expect(applyChange(first, change("RUNNING"), now).connectivityAtMs).toBe(now - 50);
+  });
+});
+
+describe("stoppedWithoutAgent", () => {
+  it.each<[string, TaskRecord, Partial<TaskRecord> | undefined]>([
+    // a running task on a lost instance: stopping and stopped at once, with the given cause
+    ["running", task({ lastStatus: "RUNNING", startedAtMs: now - 5000 }), { lastStatus: "STOPPED", desiredStatus: "STOPPED", stoppingAtMs: now, stoppedAtMs: now, stopCode: "TerminationNotice", stoppedReason: "lost" }],
+    // a StopTask came first: its reason, code and stoppingAt stay
+    [
+      "already stopping",
+      task({ lastStatus: "STOPPING", desiredStatus: "STOPPED", stoppingAtMs: now - 100, stopCode: "UserInitiated", stoppedReason: "bye" }),
+      { stoppingAtMs: now - 100, stoppedAtMs: now, stopCode: "UserInitiated", stoppedReason: "bye" },
+    ],
+    // already STOPPED: nothing to write
+    ["already stopped", task({ lastStatus: "STOPPED", desiredStatus: "STOPPED" }), undefined],
+  ])("%s", (_name, before, want) => {
+    const after = stoppedWithoutAgent(before, "lost", "TerminationNotice", now);
+    if (want === undefined) expect(after).toBeUndefined();
+    else expect(after).toMatchObject(want);
   });
 });

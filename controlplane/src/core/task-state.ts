@@ -210,19 +210,26 @@ export async function stopTask(ctx: CoreContext, cluster: string, id: string, re
 
 /** Marks a task STOPPED without its agent (its instance is gone), releasing its resources. */
 export async function markStopped(ctx: CoreContext, cluster: string, id: string, reason: string, code: StopCode): Promise<TaskRecord | undefined> {
-  return updateTask(ctx, cluster, id, (t) => {
-    if (t.lastStatus === "STOPPED") return undefined;
-    const now = ctx.now();
-    return {
-      ...t,
-      desiredStatus: "STOPPED",
-      lastStatus: "STOPPED",
-      stoppedReason: t.stoppedReason ?? reason,
-      stopCode: t.stopCode ?? code,
-      stoppedAtMs: now,
-      executionStoppedAtMs: t.executionStoppedAtMs ?? now,
-      containers: t.containers.map((c) => ({ ...c, lastStatus: "STOPPED" })),
-      version: t.version + 1,
-    };
-  });
+  return updateTask(ctx, cluster, id, (t) => stoppedWithoutAgent(t, reason, code, ctx.now()));
+}
+
+/**
+ * The task marked STOPPED at `now` without its agent, or undefined when it already is. A
+ * reason, code and stoppingAt a StopTask gave earlier are kept.
+ */
+export function stoppedWithoutAgent(t: TaskRecord, reason: string, code: StopCode, now: number): TaskRecord | undefined {
+  if (t.lastStatus === "STOPPED") return undefined;
+  return {
+    ...t,
+    desiredStatus: "STOPPED",
+    lastStatus: "STOPPED",
+    stoppedReason: t.stoppedReason ?? reason,
+    stopCode: t.stopCode ?? code,
+    // The desired status moves to STOPPED now, unless a StopTask moved it already.
+    stoppingAtMs: t.stoppingAtMs ?? now,
+    stoppedAtMs: now,
+    executionStoppedAtMs: t.executionStoppedAtMs ?? now,
+    containers: t.containers.map((c) => ({ ...c, lastStatus: "STOPPED" })),
+    version: t.version + 1,
+  };
 }

@@ -34,6 +34,7 @@ describe("normalizeTaskDefinition", () => {
           environment: [],
           mountPoints: [],
           volumesFrom: [],
+          systemControls: [],
           logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/web-app", "awslogs-region": "us-east-1" } },
         },
       ],

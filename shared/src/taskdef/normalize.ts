@@ -15,7 +15,7 @@ export interface NormalizeOptions {
  * user's values as sent, with what ECS converts on registration converted (task `cpu` in CPU
  * units and `memory` in MiB, as strings: `"1 vCPU"` -> `"1024"`, `"0.5GB"` -> `"512"`), plus
  * the defaults ECS fills in and nothing else: `essential: true`, container `cpu: 0`, empty
- * `portMappings`, `environment`, `mountPoints`, `volumesFrom`, `volumes`,
+ * `portMappings`, `environment`, `mountPoints`, `volumesFrom`, `systemControls`, `volumes`,
  * `placementConstraints`, port protocol `tcp`, host port = container port in awsvpc and host
  * mode, the `compatibilities` the definition qualifies for and status ACTIVE. Everything else
  * (`requiresCompatibilities` included) is kept exactly as sent. The input is not modified.
@@ -82,6 +82,7 @@ function normalizeContainer(c: ContainerDefinition, mode: string | undefined): C
     environment: c.environment ?? [],
     mountPoints: c.mountPoints ?? [],
     volumesFrom: c.volumesFrom ?? [],
+    systemControls: c.systemControls ?? [],
   };
 }
 
