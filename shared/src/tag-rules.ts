@@ -5,7 +5,7 @@ import { InvalidParameterException } from "./errors.js";
  * ECS's tag rules (the model's Tag documentation and the developer guide's "Tag restrictions"):
  * at most 50 user tags per resource, keys of 1-128 and values of 0-256 Unicode characters made of
  * letters, numbers, spaces and `+ - = . _ : / @`, keys unique, and the `aws:` prefix (any case)
- * reserved for tags AWS itself sets, which do not count against the 50. Pure functions only.
+ * reserved on keys and values for tags AWS itself sets, which do not count against the 50. Pure functions only.
  */
 
 /** ECS's quota of user tags on one resource. */
@@ -49,6 +49,8 @@ export function checkTagValue(value: unknown, field: string): string {
   if (!tagCharacters.test(value)) {
     throw new InvalidParameterException(`${field}: '${value}' may contain only letters, numbers, spaces and + - = . _ : / @`);
   }
+  // The model reserves the prefix "for either keys or values".
+  if (isReservedTagKey(value)) throw new InvalidParameterException(`${field}: the aws: prefix is reserved for AWS use and cannot be used in tag values ('${value}')`);
   return value;
 }
 

@@ -24,6 +24,7 @@ export function buildStateChange(task: ManagedTask, seq: number): TaskStateChang
     networkBindings: c.networkBindings.map((b) => ({ ...b })),
     healthStatus: c.hasHealthCheck ? (c.healthStatus ?? "UNKNOWN") : "",
     imageDigest: "",
+    startedAtMs: c.startedAtMs ?? 0,
   }));
   return {
     seq,

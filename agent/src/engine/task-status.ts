@@ -1,8 +1,8 @@
-import { containerStatuses, statusRank, type ContainerStatus } from "@berth/shared";
+import { containerStatuses, essentialContainerExitedReason, statusRank, type ContainerStatus } from "@berth/shared";
 import type { ManagedContainer, ManagedTask } from "./model.js";
 
 /** The reason ECS gives a task stopped because an essential container stopped. */
-export const essentialExitedReason = "Essential container in task exited";
+export const essentialExitedReason = essentialContainerExitedReason;
 
 /**
  * A task's known status from its containers: the lowest known status among them (so STOPPED

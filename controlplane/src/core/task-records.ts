@@ -1,6 +1,8 @@
 import {
   clusterArn,
   containerArn,
+  normalizeTaskCpu,
+  normalizeTaskMemory,
   taskArn,
   type ContainerInstanceRecord,
   type HeldTask,
@@ -21,7 +23,15 @@ export interface NewTaskOptions {
   enableExecuteCommand?: boolean;
 }
 
-/** A fresh task record for `td` placed on `instance`, PENDING with nothing started yet. */
+/** The instance attributes ECS copies onto a task placed there, as task attributes. */
+const taskAttributeNames = ["ecs.cpu-architecture"];
+
+/**
+ * A fresh task record for `td` placed on `instance`, PENDING with nothing started yet. It keeps
+ * what ECS shows of the placement: the instance's availability zone and its CPU architecture
+ * (as the task's `attributes`), and task cpu/memory in ECS's units (an override of "1 vCPU"
+ * reads "1024", as the definition's does).
+ */
 export function newTaskRecord(
   ctx: { scope: { region: string; account: string }; now: () => number },
   id: string,
@@ -58,17 +68,20 @@ export function newTaskRecord(
         cpu: o?.cpu ?? c.cpu,
         memory: o?.memory ?? c.memory,
         memoryReservation: o?.memoryReservation ?? c.memoryReservation,
+        essential: c.essential ?? true,
       };
     }),
     overrides: opts.overrides,
     startedBy: opts.startedBy,
     group: opts.group ?? `family:${td.family}`,
-    cpu: opts.overrides?.cpu ?? td.cpu,
-    memory: opts.overrides?.memory ?? td.memory,
+    cpu: normalizeTaskCpu(opts.overrides?.cpu ?? td.cpu),
+    memory: normalizeTaskMemory(opts.overrides?.memory ?? td.memory),
     createdAtMs: ctx.now(),
     version: 1,
     tags: opts.tags,
     enableExecuteCommand: opts.enableExecuteCommand,
+    availabilityZone: instance.attributes.find((a) => a.name === "ecs.availability-zone")?.value,
+    attributes: instance.attributes.filter((a) => taskAttributeNames.includes(a.name ?? "")).map((a) => ({ name: a.name, value: a.value })),
   };
 }
 

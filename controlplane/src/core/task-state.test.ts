@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TaskRecord } from "@berth/shared";
 import type { TaskStateChange } from "@berth/proto";
-import { applyChange } from "./task-state.js";
+import { agentStopOf, applyChange, stoppedWithoutAgent, type AgentStop } from "./task-state.js";
 
 const now = 1_700_000_000_000;
 
@@ -34,7 +34,7 @@ function change(status: string, container: Partial<TaskStateChange["containers"]
     taskArn: "arn:aws:ecs:us-east-1:000000000000:task/c/t1",
     status,
     reason: "",
-    containers: [{ name: "main", runtimeId: "abc", status, reason: "", networkBindings: [], healthStatus: "", imageDigest: "", ...container }],
+    containers: [{ name: "main", runtimeId: "abc", status, reason: "", networkBindings: [], healthStatus: "", imageDigest: "", startedAtMs: 0, ...container }],
     pullStartedAtMs: 0,
     pullStoppedAtMs: 0,
     startedAtMs: 0,
@@ -77,5 +77,169 @@ describe("applyChange", () => {
   it("records the exit code of a stopped container", () => {
     const after = applyChange(task({ lastStatus: "RUNNING", startedAtMs: now - 5000 }), change("STOPPED", { exitCode: 137 }), now);
     expect(after.containers[0].exitCode).toBe(137);
+  });
+});
+
+type Ct = Parameters<typeof agentStopOf>[2][number];
+const ran = (over: Partial<Ct> = {}): Ct => ({ essential: true, lastStatus: "STOPPED", startedAtMs: now - 1000, ...over });
+const never = (over: Partial<Ct> = {}): Ct => ({ essential: true, lastStatus: "STOPPED", ...over });
+const up = (over: Partial<Ct> = {}): Ct => ({ essential: true, lastStatus: "RUNNING", startedAtMs: now - 1000, ...over });
+const exited: AgentStop = { stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited" };
+
+describe("agentStopOf", () => {
+  it.each<[string, string, string, Ct[], number | undefined, AgentStop | undefined]>([
+    // everything runs: nothing to decide
+    ["running", "RUNNING", "", [up()], now - 1000, undefined],
+    // a non-essential container exited: the task runs on
+    ["non-essential exit", "RUNNING", "", [up(), ran({ essential: false })], now - 1000, undefined],
+    // still pulling: nothing stopped yet
+    ["pending", "PULLED", "", [{ essential: true, lastStatus: "PENDING" }], undefined, undefined],
+    // the essential container ran and exited, the agent says so
+    ["essential exit", "STOPPED", "Essential container in task exited", [ran()], now - 1000, exited],
+    // ran and exited before berth saw the task RUNNING: Docker's start time says it ran
+    ["exited before seen running", "STOPPED", "Essential container in task exited", [ran()], undefined, exited],
+    // an essential container exited while a sidecar still runs: stopping, same cause
+    ["sidecar still up", "RUNNING", "Essential container in task exited", [ran(), up({ essential: false })], now - 1000, exited],
+    // an old agent that gives no reason: ECS's words all the same
+    ["no reason given", "STOPPED", "", [ran()], now - 1000, exited],
+    // records from before `essential` existed count as essential (ECS's default)
+    ["essential unknown", "STOPPED", "", [ran({ essential: undefined })], now - 1000, exited],
+    // the task ran, then its container vanished (no start time kept): it did not fail to start
+    ["ran, then vanished", "STOPPED", "Essential container in task exited", [never({ reason: "ContainerVanished: x" })], now - 5000, exited],
+    // the image could not be pulled: the agent's reason is the container's
+    [
+      "pull failed",
+      "STOPPED",
+      "CannotPullContainerError: no such image",
+      [never({ reason: "CannotPullContainerError: no such image" })],
+      undefined,
+      { stopCode: "TaskFailedToStart", stoppedReason: "CannotPullContainerError: no such image" },
+    ],
+    // Docker could not start the command
+    [
+      "start failed",
+      "STOPPED",
+      "CannotStartContainerError: exec: not found",
+      [never({ reason: "CannotStartContainerError: exec: not found" })],
+      undefined,
+      { stopCode: "TaskFailedToStart", stoppedReason: "CannotStartContainerError: exec: not found" },
+    ],
+    // one essential container failed to start while the other already ran: nothing essential that stopped ran
+    [
+      "one failed, sibling running",
+      "RUNNING",
+      "CannotStartContainerError: boom",
+      [up(), never({ reason: "CannotStartContainerError: boom" })],
+      undefined,
+      { stopCode: "TaskFailedToStart", stoppedReason: "CannotStartContainerError: boom" },
+    ],
+    // the agent refused the task before anything (volumes it cannot provide)
+    [
+      "refused before pull",
+      "NONE",
+      "CannotCreateVolumeError: volume 'x'",
+      [{ essential: true, lastStatus: "PENDING" }],
+      undefined,
+      { stopCode: "TaskFailedToStart", stoppedReason: "CannotCreateVolumeError: volume 'x'" },
+    ],
+    // no reason anywhere: the container's reason, else a plain one
+    ["failed, reason on the container only", "STOPPED", "", [never({ reason: "CannotCreateContainerError: x" })], undefined, { stopCode: "TaskFailedToStart", stoppedReason: "CannotCreateContainerError: x" }],
+    ["failed, no reason at all", "STOPPED", "", [never()], undefined, { stopCode: "TaskFailedToStart", stoppedReason: "Task failed to start" }],
+  ])("%s", (_name, known, reason, containers, startedAtMs, want) => {
+    expect(agentStopOf(known, reason, containers, startedAtMs)).toEqual(want);
+  });
+});
+
+describe("applyChange: the agent stops a task on its own", () => {
+  it.each<[string, TaskRecord, TaskStateChange, Partial<TaskRecord>]>([
+    // one report carries the exit and the stop: stoppingAt is the agent's stop time, not later
+    [
+      "exit and stop in one report",
+      task({ lastStatus: "RUNNING", startedAtMs: now - 5000 }),
+      change("STOPPED", { exitCode: 3, startedAtMs: now - 5000 }, { reason: "Essential container in task exited", stoppedAtMs: now - 10 }),
+      { desiredStatus: "STOPPED", lastStatus: "STOPPED", stoppingAtMs: now - 10, stoppedAtMs: now - 10, stopCode: "EssentialContainerExited" },
+    ],
+    // the essential container exited, a sidecar is still being stopped: STOPPING from now
+    [
+      "sidecar still stopping",
+      task({
+        lastStatus: "RUNNING",
+        startedAtMs: now - 5000,
+        containers: [
+          { name: "main", containerArn: "", image: "x", lastStatus: "RUNNING", networkBindings: [], essential: true },
+          { name: "side", containerArn: "", image: "x", lastStatus: "RUNNING", networkBindings: [], essential: false },
+        ],
+      }),
+      {
+        ...change("RUNNING", {}, { reason: "Essential container in task exited" }),
+        containers: [
+          { ...change("STOPPED", { exitCode: 3, startedAtMs: now - 5000 }).containers[0] },
+          { ...change("RUNNING", { name: "side", startedAtMs: now - 5000 }).containers[0] },
+        ],
+      },
+      { desiredStatus: "STOPPED", lastStatus: "STOPPING", stoppingAtMs: now, stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited" },
+    ],
+    // exited before berth saw it running (no task start time): it ran, Docker says when
+    [
+      "quick exit",
+      task(),
+      change("STOPPED", { exitCode: 3, startedAtMs: now - 20 }, { reason: "Essential container in task exited", stoppedAtMs: now - 5 }),
+      { stopCode: "EssentialContainerExited", containers: [expect.objectContaining({ startedAtMs: now - 20, exitCode: 3 })] as never, stoppingAtMs: now - 5 },
+    ],
+    // the image could not be pulled
+    [
+      "pull failure",
+      task(),
+      change("STOPPED", { reason: "CannotPullContainerError: nope" }, { reason: "CannotPullContainerError: nope", stoppedAtMs: now - 5 }),
+      { stopCode: "TaskFailedToStart", stoppedReason: "CannotPullContainerError: nope", stoppingAtMs: now - 5, stoppedAtMs: now - 5 },
+    ],
+    // the user stopped it first: their code, reason and stoppingAt stay
+    [
+      "user stop kept",
+      task({ lastStatus: "STOPPING", desiredStatus: "STOPPED", startedAtMs: now - 5000, stoppingAtMs: now - 3000, stopCode: "UserInitiated", stoppedReason: "bye" }),
+      change("STOPPED", { exitCode: 137, startedAtMs: now - 5000 }, { reason: "bye", stoppedAtMs: now - 100 }),
+      { stopCode: "UserInitiated", stoppedReason: "bye", stoppingAtMs: now - 3000, stoppedAtMs: now - 100 },
+    ],
+    // an agent clock behind this one: stoppedAt is never before stoppingAt
+    [
+      "skewed clocks",
+      task({ lastStatus: "STOPPING", desiredStatus: "STOPPED", startedAtMs: now - 5000, stoppingAtMs: now - 1000, stopCode: "UserInitiated", stoppedReason: "bye" }),
+      change("STOPPED", { startedAtMs: now - 5000 }, { stoppedAtMs: now - 2000 }),
+      { stoppingAtMs: now - 1000, stoppedAtMs: now - 1000 },
+    ],
+  ])("%s", (_name, before, ch, want) => {
+    expect(applyChange(before, ch, now)).toMatchObject(want);
+  });
+
+  it("a report that stops nothing leaves stoppingAt, stopCode and desiredStatus alone", () => {
+    const after = applyChange(task(), change("RUNNING", { startedAtMs: now - 10 }, { startedAtMs: now - 10 }), now);
+    expect(after).toMatchObject({ desiredStatus: "RUNNING", lastStatus: "RUNNING" });
+    expect(after.stoppingAtMs).toBeUndefined();
+    expect(after.stopCode).toBeUndefined();
+  });
+
+  it("the first report marks the task CONNECTED, and later ones keep that time", () => {
+    const first = applyChange(task(), change("NONE"), now - 50);
+    expect(first.connectivityAtMs).toBe(now - 50);
+    expect(applyChange(first, change("RUNNING"), now).connectivityAtMs).toBe(now - 50);
+  });
+});
+
+describe("stoppedWithoutAgent", () => {
+  it.each<[string, TaskRecord, Partial<TaskRecord> | undefined]>([
+    // a running task on a lost instance: stopping and stopped at once, with the given cause
+    ["running", task({ lastStatus: "RUNNING", startedAtMs: now - 5000 }), { lastStatus: "STOPPED", desiredStatus: "STOPPED", stoppingAtMs: now, stoppedAtMs: now, stopCode: "TerminationNotice", stoppedReason: "lost" }],
+    // a StopTask came first: its reason, code and stoppingAt stay
+    [
+      "already stopping",
+      task({ lastStatus: "STOPPING", desiredStatus: "STOPPED", stoppingAtMs: now - 100, stopCode: "UserInitiated", stoppedReason: "bye" }),
+      { stoppingAtMs: now - 100, stoppedAtMs: now, stopCode: "UserInitiated", stoppedReason: "bye" },
+    ],
+    // already STOPPED: nothing to write
+    ["already stopped", task({ lastStatus: "STOPPED", desiredStatus: "STOPPED" }), undefined],
+  ])("%s", (_name, before, want) => {
+    const after = stoppedWithoutAgent(before, "lost", "TerminationNotice", now);
+    if (want === undefined) expect(after).toBeUndefined();
+    else expect(after).toMatchObject(want);
   });
 });

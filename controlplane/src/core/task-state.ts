@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  essentialContainerExitedReason,
   InvalidParameterException,
   isContainerStatus,
   lastIdOf,
@@ -8,6 +9,7 @@ import {
   visibleTaskStatus,
   type ContainerInstanceRecord,
   type StopCode,
+  type TaskContainerRecord,
   type TaskRecord,
   type TaskStatus,
 } from "@berth/shared";
@@ -21,6 +23,10 @@ const later = (a: TaskStatus, b: TaskStatus) => (visibleOrder.indexOf(a) >= visi
 
 /**
  * The task after an agent's state change: containers, timestamps and the status users see.
+ * When the change shows the agent stopping the task on its own (an essential container
+ * stopped, a reason given, or the task reached STOPPED) while it was to run, the desired status
+ * moves to STOPPED here, as ECS's does when its agent reports an essential container's exit:
+ * `stoppingAt`, `stopCode` and `stoppedReason` are set then (see {@link agentStopOf}).
  * Pure: the caller writes it (and releases resources when it reached STOPPED).
  */
 export function applyChange(task: TaskRecord, change: TaskStateChange, now: number): TaskRecord {
@@ -44,33 +50,71 @@ export function applyChange(task: TaskRecord, change: TaskStateChange, now: numb
           : c.networkBindings,
       healthStatus: (ch.healthStatus || c.healthStatus) as TaskRecord["containers"][number]["healthStatus"],
       imageDigest: ch.imageDigest || c.imageDigest,
+      startedAtMs: c.startedAtMs ?? (ch.startedAtMs || undefined),
     };
   });
-  const lastStatus = later(visibleTaskStatus(known, task.desiredStatus), task.lastStatus);
   const ms = (v: number | undefined, old: number | undefined) => (v ? v : old);
+  const startedAtMs = ms(change.startedAtMs, task.startedAtMs);
+  const stop = task.desiredStatus === "RUNNING" ? agentStopOf(known, change.reason, containers, startedAtMs) : undefined;
+  const desiredStatus = stop ? "STOPPED" : task.desiredStatus;
+  const lastStatus = later(visibleTaskStatus(known, desiredStatus), task.lastStatus);
+  // The first stop time recorded is the one kept.
+  const stoppedAtMs = lastStatus === "STOPPED" ? task.stoppedAtMs ?? (change.stoppedAtMs || now) : task.stoppedAtMs;
+  // The agent's clock dates the stop, this one the decision: one report can carry both, and
+  // ECS's order (stoppingAt <= stoppedAt) holds whatever the two clocks say.
+  const stoppingAtMs = stop ? Math.min(now, stoppedAtMs ?? now) : task.stoppingAtMs;
   const next: TaskRecord = {
     ...task,
     containers,
+    desiredStatus,
     lastStatus,
+    connectivityAtMs: task.connectivityAtMs ?? now,
     pullStartedAtMs: ms(change.pullStartedAtMs, task.pullStartedAtMs),
     pullStoppedAtMs: ms(change.pullStoppedAtMs, task.pullStoppedAtMs),
-    startedAtMs: ms(change.startedAtMs, task.startedAtMs),
-    // The first stop time recorded is the one kept.
-    stoppedAtMs: lastStatus === "STOPPED" ? task.stoppedAtMs ?? change.stoppedAtMs ?? now : task.stoppedAtMs,
+    startedAtMs,
+    stoppingAtMs,
+    stoppedAtMs: stoppedAtMs !== undefined && stoppingAtMs !== undefined ? Math.max(stoppedAtMs, stoppingAtMs) : stoppedAtMs,
     executionStoppedAtMs: ms(change.executionStoppedAtMs, task.executionStoppedAtMs),
     version: task.version + 1,
   };
-  if (lastStatus === "STOPPED" && task.lastStatus !== "STOPPED") {
-    next.desiredStatus = "STOPPED";
-    next.stoppedReason = task.stoppedReason ?? (change.reason || undefined);
-    next.stopCode = task.stopCode ?? stopCodeFor(next);
+  if (stop) {
+    next.stopCode = task.stopCode ?? stop.stopCode;
+    next.stoppedReason = task.stoppedReason ?? stop.stoppedReason;
   }
   return next;
 }
 
-function stopCodeFor(t: TaskRecord): StopCode {
-  if (!t.startedAtMs) return "TaskFailedToStart";
-  return "EssentialContainerExited";
+/** Why a task its agent stopped on its own stopped, in ECS's words. */
+export interface AgentStop {
+  stopCode: Extract<StopCode, "TaskFailedToStart" | "EssentialContainerExited">;
+  stoppedReason: string;
+}
+
+/**
+ * Whether a report shows the agent stopping a task that was to run, and why, ECS's way. The
+ * agent stops a task when an essential container stops (or it cannot provide the task's
+ * volumes), saying so in the report's `reason`. First match wins:
+ * - nothing stopped and no reason: the task runs on (undefined);
+ * - the task reached RUNNING, or an essential container that ran has stopped:
+ *   EssentialContainerExited, "Essential container in task exited";
+ * - otherwise nothing essential ever ran (a pull, create or start failed): TaskFailedToStart,
+ *   with the agent's reason (`CannotPullContainerError: ...`), else the failed container's.
+ * A container counts as having run when its agent reported a start time: one that exited
+ * before the agent saw it running has one too (Docker's), one that Docker could not start has none.
+ */
+export function agentStopOf(
+  known: string,
+  reason: string,
+  containers: readonly Pick<TaskContainerRecord, "essential" | "lastStatus" | "startedAtMs" | "reason">[],
+  taskStartedAtMs: number | undefined,
+): AgentStop | undefined {
+  const essentialStopped = containers.filter((c) => c.essential !== false && c.lastStatus === "STOPPED");
+  if (known !== "STOPPED" && !reason && essentialStopped.length === 0) return undefined;
+  if (taskStartedAtMs !== undefined || essentialStopped.some((c) => c.startedAtMs !== undefined)) {
+    return { stopCode: "EssentialContainerExited", stoppedReason: reason || essentialContainerExitedReason };
+  }
+  const failed = essentialStopped.find((c) => c.reason) ?? containers.find((c) => c.reason);
+  return { stopCode: "TaskFailedToStart", stoppedReason: reason || failed?.reason || "Task failed to start" };
 }
 
 /**
@@ -184,19 +228,26 @@ export async function stopTask(
 
 /** Marks a task STOPPED without its agent (its instance is gone), releasing its resources. */
 export async function markStopped(ctx: CoreContext, cluster: string, id: string, reason: string, code: StopCode): Promise<TaskRecord | undefined> {
-  return updateTask(ctx, cluster, id, (t) => {
-    if (t.lastStatus === "STOPPED") return undefined;
-    const now = ctx.now();
-    return {
-      ...t,
-      desiredStatus: "STOPPED",
-      lastStatus: "STOPPED",
-      stoppedReason: t.stoppedReason ?? reason,
-      stopCode: t.stopCode ?? code,
-      stoppedAtMs: now,
-      executionStoppedAtMs: t.executionStoppedAtMs ?? now,
-      containers: t.containers.map((c) => ({ ...c, lastStatus: "STOPPED" })),
-      version: t.version + 1,
-    };
-  });
+  return updateTask(ctx, cluster, id, (t) => stoppedWithoutAgent(t, reason, code, ctx.now()));
+}
+
+/**
+ * The task marked STOPPED at `now` without its agent, or undefined when it already is. A
+ * reason, code and stoppingAt a StopTask gave earlier are kept.
+ */
+export function stoppedWithoutAgent(t: TaskRecord, reason: string, code: StopCode, now: number): TaskRecord | undefined {
+  if (t.lastStatus === "STOPPED") return undefined;
+  return {
+    ...t,
+    desiredStatus: "STOPPED",
+    lastStatus: "STOPPED",
+    stoppedReason: t.stoppedReason ?? reason,
+    stopCode: t.stopCode ?? code,
+    // The desired status moves to STOPPED now, unless a StopTask moved it already.
+    stoppingAtMs: t.stoppingAtMs ?? now,
+    stoppedAtMs: now,
+    executionStoppedAtMs: t.executionStoppedAtMs ?? now,
+    containers: t.containers.map((c) => ({ ...c, lastStatus: "STOPPED" })),
+    version: t.version + 1,
+  };
 }

@@ -3,6 +3,7 @@ import {
   ClientException,
   ConflictError,
   InvalidParameterException,
+  nextRevision,
   normalizeTaskDefinition,
   parseTaskDefinitionRef,
   taskDefinitionArn,
@@ -14,16 +15,17 @@ import { keys, type FamilyRecord } from "../store/index.js";
 import type { CoreContext } from "./context.js";
 
 /**
- * Registers a new revision of `input.family`: validated, normalized as ECS describes it, and
- * written together with the family's revision counter (and its status counts) in one guarded
- * transaction, so two concurrent registrations never get the same revision.
+ * Registers a new revision of `input.family`: validated (ECS's rules and quotas, nothing written
+ * when refused), normalized as ECS describes it, and written together with the family's
+ * revision counter (and its status counts) in one guarded transaction, so two concurrent
+ * registrations never get the same revision. A family holds at most ECS's 1,000,000 revisions.
  */
 export async function registerTaskDefinition(ctx: CoreContext, input: RegisterTaskDefinitionInput): Promise<TaskDefinitionRecord> {
   validateTaskDefinition(input);
   if (input.tags !== undefined) input = { ...input, tags: checkTagList(input.tags, "tags") };
   for (let attempt = 0; attempt < 10; attempt++) {
     const fam = await ctx.store.families.get(input.family);
-    const revision = (fam?.value.latestRevision ?? 0) + 1;
+    const revision = nextRevision(input.family, fam?.value.latestRevision);
     const rec = normalizeTaskDefinition(input, {
       arn: taskDefinitionArn(ctx.scope, input.family, revision),
       revision,

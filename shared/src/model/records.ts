@@ -138,6 +138,10 @@ export interface TaskContainerRecord {
   memory?: number;
   memoryReservation?: number;
   imageDigest?: string;
+  /** From the task definition (ECS's default true); absent on records from before the field. */
+  essential?: boolean;
+  /** When the container started running, as its agent reported; absent while it never has. */
+  startedAtMs?: number;
 }
 
 export interface TaskRecord {
@@ -164,6 +168,8 @@ export interface TaskRecord {
   cpu?: string;
   memory?: string;
   createdAtMs: number;
+  /** When the task's agent first reported on it (ECS's `connectivityAt`: CONNECTED since). */
+  connectivityAtMs?: number;
   pullStartedAtMs?: number;
   pullStoppedAtMs?: number;
   startedAtMs?: number;
@@ -175,6 +181,10 @@ export interface TaskRecord {
   /** Bumped on every change: ECS's task `version`. */
   version: number;
   tags?: Tag[];
+  /** The instance's `ecs.availability-zone` when the task was placed. */
+  availabilityZone?: string;
+  /** ECS's task attributes: the instance's `ecs.cpu-architecture` when the task was placed. */
+  attributes?: Attribute[];
   /** RunTask's, StartTask's or the service's `enableExecuteCommand`, shown by DescribeTasks. */
   enableExecuteCommand?: boolean;
   /** Task scale-in protection (UpdateTaskProtection); absent when it was never set or was turned off. */

@@ -24,3 +24,9 @@ export function visibleTaskStatus(known: ContainerStatus, desired: "RUNNING" | "
   if (known === "RUNNING") return "RUNNING";
   return "PENDING";
 }
+
+/**
+ * ECS's stoppedReason for a task stopped because an essential container that ran exited
+ * (stopCode EssentialContainerExited). The agent reports it; the control plane falls back to it.
+ */
+export const essentialContainerExitedReason = "Essential container in task exited";

@@ -4,3 +4,4 @@ export * from "./reservation.js";
 export * from "./validate.js";
 export * from "./normalize.js";
 export * from "./dependencies.js";
+export * from "./quotas.js";

@@ -34,6 +34,7 @@ describe("normalizeTaskDefinition", () => {
           environment: [],
           mountPoints: [],
           volumesFrom: [],
+          systemControls: [],
           logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/web-app", "awslogs-region": "us-east-1" } },
         },
       ],
@@ -91,6 +92,27 @@ describe("normalizeTaskDefinition", () => {
       ],
     };
     expect(normalizeTaskDefinition(input, opts).containerDefinitions[0]).toMatchObject(expected);
+  });
+
+  it.each<[string, Pick<RegisterTaskDefinitionInput, "cpu" | "memory">, { cpu?: string; memory?: string }]>([
+    // vCPUs become CPU units, GB becomes MiB, both as strings
+    ["vCPU and GB with a space", { cpu: "1 vCPU", memory: "2 GB" }, { cpu: "1024", memory: "2048" }],
+    // fractions, lower case, no space
+    ["fractions", { cpu: "0.25 vcpu", memory: "0.5GB" }, { cpu: "256", memory: "512" }],
+    // already in units and MiB: unchanged
+    ["plain numbers", { cpu: "256", memory: "512" }, { cpu: "256", memory: "512" }],
+    // padded numbers lose their padding, as ECS stores an integer
+    ["padded", { cpu: " 512 ", memory: "1024 MiB" }, { cpu: "512", memory: "1024" }],
+    // absent stays absent
+    ["absent", {}, {}],
+  ])("task cpu/memory as ECS converts them: %s", (_name, task, want) => {
+    const rec = normalizeTaskDefinition({ family: "u", containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }], ...task }, opts);
+    expect({ cpu: rec.cpu, memory: rec.memory }).toEqual({ cpu: want.cpu, memory: want.memory });
+  });
+
+  it("keeps requiresCompatibilities exactly as sent", () => {
+    const rec = normalizeTaskDefinition({ family: "u", requiresCompatibilities: ["EXTERNAL", "EC2"], containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }] }, opts);
+    expect(rec.requiresCompatibilities).toEqual(["EXTERNAL", "EC2"]);
   });
 
   it("keeps explicit values over defaults and carries tags and unknown members through", () => {

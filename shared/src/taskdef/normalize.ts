@@ -1,5 +1,6 @@
 import type { Compatibility, ContainerDefinition, PortMapping } from "@aws-sdk/client-ecs";
 import type { TaskDefinitionRecord } from "../model/records.js";
+import { parseCpu, parseMemory } from "./units.js";
 import { fargateProblem, type RegisterTaskDefinitionInput } from "./validate.js";
 
 /** What registration adds to a task definition: its identity and when it was registered. */
@@ -11,11 +12,13 @@ export interface NormalizeOptions {
 
 /**
  * The record DescribeTaskDefinition shows for a validated RegisterTaskDefinition input: the
- * user's values exactly as sent (task `cpu: "256"` stays a string), plus the defaults ECS fills
- * in and nothing else: `essential: true`, container `cpu: 0`, empty `portMappings`,
- * `environment`, `mountPoints`, `volumesFrom`, `volumes`, `placementConstraints`, port protocol
- * `tcp`, host port = container port in awsvpc and host mode, the `compatibilities` the
- * definition qualifies for and status ACTIVE. The input is not modified.
+ * user's values as sent, with what ECS converts on registration converted (task `cpu` in CPU
+ * units and `memory` in MiB, as strings: `"1 vCPU"` -> `"1024"`, `"0.5GB"` -> `"512"`), plus
+ * the defaults ECS fills in and nothing else: `essential: true`, container `cpu: 0`, empty
+ * `portMappings`, `environment`, `mountPoints`, `volumesFrom`, `systemControls`, `volumes`,
+ * `placementConstraints`, port protocol `tcp`, host port = container port in awsvpc and host
+ * mode, the `compatibilities` the definition qualifies for and status ACTIVE. Everything else
+ * (`requiresCompatibilities` included) is kept exactly as sent. The input is not modified.
  */
 export function normalizeTaskDefinition(input: RegisterTaskDefinitionInput, opts: NormalizeOptions): TaskDefinitionRecord {
   const { tags, ...rest } = structuredClone(input);
@@ -32,8 +35,24 @@ export function normalizeTaskDefinition(input: RegisterTaskDefinitionInput, opts
     compatibilities: compatibilitiesOf(input),
     registeredAtMs: opts.registeredAtMs,
   };
+  const cpu = normalizeTaskCpu(input.cpu);
+  const memory = normalizeTaskMemory(input.memory);
+  if (cpu !== undefined) record.cpu = cpu;
+  if (memory !== undefined) record.memory = memory;
   if (tags !== undefined) record.tags = tags;
   return record;
+}
+
+/** Task-level cpu as ECS stores it: CPU units as a string (`"0.5 vCPU"` -> `"512"`); absent stays absent. */
+export function normalizeTaskCpu(cpu: string | undefined): string | undefined {
+  const units = parseCpu(cpu);
+  return units === undefined ? undefined : String(units);
+}
+
+/** Task-level memory as ECS stores it: MiB as a string (`"2 GB"` -> `"2048"`); absent stays absent. */
+export function normalizeTaskMemory(memory: string | undefined): string | undefined {
+  const mib = parseMemory(memory);
+  return mib === undefined ? undefined : String(mib);
 }
 
 /**
@@ -63,6 +82,7 @@ function normalizeContainer(c: ContainerDefinition, mode: string | undefined): C
     environment: c.environment ?? [],
     mountPoints: c.mountPoints ?? [],
     volumesFrom: c.volumesFrom ?? [],
+    systemControls: c.systemControls ?? [],
   };
 }
 

@@ -54,7 +54,7 @@ describe("validateTaskDefinition: accepted", () => {
     // one non-essential container next to an essential one
     ["one essential", twoContainers({ essential: false, dependsOn: [{ containerName: "b", condition: "START" }] }, {})],
     // health check bounds at their maxima
-    ["health check maxima", td({ healthCheck: { command: ["CMD", "true"], interval: 300, timeout: 120, retries: 10, startPeriod: 300 } })],
+    ["health check maxima", td({ healthCheck: { command: ["CMD", "true"], interval: 300, timeout: 60, retries: 10, startPeriod: 300 } })],
     // ten containers is the limit, not over it
     [
       "ten containers",
@@ -71,6 +71,11 @@ describe("validateTaskDefinition: accepted", () => {
     ],
     // the largest Fargate size
     ["Fargate 16 vCPU 120 GB", fargate("16384", "122880")],
+    // task cpu at both ends of ECS's EC2 range
+    ["task cpu 128", td({}, { cpu: "128" })],
+    ["task cpu 192 vCPU", td({}, { cpu: "192 vCPU" })],
+    // EXTERNAL with bridge is what ECS Anywhere runs
+    ["EXTERNAL bridge", td({}, { requiresCompatibilities: ["EXTERNAL"] })],
     // Fargate sizes in ECS's unit spellings
     ["Fargate in vCPU and GB", fargate("1 vCPU", "2 GB")],
   ])("%s", (_name, input) => {
@@ -174,8 +179,16 @@ describe("validateTaskDefinition: refused", () => {
     ],
     // interval below 5
     ["health interval 4", td({ healthCheck: { command: ["CMD", "true"], interval: 4 } }), InvalidParameterException, "healthCheck.interval: must be between 5 and 300"],
-    // timeout above 120
-    ["health timeout 121", td({ healthCheck: { command: ["CMD", "true"], timeout: 121 } }), InvalidParameterException, "healthCheck.timeout: must be between 2 and 120"],
+    // timeout above 60 (the model's HealthCheck documentation: 2 to 60 seconds)
+    ["health timeout 61", td({ healthCheck: { command: ["CMD", "true"], timeout: 61 } }), InvalidParameterException, "healthCheck.timeout: must be between 2 and 60"],
+    // task cpu below ECS's 128 units
+    ["task cpu 127", td({}, { cpu: "127" }), ClientException, "Invalid 'cpu' setting for task. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide. (cpu: 127 CPU units"],
+    // task cpu above 192 vCPU
+    ["task cpu 193 vCPU", td({}, { cpu: "193 vCPU" }), ClientException, "Invalid 'cpu' setting for task."],
+    // awsvpc cannot validate against EXTERNAL (ECS Anywhere)
+    ["EXTERNAL awsvpc", td({}, { networkMode: "awsvpc", requiresCompatibilities: ["EXTERNAL"] }), ClientException, "requiresCompatibilities: EXTERNAL does not support network mode 'awsvpc'"],
+    // the quotas run first: an aws: tag
+    ["reserved tag", td({}, { tags: [{ key: "aws:x", value: "y" }] }), InvalidParameterException, "tags[0].key: the aws: prefix is reserved"],
     // retries 0
     ["health retries 0", td({ healthCheck: { command: ["CMD", "true"], retries: 0 } }), InvalidParameterException, "healthCheck.retries: must be between 1 and 10"],
     // start period above 300

@@ -1,6 +1,7 @@
 import type { ContainerDefinition, PortMapping, RegisterTaskDefinitionRequest } from "@aws-sdk/client-ecs";
 import { ClientException, InvalidParameterException } from "../errors.js";
 import { findDependencyCycle } from "./dependencies.js";
+import { checkTaskDefinitionQuotas } from "./quotas.js";
 import { parseCpu, parseMemory } from "./units.js";
 
 /**
@@ -15,12 +16,15 @@ export type RegisterTaskDefinitionInput = RegisterTaskDefinitionRequest & {
 /** ECS's limit on containers in one task definition. */
 export const MAX_CONTAINERS_PER_TASK_DEFINITION = 10;
 
+/** Task-level CPU units ECS accepts for EC2 and EXTERNAL (the model's `cpu` documentation). */
+export const TASK_CPU_RANGE = { min: 128, max: 196608 } as const;
+
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const NETWORK_MODES = new Set(["bridge", "host", "awsvpc", "none"]);
 const CONDITIONS = new Set(["START", "COMPLETE", "SUCCESS", "HEALTHY"]);
 const HEALTH_BOUNDS: [field: "interval" | "timeout" | "retries" | "startPeriod", min: number, max: number][] = [
   ["interval", 5, 300],
-  ["timeout", 2, 120],
+  ["timeout", 2, 60],
   ["retries", 1, 10],
   ["startPeriod", 0, 300],
 ];
@@ -43,10 +47,11 @@ const FARGATE_SIZES: ReadonlyMap<number, readonly number[]> = new Map([
  * The rules ECS applies to RegisterTaskDefinition beyond the model's shapes. Throws
  * InvalidParameterException, or ClientException where ECS answers with it, naming the field
  * path (`containerDefinitions[1].portMappings[0].hostPort: ...`). Expects input that passed the
- * ECS-model validation (types are right); checks names, sizes, ports, dependencies and health
- * checks against each other.
+ * ECS-model validation (types are right); checks ECS's quotas (size, tags, counts), names,
+ * sizes, ports, dependencies and health checks against each other.
  */
 export function validateTaskDefinition(input: RegisterTaskDefinitionInput): void {
+  checkTaskDefinitionQuotas(input);
   if (!NAME.test(input.family ?? "")) {
     throw new InvalidParameterException("family: must be 1 to 255 letters, numbers, hyphens and underscores");
   }
@@ -61,7 +66,16 @@ export function validateTaskDefinition(input: RegisterTaskDefinitionInput): void
     throw new InvalidParameterException(`networkMode: must be one of ${[...NETWORK_MODES].join(", ")}`);
   }
   const taskMemory = parseMemory(input.memory, "memory");
-  parseCpu(input.cpu, "cpu");
+  const taskCpu = parseCpu(input.cpu, "cpu");
+  if (taskCpu !== undefined && (taskCpu < TASK_CPU_RANGE.min || taskCpu > TASK_CPU_RANGE.max)) {
+    throw new ClientException(
+      `Invalid 'cpu' setting for task. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide. (cpu: ${taskCpu} CPU units; ECS accepts ${TASK_CPU_RANGE.min} to ${TASK_CPU_RANGE.max})`,
+    );
+  }
+  // ECS Anywhere runs no awsvpc tasks, so such a definition cannot validate against EXTERNAL.
+  if (mode === "awsvpc" && input.requiresCompatibilities?.includes("EXTERNAL")) {
+    throw new ClientException("requiresCompatibilities: EXTERNAL does not support network mode 'awsvpc'; use bridge, host or none");
+  }
   if (input.requiresCompatibilities?.includes("FARGATE")) {
     const problem = fargateProblem(input);
     if (problem) throw new ClientException(problem);

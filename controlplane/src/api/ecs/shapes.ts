@@ -6,7 +6,7 @@ import type {
   Task,
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import { taskHealthStatus, type ClusterRecord, type ContainerInstanceRecord, type Resources, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
+import { normalizeTaskCpu, normalizeTaskMemory, taskHealthStatus, type ClusterRecord, type ContainerInstanceRecord, type Resources, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
 import type { ClusterCounts } from "../../core/index.js";
 
 /**
@@ -41,6 +41,10 @@ export function taskDefinitionShape(td: TaskDefinitionRecord): Wire<TaskDefiniti
   const { registeredAtMs, deregisteredAtMs, deleteRequestedAtMs, tags: _tags, ...rest } = td;
   return {
     ...(rest as Wire<TaskDefinition>),
+    // COMPAT(berth 0.1): revisions registered before registration converted cpu/memory hold
+    // "1 vCPU" or "2 GB"; show them in ECS's units too.
+    cpu: normalizeTaskCpu(td.cpu),
+    memory: normalizeTaskMemory(td.memory),
     registeredAt: seconds(registeredAtMs),
     deregisteredAt: seconds(deregisteredAtMs),
     deleteRequestedAt: seconds(deleteRequestedAtMs),
@@ -106,7 +110,15 @@ function containerShape(t: TaskRecord, c: TaskRecord["containers"][number]): Con
   };
 }
 
+/**
+ * A task as DescribeTasks shows it for the EC2 launch type: what placement recorded (zone,
+ * architecture attribute, cpu/memory in ECS's units), the agent's timestamps, and CONNECTED
+ * from the agent's first report on. Fargate-only fields (platformVersion, platformFamily,
+ * ephemeralStorage) stay absent, as ECS leaves them for EC2 tasks.
+ */
 export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
+  // COMPAT(berth 0.1): records from before connectivityAtMs count from the task's start.
+  const connectivityAtMs = t.connectivityAtMs ?? t.startedAtMs;
   return {
     taskArn: t.arn,
     clusterArn: t.clusterArn,
@@ -115,16 +127,16 @@ export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
     overrides: t.overrides ?? { containerOverrides: [], inferenceAcceleratorOverrides: [] },
     lastStatus: t.lastStatus,
     desiredStatus: t.desiredStatus,
-    cpu: t.cpu,
-    memory: t.memory,
+    cpu: normalizeTaskCpu(t.cpu),
+    memory: normalizeTaskMemory(t.memory),
     containers: t.containers.map((c) => containerShape(t, c)),
     startedBy: t.startedBy,
     group: t.group,
     version: t.version,
     stoppedReason: t.stoppedReason,
     stopCode: t.stopCode,
-    connectivity: t.startedAtMs ? "CONNECTED" : undefined,
-    connectivityAt: seconds(t.startedAtMs),
+    connectivity: connectivityAtMs ? "CONNECTED" : undefined,
+    connectivityAt: seconds(connectivityAtMs),
     createdAt: seconds(t.createdAtMs),
     pullStartedAt: seconds(t.pullStartedAtMs),
     pullStoppedAt: seconds(t.pullStoppedAtMs),
@@ -135,7 +147,8 @@ export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
     launchType: t.launchType,
     healthStatus: taskHealthStatus(t),
     attachments: [],
-    availabilityZone: undefined,
+    availabilityZone: t.availabilityZone,
+    attributes: t.attributes ?? [],
     tags: includeTags ? (t.tags ?? []) : undefined,
     enableExecuteCommand: t.enableExecuteCommand ?? false,
   };

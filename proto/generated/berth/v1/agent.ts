@@ -127,6 +127,11 @@ export interface ContainerStateChange {
   /** HEALTHY, UNHEALTHY, UNKNOWN */
   healthStatus: string;
   imageDigest: string;
+  /**
+   * When the container started running, as Docker recorded it (0: it never did). Tells a
+   * container that ran and exited (EssentialContainerExited) from one that failed to start.
+   */
+  startedAtMs: number;
 }
 
 /**
@@ -1452,6 +1457,7 @@ function createBaseContainerStateChange(): ContainerStateChange {
     networkBindings: [],
     healthStatus: "",
     imageDigest: "",
+    startedAtMs: 0,
   };
 }
 
@@ -1480,6 +1486,9 @@ export const ContainerStateChange: MessageFns<ContainerStateChange> = {
     }
     if (message.imageDigest !== "") {
       writer.uint32(66).string(message.imageDigest);
+    }
+    if (message.startedAtMs !== 0) {
+      writer.uint32(72).int64(message.startedAtMs);
     }
     return writer;
   },
@@ -1561,6 +1570,14 @@ export const ContainerStateChange: MessageFns<ContainerStateChange> = {
             message.imageDigest = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.startedAtMs = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1603,6 +1620,11 @@ export const ContainerStateChange: MessageFns<ContainerStateChange> = {
         : isSet(object.image_digest)
         ? globalThis.String(object.image_digest)
         : "",
+      startedAtMs: isSet(object.startedAtMs)
+        ? globalThis.Number(object.startedAtMs)
+        : isSet(object.started_at_ms)
+        ? globalThis.Number(object.started_at_ms)
+        : 0,
     };
   },
 
@@ -1632,6 +1654,9 @@ export const ContainerStateChange: MessageFns<ContainerStateChange> = {
     if (message.imageDigest !== "") {
       obj.imageDigest = message.imageDigest;
     }
+    if (message.startedAtMs !== 0) {
+      obj.startedAtMs = Math.round(message.startedAtMs);
+    }
     return obj;
   },
 
@@ -1648,6 +1673,7 @@ export const ContainerStateChange: MessageFns<ContainerStateChange> = {
     message.networkBindings = object.networkBindings?.map((e) => NetworkBinding.fromPartial(e)) || [];
     message.healthStatus = object.healthStatus ?? "";
     message.imageDigest = object.imageDigest ?? "";
+    message.startedAtMs = object.startedAtMs ?? 0;
     return message;
   },
 };
