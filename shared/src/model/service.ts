@@ -23,7 +23,11 @@ export interface ServiceRecord {
   deployments: DeploymentRecord[];
   /** Newest first, at most {@link maxServiceEvents}. */
   events: ServiceEventRecord[];
-  schedulingStrategy: "REPLICA";
+  /**
+   * REPLICA keeps desiredCount tasks; DAEMON keeps one task on each ACTIVE instance meeting the
+   * placement constraints, and its desiredCount is kept at the number of such instances.
+   */
+  schedulingStrategy: SchedulingStrategy;
   healthCheckGracePeriodSeconds?: number;
   createdAtMs: number;
   /** When DeleteService was called; an INACTIVE service is forgotten a retention after it. */
@@ -33,6 +37,9 @@ export interface ServiceRecord {
   /** Bumped on every change. */
   version: number;
 }
+
+/** ECS's two service schedulers. */
+export type SchedulingStrategy = "REPLICA" | "DAEMON";
 
 /** ECS deploymentConfiguration with defaults filled (100 / 200, breaker off). */
 export interface DeploymentConfiguration {
