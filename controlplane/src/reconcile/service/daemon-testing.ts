@@ -5,8 +5,8 @@
 import type { ServiceRecord, TaskRecord } from "@berth/shared";
 import type { InstanceSnapshot, PlacementConstraint } from "../../scheduler/index.js";
 import { instance } from "../../scheduler/testing.js";
-import { snap, svc, type ServiceOptions } from "./testing.js";
-import type { ServiceSnapshot } from "./types.js";
+import { applyPlan, snap, svc, type ServiceOptions } from "./testing.js";
+import type { ServicePlan, ServiceSnapshot } from "./types.js";
 
 export { instance };
 
@@ -41,3 +41,14 @@ export const on = (id: string, over: Partial<TaskRecord> = {}): Partial<TaskReco
   containerInstanceArn: `arn:aws:ecs:us-east-1:000000000000:container-instance/default/${id}`,
   ...over,
 });
+
+/**
+ * {@link applyPlan} for a daemon plan: each started task lands on the instance its start
+ * named (applyPlan alone puts every new task on i1).
+ */
+export function applyDaemonPlan(s: ServiceSnapshot, plan: ServicePlan, step: number): ServiceSnapshot {
+  const next = applyPlan(s, plan, step);
+  const hosts = plan.start.flatMap((x) => x.instanceIds ?? []);
+  const placed = new Map(hosts.map((h, i) => [`s${step}-${i}`, h]));
+  return { ...next, tasks: next.tasks.map((t) => (placed.has(t.id) ? { ...t, ...on(placed.get(t.id)!) } : t)) };
+}

@@ -86,7 +86,8 @@ export function planDaemon(input: DaemonInput): DaemonResult {
   const leaversByHost = new Map<string, ClassifiedTask[]>();
 
   for (const host of hosts) {
-    const tasks = present.get(host)!.filter(live);
+    // Oldest-started first, ids breaking ties: the plan must not depend on the store's order.
+    const tasks = present.get(host)!.filter(live).sort((a, b) => startOf(a) - startOf(b) || byId(a.task.id, b.task.id));
     if (!view.eligible.has(host)) {
       if (instances.get(host)?.status === "DRAINING") {
         const othersLeft = (context.otherTasks[host] ?? 0) > 0;
