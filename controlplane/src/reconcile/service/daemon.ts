@@ -13,23 +13,20 @@ import type { DaemonContext } from "./types.js";
  * number of eligible instances.
  */
 
-/** The instances a daemon service should run on, and how many healthy tasks a rollout keeps. */
+/** The instances a daemon service should run on. */
 export interface DaemonView {
   /** ACTIVE instances satisfying every memberOf constraint, by id. */
   eligible: ReadonlySet<string>;
 }
 
 /**
- * Which instances take a daemon task (the scheduler's {@link eligibleInstances}). A constraint
- * that no longer parses (they are checked when written) admits no instance rather than failing
- * the round.
+ * Which instances take a daemon task (the scheduler's {@link eligibleInstances}). Constraints
+ * are checked when written; one that still fails to parse throws, which fails this service's
+ * round (the loop logs it) rather than reading as "no instance qualifies" and stopping every
+ * task of the service.
  */
 export function daemonView(context: DaemonContext, group: string): DaemonView {
-  try {
-    return { eligible: new Set(eligibleInstances(context.instances, context.constraints, group).map((i) => i.id)) };
-  } catch {
-    return { eligible: new Set() };
-  }
+  return { eligible: new Set(eligibleInstances(context.instances, context.constraints, group).map((i) => i.id)) };
 }
 
 /** What the daemon step needs beyond the classified tasks. */
