@@ -2,7 +2,7 @@ import { serviceGroup, type ServiceRecord } from "@berth/shared";
 import { deploymentBounds } from "./bounds.js";
 import { classifyTasks } from "./classify.js";
 import { countTasks } from "./counts.js";
-import { daemonView, planDaemon } from "./daemon.js";
+import { daemonView, planDaemon, type DaemonResult } from "./daemon.js";
 import { prepareDeployments, settleDeployments } from "./deployments.js";
 import { prependEvents, serviceMessages } from "./events.js";
 import { planRolling, type RollingResult } from "./rolling.js";
@@ -44,12 +44,21 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
   // 3. Starts and stops within the deployment configuration's bounds.
   const failed = primary?.rolloutState === "FAILED";
   const bounds = deploymentBounds(deleting ? 0 : service.desiredCount, service.deploymentConfiguration);
-  // ECS stops launching tasks for a failed deployment and keeps what runs, old ones included.
-  const canStart = !deleting && primary !== undefined && !failed;
-  const rolling: RollingResult & { startOn?: string[] } =
+  // A DAEMON service places per instance (daemon.ts); a DAEMON service being deleted stops
+  // everything the way a replica one does.
+  const perInstance: DaemonResult | undefined =
     daemon && !deleting
-      ? planDaemon({ classified, context: snapshot.daemon ?? noDaemonContext, view: daemon, minHealthy: bounds.minHealthy, primaryId: primary?.id, canStart, holdOld: failed })
-      : planRolling({ classified, bounds, primaryId: primary?.id, canStart, holdOld: failed, deleting });
+      ? planDaemon({ classified, context: snapshot.daemon ?? noDaemonContext, view: daemon, minHealthy: bounds.minHealthy, primaryId: primary?.id, canStart: primary !== undefined && !failed, holdOld: failed })
+      : undefined;
+  const rolling: RollingResult & { startOn?: string[] } = perInstance ?? planRolling({
+    classified,
+    bounds,
+    primaryId: primary?.id,
+    // ECS stops launching tasks for a failed deployment and keeps what runs, old ones included.
+    canStart: !deleting && primary !== undefined && !failed,
+    holdOld: failed,
+    deleting,
+  });
 
   // 4. Drop drained deployments, complete the primary, gather events.
   const stoppedIds = new Set(rolling.stops.map((s) => s.taskId));
