@@ -106,6 +106,9 @@ describe("planService: DAEMON rounds", () => {
     ["50/100 rolls the rest", daemonSnap(rolling({ min: 50, desiredCount: 4 }), [...perHost(["i1", "i2"], NEW, "healthy"), ...perHost(["i3", "i4"], OLD, "healthy")], { instances: hosts(four) }), { startOn: [], stop: 2, stopIds: ["t2", "t3"] }],
     // Everything new and healthy, old STOPPED: the deployment completes.
     ["rollout completes", daemonSnap(rolling(), [...perHost(["i1", "i2"], OLD, "stopped"), ...perHost(["i1", "i2"], NEW, "healthy")]), { startOn: [], stop: 0, rollout: "COMPLETED", write: true }],
+    // A duplicate is not coverage: at 75% of 2 hosts (2 healthy kept) i1's duplicate goes and
+    // i2's old task must wait, since only i1's one task would be left healthy.
+    ["a duplicate does not count toward minHealthy", daemonSnap(rolling({ min: 75 }), [...tasks(2, NEW, "healthy", on("i1")), ...perHost(["i2"], OLD, "healthy")]), { startOn: [], stop: 1, stopIds: ["t1"] }],
     // Breaker tripped without rollback: FAILED, nothing starts, old tasks are kept.
     ["breaker without rollback holds", daemonSnap(rolling({ breaker: { enable: true, rollback: false } }), [...perHost(["i1"], OLD, "healthy"), ...tasks(3, NEW, "failed", on("i2"))]), { startOn: [], stop: 0, rollout: "FAILED" }],
     // Deleting: every live task stops, no matter the instance.

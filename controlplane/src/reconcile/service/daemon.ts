@@ -99,7 +99,10 @@ export function planDaemon(input: DaemonInput): DaemonResult {
     const primary = tasks
       .filter((c) => c.bucket === "healthy" || c.bucket === "pending")
       .sort((a, b) => Number(b.healthy) - Number(a.healthy) || startOf(a) - startOf(b) || byId(a.task.id, b.task.id));
-    for (const c of primary.slice(1)) stop(c, scaling);
+    for (const c of primary.slice(1)) {
+      stop(c, scaling);
+      if (c.healthy) healthy--;
+    }
     if (input.holdOld) continue;
     const leavers = tasks.filter((c) => c.bucket === "old" || c.bucket === "orphaned");
     // Leavers that never ran cost nothing; running ones with health still unknown go once the
