@@ -102,4 +102,15 @@ print(json.dumps(c.list_clusters()["clusterArns"]))`;
     const { stdout } = await run("/usr/bin/python3", ["-c", script], { env });
     expect(JSON.parse(stdout)).toContain(`arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`);
   });
+
+  it("creates the README's DAEMON service with --scheduling-strategy and deletes it without --force", async () => {
+    await ecs("register-task-definition", "--cli-input-json", `file://${localWeb}`);
+    const created = await ecs("create-service", "--cluster", cluster, "--service-name", "node-agent", "--task-definition", "local-web", "--scheduling-strategy", "DAEMON");
+    expect(created.service).toMatchObject({ schedulingStrategy: "DAEMON", desiredCount: 1 });
+    await eventually("the daemon task running", async () => {
+      const s = (await ecs("describe-services", "--cluster", cluster, "--services", "node-agent")).services[0];
+      return s.runningCount === 1 && s.desiredCount === 1 ? s : undefined;
+    });
+    expect((await ecs("delete-service", "--cluster", cluster, "--service", "node-agent")).service.status).toBe("DRAINING");
+  });
 });

@@ -193,8 +193,8 @@ describe("CreateService and DescribeServices", () => {
     ["load balancer", { loadBalancers: [{ containerName: "web", containerPort: 80, targetGroupArn: "arn:aws:elasticloadbalancing:x" }] }, "UnsupportedFeatureException", /loadBalancers/],
     // service discovery is not there yet
     ["registry", { serviceRegistries: [{ registryArn: "arn:aws:servicediscovery:x" }] }, "UnsupportedFeatureException", /serviceRegistries/],
-    // daemon services are not there yet
-    ["DAEMON", { schedulingStrategy: "DAEMON" }, "UnsupportedFeatureException", /DAEMON/],
+    // a DAEMON service takes no desired count (ECS's wording; e2e-daemon covers the rest)
+    ["DAEMON with a count", { schedulingStrategy: "DAEMON" }, "InvalidParameterException", /desiredCount: The daemon scheduling strategy does not support a desired count/],
     // placement is checked as RunTask checks it
     ["bad strategy", { placementStrategy: [{ type: "binpack", field: "disk" }] }, "InvalidParameterException", /placementStrategy\[0\]\.field/],
   ])("refuses %s", async (_name, over, type, message) => {

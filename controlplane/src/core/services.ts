@@ -11,15 +11,18 @@ import {
   type DeploymentConfiguration,
   type DeploymentRecord,
   type PropagateTags,
+  type SchedulingStrategy,
   type ServiceRecord,
   type Tag,
   type TaskDefinitionRecord,
 } from "@berth/shared";
-import { validatePlacement, type PlacementConstraint, type PlacementStrategy } from "../scheduler/index.js";
+import { eligibleInstances, validatePlacement, type PlacementConstraint, type PlacementStrategy } from "../scheduler/index.js";
+import { keys } from "../store/index.js";
 import { activeCluster } from "./clusters.js";
 import type { CoreContext } from "./context.js";
 import { mutateService, writeService } from "./service-history.js";
 import { propagateTagsOf } from "./launch-options.js";
+import { snapshotInstances } from "./run-tasks.js";
 import { runnableDefinition } from "./taskdefs.js";
 
 /** ECS's quota of tasks per service; a larger desiredCount is refused rather than attempted. */
@@ -32,6 +35,13 @@ export const defaultDeploymentConfiguration: DeploymentConfiguration = Object.fr
   deploymentCircuitBreaker: Object.freeze({ enable: false, rollback: false }),
 }) as DeploymentConfiguration;
 
+/** ECS's defaults for a DAEMON service: stop a host's old task before starting its new one. */
+export const daemonDeploymentConfiguration: DeploymentConfiguration = Object.freeze({
+  minimumHealthyPercent: 0,
+  maximumPercent: 100,
+  deploymentCircuitBreaker: Object.freeze({ enable: false, rollback: false }),
+}) as DeploymentConfiguration;
+
 /** The deploymentConfiguration fields a request may carry, each optional (a partial update). */
 export interface DeploymentConfigurationInput {
   minimumHealthyPercent?: number;
@@ -40,10 +50,15 @@ export interface DeploymentConfigurationInput {
 }
 
 /**
- * `base` with the fields `patch` sets, checked as ECS checks a REPLICA service: the minimum
- * 0..100, the maximum at least 100, and room between them so a rolling deployment can move.
+ * `base` with the fields `patch` sets, checked as ECS checks them: the minimum 0..100, the
+ * maximum at least 100 (exactly 100 for a DAEMON service, which runs one task per instance),
+ * and room between them so a rolling deployment can move.
  */
-export function mergeDeploymentConfiguration(base: DeploymentConfiguration, patch?: DeploymentConfigurationInput): DeploymentConfiguration {
+export function mergeDeploymentConfiguration(
+  base: DeploymentConfiguration,
+  patch?: DeploymentConfigurationInput,
+  strategy: SchedulingStrategy = "REPLICA",
+): DeploymentConfiguration {
   const merged: DeploymentConfiguration = {
     minimumHealthyPercent: patch?.minimumHealthyPercent ?? base.minimumHealthyPercent,
     maximumPercent: patch?.maximumPercent ?? base.maximumPercent,
@@ -55,6 +70,13 @@ export function mergeDeploymentConfiguration(base: DeploymentConfiguration, patc
   const { minimumHealthyPercent: min, maximumPercent: max } = merged;
   if (!Number.isInteger(min) || min < 0 || min > 100) {
     throw new InvalidParameterException(`deploymentConfiguration.minimumHealthyPercent: must be an integer from 0 to 100, got ${min}`);
+  }
+  if (strategy === "DAEMON" && max !== 100) {
+    throw new InvalidParameterException(
+      max > 100
+        ? "deploymentConfiguration.maximumPercent: The daemon scheduling strategy does not support values above 100 for maximumPercent on a deployment configuration. Change the maximumPercent value to 100, and try again"
+        : `deploymentConfiguration.maximumPercent: must be 100 for a DAEMON service, got ${max}`,
+    );
   }
   if (!Number.isInteger(max) || max < 100) {
     throw new InvalidParameterException(`deploymentConfiguration.maximumPercent: must be an integer of at least 100 for a REPLICA service, got ${max}`);
@@ -137,7 +159,10 @@ export interface CreateServiceInput {
   cluster: string;
   serviceName: string;
   taskDefinition: string;
-  desiredCount: number;
+  /** Required for REPLICA; refused for DAEMON, whose count is its eligible instances'. */
+  desiredCount?: number;
+  /** REPLICA unless given. */
+  schedulingStrategy?: SchedulingStrategy;
   launchType: ServiceRecord["launchType"];
   deploymentConfiguration?: DeploymentConfigurationInput;
   placementStrategy?: PlacementStrategy[];
@@ -150,23 +175,37 @@ export interface CreateServiceInput {
   enableExecuteCommand?: boolean;
 }
 
-/** The record CreateService writes: ACTIVE with one PRIMARY deployment rolling out. Pure. */
-export function newServiceRecord(ctx: Pick<CoreContext, "scope">, input: CreateServiceInput, td: TaskDefinitionRecord, deploymentId: string, now: number): ServiceRecord {
+/**
+ * The record CreateService writes: ACTIVE with one PRIMARY deployment rolling out. Pure. A
+ * DAEMON service's desired count is `daemonCount`, its eligible instances when created (the
+ * service loop keeps it up to date).
+ */
+export function newServiceRecord(
+  ctx: Pick<CoreContext, "scope">,
+  input: CreateServiceInput,
+  td: TaskDefinitionRecord,
+  deploymentId: string,
+  now: number,
+  daemonCount = 0,
+): ServiceRecord {
+  const strategy = input.schedulingStrategy ?? "REPLICA";
+  const desiredCount = strategy === "DAEMON" ? daemonCount : (input.desiredCount ?? 0);
+  const base = strategy === "DAEMON" ? daemonDeploymentConfiguration : defaultDeploymentConfiguration;
   return {
     name: input.serviceName,
     arn: serviceArn(ctx.scope, input.cluster, input.serviceName),
     cluster: input.cluster,
     clusterArn: clusterArn(ctx.scope, input.cluster),
     status: "ACTIVE",
-    desiredCount: input.desiredCount,
+    desiredCount,
     launchType: input.launchType,
     taskDefinition: td.taskDefinitionArn,
-    deploymentConfiguration: mergeDeploymentConfiguration(defaultDeploymentConfiguration, input.deploymentConfiguration),
+    deploymentConfiguration: mergeDeploymentConfiguration(base, input.deploymentConfiguration, strategy),
     placementStrategy: input.placementStrategy ?? [],
     placementConstraints: input.placementConstraints ?? [],
-    deployments: [newDeployment(deploymentId, td.taskDefinitionArn, input.desiredCount, input.launchType, now)],
+    deployments: [newDeployment(deploymentId, td.taskDefinitionArn, desiredCount, input.launchType, now)],
     events: [],
-    schedulingStrategy: "REPLICA",
+    schedulingStrategy: strategy,
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
     createdAtMs: now,
     createdBy: input.createdBy,
@@ -185,22 +224,29 @@ export function newServiceRecord(ctx: Pick<CoreContext, "scope">, input: CreateS
  */
 export async function createService(ctx: CoreContext, input: CreateServiceInput): Promise<ServiceRecord> {
   checkServiceName(input.serviceName);
-  checkDesiredCount(input.desiredCount);
+  checkStrategyFields(input.schedulingStrategy ?? "REPLICA", input);
+  if (input.schedulingStrategy !== "DAEMON" && input.desiredCount === undefined) throw new InvalidParameterException("desiredCount: required for a REPLICA service");
+  if (input.desiredCount !== undefined) checkDesiredCount(input.desiredCount);
   await activeCluster(ctx, input.cluster);
   const td = await runnableDefinition(ctx, input.taskDefinition, input.launchType);
   validatePlacement(input.placementStrategy, input.placementConstraints);
   checkGracePeriod(input.healthCheckGracePeriodSeconds);
   if (input.tags !== undefined) input = { ...input, tags: checkTagList(input.tags, "tags") };
+  const daemonCount = input.schedulingStrategy === "DAEMON" ? await eligibleCount(ctx, input, td) : 0;
   const deploymentId = randomDeploymentId();
   for (let attempt = 0; attempt < 5; attempt++) {
     const cur = await ctx.store.services.get(input.cluster, input.serviceName);
     if (cur && cur.value.status !== "INACTIVE") {
-      const same = cur.value.status === "ACTIVE" && cur.value.taskDefinition === td.taskDefinitionArn && cur.value.desiredCount === input.desiredCount;
+      const same =
+        cur.value.status === "ACTIVE" &&
+        cur.value.taskDefinition === td.taskDefinitionArn &&
+        cur.value.schedulingStrategy === (input.schedulingStrategy ?? "REPLICA") &&
+        (cur.value.schedulingStrategy === "DAEMON" || cur.value.desiredCount === input.desiredCount);
       if (same) return cur.value;
       throw new InvalidParameterException("Creation of service was not idempotent.");
     }
     try {
-      const rec = await writeService(ctx, newServiceRecord(ctx, input, td, deploymentId, ctx.now()), cur?.modRevision ?? "0");
+      const rec = await writeService(ctx, newServiceRecord(ctx, input, td, deploymentId, ctx.now(), daemonCount), cur?.modRevision ?? "0");
       ctx.log.info("service created", { cluster: input.cluster, service: rec.name, taskDefinition: rec.taskDefinition, desiredCount: rec.desiredCount, deploymentId });
       return rec;
     } catch (err) {
@@ -234,9 +280,10 @@ export interface ServiceChange {
  */
 export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, deploymentId: string, now: number): ServiceRecord | undefined {
   if (svc.status !== "ACTIVE") throw new ServiceNotActiveException("Service was not ACTIVE.");
+  checkStrategyFields(svc.schedulingStrategy, change);
   const desiredCount = change.desiredCount ?? svc.desiredCount;
   const taskDefinition = change.taskDefinition ?? svc.taskDefinition;
-  const deploymentConfiguration = mergeDeploymentConfiguration(svc.deploymentConfiguration, change.deploymentConfiguration);
+  const deploymentConfiguration = mergeDeploymentConfiguration(svc.deploymentConfiguration, change.deploymentConfiguration, svc.schedulingStrategy);
   const redeploy = taskDefinition !== svc.taskDefinition || change.forceNewDeployment === true;
   let deployments = svc.deployments;
   if (redeploy) {
@@ -307,7 +354,8 @@ export async function updateService(ctx: CoreContext, cluster: string, name: str
  */
 export function drainService(svc: ServiceRecord, force: boolean, now: number): ServiceRecord {
   if (svc.status !== "ACTIVE") throw new ServiceNotActiveException("Service was not ACTIVE.");
-  if (svc.desiredCount > 0 && !force) throw new InvalidParameterException("The service cannot be stopped while it is scaled above 0.");
+  // A DAEMON service cannot be scaled to 0 first, so it needs no force (as on ECS).
+  if (svc.schedulingStrategy !== "DAEMON" && svc.desiredCount > 0 && !force) throw new InvalidParameterException("The service cannot be stopped while it is scaled above 0.");
   return {
     ...svc,
     status: "DRAINING",
@@ -333,4 +381,25 @@ function checkGracePeriod(seconds: number | undefined): void {
   if (!Number.isInteger(seconds) || seconds < 0 || seconds > 2_147_483_647) {
     throw new InvalidParameterException(`healthCheckGracePeriodSeconds: must be an integer from 0 to 2147483647, got ${seconds}`);
   }
+}
+
+/**
+ * What ECS refuses of a DAEMON service: it takes no desired count (its count is its eligible instances) and no placement strategy (it places
+ * on every instance). ECS's messages, behind the field they concern.
+ */
+function checkStrategyFields(strategy: SchedulingStrategy, input: { desiredCount?: number; placementStrategy?: PlacementStrategy[] }): void {
+  if (strategy !== "DAEMON") return;
+  if (input.desiredCount !== undefined) {
+    throw new InvalidParameterException("desiredCount: The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again");
+  }
+  if ((input.placementStrategy?.length ?? 0) > 0) {
+    throw new InvalidParameterException("placementStrategy: The daemon scheduling strategy does not support placement strategies. Remove the placement strategy and try again");
+  }
+}
+
+/** How many of the cluster's instances a new DAEMON service would run on. */
+async function eligibleCount(ctx: CoreContext, input: CreateServiceInput, td: TaskDefinitionRecord): Promise<number> {
+  const instances = (await ctx.store.instances.list(keys.instances(input.cluster))).items.map((i) => i.value);
+  const constraints = [...((td.placementConstraints ?? []) as PlacementConstraint[]), ...(input.placementConstraints ?? [])];
+  return eligibleInstances(snapshotInstances(instances), constraints).length;
 }

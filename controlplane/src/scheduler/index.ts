@@ -14,6 +14,7 @@ export type {
   PlacementResult,
 } from "./types.js";
 export { placeTasks } from "./place.js";
+export { eligibleInstances } from "./eligible.js";
 export {
   validatePlacement,
   defaultRunTaskStrategy,

@@ -23,7 +23,11 @@ export interface ServiceRecord {
   deployments: DeploymentRecord[];
   /** Newest first, at most {@link maxServiceEvents}. */
   events: ServiceEventRecord[];
-  schedulingStrategy: "REPLICA";
+  /**
+   * REPLICA keeps desiredCount tasks; DAEMON keeps one task on each ACTIVE instance meeting the
+   * placement constraints, and its desiredCount is kept at the number of such instances.
+   */
+  schedulingStrategy: SchedulingStrategy;
   healthCheckGracePeriodSeconds?: number;
   /** ECS's availabilityZoneRebalancing: ENABLED spreads tasks evenly again when zones drift apart. */
   availabilityZoneRebalancing?: "ENABLED" | "DISABLED";
@@ -44,6 +48,9 @@ export interface ServiceRecord {
 
 /** ECS's propagateTags values. */
 export type PropagateTags = "TASK_DEFINITION" | "SERVICE" | "NONE";
+
+/** ECS's two service schedulers. */
+export type SchedulingStrategy = "REPLICA" | "DAEMON";
 
 /** ECS deploymentConfiguration with defaults filled (100 / 200, breaker off). */
 export interface DeploymentConfiguration {

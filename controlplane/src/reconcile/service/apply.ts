@@ -39,10 +39,9 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
   const events: string[] = [];
   for (const start of plan.start) {
     const td = await resolveTaskDefinition(ctx, start.taskDefinition);
-    const res = await runTasks(ctx, {
+    const request = {
       cluster: service.cluster,
       taskDefinition: td,
-      count: start.count,
       startedBy: start.deploymentId,
       group: serviceGroup(service.name),
       launchType: service.launchType,
@@ -52,16 +51,23 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
       enableExecuteCommand: service.enableExecuteCommand,
       placementStrategy: (service.placementStrategy.length > 0 ? service.placementStrategy : defaultServiceStrategy) as never,
       placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...(service.placementConstraints as never[])],
-    }).catch((err: Error) => {
-      if (err instanceof FencedOutError) throw err;
-      // Users read events: only berth's own errors are worded for them; the rest goes to the log.
-      if (!(err instanceof BerthError)) ctx.log.error("service placement failed", { service: service.name, err });
-      return { tasks: [], failures: [{ reason: err instanceof BerthError ? err.message : "an internal error occurred; see the control plane's log" }] as RunFailure[] };
-    });
-    if (res.tasks.length > 0) {
-      events.push(serviceMessages.startedTasks(service.name, res.tasks.map((t) => t.id)));
+    };
+    // A daemon task belongs on its instance and nowhere else: one placement per named instance,
+    // as StartTask places, so a host that cannot take it gets its own event and the next
+    // round tries again.
+    const batches = start.instanceIds ? start.instanceIds.map((id) => ({ count: 1, onlyInstanceIds: [id] })) : [{ count: start.count }];
+    const started: string[] = [];
+    for (const batch of batches) {
+      const res = await runTasks(ctx, { ...request, ...batch }).catch((err: Error) => {
+        if (err instanceof FencedOutError) throw err;
+        // Users read events: only berth's own errors are worded for them; the rest goes to the log.
+        if (!(err instanceof BerthError)) ctx.log.error("service placement failed", { service: service.name, err });
+        return { tasks: [], failures: [{ reason: err instanceof BerthError ? err.message : "an internal error occurred; see the control plane's log" }] as RunFailure[] };
+      });
+      started.push(...res.tasks.map((t) => t.id));
+      if (res.tasks.length < batch.count) events.push(unplacedMessage(service.name, res.failures));
     }
-    if (res.tasks.length < start.count) events.push(unplacedMessage(service.name, res.failures));
+    if (started.length > 0) events.unshift(serviceMessages.startedTasks(service.name, started));
   }
   if (events.length > 0) await appendEvents(ctx, service, events);
   if (plan.start.length + plan.stop.length > 0 || plan.service) {

@@ -1,9 +1,17 @@
-import { groupBy, newId, serviceGroup, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { resolveTaskDefinition, type CoreContext } from "../../core/index.js";
+import { groupBy, newId, serviceGroup, type ContainerInstanceRecord, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
+import { resolveTaskDefinition, snapshotInstances, type CoreContext } from "../../core/index.js";
+import type { PlacementConstraint } from "../../scheduler/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
 import { applyServicePlan } from "./apply.js";
 import { planService } from "./plan.js";
+import type { DaemonContext } from "./types.js";
+
+/** What the loop remembers of task definitions, which never change: health checks, constraints. */
+interface DefinitionCache {
+  healthChecked: Map<string, boolean>;
+  constraints: Map<string, PlacementConstraint[]>;
+}
 
 /** A running service loop (leader only). */
 export interface ServiceLoop {
@@ -16,9 +24,9 @@ export interface ServiceLoop {
  */
 export async function startServiceLoop(ctx: CoreContext, opts: { intervalMs: number; log: Logger }): Promise<ServiceLoop> {
   const log = opts.log.child({ component: "service-loop" });
-  // Task definitions never change what they define, so whether one has a health check is cached.
-  const healthCache = new Map<string, boolean>();
-  const loop: ReconcileLoop = startLoop("service loop", opts.intervalMs, (active) => round(ctx, log, healthCache, active), log);
+  // Task definitions never change what they define, so what the planner needs of one is cached.
+  const cache: DefinitionCache = { healthChecked: new Map(), constraints: new Map() };
+  const loop: ReconcileLoop = startLoop("service loop", opts.intervalMs, (active) => round(ctx, log, cache, active), log);
   const watches: PrefixWatch[] = [];
   // Changes wake the loop; what they say is re-read in the round, so the values are ignored here.
   const from = await ctx.store.kv.revision();
@@ -33,12 +41,14 @@ export async function startServiceLoop(ctx: CoreContext, opts: { intervalMs: num
   };
 }
 
-async function round(ctx: CoreContext, log: Logger, healthCache: Map<string, boolean>, active: () => boolean): Promise<void> {
+async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, active: () => boolean): Promise<void> {
   const services = (await ctx.store.services.list(keys.services())).items.filter((s) => s.value.status !== "INACTIVE");
   const byCluster = groupBy(services, (s) => s.value.cluster);
   for (const [cluster, list] of byCluster) {
     const [tasks, instances] = await Promise.all([ctx.store.tasks.list(keys.tasks(cluster)), ctx.store.instances.list(keys.instances(cluster))]);
     const allTasks = tasks.items.map((t) => t.value);
+    const instanceRecords = instances.items.map((i) => i.value);
+    const daemonGroups = new Set(list.filter((s) => s.value.schedulingStrategy === "DAEMON").map((s) => serviceGroup(s.value.name)));
     for (const s of list) {
       if (!active()) return;
       try {
@@ -47,9 +57,10 @@ async function round(ctx: CoreContext, log: Logger, healthCache: Map<string, boo
           service: s.value,
           tasks: snapshotTasks,
           instances: instances.items.map((i) => ({ id: i.value.id, status: i.value.status, agentConnected: i.value.agentConnected })),
-          healthCheckedDefinitions: await healthChecked(ctx, s.value, snapshotTasks, healthCache),
+          healthCheckedDefinitions: await healthChecked(ctx, s.value, snapshotTasks, cache.healthChecked),
           now: ctx.now(),
           seed: newId(),
+          daemon: s.value.schedulingStrategy === "DAEMON" ? await daemonContext(ctx, s.value, instanceRecords, allTasks, daemonGroups, cache) : undefined,
         });
         await applyServicePlan(ctx, s, plan);
       } catch (err) {
@@ -73,4 +84,34 @@ async function healthChecked(ctx: CoreContext, service: ServiceRecord, tasks: Ta
     if (cache.get(arn)) out.push(arn);
   }
   return out;
+}
+
+/**
+ * What a DAEMON service is planned against: the instances as placement sees them, the PRIMARY
+ * definition's constraints and the service's, and per instance how many tasks of no daemon
+ * service are still there (a draining instance stops its daemon tasks after them).
+ */
+async function daemonContext(
+  ctx: CoreContext,
+  service: ServiceRecord,
+  instances: ContainerInstanceRecord[],
+  tasks: TaskRecord[],
+  daemonGroups: ReadonlySet<string>,
+  cache: DefinitionCache,
+): Promise<DaemonContext> {
+  const arn = service.deployments.find((d) => d.status === "PRIMARY")?.taskDefinition ?? service.taskDefinition;
+  if (!cache.constraints.has(arn)) {
+    const td = await resolveTaskDefinition(ctx, arn);
+    cache.constraints.set(arn, (td.placementConstraints ?? []) as PlacementConstraint[]);
+  }
+  const otherTasks: Record<string, number> = {};
+  for (const t of tasks) {
+    if (t.lastStatus === "STOPPED" || (t.group !== undefined && daemonGroups.has(t.group))) continue;
+    otherTasks[t.containerInstanceId] = (otherTasks[t.containerInstanceId] ?? 0) + 1;
+  }
+  return {
+    instances: snapshotInstances(instances, tasks),
+    constraints: [...cache.constraints.get(arn)!, ...(service.placementConstraints as PlacementConstraint[])],
+    otherTasks,
+  };
 }

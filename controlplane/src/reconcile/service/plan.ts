@@ -1,11 +1,14 @@
-import type { ServiceRecord } from "@berth/shared";
+import { serviceGroup, type ServiceRecord } from "@berth/shared";
 import { deploymentBounds } from "./bounds.js";
 import { classifyTasks } from "./classify.js";
 import { countTasks } from "./counts.js";
+import { daemonView, planDaemon, type DaemonResult } from "./daemon.js";
 import { prepareDeployments, settleDeployments } from "./deployments.js";
 import { prependEvents, serviceMessages } from "./events.js";
-import { planRolling } from "./rolling.js";
-import type { ServicePlan, ServiceSnapshot, StartRequest } from "./types.js";
+import { planRolling, type RollingResult } from "./rolling.js";
+import type { DaemonContext, ServicePlan, ServiceSnapshot, StartRequest } from "./types.js";
+
+const noDaemonContext: DaemonContext = { instances: [], constraints: [], otherTasks: {} };
 
 /**
  * One round of the service scheduler, pure: the snapshot in, the plan out (see README.md for
@@ -13,8 +16,13 @@ import type { ServicePlan, ServiceSnapshot, StartRequest } from "./types.js";
  * record to write, so a round that changes nothing writes nothing.
  */
 export function planService(snapshot: ServiceSnapshot): ServicePlan {
-  const { service, tasks, now, seed } = snapshot;
-  const deleting = service.status !== "ACTIVE";
+  const { tasks, now, seed } = snapshot;
+  const stored = snapshot.service;
+  const deleting = stored.status !== "ACTIVE";
+  // A DAEMON service wants one task per eligible instance: that is its desired count (ECS shows
+  // it on the service), and from here on it is planned like any other count.
+  const daemon = stored.schedulingStrategy === "DAEMON" ? daemonView(snapshot.daemon ?? noDaemonContext, serviceGroup(stored.name)) : undefined;
+  const service = daemon && !deleting ? { ...stored, desiredCount: daemon.eligible.size } : stored;
 
   // 1. Deployments first (primary, failure counts, circuit breaker, rollback), so tasks are
   //    judged against the deployment list this round will write.
@@ -36,7 +44,13 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
   // 3. Starts and stops within the deployment configuration's bounds.
   const failed = primary?.rolloutState === "FAILED";
   const bounds = deploymentBounds(deleting ? 0 : service.desiredCount, service.deploymentConfiguration);
-  const rolling = planRolling({
+  // A DAEMON service places per instance (daemon.ts); a DAEMON service being deleted stops
+  // everything the way a replica one does.
+  const perInstance: DaemonResult | undefined =
+    daemon && !deleting
+      ? planDaemon({ classified, context: snapshot.daemon ?? noDaemonContext, view: daemon, minHealthy: bounds.minHealthy, primaryId: primary?.id, canStart: primary !== undefined && !failed, holdOld: failed })
+      : undefined;
+  const rolling: RollingResult & { startOn?: string[] } = perInstance ?? planRolling({
     classified,
     bounds,
     primaryId: primary?.id,
@@ -70,12 +84,14 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
   };
 
   const start: StartRequest[] =
-    rolling.start > 0 && primary ? [{ deploymentId: primary.id, taskDefinition: primary.taskDefinition, count: rolling.start }] : [];
+    rolling.start > 0 && primary
+      ? [{ deploymentId: primary.id, taskDefinition: primary.taskDefinition, count: rolling.start, ...(rolling.startOn && { instanceIds: rolling.startOn }) }]
+      : [];
   const counts = countTasks(tasks);
   return {
     start,
     stop: rolling.stops.map(({ taskId, reason, code, spareProtected }) => ({ taskId, reason, code, spareProtected })),
-    service: sameData(next, service) ? undefined : { ...next, version: service.version + 1 },
+    service: sameData(next, stored) ? undefined : { ...next, version: stored.version + 1 },
     summary: {
       desired: bounds.desired,
       running: counts.running,

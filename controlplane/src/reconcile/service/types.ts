@@ -1,4 +1,5 @@
 import type { ContainerInstanceRecord, ServiceEventRecord, ServiceRecord, StopCode, TaskRecord } from "@berth/shared";
+import type { InstanceSnapshot, PlacementConstraint } from "../../scheduler/index.js";
 
 /**
  * Everything the service planner reads, gathered by the runner in one pass over the store.
@@ -15,6 +16,21 @@ export interface ServiceSnapshot {
   now: number;
   /** Seeds anything the plan picks (event ids, deployment ids). */
   seed: string;
+  /** What a DAEMON service is planned against; absent for REPLICA services (and read as empty). */
+  daemon?: DaemonContext;
+}
+
+/** The cluster as the DAEMON scheduler sees it: which instances exist and what else runs there. */
+export interface DaemonContext {
+  /** Every instance of the cluster as the scheduler sees it (status, attributes, tasks held). */
+  instances: InstanceSnapshot[];
+  /** The PRIMARY task definition's placement constraints followed by the service's. */
+  constraints: PlacementConstraint[];
+  /**
+   * Per instance id, tasks there not yet STOPPED that belong to no DAEMON service: a DRAINING
+   * instance's daemon tasks stop only once these are gone.
+   */
+  otherTasks: Record<string, number>;
 }
 
 /** Tasks to start for one deployment. */
@@ -22,6 +38,8 @@ export interface StartRequest {
   deploymentId: string;
   taskDefinition: string;
   count: number;
+  /** DAEMON services: one task on each of these instances (count is their number). */
+  instanceIds?: string[];
 }
 
 /** A task to stop and why (its stoppedReason). */

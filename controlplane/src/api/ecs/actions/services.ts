@@ -41,20 +41,17 @@ export const serviceActions: ActionTable = {
     if (input.launchType === "FARGATE") {
       throw new InvalidParameterException("launchType: FARGATE is not available in berth; services run on registered container instances (EC2 or EXTERNAL)");
     }
-    if (input.schedulingStrategy === "DAEMON") {
-      throw new UnsupportedFeatureException("schedulingStrategy: DAEMON services are not supported by berth yet; use REPLICA");
-    }
     if (input.deploymentController && input.deploymentController.type !== "ECS") {
       throw new UnsupportedFeatureException(`deploymentController.type: only ECS (rolling update) deployments are supported, got ${input.deploymentController.type}`);
     }
     if (!input.taskDefinition) throw new InvalidParameterException("taskDefinition: a task definition is required for a service using the ECS deployment controller");
-    if (input.desiredCount === undefined) throw new InvalidParameterException("desiredCount: required for a REPLICA service");
     const cluster = clusterNameOf(input.cluster);
     const rec = await createService(ctx, {
       cluster,
       serviceName: input.serviceName!,
       taskDefinition: input.taskDefinition,
       desiredCount: input.desiredCount,
+      schedulingStrategy: input.schedulingStrategy === "DAEMON" ? "DAEMON" : "REPLICA",
       launchType: input.launchType === "EXTERNAL" ? "EXTERNAL" : "EC2",
       deploymentConfiguration: deploymentConfigurationOf(input.deploymentConfiguration),
       placementStrategy: input.placementStrategy as never,
