@@ -1,15 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import ora from "ora";
 import { type Logger } from "@berth/shared";
 import { compileControlPlaneConfig, type ControlPlaneOptions } from "../config.js";
 import { startControlPlane, type ControlPlane } from "../controlplane.js";
 import { createCluster, stopTask } from "../core/index.js";
 import { keys } from "../store/index.js";
+import { clearWayFor, removePidFile, writePidFile, type ChildSpec } from "./child-recovery.js";
 import { dockerAnswers } from "./docker-ping.js";
-import { startLocalEtcd, type LocalEtcd } from "./local-etcd.js";
+import { localEtcdSpec, startLocalEtcd, type LocalEtcd } from "./local-etcd.js";
+import { lockDataDir, type UpLock } from "./up-lock.js";
 
 /** What `berth up` takes. */
 export interface UpOptions {
@@ -29,10 +31,19 @@ export interface UpOptions {
  * control plane, and one agent on the local Docker engine joined to `cluster`; waits for the
  * agent to connect, then serves until SIGINT/SIGTERM, when it stops the cluster's tasks (each
  * recorded STOPPED), then the agent, the control plane and etcd, in that order.
+ *
+ * After a `berth up` that did not stop cleanly (kill -9, the OOM killer) its etcd and agent live
+ * on. The next `berth up` on the same data folder first takes the folder's lock (refusing while
+ * another `berth up` holds it), then stops those orphans, found by their pid files and checked
+ * in /proc to be ours, and starts them afresh; the tasks that kept running are re-adopted.
  */
 export async function up(opts: UpOptions, log: Logger): Promise<void> {
   const spinner = ora({ stream: process.stderr });
+  const upLog = log.child({ component: "up" });
+  // Absolute, so the --data-dir our children carry in /proc identifies them from any cwd.
+  const dataDir = resolve(opts.dataDir);
   const stack: { name: string; stop: () => Promise<void> }[] = [];
+  let lock: UpLock | undefined;
   let cp: ControlPlane | undefined;
   let agent: ChildProcess | undefined;
   let stopping: Promise<void> | undefined;
@@ -46,13 +57,23 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
         await part.stop().catch((err) => log.warn(`stopping ${part.name} failed`, { err }));
         spinner.succeed(`${part.name} stopped`);
       }
+      await lock?.release().catch((err) => log.warn("releasing the data dir lock failed", { err }));
     })());
   const onSignal = (sig: NodeJS.Signals) => void shutdown(sig).then(() => process.exit(0));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
   try {
-    mkdirSync(opts.dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true });
+    lock = await lockDataDir(dataDir);
+    // Recovered in shutdown order: the orphaned agent (a writer) goes before its etcd.
+    const agentChild = agentSpec(dataDir);
+    const etcdChild = localEtcdSpec({ dataDir, clientPort: opts.etcdPort, peerPort: opts.etcdPort + 1 });
+    for (const child of opts.etcd ? [agentChild] : [agentChild, etcdChild]) {
+      spinner.start(`checking for a ${child.name} left running by an earlier berth up`);
+      await clearWayFor(child, upLog, (s) => (spinner.text = s));
+    }
+    spinner.stop();
     spinner.start(`checking the Docker engine at ${opts.dockerSocket}`);
     if (!(await dockerAnswers(opts.dockerSocket))) {
       throw new Error(`no Docker engine answers at ${opts.dockerSocket}; start it (deploy/install.sh does) or pass --docker-socket`);
@@ -63,7 +84,7 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     if (!etcdEndpoint) {
       spinner.start(`starting etcd on 127.0.0.1:${opts.etcdPort}`);
       const etcd: LocalEtcd = await startLocalEtcd({
-        dataDir: opts.dataDir,
+        dataDir,
         clientPort: opts.etcdPort,
         peerPort: opts.etcdPort + 1,
         onWait: (ms) => (spinner.text = `starting etcd on 127.0.0.1:${opts.etcdPort} (${Math.round(ms / 1000)} s)`),
@@ -82,11 +103,16 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     spinner.succeed(`control plane is up: ECS API http://${config.api.host}:${cp.apiPort}, agents ${config.grpc.host}:${cp.grpcPort}`);
 
     spinner.start("starting the agent");
-    agent = spawnAgent(opts, cp.grpcPort);
+    agent = spawnAgent(opts, dataDir, cp.grpcPort);
     const child = agent;
-    stack.push({ name: "agent", stop: () => stopChild(child) });
+    if (child.pid !== undefined) {
+      const pid = child.pid;
+      await writePidFile(agentChild.pidFile, pid);
+      child.once("exit", () => void removePidFile(agentChild.pidFile, pid).catch(() => undefined));
+    }
+    stack.push({ name: "agent", stop: () => stopChild(child).then(() => removePidFile(agentChild.pidFile, child.pid ?? -1)) });
     await waitForAgent(cp, opts.cluster, child, (s) => (spinner.text = s));
-    spinner.succeed(`agent joined cluster '${opts.cluster}'; introspection and metrics on http://127.0.0.1:51678`);
+    spinner.succeed(`agent joined cluster '${opts.cluster}'; introspection and metrics on http://127.0.0.1:${process.env.BERTH_INTROSPECTION_PORT ?? 51678}`);
     process.stderr.write(
       `\nberth is up. Try:\n  aws ecs list-container-instances --cluster ${opts.cluster} --endpoint-url http://127.0.0.1:${cp.apiPort}\n` +
         `Ctrl-C stops the cluster${opts.keepTasks ? " (tasks keep running)" : " and its tasks"}.\n\n`,
@@ -106,14 +132,30 @@ function agentBin(): string {
   return join(dirname(require.resolve("@berth/agent/package.json")), "bin", "berth-agent.js");
 }
 
-function spawnAgent(opts: UpOptions, grpcPort: number): ChildProcess {
-  return spawn(process.execPath, [agentBin()], {
+/**
+ * The agent is spawned in berth up's process group, so a closed terminal's SIGHUP ends it too,
+ * but a kill -9 or the OOM killer takes berth up alone and leaves the agent running against a
+ * control plane that is gone. Its pid file and `--data-dir` on its command line let the next
+ * berth up find and stop it before starting its own (two agents on one state file would fight).
+ */
+function agentSpec(dataDir: string): ChildSpec {
+  return {
+    name: "agent",
+    identity: { program: "berth-agent.js", dataDir: join(dataDir, "agent") },
+    pidFile: join(dataDir, "agent.pid"),
+    ports: [],
+    // The agent's own stop gives up after 20 s; a little more before SIGKILL.
+    stopGraceMs: 25_000,
+  };
+}
+
+function spawnAgent(opts: UpOptions, dataDir: string, grpcPort: number): ChildProcess {
+  return spawn(process.execPath, [agentBin(), "--data-dir", join(dataDir, "agent")], {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,
       ECS_CLUSTER: opts.cluster,
       BERTH_CONTROL_PLANE: `127.0.0.1:${grpcPort}`,
-      BERTH_DATA_DIR: join(opts.dataDir, "agent"),
       DOCKER_HOST: `unix://${opts.dockerSocket}`,
     },
   });
