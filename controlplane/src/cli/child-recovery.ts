@@ -79,12 +79,12 @@ export async function clearWayFor(spec: ChildSpec, log: Logger, progress: (s: st
     if (step.action === "refuse") throw new Error(step.message);
     if (step.action === "start") {
       if (step.removeStale) {
-        log.info("removing stale pid file", { component: "up", child: spec.name, pidFile: spec.pidFile, why: step.removeStale });
+        log.info("removing stale pid file", { child: spec.name, pidFile: spec.pidFile, why: step.removeStale });
         await rm(spec.pidFile, { force: true });
       }
       return;
     }
-    log.warn(`stopping the ${spec.name} a previous berth up left running`, { component: "up", child: spec.name, pid: step.pid, why: step.why });
+    log.warn(`stopping the ${spec.name} a previous berth up left running`, { child: spec.name, childPid: step.pid, why: step.why });
     progress(`stopping the ${spec.name} a previous berth up left running (pid ${step.pid})`);
     await terminate(step.pid, spec.stopGraceMs, (s) => progress(`stopping the ${spec.name} a previous berth up left running: ${s}`));
     await rm(spec.pidFile, { force: true });
