@@ -72,8 +72,10 @@ async function terminate(pid: number, graceMs: number, progress: (s: string) => 
  * an orphan that is ours, removes a stale pid file, and throws a clear error when a port is held
  * by a process that is not ours. Each round gathers facts afresh and applies one planned step,
  * so what a stop changed (ports freed, or not) is seen before the next decision; bounded rounds.
+ * Resolves with the pids it stopped.
  */
-export async function clearWayFor(spec: ChildSpec, log: Logger, progress: (s: string) => void): Promise<void> {
+export async function clearWayFor(spec: ChildSpec, log: Logger, progress: (s: string) => void): Promise<number[]> {
+  const stopped: number[] = [];
   for (let round = 0; round < 3; round++) {
     const step = planRecovery(await gather(spec));
     if (step.action === "refuse") throw new Error(step.message);
@@ -82,12 +84,13 @@ export async function clearWayFor(spec: ChildSpec, log: Logger, progress: (s: st
         log.info("removing stale pid file", { child: spec.name, pidFile: spec.pidFile, why: step.removeStale });
         await rm(spec.pidFile, { force: true });
       }
-      return;
+      return stopped;
     }
     log.warn(`stopping the ${spec.name} a previous berth up left running`, { child: spec.name, childPid: step.pid, why: step.why });
     progress(`stopping the ${spec.name} a previous berth up left running (pid ${step.pid})`);
     await terminate(step.pid, spec.stopGraceMs, (s) => progress(`stopping the ${spec.name} a previous berth up left running: ${s}`));
     await rm(spec.pidFile, { force: true });
+    stopped.push(step.pid);
   }
   throw new Error(`could not clear the way for ${spec.name} after stopping what a previous berth up left running; see the log lines above`);
 }

@@ -65,7 +65,10 @@ export function describeCommand(cmdline: readonly string[]): string {
  * What to do before starting a child of `berth up`, first matching rule wins:
  * 1. The pid file names a live process that is ours: a `berth up` died (kill -9, OOM) and left it
  *    running. Stop it: the caller starts a fresh one, so the child always runs with the flags of
- *    this `berth up` and is its own child again (exit watched, stopped last on Ctrl-C).
+ *    this `berth up` and is its own child again (exit watched, stopped last on Ctrl-C). Reusing
+ *    it would save etcd's second of start-up, but it would stay outside our process tree (no exit
+ *    event, stopped by pid), keep the flags of the run that started it (a changed --etcd-port
+ *    silently ignored) and give `berth up` two ways to get an etcd; one start path is worth more.
  * 2. A port is held by a process that is ours though no pid file names it (deleted, or written
  *    by a berth that predates pid files): the same orphan, found by its port. Stop it.
  * 3. A port is held by a process we can see and that is not ours: refuse, naming the port and

@@ -70,10 +70,11 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     const agentChild = agentSpec(dataDir);
     const etcdChild = localEtcdSpec({ dataDir, clientPort: opts.etcdPort, peerPort: opts.etcdPort + 1 });
     for (const child of opts.etcd ? [agentChild] : [agentChild, etcdChild]) {
-      spinner.start(`checking for a ${child.name} left running by an earlier berth up`);
-      await clearWayFor(child, upLog, (s) => (spinner.text = s));
+      spinner.start(`checking for an ${child.name} left running by an earlier berth up`);
+      const stopped = await clearWayFor(child, upLog, (s) => (spinner.text = s));
+      if (stopped.length > 0) spinner.succeed(`stopped the ${child.name} an earlier berth up left running (pid ${stopped.join(", ")}); starting afresh`);
+      else spinner.stop();
     }
-    spinner.stop();
     spinner.start(`checking the Docker engine at ${opts.dockerSocket}`);
     if (!(await dockerAnswers(opts.dockerSocket))) {
       throw new Error(`no Docker engine answers at ${opts.dockerSocket}; start it (deploy/install.sh does) or pass --docker-socket`);
