@@ -14,7 +14,7 @@ export async function processFacts(pid: number): Promise<ProcessFacts | undefine
     // A zombie (killed, not yet reaped by its parent) holds nothing and is gone for our purposes;
     // its cmdline reads empty, but its stat says Z.
     const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    const state = statState(stat);
     if (state === "Z" || state === "X") return undefined;
     const raw = await readFile(`/proc/${pid}/cmdline`, "utf8");
     return { pid, cmdline: raw === "" ? [] : raw.replace(/\0$/, "").split("\0") };
@@ -23,7 +23,7 @@ export async function processFacts(pid: number): Promise<ProcessFacts | undefine
   }
 }
 
-/** Whether `port` can be bound on `host` now: the same test etcd's own listen makes. */
+/** Whether `port` can be bound on `host` now: the bind etcd itself is about to try. */
 export function portIsFree(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = createServer();
@@ -32,21 +32,25 @@ export function portIsFree(port: number, host = "127.0.0.1"): Promise<boolean> {
   });
 }
 
-/** Inodes of the TCP sockets listening on `port` in this network namespace (/proc/net/tcp, tcp6). */
-async function listeningInodes(port: number): Promise<Set<string>> {
-  const inodes = new Set<string>();
+/**
+ * Inodes of the sockets listening on `port` in the text of /proc/net/tcp or /proc/net/tcp6:
+ * a header line, then `sl local_address rem_address st … uid timeout inode …` per socket, the
+ * address as hex `ADDR:PORT` and the state `0A` for LISTEN.
+ */
+export function listeningInodes(table: string, port: number): string[] {
   const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    const text = await readFile(table, "utf8").catch(() => "");
-    for (const line of text.split("\n").slice(1)) {
-      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode …
-      const f = line.trim().split(/\s+/);
-      if (f.length < 10) continue;
-      const localPort = f[1].slice(f[1].lastIndexOf(":") + 1);
-      if (localPort === hexPort && f[3] === "0A") inodes.add(f[9]);
-    }
+  const inodes: string[] = [];
+  for (const line of table.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    if (f[1].slice(f[1].lastIndexOf(":") + 1) === hexPort && f[3] === "0A") inodes.push(f[9]);
   }
   return inodes;
+}
+
+/** A process's state letter from the text of /proc/PID/stat (after the parenthesised name, which may hold spaces and parentheses). */
+export function statState(stat: string): string {
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
 }
 
 /**
@@ -55,9 +59,10 @@ async function listeningInodes(port: number): Promise<Set<string>> {
  * visible or its process belongs to a user whose /proc/PID/fd we may not read.
  */
 export async function portHolder(port: number): Promise<ProcessFacts | undefined> {
-  const inodes = await listeningInodes(port);
-  if (inodes.size === 0) return undefined;
-  const targets = new Set([...inodes].map((i) => `socket:[${i}]`));
+  const inodes: string[] = [];
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) inodes.push(...listeningInodes(await readFile(table, "utf8").catch(() => ""), port));
+  if (inodes.length === 0) return undefined;
+  const targets = new Set(inodes.map((i) => `socket:[${i}]`));
   const pids = (await readdir("/proc").catch(() => [] as string[])).filter((d) => /^\d+$/.test(d));
   for (const pid of pids) {
     const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
