@@ -3,7 +3,7 @@
 // re-adopts the task that kept running. A port held by a foreign process, and a data folder whose
 // `berth up` is alive, are refused with a clear message and a non-zero exit.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -208,21 +208,35 @@ describe("berth up after kill -9", () => {
   });
 });
 
+/** A plain node TCP server on `port`, in a process of its own (not berth's), listening when this resolves. */
+async function foreignListener(port: number): Promise<ChildProcess> {
+  const code = `require("node:net").createServer().listen(${port}, "${LOOPBACK}", () => console.log("listening"))`;
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  started.push(child);
+  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  return child;
+}
+
 describe("berth up and a port held by a foreign process", () => {
-  it("refuses, naming the port and the process, and leaves that process alone", async () => {
+  it.each([
+    // etcd's client port: checked before etcd starts.
+    ["etcd client port, --etcd-port", (p: UpPorts) => p.etcd],
+    // etcd's peer port, the next one.
+    ["etcd peer port, --etcd-port + 1", (p: UpPorts) => p.etcd + 1],
+    // berth up's own ECS API port: checked before anything starts.
+    ["ECS API port, --api", (p: UpPorts) => p.api],
+  ])("refuses when the %s is taken, naming the process, and leaves it alone", async (label, pick) => {
     const cluster = `up-foreign-${process.pid}`;
     const dataDir = await newDataDir(cluster);
     const ports = await choosePorts();
-    const foreign = spawn(process.execPath, ["-e", `require("node:net").createServer().listen(${ports.etcd}, "${LOOPBACK}", () => console.log("listening"))`], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    started.push(foreign);
-    await new Promise<void>((resolve) => foreign.stdout!.once("data", () => resolve()));
+    const foreign = await foreignListener(pick(ports));
 
     const up = startUp(cluster, dataDir, ports);
     expect(await up.exited).toBe(1);
-    expect(up.output()).toContain(`port ${ports.etcd} (etcd client port, --etcd-port) is in use by pid ${foreign.pid} (${process.execPath} -e`);
+    expect(up.output()).toContain(`port ${pick(ports)} (${label}) is in use by pid ${foreign.pid} (${process.execPath} -e`);
     expect(up.output()).toContain("berth up leaves it alone");
+    // Nothing was started: no etcd left behind.
+    expect(existsSync(join(dataDir, "etcd.pid"))).toBe(false);
     expect(foreign.exitCode).toBeNull();
     expect(alive(foreign.pid!)).toBe(true);
     foreign.kill("SIGTERM");

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import type { Logger } from "@berth/shared";
 import { portHolder, portIsFree, processFacts, signalPid } from "./proc.js";
-import { planRecovery, type ChildIdentity, type PortFacts, type RecordedPid, type RecoveryFacts } from "./recovery-plan.js";
+import { heldPortMessage, planRecovery, type ChildIdentity, type PortFacts, type RecordedPid, type RecoveryFacts } from "./recovery-plan.js";
 
 /** A child of `berth up` to clear the way for: its name, how to recognise it, its pid file and ports. */
 export interface ChildSpec {
@@ -93,4 +93,15 @@ export async function clearWayFor(spec: ChildSpec, log: Logger, progress: (s: st
     stopped.push(step.pid);
   }
   throw new Error(`could not clear the way for ${spec.name} after stopping what a previous berth up left running; see the log lines above`);
+}
+
+/**
+ * Throws the same clear refusal as for etcd's ports when a port `berth up` listens on itself
+ * (the ECS API, agent gRPC) is taken. Its own listeners die with it, so a holder is never ours.
+ */
+export async function refuseHeldPorts(ports: { host: string; port: number; label: string }[]): Promise<void> {
+  for (const p of ports) {
+    if (p.port === 0 || (await portIsFree(p.port, p.host))) continue;
+    throw new Error(heldPortMessage({ ...p, free: false, holder: await portHolder(p.port) }, "this berth up"));
+  }
 }

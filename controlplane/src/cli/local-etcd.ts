@@ -25,6 +25,11 @@ export interface LocalEtcdOptions {
   onWait?: (elapsedMs: number) => void;
 }
 
+/** The client URL of the local etcd on `clientPort`. */
+export function localEtcdEndpoint(clientPort: number): string {
+  return `http://127.0.0.1:${clientPort}`;
+}
+
 /**
  * How `berth up` recognises the etcd it started on `dataDir` (its binary with `--data-dir
  * DATA/etcd`), where its pid file is and which ports it needs, for clearWayFor.
@@ -55,7 +60,7 @@ export async function startLocalEtcd(opts: LocalEtcdOptions): Promise<LocalEtcd>
   const pidFile = localEtcdSpec(opts).pidFile;
   mkdirSync(dataDir, { recursive: true });
   const logFd = openSync(join(opts.dataDir, "etcd.log"), "a");
-  const client = `http://127.0.0.1:${opts.clientPort}`;
+  const client = localEtcdEndpoint(opts.clientPort);
   const peer = `http://127.0.0.1:${opts.peerPort}`;
   const child = spawn(
     opts.binary ?? "etcd",

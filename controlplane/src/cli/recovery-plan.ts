@@ -61,6 +61,14 @@ export function describeCommand(cmdline: readonly string[]): string {
   return s.length > 120 ? `${s.slice(0, 117)}...` : s || "?";
 }
 
+/** The refusal for port `p`, taken by a process that is not `mine` (e.g. "the etcd of this berth up"). */
+export function heldPortMessage(p: PortFacts, mine: string): string {
+  const who = p.holder
+    ? `pid ${p.holder.pid} (${describeCommand(p.holder.cmdline)})`
+    : `a process this user cannot see (sudo ss -ltnp 'sport = :${p.port}' names it)`;
+  return `port ${p.port} (${p.label}) is in use by ${who}, which is not ${mine}; berth up leaves it alone: stop it or choose other ports`;
+}
+
 /**
  * What to do before starting a child of `berth up`, first matching rule wins:
  * 1. The pid file names a live process that is ours: a `berth up` died (kill -9, OOM) and left it
@@ -88,13 +96,7 @@ export function planRecovery(f: RecoveryFacts): RecoveryStep {
     if (p.holder && isOurs(f.identity, p.holder.cmdline)) {
       return { action: "stop", pid: p.holder.pid, why: `${f.name} (pid ${p.holder.pid}, holding port ${p.port}) was left running by a berth up that did not stop cleanly` };
     }
-    const who = p.holder
-      ? `pid ${p.holder.pid} (${describeCommand(p.holder.cmdline)})`
-      : `a process this user cannot see (sudo ss -ltnp 'sport = :${p.port}' names it)`;
-    return {
-      action: "refuse",
-      message: `port ${p.port} (${p.label}) is in use by ${who}, which is not the ${f.name} of this berth up; berth up leaves it alone: stop it or choose other ports`,
-    };
+    return { action: "refuse", message: heldPortMessage(p, `the ${f.name} of this berth up`) };
   }
   if (r.state === "unreadable") return { action: "start", removeStale: `${f.pidFile} holds no pid (${JSON.stringify(r.text.slice(0, 40))})` };
   if (r.state === "pid" && !r.process) return { action: "start", removeStale: `${f.pidFile} names pid ${r.pid}, which is not running` };

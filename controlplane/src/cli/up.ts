@@ -8,9 +8,9 @@ import { compileControlPlaneConfig, type ControlPlaneOptions } from "../config.j
 import { startControlPlane, type ControlPlane } from "../controlplane.js";
 import { createCluster, stopTask } from "../core/index.js";
 import { keys } from "../store/index.js";
-import { clearWayFor, removePidFile, writePidFile, type ChildSpec } from "./child-recovery.js";
+import { clearWayFor, refuseHeldPorts, removePidFile, writePidFile, type ChildSpec } from "./child-recovery.js";
 import { dockerAnswers } from "./docker-ping.js";
-import { localEtcdSpec, startLocalEtcd, type LocalEtcd } from "./local-etcd.js";
+import { localEtcdEndpoint, localEtcdSpec, startLocalEtcd, type LocalEtcd } from "./local-etcd.js";
 import { lockDataDir, type UpLock } from "./up-lock.js";
 
 /** What `berth up` takes. */
@@ -66,6 +66,12 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
   try {
     mkdirSync(dataDir, { recursive: true });
     lock = await lockDataDir(dataDir);
+    // Compiled first so a bad flag or a taken API port stops berth up before anything starts.
+    const config = compileControlPlaneConfig({ ...opts.controlPlane, etcdEndpoints: opts.etcd ?? localEtcdEndpoint(opts.etcdPort) });
+    await refuseHeldPorts([
+      { ...config.api, label: "ECS API port, --api" },
+      { ...config.grpc, label: "agent gRPC port, --grpc" },
+    ]);
     // Recovered in shutdown order: the orphaned agent (a writer) goes before its etcd.
     const agentChild = agentSpec(dataDir);
     const etcdChild = localEtcdSpec({ dataDir, clientPort: opts.etcdPort, peerPort: opts.etcdPort + 1 });
@@ -81,8 +87,7 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     }
     spinner.succeed("Docker engine is up");
 
-    let etcdEndpoint = opts.etcd;
-    if (!etcdEndpoint) {
+    if (!opts.etcd) {
       spinner.start(`starting etcd on 127.0.0.1:${opts.etcdPort}`);
       const etcd: LocalEtcd = await startLocalEtcd({
         dataDir,
@@ -91,12 +96,10 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
         onWait: (ms) => (spinner.text = `starting etcd on 127.0.0.1:${opts.etcdPort} (${Math.round(ms / 1000)} s)`),
       });
       stack.push({ name: "etcd", stop: etcd.stop });
-      etcdEndpoint = etcd.endpoint;
       spinner.succeed(`etcd is up at ${etcd.endpoint} (data in ${etcd.dataDir})`);
     }
 
     spinner.start("starting the control plane");
-    const config = compileControlPlaneConfig({ ...opts.controlPlane, etcdEndpoints: etcdEndpoint });
     cp = await startControlPlane(config, log.child({ component: "controlplane" }));
     const started = cp;
     stack.push({ name: "control plane", stop: () => started.close() });
