@@ -104,7 +104,7 @@ async function stopUp(up: UpProcess): Promise<void> {
 
 const dirs: string[] = [];
 const clusters: string[] = [];
-const pidFilesToReap: string[] = [];
+const pidFilesToReap: { file: string; dataDir: string }[] = [];
 
 beforeAll(async () => {
   await ensureTestImage();
@@ -113,10 +113,11 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   // etcd and the agent a killed berth up left behind, if a test failed before its recovery.
-  for (const file of pidFilesToReap) {
+  for (const { file, dataDir } of pidFilesToReap) {
     try {
       const pid = pidIn(file);
-      if (alive(pid)) process.kill(pid, "SIGKILL");
+      // Only a process of this data dir: a pid from a stale file may belong to someone else now.
+      if (alive(pid) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dataDir)) process.kill(pid, "SIGKILL");
     } catch {
       // no pid file: nothing left running
     }
@@ -129,7 +130,7 @@ async function newDataDir(cluster: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "berth-up-"));
   dirs.push(dir);
   clusters.push(cluster);
-  pidFilesToReap.push(join(dir, "etcd.pid"), join(dir, "agent.pid"));
+  pidFilesToReap.push({ file: join(dir, "etcd.pid"), dataDir: dir }, { file: join(dir, "agent.pid"), dataDir: dir });
   return dir;
 }
 
