@@ -207,6 +207,14 @@ describe("berth up after kill -9", () => {
     expect((await fetch(`http://${LOOPBACK}:${ports.api}/healthz`)).status).toBe(200);
     expect(alive(pidIn(join(dataDir, "etcd.pid")))).toBe(true);
   });
+
+  it("a clean stop removes its pid files and stops its etcd", async () => {
+    const etcdPid = pidIn(join(dataDir, "etcd.pid"));
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+    for (const file of ["etcd.pid", "agent.pid", "up.pid"]) expect(existsSync(join(dataDir, file))).toBe(false);
+    expect(alive(etcdPid)).toBe(false);
+  });
 });
 
 /** A plain node TCP server on `port`, in a process of its own (not berth's), listening when this resolves. */

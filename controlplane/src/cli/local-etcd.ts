@@ -79,14 +79,11 @@ export async function startLocalEtcd(opts: LocalEtcdOptions): Promise<LocalEtcd>
   );
   closeSync(logFd);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  // The pid file is removed once etcd exits, whoever stopped it; stop() waits for the removal.
+  // Written before waiting for etcd, so a kill -9 from here on leaves a pid file behind; removed
+  // once etcd exits, whoever stopped it, and stop() waits for the removal.
   const pid = child.pid;
-  const pidFileGone = (async () => {
-    if (pid === undefined) return;
-    await writePidFile(pidFile, pid);
-    await exited;
-    await removePidFile(pidFile, pid);
-  })().catch(() => undefined);
+  if (pid !== undefined) await writePidFile(pidFile, pid);
+  const pidFileGone = pid === undefined ? Promise.resolve() : exited.then(() => removePidFile(pidFile, pid)).catch(() => undefined);
   const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
 
   const stop = async () => {

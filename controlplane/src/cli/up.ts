@@ -107,14 +107,10 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     spinner.succeed(`control plane is up: ECS API http://${config.api.host}:${cp.apiPort}, agents ${config.grpc.host}:${cp.grpcPort}`);
 
     spinner.start("starting the agent");
-    agent = spawnAgent(opts, dataDir, cp.grpcPort);
+    const agentProcess = await startAgentProcess(opts, agentChild, cp.grpcPort);
+    agent = agentProcess.child;
     const child = agent;
-    if (child.pid !== undefined) {
-      const pid = child.pid;
-      await writePidFile(agentChild.pidFile, pid);
-      child.once("exit", () => void removePidFile(agentChild.pidFile, pid).catch(() => undefined));
-    }
-    stack.push({ name: "agent", stop: () => stopChild(child).then(() => removePidFile(agentChild.pidFile, child.pid ?? -1)) });
+    stack.push({ name: "agent", stop: agentProcess.stop });
     await waitForAgent(cp, opts.cluster, child, (s) => (spinner.text = s));
     spinner.succeed(`agent joined cluster '${opts.cluster}'; introspection and metrics on http://127.0.0.1:${process.env.BERTH_INTROSPECTION_PORT ?? 51678}`);
     process.stderr.write(
@@ -153,8 +149,12 @@ function agentSpec(dataDir: string): ChildSpec {
   };
 }
 
-function spawnAgent(opts: UpOptions, dataDir: string, grpcPort: number): ChildProcess {
-  return spawn(process.execPath, [agentBin(), "--data-dir", join(dataDir, "agent")], {
+/**
+ * Spawns the agent with its state in the spec's data folder (named on its command line, so
+ * /proc identifies it) and its pid in the spec's pid file, removed once it exits.
+ */
+async function startAgentProcess(opts: UpOptions, spec: ChildSpec, grpcPort: number): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [agentBin(), "--data-dir", spec.identity.dataDir], {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,
@@ -163,6 +163,12 @@ function spawnAgent(opts: UpOptions, dataDir: string, grpcPort: number): ChildPr
       DOCKER_HOST: `unix://${opts.dockerSocket}`,
     },
   });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const pid = child.pid;
+  // Written before anything else happens, so a kill -9 from here on leaves a pid file behind.
+  if (pid !== undefined) await writePidFile(spec.pidFile, pid);
+  const pidFileGone = pid === undefined ? Promise.resolve() : exited.then(() => removePidFile(spec.pidFile, pid)).catch(() => undefined);
+  return { child, stop: () => stopChild(child).then(() => pidFileGone) };
 }
 
 async function waitForAgent(cp: ControlPlane, cluster: string, child: ChildProcess, progress: (s: string) => void): Promise<void> {
