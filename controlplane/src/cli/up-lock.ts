@@ -24,6 +24,8 @@ interface Holder {
  * the OOM killer), so unlike a pid file or a lock file it can never be stale, and taking it is
  * atomic: of two `berth up` started together exactly one binds it. Node has no flock(2); this is
  * the same guarantee. The holder answers a connection with its pid, so the refusal can name it.
+ * Abstract names live per network namespace: two `berth up` in different namespaces on one data
+ * folder would not see each other's lock (etcd's own lock on its data folder still stops the second).
  */
 function socketName(dataDir: string): string {
   return `\0berth-up:${createHash("sha256").update(realpathSync(dataDir)).digest("hex").slice(0, 32)}`;
