@@ -39,3 +39,27 @@ export async function freePort(host = LOOPBACK): Promise<number> {
   const [port] = await freePorts(1, host);
   return port;
 }
+
+/**
+ * A port `p` such that `p` and `p + 1` were both free on `host` a moment ago, for daemons that
+ * take a base port and use the next one too (`berth up --etcd-port`, whose peer port is + 1).
+ */
+export async function freePortPair(host = LOOPBACK): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = await freePort(host);
+    const next = await listenAt(host, base + 1);
+    if (next) {
+      await close(next);
+      return base;
+    }
+  }
+  throw new Error(`no two consecutive free ports on ${host} after 20 tries`);
+}
+
+function listenAt(host: string, port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(undefined));
+    server.listen({ host, port, exclusive: true }, () => resolve(server));
+  });
+}

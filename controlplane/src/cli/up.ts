@@ -1,15 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import ora from "ora";
 import { type Logger } from "@berth/shared";
 import { compileControlPlaneConfig, type ControlPlaneOptions } from "../config.js";
 import { startControlPlane, type ControlPlane } from "../controlplane.js";
 import { createCluster, stopTask } from "../core/index.js";
 import { keys } from "../store/index.js";
+import { clearWayFor, refuseHeldPorts, removePidFile, writePidFile, type ChildSpec } from "./child-recovery.js";
 import { dockerAnswers } from "./docker-ping.js";
-import { startLocalEtcd, type LocalEtcd } from "./local-etcd.js";
+import { localEtcdEndpoint, localEtcdSpec, startLocalEtcd, type LocalEtcd } from "./local-etcd.js";
+import { lockDataDir, type UpLock } from "./up-lock.js";
 
 /** What `berth up` takes. */
 export interface UpOptions {
@@ -29,10 +31,19 @@ export interface UpOptions {
  * control plane, and one agent on the local Docker engine joined to `cluster`; waits for the
  * agent to connect, then serves until SIGINT/SIGTERM, when it stops the cluster's tasks (each
  * recorded STOPPED), then the agent, the control plane and etcd, in that order.
+ *
+ * After a `berth up` that did not stop cleanly (kill -9, the OOM killer) its etcd and agent live
+ * on. The next `berth up` on the same data folder first takes the folder's lock (refusing while
+ * another `berth up` holds it), then stops those orphans, found by their pid files and checked
+ * in /proc to be ours, and starts them afresh; the tasks that kept running are re-adopted.
  */
 export async function up(opts: UpOptions, log: Logger): Promise<void> {
   const spinner = ora({ stream: process.stderr });
+  const upLog = log.child({ component: "up" });
+  // Absolute, so the --data-dir our children carry in /proc identifies them from any cwd.
+  const dataDir = resolve(opts.dataDir);
   const stack: { name: string; stop: () => Promise<void> }[] = [];
+  let lock: UpLock | undefined;
   let cp: ControlPlane | undefined;
   let agent: ChildProcess | undefined;
   let stopping: Promise<void> | undefined;
@@ -46,35 +57,49 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
         await part.stop().catch((err) => log.warn(`stopping ${part.name} failed`, { err }));
         spinner.succeed(`${part.name} stopped`);
       }
+      await lock?.release().catch((err) => log.warn("releasing the data dir lock failed", { err }));
     })());
   const onSignal = (sig: NodeJS.Signals) => void shutdown(sig).then(() => process.exit(0));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
   try {
-    mkdirSync(opts.dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true });
+    lock = await lockDataDir(dataDir);
+    // Compiled first so a bad flag or a taken API port stops berth up before anything starts.
+    const config = compileControlPlaneConfig({ ...opts.controlPlane, etcdEndpoints: opts.etcd ?? localEtcdEndpoint(opts.etcdPort) });
+    await refuseHeldPorts([
+      { ...config.api, label: "ECS API port, --api" },
+      { ...config.grpc, label: "agent gRPC port, --grpc" },
+    ]);
+    // Recovered in shutdown order: the orphaned agent (a writer) goes before its etcd.
+    const agentChild = agentSpec(dataDir);
+    const etcdChild = localEtcdSpec({ dataDir, clientPort: opts.etcdPort, peerPort: opts.etcdPort + 1 });
+    for (const child of opts.etcd ? [agentChild] : [agentChild, etcdChild]) {
+      spinner.start(`checking for an ${child.name} left running by an earlier berth up`);
+      const stopped = await clearWayFor(child, upLog, (s) => (spinner.text = s));
+      if (stopped.length > 0) spinner.succeed(`stopped the ${child.name} an earlier berth up left running (pid ${stopped.join(", ")}); starting afresh`);
+      else spinner.stop();
+    }
     spinner.start(`checking the Docker engine at ${opts.dockerSocket}`);
     if (!(await dockerAnswers(opts.dockerSocket))) {
       throw new Error(`no Docker engine answers at ${opts.dockerSocket}; start it (deploy/install.sh does) or pass --docker-socket`);
     }
     spinner.succeed("Docker engine is up");
 
-    let etcdEndpoint = opts.etcd;
-    if (!etcdEndpoint) {
+    if (!opts.etcd) {
       spinner.start(`starting etcd on 127.0.0.1:${opts.etcdPort}`);
       const etcd: LocalEtcd = await startLocalEtcd({
-        dataDir: opts.dataDir,
+        dataDir,
         clientPort: opts.etcdPort,
         peerPort: opts.etcdPort + 1,
         onWait: (ms) => (spinner.text = `starting etcd on 127.0.0.1:${opts.etcdPort} (${Math.round(ms / 1000)} s)`),
       });
       stack.push({ name: "etcd", stop: etcd.stop });
-      etcdEndpoint = etcd.endpoint;
       spinner.succeed(`etcd is up at ${etcd.endpoint} (data in ${etcd.dataDir})`);
     }
 
     spinner.start("starting the control plane");
-    const config = compileControlPlaneConfig({ ...opts.controlPlane, etcdEndpoints: etcdEndpoint });
     cp = await startControlPlane(config, log.child({ component: "controlplane" }));
     const started = cp;
     stack.push({ name: "control plane", stop: () => started.close() });
@@ -82,11 +107,12 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     spinner.succeed(`control plane is up: ECS API http://${config.api.host}:${cp.apiPort}, agents ${config.grpc.host}:${cp.grpcPort}`);
 
     spinner.start("starting the agent");
-    agent = spawnAgent(opts, cp.grpcPort);
+    const agentProcess = await startAgentProcess(opts, agentChild, cp.grpcPort);
+    agent = agentProcess.child;
     const child = agent;
-    stack.push({ name: "agent", stop: () => stopChild(child) });
+    stack.push({ name: "agent", stop: agentProcess.stop });
     await waitForAgent(cp, opts.cluster, child, (s) => (spinner.text = s));
-    spinner.succeed(`agent joined cluster '${opts.cluster}'; introspection and metrics on http://127.0.0.1:51678`);
+    spinner.succeed(`agent joined cluster '${opts.cluster}'; introspection and metrics on http://127.0.0.1:${process.env.BERTH_INTROSPECTION_PORT ?? 51678}`);
     process.stderr.write(
       `\nberth is up. Try:\n  aws ecs list-container-instances --cluster ${opts.cluster} --endpoint-url http://127.0.0.1:${cp.apiPort}\n` +
         `Ctrl-C stops the cluster${opts.keepTasks ? " (tasks keep running)" : " and its tasks"}.\n\n`,
@@ -106,17 +132,43 @@ function agentBin(): string {
   return join(dirname(require.resolve("@berth/agent/package.json")), "bin", "berth-agent.js");
 }
 
-function spawnAgent(opts: UpOptions, grpcPort: number): ChildProcess {
-  return spawn(process.execPath, [agentBin()], {
+/**
+ * The agent is spawned in berth up's process group, so a closed terminal's SIGHUP ends it too,
+ * but a kill -9 or the OOM killer takes berth up alone and leaves the agent running against a
+ * control plane that is gone. Its pid file and `--data-dir` on its command line let the next
+ * berth up find and stop it before starting its own (two agents on one state file would fight).
+ */
+function agentSpec(dataDir: string): ChildSpec {
+  return {
+    name: "agent",
+    identity: { program: "berth-agent.js", dataDir: join(dataDir, "agent") },
+    pidFile: join(dataDir, "agent.pid"),
+    ports: [],
+    // The agent's own stop gives up after 20 s; a little more before SIGKILL.
+    stopGraceMs: 25_000,
+  };
+}
+
+/**
+ * Spawns the agent with its state in the spec's data folder (named on its command line, so
+ * /proc identifies it) and its pid in the spec's pid file, removed once it exits.
+ */
+async function startAgentProcess(opts: UpOptions, spec: ChildSpec, grpcPort: number): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [agentBin(), "--data-dir", spec.identity.dataDir], {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,
       ECS_CLUSTER: opts.cluster,
       BERTH_CONTROL_PLANE: `127.0.0.1:${grpcPort}`,
-      BERTH_DATA_DIR: join(opts.dataDir, "agent"),
       DOCKER_HOST: `unix://${opts.dockerSocket}`,
     },
   });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const pid = child.pid;
+  // Written before anything else happens, so a kill -9 from here on leaves a pid file behind.
+  if (pid !== undefined) await writePidFile(spec.pidFile, pid);
+  const pidFileGone = pid === undefined ? Promise.resolve() : exited.then(() => removePidFile(spec.pidFile, pid)).catch(() => undefined);
+  return { child, stop: () => stopChild(child).then(() => pidFileGone) };
 }
 
 async function waitForAgent(cp: ControlPlane, cluster: string, child: ChildProcess, progress: (s: string) => void): Promise<void> {

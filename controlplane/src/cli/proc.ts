@@ -1,0 +1,85 @@
+import { readdir, readFile, readlink } from "node:fs/promises";
+import { createServer } from "node:net";
+
+/** What /proc shows of one live process. */
+export interface ProcessFacts {
+  pid: number;
+  /** argv as the process was started (/proc/PID/cmdline split at NUL). */
+  cmdline: string[];
+}
+
+/** The process behind `pid`, or undefined when no such process is running (or it is a zombie). */
+export async function processFacts(pid: number): Promise<ProcessFacts | undefined> {
+  try {
+    // A zombie (killed, not yet reaped by its parent) holds nothing and is gone for our purposes;
+    // its cmdline reads empty, but its stat says Z.
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const state = statState(stat);
+    if (state === "Z" || state === "X") return undefined;
+    const raw = await readFile(`/proc/${pid}/cmdline`, "utf8");
+    return { pid, cmdline: raw === "" ? [] : raw.replace(/\0$/, "").split("\0") };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `port` can be bound on `host` now: the bind etcd itself is about to try. */
+export function portIsFree(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Inodes of the sockets listening on `port` in the text of /proc/net/tcp or /proc/net/tcp6:
+ * a header line, then `sl local_address rem_address st … uid timeout inode …` per socket, the
+ * address as hex `ADDR:PORT` and the state `0A` for LISTEN.
+ */
+export function listeningInodes(table: string, port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const inodes: string[] = [];
+  for (const line of table.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    if (f[1].slice(f[1].lastIndexOf(":") + 1) === hexPort && f[3] === "0A") inodes.push(f[9]);
+  }
+  return inodes;
+}
+
+/** A process's state letter from the text of /proc/PID/stat (after the parenthesised name, which may hold spaces and parentheses). */
+export function statState(stat: string): string {
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+}
+
+/**
+ * The process listening on TCP `port`, found the way `ss -ltnp` finds it: the socket's inode in
+ * /proc/net/tcp{,6}, then the /proc/PID/fd link naming that inode. Undefined when no listener is
+ * visible or its process belongs to a user whose /proc/PID/fd we may not read.
+ */
+export async function portHolder(port: number): Promise<ProcessFacts | undefined> {
+  const inodes: string[] = [];
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) inodes.push(...listeningInodes(await readFile(table, "utf8").catch(() => ""), port));
+  if (inodes.length === 0) return undefined;
+  const targets = new Set(inodes.map((i) => `socket:[${i}]`));
+  const pids = (await readdir("/proc").catch(() => [] as string[])).filter((d) => /^\d+$/.test(d));
+  for (const pid of pids) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "");
+      if (targets.has(link)) return processFacts(Number(pid));
+    }
+  }
+  return undefined;
+}
+
+/** Sends `signal` to `pid`; false when there is no such process (any more). */
+export function signalPid(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
