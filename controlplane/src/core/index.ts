@@ -7,6 +7,7 @@ export * from "./task-state.js";
 export * from "./instances.js";
 export { newTaskRecord, holdsResources, heldTaskOf } from "./task-records.js";
 export * from "./services.js";
+export * from "./service-rules.js";
 export * from "./attributes.js";
 export * from "./instance-state.js";
 export * from "./listings.js";

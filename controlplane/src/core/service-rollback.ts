@@ -9,7 +9,7 @@ import {
 } from "@berth/shared";
 import type { CoreContext } from "./context.js";
 import { getServiceDeployment, mutateService, revisionsOf } from "./service-history.js";
-import { newDeployment, randomDeploymentId } from "./services.js";
+import { newDeployment, randomDeploymentId } from "./service-rules.js";
 
 /** rolloutStateReason of a deployment a user rolled back. */
 export const userRollbackReason = (id: string) => `ECS deployment ${id} was stopped by StopServiceDeployment and is rolling back.`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidParameterException, type TaskDefinitionRecord } from "@berth/shared";
-import { applyServiceChange, daemonDeploymentConfiguration, drainService, mergeDeploymentConfiguration, newServiceRecord, type DeploymentConfigurationInput, type ServiceChange } from "./services.js";
+import { daemonDeploymentConfiguration, mergeDeploymentConfiguration, type DeploymentConfigurationInput } from "./service-rules.js";
+import { applyServiceChange, drainService, newServiceRecord, type ServiceChange } from "./services.js";
 
 const scope = { region: "us-east-1", account: "000000000000" };
 const tdArn = (rev: number) => `arn:aws:ecs:us-east-1:000000000000:task-definition/agent:${rev}`;

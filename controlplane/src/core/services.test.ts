@@ -1,16 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { InvalidParameterException, ServiceNotActiveException, type ServiceRecord, type TaskDefinitionRecord } from "@berth/shared";
 import {
-  applyServiceChange,
   defaultDeploymentConfiguration,
-  drainService,
   mergeDeploymentConfiguration,
   randomDeploymentId,
-  newServiceRecord,
   serviceNameOf,
   type DeploymentConfigurationInput,
-  type ServiceChange,
-} from "./services.js";
+} from "./service-rules.js";
+import { applyServiceChange, drainService, newServiceRecord, type ServiceChange } from "./services.js";
 
 const scope = { region: "us-east-1", account: "000000000000" };
 const tdArn = (rev: number) => `arn:aws:ecs:us-east-1:000000000000:task-definition/web:${rev}`;
