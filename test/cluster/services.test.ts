@@ -195,4 +195,45 @@ describe("services on three namespace hosts", () => {
     const scaled = await untilStable(scope, "drain", (s) => s.desiredCount === 9);
     expect(perInstance(c.arns, scaled.tasks)).toEqual([3, 3, 3]);
   });
+  it("availabilityZoneRebalancing: a service left uneven by a drain spreads back across zones when the host returns", async () => {
+    // Each host is its own zone (zone-1..3). Two services of 4: one rebalancing, one not.
+    await registerFamily(scope, "svc-zones", sleeper());
+    for (const [name, rebalancing] of [["zones-on", "ENABLED"], ["zones-off", "DISABLED"]] as const) {
+      await createService({
+        serviceName: name, taskDefinition: "svc-zones", desiredCount: 4,
+        placementStrategy: [{ type: "spread", field: "attribute:ecs.availability-zone" }],
+        availabilityZoneRebalancing: rebalancing,
+      });
+    }
+    const drained = c.arns[0];
+    await c.cp.ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [drained], status: "DRAINING" }));
+    for (const name of ["zones-on", "zones-off"]) {
+      const moved = await untilStable(scope, name, (_, tasks) => perInstance(c.arns, tasks)[0] === 0, 60_000);
+      expect(perInstance(c.arns, moved.tasks)).toEqual([0, 2, 2]);
+    }
+
+    const sampler = new Sampler(async () => (await runningTasks(scope, "zones-on")).length);
+    const started = Date.now();
+    await c.cp.ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [drained], status: "ACTIVE" }));
+    let balanced;
+    try {
+      balanced = await untilStable(scope, "zones-on", (_, tasks) => {
+        const n = perInstance(c.arns, tasks);
+        return Math.max(...n) - Math.min(...n) <= 1;
+      }, 90_000);
+    } finally {
+      await sampler.stop();
+    }
+    report("zones: rebalanced after the host returned", started);
+    // Moved within the limits (100/200): never fewer than 4 running, never more than 8.
+    expect(sampler.errors).toEqual([]);
+    expect(Math.min(...sampler.values)).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...sampler.values)).toBeLessThanOrEqual(8);
+    expect(perInstance(c.arns, balanced.tasks).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(Math.min(...perInstance(c.arns, balanced.tasks))).toBeGreaterThanOrEqual(1);
+    // The service that does not rebalance stays where the drain left it.
+    const off = await untilStable(scope, "zones-off");
+    expect(perInstance(c.arns, off.tasks)).toEqual([0, 2, 2]);
+    expect(off.service.availabilityZoneRebalancing).toBe("DISABLED");
+  });
 });

@@ -51,6 +51,8 @@ export interface CreateServiceInput {
   propagateTags?: PropagateTags;
   enableECSManagedTags?: boolean;
   enableExecuteCommand?: boolean;
+  /** ECS defaults it to ENABLED for a new REPLICA service. */
+  availabilityZoneRebalancing?: "ENABLED" | "DISABLED";
 }
 
 /**
@@ -85,6 +87,7 @@ export function newServiceRecord(
     events: [],
     schedulingStrategy: strategy,
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
+    availabilityZoneRebalancing: zoneRebalancingOf(strategy, input.availabilityZoneRebalancing ?? (strategy === "DAEMON" ? "DISABLED" : "ENABLED")),
     createdAtMs: now,
     createdBy: input.createdBy,
     tags: input.tags,
@@ -148,6 +151,8 @@ export interface ServiceChange {
   propagateTags?: PropagateTags;
   enableECSManagedTags?: boolean;
   enableExecuteCommand?: boolean;
+  /** Absent keeps the service's own value (ECS: DISABLED when it never had one). */
+  availabilityZoneRebalancing?: "ENABLED" | "DISABLED";
 }
 
 /**
@@ -182,6 +187,7 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
     propagateTags: change.propagateTags === undefined ? svc.propagateTags : propagateTagsOf(change.propagateTags),
     enableECSManagedTags: change.enableECSManagedTags === undefined ? svc.enableECSManagedTags : change.enableECSManagedTags || undefined,
     enableExecuteCommand: change.enableExecuteCommand === undefined ? svc.enableExecuteCommand : change.enableExecuteCommand || undefined,
+    availabilityZoneRebalancing: zoneRebalancingOf(svc.schedulingStrategy, change.availabilityZoneRebalancing ?? svc.availabilityZoneRebalancing ?? "DISABLED"),
   };
   if (JSON.stringify({ ...next, version: 0 }) === JSON.stringify({ ...svc, version: 0 })) return undefined;
   return { ...next, version: svc.version + 1 };
@@ -272,4 +278,12 @@ async function eligibleCount(ctx: CoreContext, input: CreateServiceInput, td: Ta
   const instances = (await ctx.store.instances.list(keys.instances(input.cluster))).items.map((i) => i.value);
   const constraints = [...((td.placementConstraints ?? []) as PlacementConstraint[]), ...(input.placementConstraints ?? [])];
   return eligibleInstances(snapshotInstances(instances), constraints).length;
+}
+
+/** Availability Zone rebalancing moves replica tasks; a DAEMON service has one task per instance, so only DISABLED fits it. */
+function zoneRebalancingOf(strategy: SchedulingStrategy, value: "ENABLED" | "DISABLED"): "ENABLED" | "DISABLED" {
+  if (strategy === "DAEMON" && value === "ENABLED") {
+    throw new InvalidParameterException("availabilityZoneRebalancing: ENABLED is only supported for the REPLICA scheduling strategy");
+  }
+  return value;
 }

@@ -55,7 +55,9 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
     // A daemon task belongs on its instance and nowhere else: one placement per named instance,
     // as StartTask places, so a host that cannot take it gets its own event and the next
     // round tries again.
-    const batches = start.instanceIds ? start.instanceIds.map((id) => ({ count: 1, onlyInstanceIds: [id] })) : [{ count: start.count }];
+    const batches = start.instanceIds
+      ? start.instanceIds.map((id) => ({ count: 1, onlyInstanceIds: [id] }))
+      : [{ count: start.count, ...(start.amongInstanceIds && { onlyInstanceIds: start.amongInstanceIds }) }];
     const started: string[] = [];
     for (const batch of batches) {
       const res = await runTasks(ctx, { ...request, ...batch }).catch((err: Error) => {

@@ -19,6 +19,10 @@ export const serviceMessages = {
     `(service ${service}) (deployment ${deploymentId}) deployment failed: tasks failed to start.`,
   rollingBack: (service: string, deploymentId: string) => `(service ${service}) rolling back to deployment ${deploymentId}.`,
   steadyState: (service: string) => `(service ${service}) has reached a steady state.`,
+  rebalancing: (service: string, zone: string, how: "start" | "stop") =>
+    how === "start"
+      ? `(service ${service}) is rebalancing tasks across Availability Zones: starting a task in ${zone}.`
+      : `(service ${service}) is rebalancing tasks across Availability Zones: stopping a task in ${zone}.`,
 } as const;
 
 /** The rolloutStateReason ECS shows per rollout state. */

@@ -56,7 +56,12 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
         const plan = planService({
           service: s.value,
           tasks: snapshotTasks,
-          instances: instances.items.map((i) => ({ id: i.value.id, status: i.value.status, agentConnected: i.value.agentConnected })),
+          instances: instances.items.map((i) => ({
+            id: i.value.id,
+            status: i.value.status,
+            agentConnected: i.value.agentConnected,
+            zone: i.value.attributes.find((a) => a.name === "ecs.availability-zone")?.value,
+          })),
           healthCheckedDefinitions: await healthChecked(ctx, s.value, snapshotTasks, cache.healthChecked),
           now: ctx.now(),
           seed: newId(),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { RolloutState, ServiceRecord } from "@berth/shared";
 import { planService } from "./plan.js";
 import { serviceMessages, stopReasons } from "./events.js";
-import { NEW, NOW, OLD, TD1, dep, snap, svc, tasks } from "./testing.js";
+import { NEW, NOW, OLD, TD1, TD2, dep, snap, svc, tasks } from "./testing.js";
 import type { ServicePlan, ServiceSnapshot } from "./types.js";
 
 /** What a round should decide, as counts (nomad's resultExpectation). */
@@ -61,6 +61,12 @@ const rollingSvc = (o: Parameters<typeof svc>[0] = {}) =>
 const guard = { protection: { expiresAtMs: NOW + 60_000 } };
 const lapsed = { protection: { expiresAtMs: NOW } };
 const draining2 = { instances: [{ id: "i1", status: "ACTIVE" as const, agentConnected: true }, { id: "i2", status: "DRAINING" as const, agentConnected: true }] };
+const zones2 = {
+  instances: [
+    { id: "i1", status: "ACTIVE" as const, agentConnected: true, zone: "z1" },
+    { id: "i2", status: "ACTIVE" as const, agentConnected: true, zone: "z2" },
+  ],
+};
 const steadyEvent = [{ id: "e0", createdAtMs: NOW - 1000, message: serviceMessages.steadyState(web) }];
 
 describe("planService: one round", () => {
@@ -75,6 +81,13 @@ describe("planService: one round", () => {
     ["scale in", snap(svc({ desiredCount: 2 }), tasks(4, NEW, "healthy")), { start: 0, stop: 2, stopIds: ["t2", "t3"], stopReasons: { [scaleNew]: 2 } }],
     // Extras that are still pending go before any running one.
     ["scale in stops pending first", snap(svc(), [...tasks(3, NEW, "healthy"), ...tasks(2, NEW, "pending")]), { start: 0, stop: 2, stopIds: ["t3", "t4"] }],
+    // Availability Zone rebalancing: a steady service with every task in z1 while z2 has an
+    // instance starts one there (maximumPercent leaves room); the scale-in then takes z1's.
+    ["rebalance: surge into the empty zone", snap(svc({ availabilityZoneRebalancing: "ENABLED", desiredCount: 2, events: steadyEvent }), tasks(2, NEW, "healthy", { availabilityZone: "z1" }), zones2), { start: 1, stop: 0, events: [serviceMessages.rebalancing(web, "z2", "start")] }],
+    // The surge's task in z2 is healthy: one of z1's goes (the newest), not the new one.
+    ["rebalance: scale-in takes the fuller zone", snap(svc({ availabilityZoneRebalancing: "ENABLED", desiredCount: 2 }), [...tasks(2, NEW, "healthy", { availabilityZone: "z1" }), { ...tasks(3, NEW, "healthy", { availabilityZone: "z2" })[2] }], zones2), { start: 0, stop: 1, stopIds: ["t1"] }],
+    // Without rebalancing (or while a deployment rolls) an uneven service is left as it is.
+    ["rebalance: off", snap(svc({ desiredCount: 2, events: steadyEvent }), tasks(2, NEW, "healthy", { availabilityZone: "z1" }), zones2), { start: 0, stop: 0 }],
     // Scale to zero with 100% minimum healthy: minHealthy of 0 tasks is 0, so all go.
     ["scale to zero", snap(svc({ desiredCount: 0 }), tasks(2, NEW, "healthy")), { start: 0, stop: 2 }],
 
@@ -181,5 +194,17 @@ describe("planService: one round", () => {
     ["converged: steady state once", snap(svc({ events: [{ id: "e1", createdAtMs: NOW, message: serviceMessages.startedTasks(web, ["t2"]) }, ...steadyEvent] }), tasks(3, NEW, "healthy")), { start: 0, stop: 0, write: true, events: [serviceMessages.steadyState(web)] }],
   ])("planService: %s", (_name, s, exp) => {
     assertPlan(s, planService(s), exp);
+  });
+});
+
+describe("planService: Availability Zone rebalancing", () => {
+  it("places the surge task on the emptiest zone's instances only", () => {
+    const s = snap(svc({ availabilityZoneRebalancing: "ENABLED", desiredCount: 2, events: steadyEvent }), tasks(2, NEW, "healthy", { availabilityZone: "z1" }), zones2);
+    expect(planService(s).start).toEqual([{ deploymentId: NEW, taskDefinition: TD2, count: 1, amongInstanceIds: ["i2"] }]);
+  });
+
+  it("waits while a task is protected", () => {
+    const s = snap(svc({ availabilityZoneRebalancing: "ENABLED", desiredCount: 2, events: steadyEvent }), tasks(2, NEW, "healthy", { availabilityZone: "z1", ...guard }), zones2);
+    expect(planService(s).start).toEqual([]);
   });
 });

@@ -1,12 +1,13 @@
-import { serviceGroup, type ServiceRecord } from "@berth/shared";
+import { protectionHolds, serviceGroup, type ServiceRecord } from "@berth/shared";
 import { deploymentBounds } from "./bounds.js";
 import { classifyTasks } from "./classify.js";
 import { countTasks } from "./counts.js";
 import { daemonView, planDaemon, type DaemonResult } from "./daemon.js";
 import { prepareDeployments, settleDeployments } from "./deployments.js";
-import { prependEvents, serviceMessages } from "./events.js";
+import { prependEvents, serviceMessages, stopReasons } from "./events.js";
 import { planRolling, type RollingResult } from "./rolling.js";
 import type { DaemonContext, ServicePlan, ServiceSnapshot, StartRequest } from "./types.js";
+import { planRebalance } from "./zones.js";
 
 const noDaemonContext: DaemonContext = { instances: [], constraints: [], otherTasks: {} };
 
@@ -61,6 +62,18 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
     now,
   });
 
+  // 3b. A steady replica service whose zones drifted apart moves one task back towards balance
+  //     per round (availabilityZoneRebalancing), within the same bounds. A service with a
+  //     protected task waits: protection keeps a task where it is.
+  const rebalance =
+    !daemon && !deleting && service.availabilityZoneRebalancing === "ENABLED" && primary?.rolloutState === "COMPLETED" && rolling.start === 0 && rolling.stops.length === 0
+      ? planRebalance({ classified: classified.filter((c) => !protectionHolds(c.task, now) || c.bucket !== "healthy"), instances: snapshot.instances, bounds })
+      : undefined;
+  if (rebalance?.kind === "start") rolling.start = 1;
+  else if (rebalance?.kind === "stop") {
+    rolling.stops.push({ taskId: rebalance.task.task.id, reason: stopReasons.scaling(primary!.id), code: "ServiceSchedulerInitiated", bucket: rebalance.task.bucket, spareProtected: true });
+  }
+
   // 4. Drop drained deployments, complete the primary, gather events.
   const stoppedIds = new Set(rolling.stops.map((s) => s.taskId));
   const settled = settleDeployments({ service, deployments: prepared.deployments, classified, stoppedIds, start: rolling.start, now });
@@ -68,6 +81,7 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
   for (const s of rolling.stops) if (s.bucket === "unhealthy") messages.push(serviceMessages.taskUnhealthy(service.name, s.taskId));
   if (rolling.stops.length > 0) messages.push(serviceMessages.stoppedTasks(service.name, [...stoppedIds]));
   messages.push(...settled.messages);
+  if (rebalance) messages.push(serviceMessages.rebalancing(service.name, rebalance.zone, rebalance.kind));
   // ECS repeats the steady-state event periodically; once per arrival is enough for a log
   // people read, so it is added only when it is not already the newest event.
   const steady = serviceMessages.steadyState(service.name);
@@ -85,7 +99,15 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
 
   const start: StartRequest[] =
     rolling.start > 0 && primary
-      ? [{ deploymentId: primary.id, taskDefinition: primary.taskDefinition, count: rolling.start, ...(rolling.startOn && { instanceIds: rolling.startOn }) }]
+      ? [
+          {
+            deploymentId: primary.id,
+            taskDefinition: primary.taskDefinition,
+            count: rolling.start,
+            ...(rolling.startOn && { instanceIds: rolling.startOn }),
+            ...(rebalance?.kind === "start" && { amongInstanceIds: rebalance.instanceIds }),
+          },
+        ]
       : [];
   const counts = countTasks(tasks);
   return {

@@ -3,6 +3,7 @@ import type { DeploymentBounds } from "./bounds.js";
 import { byBucket, type ClassifiedTask, type TaskBucket } from "./classify.js";
 import { stopReasons } from "./events.js";
 import type { StopRequest } from "./types.js";
+import { balancedStopOrder } from "./zones.js";
 
 /** What the rolling step needs beyond the classified tasks. */
 export interface RollingInput {
@@ -78,15 +79,13 @@ export function planRolling(input: RollingInput): RollingResult {
   // Protected old tasks stay, so the deployment waits for them (ECS: it does not complete until
   // their protection is removed or expires).
   const leavers = [b.draining, ...(input.holdOld ? [] : [b.orphaned.filter(unguarded), b.old.filter(unguarded)])].flatMap((xs) => [...xs].sort(newestFirst));
-  // The primary's tasks beyond desired (a scale-in): unprotected ones first (pending, then
-  // newest-started), protected ones last and never stopped: when only protected tasks are left
-  // above desired, the service runs more than desired until their protection ends.
-  const byStopOrder = (xs: ClassifiedTask[]) => [...xs].sort(newestFirst);
-  const keepers = [
-    ...byStopOrder(b.pending.filter(unguarded)),
-    ...byStopOrder(b.healthy.filter(unguarded)),
-    ...byStopOrder([...b.pending, ...b.healthy].filter(guarded)),
-  ];
+  // The primary's tasks beyond desired (a scale-in): unprotected ones first, from the fullest
+  // Availability Zone each time so the service stays balanced across zones as ECS keeps it
+  // (within a zone pending ones, then newest-started), protected ones last and never stopped:
+  // when only protected tasks are left above desired, the service runs more than desired until
+  // their protection ends.
+  const primaryTasks = [...b.pending, ...b.healthy];
+  const keepers = [...balancedStopOrder(primaryTasks.filter(unguarded), primaryTasks), ...[...primaryTasks.filter(guarded)].sort(newestFirst)];
   const extras = keepers.slice(0, Math.max(0, keepers.length - bounds.desired)).filter(unguarded);
 
   // Unhealthy tasks, leavers that never ran and extras not yet healthy cost no healthy count:

@@ -9,8 +9,8 @@ export interface ServiceSnapshot {
   service: ServiceRecord;
   /** The service's tasks (group `service:NAME`), every status, stopped ones included. */
   tasks: TaskRecord[];
-  /** The cluster's instances, for DRAINING and connection state. */
-  instances: Pick<ContainerInstanceRecord, "id" | "status" | "agentConnected">[];
+  /** The cluster's instances, for DRAINING and connection state, with their `ecs.availability-zone`. */
+  instances: (Pick<ContainerInstanceRecord, "id" | "status" | "agentConnected"> & { zone?: string })[];
   /** Task definition ARNs whose containers define a healthCheck: their tasks must be HEALTHY to count. */
   healthCheckedDefinitions: string[];
   now: number;
@@ -40,6 +40,8 @@ export interface StartRequest {
   count: number;
   /** DAEMON services: one task on each of these instances (count is their number). */
   instanceIds?: string[];
+  /** Place the `count` tasks on these instances only (a rebalancing start in one zone). */
+  amongInstanceIds?: string[];
 }
 
 /** A task to stop and why (its stoppedReason). */

@@ -62,6 +62,7 @@ export const serviceActions: ActionTable = {
       propagateTags: propagateTagsOf(input.propagateTags),
       enableECSManagedTags: input.enableECSManagedTags,
       enableExecuteCommand: input.enableExecuteCommand,
+      availabilityZoneRebalancing: input.availabilityZoneRebalancing,
     });
     return { service: serviceShape(rec, await serviceTasks(ctx, cluster, rec.name), true) };
   },
@@ -83,6 +84,7 @@ export const serviceActions: ActionTable = {
       propagateTags: input.propagateTags,
       enableECSManagedTags: input.enableECSManagedTags,
       enableExecuteCommand: input.enableExecuteCommand,
+      availabilityZoneRebalancing: input.availabilityZoneRebalancing,
     });
     return { service: serviceShape(rec, await serviceTasks(ctx, cluster, name), true) };
   },
