@@ -5,19 +5,17 @@ import {
   DescribeTasksCommand,
   ListContainerInstancesCommand,
   ListTasksCommand,
-  RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
   UpdateContainerInstancesStateCommand,
   UpdateServiceCommand,
   type ContainerDefinition,
   type CreateServiceCommandInput,
-  type Service,
   type Task,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
-import { TEST_IMAGE } from "../support/image.js";
+import { describeService, registerFamily, sleeper, type ServiceScope } from "../support/cluster-services.js";
 
 // A DAEMON service on one host with a real agent: one task on the instance with the desired
 // count ECS shows for it, ECS's refusals, a new revision replacing the task in place, a task
@@ -38,22 +36,9 @@ afterAll(async () => {
   await host?.stop();
 });
 
-const sleeper = (extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({
-  name: "main",
-  image: TEST_IMAGE,
-  memory: 16,
-  essential: true,
-  stopTimeout: 1,
-  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"],
-  ...extra,
-});
-
-async function register(family: string, c: ContainerDefinition): Promise<string> {
-  const res = await t.ecs.send(new RegisterTaskDefinitionCommand({ family, networkMode: "bridge", containerDefinitions: [c] }));
-  return res.taskDefinition!.taskDefinitionArn!;
-}
-
-const describe1 = async (name: string): Promise<Service> => (await t.ecs.send(new DescribeServicesCommand({ cluster, services: [name] }))).services![0];
+const scope: ServiceScope = { ecs: () => t.ecs, cluster };
+const register = (family: string, c: ContainerDefinition) => registerFamily(scope, family, c);
+const describe1 = (name: string) => describeService(scope, name);
 
 async function liveTasks(name: string): Promise<Task[]> {
   const arns = (await t.ecs.send(new ListTasksCommand({ cluster, serviceName: name }))).taskArns ?? [];

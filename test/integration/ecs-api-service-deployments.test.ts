@@ -2,17 +2,14 @@ import {
   CreateServiceCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
-  DescribeServicesCommand,
   ListServiceDeploymentsCommand,
-  RegisterTaskDefinitionCommand,
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
-  type ContainerDefinition,
-  type Service,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
 import { boto3Json } from "../support/boto3.js";
+import { describeService, registerFamily, sleeper, type ServiceScope } from "../support/cluster-services.js";
 import { TEST_IMAGE } from "../support/image.js";
 
 // The service deployments API with a real agent: history of each deployment, its revisions,
@@ -29,16 +26,9 @@ afterAll(async () => {
   await host?.stop();
 });
 
-const sleeper = (image = TEST_IMAGE): ContainerDefinition => ({
-  name: "main",
-  image,
-  memory: 16,
-  stopTimeout: 1,
-  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"],
-});
-const register = async (image?: string) =>
-  (await t.ecs.send(new RegisterTaskDefinitionCommand({ family: "sdep", networkMode: "bridge", containerDefinitions: [sleeper(image)] }))).taskDefinition!.taskDefinitionArn!;
-const describe1 = async (): Promise<Service> => (await t.ecs.send(new DescribeServicesCommand({ cluster, services: ["web"] }))).services![0];
+const scope: ServiceScope = { ecs: () => t.ecs, cluster };
+const register = (image = TEST_IMAGE) => registerFamily(scope, "sdep", sleeper({ image }));
+const describe1 = () => describeService(scope, "web");
 const list = async () => (await t.ecs.send(new ListServiceDeploymentsCommand({ cluster, service: "web" }))).serviceDeployments ?? [];
 const one = async (arn: string) => (await t.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))).serviceDeployments![0];
 

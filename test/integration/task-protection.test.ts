@@ -2,22 +2,18 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import {
   CreateServiceCommand,
-  DescribeServicesCommand,
   DescribeTasksCommand,
   GetTaskProtectionCommand,
-  ListTasksCommand,
-  RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
   UpdateServiceCommand,
   UpdateTaskProtectionCommand,
   type ContainerDefinition,
-  type Service,
   type Task,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
-import { TEST_IMAGE } from "../support/image.js";
+import { describeService, registerFamily, runningTasks as serviceRunningTasks, sleeper, type ServiceScope } from "../support/cluster-services.js";
 
 // Task scale-in protection through the JS SDK with a real agent: protected service tasks
 // survive a scale-in and hold a deployment back until their protection is removed; StopTask
@@ -36,28 +32,10 @@ afterAll(async () => {
   await host?.stop();
 });
 
-const sleeper = (extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({
-  name: "main",
-  image: TEST_IMAGE,
-  memory: 16,
-  essential: true,
-  stopTimeout: 1,
-  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"],
-  ...extra,
-});
-
-async function register(family: string, c: ContainerDefinition = sleeper()): Promise<string> {
-  const res = await t.ecs.send(new RegisterTaskDefinitionCommand({ family, networkMode: "bridge", containerDefinitions: [c] }));
-  return res.taskDefinition!.taskDefinitionArn!;
-}
-
-const describe1 = async (name: string): Promise<Service> => (await t.ecs.send(new DescribeServicesCommand({ cluster, services: [name] }))).services![0];
-
-async function runningTasks(name: string): Promise<Task[]> {
-  const arns = (await t.ecs.send(new ListTasksCommand({ cluster, serviceName: name }))).taskArns ?? [];
-  if (arns.length === 0) return [];
-  return (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks!.filter((x) => x.lastStatus === "RUNNING");
-}
+const scope: ServiceScope = { ecs: () => t.ecs, cluster };
+const register = (family: string, c: ContainerDefinition = sleeper()) => registerFamily(scope, family, c);
+const describe1 = (name: string) => describeService(scope, name);
+const runningTasks = (name: string) => serviceRunningTasks(scope, name);
 
 const describeTask = async (arn: string): Promise<Task> => (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0];
 
