@@ -83,6 +83,11 @@ describe("a DAEMON service on namespace hosts", () => {
     }, 60_000, 300);
     // The lost fourth host is still ACTIVE, so it is still counted: 4 − 1.
     await desiredIs(3);
+    // The record says stopped as soon as the agent is told; the container goes within its stop timeout.
+    await eventually("host 2's engine to run no daemon container", async () => {
+      const n = await runningInEngines(c.hosts, cluster, "daemon-node");
+      return n[1] === 0 ? n : undefined;
+    }, 30_000, 300);
     expect(await runningInEngines(c.hosts, cluster, "daemon-node")).toEqual([1, 0, 1]);
 
     await removeService(scope, "node");

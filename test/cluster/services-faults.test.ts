@@ -26,6 +26,10 @@ beforeAll(async () => {
     // spread by zone (one host per zone), then by instance, as the replacements must too
     placementStrategy: [{ type: "spread", field: "attribute:ecs.availability-zone" }, { type: "spread", field: "instanceId" }],
     deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
+    // A host that comes back would otherwise be refilled by Availability Zone rebalancing,
+    // briefly above desired; here the point is that nothing but the replacements runs
+    // (services.test.ts follows a rebalancing).
+    availabilityZoneRebalancing: "DISABLED",
   }));
   const { tasks } = await untilStable(scope, service, () => true, 90_000);
   expect(perInstance(c.arns, tasks)).toEqual([2, 2, 2]);

@@ -61,7 +61,7 @@ describe("RegisterTaskDefinition quotas through @aws-sdk/client-ecs", () => {
     // the reserved prefix on a tag key
     ["aws: tag key", { tags: [{ key: "aws:owner", value: "me" }] }, "InvalidParameterException", /^tags\[0\]\.key: the aws: prefix is reserved/],
     // two values for one key
-    ["duplicate tag key", { tags: [{ key: "a", value: "1" }, { key: "a", value: "2" }] }, "InvalidParameterException", /^tags\[1\]\.key: duplicate tag key 'a'/],
+    ["duplicate tag key", { tags: [{ key: "a", value: "1" }, { key: "a", value: "2" }] }, "InvalidParameterException", /^tags\[1\]\.key: 'a' appears more than once/],
     // below ECS's 128 CPU units
     ["task cpu 64", { cpu: "64" }, "ClientException", /^Invalid 'cpu' setting for task\./],
     // a family name with a dot
