@@ -1,7 +1,7 @@
 /** The control plane's public face: start a replica, compile its config. */
 export { startControlPlane, type ControlPlane } from "./controlplane.js";
 export { compileControlPlaneConfig, redactControlPlaneConfig, type ControlPlaneConfig, type ControlPlaneOptions } from "./config.js";
-export { Store, Kv, Txn, FencedOutError, keys, type Fence } from "./store/index.js";
+export { Store, Kv, Txn, FencedOutError, keys, type Fence, type RunTokenRecord } from "./store/index.js";
 export * from "./metrics/index.js";
 export { startLeaderElection, defaultLeaderTtlSeconds, type LeaderElection, type LeaderElectionOptions } from "./leader/index.js";
 export { startLivenessLoop, planLiveness, defaultLostInstanceGraceMs, type LivenessLoop, type LivenessLoopOptions } from "./reconcile/liveness/index.js";

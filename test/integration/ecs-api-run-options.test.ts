@@ -13,6 +13,7 @@ import {
   type Tag,
   type Task,
 } from "@aws-sdk/client-ecs";
+import { keys, type RunTokenRecord } from "@berth/controlplane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
 import { TEST_IMAGE } from "../support/image.js";
@@ -162,6 +163,20 @@ describe("RunTask clientToken", () => {
     const other = await t.ecs.send(new RunTaskCommand({ ...req, count: 1, clientToken: `tok-${process.pid}-2` }));
     expect(other.tasks).toHaveLength(1);
     expect(await taskCount()).toBe(before + 3);
+  });
+
+  it("a repeat after a first call that died before recording its answer finds that call's tasks", async () => {
+    const req = { cluster, taskDefinition: "opts", count: 1, clientToken: `tok-${process.pid}-died`, startedBy: "idem" };
+    const first = await t.ecs.send(new RunTaskCommand(req));
+    // What a control plane that crashed between placing and recording leaves: an unfinished
+    // claim, older than the claim timeout.
+    const store = t.cp.ctx.store;
+    const [claim] = (await store.kv.list<RunTokenRecord>(keys.runToken(cluster, ""))).items.filter((i) => i.value.done && i.value.taskArns[0] === first.tasks![0].taskArn);
+    await store.runTokens.update({ ...claim.value, done: false, taskArns: [], createdAtMs: Date.now() - 60_000 }, claim.modRevision);
+    const before = await taskCount();
+    const again = await t.ecs.send(new RunTaskCommand(req));
+    expect(again.tasks!.map((x) => x.taskArn)).toEqual([first.tasks![0].taskArn]);
+    expect(await taskCount()).toBe(before);
   });
 });
 

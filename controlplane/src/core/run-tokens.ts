@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ConflictError, ConflictException, lastIdOf, ServerException, type TaskRecord } from "@berth/shared";
-import type { RunTokenRecord } from "../store/index.js";
+import { keys, type RunTokenRecord } from "../store/index.js";
 import type { CoreContext } from "./context.js";
 import type { RunTasksResult } from "./run-tasks.js";
 
@@ -59,7 +59,7 @@ export async function runTasksOnce(
   cluster: string,
   clientToken: string,
   requestHash: string,
-  start: () => Promise<RunTasksResult>,
+  start: (tokenHash: string) => Promise<RunTasksResult>,
 ): Promise<RunTasksResult> {
   const col = ctx.store.runTokens;
   const tokenHash = createHash("sha256").update(clientToken).digest("hex");
@@ -87,18 +87,33 @@ export async function runTasksOnce(
       if (err instanceof ConflictError) continue; // another call claimed it first: read its claim
       throw err;
     }
+    // A first call that died may have placed its tasks before it could record them: they carry
+    // the token's hash, so the takeover answers with those instead of starting more.
+    const placed = decision === "takeover" ? await tasksOfToken(ctx, cluster, tokenHash) : [];
     let res: RunTasksResult;
-    try {
-      res = await start();
-    } catch (err) {
-      await ctx.store.commit(ctx.store.txn().expect(key, claimed).delete(key)).catch(() => undefined);
-      throw err;
+    if (placed.length > 0) res = { tasks: placed, failures: [] };
+    else {
+      try {
+        res = await start(tokenHash);
+      } catch (err) {
+        await ctx.store.commit(ctx.store.txn().expect(key, claimed).delete(key)).catch(() => undefined);
+        throw err;
+      }
     }
     const done: RunTokenRecord = { ...claim, done: true, taskArns: res.tasks.map((t) => t.arn), failures: res.failures };
-    await ctx.store.commit(ctx.store.txn().expect(key, claimed).put(key, done, lease));
+    // The tasks run whatever happens to this write: the caller gets them, and should the record
+    // stay unfinished, a repeat's takeover finds them by their hash.
+    await ctx.store.commit(ctx.store.txn().expect(key, claimed).put(key, done, lease)).catch((err: Error) => {
+      ctx.log.warn("clientToken answer not recorded; a repeat will find the tasks by their token", { cluster, err });
+    });
     return res;
   }
   throw new ServerException("the RunTask with this clientToken is still being placed; retry it");
+}
+
+/** The cluster's tasks started under the token (read in pages; a takeover is rare). */
+async function tasksOfToken(ctx: CoreContext, cluster: string, tokenHash: string): Promise<TaskRecord[]> {
+  return (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value).filter((t) => t.runTokenHash === tokenHash);
 }
 
 /** The answer a token stands for: its tasks as they are now (those still recorded) and its failures. */

@@ -21,6 +21,8 @@ export interface NewTaskOptions {
   tags?: Tag[];
   launchType?: TaskRecord["launchType"];
   enableExecuteCommand?: boolean;
+  /** The RunTask clientToken's hash the task is started under (see run-tokens.ts). */
+  runTokenHash?: string;
 }
 
 /** The instance attributes ECS copies onto a task placed there, as task attributes. */
@@ -80,6 +82,7 @@ export function newTaskRecord(
     version: 1,
     tags: opts.tags,
     enableExecuteCommand: opts.enableExecuteCommand,
+    runTokenHash: opts.runTokenHash,
     availabilityZone: instance.attributes.find((a) => a.name === "ecs.availability-zone")?.value,
     attributes: instance.attributes.filter((a) => taskAttributeNames.includes(a.name ?? "")).map((a) => ({ name: a.name, value: a.value })),
   };

@@ -187,6 +187,11 @@ export interface TaskRecord {
   attributes?: Attribute[];
   /** RunTask's, StartTask's or the service's `enableExecuteCommand`, shown by DescribeTasks. */
   enableExecuteCommand?: boolean;
+  /**
+   * The hash of the RunTask clientToken it was started under, written with the task itself, so
+   * a repeat that takes over a first call that died finds the tasks that call placed.
+   */
+  runTokenHash?: string;
   /** Task scale-in protection (UpdateTaskProtection); absent when it was never set or was turned off. */
   protection?: TaskProtectionRecord;
 }

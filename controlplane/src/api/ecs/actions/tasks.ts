@@ -45,7 +45,7 @@ export const taskActions: ActionTable = {
     checkNetworkConfiguration(td, input.networkConfiguration);
     validatePlacement(input.placementStrategy as never, input.placementConstraints as never);
     const tags = taskTagsOf(input, cluster, td);
-    const start = () => runTasks(ctx, {
+    const start = (runTokenHash?: string) => runTasks(ctx, {
       cluster,
       taskDefinition: td,
       count,
@@ -54,6 +54,7 @@ export const taskActions: ActionTable = {
       overrides: input.overrides,
       tags,
       enableExecuteCommand: input.enableExecuteCommand,
+      runTokenHash,
       launchType: input.launchType === "EXTERNAL" ? "EXTERNAL" : "EC2",
       placementStrategy: input.placementStrategy as never,
       placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...((input.placementConstraints ?? []) as never[])],
