@@ -1,11 +1,11 @@
 import { groupBy, newId, serviceGroup, type ContainerInstanceRecord, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
 import { resolveTaskDefinition, snapshotInstances, type CoreContext } from "../../core/index.js";
-import type { PlacementConstraint } from "../../scheduler/index.js";
+import { eligibleInstances, type PlacementConstraint } from "../../scheduler/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
 import { applyServicePlan } from "./apply.js";
 import { planService } from "./plan.js";
-import type { DaemonContext } from "./types.js";
+import type { DaemonContext, ServiceSnapshot } from "./types.js";
 
 /** What the loop remembers of task definitions, which never change: health checks, constraints. */
 interface DefinitionCache {
@@ -56,12 +56,7 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
         const plan = planService({
           service: s.value,
           tasks: snapshotTasks,
-          instances: instances.items.map((i) => ({
-            id: i.value.id,
-            status: i.value.status,
-            agentConnected: i.value.agentConnected,
-            zone: i.value.attributes.find((a) => a.name === "ecs.availability-zone")?.value,
-          })),
+          instances: await plannedInstances(ctx, s.value, instanceRecords, allTasks, cache),
           healthCheckedDefinitions: await healthChecked(ctx, s.value, snapshotTasks, cache.healthChecked),
           now: ctx.now(),
           seed: newId(),
@@ -92,6 +87,42 @@ async function healthChecked(ctx: CoreContext, service: ServiceRecord, tasks: Ta
 }
 
 /**
+ * The cluster's instances as the planner sees them: status, connection, zone, and, for a
+ * service that rebalances across zones, whether the service's placement constraints (its
+ * PRIMARY definition's and its own) admit the instance, so rebalancing only aims at zones its
+ * tasks may be placed in.
+ */
+async function plannedInstances(
+  ctx: CoreContext,
+  service: ServiceRecord,
+  instances: ContainerInstanceRecord[],
+  tasks: TaskRecord[],
+  cache: DefinitionCache,
+): Promise<ServiceSnapshot["instances"]> {
+  const rebalancing = service.schedulingStrategy === "REPLICA" && service.availabilityZoneRebalancing === "ENABLED";
+  const admitted = rebalancing
+    ? new Set(eligibleInstances(snapshotInstances(instances, tasks), await serviceConstraints(ctx, service, cache), serviceGroup(service.name)).map((i) => i.id))
+    : undefined;
+  return instances.map((i) => ({
+    id: i.id,
+    status: i.status,
+    agentConnected: i.agentConnected,
+    zone: i.attributes.find((a) => a.name === "ecs.availability-zone")?.value,
+    ...(admitted && { eligible: admitted.has(i.id) }),
+  }));
+}
+
+/** The PRIMARY definition's placement constraints followed by the service's. */
+async function serviceConstraints(ctx: CoreContext, service: ServiceRecord, cache: DefinitionCache): Promise<PlacementConstraint[]> {
+  const arn = service.deployments.find((d) => d.status === "PRIMARY")?.taskDefinition ?? service.taskDefinition;
+  if (!cache.constraints.has(arn)) {
+    const td = await resolveTaskDefinition(ctx, arn);
+    cache.constraints.set(arn, (td.placementConstraints ?? []) as PlacementConstraint[]);
+  }
+  return [...cache.constraints.get(arn)!, ...(service.placementConstraints as PlacementConstraint[])];
+}
+
+/**
  * What a DAEMON service is planned against: the instances as placement sees them, the PRIMARY
  * definition's constraints and the service's, and per instance how many tasks of no daemon
  * service are still there (a draining instance stops its daemon tasks after them).
@@ -104,11 +135,6 @@ async function daemonContext(
   daemonGroups: ReadonlySet<string>,
   cache: DefinitionCache,
 ): Promise<DaemonContext> {
-  const arn = service.deployments.find((d) => d.status === "PRIMARY")?.taskDefinition ?? service.taskDefinition;
-  if (!cache.constraints.has(arn)) {
-    const td = await resolveTaskDefinition(ctx, arn);
-    cache.constraints.set(arn, (td.placementConstraints ?? []) as PlacementConstraint[]);
-  }
   const otherTasks: Record<string, number> = {};
   for (const t of tasks) {
     if (t.lastStatus === "STOPPED" || (t.group !== undefined && daemonGroups.has(t.group))) continue;
@@ -116,7 +142,7 @@ async function daemonContext(
   }
   return {
     instances: snapshotInstances(instances, tasks),
-    constraints: [...cache.constraints.get(arn)!, ...(service.placementConstraints as PlacementConstraint[])],
+    constraints: await serviceConstraints(ctx, service, cache),
     otherTasks,
   };
 }

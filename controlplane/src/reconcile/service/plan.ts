@@ -7,7 +7,7 @@ import { prepareDeployments, settleDeployments } from "./deployments.js";
 import { prependEvents, serviceMessages, stopReasons } from "./events.js";
 import { planRolling, type RollingResult } from "./rolling.js";
 import type { DaemonContext, ServicePlan, ServiceSnapshot, StartRequest } from "./types.js";
-import { planRebalance } from "./zones.js";
+import { planRebalance, spreadsAcrossZones } from "./zones.js";
 
 const noDaemonContext: DaemonContext = { instances: [], constraints: [], otherTasks: {} };
 
@@ -66,7 +66,13 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
   //     per round (availabilityZoneRebalancing), within the same bounds. A service with a
   //     protected task waits: protection keeps a task where it is.
   const rebalance =
-    !daemon && !deleting && service.availabilityZoneRebalancing === "ENABLED" && primary?.rolloutState === "COMPLETED" && rolling.start === 0 && rolling.stops.length === 0
+    !daemon &&
+    !deleting &&
+    service.availabilityZoneRebalancing === "ENABLED" &&
+    spreadsAcrossZones(service.placementStrategy) &&
+    primary?.rolloutState === "COMPLETED" &&
+    rolling.start === 0 &&
+    rolling.stops.length === 0
       ? planRebalance({ classified: classified.filter((c) => !protectionHolds(c.task, now) || c.bucket !== "healthy"), instances: snapshot.instances, bounds })
       : undefined;
   if (rebalance?.kind === "start") rolling.start = 1;

@@ -9,8 +9,12 @@ export interface ServiceSnapshot {
   service: ServiceRecord;
   /** The service's tasks (group `service:NAME`), every status, stopped ones included. */
   tasks: TaskRecord[];
-  /** The cluster's instances, for DRAINING and connection state, with their `ecs.availability-zone`. */
-  instances: (Pick<ContainerInstanceRecord, "id" | "status" | "agentConnected"> & { zone?: string })[];
+  /**
+   * The cluster's instances, for DRAINING and connection state, with their
+   * `ecs.availability-zone` and, for a service that rebalances, whether its placement
+   * constraints admit them (`eligible`; absent: not asked).
+   */
+  instances: (Pick<ContainerInstanceRecord, "id" | "status" | "agentConnected"> & { zone?: string; eligible?: boolean })[];
   /** Task definition ARNs whose containers define a healthCheck: their tasks must be HEALTHY to count. */
   healthCheckedDefinitions: string[];
   now: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TaskRecord } from "@berth/shared";
 import type { ClassifiedTask, TaskBucket } from "./classify.js";
-import { balancedStopOrder, planRebalance, type ZoneInstance } from "./zones.js";
+import { balancedStopOrder, planRebalance, spreadsAcrossZones, type ZoneInstance } from "./zones.js";
 
 /** A classified task `id` in `zone`, started at `start` (newer = larger). */
 const t = (id: string, zone: string | undefined, start: number, bucket: TaskBucket = "healthy"): ClassifiedTask => ({
@@ -58,6 +58,8 @@ describe("planRebalance", () => {
     ["surge in flight", [t("a", "z1", 1), t("a2", "z1", 2), t("b", "z2", 3)], two, bounds(2), undefined],
     // a task placed before tasks recorded their zone: undecided
     ["zone unknown", [t("a", "z1", 1), t("x", undefined, 2)], two, bounds(2), undefined],
+    // the constraints admit only z1's instances: z2 is no target
+    ["constraints exclude the other zone", [t("a", "z1", 1), t("a2", "z1", 2)], [inst("i1", "z1"), inst("i2", "z2", { eligible: false })], bounds(2), undefined],
     // one zone only: nothing to balance
     ["single zone", [t("a", "z1", 1), t("a2", "z1", 2)], [inst("i1", "z1")], bounds(2), undefined],
   ])("%s", (_, tasks, instances, b, want) => {
@@ -69,5 +71,17 @@ describe("planRebalance", () => {
   it("a stop picks the newest task of the fullest zone", () => {
     const got = planRebalance({ classified: [t("a", "z1", 1), t("a2", "z1", 5), t("a3", "z1", 3), t("b", "z2", 9)], instances: two, bounds: bounds(4, 50, 100) });
     expect(got?.kind === "stop" && got.task.task.id).toBe("a2");
+  });
+});
+
+describe("spreadsAcrossZones", () => {
+  it.each<[string, { type?: string; field?: string }[], boolean]>([
+    ["ECS's default for services", [], true],
+    ["spread on the zone first", [{ type: "spread", field: "attribute:ecs.availability-zone" }, { type: "binpack", field: "memory" }], true],
+    ["spread on instanceId only", [{ type: "spread", field: "instanceId" }], false],
+    ["binpack", [{ type: "binpack", field: "memory" }], false],
+    ["random", [{ type: "random" }], false],
+  ])("%s", (_, strategy, want) => {
+    expect(spreadsAcrossZones(strategy)).toBe(want);
   });
 });

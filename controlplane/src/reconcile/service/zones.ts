@@ -49,6 +49,8 @@ export interface ZoneInstance {
   status: string;
   agentConnected: boolean;
   zone?: string;
+  /** False when the service's placement constraints exclude it. */
+  eligible?: boolean;
 }
 
 /** What {@link planRebalance} looks at: a steady service's tasks, its instances and its bounds. */
@@ -64,7 +66,7 @@ export type RebalanceStep = { kind: "start"; zone: string; instanceIds: string[]
 /**
  * The next rebalancing step of a service at its steady state (every live task a healthy primary
  * one, exactly desired of them), or undefined when its tasks are as even across the zones with
- * usable instances (ACTIVE, agent connected) as they can be (most minus fewest at most 1). A
+ * usable instances (ACTIVE, agent connected, admitted by the service's constraints) as they can be (most minus fewest at most 1). A
  * start in the emptiest zone when maximumPercent leaves room for one more task (the next
  * rounds' balanced scale-in then stops one in the fullest zone); otherwise a stop in the fullest
  * zone when minimumHealthyPercent allows one fewer (the replacement is placed by the service's
@@ -75,7 +77,7 @@ export function planRebalance(input: RebalanceInput): RebalanceStep {
   const live = classified.filter((c) => c.bucket !== "stopped");
   if (live.length !== bounds.desired || live.some((c) => c.bucket !== "healthy" || !c.healthy)) return undefined;
   if (live.some((c) => c.task.availabilityZone === undefined)) return undefined;
-  const usable = input.instances.filter((i) => i.status === "ACTIVE" && i.agentConnected && i.zone !== undefined);
+  const usable = input.instances.filter((i) => i.status === "ACTIVE" && i.agentConnected && i.eligible !== false && i.zone !== undefined);
   const zones = [...new Set(usable.map((i) => i.zone!))].sort();
   if (zones.length < 2) return undefined;
   const count = new Map(zones.map((z) => [z, 0]));
@@ -91,4 +93,16 @@ export function planRebalance(input: RebalanceInput): RebalanceStep {
     return { kind: "stop", zone: from[0].task.availabilityZone!, task: [...from].sort(newestFirst)[0] };
   }
   return undefined;
+}
+
+/**
+ * Whether a service's placement spreads its tasks across zones first (its strategy, or ECS's
+ * default for services, spread on `attribute:ecs.availability-zone` then on instanceId). Only
+ * then does rebalancing: a replacement placed by binpack or random would not go to the emptiest
+ * zone, so a stop made to rebalance would be undone by the next placement, round after round.
+ */
+export function spreadsAcrossZones(strategy: readonly { type?: string; field?: string }[]): boolean {
+  if (strategy.length === 0) return true;
+  const first = strategy[0];
+  return first.type === "spread" && first.field?.toLowerCase() === "attribute:ecs.availability-zone";
 }
