@@ -51,13 +51,18 @@ async function gather(spec: ChildSpec): Promise<RecoveryFacts> {
  */
 async function terminate(pid: number, graceMs: number, progress: (s: string) => void): Promise<void> {
   const started = Date.now();
-  const gone = async () => (await processFacts(pid)) === undefined;
+  // The pid with its start time names the process we judged ours; once either differs it has
+  // exited (and the pid may already belong to another process, which must not be signalled).
+  const first = await processFacts(pid);
+  if (!first) return;
+  const gone = async () => (await processFacts(pid))?.startTime !== first.startTime;
   signalPid(pid, "SIGTERM");
   let killed = false;
   for (;;) {
     if (await gone()) return;
     const waited = Date.now() - started;
     if (!killed && waited > graceMs) {
+      if (await gone()) return;
       signalPid(pid, "SIGKILL");
       killed = true;
     }

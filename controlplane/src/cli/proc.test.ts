@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { listeningInodes, statState } from "./proc.js";
+import { listeningInodes, statFields, statState } from "./proc.js";
 
 // Lines as the kernel writes them (trailing fields shortened).
 const tcp = [
@@ -40,5 +40,12 @@ describe("statState", () => {
     ["odd name", "42 (a) b (c)) R 1 42", "R"],
   ])("%s", (_name, stat, want) => {
     expect(statState(stat)).toBe(want);
+  });
+});
+
+describe("statFields", () => {
+  const stat = "4242 (etcd (x)) S 77 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 12 0 123456 0 0";
+  it("reads the parent pid and the start time after the last parenthesis", () => {
+    expect(statFields(stat)).toEqual({ ppid: 77, startTime: "123456" });
   });
 });

@@ -6,6 +6,12 @@ export interface ProcessFacts {
   pid: number;
   /** argv as the process was started (/proc/PID/cmdline split at NUL). */
   cmdline: string[];
+  /** Its parent's pid (1, or a subreaper's, once the parent died). */
+  ppid: number;
+  /** When it started, in clock ticks since boot (stat field 22): with the pid, names one process for good. */
+  startTime: string;
+  /** Its parent's argv when the parent is alive (undefined once it died). */
+  parentCmdline?: string[];
 }
 
 /** The process behind `pid`, or undefined when no such process is running (or it is a zombie). */
@@ -16,11 +22,25 @@ export async function processFacts(pid: number): Promise<ProcessFacts | undefine
     const stat = await readFile(`/proc/${pid}/stat`, "utf8");
     const state = statState(stat);
     if (state === "Z" || state === "X") return undefined;
-    const raw = await readFile(`/proc/${pid}/cmdline`, "utf8");
-    return { pid, cmdline: raw === "" ? [] : raw.replace(/\0$/, "").split("\0") };
+    const { ppid, startTime } = statFields(stat);
+    const parentCmdline = ppid > 1 ? await readCmdline(ppid) : undefined;
+    return { pid, cmdline: (await readCmdline(pid)) ?? [], ppid, startTime, parentCmdline };
   } catch {
     return undefined;
   }
+}
+
+async function readCmdline(pid: number): Promise<string[] | undefined> {
+  const raw = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => undefined);
+  if (raw === undefined) return undefined;
+  return raw === "" ? [] : raw.replace(/\0$/, "").split("\0");
+}
+
+/** The parent pid (field 4) and start time (field 22) from the text of /proc/PID/stat. */
+export function statFields(stat: string): { ppid: number; startTime: string } {
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // rest[0] is field 3 (state): field n is rest[n - 3].
+  return { ppid: Number(rest[1]), startTime: rest[19] ?? "" };
 }
 
 /** Whether `port` can be bound on `host` now: the bind etcd itself is about to try. */

@@ -8,12 +8,21 @@ const server = ["node", "server.js"];
 const pidFile = "/home/u/.berth/up/etcd.pid";
 
 const free = (port: number): PortFacts => ({ port, label: `port ${port}`, free: true });
-const held = (port: number, cmdline?: string[], pid = 900): PortFacts => ({ port, label: `port ${port}`, free: false, holder: cmdline && { pid, cmdline } });
-const recorded = (pid: number, cmdline?: string[]): RecordedPid => ({ state: "pid", pid, process: cmdline && { pid, cmdline } });
+const proc = (pid: number, cmdline: string[], parentCmdline?: string[]) => ({ pid, cmdline, ppid: parentCmdline ? 300 : 1, startTime: "1000", parentCmdline });
+const held = (port: number, cmdline?: string[], pid = 900, parent?: string[]): PortFacts => ({ port, label: `port ${port}`, free: false, holder: cmdline && proc(pid, cmdline, parent) });
+const recorded = (pid: number, cmdline?: string[], parent?: string[]): RecordedPid => ({ state: "pid", pid, process: cmdline && proc(pid, cmdline, parent) });
+// A live berth up, as /proc shows it when it runs in another network namespace.
+const liveUp = ["node", "/opt/berth/node_modules/.bin/berth", "up", "--data-dir", "/home/u/.berth/up"];
 const facts = (r: RecordedPid, ports: PortFacts[] = [free(2379), free(2380)]): RecoveryFacts => ({ name: "etcd", identity, pidFile, recorded: r, ports });
 
 describe("planRecovery", () => {
   it.each<[string, RecoveryFacts, RecoveryStep["action"], RegExp?, number?]>([
+    // Ours, but its berth up is alive (another network namespace, where the lock is not seen).
+    ["our etcd under a live berth up", facts(recorded(42, ourEtcd, liveUp)), "refuse", /belongs to a berth up that is still running \(pid 300\)/],
+    // The same found by its port.
+    ["our etcd on the port under a live berth up", facts({ state: "absent" }, [held(2379, ourEtcd, 77, liveUp)]), "refuse", /pid 77\) belongs to a berth up/],
+    // Reparented to a subreaper that is not berth up: an orphan like any other.
+    ["orphan under a subreaper", facts(recorded(42, ourEtcd, ["/lib/systemd/systemd", "--user"])), "stop", undefined, 42],
     // A first start: no pid file, ports free.
     ["nothing there", facts({ state: "absent" }), "start"],
     // The usual crash: berth up killed, its etcd still runs and holds both ports.

@@ -55,6 +55,12 @@ export function isOurs(identity: ChildIdentity, cmdline: readonly string[]): boo
   return named && dataDir;
 }
 
+/** Whether `cmdline` is a `berth up` (node running berth's CLI with the `up` command). */
+export function isBerthUp(cmdline: readonly string[]): boolean {
+  const script = cmdline.findIndex((a) => /(^|\/)berth(\.js)?$/.test(a) || /\/cli\/main\.js$/.test(a));
+  return script >= 0 && cmdline[script + 1] === "up";
+}
+
 /** argv shortened for a message. */
 export function describeCommand(cmdline: readonly string[]): string {
   const s = cmdline.join(" ");
@@ -71,6 +77,8 @@ export function heldPortMessage(p: PortFacts, mine: string): string {
 
 /**
  * What to do before starting a child of `berth up`, first matching rule wins:
+ * 0. A process that is ours but whose parent is a live `berth up`: refuse; that berth up is
+ *    running (a lock in another network namespace cannot be seen), and its children are its own.
  * 1. The pid file names a live process that is ours: a `berth up` died (kill -9, OOM) and left it
  *    running. Stop it: the caller starts a fresh one, so the child always runs with the flags of
  *    this `berth up` and is its own child again (exit watched, stopped last on Ctrl-C). Reusing
@@ -88,6 +96,13 @@ export function heldPortMessage(p: PortFacts, mine: string): string {
  */
 export function planRecovery(f: RecoveryFacts): RecoveryStep {
   const r = f.recorded;
+  // Ours, but its berth up is alive (in another network namespace, where our lock cannot see
+  // it): not an orphan, and not ours to stop.
+  for (const p of [r.state === "pid" ? r.process : undefined, ...f.ports.map((x) => x.holder)]) {
+    if (p && isOurs(f.identity, p.cmdline) && p.parentCmdline && isBerthUp(p.parentCmdline)) {
+      return { action: "refuse", message: `the ${f.name} of this data dir (pid ${p.pid}) belongs to a berth up that is still running (pid ${p.ppid}); stop that one first` };
+    }
+  }
   if (r.state === "pid" && r.process && isOurs(f.identity, r.process.cmdline)) {
     return { action: "stop", pid: r.pid, why: `${f.name} (pid ${r.pid}, from ${f.pidFile}) was left running by a berth up that did not stop cleanly` };
   }
