@@ -20,8 +20,10 @@ export const containerInstanceArn = (s: ArnScope, cluster: string, id: string) =
 export const containerArn = (s: ArnScope, cluster: string, taskId: string, name: string) =>
   `${prefix(s)}:container/${cluster}/${taskId}/${name}`;
 export const serviceArn = (s: ArnScope, cluster: string, name: string) => `${prefix(s)}:service/${cluster}/${name}`;
+/** `service-deployment/{cluster}/{service}/{id}`, as ECS names a service deployment. */
 export const serviceDeploymentArn = (s: ArnScope, cluster: string, service: string, id: string) =>
   `${prefix(s)}:service-deployment/${cluster}/${service}/${id}`;
+/** `service-revision/{cluster}/{service}/{id}`, as ECS names a service revision. */
 export const serviceRevisionArn = (s: ArnScope, cluster: string, service: string, id: string) =>
   `${prefix(s)}:service-revision/${cluster}/${service}/${id}`;
 

@@ -157,7 +157,9 @@ describe("services on three namespace hosts", () => {
     expect(settled.service.deployments![0]).toMatchObject({ status: "PRIMARY", taskDefinition: good });
     // the good tasks were kept all along
     expect(Math.min(...sampler.values)).toBeGreaterThanOrEqual(2);
-    expect((await runningInEngines(c.hosts, cluster, "svc-breaker")).reduce((a, b) => a + b, 0)).toBe(2);
+    // A task the record shows stopped may still be leaving its engine (its stop timeout).
+    await eventually("the engines to run just the 2 tasks", async () =>
+      ((await runningInEngines(c.hosts, cluster, "svc-breaker")).reduce((a, b) => a + b, 0) === 2 ? true : undefined), 30_000);
   });
 
   it("draining a host moves its service tasks to the others without dropping below desired; ACTIVE again takes tasks", async () => {

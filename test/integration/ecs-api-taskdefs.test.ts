@@ -64,9 +64,11 @@ describe("task definitions through @aws-sdk/client-ecs", () => {
   it("lists families and definitions", async () => {
     const fams = await t.ecs.send(new ListTaskDefinitionFamiliesCommand({}));
     expect(fams.families?.sort()).toEqual(["batch-processor", "microservice", "web-app"]);
-    const defs = await t.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "web" }));
+    // familyPrefix is "the full family name" (ECS's documentation): "web" names no family here.
+    expect((await t.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "web" }))).taskDefinitionArns).toEqual([]);
+    const defs = await t.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "web-app" }));
     expect(defs.taskDefinitionArns).toHaveLength(3);
-    const desc = await t.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "web", sort: "DESC" }));
+    const desc = await t.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "web-app", sort: "DESC" }));
     expect(desc.taskDefinitionArns?.[0]).toMatch(/web-app:3$/);
     const page = await t.ecs.send(new ListTaskDefinitionsCommand({ maxResults: 4 }));
     expect(page.taskDefinitionArns).toHaveLength(4);

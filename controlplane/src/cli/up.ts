@@ -117,7 +117,9 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
       `\nberth is up. Try:\n  aws ecs list-container-instances --cluster ${opts.cluster} --endpoint-url http://127.0.0.1:${cp.apiPort}\n` +
         `Ctrl-C stops the cluster${opts.keepTasks ? " (tasks keep running)" : " and its tasks"}.\n\n`,
     );
-    const exitCode = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    // An agent that exited while we waited for it has fired its exit event already.
+    const exited = child.exitCode !== null || child.signalCode !== null;
+    const exitCode = exited ? child.exitCode : await new Promise<number | null>((resolve) => child.once("exit", resolve));
     if (!stopping) throw new Error(`the agent exited on its own (code ${exitCode})`);
     await stopping;
   } catch (err) {

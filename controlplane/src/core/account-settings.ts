@@ -6,13 +6,19 @@ import type { CoreContext } from "./context.js";
 
 export { accountSettingNames, accountSettingRules, rootPrincipal, type SettingsQuery } from "./account-setting-rules.js";
 
-/** Every stored account setting, by principal then name. The whole account holds at most a few dozen. */
-async function readSettings(ctx: CoreContext): Promise<StoredSettings> {
+/**
+ * The stored settings of `principal` and of the root user (whose are the account defaults), by
+ * principal then name: all that decides what is in force for `principal`. Only their two key
+ * prefixes are read, so the cost does not grow with how many principals hold settings.
+ */
+async function readSettings(ctx: CoreContext, principal: string): Promise<StoredSettings> {
   const out = new Map<string, Map<string, string>>();
-  for (const { value: r } of (await ctx.store.accountSettings.list(keys.accountSettings())).items) {
-    const mine = out.get(r.principalArn) ?? new Map<string, string>();
-    mine.set(r.name, r.value);
-    out.set(r.principalArn, mine);
+  for (const p of new Set([principal, rootPrincipal(ctx.scope)])) {
+    for (const { value: r } of (await ctx.store.accountSettings.list(keys.accountSetting(p, ""))).items) {
+      const mine = out.get(r.principalArn) ?? new Map<string, string>();
+      mine.set(r.name, r.value);
+      out.set(r.principalArn, mine);
+    }
   }
   return out;
 }
@@ -72,15 +78,15 @@ export async function deleteAccountSetting(ctx: CoreContext, name: SettingName, 
       if (!(err instanceof ConflictError) || attempt >= 7) throw err;
     }
   }
-  return { ...effectiveSetting(ctx.scope, await readSettings(ctx), principal, name), principalArn: principal };
+  return { ...effectiveSetting(ctx.scope, await readSettings(ctx, principal), principal, name), principalArn: principal };
 }
 
 /** ListAccountSettings before paging: see {@link listSettings} for what each filter does. */
 export async function listAccountSettings(ctx: CoreContext, q: SettingsQuery): Promise<Setting[]> {
-  return listSettings(ctx.scope, await readSettings(ctx), q);
+  return listSettings(ctx.scope, await readSettings(ctx, principalOf(ctx.scope, q.principalArn)), q);
 }
 
 /** The value of `name` in force for the caller (the root user): what new clusters default from. */
 export async function accountSettingValue(ctx: CoreContext, name: SettingName): Promise<string> {
-  return effectiveSetting(ctx.scope, await readSettings(ctx), rootPrincipal(ctx.scope), name).value!;
+  return effectiveSetting(ctx.scope, await readSettings(ctx, rootPrincipal(ctx.scope)), rootPrincipal(ctx.scope), name).value!;
 }

@@ -27,6 +27,7 @@ export function listClustersPage(ctx: CoreContext, page: PageRequest): Promise<S
 
 /** What ListTaskDefinitions filters and sorts by. */
 export interface TaskDefinitionFilter {
+  /** One family's revisions only (ECS's `familyPrefix` of ListTaskDefinitions). */
   familyPrefix?: string;
   status: "ACTIVE" | "INACTIVE" | "DELETE_IN_PROGRESS";
   /** Reverse order: families Z to A, newest revision first, as ECS's sort DESC. */
@@ -34,11 +35,12 @@ export interface TaskDefinitionFilter {
 }
 
 /**
- * Task definitions by family then revision. A family prefix narrows the range read, not just
- * the answer: keys are `taskdefs/{family}/{revision}`.
+ * Task definitions by family then revision. ListTaskDefinitions' `familyPrefix` is, despite its
+ * name, "the full family name" (ECS's documentation): it narrows the range read to that
+ * family's keys (`taskdefs/{family}/{revision}`).
  */
 export function listTaskDefinitionsPage(ctx: CoreContext, f: TaskDefinitionFilter, page: PageRequest): Promise<ScanPage<TaskDefinitionRecord>> {
-  const prefix = f.familyPrefix ? keys.taskDefinitionsOfFamiliesStartingWith(f.familyPrefix) : keys.taskDefinitions();
+  const prefix = keys.taskDefinitions(f.familyPrefix || undefined);
   return ctx.store.taskDefinitions.scan(prefix, { ...page, descending: f.descending, match: (t) => t.status === f.status });
 }
 

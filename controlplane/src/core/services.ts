@@ -16,7 +16,7 @@ import { eligibleInstances, validatePlacement, type PlacementConstraint, type Pl
 import { keys } from "../store/index.js";
 import { activeCluster } from "./clusters.js";
 import type { CoreContext } from "./context.js";
-import { mutateService, writeService } from "./service-history.js";
+import { forgetServiceHistory, mutateService, writeService } from "./service-history.js";
 import { propagateTagsOf } from "./launch-options.js";
 import { snapshotInstances } from "./run-tasks.js";
 import {
@@ -126,6 +126,8 @@ export async function createService(ctx: CoreContext, input: CreateServiceInput)
       if (same) return cur.value;
       throw new InvalidParameterException("Creation of service was not idempotent.");
     }
+    // A name reused after its service went INACTIVE starts with no history of the old one.
+    if (cur) await forgetServiceHistory(ctx, input.cluster, input.serviceName);
     try {
       const rec = await writeService(ctx, newServiceRecord(ctx, input, td, deploymentId, ctx.now(), daemonCount), cur?.modRevision ?? "0");
       ctx.log.info("service created", { cluster: input.cluster, service: rec.name, taskDefinition: rec.taskDefinition, desiredCount: rec.desiredCount, deploymentId });

@@ -18,6 +18,7 @@ import {
 import type { Collection } from "../store/index.js";
 import { activeCluster } from "./clusters.js";
 import type { CoreContext } from "./context.js";
+import { mutateService } from "./service-history.js";
 
 /** The record a taggable ECS ARN names. */
 export type TaggableRef =
@@ -96,8 +97,15 @@ async function changeTags(ctx: CoreContext, ref: TaggableRef, change: (tags: Tag
   }
   await activeCluster(ctx, ref.cluster);
   switch (ref.kind) {
-    case "service":
-      return changeTagsOf(s.services, [ref.cluster, ref.name], change, ref);
+    case "service": {
+      // Through the one service write path, like every service write (see service-history.ts).
+      const rec = await mutateService(ctx, ref.cluster, ref.name, (cur) => {
+        const next = change(cur.tags ?? []);
+        return next === undefined ? undefined : { ...cur, tags: next };
+      });
+      if (!rec) throw notFound(ref);
+      return rec.tags ?? [];
+    }
     case "task":
       return changeTagsOf(s.tasks, [ref.cluster, ref.id], change, ref);
     case "container-instance":
@@ -122,7 +130,14 @@ async function changeTagsOf<T extends { tags?: Tag[] }, K extends unknown[]>(
 
 /** The tags of the resource `arn` names (ListTagsForResource). */
 export async function listResourceTags(ctx: CoreContext, arn: string): Promise<Tag[]> {
-  return changeTags(ctx, parseTaggableArn(arn), () => undefined);
+  try {
+    return await changeTags(ctx, parseTaggableArn(arn), () => undefined);
+  } catch (err) {
+    // ListTagsForResource has no ResourceNotFoundException in ECS's model: an ARN that names
+    // nothing is an invalid parameter there.
+    if (err instanceof ResourceNotFoundException) throw new InvalidParameterException(`resourceArn: ${err.message}`);
+    throw err;
+  }
 }
 
 /**

@@ -126,8 +126,8 @@ export async function updateTaskProtection(ctx: CoreContext, req: ProtectionUpda
 }
 
 /**
- * The protection of the tasks named (up to 100), or, when none are named, of every task in the
- * cluster not yet STOPPED whose protection holds now. Unknown tasks are MISSING failures, tasks outside any
+ * The protection of the tasks named (up to 100), or, when none are named, of the cluster's
+ * tasks not yet STOPPED whose protection holds now (the first 100 of them, in id order). Unknown tasks are MISSING failures, tasks outside any
  * service TASK_NOT_VALID, as UpdateTaskProtection reports them.
  */
 export async function getTaskProtection(ctx: CoreContext, cluster: string, taskIds: string[] | undefined): Promise<ProtectionResult> {
@@ -136,8 +136,13 @@ export async function getTaskProtection(ctx: CoreContext, cluster: string, taskI
   const now = ctx.now();
   const out: ProtectionResult = { protectedTasks: [], failures: [] };
   if (taskIds === undefined) {
-    const all = (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value);
-    out.protectedTasks = all.filter((t) => t.lastStatus !== "STOPPED" && protectionHolds(t, now)).map((t) => protectionView(t, now));
+    // Read in bounded pages; the answer, which has no nextToken, holds at most the call's limit.
+    const held = await ctx.store.tasks.scan(keys.tasks(cluster), {
+      want: protectionTaskLimits.get,
+      match: (t) => t.lastStatus !== "STOPPED" && protectionHolds(t, now),
+      budget: Number.POSITIVE_INFINITY,
+    });
+    out.protectedTasks = held.items.map((t) => protectionView(t, now));
     return out;
   }
   for (const id of taskIds) {

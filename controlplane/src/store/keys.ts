@@ -15,8 +15,6 @@ export const keys = {
   families: () => `${root}/families/`,
   taskDefinition: (family: string, revision: number) => `${root}/taskdefs/${family}/${pad(revision)}`,
   taskDefinitions: (family?: string) => (family ? `${root}/taskdefs/${family}/` : `${root}/taskdefs/`),
-  /** Every revision of every family whose name starts with `prefix` (no trailing `/`). */
-  taskDefinitionsOfFamiliesStartingWith: (prefix: string) => `${root}/taskdefs/${prefix}`,
   /** Families whose name starts with `prefix`. */
   familiesStartingWith: (prefix: string) => `${root}/families/${prefix}`,
   /** A DELETE_IN_PROGRESS revision waiting for its last task and service to go. */

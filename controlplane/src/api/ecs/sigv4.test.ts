@@ -279,6 +279,13 @@ describe("verifySigV4: refused", () => {
       InvalidSignatureException,
       "'Host' must be a 'SignedHeader'",
     ],
+    // the action left out of the signature: the same body could be replayed as another action
+    [
+      "x-amz-target not signed",
+      async () => withHeaders(await signedRequest(), { authorization: String((await signedRequest()).headers.authorization).replace(";x-amz-target,", ",") }),
+      InvalidSignatureException,
+      "'X-Amz-Target' must be a 'SignedHeader'",
+    ],
     // scope terminator not aws4_request
     [
       "wrong scope terminator",

@@ -99,6 +99,12 @@ export async function verifySigV4(req: SignedRequest, opts: SigV4Options): Promi
   if (!auth.signedHeaders.includes("host")) throw new InvalidSignatureException("'Host' must be a 'SignedHeader' in the AWS Authorization.");
   // The date is what the signature's freshness rests on: a signature that leaves it out could be replayed with a new one.
   if (!auth.signedHeaders.includes("x-amz-date")) throw new InvalidSignatureException("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
+  // On JSON 1.1 the action is a header: a signature that leaves it out could be replayed as
+  // another action with the same body (ListServices' body as DeleteCluster). The SDKs and the
+  // CLI always sign it.
+  if (headers["x-amz-target"] !== undefined && !auth.signedHeaders.includes("x-amz-target")) {
+    throw new InvalidSignatureException("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.");
+  }
   checkScope(auth, amzDate, opts.region, service);
   for (const name of auth.signedHeaders) {
     if (headers[name] === undefined) throw new InvalidSignatureException(`The signed header '${name}' is missing from the request.`);

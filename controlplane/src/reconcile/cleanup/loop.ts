@@ -1,5 +1,5 @@
 import { ConflictError, type Logger } from "@berth/shared";
-import { finishDefinitionDeletion, pendingDefinitionDeletions, type CoreContext } from "../../core/index.js";
+import { finishDefinitionDeletion, forgetServiceHistory, pendingDefinitionDeletions, type CoreContext } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
 import { planHeldRepairs } from "./held.js";
@@ -49,6 +49,8 @@ export function startCleanupLoop(opts: CleanupLoopOptions): ReconcileLoop {
         try {
           await opts.ctx.store.commit(opts.ctx.store.txn().expect(key, d.modRevision).delete(key));
           deleted[d.kind]++;
+          // A forgotten service's deployment history goes with it (a new service of that name starts afresh).
+          if (d.kind === "service") await forgetServiceHistory(opts.ctx, d.cluster, d.id);
         } catch (err) {
           if (!(err instanceof ConflictError)) throw err;
         }

@@ -8,7 +8,7 @@ import {
   type ServiceRecord,
   type Tag,
 } from "@berth/shared";
-import { launchTags, resolveTaskDefinition, runTasks, stopTask, writeService, type CoreContext, type RunFailure } from "../../core/index.js";
+import { launchTags, mutateService, resolveTaskDefinition, runTasks, stopTask, writeService, type CoreContext, type RunFailure } from "../../core/index.js";
 import { defaultServiceStrategy } from "../../scheduler/index.js";
 import { FencedOutError, type Versioned } from "../../store/index.js";
 import { serviceMessages } from "./events.js";
@@ -109,7 +109,7 @@ export function unplacedMessage(service: string, failures: RunFailure[]): string
  * repeated (ECS throttles identical events the same way).
  */
 async function appendEvents(ctx: CoreContext, service: ServiceRecord, messages: string[]): Promise<void> {
-  await ctx.store.services.mutate([service.cluster, service.name], (cur) => {
+  await mutateService(ctx, service.cluster, service.name, (cur) => {
     const fresh: ServiceEventRecord[] = messages
       .filter((m) => cur.events[0]?.message !== m)
       .reverse()

@@ -59,11 +59,17 @@ export const serviceDeploymentActions: ActionTable = {
 /** Each named service's record and tasks, read once per service, for the revision counts. */
 async function serviceViews(ctx: CoreContext, of: { cluster: string; service: string }[]) {
   const views = new Map<string, { service?: ServiceRecord; tasks: TaskRecord[] }>();
+  const byCluster = new Map<string, TaskRecord[]>();
   for (const { cluster, service } of of) {
     const key = `${cluster}/${service}`;
     if (views.has(key)) continue;
     const rec = (await ctx.store.services.get(cluster, service))?.value;
-    const tasks = rec ? (await clusterTasks(ctx, cluster)).filter((t) => t.group === serviceGroup(service)) : [];
+    let tasks: TaskRecord[] = [];
+    if (rec) {
+      // One read of a cluster's tasks serves every service named in it.
+      if (!byCluster.has(cluster)) byCluster.set(cluster, await clusterTasks(ctx, cluster));
+      tasks = byCluster.get(cluster)!.filter((t) => t.group === serviceGroup(service));
+    }
     views.set(key, { service: rec, tasks });
   }
   return views;
