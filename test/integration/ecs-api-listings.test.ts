@@ -11,7 +11,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Kv } from "@berth/controlplane";
+import { Kv, Txn } from "@berth/controlplane";
 import { eventually, startTestControlPlane, type TestControlPlane } from "../support/berth.js";
 import { boto3Json } from "../support/boto3.js";
 
@@ -140,11 +140,24 @@ print(json.dumps({"taskDefinitions": [{"status": d["status"]} for d in r["taskDe
 });
 
 describe("the etcd client", () => {
-  it("keeps serving other calls after answers too large for it, instead of tripping a breaker for all", async () => {
+  it("reads a listing too large for one answer in smaller pages", async () => {
     // A client whose receive limit (1 MiB) is below one page of the 63 KB revisions above.
     const kv = Kv.connect(t.etcd.endpoint, { grpcOptions: { "grpc.max_receive_message_length": 1 << 20 } });
     try {
-      for (let i = 0; i < 5; i++) await expect(kv.list("/berth/v1/taskdefs/big/")).rejects.toThrow(/larger than max|RESOURCE_EXHAUSTED|exceeds/i);
+      expect((await kv.list("/berth/v1/taskdefs/big/")).items).toHaveLength(68);
+    } finally {
+      kv.close();
+    }
+  });
+
+  it("keeps serving other calls after answers too large for it, instead of tripping a breaker for all", async () => {
+    const key = "/berth/v1/test/huge";
+    const writer = Kv.connect(t.etcd.endpoint);
+    await writer.commit(new Txn().put(key, "x".repeat(1_200_000)));
+    writer.close();
+    const kv = Kv.connect(t.etcd.endpoint, { grpcOptions: { "grpc.max_receive_message_length": 1 << 20 } });
+    try {
+      for (let i = 0; i < 5; i++) await expect(kv.get(key)).rejects.toThrow(/larger than max|RESOURCE_EXHAUSTED|exceeds/i);
       expect(await kv.get("/berth/v1/clusters/none")).toBeUndefined();
       expect((await kv.list("/berth/v1/families/")).items.length).toBeGreaterThan(0);
     } finally {

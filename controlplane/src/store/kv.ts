@@ -30,11 +30,13 @@ export interface PageQuery {
 }
 
 /**
- * How many values one range read asks etcd for. Records are capped well below 64 KiB (a task
- * definition's input is capped at 64 KiB by ECS's quota), so a page stays far below the
- * client's receive limit ({@link maxReceiveBytes}).
+ * How many values one range read asks etcd for. Most records are a few KiB and a task
+ * definition's input is capped at 64 KiB by ECS's quota, so a page stays far below the client's
+ * receive limit ({@link maxReceiveBytes}); a page that still does not fit (instance records of
+ * hosts with thousands of tasks) is read again in smaller pages (see {@link Kv.page}). Large
+ * enough that a cluster of 5,000 instances is read in 25 round trips.
  */
-export const rangePageSize = 50;
+export const rangePageSize = 200;
 
 /** A list read at one store revision, so a watch can resume exactly after it. */
 export interface Listing<T> {
@@ -202,9 +204,23 @@ export class Kv {
    *
    * An ascending page costs etcd only the page. A descending one makes etcd 3.4 read the whole
    * range before the cursor to sort it (it only skips sorting for ascending key order); the
-   * answer is still bounded, so that costs etcd time, not the client's health.
+   * answer is still bounded, so that costs etcd time, not the client's health. A page too large
+   * for the client is read again with fewer keys; the caller sees fewer items and `more`.
    */
   async page<T>(prefix: string, query: PageQuery): Promise<Page<T>> {
+    for (let limit = query.limit; ; limit = Math.max(1, Math.floor(limit / 8))) {
+      try {
+        return await this.readPage<T>(prefix, { ...query, limit });
+      } catch (err) {
+        // An answer past the receive limit: the same keys in smaller pages fit (a single value
+        // cannot exceed etcd's request limit, far below ours). A page of one that still does
+        // not fit is a real error.
+        if (!(err instanceof etcd3.GRPCResourceExhastedError) || limit === 1) throw err;
+      }
+    }
+  }
+
+  private async readPage<T>(prefix: string, query: PageQuery): Promise<Page<T>> {
     const whole = etcd3.Range.prefix(prefix);
     const after = query.after;
     const range = after === undefined ? whole : query.descending ? new etcd3.Range(whole.start, after) : new etcd3.Range(`${after}\0`, whole.end);
