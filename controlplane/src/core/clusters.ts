@@ -15,6 +15,7 @@ import { accountSettingValue } from "./account-settings.js";
 import { applyClusterConfiguration, applyClusterSettings, applyServiceConnectDefaults, newClusterSettings } from "./cluster-settings.js";
 import { keys } from "../store/index.js";
 import type { CoreContext } from "./context.js";
+import { checkClusterQuota } from "./quotas.js";
 
 /** What CreateCluster and UpdateCluster may set besides the name and tags. */
 export interface ClusterOptions {
@@ -35,6 +36,7 @@ export async function createCluster(ctx: CoreContext, name: string, requestTags?
   for (let attempt = 0; attempt < 5; attempt++) {
     const cur = await ctx.store.clusters.get(name);
     if (cur?.value.status === "ACTIVE") return cur.value;
+    if (attempt === 0) await checkClusterQuota(ctx);
     const rec: ClusterRecord = { name, arn: clusterArn(ctx.scope, name), status: "ACTIVE", createdAt: ctx.now(), tags, settings, configuration, serviceConnectDefaults };
     try {
       if (cur) await ctx.store.clusters.update(rec, cur.modRevision);

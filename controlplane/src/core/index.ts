@@ -20,3 +20,4 @@ export { applyClusterConfiguration, applyClusterSettings, applyServiceConnectDef
 export * from "./tags.js";
 export * from "./launch-options.js";
 export * from "./run-tokens.js";
+export * from "./quotas.js";

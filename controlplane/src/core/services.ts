@@ -16,6 +16,7 @@ import { eligibleInstances, validatePlacement, type PlacementConstraint, type Pl
 import { keys } from "../store/index.js";
 import { activeCluster } from "./clusters.js";
 import type { CoreContext } from "./context.js";
+import { checkServiceQuota } from "./quotas.js";
 import { forgetServiceHistory, mutateService, writeService } from "./service-history.js";
 import { propagateTagsOf } from "./launch-options.js";
 import { snapshotInstances } from "./run-tasks.js";
@@ -126,6 +127,7 @@ export async function createService(ctx: CoreContext, input: CreateServiceInput)
       if (same) return cur.value;
       throw new InvalidParameterException("Creation of service was not idempotent.");
     }
+    if (attempt === 0) await checkServiceQuota(ctx, input.cluster);
     // A name reused after its service went INACTIVE starts with no history of the old one.
     if (cur) await forgetServiceHistory(ctx, input.cluster, input.serviceName);
     try {
