@@ -91,6 +91,18 @@ check_generated_fresh() {
   fi
 }
 
+# STYLE.md's folder rules (.dependency-cruiser.cjs): workspaces meet through their index only,
+# shared/ stands alone, the control plane and the agent never import each other, no cycles.
+check_boundaries() {
+  berth_say "checking module boundaries and cycles"
+  if npx --no-install depcruise shared/src proto controlplane/src agent/src test --config .dependency-cruiser.cjs >"$results/boundaries.log" 2>&1; then
+    berth_note "module boundaries: kept ($(grep -o '[0-9]* modules' "$results/boundaries.log" | head -1))"
+  else
+    cat "$results/boundaries.log"
+    check_failed "module boundaries broken: see the violations above"
+  fi
+}
+
 # What integration and cluster tests need on the host; the unit level needs none of it.
 prepare_host() {
   [ -x /usr/bin/etcd ] || berth_die "/usr/bin/etcd is missing (Debian package etcd-server)"
@@ -160,6 +172,7 @@ run_level() {
 export DOCKER_API_VERSION=$BERTH_DOCKER_API_VERSION
 
 check_generated_fresh
+check_boundaries
 for level in "${levels[@]}"; do
   if [ "$level" != unit ] && [ -z "${host_ready:-}" ]; then
     prepare_host

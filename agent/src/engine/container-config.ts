@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ContainerDefinition, TaskDefinition, TaskOverride } from "@berth/shared";
 import type { TaskSpec } from "@berth/proto";
 import type { CreateContainerSpec, PortBindingSpec } from "../runtime/index.js";
-import type { ContainerDependency, DependencyCondition, ManagedContainer } from "./model.js";
-import type { ContainerMounts } from "./volumes.js";
+import type { ContainerDependency, ContainerMounts, DependencyCondition, ManagedContainer } from "./model.js";
 
 type ContainerOverride = NonNullable<TaskOverride["containerOverrides"]>[number];
 

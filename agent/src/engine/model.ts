@@ -87,3 +87,11 @@ export const systemClock: Clock = {
     return { cancel: () => clearTimeout(t) };
   },
 };
+
+/** What a container mounts: Docker `Binds` and `VolumesFrom` (see volumes.ts). */
+export interface ContainerMounts {
+  /** Docker `Binds`. */
+  binds: string[];
+  /** Docker `VolumesFrom`. */
+  volumesFrom: string[];
+}

@@ -9,6 +9,7 @@ import {
 } from "../runtime/index.js";
 import { ecsLabel } from "./container-config.js";
 import { failureReason, retryDelayMs, type RetryPolicy } from "./retry.js";
+import type { ContainerMounts } from "./model.js";
 import type { Transition } from "./transition.js";
 
 /*
@@ -105,12 +106,7 @@ export function planTaskVolumes(td: Pick<TaskDefinition, "volumes">, ctx: TaskVo
 }
 
 /** One container's Docker mounts. */
-export interface ContainerMounts {
-  /** Docker `Binds`. */
-  binds: string[];
-  /** Docker `VolumesFrom`. */
-  volumesFrom: string[];
-}
+export type { ContainerMounts } from "./model.js";
 
 /**
  * A container's Binds and VolumesFrom (pure). `containerRef` gives a sibling's Docker name or id,

@@ -1,7 +1,7 @@
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import { ClientException, InvalidParameterException, LimitExceededException } from "../errors.js";
 import { checkTagList } from "../tag-rules.js";
-import type { RegisterTaskDefinitionInput } from "./validate.js";
+import type { RegisterTaskDefinitionInput } from "./input.js";
 
 /** ECS's cap on one task definition: 64 KiB (an Amazon ECS service quota, not adjustable). */
 export const MAX_TASK_DEFINITION_BYTES = 65536;

@@ -1,17 +1,12 @@
 import type { ContainerDefinition, PortMapping, RegisterTaskDefinitionRequest } from "@aws-sdk/client-ecs";
 import { ClientException, InvalidParameterException } from "../errors.js";
 import { findDependencyCycle } from "./dependencies.js";
+import type { RegisterTaskDefinitionInput } from "./input.js";
 import { checkTaskDefinitionQuotas } from "./quotas.js";
 import { parseCpu, parseMemory } from "./units.js";
 
-/**
- * A RegisterTaskDefinition request after the ECS-model validation: `family` and
- * `containerDefinitions` are present (the model requires them).
- */
-export type RegisterTaskDefinitionInput = RegisterTaskDefinitionRequest & {
-  family: string;
-  containerDefinitions: ContainerDefinition[];
-};
+// The input type lives in input.ts so quotas.ts can use it without importing this module back.
+export type { RegisterTaskDefinitionInput } from "./input.js";
 
 /** ECS's limit on containers in one task definition. */
 export const MAX_CONTAINERS_PER_TASK_DEFINITION = 10;
