@@ -26,6 +26,10 @@ export interface InstanceRegistration {
   attributes: Attribute[];
   hostname: string;
   hostIp: string;
+  /** The agent's introspection (/metrics) port; absent from agents that do not send it. */
+  introspectionPort?: number;
+  /** Its address when not `hostIp`. */
+  introspectionHost?: string;
   agentVersion: string;
   dockerVersion: string;
 }
@@ -60,6 +64,7 @@ export async function registerInstance(ctx: CoreContext, reg: InstanceRegistrati
     attributes: reg.attributes,
     hostname: reg.hostname,
     hostIp: reg.hostIp,
+    ...introspectionOf(reg),
     agentVersion: reg.agentVersion,
     dockerVersion: reg.dockerVersion,
     registeredAtMs: ctx.now(),
@@ -68,6 +73,14 @@ export async function registerInstance(ctx: CoreContext, reg: InstanceRegistrati
   await ctx.store.instances.create(rec);
   ctx.log.info("container instance registered", { instanceArn: rec.arn, cluster: reg.cluster });
   return rec;
+}
+
+/** The introspection fields of a record: only those the agent sent (JSON drops the rest). */
+function introspectionOf(reg: InstanceRegistration): Pick<ContainerInstanceRecord, "introspectionPort" | "introspectionHost"> {
+  return {
+    ...(reg.introspectionPort ? { introspectionPort: reg.introspectionPort } : {}),
+    ...(reg.introspectionHost ? { introspectionHost: reg.introspectionHost } : {}),
+  };
 }
 
 /**
@@ -90,6 +103,9 @@ async function refreshRegistration(ctx: CoreContext, reg: InstanceRegistration, 
       attributes: reregisteredAttributes(reg.attributes, cur.value.attributes),
       hostname: reg.hostname,
       hostIp: reg.hostIp,
+      introspectionPort: undefined,
+      introspectionHost: undefined,
+      ...introspectionOf(reg),
       agentVersion: reg.agentVersion,
       dockerVersion: reg.dockerVersion,
       version: cur.value.version + 1,
