@@ -1,0 +1,172 @@
+// Prometheus HTTP service discovery end to end: a real control plane and agent, a task whose
+// container opts in with PROMETHEUS_EXPORTER_PORT behind a dynamic host port, the SD answer
+// read over HTTP, then Debian's real Prometheus pointed at it discovering and scraping both the
+// agent and the task's exporter.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, DescribeTasksCommand } from "@aws-sdk/client-ecs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keys } from "@berth/controlplane";
+import { eventually, startSingleHost, type SingleHost } from "../support/berth.js";
+import { TEST_IMAGE } from "../support/image.js";
+import { freePort, LOOPBACK } from "../support/ports.js";
+
+const cluster = `promsd-${process.pid}`;
+const family = "exporter";
+let host: SingleHost;
+let sdUrl: string;
+let taskArn: string;
+let hostPort: number;
+let hostIp: string;
+
+interface Group {
+  targets: string[];
+  labels: Record<string, string>;
+}
+
+const sd = async (): Promise<{ status: number; type: string | null; groups: Group[] }> => {
+  const res = await fetch(sdUrl);
+  return { status: res.status, type: res.headers.get("content-type"), groups: (await res.json()) as Group[] };
+};
+
+beforeAll(async () => {
+  host = await startSingleHost(cluster);
+  sdUrl = `${host.t.endpoint}/prometheus/sd`;
+  await host.t.ecs.send(new RegisterTaskDefinitionCommand({
+    family,
+    networkMode: "bridge",
+    containerDefinitions: [{
+      name: "app",
+      image: TEST_IMAGE,
+      memory: 32,
+      essential: true,
+      dockerLabels: { PROMETHEUS_EXPORTER_PORT: "8080", PROMETHEUS_EXPORTER_PATH: "/prom" },
+      // busybox httpd serving one exposition file at /prom.
+      command: ["sh", "-c", "mkdir -p /www && printf 'berth_demo_up 1\\n' > /www/prom && exec httpd -f -p 8080 -h /www"],
+      portMappings: [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }],
+      stopTimeout: 2,
+    }],
+  }));
+  const run = await host.t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: family }));
+  expect(run.failures).toEqual([]);
+  taskArn = run.tasks![0].taskArn!;
+  const running = await eventually("the exporter task to run", async () => {
+    const t = (await host.t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks![0];
+    return t.lastStatus === "RUNNING" ? t : undefined;
+  });
+  hostPort = running.containers![0].networkBindings!.find((b) => b.containerPort === 8080)!.hostPort!;
+  const instances = (await host.t.cp.ctx.store.instances.list(keys.instances(cluster))).items;
+  hostIp = instances[0].value.hostIp;
+}, 60_000);
+
+afterAll(async () => {
+  await host?.stop();
+});
+
+describe("GET /prometheus/sd", () => {
+  it("lists the agent's /metrics and the task's exporter on its dynamic host port, with labels", async () => {
+    const { status, type, groups } = await sd();
+    expect(status).toBe(200);
+    expect(type).toBe("application/json");
+    expect(hostPort).toBeGreaterThan(0);
+    const agent = groups.filter((g) => g.labels.__meta_berth_role === "agent" && g.labels.cluster === cluster);
+    expect(agent).toHaveLength(1);
+    expect(agent[0].targets).toEqual([`${hostIp}:${host.agent.introspectionPort}`]);
+    expect(agent[0].labels).toMatchObject({ __meta_berth_cluster: cluster, __meta_berth_container_instance_status: "ACTIVE" });
+    expect(agent[0].labels.__meta_berth_container_instance_arn).toMatch(new RegExp(`:container-instance/${cluster}/${agent[0].labels.container_instance_id}$`));
+    expect(agent[0].labels.__meta_berth_availability_zone).toBeTruthy();
+
+    const tasks = groups.filter((g) => g.labels.__meta_berth_task_arn === taskArn);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0].targets).toEqual([`${hostIp}:${hostPort}`]);
+    expect(tasks[0].labels).toMatchObject({
+      cluster,
+      family,
+      task_id: taskArn.split("/").at(-1),
+      container: "app",
+      __metrics_path__: "/prom",
+      __meta_berth_role: "task",
+      __meta_berth_task_family: family,
+      __meta_berth_task_revision: "1",
+      __meta_berth_container_name: "app",
+      __meta_berth_container_port: "8080",
+      __meta_berth_host_port: String(hostPort),
+      __meta_berth_container_instance_id: agent[0].labels.container_instance_id,
+      __meta_berth_availability_zone: agent[0].labels.__meta_berth_availability_zone,
+    });
+    // The exporter answers where the SD says it is.
+    const scraped = await fetch(`http://${tasks[0].targets[0]}${tasks[0].labels.__metrics_path__}`);
+    expect(await scraped.text()).toBe("berth_demo_up 1\n");
+  });
+
+  it("Debian's Prometheus discovers both through http_sd_configs and scrapes them up", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "berth-prometheus-"));
+    const port = await freePort();
+    const sdConfig = (role: string) => `
+    http_sd_configs:
+      - url: ${sdUrl}
+        refresh_interval: 1s
+    relabel_configs:
+      - source_labels: [__meta_berth_role]
+        regex: ${role}
+        action: keep`;
+    await writeFile(join(dir, "prometheus.yml"), `
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: berth-agent
+    honor_labels: true${sdConfig("agent")}
+  - job_name: berth-tasks${sdConfig("task")}
+`);
+    let prom: ChildProcess | undefined;
+    let output = "";
+    try {
+      prom = spawn("/usr/bin/prometheus", [
+        `--config.file=${join(dir, "prometheus.yml")}`,
+        `--storage.tsdb.path=${join(dir, "data")}`,
+        `--web.listen-address=${LOOPBACK}:${port}`,
+      ], { stdio: ["ignore", "pipe", "pipe"] });
+      prom.stdout!.on("data", (b: Buffer) => (output += b.toString()));
+      prom.stderr!.on("data", (b: Buffer) => (output += b.toString()));
+      interface ActiveTarget { labels: Record<string, string>; scrapePool: string; health: string; scrapeUrl: string }
+      const up = await eventually("Prometheus to scrape the agent and the task", async () => {
+        if (prom!.exitCode !== null) throw new Error(`prometheus exited ${prom!.exitCode}: ${output.slice(-2000)}`);
+        const res = await fetch(`http://${LOOPBACK}:${port}/api/v1/targets?state=active`);
+        const body = (await res.json()) as { data: { activeTargets: ActiveTarget[] } };
+        const active = body.data.activeTargets;
+        const agent = active.find((a) => a.scrapePool === "berth-agent" && a.labels.cluster === cluster);
+        const task = active.find((a) => a.scrapePool === "berth-tasks" && a.labels.task_id === taskArn.split("/").at(-1));
+        return agent?.health === "up" && task?.health === "up" ? { agent, task } : undefined;
+      }, 20_000, 250);
+      expect(up.agent.scrapeUrl).toBe(`http://${hostIp}:${host.agent.introspectionPort}/metrics`);
+      expect(up.task.scrapeUrl).toBe(`http://${hostIp}:${hostPort}/prom`);
+      expect(up.task.labels).toMatchObject({ cluster, family, container: "app", job: "berth-tasks" });
+      // The scraped series carry the target's plain labels.
+      const query = `http://${LOOPBACK}:${port}/api/v1/query?query=${encodeURIComponent(`berth_demo_up{cluster="${cluster}"}`)}`;
+      const result = await eventually("the exporter's series in Prometheus", async () => {
+        const r = ((await (await fetch(query)).json()) as { data: { result: { metric: Record<string, string> }[] } }).data.result;
+        return r.length > 0 ? r : undefined;
+      }, 5_000, 250);
+      expect(result.map((r) => r.metric)).toEqual([expect.objectContaining({ cluster, family, container: "app", task_id: taskArn.split("/").at(-1) })]);
+    } finally {
+      if (prom && prom.exitCode === null) {
+        const exited = new Promise((r) => prom!.once("exit", r));
+        process.kill(prom.pid!, "SIGTERM");
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
+
+  it("a stopped task leaves the list; the agent stays", async () => {
+    await host.t.ecs.send(new StopTaskCommand({ cluster, task: taskArn }));
+    const groups = await eventually("the task to leave the SD answer", async () => {
+      const { groups } = await sd();
+      return groups.some((g) => g.labels.__meta_berth_task_arn === taskArn) ? undefined : groups;
+    });
+    expect(groups.filter((g) => g.labels.__meta_berth_role === "agent" && g.labels.cluster === cluster)).toHaveLength(1);
+  });
+});
