@@ -1,11 +1,14 @@
 // Prometheus HTTP service discovery end to end: a real control plane and agent, a task whose
 // container opts in with PROMETHEUS_EXPORTER_PORT behind a dynamic host port, the SD answer
 // read over HTTP, then Debian's real Prometheus pointed at it discovering and scraping both the
-// agent and the task's exporter.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+// agent and the task's exporter through the shipped scrape config, and the shipped Grafana
+// dashboard's queries parsed by promtool and run against that Prometheus.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keys } from "@berth/controlplane";
@@ -13,6 +16,7 @@ import { eventually, startSingleHost, type SingleHost } from "../support/berth.j
 import { TEST_IMAGE } from "../support/image.js";
 import { freePort, LOOPBACK } from "../support/ports.js";
 
+const repo = fileURLToPath(new URL("../..", import.meta.url));
 const cluster = `promsd-${process.pid}`;
 const family = "exporter";
 let host: SingleHost;
@@ -30,6 +34,14 @@ const sd = async (): Promise<{ status: number; type: string | null; groups: Grou
   const res = await fetch(sdUrl);
   return { status: res.status, type: res.headers.get("content-type"), groups: (await res.json()) as Group[] };
 };
+
+/** Every PromQL expression of deploy/grafana/berth.json (which must be JSON to get this far). */
+function dashboardExprs(): string[] {
+  const dashboard = JSON.parse(readFileSync(join(repo, "deploy/grafana/berth.json"), "utf8")) as { panels: { targets?: { expr: string }[] }[] };
+  const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+  expect(exprs.length).toBeGreaterThan(20);
+  return exprs;
+}
 
 beforeAll(async () => {
   host = await startSingleHost(cluster);
@@ -101,28 +113,23 @@ describe("GET /prometheus/sd", () => {
     expect(await scraped.text()).toBe("berth_demo_up 1\n");
   });
 
-  it("Debian's Prometheus discovers both through http_sd_configs and scrapes them up", async () => {
+  it("Debian's Prometheus on deploy/prometheus/prometheus.yml discovers and scrapes agent, task and control plane; every dashboard query runs", async () => {
     const dir = await mkdtemp(join(tmpdir(), "berth-prometheus-"));
     const port = await freePort();
-    const sdConfig = (role: string) => `
-    http_sd_configs:
-      - url: ${sdUrl}
-        refresh_interval: 1s
-    relabel_configs:
-      - source_labels: [__meta_berth_role]
-        regex: ${role}
-        action: keep`;
-    await writeFile(join(dir, "prometheus.yml"), `
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
-  - job_name: berth-agent
-    honor_labels: true${sdConfig("agent")}
-  - job_name: berth-tasks${sdConfig("task")}
-`);
+    // The shipped config, pointed at this control plane and sped up.
+    const shipped = await readFile(join(repo, "deploy/prometheus/prometheus.yml"), "utf8");
+    const apiAddress = new URL(host.t.endpoint).host;
+    const config = shipped.replaceAll("127.0.0.1:7070", apiAddress).replaceAll(/(scrape|evaluation|refresh)_interval: \d+s/g, "$1_interval: 1s");
+    expect(config.match(new RegExp(apiAddress, "g"))).toHaveLength(3);
+    expect(config).not.toMatch(/interval: (?!1s)/);
+    await writeFile(join(dir, "prometheus.yml"), config);
     let prom: ChildProcess | undefined;
     let output = "";
+    const api = async <T>(path: string): Promise<T> => {
+      const body = (await (await fetch(`http://${LOOPBACK}:${port}${path}`)).json()) as { status: string; data: T; error?: string };
+      if (body.status !== "success") throw new Error(`${path}: ${body.error}`);
+      return body.data;
+    };
     try {
       prom = spawn("/usr/bin/prometheus", [
         `--config.file=${join(dir, "prometheus.yml")}`,
@@ -132,25 +139,42 @@ scrape_configs:
       prom.stdout!.on("data", (b: Buffer) => (output += b.toString()));
       prom.stderr!.on("data", (b: Buffer) => (output += b.toString()));
       interface ActiveTarget { labels: Record<string, string>; scrapePool: string; health: string; scrapeUrl: string }
-      const up = await eventually("Prometheus to scrape the agent and the task", async () => {
+      const up = await eventually("Prometheus to scrape the agent, the task and the control plane", async () => {
         if (prom!.exitCode !== null) throw new Error(`prometheus exited ${prom!.exitCode}: ${output.slice(-2000)}`);
-        const res = await fetch(`http://${LOOPBACK}:${port}/api/v1/targets?state=active`);
-        const body = (await res.json()) as { data: { activeTargets: ActiveTarget[] } };
-        const active = body.data.activeTargets;
+        const active = (await api<{ activeTargets: ActiveTarget[] }>("/api/v1/targets?state=active")).activeTargets;
         const agent = active.find((a) => a.scrapePool === "berth-agent" && a.labels.cluster === cluster);
         const task = active.find((a) => a.scrapePool === "berth-tasks" && a.labels.task_id === taskArn.split("/").at(-1));
-        return agent?.health === "up" && task?.health === "up" ? { agent, task } : undefined;
+        const cp = active.find((a) => a.scrapePool === "berth-controlplane");
+        return [agent, task, cp].every((x) => x?.health === "up") ? { agent: agent!, task: task! } : undefined;
       }, 20_000, 250);
       expect(up.agent.scrapeUrl).toBe(`http://${hostIp}:${host.agent.introspectionPort}/metrics`);
+      expect(up.agent.labels).toMatchObject({ cluster, component: "agent", job: "berth-agent" });
       expect(up.task.scrapeUrl).toBe(`http://${hostIp}:${hostPort}/prom`);
-      expect(up.task.labels).toMatchObject({ cluster, family, container: "app", job: "berth-tasks" });
+      expect(up.task.labels).toMatchObject({ cluster, family, container: "app", revision: "1", job: "berth-tasks" });
       // The scraped series carry the target's plain labels.
-      const query = `http://${LOOPBACK}:${port}/api/v1/query?query=${encodeURIComponent(`berth_demo_up{cluster="${cluster}"}`)}`;
-      const result = await eventually("the exporter's series in Prometheus", async () => {
-        const r = ((await (await fetch(query)).json()) as { data: { result: { metric: Record<string, string> }[] } }).data.result;
+      const query = (q: string) => api<{ result: { metric: Record<string, string> }[] }>(`/api/v1/query?query=${encodeURIComponent(q)}`);
+      const demo = await eventually("the exporter's series in Prometheus", async () => {
+        const r = (await query(`berth_demo_up{cluster="${cluster}"}`)).result;
         return r.length > 0 ? r : undefined;
       }, 5_000, 250);
-      expect(result.map((r) => r.metric)).toEqual([expect.objectContaining({ cluster, family, container: "app", task_id: taskArn.split("/").at(-1) })]);
+      expect(demo.map((r) => r.metric)).toEqual([expect.objectContaining({ cluster, family, container: "app", task_id: taskArn.split("/").at(-1) })]);
+
+      // Every metric the dashboard reads is one berth exports (seen by this Prometheus), and
+      // every expression evaluates, with Grafana's variables filled in.
+      const exprs = dashboardExprs();
+      const used = new Set(exprs.flatMap((e) => e.match(/berth_[a-z_]+/g) ?? []));
+      await eventually("every metric the dashboard uses to be scraped", async () => {
+        const names = new Set(await api<string[]>("/api/v1/label/__name__/values"));
+        const missing = [...used].filter((n) => !names.has(n));
+        if (missing.length > 0) throw new Error(`not scraped: ${missing.join(", ")}`);
+        return true;
+      }, 10_000, 500);
+      for (const e of exprs) {
+        const { result } = await query(e.replaceAll("$__rate_interval", "5s").replaceAll("$cluster", cluster).replaceAll("$family", ".*"));
+        // Rates need two samples in their window (Prometheus has just started); the count of
+        // disconnected instances is rightly empty. Everything else has data here.
+        if (!e.includes("rate(") && !e.includes('connection="disconnected"')) expect(result.length, e).toBeGreaterThan(0);
+      }
     } finally {
       if (prom && prom.exitCode === null) {
         const exited = new Promise((r) => prom!.once("exit", r));
@@ -159,7 +183,21 @@ scrape_configs:
       }
       await rm(dir, { recursive: true, force: true });
     }
-  }, 40_000);
+  }, 45_000);
+
+  it("promtool parses every dashboard expression", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "berth-dashboard-"));
+    try {
+      // A rules file is what promtool parses PromQL from: one recording rule per expression.
+      const rules = dashboardExprs().map((e, i) => `      - record: dashboard_expr_${i}\n        expr: ${JSON.stringify(e.replaceAll("$__rate_interval", "1m"))}`);
+      await writeFile(join(dir, "rules.yml"), `groups:\n  - name: dashboard\n    rules:\n${rules.join("\n")}\n`);
+      const r = spawnSync("/usr/bin/promtool", ["check", "rules", join(dir, "rules.yml")], { encoding: "utf8", timeout: 30_000 });
+      expect(`${r.stdout}${r.stderr}`).toContain(`SUCCESS: ${rules.length} rules found`);
+      expect(r.status).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it("a stopped task leaves the list; the agent stays", async () => {
     await host.t.ecs.send(new StopTaskCommand({ cluster, task: taskArn }));
