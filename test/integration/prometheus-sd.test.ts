@@ -207,4 +207,15 @@ describe("GET /prometheus/sd", () => {
     });
     expect(groups.filter((g) => g.labels.__meta_berth_role === "agent" && g.labels.cluster === cluster)).toHaveLength(1);
   });
+
+  it("a restarted agent on another introspection port is listed at the new port", async () => {
+    const before = host.agent.introspectionPort;
+    const agent = await host.restartAgent();
+    expect(agent.introspectionPort).not.toBe(before);
+    await eventually("the SD answer to show the agent's new port", async () => {
+      const { groups } = await sd();
+      const mine = groups.filter((g) => g.labels.__meta_berth_role === "agent" && g.labels.cluster === cluster);
+      return mine.length === 1 && mine[0].targets[0] === `${hostIp}:${agent.introspectionPort}` ? true : undefined;
+    }, 15_000);
+  });
 });
