@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, DescribeTasksCommand } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keys } from "@berth/controlplane";
 import { eventually, startSingleHost, type SingleHost } from "../support/berth.js";
@@ -18,7 +18,8 @@ import { freePort, LOOPBACK } from "../support/ports.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const cluster = `promsd-${process.pid}`;
-const family = "exporter";
+const family = "local-exporter";
+const metricsPath = "/stats/prometheus";
 let host: SingleHost;
 let sdUrl: string;
 let taskArn: string;
@@ -46,21 +47,9 @@ function dashboardExprs(): string[] {
 beforeAll(async () => {
   host = await startSingleHost(cluster);
   sdUrl = `${host.t.endpoint}/prometheus/sd`;
-  await host.t.ecs.send(new RegisterTaskDefinitionCommand({
-    family,
-    networkMode: "bridge",
-    containerDefinitions: [{
-      name: "app",
-      image: TEST_IMAGE,
-      memory: 32,
-      essential: true,
-      dockerLabels: { PROMETHEUS_EXPORTER_PORT: "8080", PROMETHEUS_EXPORTER_PATH: "/prom" },
-      // busybox httpd serving one exposition file at /prom.
-      command: ["sh", "-c", "mkdir -p /www && printf 'berth_demo_up 1\\n' > /www/prom && exec httpd -f -p 8080 -h /www"],
-      portMappings: [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }],
-      stopTimeout: 2,
-    }],
-  }));
+  // docs/examples/local-exporter.json: busybox httpd serving one exposition file, opted in with
+  // PROMETHEUS_EXPORTER_PORT and PROMETHEUS_EXPORTER_PATH, published on a dynamic host port.
+  await host.t.ecs.send(new RegisterTaskDefinitionCommand(JSON.parse(readFileSync(join(repo, "docs/examples/local-exporter.json"), "utf8")) as RegisterTaskDefinitionCommandInput));
   const run = await host.t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: family }));
   expect(run.failures).toEqual([]);
   taskArn = run.tasks![0].taskArn!;
@@ -97,12 +86,12 @@ describe("GET /prometheus/sd", () => {
       cluster,
       family,
       task_id: taskArn.split("/").at(-1),
-      container: "app",
-      __metrics_path__: "/prom",
+      container: "exporter",
+      __metrics_path__: metricsPath,
       __meta_berth_role: "task",
       __meta_berth_task_family: family,
       __meta_berth_task_revision: "1",
-      __meta_berth_container_name: "app",
+      __meta_berth_container_name: "exporter",
       __meta_berth_container_port: "8080",
       __meta_berth_host_port: String(hostPort),
       __meta_berth_container_instance_id: agent[0].labels.container_instance_id,
@@ -149,15 +138,15 @@ describe("GET /prometheus/sd", () => {
       }, 20_000, 250);
       expect(up.agent.scrapeUrl).toBe(`http://${hostIp}:${host.agent.introspectionPort}/metrics`);
       expect(up.agent.labels).toMatchObject({ cluster, component: "agent", job: "berth-agent" });
-      expect(up.task.scrapeUrl).toBe(`http://${hostIp}:${hostPort}/prom`);
-      expect(up.task.labels).toMatchObject({ cluster, family, container: "app", revision: "1", job: "berth-tasks" });
+      expect(up.task.scrapeUrl).toBe(`http://${hostIp}:${hostPort}${metricsPath}`);
+      expect(up.task.labels).toMatchObject({ cluster, family, container: "exporter", revision: "1", job: "berth-tasks" });
       // The scraped series carry the target's plain labels.
       const query = (q: string) => api<{ result: { metric: Record<string, string> }[] }>(`/api/v1/query?query=${encodeURIComponent(q)}`);
       const demo = await eventually("the exporter's series in Prometheus", async () => {
         const r = (await query(`berth_demo_up{cluster="${cluster}"}`)).result;
         return r.length > 0 ? r : undefined;
       }, 5_000, 250);
-      expect(demo.map((r) => r.metric)).toEqual([expect.objectContaining({ cluster, family, container: "app", task_id: taskArn.split("/").at(-1) })]);
+      expect(demo.map((r) => r.metric)).toEqual([expect.objectContaining({ cluster, family, container: "exporter", task_id: taskArn.split("/").at(-1) })]);
 
       // Every metric the dashboard reads is one berth exports (seen by this Prometheus), and
       // every expression evaluates, with Grafana's variables filled in.
