@@ -64,7 +64,8 @@ export async function registerInstance(ctx: CoreContext, reg: InstanceRegistrati
     attributes: reg.attributes,
     hostname: reg.hostname,
     hostIp: reg.hostIp,
-    ...introspectionOf(reg),
+    introspectionPort: reg.introspectionPort,
+    introspectionHost: reg.introspectionHost,
     agentVersion: reg.agentVersion,
     dockerVersion: reg.dockerVersion,
     registeredAtMs: ctx.now(),
@@ -73,14 +74,6 @@ export async function registerInstance(ctx: CoreContext, reg: InstanceRegistrati
   await ctx.store.instances.create(rec);
   ctx.log.info("container instance registered", { instanceArn: rec.arn, cluster: reg.cluster });
   return rec;
-}
-
-/** The introspection fields of a record: only those the agent sent (JSON drops the rest). */
-function introspectionOf(reg: InstanceRegistration): Pick<ContainerInstanceRecord, "introspectionPort" | "introspectionHost"> {
-  return {
-    ...(reg.introspectionPort ? { introspectionPort: reg.introspectionPort } : {}),
-    ...(reg.introspectionHost ? { introspectionHost: reg.introspectionHost } : {}),
-  };
 }
 
 /**
@@ -103,9 +96,9 @@ async function refreshRegistration(ctx: CoreContext, reg: InstanceRegistration, 
       attributes: reregisteredAttributes(reg.attributes, cur.value.attributes),
       hostname: reg.hostname,
       hostIp: reg.hostIp,
-      introspectionPort: undefined,
-      introspectionHost: undefined,
-      ...introspectionOf(reg),
+      // Said afresh by every registration (an absent one is dropped when the record is written).
+      introspectionPort: reg.introspectionPort,
+      introspectionHost: reg.introspectionHost,
       agentVersion: reg.agentVersion,
       dockerVersion: reg.dockerVersion,
       version: cur.value.version + 1,
