@@ -2,7 +2,7 @@ import { hostname as osHostname } from "node:os";
 import { createLogger, type Logger } from "@berth/shared";
 import { agentVersionString, agentVersion, type AgentConfig } from "./config/index.js";
 import { AgentTaskEngine } from "./engine/index.js";
-import { startIntrospectionServer, type IntrospectionServer } from "./introspection/index.js";
+import { advertisedIntrospection, startIntrospectionServer, type IntrospectionServer } from "./introspection/index.js";
 import { createAgentMetrics, dockerStatsSource } from "./metrics/index.js";
 import { detectHost, hostAttributes, registeredResources } from "./resources/index.js";
 import { DockerRuntime } from "./runtime/index.js";
@@ -66,6 +66,9 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     logger: log,
   });
 
+  // The port as bound (a configured 0 becomes the real one), for the control plane's Prometheus discovery.
+  const advertised = advertisedIntrospection(introspection.address);
+
   const health = new RuntimeHealthProbe(() => runtime.docker.ping(), { intervalMs: 2000, timeoutMs: 5000, log });
   health.start();
 
@@ -97,6 +100,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       dockerVersion: host.docker?.version ?? "unknown",
       hostname: host.hostname || osHostname(),
       hostIp: config.hostIp,
+      introspectionPort: advertised.port,
+      introspectionHost: advertised.host,
     }),
     log,
     runtimeHealth: () => health.current(),

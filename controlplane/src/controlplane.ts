@@ -4,6 +4,7 @@ import type { Server } from "@grpc/grpc-js";
 import { createLogger, type Logger } from "@berth/shared";
 import { startAgentServer } from "./api/agent/server.js";
 import { createEcsServer } from "./api/ecs/server.js";
+import { prometheusSdPath, prometheusSdRoute } from "./api/prometheus/index.js";
 import type { ControlPlaneConfig } from "./config.js";
 import type { CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
@@ -61,6 +62,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
           : { contentType: "text/plain", body: "ok\n" };
       },
       "/metrics": async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      [prometheusSdPath]: prometheusSdRoute(ctx, log.child({ component: "prometheus-sd" })),
     },
   });
   const apiPort = await listen(http, config.api.host, config.api.port);

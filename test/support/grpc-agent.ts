@@ -16,6 +16,8 @@ export async function registerInstanceOverGrpc(address: string, req: Partial<Reg
     dockerVersion: "20.10.24",
     hostname: "test-host",
     hostIp: "127.0.0.1",
+    introspectionPort: 0,
+    introspectionHost: "",
     ...req,
   };
   try {

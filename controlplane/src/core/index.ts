@@ -21,3 +21,5 @@ export * from "./tags.js";
 export * from "./launch-options.js";
 export * from "./run-tokens.js";
 export * from "./quotas.js";
+export { discoverScrapeTargets } from "./prometheus-targets.js";
+export { planScrapeTargets, exporterPortLabel, exporterPathLabel, type TargetGroup, type ScrapePlan, type SkippedTarget } from "./prometheus-sd.js";

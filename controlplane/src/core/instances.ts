@@ -26,6 +26,10 @@ export interface InstanceRegistration {
   attributes: Attribute[];
   hostname: string;
   hostIp: string;
+  /** The agent's introspection (/metrics) port; absent from agents that do not send it. */
+  introspectionPort?: number;
+  /** Its address when not `hostIp`. */
+  introspectionHost?: string;
   agentVersion: string;
   dockerVersion: string;
 }
@@ -60,6 +64,8 @@ export async function registerInstance(ctx: CoreContext, reg: InstanceRegistrati
     attributes: reg.attributes,
     hostname: reg.hostname,
     hostIp: reg.hostIp,
+    introspectionPort: reg.introspectionPort,
+    introspectionHost: reg.introspectionHost,
     agentVersion: reg.agentVersion,
     dockerVersion: reg.dockerVersion,
     registeredAtMs: ctx.now(),
@@ -90,6 +96,9 @@ async function refreshRegistration(ctx: CoreContext, reg: InstanceRegistration, 
       attributes: reregisteredAttributes(reg.attributes, cur.value.attributes),
       hostname: reg.hostname,
       hostIp: reg.hostIp,
+      // Said afresh by every registration (an absent one is dropped when the record is written).
+      introspectionPort: reg.introspectionPort,
+      introspectionHost: reg.introspectionHost,
       agentVersion: reg.agentVersion,
       dockerVersion: reg.dockerVersion,
       version: cur.value.version + 1,

@@ -81,6 +81,12 @@ export interface ContainerInstanceRecord {
   attributes: Attribute[];
   hostname: string;
   hostIp: string;
+  /**
+   * The agent's introspection server (/metrics): its port, and its address when that is not
+   * `hostIp` (a server bound to one address). Absent on records from agents before it was sent.
+   */
+  introspectionPort?: number;
+  introspectionHost?: string;
   agentVersion: string;
   dockerVersion: string;
   registeredAtMs: number;

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type { sendUnaryData, ServerUnaryCall } from "@grpc/grpc-js";
 import { clusterArn, InvalidParameterException } from "@berth/shared";
 import type { RegisterContainerInstanceRequest, RegisterContainerInstanceResponse } from "@berth/proto";
@@ -11,6 +12,13 @@ export function checkRegistration(req: RegisterContainerInstanceRequest): void {
   if (!r || r.cpu <= 0 || r.memory <= 0) throw new InvalidParameterException("registered: CPU and memory must be positive");
   for (const p of [...r.ports, ...r.portsUdp]) {
     if (!Number.isInteger(p) || p < 1 || p > 65535) throw new InvalidParameterException(`registered.ports: ${p} is not a port`);
+  }
+  // 0 is proto3's "not sent" (an agent from before the field).
+  if (!Number.isInteger(req.introspectionPort) || req.introspectionPort < 0 || req.introspectionPort > 65535) {
+    throw new InvalidParameterException(`introspectionPort: ${req.introspectionPort} is not a port`);
+  }
+  if (req.introspectionHost && isIP(req.introspectionHost) === 0) {
+    throw new InvalidParameterException(`introspectionHost: '${req.introspectionHost}' is not an IP address`);
   }
 }
 
@@ -27,6 +35,8 @@ export function registerHandler(ctx: CoreContext) {
         attributes: req.attributes.map((a) => ({ name: a.name, value: a.value || undefined })),
         hostname: req.hostname,
         hostIp: req.hostIp,
+        introspectionPort: req.introspectionPort || undefined,
+        introspectionHost: req.introspectionHost || undefined,
         agentVersion: req.agentVersion,
         dockerVersion: req.dockerVersion,
       });

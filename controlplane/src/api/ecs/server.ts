@@ -31,7 +31,7 @@ export interface EcsApiOptions {
   /** Largest request body accepted, bytes. */
   maxBodyBytes?: number;
   observer?: ApiObserver;
-  /** Extra GET routes on the same port (/metrics, /healthz). */
+  /** Extra GET routes on the same port (/metrics, /healthz, /prometheus/sd). */
   getRoutes?: Record<string, () => Promise<{ status?: number; contentType: string; body: string }>>;
 }
 

@@ -57,6 +57,16 @@ export interface RegisterContainerInstanceRequest {
   hostname: string;
   /** Address tasks' host ports are reachable on, reported in network bindings. */
   hostIp: string;
+  /**
+   * Port of the agent's introspection server (/v1/metadata, /metrics), as bound: the target
+   * the control plane's Prometheus service discovery lists. 0 when the agent predates it.
+   */
+  introspectionPort: number;
+  /**
+   * Address the introspection server is reachable on when it binds one address only; empty
+   * when it binds every address (then host_ip reaches it).
+   */
+  introspectionHost: string;
 }
 
 export interface RegisterContainerInstanceResponse {
@@ -450,6 +460,8 @@ function createBaseRegisterContainerInstanceRequest(): RegisterContainerInstance
     dockerVersion: "",
     hostname: "",
     hostIp: "",
+    introspectionPort: 0,
+    introspectionHost: "",
   };
 }
 
@@ -481,6 +493,12 @@ export const RegisterContainerInstanceRequest: MessageFns<RegisterContainerInsta
     }
     if (message.hostIp !== "") {
       writer.uint32(74).string(message.hostIp);
+    }
+    if (message.introspectionPort !== 0) {
+      writer.uint32(80).int32(message.introspectionPort);
+    }
+    if (message.introspectionHost !== "") {
+      writer.uint32(90).string(message.introspectionHost);
     }
     return writer;
   },
@@ -570,6 +588,22 @@ export const RegisterContainerInstanceRequest: MessageFns<RegisterContainerInsta
             message.hostIp = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.introspectionPort = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.introspectionHost = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -611,6 +645,16 @@ export const RegisterContainerInstanceRequest: MessageFns<RegisterContainerInsta
         : isSet(object.host_ip)
         ? globalThis.String(object.host_ip)
         : "",
+      introspectionPort: isSet(object.introspectionPort)
+        ? globalThis.Number(object.introspectionPort)
+        : isSet(object.introspection_port)
+        ? globalThis.Number(object.introspection_port)
+        : 0,
+      introspectionHost: isSet(object.introspectionHost)
+        ? globalThis.String(object.introspectionHost)
+        : isSet(object.introspection_host)
+        ? globalThis.String(object.introspection_host)
+        : "",
     };
   },
 
@@ -643,6 +687,12 @@ export const RegisterContainerInstanceRequest: MessageFns<RegisterContainerInsta
     if (message.hostIp !== "") {
       obj.hostIp = message.hostIp;
     }
+    if (message.introspectionPort !== 0) {
+      obj.introspectionPort = Math.round(message.introspectionPort);
+    }
+    if (message.introspectionHost !== "") {
+      obj.introspectionHost = message.introspectionHost;
+    }
     return obj;
   },
 
@@ -668,6 +718,8 @@ export const RegisterContainerInstanceRequest: MessageFns<RegisterContainerInsta
     message.dockerVersion = object.dockerVersion ?? "";
     message.hostname = object.hostname ?? "";
     message.hostIp = object.hostIp ?? "";
+    message.introspectionPort = object.introspectionPort ?? 0;
+    message.introspectionHost = object.introspectionHost ?? "";
     return message;
   },
 };
