@@ -89,7 +89,7 @@ export async function listClusterContainers(cluster?: string): Promise<ClusterCo
 interface InspectedContainer {
   Name: string;
   State: { Status: string };
-  Config: { Labels: Record<string, string> | null };
+  Config: { Labels: Record<string, string> | null; Image: string };
 }
 
 function toClusterContainer(c: InspectedContainer): ClusterContainer {
@@ -103,13 +103,13 @@ function toClusterContainer(c: InspectedContainer): ClusterContainer {
     zone: labels[ZONE_LABEL],
     state: c.State.Status,
     labels,
+    image: c.Config.Image,
   };
 }
 
 /** Names of the networks or volumes carrying the cluster's label. */
 export async function listLabelled(kind: "network" | "volume", cluster: string): Promise<string[]> {
-  const format = kind === "network" ? "{{.Name}}" : "{{.Name}}";
-  return (await docker([kind, "ls", "-q", "--filter", `label=${CLUSTER_LABEL}=${cluster}`, "--format", format])).split("\n").filter(Boolean);
+  return (await docker([kind, "ls", "--filter", `label=${CLUSTER_LABEL}=${cluster}`, "--format", "{{.Name}}"])).split("\n").filter(Boolean);
 }
 
 /** The address of `container` on `network`, or undefined when it has none there. */

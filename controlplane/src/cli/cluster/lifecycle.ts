@@ -246,9 +246,9 @@ export async function addNode(cluster: string, say: Say): Promise<string> {
   const region = cp.labels[REGION_LABEL] ?? "us-east-1";
   const zones = Number(cp.labels[ZONES_LABEL] ?? 3);
   const [spec] = nodeSpecs(cluster, region, zones, nextNodeIndex(all, cluster), 1);
-  const image = await ensureNodeImage(say);
   try {
-    await startNodes(cluster, image.tag, [spec], say);
+    // The cluster's own image, so the new node runs the same berth as the others even after a rebuild.
+    await startNodes(cluster, cp.image, [spec], say);
     await waitForAgents(Number(cp.labels[API_PORT_LABEL]), [spec.name], say);
   } catch (err) {
     await docker(["rm", "-f", "-v", spec.name]).catch(() => {});

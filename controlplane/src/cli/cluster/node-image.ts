@@ -119,7 +119,14 @@ export async function ensureNodeImage(progress: BuildProgress): Promise<NodeImag
     builtBase = true;
   }
   await buildNodeImage(inputs, progress);
+  await removeOldNodeImages(inputs.tag);
   return { tag: inputs.tag, cached: false, builtBase, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Removes node images of earlier berth builds; one a cluster still runs is in use, and stays. */
+async function removeOldNodeImages(keep: string): Promise<void> {
+  const tags = (await docker(["image", "ls", NODE_IMAGE_REPO, "--format", "{{.Repository}}:{{.Tag}}"])).split("\n").filter((t) => t && t !== keep);
+  for (const t of tags) await docker(["image", "rm", t]).catch(() => {});
 }
 
 /** Debian from mmdebstrap, imported as the base image. Offline enough: only Debian's mirror (or its proxy) is read. */

@@ -38,6 +38,8 @@ export interface ClusterContainer {
   state: string;
   /** Labels as Docker holds them. */
   labels: Record<string, string>;
+  /** The image the container runs (a node image tag). */
+  image: string;
 }
 
 /** Cluster names become container, network and volume names, so Docker's name rules apply, kept lowercase as kind does. */
