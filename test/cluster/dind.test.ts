@@ -132,6 +132,27 @@ describe("berth cluster on Docker-in-Docker nodes", () => {
     report(`${nodes[1]}'s agent back and its replaced containers stopped`, restarted);
   });
 
+  it("partition cuts a node off the control plane while its engine works on; heal and add bring nodes back and in", async () => {
+    const connected = async (node: string) => [...(await instanceNodes()).values()].find((v) => v.node === node)?.connected;
+    const cutAt = Date.now();
+    const cut = await berth("node", "partition", nodes[2]);
+    expect(cut.code, cut.stderr).toBe(0);
+    await eventually(`${nodes[2]} to show disconnected`, async () => ((await connected(nodes[2])) === false ? true : undefined), 60_000, 300);
+    report(`${nodes[2]} partitioned: agentConnected false`, cutAt);
+    // The node's own engine still answers: only its link to the control plane is cut.
+    expect((await docker("exec", nodes[2], "docker", "info", "--format", "{{.ServerVersion}}")).code).toBe(0);
+    const healedAt = Date.now();
+    const heal = await berth("node", "heal", nodes[2]);
+    expect(heal.code, heal.stderr).toBe(0);
+    await eventually(`${nodes[2]} to reconnect`, async () => ((await connected(nodes[2])) ? true : undefined), 60_000, 300);
+    report(`${nodes[2]} healed: agentConnected true`, healedAt);
+
+    const added = await berth("node", "add", "--name", name);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain(`node ${name}-node-4 joined cluster '${name}' in us-east-1a`);
+    expect(await connected(`${name}-node-4`)).toBe(true);
+  });
+
   it("delete: no container, network or volume with the cluster's label is left", async () => {
     const deleted = await berth("cluster", "delete", "--name", name);
     expect(deleted.code, deleted.stderr).toBe(0);

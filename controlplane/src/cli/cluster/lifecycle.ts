@@ -60,7 +60,8 @@ export interface CreateResult {
 export async function createCluster(r: CreateRequest & { zones: number }, say: Say): Promise<CreateResult> {
   const started = Date.now();
   await requireDocker();
-  const plan = planCreate(r, await listClusterContainers(r.cluster));
+  const leftovers = [...(await listLabelled("network", r.cluster)).map((n) => `network ${n}`), ...(await listLabelled("volume", r.cluster)).map((v) => `volume ${v}`)];
+  const plan = planCreate(r, await listClusterContainers(r.cluster), leftovers);
   if (plan.kind === "exists") return { created: false, message: plan.message, seconds: 0 };
   if (!(await portFree(r.apiPort))) throw new Error(`--api-port: 127.0.0.1:${r.apiPort} is in use; choose another port with --api-port`);
   say("node image: checking");

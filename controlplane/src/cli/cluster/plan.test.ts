@@ -81,7 +81,7 @@ describe("planCreate", () => {
     // half made (only a node left): still exists, delete first
     ["half made", request(), [node("berth", 2, "exited")], "exists", 0],
   ])("%s", (_, r, existing, kind, nodes) => {
-    const plan = planCreate(r, existing);
+    const plan = planCreate(r, existing, []);
     expect(plan.kind).toBe(kind);
     if (plan.kind === "create") {
       expect(plan.nodes).toHaveLength(nodes);
@@ -90,6 +90,11 @@ describe("planCreate", () => {
     } else {
       expect(plan.message).toMatch(/already exists .*nothing changed/);
     }
+  });
+
+  it("leftovers with no container left: nothing changes, delete is the way out", () => {
+    const plan = planCreate(request(), [], ["network berth", "volume berth-node-1-docker"]);
+    expect(plan).toEqual({ kind: "exists", message: expect.stringMatching(/leftovers \(network berth, volume berth-node-1-docker\).*berth cluster delete --name berth/) });
   });
 
   it("node specs: names, zones and volumes follow the index", () => {

@@ -124,9 +124,13 @@ export function nodeSpecs(cluster: string, region: string, zones: number, from: 
 /**
  * What `create` must do given the containers that carry the cluster's label: any container
  * at all means the cluster exists (perhaps half made), and create changes nothing, as kind's.
+ * `leftovers` are the cluster's networks and volumes with no container left; they block too.
  */
-export function planCreate(r: CreateRequest, existing: ClusterContainer[]): CreatePlan {
+export function planCreate(r: CreateRequest, existing: ClusterContainer[], leftovers: string[] = []): CreatePlan {
   const mine = existing.filter((c) => c.cluster === r.cluster);
+  if (mine.length === 0 && leftovers.length > 0) {
+    return { kind: "exists", message: `cluster '${r.cluster}' has leftovers (${leftovers.join(", ")}); nothing changed (remove them with: berth cluster delete --name ${r.cluster})` };
+  }
   if (mine.length > 0) {
     const nodes = mine.filter((c) => c.role === "node").length;
     return { kind: "exists", message: `cluster '${r.cluster}' already exists (${nodes} node${nodes === 1 ? "" : "s"}); nothing changed (delete it first with: berth cluster delete --name ${r.cluster})` };
