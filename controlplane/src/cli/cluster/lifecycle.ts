@@ -284,7 +284,8 @@ export async function deleteCluster(cluster: string, say: Say): Promise<string> 
   for (const n of networks) await docker(["network", "rm", n]);
   if (volumes.length > 0) await docker(["volume", "rm", "-f", ...volumes]);
   if (containers.length + networks.length + volumes.length === 0) return `no cluster named '${cluster}'; nothing to delete`;
-  return `deleted cluster '${cluster}': ${containers.length} containers, ${networks.length} network${networks.length === 1 ? "" : "s"}, ${volumes.length} volumes`;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  return `deleted cluster '${cluster}': ${count(containers.length, "container")}, ${count(networks.length, "network")}, ${count(volumes.length, "volume")}`;
 }
 
 /** The address of a cluster's control plane on the cluster network (partitions cut the link to it). */
