@@ -11,3 +11,5 @@ export * as core from "./core/index.js";
 export * as scheduler from "./scheduler/index.js";
 /** The per-cluster task watch agent sessions share, for tools and tests. */
 export { TaskFeeds, type TaskFeedHandlers, type TaskFeedSubscription } from "./api/agent/task-feed.js";
+/** Multi-node clusters on one machine from Docker-in-Docker nodes (`berth cluster`), for tools and tests. */
+export * as localCluster from "./cli/cluster/index.js";
