@@ -1,0 +1,55 @@
+import { ECSClient } from "@aws-sdk/client-ecs";
+import type { Command } from "commander";
+
+/** Where an operator command points: a berth endpoint and a cluster on it. */
+export interface OpsTarget {
+  endpoint: string;
+  cluster: string;
+}
+
+/** The default endpoint: what `berth up` serves. */
+export const defaultEndpoint = "http://127.0.0.1:7070";
+
+/**
+ * An operator error: printed as `berth: <message>` with exit code 1 by main's catch, never as a
+ * stack. Unknown nodes and services throw it with the known names in the message.
+ */
+export class OpsError extends Error {
+  override readonly name = "OpsError";
+}
+
+/** Adds `--endpoint` and `--cluster` (flag > env > default) to an operator command. */
+export function targetFlags(cmd: Command): Command {
+  return cmd
+    .option("--endpoint <url>", "berth ECS API endpoint (env BERTH_ENDPOINT)", process.env.BERTH_ENDPOINT ?? defaultEndpoint)
+    .option("--cluster <name>", "cluster (env ECS_CLUSTER)", process.env.ECS_CLUSTER ?? "default");
+}
+
+/** The target an operator command's parsed options name. */
+export function targetOf(o: { endpoint?: string; cluster?: string }): OpsTarget {
+  return { endpoint: (o.endpoint ?? defaultEndpoint).replace(/\/+$/, ""), cluster: o.cluster ?? "default" };
+}
+
+/**
+ * An ECS client for the target. Credentials come from the usual AWS chain when set (a berth
+ * with access keys verifies SigV4); otherwise dummy ones, which a berth without keys accepts.
+ */
+export function ecsClientFor(target: OpsTarget): ECSClient {
+  const env = process.env;
+  const fromEnv = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY;
+  return new ECSClient({
+    endpoint: target.endpoint,
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+    credentials: fromEnv
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY!, sessionToken: env.AWS_SESSION_TOKEN }
+      : { accessKeyId: "berth", secretAccessKey: "berth" },
+    maxAttempts: 2,
+  });
+}
+
+/** Splits a list into pieces of at most `size` (ECS Describe* calls take 100 ids at most). */
+export function chunked<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,28 @@
+import Table from "cli-table3";
+import type { Command } from "commander";
+import { ecsClientFor, targetFlags, targetOf } from "./client.js";
+import { describeServices, listInstances, listTasks, nodeNameMap } from "./cluster-reads.js";
+import { taskRows } from "./task-rows.js";
+
+/** Adds `ps [--service NAME] [--all]`: the cluster's tasks as a table. */
+export function registerPsCommand(program: Command): void {
+  targetFlags(
+    program
+      .command("ps")
+      .description("list tasks: id, family:revision, node, status (last/desired), ports (host->container), age")
+      .option("--service <name>", "only this service's tasks")
+      .option("-a, --all", "include STOPPED tasks", false),
+  ).action(async (o: { service?: string; all: boolean; endpoint: string; cluster: string }) => {
+    const target = targetOf(o);
+    const ecs = ecsClientFor(target);
+    try {
+      if (o.service) await describeServices(ecs, target.cluster, o.service);
+      const [tasks, instances] = await Promise.all([listTasks(ecs, target.cluster, { service: o.service, stopped: o.all }), listInstances(ecs, target.cluster)]);
+      const table = new Table({ head: ["TASK", "DEFINITION", "NODE", "STATUS", "PORTS", "AGE"], style: { head: [], border: [] } });
+      for (const r of taskRows(tasks, nodeNameMap(instances), Date.now(), o.all)) table.push([r.id, r.taskDefinition, r.node, r.status, r.ports, r.age]);
+      process.stdout.write(`${table.toString()}\n`);
+    } finally {
+      ecs.destroy();
+    }
+  });
+}
