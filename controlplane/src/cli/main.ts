@@ -7,6 +7,7 @@ import { createLogger, type LogLevel } from "@berth/shared";
 import { compileControlPlaneConfig, redactControlPlaneConfig, type ControlPlaneOptions } from "../config.js";
 import { startControlPlane } from "../controlplane.js";
 import { up } from "./up.js";
+import { registerOpsCommands } from "./ops/index.js";
 
 const program = new Command("berth")
   .description("berth: a self-hosted container orchestrator that works like AWS ECS")
@@ -94,6 +95,9 @@ program
     for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
     child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   });
+
+// Operator commands (node, ps, events, logs) against any berth endpoint.
+registerOpsCommands(program);
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`berth: ${err.message}\n`);

@@ -21,3 +21,4 @@ export * from "./tags.js";
 export * from "./launch-options.js";
 export * from "./run-tokens.js";
 export * from "./quotas.js";
+export * from "./task-logs.js";
