@@ -36,6 +36,9 @@ export function targetOf(o: { endpoint?: string; cluster?: string }): OpsTarget 
  */
 export function ecsClientFor(target: OpsTarget): ECSClient {
   const env = process.env;
+  // berth pins the SDK (LIBRARIES.md); its warning about releases that will need Node 22 says
+  // nothing to an operator and would print on every command.
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const fromEnv = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY;
   return new ECSClient({
     endpoint: target.endpoint,

@@ -1,7 +1,7 @@
 import { UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
-import Table from "cli-table3";
 import type { Command } from "commander";
 import { ecsClientFor, targetFlags, targetOf } from "./client.js";
+import { listingTable } from "./table.js";
 import { listInstances } from "./cluster-reads.js";
 import { nodeName, nodeRows, resolveNode } from "./node-rows.js";
 
@@ -22,7 +22,7 @@ export function registerNodeCommands(program: Command): void {
     const target = targetOf(o);
     const ecs = ecsClientFor(target);
     try {
-      const table = new Table({ head: ["NAME", "INSTANCE ARN", "ZONE", "STATUS", "AGENT", "RUNNING", "PENDING"], style: { head: [], border: [] } });
+      const table = listingTable(["NAME", "INSTANCE ARN", "ZONE", "STATUS", "AGENT", "RUNNING", "PENDING"]);
       for (const r of nodeRows(await listInstances(ecs, target.cluster))) {
         table.push([r.name, r.instanceArn, r.zone, r.status, r.agentConnected, r.running, r.pending]);
       }

@@ -1,6 +1,6 @@
-import Table from "cli-table3";
 import type { Command } from "commander";
 import { ecsClientFor, targetFlags, targetOf } from "./client.js";
+import { listingTable } from "./table.js";
 import { describeServices, listInstances, listTasks, nodeNameMap } from "./cluster-reads.js";
 import { taskRows } from "./task-rows.js";
 
@@ -18,7 +18,7 @@ export function registerPsCommand(program: Command): void {
     try {
       if (o.service) await describeServices(ecs, target.cluster, o.service);
       const [tasks, instances] = await Promise.all([listTasks(ecs, target.cluster, { service: o.service, stopped: o.all }), listInstances(ecs, target.cluster)]);
-      const table = new Table({ head: ["TASK", "DEFINITION", "NODE", "STATUS", "PORTS", "AGE"], style: { head: [], border: [] } });
+      const table = listingTable(["TASK", "DEFINITION", "NODE", "STATUS", "PORTS", "AGE"]);
       for (const r of taskRows(tasks, nodeNameMap(instances), Date.now(), o.all)) table.push([r.id, r.taskDefinition, r.node, r.status, r.ports, r.age]);
       process.stdout.write(`${table.toString()}\n`);
     } finally {
