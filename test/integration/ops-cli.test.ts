@@ -14,7 +14,9 @@ import { eventually, startSingleHost, type SingleHost } from "../support/berth.j
 import { TEST_IMAGE } from "../support/image.js";
 
 // The operator commands as a user runs them: the built `berth` binary against a real control
-// plane and agent, addressed only by --endpoint and --cluster.
+// plane and agent, addressed only by --endpoint and --cluster. The control plane checks SigV4
+// (the keys the test support's SDK client signs with), so every command, logs included, must sign.
+const env = { ...process.env, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "dummy-secret" };
 const run = promisify(execFile);
 const berthBin = fileURLToPath(new URL("../../controlplane/bin/berth.js", import.meta.url));
 const cluster = `ops-${process.pid}`;
@@ -25,7 +27,7 @@ let taskIds: string[];
 /** Runs `berth <args> --endpoint E --cluster C`; resolves with the exit code and output. */
 async function berth(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [berthBin, ...args, "--endpoint", host.t.endpoint, "--cluster", cluster], { timeout: 30_000 });
+    const { stdout, stderr } = await run(process.execPath, [berthBin, ...args, "--endpoint", host.t.endpoint, "--cluster", cluster], { timeout: 30_000, env });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -34,7 +36,7 @@ async function berth(...args: string[]): Promise<{ code: number; stdout: string;
 }
 
 beforeAll(async () => {
-  host = await startSingleHost(cluster, { BERTH_RECONCILE_INTERVAL_MS: "300" });
+  host = await startSingleHost(cluster, { BERTH_RECONCILE_INTERVAL_MS: "300", BERTH_ACCESS_KEYS: "AKIDEXAMPLE:dummy-secret" });
   const ecs = host.t.ecs;
   instanceArn = (await ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns![0];
   await ecs.send(
@@ -95,8 +97,14 @@ describe("berth operator commands", () => {
     expect(r.stdout).toMatch(new RegExp(`^${taskIds[0]}/main \\| hello-from-\\w+$`, "m"));
   });
 
+  it("the log endpoint refuses an unsigned request", async () => {
+    const res = await fetch(`${host.t.endpoint}/berth/v1/logs?cluster=${cluster}&task=${taskIds[0]}`);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(((await res.json()) as { __type: string }).__type).toBe("MissingAuthenticationTokenException");
+  });
+
   it("logs -f --service follows every task's output, interleaved, until Ctrl-C", async () => {
-    const child = spawn(process.execPath, [berthBin, "logs", "-f", "--service", "web", "--since", "5s", "--endpoint", host.t.endpoint, "--cluster", cluster]);
+    const child = spawn(process.execPath, [berthBin, "logs", "-f", "--service", "web", "--since", "5s", "--endpoint", host.t.endpoint, "--cluster", cluster], { env });
     let out = "";
     child.stdout.on("data", (b: Buffer) => (out += b.toString()));
     let err = "";
@@ -141,3 +149,4 @@ describe("berth operator commands", () => {
     expect(await status()).toBe("ACTIVE");
   });
 });
+
