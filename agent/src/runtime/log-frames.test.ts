@@ -35,6 +35,8 @@ describe("LineSplitter", () => {
     { reads: ["no newline"], max: 100, want: [], rest: ["|no newline"] },
     // a line past the cap is cut into pieces, even before its end arrives
     { reads: ["abcdefghij"], max: 4, want: ["|abcd", "|efgh"], rest: ["|ij"] },
+    // the pieces of a cut line keep the line's timestamp
+    { reads: ["2026-12-01T10:00:00Z abcdef\n"], max: 24, want: ["2026-12-01T10:00:00Z|abc", "2026-12-01T10:00:00Z|def"], rest: [] },
     // an empty line stays a line; CRLF loses its CR
     { reads: ["\nx\r\n"], max: 100, want: ["|", "|x"], rest: [] },
   ])("split %#", ({ reads, max, want, rest }) => {

@@ -66,6 +66,7 @@ export class FrameDemuxer {
 /** Splits one stream's bytes into lines; a trailing partial line waits for the next bytes. */
 export class LineSplitter {
   private partial: Buffer = Buffer.alloc(0);
+  private lastTime = "";
 
   constructor(
     private readonly stream: LogStreamName,
@@ -82,7 +83,7 @@ export class LineSplitter {
     }
     // A partial line past the cap goes out in pieces now rather than waiting for its end.
     while (buf.length > this.maxLineBytes) {
-      out.push(decodeLine(buf.subarray(0, this.maxLineBytes), this.stream));
+      out.push(this.decode(buf.subarray(0, this.maxLineBytes)));
       buf = buf.subarray(this.maxLineBytes);
     }
     this.partial = Buffer.from(buf);
@@ -93,16 +94,22 @@ export class LineSplitter {
   flush(): DecodedLogLine[] {
     const rest = this.partial;
     this.partial = Buffer.alloc(0);
-    return rest.length ? [decodeLine(rest, this.stream)] : [];
+    return rest.length ? [this.decode(rest)] : [];
   }
 
   private cut(line: Buffer): DecodedLogLine[] {
     const out: DecodedLogLine[] = [];
-    for (let at = 0; at < line.length || at === 0; at += this.maxLineBytes) {
-      out.push(decodeLine(line.subarray(at, at + this.maxLineBytes), this.stream));
-      if (line.length === 0) break;
-    }
+    for (let at = 0; at === 0 || at < line.length; at += this.maxLineBytes) out.push(this.decode(line.subarray(at, at + this.maxLineBytes)));
     return out;
+  }
+
+  // The pieces of a cut line carry no timestamp of their own: they take their line's, so
+  // interleaving several containers keeps them in place.
+  private decode(raw: Buffer): DecodedLogLine {
+    const line = decodeLine(raw, this.stream);
+    if (line.time) this.lastTime = line.time;
+    else line.time = this.lastTime;
+    return line;
   }
 }
 
