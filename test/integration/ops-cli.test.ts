@@ -8,6 +8,7 @@ import {
   ListContainerInstancesCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSingleHost, type SingleHost } from "../support/berth.js";
@@ -103,7 +104,7 @@ describe("berth operator commands", () => {
     expect(((await res.json()) as { __type: string }).__type).toBe("MissingAuthenticationTokenException");
   });
 
-  it("logs -f --service follows every task's output, interleaved, until Ctrl-C", async () => {
+  it("logs -f --service follows every task's output, interleaved, new tasks too, until Ctrl-C", async () => {
     const child = spawn(process.execPath, [berthBin, "logs", "-f", "--service", "web", "--since", "5s", "--endpoint", host.t.endpoint, "--cluster", cluster], { env });
     let out = "";
     child.stdout.on("data", (b: Buffer) => (out += b.toString()));
@@ -116,6 +117,11 @@ describe("berth operator commands", () => {
       await eventually("tick lines from both tasks", fromBoth(0), 20_000, 200);
       // Lines that arrive after the first ones prove it follows rather than reads once.
       await eventually("later tick lines from both tasks", fromBoth(out.length), 20_000, 200);
+      // A task the service starts later (here by scaling up) is followed too.
+      await host.t.ecs.send(new UpdateServiceCommand({ cluster, service: "web", desiredCount: 3 }));
+      await eventually("lines of the third task", async () =>
+        out.split("\n").some((l) => /^\w+\/main \| hello-from-/.test(l) && !taskIds.some((id) => l.startsWith(`${id}/`))) ? true : undefined,
+      20_000, 200);
     } finally {
       child.kill("SIGINT");
     }

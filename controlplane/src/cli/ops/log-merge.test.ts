@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatLogLine, LogInterleaver, type SourcedLine } from "./log-merge.js";
+import type { Task } from "@aws-sdk/client-ecs";
+import { formatLogLine, LogInterleaver, logSources, type SourcedLine } from "./log-merge.js";
 
 const at = (n: number) => `2026-12-01T10:00:${String(n).padStart(2, "0")}.000000000Z`;
 const line = (source: string, n: number): SourcedLine => ({ source, time: at(n), stream: "stdout", text: `${source}@${n}` });
@@ -64,4 +65,22 @@ describe("formatLogLine", () => {
     // with Docker's timestamp first
     [true, `${at(1)} t1/web | a@1`],
   ])("formatLogLine timestamps=%s", (ts, text) => expect(formatLogLine({ ...line("t1/web", 1), text: "a@1" }, ts)).toBe(text));
+});
+
+describe("logSources", () => {
+  const task = (id: string, containers: [string, string | undefined][]): Task => ({
+    taskArn: `arn:aws:ecs:us-east-1:000000000000:task/c/${id}`,
+    containers: containers.map(([name, runtimeId]) => ({ name, runtimeId })),
+  });
+  const tasks = [task("t1", [["web", "d1"], ["side", "d2"]]), task("t2", [["web", undefined], ["side", "d3"]])];
+  it.each<{ name: string; container?: string; seen?: string[]; want: string[] }>([
+    // every created container of every task
+    { name: "all", want: ["t1/web", "t1/side", "t2/side"] },
+    // only the named container; one Docker has not created yet is left out
+    { name: "one container", container: "web", want: ["t1/web"] },
+    // those already read are not read twice (a service followed, polled again)
+    { name: "new only", seen: ["t1/web", "t1/side"], want: ["t2/side"] },
+  ])("logSources: $name", ({ container, seen, want }) => {
+    expect(logSources(tasks, container, new Set(seen)).map((s) => `${s.task}/${s.container}`)).toEqual(want);
+  });
 });

@@ -1,3 +1,5 @@
+import type { Task } from "@aws-sdk/client-ecs";
+
 /** One line of one container's log as `berth logs` receives it. */
 export interface SourcedLine {
   /** `task/container`, the prefix printed before the text. */
@@ -80,4 +82,23 @@ export class LogInterleaver {
 /** One line as printed: `task/container | text`, with Docker's timestamp first when asked. */
 export function formatLogLine(l: SourcedLine, timestamps: boolean): string {
   return `${timestamps && l.time ? `${l.time} ` : ""}${l.source} | ${l.text}`;
+}
+
+/** One container whose log `berth logs` reads. */
+export interface LogSource {
+  task: string;
+  container: string;
+}
+
+/**
+ * The containers to read: those of `tasks` (only `container` when named) that Docker has
+ * created (a runtime id), less those already being read (`seen`, as `task/container`).
+ */
+export function logSources(tasks: Task[], container: string | undefined, seen: ReadonlySet<string> = new Set()): LogSource[] {
+  return tasks.flatMap((t) =>
+    (t.containers ?? [])
+      .filter((c) => c.runtimeId && (!container || c.name === container))
+      .map((c) => ({ task: t.taskArn!.slice(t.taskArn!.lastIndexOf("/") + 1), container: c.name ?? "" }))
+      .filter((s) => !seen.has(`${s.task}/${s.container}`)),
+  );
 }

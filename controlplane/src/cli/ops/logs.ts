@@ -2,7 +2,7 @@ import { DescribeTasksCommand, type ECSClient, type Task } from "@aws-sdk/client
 import { InvalidArgumentError, type Command } from "commander";
 import { ecsClientFor, OpsError, targetFlags, targetOf, type OpsTarget } from "./client.js";
 import { describeServices, listTasks } from "./cluster-reads.js";
-import { formatLogLine, LogInterleaver } from "./log-merge.js";
+import { formatLogLine, LogInterleaver, logSources, type LogSource } from "./log-merge.js";
 import { streamLog } from "./log-stream.js";
 import { instanceIdOf } from "./node-rows.js";
 
@@ -20,6 +20,8 @@ interface LogsOptions {
 
 /** How long a followed line waits for quieter containers before it prints. */
 const followHoldMs = 300;
+/** How often a followed service is asked for new tasks. */
+const discoverMs = 3000;
 
 /**
  * Adds `logs [-f] (--service NAME | --task ID) [--container NAME] [--since 10m] [--tail N]`:
@@ -44,16 +46,15 @@ export function registerLogsCommand(program: Command): void {
     const ecs = ecsClientFor(target);
     try {
       const tasks = o.task ? [await oneTask(ecs, target.cluster, o.task)] : await serviceTasks(ecs, target.cluster, o.service!);
-      const sources = tasks.flatMap((t) =>
-        (t.containers ?? [])
-          .filter((c) => !o.container || c.name === o.container)
-          .map((c) => ({ task: instanceIdOf(t.taskArn ?? ""), container: c.name ?? "" })),
-      );
+      const sources = logSources(tasks, o.container);
       if (sources.length === 0) {
         const names = [...new Set(tasks.flatMap((t) => (t.containers ?? []).map((c) => c.name)))];
-        throw new OpsError(o.container ? `no container '${o.container}' in these tasks; their containers: ${names.join(", ")}` : "no running tasks");
+        if (o.container && !names.includes(o.container)) throw new OpsError(`no container '${o.container}' in these tasks; their containers: ${names.join(", ")}`);
+        throw new OpsError("no container of these tasks has started yet");
       }
-      const failed = await printInterleaved(target, ecs, sources, o);
+      // Following a service, its tasks started later (replacements, scaling) are read too.
+      const discover = o.service && o.follow ? async () => (await listTasks(ecs, target.cluster, { service: o.service, stopped: false })) : undefined;
+      const failed = await printInterleaved(target, ecs, sources, discover, o);
       if (failed) process.exitCode = 1;
     } finally {
       ecs.destroy();
@@ -83,10 +84,17 @@ async function serviceTasks(ecs: ECSClient, cluster: string, service: string): P
 }
 
 /**
- * Reads every source's log at once and prints them interleaved. Ctrl-C ends the reads (and,
- * through the closed connections, the agents' reads). True when any source failed.
+ * Reads every source's log at once and prints them interleaved; with `discover`, asks it for
+ * tasks every few seconds and reads the new ones too, until Ctrl-C. Ctrl-C ends the reads
+ * (and, through the closed connections, the agents' reads). True when any source failed.
  */
-async function printInterleaved(target: OpsTarget, ecs: ECSClient, sources: { task: string; container: string }[], o: LogsOptions): Promise<boolean> {
+async function printInterleaved(
+  target: OpsTarget,
+  ecs: ECSClient,
+  initial: LogSource[],
+  discover: (() => Promise<Task[]>) | undefined,
+  o: LogsOptions,
+): Promise<boolean> {
   const merger = new LogInterleaver({ holdMs: o.follow ? followHoldMs : Infinity, maxQueued: 1000 });
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -96,36 +104,55 @@ async function printInterleaved(target: OpsTarget, ecs: ECSClient, sources: { ta
     const out = merger.take(Date.now());
     if (out.length) process.stdout.write(out.map((l) => `${formatLogLine(l, o.timestamps)}\n`).join(""));
   };
+  const seen = new Set<string>();
+  const reads: Promise<void>[] = [];
+  const read = async ({ task, container }: LogSource, since: string) => {
+    const source = `${task}/${container}`;
+    try {
+      for await (const r of streamLog(target, ecs, { cluster: target.cluster, task, container, follow: o.follow, since, tail: o.tail ?? 0 }, abort.signal)) {
+        if ("end" in r) {
+          if (r.error) {
+            failed = true;
+            process.stderr.write(`berth: ${source}: ${r.error}\n`);
+          }
+          break;
+        }
+        merger.push(source, [{ source, ...r }], Date.now());
+        flush();
+      }
+    } catch (err) {
+      if (!abort.signal.aborted) {
+        failed = true;
+        process.stderr.write(`berth: ${(err as Error).message}\n`);
+      }
+    } finally {
+      merger.end(source);
+      flush();
+    }
+  };
+  const start = (sources: LogSource[], since: string) => {
+    for (const s of sources) {
+      seen.add(`${s.task}/${s.container}`);
+      merger.add(`${s.task}/${s.container}`);
+      reads.push(read(s, since));
+    }
+  };
+  start(initial, o.since ?? "");
   // Following, a quiet container's hold expires on a timer rather than on the next line.
   const ticker = o.follow ? setInterval(flush, followHoldMs / 2) : undefined;
   try {
-    await Promise.all(
-      sources.map(async ({ task, container }) => {
-        const source = `${task}/${container}`;
-        merger.add(source);
-        try {
-          for await (const r of streamLog(target, ecs, { cluster: target.cluster, task, container, follow: o.follow, since: o.since ?? "", tail: o.tail ?? 0 }, abort.signal)) {
-            if ("end" in r) {
-              if (r.error) {
-                failed = true;
-                process.stderr.write(`berth: ${source}: ${r.error}\n`);
-              }
-              break;
-            }
-            merger.push(source, [{ source, ...r }], Date.now());
-            flush();
-          }
-        } catch (err) {
-          if (!abort.signal.aborted) {
-            failed = true;
-            process.stderr.write(`berth: ${(err as Error).message}\n`);
-          }
-        } finally {
-          merger.end(source);
-          flush();
-        }
-      }),
-    );
+    if (discover) {
+      while (!abort.signal.aborted) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, discoverMs);
+          abort.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+        });
+        if (abort.signal.aborted) break;
+        // A task that started after the command did: its whole log is new.
+        start(logSources(await discover().catch(() => []), o.container, seen), "");
+      }
+    }
+    await Promise.all(reads);
   } finally {
     if (ticker) clearInterval(ticker);
     process.off("SIGINT", onSignal);
