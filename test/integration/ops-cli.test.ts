@@ -26,9 +26,14 @@ let instanceArn: string;
 let taskIds: string[];
 
 /** Runs `berth <args> --endpoint E --cluster C`; resolves with the exit code and output. */
-async function berth(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function berth(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return berthRaw(...args, "--endpoint", host.t.endpoint, "--cluster", cluster);
+}
+
+/** Runs `berth <args>` as given. */
+async function berthRaw(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [berthBin, ...args, "--endpoint", host.t.endpoint, "--cluster", cluster], { timeout: 30_000, env });
+    const { stdout, stderr } = await run(process.execPath, [berthBin, ...args], { timeout: 30_000, env });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -128,7 +133,7 @@ describe("berth operator commands", () => {
     expect(await exited, err).toBe(0);
   });
 
-  it("an unknown node or service is an error listing the known ones, exit 1", async () => {
+  it("an unknown node, service, cluster or endpoint is a clear error (listing the known ones), exit 1", async () => {
     const node = await berth("node", "drain", "nope");
     expect(node.code).toBe(1);
     expect(node.stderr).toContain(`berth: unknown node 'nope'; known nodes: `);
@@ -139,6 +144,11 @@ describe("berth operator commands", () => {
     const logs = await berth("logs", "--service", "nope");
     expect(logs.code).toBe(1);
     expect(logs.stderr).toContain("known services: web");
+    // A cluster the endpoint does not have, and an endpoint with nothing listening.
+    const noCluster = await berthRaw("ps", "--endpoint", host.t.endpoint, "--cluster", "nope");
+    expect(noCluster).toMatchObject({ code: 1, stderr: expect.stringContaining(`berth: cluster 'nope' does not exist at ${host.t.endpoint}`) });
+    const noBerth = await berthRaw("node", "ls", "--endpoint", "http://127.0.0.1:1");
+    expect(noBerth).toMatchObject({ code: 1, stderr: expect.stringContaining("berth: cannot reach berth at http://127.0.0.1:1 (ECONNREFUSED)") });
   });
 
   it("node drain then node activate change the instance's status", async () => {

@@ -56,3 +56,32 @@ export function chunked<T>(items: T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * Runs `work` with an ECS client for the target and closes it after. The errors an operator
+ * meets first get a sentence saying what to do: no berth at the endpoint, or no such cluster.
+ */
+export async function withEcs<T>(o: { endpoint?: string; cluster?: string }, work: (ecs: ECSClient, target: OpsTarget) => Promise<T>): Promise<T> {
+  const target = targetOf(o);
+  const ecs = ecsClientFor(target);
+  try {
+    return await work(ecs, target);
+  } catch (err) {
+    throw explainError(err, target);
+  } finally {
+    ecs.destroy();
+  }
+}
+
+/** An SDK or network error in words for the operator; others as they are. */
+export function explainError(err: unknown, target: OpsTarget): unknown {
+  const e = err as { name?: string; code?: string; cause?: { code?: string }; message?: string };
+  const code = e?.code ?? e?.cause?.code;
+  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EHOSTUNREACH" || code === "ETIMEDOUT") {
+    return new OpsError(`cannot reach berth at ${target.endpoint} (${code}); is it running? Point --endpoint or BERTH_ENDPOINT at its API`);
+  }
+  if (e?.name === "ClusterNotFoundException") {
+    return new OpsError(`cluster '${target.cluster}' does not exist at ${target.endpoint}; name it with --cluster or ECS_CLUSTER`);
+  }
+  return err;
+}

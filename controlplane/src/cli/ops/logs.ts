@@ -1,6 +1,6 @@
 import { DescribeTasksCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { InvalidArgumentError, type Command } from "commander";
-import { ecsClientFor, OpsError, targetFlags, targetOf, type OpsTarget } from "./client.js";
+import { explainError, OpsError, targetFlags, withEcs, type OpsTarget } from "./client.js";
 import { describeServices, listTasks } from "./cluster-reads.js";
 import { formatLogLine, LogInterleaver, logSources, type LogSource } from "./log-merge.js";
 import { streamLog } from "./log-stream.js";
@@ -42,9 +42,7 @@ export function registerLogsCommand(program: Command): void {
       .option("-t, --timestamps", "print Docker's timestamp before each line", false),
   ).action(async (o: LogsOptions) => {
     if (!o.service === !o.task) throw new OpsError("name exactly one of --service NAME or --task ID");
-    const target = targetOf(o);
-    const ecs = ecsClientFor(target);
-    try {
+    await withEcs(o, async (ecs, target) => {
       const tasks = o.task ? [await oneTask(ecs, target.cluster, o.task)] : await serviceTasks(ecs, target.cluster, o.service!);
       const sources = logSources(tasks, o.container);
       if (sources.length === 0) {
@@ -56,9 +54,7 @@ export function registerLogsCommand(program: Command): void {
       const discover = o.service && o.follow ? async () => (await listTasks(ecs, target.cluster, { service: o.service, stopped: false })) : undefined;
       const failed = await printInterleaved(target, ecs, sources, discover, o);
       if (failed) process.exitCode = 1;
-    } finally {
-      ecs.destroy();
-    }
+    });
   });
 }
 
@@ -123,7 +119,7 @@ async function printInterleaved(
     } catch (err) {
       if (!abort.signal.aborted) {
         failed = true;
-        process.stderr.write(`berth: ${(err as Error).message}\n`);
+        process.stderr.write(`berth: ${(explainError(err, target) as Error).message}\n`);
       }
     } finally {
       merger.end(source);

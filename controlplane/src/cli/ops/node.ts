@@ -1,6 +1,6 @@
 import { UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
 import type { Command } from "commander";
-import { ecsClientFor, targetFlags, targetOf } from "./client.js";
+import { targetFlags, withEcs } from "./client.js";
 import { listingTable } from "./table.js";
 import { listInstances } from "./cluster-reads.js";
 import { nodeName, nodeRows, resolveNode } from "./node-rows.js";
@@ -18,38 +18,29 @@ export function nodeCommand(program: Command): Command {
 /** Adds `node ls`, `node drain <node>` and `node activate <node>`. */
 export function registerNodeCommands(program: Command): void {
   const node = nodeCommand(program);
-  targetFlags(node.command("ls").description("list the cluster's nodes: name, instance ARN, zone, status, agent, running/pending tasks")).action(async (o) => {
-    const target = targetOf(o);
-    const ecs = ecsClientFor(target);
-    try {
+  targetFlags(node.command("ls").description("list the cluster's nodes: name, instance ARN, zone, status, agent, running/pending tasks")).action((o) =>
+    withEcs(o, async (ecs, target) => {
       const table = listingTable(["NAME", "INSTANCE ARN", "ZONE", "STATUS", "AGENT", "RUNNING", "PENDING"]);
       for (const r of nodeRows(await listInstances(ecs, target.cluster))) {
         table.push([r.name, r.instanceArn, r.zone, r.status, r.agentConnected, r.running, r.pending]);
       }
       process.stdout.write(`${table.toString()}\n`);
-    } finally {
-      ecs.destroy();
-    }
-  });
+    }),
+  );
   for (const [verb, status, what] of [
     ["drain", "DRAINING", "stop placing tasks on a node and move its service tasks elsewhere"],
     ["activate", "ACTIVE", "let a drained node take tasks again"],
   ] as const) {
     targetFlags(node.command(verb).description(`${what} (UpdateContainerInstancesState ${status})`).argument("<node>", "hostname, instance id or ARN")).action(
-      async (ref: string, o) => {
-        const target = targetOf(o);
-        const ecs = ecsClientFor(target);
-        try {
+      (ref: string, o) =>
+        withEcs(o, async (ecs, target) => {
           const ci = resolveNode(ref, await listInstances(ecs, target.cluster));
           const out = await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: target.cluster, containerInstances: [ci.containerInstanceArn!], status }));
           const failure = out.failures?.[0];
           if (failure) throw new Error(`${verb} ${ref}: ${failure.reason}${failure.detail ? ` (${failure.detail})` : ""}`);
           const after = out.containerInstances?.[0];
           process.stdout.write(`${nodeName(ci)} (${ci.containerInstanceArn}): ${ci.status} -> ${after?.status ?? status}\n`);
-        } finally {
-          ecs.destroy();
-        }
-      },
+        }),
     );
   }
 }
