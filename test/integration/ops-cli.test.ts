@@ -11,7 +11,8 @@ import {
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startSingleHost, type SingleHost } from "../support/berth.js";
+import { compileControlPlaneConfig, startControlPlane } from "@berth/controlplane";
+import { eventually, startSingleHost, testLogger, type SingleHost } from "../support/berth.js";
 import { TEST_IMAGE } from "../support/image.js";
 
 // The operator commands as a user runs them: the built `berth` binary against a real control
@@ -147,8 +148,25 @@ describe("berth operator commands", () => {
     // A cluster the endpoint does not have, and an endpoint with nothing listening.
     const noCluster = await berthRaw("ps", "--endpoint", host.t.endpoint, "--cluster", "nope");
     expect(noCluster).toMatchObject({ code: 1, stderr: expect.stringContaining(`berth: cluster 'nope' does not exist at ${host.t.endpoint}`) });
+    const noTask = await berth("logs", "--task", "nope");
+    expect(noTask).toMatchObject({ code: 1, stderr: expect.stringContaining(`berth: unknown task 'nope' in cluster ${cluster}; running tasks: `) });
     const noBerth = await berthRaw("node", "ls", "--endpoint", "http://127.0.0.1:1");
     expect(noBerth).toMatchObject({ code: 1, stderr: expect.stringContaining("berth: cannot reach berth at http://127.0.0.1:1 (ECONNREFUSED)") });
+  });
+
+  it("logs through a replica that does not hold the agent's session is a clear 503", async () => {
+    const other = await startControlPlane(
+      compileControlPlaneConfig({ etcdEndpoints: host.t.etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0" }, { BERTH_ACCESS_KEYS: "AKIDEXAMPLE:dummy-secret" }),
+      testLogger(),
+    );
+    try {
+      const r = await berthRaw("logs", "--task", taskIds[0], "--endpoint", `http://127.0.0.1:${other.apiPort}`, "--cluster", cluster);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`the agent of task ${taskIds[0]}`);
+      expect(r.stderr).toContain("is connected to another replica");
+    } finally {
+      await other.close();
+    }
   });
 
   it("node drain then node activate change the instance's status", async () => {
