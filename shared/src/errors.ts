@@ -188,3 +188,14 @@ export class ConflictException extends BerthError {
     this.fields = resourceIds ? { resourceIds } : {};
   }
 }
+
+/**
+ * The request is fine but cannot be served now (AWS's ServiceUnavailable, HTTP 503): the agent
+ * a log request needs is not connected, or is connected to another replica. Worth retrying.
+ */
+export class ServiceUnavailableException extends BerthError {
+  override name = "ServiceUnavailableException";
+  readonly ecsType = "ServiceUnavailableException";
+  override readonly httpStatus = 503;
+  override readonly transient = true;
+}

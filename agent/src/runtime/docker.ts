@@ -17,8 +17,13 @@ import {
 import { toCreateOptions, toInspect, toVolumeInfo } from "./docker-mapping.js";
 import { defaultPullTimeouts, watchPull, type PullProgressLine, type PullStream, type PullTimeouts } from "./pull-policy.js";
 import { subscribeDockerEvents } from "./docker-events.js";
+import { openDockerLog } from "./docker-logs.js";
 import {
   type ContainerInspect,
+  type ContainerLogOptions,
+  type ContainerLogReader,
+  type ContainerLogSink,
+  type ContainerLogSource,
   type ContainerRuntime,
   type ContainerSummary,
   type CreateContainerSpec,
@@ -46,7 +51,7 @@ export interface DockerRuntimeOptions {
  * negotiates a version, so it is pinned to v1.41 (Docker 20.10) and no request uses a field
  * newer than that.
  */
-export class DockerRuntime implements ContainerRuntime {
+export class DockerRuntime implements ContainerRuntime, ContainerLogSource {
   /** The dockerode client, for callers needing more than the interface (tests, exec). */
   readonly docker: Docker;
   private readonly logger: Logger;
@@ -59,6 +64,11 @@ export class DockerRuntime implements ContainerRuntime {
       inactivityMs: opts.pullInactivityTimeoutMs ?? defaultPullTimeouts.inactivityMs,
       overallMs: opts.pullTimeoutMs ?? defaultPullTimeouts.overallMs,
     };
+  }
+
+  /** Reads a container's log (see docker-logs.ts). */
+  openLog(containerId: string, opts: ContainerLogOptions, sink: ContainerLogSink): Promise<ContainerLogReader> {
+    return openDockerLog(this.docker, containerId, opts, sink);
   }
 
   async version(): Promise<RuntimeVersion> {

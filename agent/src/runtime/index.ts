@@ -6,3 +6,4 @@ export { DockerRuntime, type DockerRuntimeOptions } from "./docker.js";
 export { SimulatedRuntime, type SimulatedBehavior, type SimulatedRuntimeOptions } from "./simulated.js";
 export { bindingsFromPorts, toCreateOptions, toInspect } from "./docker-mapping.js";
 export { parseDockerEvent } from "./docker-events.js";
+export { FrameDemuxer, LineSplitter, decodeLine, dockerSince, type DecodedLogLine, type LogFrame, type LogStreamName } from "./log-frames.js";

@@ -1,3 +1,5 @@
+import type { DecodedLogLine } from "./log-frames.js";
+
 import type { NetworkBinding } from "@berth/proto";
 import type { RuntimeError } from "./errors.js";
 
@@ -165,4 +167,32 @@ export type RuntimeEvent =
 /** A live event subscription. */
 export interface RuntimeSubscription {
   close(): void;
+}
+
+/** What a container's log is read with. */
+export interface ContainerLogOptions {
+  /** Keep reading new lines until closed or the container stops. */
+  follow: boolean;
+  /** Only lines from this unix-ms time on; 0: from the start. */
+  sinceMs: number;
+  /** Only this many lines from the end; 0: all. */
+  tail: number;
+}
+
+/** Where a log reader delivers. `end` is called once, last; `error` set when reading failed. */
+export interface ContainerLogSink {
+  lines(lines: DecodedLogLine[]): void;
+  end(error?: string): void;
+}
+
+/** An open log read: paused while the consumer has no room, closed when it goes away. */
+export interface ContainerLogReader {
+  pause(): void;
+  resume(): void;
+  close(): void;
+}
+
+/** A runtime that can read containers' logs (Docker can; the simulated runtime has none). */
+export interface ContainerLogSource {
+  openLog(containerId: string, opts: ContainerLogOptions, sink: ContainerLogSink): Promise<ContainerLogReader>;
 }

@@ -9,6 +9,7 @@ import {
 } from "@berth/proto";
 import type { TaskEngine } from "../engine/types.js";
 import { backoffDelay } from "./backoff.js";
+import type { LogRequests } from "./log-requests.js";
 
 /** Where the agent keeps its container instance ARN across restarts (the state file). */
 export interface InstanceIdentity {
@@ -35,6 +36,8 @@ export interface AgentSessionOptions {
   observer?: SessionObserver;
   /** The container runtime's health, sent with every heartbeat. */
   runtimeHealth?: () => { unhealthy: boolean; error: string };
+  /** Serves the control plane's log requests; without it they are answered with an error. */
+  logs?: LogRequests;
   /** Reconnect backoff: first wait ceiling and cap, ms. */
   backoffBaseMs?: number;
   backoffCapMs?: number;
@@ -175,6 +178,13 @@ export class AgentSession {
               return;
             case "heartbeatAck":
               return;
+            case "logRequest":
+              if (this.opts.logs) this.opts.logs.start(kind.value, call);
+              else call.write({ kind: { $case: "logEnd", value: { requestId: kind.value.requestId, error: "this agent does not serve logs" } } });
+              return;
+            case "logCancel":
+              this.opts.logs?.cancel(kind.value.requestId);
+              return;
           }
         });
         call.on("error", (err: ServiceError) => {
@@ -189,6 +199,8 @@ export class AgentSession {
       });
     } finally {
       if (heartbeat) clearInterval(heartbeat);
+      // Their answers would go to a stream nobody reads: the control plane ended those requests.
+      this.opts.logs?.closeAll();
       this.call = undefined;
       this.stream = undefined;
     }

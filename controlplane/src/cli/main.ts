@@ -8,6 +8,7 @@ import { compileControlPlaneConfig, redactControlPlaneConfig, type ControlPlaneO
 import { startControlPlane } from "../controlplane.js";
 import { up } from "./up.js";
 import { registerClusterCommands } from "./cluster/commands.js";
+import { registerOpsCommands } from "./ops/index.js";
 
 const program = new Command("berth")
   .description("berth: a self-hosted container orchestrator that works like AWS ECS")
@@ -96,6 +97,8 @@ program
     child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   });
 
+// Operator commands (node, ps, events, logs) against any berth endpoint.
+registerOpsCommands(program);
 // Multi-node clusters on this machine (Docker-in-Docker nodes) and their node faults.
 registerClusterCommands(program);
 

@@ -23,3 +23,4 @@ export * from "./run-tokens.js";
 export * from "./quotas.js";
 export { discoverScrapeTargets } from "./prometheus-targets.js";
 export { planScrapeTargets, exporterPortLabel, exporterPathLabel, type TargetGroup, type ScrapePlan, type SkippedTarget } from "./prometheus-sd.js";
+export * from "./task-logs.js";

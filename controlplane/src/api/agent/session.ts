@@ -6,6 +6,7 @@ import { recordStateChange, type CoreContext } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
 import { TaskSpecBuilder } from "./task-spec.js";
+import { SessionLogRequests, type LogRelay } from "./log-relay.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
 export interface SessionSettings {
@@ -25,10 +26,10 @@ export interface SessionObserver {
 }
 
 /** The Session handler: one {@link AgentSession} per stream. */
-export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver) {
+export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: LogRelay) {
   const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }));
   return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
-    new AgentSession(ctx, settings, feeds, call, observer).start();
+    new AgentSession(ctx, settings, feeds, call, observer, relay).start();
   };
 }
 
@@ -57,6 +58,9 @@ class AgentSession {
   private ended = false;
   /** The runtime health last written for this instance, so only changes are written. */
   private runtimeUnhealthy = false;
+  /** Log requests relayed to this agent, and how to stop offering them. */
+  private readonly logs = new SessionLogRequests((msg) => this.write(msg));
+  private detachLogs?: () => void;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -64,6 +68,7 @@ class AgentSession {
     private readonly feeds: TaskFeeds,
     private readonly call: ServerDuplexStream<AgentMessage, ControlMessage>,
     private readonly observer?: SessionObserver,
+    private readonly relay?: LogRelay,
   ) {
     this.log = ctx.log.child({ component: "session" });
     this.specs = new TaskSpecBuilder(ctx);
@@ -102,6 +107,13 @@ class AgentSession {
       case "taskStateChange":
         this.enqueue(() => this.onStateChange(kind.value));
         return;
+      // Log traffic bypasses the queue: it touches no state and must not wait behind writes.
+      case "logChunk":
+        this.logs.onChunk(kind.value);
+        return;
+      case "logEnd":
+        this.logs.onEnd(kind.value);
+        return;
     }
   }
 
@@ -131,6 +143,7 @@ class AgentSession {
       version: i.version + 1,
     }));
     this.observer?.opened();
+    this.detachLogs = this.relay?.attach(cluster, id, this.logs);
     this.write({ kind: { $case: "accepted", value: { heartbeatIntervalMs: this.jitteredInterval() } } });
     this.log.info("session opened", { knownTasks: open.knownTasks.length });
     this.lastHeartbeat = Date.now();
@@ -284,6 +297,8 @@ class AgentSession {
    */
   private async cleanup(why: string): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
+    this.detachLogs?.();
+    this.logs.closeAll("the agent's session ended");
     await this.feed?.close();
     if (!this.instanceId) return;
     this.observer?.closed();

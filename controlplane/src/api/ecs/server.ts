@@ -33,7 +33,15 @@ export interface EcsApiOptions {
   observer?: ApiObserver;
   /** Extra GET routes on the same port (/metrics, /healthz, /prometheus/sd). */
   getRoutes?: Record<string, () => Promise<{ status?: number; contentType: string; body: string }>>;
+  /**
+   * Streaming GET routes (berth's own, such as /berth/v1/logs): the handler answers itself,
+   * over as long as it needs. Signed like the ECS API when credentials are configured.
+   */
+  streamRoutes?: Record<string, StreamRoute>;
 }
+
+/** A streaming route: writes status, headers and body to `res` itself; throws BerthErrors before writing. */
+export type StreamRoute = (req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams) => Promise<void>;
 
 /**
  * The ECS-compatible HTTP API: AWS JSON 1.1 on `POST /`, the action named by X-Amz-Target.
@@ -57,6 +65,23 @@ export function createEcsServer(opts: EcsApiOptions): http.Server {
       } catch (err) {
         opts.log.error("route failed", { path, err });
         res.writeHead(500, { "content-type": "text/plain" }).end("internal error\n");
+      }
+      return;
+    }
+    if (req.method === "GET" && opts.streamRoutes?.[path]) {
+      try {
+        if (opts.lookupSecret) {
+          await verifySigV4(
+            { method: "GET", path, query: queryOf(req.url ?? "/"), headers: req.headers, body: Buffer.alloc(0) },
+            { region: opts.ctx.scope.region, lookupSecret: opts.lookupSecret },
+          );
+        }
+        await opts.streamRoutes[path](req, res, new URL(req.url ?? "/", "http://berth").searchParams);
+      } catch (err) {
+        const reply = toEcsError(err, requestId);
+        if (reply.status >= 500) opts.log.error("stream route failed", { path, requestId, err });
+        if (!res.headersSent) res.writeHead(reply.status, { "content-type": "application/json", "x-amzn-requestid": requestId });
+        res.end(JSON.stringify(reply.body));
       }
       return;
     }

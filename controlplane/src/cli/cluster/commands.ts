@@ -3,6 +3,7 @@ import ora from "ora";
 import { listClusterContainers } from "./docker.js";
 import { addNode, createCluster, deleteCluster, loadImages, requireDocker, type Say } from "./lifecycle.js";
 import { nodeAction } from "./faults.js";
+import { nodeCommand } from "../ops/node.js";
 import { API_PORT, checkCreateRequest, clusterNodes, DEFAULT_CLUSTER, summarizeClusters, unknownCluster, type NodeAction } from "./plan.js";
 
 // `berth cluster`, `berth image` and `berth node`: multi-node clusters on one machine from
@@ -78,8 +79,10 @@ export function registerClusterCommands(program: Command): void {
     process.stdout.write((await withSpinner(`loading ${images.join(", ")}`, (say) => loadImages(o.name, images, say))) + "\n");
   });
 
-  const node = program.command("node").description("nodes of a multi-node cluster, and faults to inject into them");
-  nameFlag(node.command("ls").alias("list").description("list the cluster's nodes")).action(async (o) => {
+  // One `node` command for both: the operator subcommands (ls, drain, activate: ops/node.ts)
+  // and the node containers' own (add and the faults below).
+  const node = nodeCommand(program);
+  nameFlag(cluster.command("nodes").description("list a multi-node cluster's node containers: name, zone, container state")).action(async (o) => {
     await requireDocker();
     const all = await listClusterContainers();
     if (!all.some((c) => c.cluster === o.name)) throw new Error(unknownCluster(all, o.name));

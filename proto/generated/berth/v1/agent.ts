@@ -80,6 +80,8 @@ export interface AgentMessage {
     | { $case: "heartbeat"; value: Heartbeat }
     | { $case: "payloadAck"; value: PayloadAck }
     | { $case: "taskStateChange"; value: TaskStateChange }
+    | { $case: "logChunk"; value: LogChunk }
+    | { $case: "logEnd"; value: LogEnd }
     | undefined;
 }
 
@@ -164,12 +166,45 @@ export interface TaskStateChange {
   executionStoppedAtMs: number;
 }
 
+/**
+ * One or more whole lines of a container's log, answering the LogRequest of the same id.
+ * The agent sends a chunk only when the stream has room (it pauses reading Docker otherwise),
+ * so a slow reader slows the log, never fills memory.
+ */
+export interface LogChunk {
+  requestId: string;
+  lines: LogLine[];
+}
+
+export interface LogLine {
+  /**
+   * When Docker received the line, RFC 3339 with nanoseconds as Docker writes it (fixed width,
+   * UTC), so lines of several containers interleave by comparing it.
+   */
+  time: string;
+  /** stdout or stderr */
+  stream: string;
+  /** without the line break */
+  text: string;
+}
+
+/**
+ * The last message of a LogRequest: the log ended (all sent; or, following, the container
+ * stopped), it was cancelled, or it failed (error set).
+ */
+export interface LogEnd {
+  requestId: string;
+  error: string;
+}
+
 export interface ControlMessage {
   kind?:
     | { $case: "accepted"; value: SessionAccepted }
     | { $case: "payload"; value: TaskPayload }
     | { $case: "stateChangeAck"; value: StateChangeAck }
     | { $case: "heartbeatAck"; value: HeartbeatAck }
+    | { $case: "logRequest"; value: LogRequest }
+    | { $case: "logCancel"; value: LogCancel }
     | undefined;
 }
 
@@ -213,6 +248,27 @@ export interface StateChangeAck {
 
 export interface HeartbeatAck {
   serverTimeMs: number;
+}
+
+/**
+ * Asks for one container's Docker log, streamed back as LogChunks then one LogEnd. A request
+ * for a container the agent does not run ends at once with an error.
+ */
+export interface LogRequest {
+  requestId: string;
+  taskArn: string;
+  containerName: string;
+  /** keep streaming new lines until cancelled or the container stops */
+  follow: boolean;
+  /** only lines from this time on (unix ms); 0: from the start */
+  sinceMs: number;
+  /** only this many lines from the end; 0: all */
+  tail: number;
+}
+
+/** Ends a LogRequest early (the reader went away). The agent answers with LogEnd. */
+export interface LogCancel {
+  requestId: string;
 }
 
 function createBaseResources(): Resources {
@@ -840,6 +896,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "taskStateChange":
         TaskStateChange.encode(message.kind.value, writer.uint32(34).fork()).join();
         break;
+      case "logChunk":
+        LogChunk.encode(message.kind.value, writer.uint32(42).fork()).join();
+        break;
+      case "logEnd":
+        LogEnd.encode(message.kind.value, writer.uint32(50).fork()).join();
+        break;
     }
     return writer;
   },
@@ -889,6 +951,22 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.kind = { $case: "taskStateChange", value: TaskStateChange.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.kind = { $case: "logChunk", value: LogChunk.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.kind = { $case: "logEnd", value: LogEnd.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -915,6 +993,14 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         ? { $case: "taskStateChange", value: TaskStateChange.fromJSON(object.taskStateChange) }
         : isSet(object.task_state_change)
         ? { $case: "taskStateChange", value: TaskStateChange.fromJSON(object.task_state_change) }
+        : isSet(object.logChunk)
+        ? { $case: "logChunk", value: LogChunk.fromJSON(object.logChunk) }
+        : isSet(object.log_chunk)
+        ? { $case: "logChunk", value: LogChunk.fromJSON(object.log_chunk) }
+        : isSet(object.logEnd)
+        ? { $case: "logEnd", value: LogEnd.fromJSON(object.logEnd) }
+        : isSet(object.log_end)
+        ? { $case: "logEnd", value: LogEnd.fromJSON(object.log_end) }
         : undefined,
     };
   },
@@ -929,6 +1015,10 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.payloadAck = PayloadAck.toJSON(message.kind.value);
     } else if (message.kind?.$case === "taskStateChange") {
       obj.taskStateChange = TaskStateChange.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "logChunk") {
+      obj.logChunk = LogChunk.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "logEnd") {
+      obj.logEnd = LogEnd.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -960,6 +1050,18 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "taskStateChange": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "taskStateChange", value: TaskStateChange.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "logChunk": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "logChunk", value: LogChunk.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "logEnd": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "logEnd", value: LogEnd.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -1980,6 +2082,285 @@ export const TaskStateChange: MessageFns<TaskStateChange> = {
   },
 };
 
+function createBaseLogChunk(): LogChunk {
+  return { requestId: "", lines: [] };
+}
+
+export const LogChunk: MessageFns<LogChunk> = {
+  encode(message: LogChunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    for (const v of message.lines) {
+      LogLine.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogChunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(LogLine.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogChunk {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => LogLine.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: LogChunk): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => LogLine.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogChunk>, I>>(base?: I): LogChunk {
+    return LogChunk.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogChunk>, I>>(object: I): LogChunk {
+    const message = createBaseLogChunk();
+    message.requestId = object.requestId ?? "";
+    message.lines = object.lines?.map((e) => LogLine.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseLogLine(): LogLine {
+  return { time: "", stream: "", text: "" };
+}
+
+export const LogLine: MessageFns<LogLine> = {
+  encode(message: LogLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.time !== "") {
+      writer.uint32(10).string(message.time);
+    }
+    if (message.stream !== "") {
+      writer.uint32(18).string(message.stream);
+    }
+    if (message.text !== "") {
+      writer.uint32(26).string(message.text);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.time = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.stream = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogLine {
+    return {
+      time: isSet(object.time) ? globalThis.String(object.time) : "",
+      stream: isSet(object.stream) ? globalThis.String(object.stream) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+    };
+  },
+
+  toJSON(message: LogLine): unknown {
+    const obj: any = {};
+    if (message.time !== "") {
+      obj.time = message.time;
+    }
+    if (message.stream !== "") {
+      obj.stream = message.stream;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogLine>, I>>(base?: I): LogLine {
+    return LogLine.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogLine>, I>>(object: I): LogLine {
+    const message = createBaseLogLine();
+    message.time = object.time ?? "";
+    message.stream = object.stream ?? "";
+    message.text = object.text ?? "";
+    return message;
+  },
+};
+
+function createBaseLogEnd(): LogEnd {
+  return { requestId: "", error: "" };
+}
+
+export const LogEnd: MessageFns<LogEnd> = {
+  encode(message: LogEnd, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.error !== "") {
+      writer.uint32(18).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogEnd {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogEnd();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogEnd {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: LogEnd): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogEnd>, I>>(base?: I): LogEnd {
+    return LogEnd.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogEnd>, I>>(object: I): LogEnd {
+    const message = createBaseLogEnd();
+    message.requestId = object.requestId ?? "";
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
 function createBaseControlMessage(): ControlMessage {
   return { kind: undefined };
 }
@@ -1998,6 +2379,12 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         break;
       case "heartbeatAck":
         HeartbeatAck.encode(message.kind.value, writer.uint32(34).fork()).join();
+        break;
+      case "logRequest":
+        LogRequest.encode(message.kind.value, writer.uint32(42).fork()).join();
+        break;
+      case "logCancel":
+        LogCancel.encode(message.kind.value, writer.uint32(50).fork()).join();
         break;
     }
     return writer;
@@ -2048,6 +2435,22 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             message.kind = { $case: "heartbeatAck", value: HeartbeatAck.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.kind = { $case: "logRequest", value: LogRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.kind = { $case: "logCancel", value: LogCancel.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2074,6 +2477,14 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         ? { $case: "heartbeatAck", value: HeartbeatAck.fromJSON(object.heartbeatAck) }
         : isSet(object.heartbeat_ack)
         ? { $case: "heartbeatAck", value: HeartbeatAck.fromJSON(object.heartbeat_ack) }
+        : isSet(object.logRequest)
+        ? { $case: "logRequest", value: LogRequest.fromJSON(object.logRequest) }
+        : isSet(object.log_request)
+        ? { $case: "logRequest", value: LogRequest.fromJSON(object.log_request) }
+        : isSet(object.logCancel)
+        ? { $case: "logCancel", value: LogCancel.fromJSON(object.logCancel) }
+        : isSet(object.log_cancel)
+        ? { $case: "logCancel", value: LogCancel.fromJSON(object.log_cancel) }
         : undefined,
     };
   },
@@ -2088,6 +2499,10 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       obj.stateChangeAck = StateChangeAck.toJSON(message.kind.value);
     } else if (message.kind?.$case === "heartbeatAck") {
       obj.heartbeatAck = HeartbeatAck.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "logRequest") {
+      obj.logRequest = LogRequest.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "logCancel") {
+      obj.logCancel = LogCancel.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -2119,6 +2534,18 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "heartbeatAck": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "heartbeatAck", value: HeartbeatAck.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "logRequest": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "logRequest", value: LogRequest.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "logCancel": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "logCancel", value: LogCancel.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -2673,6 +3100,244 @@ export const HeartbeatAck: MessageFns<HeartbeatAck> = {
   fromPartial<I extends Exact<DeepPartial<HeartbeatAck>, I>>(object: I): HeartbeatAck {
     const message = createBaseHeartbeatAck();
     message.serverTimeMs = object.serverTimeMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseLogRequest(): LogRequest {
+  return { requestId: "", taskArn: "", containerName: "", follow: false, sinceMs: 0, tail: 0 };
+}
+
+export const LogRequest: MessageFns<LogRequest> = {
+  encode(message: LogRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.taskArn !== "") {
+      writer.uint32(18).string(message.taskArn);
+    }
+    if (message.containerName !== "") {
+      writer.uint32(26).string(message.containerName);
+    }
+    if (message.follow !== false) {
+      writer.uint32(32).bool(message.follow);
+    }
+    if (message.sinceMs !== 0) {
+      writer.uint32(40).int64(message.sinceMs);
+    }
+    if (message.tail !== 0) {
+      writer.uint32(48).int32(message.tail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.taskArn = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.containerName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.follow = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.sinceMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.tail = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      taskArn: isSet(object.taskArn)
+        ? globalThis.String(object.taskArn)
+        : isSet(object.task_arn)
+        ? globalThis.String(object.task_arn)
+        : "",
+      containerName: isSet(object.containerName)
+        ? globalThis.String(object.containerName)
+        : isSet(object.container_name)
+        ? globalThis.String(object.container_name)
+        : "",
+      follow: isSet(object.follow) ? globalThis.Boolean(object.follow) : false,
+      sinceMs: isSet(object.sinceMs)
+        ? globalThis.Number(object.sinceMs)
+        : isSet(object.since_ms)
+        ? globalThis.Number(object.since_ms)
+        : 0,
+      tail: isSet(object.tail) ? globalThis.Number(object.tail) : 0,
+    };
+  },
+
+  toJSON(message: LogRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.taskArn !== "") {
+      obj.taskArn = message.taskArn;
+    }
+    if (message.containerName !== "") {
+      obj.containerName = message.containerName;
+    }
+    if (message.follow !== false) {
+      obj.follow = message.follow;
+    }
+    if (message.sinceMs !== 0) {
+      obj.sinceMs = Math.round(message.sinceMs);
+    }
+    if (message.tail !== 0) {
+      obj.tail = Math.round(message.tail);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogRequest>, I>>(base?: I): LogRequest {
+    return LogRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogRequest>, I>>(object: I): LogRequest {
+    const message = createBaseLogRequest();
+    message.requestId = object.requestId ?? "";
+    message.taskArn = object.taskArn ?? "";
+    message.containerName = object.containerName ?? "";
+    message.follow = object.follow ?? false;
+    message.sinceMs = object.sinceMs ?? 0;
+    message.tail = object.tail ?? 0;
+    return message;
+  },
+};
+
+function createBaseLogCancel(): LogCancel {
+  return { requestId: "" };
+}
+
+export const LogCancel: MessageFns<LogCancel> = {
+  encode(message: LogCancel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogCancel {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogCancel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogCancel {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: LogCancel): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogCancel>, I>>(base?: I): LogCancel {
+    return LogCancel.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogCancel>, I>>(object: I): LogCancel {
+    const message = createBaseLogCancel();
+    message.requestId = object.requestId ?? "";
     return message;
   },
 };

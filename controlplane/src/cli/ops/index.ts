@@ -1,0 +1,19 @@
+import type { Command } from "commander";
+import { registerEventsCommand } from "./events.js";
+import { registerLogsCommand } from "./logs.js";
+import { registerNodeCommands } from "./node.js";
+import { registerPsCommand } from "./ps.js";
+
+export { nodeCommand } from "./node.js";
+
+/**
+ * The operator commands (`node ls|drain|activate`, `ps`, `events`, `logs`): each works against
+ * any berth endpoint (`--endpoint`, `--cluster`) through the ECS API, and `logs` through the
+ * control plane's log relay, so the operator never needs a node's address.
+ */
+export function registerOpsCommands(program: Command): void {
+  registerNodeCommands(program);
+  registerPsCommand(program);
+  registerEventsCommand(program);
+  registerLogsCommand(program);
+}
