@@ -4,7 +4,7 @@
 // Nothing here asserts on a time; a benchmark fails only when it could not measure.
 //
 // Environment: BERTH_BENCH=1 (set by `npm run bench`; without it this file skips, so a stray
-// `vitest run` never spends minutes here), BERTH_BENCH_ONLY=replicas,writes,scheduler,failure,
+// `vitest run` never spends minutes here), BERTH_BENCH_ONLY=replicas,writes,scheduler,failure,nodes,
 // BERTH_BENCH_ROUNDS (2), BERTH_BENCH_REPLICAS (50), BERTH_BENCH_SYSTEMS=raw,api,swarm,berth.
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -14,16 +14,17 @@ import { ensureTestImage } from "../support/docker.js";
 import { startBerth, stopBerth, type BerthBench } from "./berth-service.js";
 import { dockerCli } from "./docker-cli.js";
 import { benchFailureDetection } from "./failure-detection.js";
+import { benchNodes } from "./nodes.js";
 import { cleanRaw } from "./raw-docker.js";
 import { benchReplicas, type System } from "./replicas.js";
 import { benchScheduler } from "./scheduler.js";
 import { cleanSwarmServices, leaveLeftoverSwarm } from "./swarm.js";
-import { printFailureTable, printSchedulerTable, printStartTable, printTeardownTable, printWritePathTable } from "./tables.js";
+import { printFailureTable, printNodesTable, printSchedulerTable, printStartTable, printTeardownTable, printWritePathTable } from "./tables.js";
 import { benchWritePath } from "./write-path.js";
 
 const env = process.env;
 const enabled = env.BERTH_BENCH === "1";
-const only = new Set((env.BERTH_BENCH_ONLY ?? "replicas,writes,scheduler,failure").split(",").map((s) => s.trim()));
+const only = new Set((env.BERTH_BENCH_ONLY ?? "replicas,writes,scheduler,failure,nodes").split(",").map((s) => s.trim()));
 const rounds = Number(env.BERTH_BENCH_ROUNDS ?? 2);
 const replicas = Number(env.BERTH_BENCH_REPLICAS ?? 50);
 const systems = (env.BERTH_BENCH_SYSTEMS ?? "raw,api,swarm,berth").split(",").map((s) => s.trim()) as System[];
@@ -85,5 +86,11 @@ describe.skipIf(!enabled)("benchmarks", () => {
       "settings: lostInstanceGraceMs 5000, reconcileIntervalMs 1000 (defaults); heartbeat 500 ms (the test control plane's)",
       "polled every 50 ms through the ECS API",
     ]);
+  });
+
+  it.runIf(only.has("nodes"))("5. a 3-node cluster on Docker-in-Docker nodes: create, memory, failover", async () => {
+    const n = await benchNodes({ nodes: 3, tasks: 6 });
+    results.nodes = n;
+    printNodesTable(n);
   });
 });

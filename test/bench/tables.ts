@@ -1,5 +1,6 @@
 import type { FailureDetectionResult } from "./failure-detection.js";
 import type { RoundResult, System } from "./replicas.js";
+import type { NodesResult } from "./nodes.js";
 import { median, printTable, ratio, secs } from "./report.js";
 import type { SchedulerResult } from "./scheduler.js";
 import type { WritePathResult } from "./write-path.js";
@@ -106,5 +107,20 @@ export function printFailureTable(f: FailureDetectionResult, settings: string[])
       ["every task STOPPED (lost, TerminationNotice)", secs(f.lostMs)],
     ],
     settings,
+  );
+}
+
+/** Benchmark 5: a multi-node cluster on this machine against its physical floor. */
+export function printNodesTable(n: NodesResult): void {
+  printTable(
+    `5. berth cluster create --nodes 3 on Docker-in-Docker nodes${n.coldImage ? " (node image built in this run)" : " (node image cached)"}`,
+    ["", "time (s)", "÷ floor"],
+    [
+      ["3 raw node containers, dockerd answering in each (the floor)", secs(n.rawEnginesMs), "1.00x"],
+      ["berth cluster create: etcd, control plane, 3 nodes, agents connected", secs(n.createMs), ratio(n.createMs, n.rawEnginesMs)],
+      ["lost-instance grace (the failover floor)", secs(n.graceMs), "1.00x"],
+      ["node kill → its tasks RUNNING on the other nodes", secs(n.failoverMs), ratio(n.failoverMs, n.graceMs)],
+    ],
+    Object.entries(n.memoryMiB).sort().map(([c, m]) => `memory after create: ${c} ${m} MiB`),
   );
 }
