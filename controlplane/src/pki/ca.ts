@@ -6,9 +6,12 @@
 import "reflect-metadata"; // @peculiar/x509 resolves its parsers through tsyringe, which needs it first
 import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { caDigest } from "./tokens.js";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** ECDSA P-256 signing, the same for the CA and everything it issues. */
 export const keyAlgorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
@@ -55,7 +58,7 @@ export async function openCa(stored: StoredCa, key: Buffer): Promise<Ca> {
   const cert = new x509.X509Certificate(stored.certPem);
   const pkcs8 = openKey(stored.sealedKey, key);
   const signingKey = await webcrypto.subtle.importKey("pkcs8", pkcs8, keyAlgorithm, false, ["sign"]);
-  return { certPem: stored.certPem, digest: caDigest(new Uint8Array(cert.rawData)), signingKey: signingKey as CryptoKey, subject: cert.subject };
+  return { certPem: stored.certPem, digest: caDigest(new Uint8Array(cert.rawData)), signingKey, subject: cert.subject };
 }
 
 /** The digest of a PEM certificate, as tokens carry it. */

@@ -1,3 +1,5 @@
+import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
+import { deregistered } from "./register.js";
 import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Lease } from "etcd3";
 import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
@@ -122,8 +124,14 @@ class AgentSession {
     const parsed = parseArn(open.containerInstanceArn);
     const cluster = parsed?.path[0] ?? open.cluster;
     const id = parsed?.path[1] ?? "";
+    // The certificate decides who this is: it must name the instance the session is for.
+    const peer = peerAgent(this.call);
+    if (!peer) return this.fail(GrpcStatus.UNAUTHENTICATED, noCertificate.details!);
+    const mismatch = peerMismatch(peer, cluster, id || "-");
+    if (mismatch) return this.fail(GrpcStatus.PERMISSION_DENIED, mismatch);
     const instance = id ? await this.ctx.store.instances.get(cluster, id) : undefined;
-    if (!instance || instance.value.status === "INACTIVE") {
+    if (instance?.value.status === "INACTIVE") return this.fail(GrpcStatus.PERMISSION_DENIED, deregistered(id));
+    if (!instance) {
       return this.fail(GrpcStatus.NOT_FOUND, `container instance ${open.containerInstanceArn} is not registered (or was deregistered); register again`);
     }
     this.cluster = cluster;
