@@ -24,6 +24,8 @@ export interface ControlPlane {
   metrics: ControlPlaneMetrics;
   /** sha256 of the cluster CA certificate, as join tokens pin it. */
   caDigest: string;
+  /** The cluster CA certificate (PEM). */
+  caCertificatePem: string;
   /** Creates a join token valid `ttlMs` (0 = never expires), as `berth token create` does. */
   createJoinToken(ttlMs: number): Promise<string>;
   /** Whether this replica currently runs the scheduler loops. */
@@ -132,6 +134,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     ctx,
     metrics,
     caDigest: ca.digest,
+    caCertificatePem: ca.certPem,
     createJoinToken: async (ttlMs) => (await createJoinToken(store.kv, ca.digest, ttlMs)).token,
     isLeader: () => election.isLeader(),
     stopLeading,

@@ -1,4 +1,5 @@
 import { createWriteStream } from "node:fs";
+import { joinTokenEnv } from "./join-tokens.js";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
@@ -140,6 +141,7 @@ function agentEnv(opts: StartHostsOptions, index: number, rootIp: string, zone: 
     ECS_CONTAINER_STOP_TIMEOUT: "2s",
     BERTH_LOG_LEVEL: "debug",
     ...(attributes ? { ECS_INSTANCE_ATTRIBUTES: JSON.stringify(attributes) } : {}),
+    ...joinTokenEnv(Array.isArray(opts.grpcPort) ? opts.grpcPort[0] : opts.grpcPort),
     ...opts.env,
   };
 }

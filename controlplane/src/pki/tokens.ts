@@ -7,15 +7,8 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
-const prefix = "BRTHTKN-1";
-const shape = /^BRTHTKN-1-([0-9a-f]{64})-([0-9a-f]{10})-([0-9a-f]{40})$/;
-
-/** A token's parts. */
-export interface JoinToken {
-  caDigest: string;
-  id: string;
-  secret: string;
-}
+export { formatToken, parseToken, type JoinToken } from "@berth/shared";
+import { type JoinToken } from "@berth/shared";
 
 /** What etcd keeps of a token: never the secret itself. */
 export interface StoredJoinToken {
@@ -27,21 +20,9 @@ export interface StoredJoinToken {
   revoked: boolean;
 }
 
-/** The token's text form. */
-export function formatToken(t: JoinToken): string {
-  return `${prefix}-${t.caDigest}-${t.id}-${t.secret}`;
-}
-
 /** A new token for the CA with digest `caDigest`, with fresh random id and secret. */
 export function newToken(caDigest: string, random: (n: number) => Buffer = randomBytes): JoinToken {
   return { caDigest, id: random(5).toString("hex"), secret: random(20).toString("hex") };
-}
-
-/** Parses a token; a malformed one throws an error saying what a token looks like. */
-export function parseToken(text: string): JoinToken {
-  const m = shape.exec(text.trim());
-  if (!m) throw new Error(`malformed join token: expected ${prefix}-<64 hex CA digest>-<10 hex id>-<40 hex secret> (from 'berth token create')`);
-  return { caDigest: m[1], id: m[2], secret: m[3] };
 }
 
 /** The hash stored in place of the secret. */

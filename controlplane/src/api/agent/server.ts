@@ -38,12 +38,16 @@ export async function startAgentServer(ctx: CoreContext, address: string, settin
   return { server, port };
 }
 
-/** A certificate provider that never changes (the replica makes its certificate at start). */
+/**
+ * A certificate provider that never changes (the replica makes its certificate at start). It
+ * answers a new listener on the next tick: grpc-js adds its own watcher only after subscribing
+ * to the provider, and would miss an answer given at once.
+ */
 function staticProvider(caPem: string, keyPem: string, chainPem: string): experimental.CertificateProvider {
   return {
-    addCaCertificateListener: (l) => l({ caCertificate: Buffer.from(caPem) }),
+    addCaCertificateListener: (l) => process.nextTick(() => l({ caCertificate: Buffer.from(caPem) })),
     removeCaCertificateListener: () => undefined,
-    addIdentityCertificateListener: (l) => l({ certificate: Buffer.from(chainPem), privateKey: Buffer.from(keyPem) }),
+    addIdentityCertificateListener: (l) => process.nextTick(() => l({ certificate: Buffer.from(chainPem), privateKey: Buffer.from(keyPem) })),
     removeIdentityCertificateListener: () => undefined,
   };
 }
