@@ -1,5 +1,4 @@
 import { createWriteStream } from "node:fs";
-import { joinTokenEnv } from "./join-tokens.js";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
@@ -7,6 +6,7 @@ import type Docker from "dockerode";
 import { CreateClusterCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ContainerInstance, type ECSClient } from "@aws-sdk/client-ecs";
 import { compileAgentConfig } from "@berth/agent";
 import { eventually } from "./berth.js";
+import { joinTokenEnv } from "./join-tokens.js";
 import { startClusterControlPlane, startReplicas, type ClusterControlPlane, type Replicas } from "./cluster-controlplane.js";
 import { docker as mainDocker, ensureTestImage } from "./docker.js";
 import { startEtcd, type EtcdServer } from "./etcd.js";

@@ -10,8 +10,7 @@ import {
 import type { TaskEngine } from "../engine/types.js";
 import { backoffDelay } from "./backoff.js";
 import type { LogRequests } from "./log-requests.js";
-import type { AgentCredentials, CredentialStore } from "../tls/credentials.js";
-import { validity, renewAt } from "../tls/credentials.js";
+import { renewAt, validity, type AgentCredentials, type CredentialStore } from "../tls/credentials.js";
 import { authenticatedClient, join, JoinRefusedError, renew, renewalDue } from "./join.js";
 
 /** Where the agent keeps its container instance ARN across restarts (the state file). */

@@ -4,7 +4,7 @@
  * and renew it over the authenticated channel before it expires.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { credentials, Metadata, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
+import { credentials, Metadata, status as GrpcStatus, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
 import { AgentServiceClient } from "@berth/proto";
 import { parseToken } from "@berth/shared";
 import { fetchPinnedCa, controlPlaneServerName } from "../tls/pin.js";
@@ -67,7 +67,8 @@ export async function join(address: string, cluster: string, token: string | und
     return { creds, instanceArn: res.containerInstanceArn };
   } catch (err) {
     const e = err as ServiceError;
-    if (e.code === 7 /* PERMISSION_DENIED */ || e.code === 16 /* UNAUTHENTICATED */ || e.code === 3 /* INVALID_ARGUMENT */) throw new JoinRefusedError(e.details);
+    // The control plane's refusals; anything else (unreachable, a timeout) is retried as usual.
+    if ([GrpcStatus.PERMISSION_DENIED, GrpcStatus.UNAUTHENTICATED, GrpcStatus.INVALID_ARGUMENT].includes(e.code)) throw new JoinRefusedError(e.details);
     throw err;
   } finally {
     client.close();

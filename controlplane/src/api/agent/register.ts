@@ -50,12 +50,10 @@ export function registerHandler(ctx: CoreContext) {
         dockerVersion: req.dockerVersion,
       });
       cb(null, { containerInstanceArn: rec.arn, clusterArn: clusterArn(ctx.scope, req.cluster) });
-    })().catch(
-      (err) => {
-        ctx.log.warn("registration refused", { cluster: req.cluster, err });
-        cb(toGrpcError(err));
-      },
-    );
+    })().catch((err) => {
+      ctx.log.warn("registration refused", { cluster: req.cluster, err });
+      cb(toGrpcError(err));
+    });
   };
 }
 

@@ -1,5 +1,3 @@
-import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
-import { deregistered } from "./register.js";
 import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Lease } from "etcd3";
 import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
@@ -9,6 +7,8 @@ import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
 import { TaskSpecBuilder } from "./task-spec.js";
 import { SessionLogRequests, type LogRelay } from "./log-relay.js";
+import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
+import { deregistered } from "./register.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
 export interface SessionSettings {
