@@ -8,8 +8,9 @@ import { credentials, Metadata, status as GrpcStatus, type ServiceError } from "
 import { CreateClusterCommand, DeregisterContainerInstanceCommand, ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentServiceClient, type RegisterContainerInstanceRequest } from "@berth/proto";
-import { pki } from "@berth/controlplane";
-import { eventually, removeDir, startTestAgent, startTestControlPlane, type TestAgent, type TestControlPlane } from "../support/berth.js";
+import { Kv, pki } from "@berth/controlplane";
+import { startEtcd } from "../support/etcd.js";
+import { eventually, removeDir, startTestAgent, startTestControlPlane, testCaKeyFile, type TestAgent, type TestControlPlane } from "../support/berth.js";
 import { joinFor } from "../support/join-tokens.js";
 import { authenticatedClient, holdSession, registerInstanceOverGrpc, credentialsOf } from "../support/grpc-agent.js";
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const a of agents) {
     await a.kill();
-    await removeDir(a.dataDir);
+    await removeDir(a.dataDir).catch(() => undefined);
   }
   await t?.stop();
 });
@@ -152,6 +153,38 @@ describe("secure joins", () => {
       expect(cert.checkIssued(new X509Certificate(t.cp.caCertificatePem))).toBe(true);
     } finally {
       client.close();
+    }
+  });
+
+  it("a real agent whose instance is deregistered is refused at its next session, then joins anew with its token", async () => {
+    const agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster });
+    agents.push(agent);
+    const before = new Set(await instanceArns());
+    const arn = await eventually("the agent to register", async () => (await instanceArns()).find((a) => !before.has(a)));
+    await eventually("the agent's session", async () => (/session open/.test(agent.output()) ? true : undefined));
+    await agent.stop();
+    await t.ecs.send(new DeregisterContainerInstanceCommand({ cluster, containerInstance: arn, force: true }));
+    // The agent's next session, with the certificate it kept, is refused.
+    const again = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, dataDir: agent.dataDir });
+    agents.push(again);
+    await eventually("the refusal in the agent's log", async () => (/certificate refused; joining again with the join token/.test(again.output()) ? true : undefined), 20_000);
+    expect(again.output()).toMatch(/was deregistered: its certificate is no longer accepted/);
+    const fresh = await eventually("the agent to join anew", async () => (await instanceArns()).find((a) => a !== arn && !before.has(a)));
+    expect(fresh).not.toBe(arn);
+    await again.stop();
+  });
+
+  it("concurrent first starts agree on one CA: the loser reads the winner's", async () => {
+    const etcd = await startEtcd();
+    const kv = Kv.connect([etcd.endpoint]);
+    try {
+      const key = await pki.loadCaKey(testCaKeyFile);
+      const cas = await Promise.all([1, 2, 3, 4].map(() => pki.ensureCa(kv, key)));
+      expect(new Set(cas.map((c) => c.digest)).size).toBe(1);
+      expect(pki.pemDigest((await pki.readCaCertificate(kv))!)).toBe(cas[0].digest);
+    } finally {
+      kv.close();
+      await etcd.stop();
     }
   });
 });
