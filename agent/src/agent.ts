@@ -1,3 +1,4 @@
+import { CredentialStore } from "./tls/credentials.js";
 import { hostname as osHostname } from "node:os";
 import { createLogger, type Logger } from "@berth/shared";
 import { agentVersionString, agentVersion, type AgentConfig } from "./config/index.js";
@@ -91,6 +92,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     addresses: config.controlPlanes.map(grpcAddress),
     engine,
     identity: { get: () => engine.instanceArn(), set: (arn) => engine.setInstanceArn(arn ?? "") },
+    credentials: new CredentialStore(config.dataDir),
+    joinToken: config.joinToken,
     registration: async () => ({
       cluster: config.cluster,
       total,

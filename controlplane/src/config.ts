@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { InvalidParameterException, defaultArnScope, type ArnScope, type LogLevel } from "@berth/shared";
 
@@ -38,6 +40,12 @@ export interface ControlPlaneOptions {
   leaderTtlSeconds?: number;
   /** Log level (BERTH_LOG_LEVEL). Default info. */
   logLevel?: LogLevel;
+  /**
+   * The 32-byte key file that seals the cluster CA's private key in etcd (BERTH_CA_KEY_FILE);
+   * created with mode 0600 when absent. Every replica needs the same file. Default
+   * $XDG_CONFIG_HOME/berth/ca.key (~/.config/berth/ca.key).
+   */
+  caKeyFile?: string;
 }
 
 /** The control plane's compiled configuration. */
@@ -55,6 +63,7 @@ export interface ControlPlaneConfig {
   reconcileIntervalMs: number;
   leaderTtlSeconds: number;
   logLevel: LogLevel;
+  caKeyFile: string;
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -72,6 +81,7 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   reconcileIntervalMs: "BERTH_RECONCILE_INTERVAL_MS",
   leaderTtlSeconds: "BERTH_LEADER_TTL",
   logLevel: "BERTH_LOG_LEVEL",
+  caKeyFile: "BERTH_CA_KEY_FILE",
 };
 
 const numericKeys = new Set<keyof ControlPlaneOptions>([
@@ -126,6 +136,7 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
     reconcileIntervalMs: bounded(o.reconcileIntervalMs ?? 1000, 50, 600_000, "reconcileIntervalMs"),
     leaderTtlSeconds: bounded(o.leaderTtlSeconds ?? 5, 2, 600, "leaderTtlSeconds"),
     logLevel: o.logLevel ?? "info",
+    caKeyFile: o.caKeyFile ?? join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "berth", "ca.key"),
   };
 }
 

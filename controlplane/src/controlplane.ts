@@ -13,6 +13,8 @@ import { createControlPlaneMetrics, type ControlPlaneMetrics, type InstanceCount
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, Store } from "./store/index.js";
+import { ensureCa, loadCaKey, createJoinToken } from "./pki/cluster-ca.js";
+import { issueServerIdentity } from "./pki/issue.js";
 
 /** A running control plane: its bound ports and how to stop it. */
 export interface ControlPlane {
@@ -20,6 +22,12 @@ export interface ControlPlane {
   grpcPort: number;
   ctx: CoreContext;
   metrics: ControlPlaneMetrics;
+  /** sha256 of the cluster CA certificate, as join tokens pin it. */
+  caDigest: string;
+  /** The cluster CA certificate (PEM). */
+  caCertificatePem: string;
+  /** Creates a join token valid `ttlMs` (0 = never expires), as `berth token create` does. */
+  createJoinToken(ttlMs: number): Promise<string>;
   /** Whether this replica currently runs the scheduler loops. */
   isLeader(): boolean;
   /** Stops campaigning and running the loops; APIs and sessions go on (used before a shutdown). */
@@ -39,6 +47,14 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     throw new Error(`cannot reach etcd at ${config.etcdEndpoints.join(",")}: ${err.message}`);
   });
   const ctx: CoreContext = { store, scope: config.scope, log: log.child({ component: "core" }), now: Date.now };
+  // The CA before any port: agents are served over TLS only, with this replica's own certificate.
+  const { ca, identity } = await (async () => {
+    const ca = await ensureCa(store.kv, await loadCaKey(config.caKeyFile));
+    return { ca, identity: await issueServerIdentity(ca) };
+  })().catch((err: Error) => {
+    store.close();
+    throw new Error(`cannot set up the cluster CA: ${err.message}`);
+  });
 
   const metrics = createControlPlaneMetrics({ logger: log, taskCounts: () => taskCounts(store), instanceCounts: () => instanceCounts(store) });
   store.kv.onConflict = () => metrics.etcdTxnConflicts.inc();
@@ -75,7 +91,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     missedHeartbeats: config.missedHeartbeats,
     leaseTtlSeconds: config.sessionLeaseTtlSeconds,
-  }, {
+  }, { ca, ...identity }, {
     opened: () => metrics.agentSessionsOpen.inc(),
     closed: () => metrics.agentSessionsOpen.dec(),
     stateChange: (kind) => metrics.agentStateChanges.inc({ kind }),
@@ -117,6 +133,9 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     grpcPort: grpc.port,
     ctx,
     metrics,
+    caDigest: ca.digest,
+    caCertificatePem: ca.certPem,
+    createJoinToken: async (ttlMs) => (await createJoinToken(store.kv, ca.digest, ttlMs)).token,
     isLeader: () => election.isLeader(),
     stopLeading,
     async close() {

@@ -13,3 +13,4 @@ export * as scheduler from "./scheduler/index.js";
 export { TaskFeeds, type TaskFeedHandlers, type TaskFeedSubscription } from "./api/agent/task-feed.js";
 /** Multi-node clusters on one machine from Docker-in-Docker nodes (`berth cluster`), for tools and tests. */
 export * as localCluster from "./cli/cluster/index.js";
+export * as pki from "./pki/index.js";

@@ -14,3 +14,4 @@ export * from "./model/health.js";
 export * from "./model/service-history.js";
 export * from "./model/protection.js";
 export * from "./tag-rules.js";
+export { formatToken, parseToken, type JoinToken } from "./join-token.js";

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileControlPlaneConfig, startControlPlane } from "@berth/controlplane";
-import { eventually, startSingleHost, testLogger, type SingleHost } from "../support/berth.js";
+import { eventually, startSingleHost, testCaKeyFile, testLogger, type SingleHost } from "../support/berth.js";
 import { TEST_IMAGE } from "../support/image.js";
 
 // The operator commands as a user runs them: the built `berth` binary against a real control
@@ -156,7 +156,7 @@ describe("berth operator commands", () => {
 
   it("logs through a replica that does not hold the agent's session is a clear 503", async () => {
     const other = await startControlPlane(
-      compileControlPlaneConfig({ etcdEndpoints: host.t.etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0" }, { BERTH_ACCESS_KEYS: "AKIDEXAMPLE:dummy-secret" }),
+      compileControlPlaneConfig({ etcdEndpoints: host.t.etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", caKeyFile: testCaKeyFile }, { BERTH_ACCESS_KEYS: "AKIDEXAMPLE:dummy-secret" }),
       testLogger(),
     );
     try {

@@ -9,6 +9,7 @@ import { compileControlPlaneConfig, startControlPlane, type ControlPlane } from 
 import { ensureTestImage, removeContainersByLabel } from "./docker.js";
 import { startEtcd, type EtcdServer } from "./etcd.js";
 import { freePort } from "./ports.js";
+import { forgetJoin, joinTokenEnv, rememberJoin } from "./join-tokens.js";
 
 /** A control plane on its own etcd, with an ECS SDK client pointed at it. */
 export interface TestControlPlane {
@@ -32,12 +33,14 @@ export function testLogger(): Logger {
 export async function startTestControlPlane(env: Record<string, string> = {}): Promise<TestControlPlane> {
   const etcd = await startEtcd();
   const config = compileControlPlaneConfig(
-    { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", heartbeatIntervalMs: 500 },
+    { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", heartbeatIntervalMs: 500, caKeyFile: testCaKeyFile },
     env,
   );
   const cp = await startControlPlane(config, testLogger());
   const endpoint = `http://127.0.0.1:${cp.apiPort}`;
   const ecs = ecsClient(endpoint);
+  // Every agent a test starts against this control plane joins with this token.
+  rememberJoin([cp.grpcPort], { token: await cp.createJoinToken(86_400_000), caPem: cp.caCertificatePem });
   return {
     etcd,
     cp,
@@ -45,12 +48,16 @@ export async function startTestControlPlane(env: Record<string, string> = {}): P
     endpoint,
     grpcAddress: `127.0.0.1:${cp.grpcPort}`,
     async stop() {
+      forgetJoin([cp.grpcPort]);
       ecs.destroy();
       await cp.close();
       await etcd.stop();
     },
   };
 }
+
+/** The CA key file of test control planes: one for the test run (each etcd gets its own CA). */
+export const testCaKeyFile = join(tmpdir(), "berth-test", "ca.key");
 
 /** An AWS SDK ECS client for a berth endpoint, with dummy credentials as a user would set. */
 export function ecsClient(endpoint: string): ECSClient {
@@ -76,7 +83,11 @@ export interface TestAgent {
 
 const agentBin = fileURLToPath(new URL("../../agent/bin/berth-agent.js", import.meta.url));
 
-/** Starts an agent process joined to `cluster` at `grpcAddress`, with its own data folder unless given. */
+/**
+ * Starts an agent process joined to `cluster` at `grpcAddress`, with its own data folder unless
+ * given, and the join token filed for that control plane (env BERTH_JOIN_TOKEN overrides it;
+ * "" joins with none).
+ */
 export async function startTestAgent(opts: { grpcAddress: string; cluster: string; dataDir?: string; env?: Record<string, string> }): Promise<TestAgent> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "berth-agent-")));
   const introspectionPort = await freePort();
@@ -91,6 +102,7 @@ export async function startTestAgent(opts: { grpcAddress: string; cluster: strin
       BERTH_INTROSPECTION_PORT: String(introspectionPort),
       ECS_IMAGE_PULL_BEHAVIOR: "prefer-cached",
       BERTH_LOG_LEVEL: "debug",
+      ...joinTokenEnv(opts.grpcAddress),
       ...opts.env,
     },
   });

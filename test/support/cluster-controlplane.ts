@@ -5,7 +5,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import etcd3 from "etcd3";
 import { compileControlPlaneConfig, startControlPlane } from "@berth/controlplane";
-import { ecsClient, testLogger, type TestControlPlane } from "./berth.js";
+import { ecsClient, testCaKeyFile, testLogger, type TestControlPlane } from "./berth.js";
+import { createJoinThroughEtcd, forgetJoin, rememberJoin } from "./join-tokens.js";
 import { startEtcd, type EtcdServer } from "./etcd.js";
 import { endChild } from "./netns-dockerd.js";
 import { freePort } from "./ports.js";
@@ -27,17 +28,19 @@ export async function startClusterControlPlane(env: Record<string, string> = {})
   const etcd = await startEtcd();
   try {
     const config = compileControlPlaneConfig(
-      { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "0.0.0.0:0", heartbeatIntervalMs: 500 },
+      { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "0.0.0.0:0", heartbeatIntervalMs: 500, caKeyFile: testCaKeyFile },
       env,
     );
     const cp = await startControlPlane(config, testLogger());
     const endpoint = `http://127.0.0.1:${cp.apiPort}`;
     const ecs = ecsClient(endpoint);
+    rememberJoin([cp.grpcPort], { token: await cp.createJoinToken(86_400_000), caPem: cp.caCertificatePem });
     return {
       etcd, cp, ecs, endpoint,
       grpcAddress: `127.0.0.1:${cp.grpcPort}`,
       grpcPort: cp.grpcPort,
       async stop() {
+        forgetJoin([cp.grpcPort]);
         ecs.destroy();
         await cp.close();
         await etcd.stop();
@@ -58,7 +61,7 @@ const electionPrefix = "/berth/v1/election/leader/";
  * The harness's control-plane settings before the caller's: fast heartbeats as in
  * startClusterControlPlane. Pass `{ BERTH_HEARTBEAT_INTERVAL_MS: "2000" }` for the documented default.
  */
-const replicaDefaults: Record<string, string> = { BERTH_HEARTBEAT_INTERVAL_MS: "500" };
+const replicaDefaults: Record<string, string> = { BERTH_HEARTBEAT_INTERVAL_MS: "500", BERTH_CA_KEY_FILE: testCaKeyFile };
 
 /** One control-plane replica, a process of its own on ports fixed for its whole life. */
 export interface Replica {
@@ -197,13 +200,17 @@ export async function startReplicas(n: number, opts: StartReplicasOptions): Prom
     const grpcPort = await freePort("0.0.0.0");
     replicas.push(new ReplicaProcess(i, apiPort, grpcPort, opts.etcd, opts.env ?? {}, client));
   }
+  const ports = replicas.map((r) => r.grpcPort);
   const stop = async () => {
+    forgetJoin(ports);
     await Promise.all(replicas.map((r) => r.stop()));
     for (const r of replicas) r.ecs.destroy();
     client.close();
   };
   try {
     await Promise.all(replicas.map((r) => r.start()));
+    // One token for agents of any of these replicas: they share etcd, so one CA.
+    rememberJoin(ports, await createJoinThroughEtcd(opts.etcd.endpoint));
   } catch (err) {
     await stop();
     throw err;

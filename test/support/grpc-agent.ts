@@ -1,14 +1,65 @@
-import { credentials, Metadata } from "@grpc/grpc-js";
+import { generateKeyPairSync } from "node:crypto";
+import { credentials, Metadata, type ChannelOptions } from "@grpc/grpc-js";
 import { AgentServiceClient, type RegisterContainerInstanceRequest } from "@berth/proto";
+import { joinFor } from "./join-tokens.js";
+
+/** A raw agent's key, certificate and the CA it trusts. */
+export interface RawAgentCredentials {
+  keyPem: string;
+  certPem: string;
+  caPem: string;
+}
+
+// Replicas are dialed by address; their certificates name the control plane.
+const channelOptions: ChannelOptions = { "grpc.ssl_target_name_override": "berth-controlplane" };
+
+/** The credentials of instances registered through {@link registerInstanceOverGrpc}, by ARN. */
+const credentialsByArn = new Map<string, RawAgentCredentials>();
+
+/** The certificate a raw agent got for `instanceArn`, to hold its session or try it again. */
+export function credentialsOf(instanceArn: string): RawAgentCredentials | undefined {
+  return credentialsByArn.get(instanceArn);
+}
+
+/** A client speaking as the holder of `creds` (mTLS). */
+export function authenticatedClient(address: string, creds: RawAgentCredentials): AgentServiceClient {
+  return new AgentServiceClient(address, credentials.createSsl(Buffer.from(creds.caPem), Buffer.from(creds.keyPem), Buffer.from(creds.certPem)), channelOptions);
+}
+
+/**
+ * Joins `cluster` at `address` as a raw agent would, with `token` (the test control plane's by
+ * default), trusting the CA the harness filed for it: the new instance's ARN and credentials.
+ */
+export async function joinOverGrpc(address: string, cluster: string, token?: string): Promise<{ arn: string; creds: RawAgentCredentials }> {
+  const filed = joinFor(address);
+  if (!filed) throw new Error(`no join filed for ${address}: start it with startTestControlPlane`);
+  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const client = new AgentServiceClient(address, credentials.createSsl(Buffer.from(filed.caPem)), channelOptions);
+  try {
+    const res = await new Promise<{ containerInstanceArn: string; certificatePem: string }>((resolve, reject) =>
+      client.join(
+        { cluster, token: token ?? filed.token, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString() },
+        (err, r) => (err ? reject(err) : resolve(r!)),
+      ),
+    );
+    const creds = { keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), certPem: res.certificatePem, caPem: filed.caPem };
+    credentialsByArn.set(res.containerInstanceArn, creds);
+    return { arn: res.containerInstanceArn, creds };
+  } finally {
+    client.close();
+  }
+}
 
 /**
  * Registers a container instance through the real agent gRPC API without running an agent:
  * for API tests that need instances of a given size and no containers.
  */
 export async function registerInstanceOverGrpc(address: string, req: Partial<RegisterContainerInstanceRequest> & { cluster: string }): Promise<string> {
-  const client = new AgentServiceClient(address, credentials.createInsecure());
+  // An ARN given is a re-registration with the credentials it joined with; otherwise join first.
+  const creds = req.containerInstanceArn ? credentialsByArn.get(req.containerInstanceArn) : undefined;
+  const joined = creds ? { arn: req.containerInstanceArn!, creds } : await joinOverGrpc(address, req.cluster);
+  const client = authenticatedClient(address, joined.creds);
   const full: RegisterContainerInstanceRequest = {
-    containerInstanceArn: "",
     total: req.registered ?? { cpu: 2048, memory: 4096, ports: [22], portsUdp: [] },
     registered: { cpu: 2048, memory: 4096, ports: [22, 2375, 2376, 51678, 51679], portsUdp: [] },
     attributes: [{ name: "ecs.os-type", value: "linux" }],
@@ -19,6 +70,7 @@ export async function registerInstanceOverGrpc(address: string, req: Partial<Reg
     introspectionPort: 0,
     introspectionHost: "",
     ...req,
+    containerInstanceArn: joined.arn,
   };
   try {
     return await new Promise<string>((resolve, reject) =>
@@ -41,7 +93,9 @@ export interface HeldSession {
  * connected; resolves once the control plane accepted it. Payloads are recorded and acked.
  */
 export async function holdSession(address: string, cluster: string, instanceArn: string, heartbeatMs = 300): Promise<HeldSession> {
-  const client = new AgentServiceClient(address, credentials.createInsecure());
+  const creds = credentialsByArn.get(instanceArn);
+  if (!creds) throw new Error(`holdSession: ${instanceArn} was not registered through registerInstanceOverGrpc`);
+  const client = authenticatedClient(address, creds);
   const call = client.session();
   const payloads: import("@berth/proto").TaskPayload[] = [];
   let timer: NodeJS.Timeout | undefined;

@@ -6,6 +6,7 @@ import type Docker from "dockerode";
 import { CreateClusterCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ContainerInstance, type ECSClient } from "@aws-sdk/client-ecs";
 import { compileAgentConfig } from "@berth/agent";
 import { eventually } from "./berth.js";
+import { joinTokenEnv } from "./join-tokens.js";
 import { startClusterControlPlane, startReplicas, type ClusterControlPlane, type Replicas } from "./cluster-controlplane.js";
 import { docker as mainDocker, ensureTestImage } from "./docker.js";
 import { startEtcd, type EtcdServer } from "./etcd.js";
@@ -140,6 +141,7 @@ function agentEnv(opts: StartHostsOptions, index: number, rootIp: string, zone: 
     ECS_CONTAINER_STOP_TIMEOUT: "2s",
     BERTH_LOG_LEVEL: "debug",
     ...(attributes ? { ECS_INSTANCE_ATTRIBUTES: JSON.stringify(attributes) } : {}),
+    ...joinTokenEnv(Array.isArray(opts.grpcPort) ? opts.grpcPort[0] : opts.grpcPort),
     ...opts.env,
   };
 }

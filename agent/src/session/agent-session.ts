@@ -1,4 +1,4 @@
-import { credentials, Metadata, status as GrpcStatus, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, status as GrpcStatus, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
 import type { Logger } from "@berth/shared";
 import {
   AgentServiceClient,
@@ -10,6 +10,8 @@ import {
 import type { TaskEngine } from "../engine/types.js";
 import { backoffDelay } from "./backoff.js";
 import type { LogRequests } from "./log-requests.js";
+import { renewAt, validity, type AgentCredentials, type CredentialStore } from "../tls/credentials.js";
+import { authenticatedClient, join, JoinRefusedError, renew, renewalDue } from "./join.js";
 
 /** Where the agent keeps its container instance ARN across restarts (the state file). */
 export interface InstanceIdentity {
@@ -38,6 +40,10 @@ export interface AgentSessionOptions {
   runtimeHealth?: () => { unhealthy: boolean; error: string };
   /** Serves the control plane's log requests; without it they are answered with an error. */
   logs?: LogRequests;
+  /** Where the agent's key and certificate live; without a certificate it joins with `joinToken`. */
+  credentials: CredentialStore;
+  /** The join token (BERTH_JOIN_TOKEN), used only while the agent has no certificate. */
+  joinToken?: string;
   /** Reconnect backoff: first wait ceiling and cap, ms. */
   backoffBaseMs?: number;
   backoffCapMs?: number;
@@ -49,7 +55,11 @@ export interface AgentSessionOptions {
  * every new session). Any failure ends the round; the next follows a capped, jittered backoff.
  */
 export class AgentSession {
-  private readonly clients: AgentServiceClient[];
+  /** One client per replica, made for {@link clientCreds}; rebuilt when the certificate changes. */
+  private clients: AgentServiceClient[] = [];
+  private clientCreds?: AgentCredentials;
+  /** The agent's current certificate and key, once loaded or joined. */
+  private creds?: AgentCredentials;
   /** Index of the replica the next round talks to. */
   private current = 0;
   private readonly log: Logger;
@@ -66,13 +76,6 @@ export class AgentSession {
 
   constructor(private readonly opts: AgentSessionOptions) {
     if (opts.addresses.length === 0) throw new Error("at least one control-plane address is required");
-    this.clients = opts.addresses.map(
-      (address) =>
-        new AgentServiceClient(address, credentials.createInsecure(), {
-          "grpc.keepalive_time_ms": 10_000,
-          "grpc.keepalive_timeout_ms": 5_000,
-        }),
-    );
     this.log = opts.log.child({ component: "session" });
     this.connected = new Promise((resolve) => (this.connectedOnce = resolve));
     // Forward each new change to whichever stream is open; with none, the outbox keeps it.
@@ -101,10 +104,12 @@ export class AgentSession {
         await this.round();
       } catch (err) {
         if (this.stopped) break;
-        this.log.warn("session ended", { err: describe(err), address: this.opts.addresses[this.current] });
+        if (err instanceof JoinRefusedError) this.log.error("join refused", { err: err.message, address: this.opts.addresses[this.current] });
+        else this.log.warn("session ended", { err: describe(err), address: this.opts.addresses[this.current] });
+        await this.forgetRefusedCertificate(err);
       }
       // The replica may be gone: the next round tries the next one (a no-op with a single address).
-      this.current = (this.current + 1) % this.clients.length;
+      this.current = (this.current + 1) % this.opts.addresses.length;
       this.opts.observer?.connected(false);
       // A session that lasted a while was healthy: start the backoff over.
       attempt = Date.now() - started > 30_000 ? 0 : attempt + 1;
@@ -123,6 +128,48 @@ export class AgentSession {
     return this.clients[this.current];
   }
 
+  /**
+   * Loads the stored certificate, or joins with the token when there is none; renews one that
+   * is past 2/3 of its life; and (re)builds the clients when the certificate changed.
+   */
+  private async authenticate(cluster: string): Promise<void> {
+    this.creds ??= await this.opts.credentials.load();
+    if (!this.creds) {
+      const joined = await join(this.opts.addresses[this.current], cluster, this.opts.joinToken, this.opts.credentials);
+      this.creds = joined.creds;
+      await this.opts.identity.set(joined.instanceArn);
+      this.log.info("joined the cluster", { instanceArn: joined.instanceArn, cluster });
+    }
+    this.rebuildClients();
+    if (renewalDue(this.creds, Date.now())) await this.renewNow();
+  }
+
+  private rebuildClients(): void {
+    if (this.clientCreds === this.creds && this.clients.length > 0) return;
+    for (const c of this.clients) c.close();
+    this.clientCreds = this.creds;
+    this.clients = this.opts.addresses.map((address) => authenticatedClient(address, this.creds!));
+  }
+
+  /** Renews the certificate over the authenticated channel; the next round uses the new one. */
+  private async renewNow(): Promise<void> {
+    this.creds = await renew(this.client, this.creds!, this.opts.credentials);
+    this.log.info("certificate renewed", { notAfter: new Date(validity(this.creds.certPem).notAfter).toISOString() });
+  }
+
+  /**
+   * A certificate the control plane refuses (its instance deregistered, or another CA's) is of
+   * no more use: forget it and the ARN, so the next round joins again with the token.
+   */
+  private async forgetRefusedCertificate(err: unknown): Promise<void> {
+    const code = (err as Partial<ServiceError>)?.code;
+    if (!this.creds || (code !== GrpcStatus.PERMISSION_DENIED && code !== GrpcStatus.UNAUTHENTICATED)) return;
+    this.log.error("certificate refused; joining again with the join token", { err: describe(err) });
+    await this.opts.credentials.clear();
+    await this.opts.identity.set(undefined);
+    this.creds = undefined;
+  }
+
   private async register(): Promise<string> {
     const base = await this.opts.registration();
     const req: RegisterContainerInstanceRequest = { ...base, containerInstanceArn: this.opts.identity.get() ?? "" };
@@ -139,13 +186,18 @@ export class AgentSession {
 
   /** One registration and session, until the stream ends. */
   private async round(): Promise<void> {
-    const arn = await this.register();
     const base = await this.opts.registration();
+    await this.authenticate(base.cluster);
+    if (this.stopped) return;
+    const arn = await this.register();
     // stop() can only interrupt a stream or a backoff: a stop during registration is seen here.
     if (this.stopped) return;
     const call = this.client.session();
     this.stream = call;
     let heartbeat: NodeJS.Timeout | undefined;
+    // Renew at 2/3 of the certificate's life even if this session lasts that long.
+    const renewIn = Math.min(2 ** 31 - 1, Math.max(1_000, renewAt(validity(this.creds!.certPem)) - Date.now()));
+    const renewal = setTimeout(() => this.renewNow().catch((err) => this.log.warn("certificate renewal failed; retried next session", { err: describe(err) })), renewIn);
     try {
       await new Promise<void>((resolve, reject) => {
         call.on("data", (msg: ControlMessage) => {
@@ -198,6 +250,7 @@ export class AgentSession {
         });
       });
     } finally {
+      clearTimeout(renewal);
       if (heartbeat) clearInterval(heartbeat);
       // Their answers would go to a stream nobody reads: the control plane ended those requests.
       this.opts.logs?.closeAll();

@@ -9,6 +9,7 @@ import { startControlPlane } from "../controlplane.js";
 import { up } from "./up.js";
 import { registerClusterCommands } from "./cluster/commands.js";
 import { registerOpsCommands } from "./ops/index.js";
+import { registerTokenCommands } from "./token.js";
 
 const program = new Command("berth")
   .description("berth: a self-hosted container orchestrator that works like AWS ECS")
@@ -99,6 +100,8 @@ program
 
 // Operator commands (node, ps, events, logs) against any berth endpoint.
 registerOpsCommands(program);
+// Agent join tokens, through etcd.
+registerTokenCommands(program);
 // Multi-node clusters on this machine (Docker-in-Docker nodes) and their node faults.
 registerClusterCommands(program);
 

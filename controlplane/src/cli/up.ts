@@ -67,7 +67,9 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     mkdirSync(dataDir, { recursive: true });
     lock = await lockDataDir(dataDir);
     // Compiled first so a bad flag or a taken API port stops berth up before anything starts.
-    const config = compileControlPlaneConfig({ ...opts.controlPlane, etcdEndpoints: opts.etcd ?? localEtcdEndpoint(opts.etcdPort) });
+    // The CA key file lives with the rest of berth up's state unless one is configured.
+    const caKeyFile = process.env.BERTH_CA_KEY_FILE || join(dataDir, "ca.key");
+    const config = compileControlPlaneConfig({ caKeyFile, ...opts.controlPlane, etcdEndpoints: opts.etcd ?? localEtcdEndpoint(opts.etcdPort) });
     await refuseHeldPorts([
       { ...config.api, label: "ECS API port, --api" },
       { ...config.grpc, label: "agent gRPC port, --grpc" },
@@ -107,7 +109,9 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     spinner.succeed(`control plane is up: ECS API http://${config.api.host}:${cp.apiPort}, agents ${config.grpc.host}:${cp.grpcPort}`);
 
     spinner.start("starting the agent");
-    const agentProcess = await startAgentProcess(opts, agentChild, cp.grpcPort);
+    // Its own agent joins with a token made for it; an hour is plenty to join (later starts use
+    // the certificate it keeps).
+    const agentProcess = await startAgentProcess(opts, agentChild, cp.grpcPort, await cp.createJoinToken(3_600_000));
     agent = agentProcess.child;
     const child = agent;
     stack.push({ name: "agent", stop: agentProcess.stop });
@@ -155,13 +159,14 @@ function agentSpec(dataDir: string): ChildSpec {
  * Spawns the agent with its state in the spec's data folder (named on its command line, so
  * /proc identifies it) and its pid in the spec's pid file, removed once it exits.
  */
-async function startAgentProcess(opts: UpOptions, spec: ChildSpec, grpcPort: number): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+async function startAgentProcess(opts: UpOptions, spec: ChildSpec, grpcPort: number, joinToken: string): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [agentBin(), "--data-dir", spec.identity.dataDir], {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,
       ECS_CLUSTER: opts.cluster,
       BERTH_CONTROL_PLANE: `127.0.0.1:${grpcPort}`,
+      BERTH_JOIN_TOKEN: joinToken,
       DOCKER_HOST: `unix://${opts.dockerSocket}`,
     },
   });

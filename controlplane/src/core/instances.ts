@@ -22,6 +22,8 @@ export interface InstanceRegistration {
   cluster: string;
   /** The ARN of an earlier registration, to keep identity across agent restarts. */
   arn?: string;
+  /** The instance id the agent's certificate names: a first registration takes it. */
+  certifiedId?: string;
   registered: Resources;
   attributes: Attribute[];
   hostname: string;
@@ -51,7 +53,7 @@ export async function registerInstance(ctx: CoreContext, reg: InstanceRegistrati
     const refreshed = await refreshRegistration(ctx, reg, earlierId);
     if (refreshed) return refreshed;
   }
-  const id = newId();
+  const id = reg.certifiedId ?? newId();
   const rec: ContainerInstanceRecord = {
     id,
     arn: containerInstanceArn(ctx.scope, reg.cluster, id),

@@ -40,6 +40,11 @@ export const keys = {
   accountSettings: () => `${root}/account-settings/`,
   /** A RunTask clientToken's claim and answer, under a lease that ends its idempotency window. */
   runToken: (cluster: string, tokenHash: string) => `${root}/run-tokens/${cluster}/${tokenHash}`,
+  /** The cluster CA (certificate and sealed key), one for the whole installation. */
+  clusterCa: () => `${root}/pki/ca`,
+  /** An agent join token by id: its secret's hash, never the secret. */
+  joinToken: (id: string) => `${root}/pki/join-tokens/${id}`,
+  joinTokens: () => `${root}/pki/join-tokens/`,
 };
 
 /** The last path segment of a key (an id or name). */

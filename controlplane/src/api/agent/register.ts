@@ -1,6 +1,8 @@
 import { isIP } from "node:net";
 import type { sendUnaryData, ServerUnaryCall } from "@grpc/grpc-js";
-import { clusterArn, InvalidParameterException } from "@berth/shared";
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import { clusterArn, containerInstanceArn, InvalidParameterException, parseArn } from "@berth/shared";
+import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
 import type { RegisterContainerInstanceRequest, RegisterContainerInstanceResponse } from "@berth/proto";
 import { registerInstance, type CoreContext } from "../../core/index.js";
 import { toGrpcError } from "./errors.js";
@@ -26,11 +28,18 @@ export function checkRegistration(req: RegisterContainerInstanceRequest): void {
 export function registerHandler(ctx: CoreContext) {
   return (call: ServerUnaryCall<RegisterContainerInstanceRequest, RegisterContainerInstanceResponse>, cb: sendUnaryData<RegisterContainerInstanceResponse>) => {
     const req = call.request;
+    const peer = peerAgent(call);
+    if (!peer) return cb(noCertificate);
     (async () => {
       checkRegistration(req);
+      const mismatch = peerMismatch(peer, req.cluster, parseArn(req.containerInstanceArn)?.path.at(-1) ?? "");
+      if (mismatch) return cb({ code: GrpcStatus.PERMISSION_DENIED, details: mismatch });
+      const earlier = await ctx.store.instances.get(peer.cluster, peer.instanceId);
+      if (earlier?.value.status === "INACTIVE") return cb({ code: GrpcStatus.PERMISSION_DENIED, details: deregistered(peer.instanceId) });
       const rec = await registerInstance(ctx, {
         cluster: req.cluster,
-        arn: req.containerInstanceArn || undefined,
+        arn: containerInstanceArn(ctx.scope, peer.cluster, peer.instanceId),
+        certifiedId: peer.instanceId,
         registered: { cpu: req.registered!.cpu, memory: req.registered!.memory, ports: req.registered!.ports, portsUdp: req.registered!.portsUdp },
         attributes: req.attributes.map((a) => ({ name: a.name, value: a.value || undefined })),
         hostname: req.hostname,
@@ -40,13 +49,15 @@ export function registerHandler(ctx: CoreContext) {
         agentVersion: req.agentVersion,
         dockerVersion: req.dockerVersion,
       });
-      return { containerInstanceArn: rec.arn, clusterArn: clusterArn(ctx.scope, req.cluster) };
-    })().then(
-      (res) => cb(null, res),
-      (err) => {
-        ctx.log.warn("registration refused", { cluster: req.cluster, err });
-        cb(toGrpcError(err));
-      },
-    );
+      cb(null, { containerInstanceArn: rec.arn, clusterArn: clusterArn(ctx.scope, req.cluster) });
+    })().catch((err) => {
+      ctx.log.warn("registration refused", { cluster: req.cluster, err });
+      cb(toGrpcError(err));
+    });
   };
+}
+
+/** The refusal for a deregistered instance's certificate. */
+export function deregistered(instanceId: string): string {
+  return `container instance ${instanceId} was deregistered: its certificate is no longer accepted; the agent must join again with a join token (BERTH_JOIN_TOKEN)`;
 }

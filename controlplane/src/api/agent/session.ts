@@ -7,6 +7,8 @@ import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
 import { TaskSpecBuilder } from "./task-spec.js";
 import { SessionLogRequests, type LogRelay } from "./log-relay.js";
+import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
+import { deregistered } from "./register.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
 export interface SessionSettings {
@@ -122,8 +124,14 @@ class AgentSession {
     const parsed = parseArn(open.containerInstanceArn);
     const cluster = parsed?.path[0] ?? open.cluster;
     const id = parsed?.path[1] ?? "";
+    // The certificate decides who this is: it must name the instance the session is for.
+    const peer = peerAgent(this.call);
+    if (!peer) return this.fail(GrpcStatus.UNAUTHENTICATED, noCertificate.details!);
+    const mismatch = peerMismatch(peer, cluster, id || "-");
+    if (mismatch) return this.fail(GrpcStatus.PERMISSION_DENIED, mismatch);
     const instance = id ? await this.ctx.store.instances.get(cluster, id) : undefined;
-    if (!instance || instance.value.status === "INACTIVE") {
+    if (instance?.value.status === "INACTIVE") return this.fail(GrpcStatus.PERMISSION_DENIED, deregistered(id));
+    if (!instance) {
       return this.fail(GrpcStatus.NOT_FOUND, `container instance ${open.containerInstanceArn} is not registered (or was deregistered); register again`);
     }
     this.cluster = cluster;

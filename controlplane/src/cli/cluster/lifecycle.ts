@@ -102,6 +102,9 @@ export async function createCluster(r: CreateRequest & { zones: number }, say: S
 
 /** Starts the nodes (each its own volume for Docker's data, so images and containers survive `node stop`), then loads the test image into them. */
 async function startNodes(cluster: string, image: string, nodes: NodeSpec[], say: Say): Promise<void> {
+  // The nodes' agents join with a token the control plane makes for them (through its etcd);
+  // an hour to join is plenty, and later starts use the certificates they keep.
+  const joinToken = (await docker(["exec", controlPlaneName(cluster), "node", "/opt/berth/controlplane/bin/berth.js", "token", "create", "--ttl", "1h", "--etcd", "http://127.0.0.1:2379"], { timeoutMs: 30_000 })).trim();
   say(`nodes: starting ${nodes.map((n) => n.name).join(", ")}`);
   await Promise.all(nodes.map(async (n) => {
     const labels = { [CLUSTER_LABEL]: cluster };
@@ -116,6 +119,7 @@ async function startNodes(cluster: string, image: string, nodes: NodeSpec[], say
         BERTH_AVAILABILITY_ZONE: n.zone,
         ECS_INSTANCE_ATTRIBUTES: JSON.stringify({ [NODE_ATTRIBUTE]: n.name }),
         BERTH_DATA_DIR: "/var/lib/berth/agent",
+        BERTH_JOIN_TOKEN: joinToken,
       }),
       image, "berth-node-entry",
     ]);

@@ -26,6 +26,29 @@ export const protobufPackage = "berth.v1";
 
 export const protobufFileName = "berth/v1/agent.proto";
 
+export interface JoinRequest {
+  cluster: string;
+  /** BRTHTKN-1-<CA digest>-<id>-<secret>, from `berth token create`. */
+  token: string;
+  /** The agent's public key (SPKI PEM); its private key never leaves the host. */
+  publicKeyPem: string;
+}
+
+export interface JoinResponse {
+  /** The instance id the certificate names; the agent registers under its ARN. */
+  containerInstanceArn: string;
+  certificatePem: string;
+  caCertificatePem: string;
+}
+
+export interface RenewCertificateRequest {
+  publicKeyPem: string;
+}
+
+export interface RenewCertificateResponse {
+  certificatePem: string;
+}
+
 export interface Resources {
   /** CPU units, 1024 per core */
   cpu: number;
@@ -270,6 +293,370 @@ export interface LogRequest {
 export interface LogCancel {
   requestId: string;
 }
+
+function createBaseJoinRequest(): JoinRequest {
+  return { cluster: "", token: "", publicKeyPem: "" };
+}
+
+export const JoinRequest: MessageFns<JoinRequest> = {
+  encode(message: JoinRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cluster !== "") {
+      writer.uint32(10).string(message.cluster);
+    }
+    if (message.token !== "") {
+      writer.uint32(18).string(message.token);
+    }
+    if (message.publicKeyPem !== "") {
+      writer.uint32(26).string(message.publicKeyPem);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JoinRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJoinRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.publicKeyPem = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JoinRequest {
+    return {
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      publicKeyPem: isSet(object.publicKeyPem)
+        ? globalThis.String(object.publicKeyPem)
+        : isSet(object.public_key_pem)
+        ? globalThis.String(object.public_key_pem)
+        : "",
+    };
+  },
+
+  toJSON(message: JoinRequest): unknown {
+    const obj: any = {};
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.publicKeyPem !== "") {
+      obj.publicKeyPem = message.publicKeyPem;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JoinRequest>, I>>(base?: I): JoinRequest {
+    return JoinRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JoinRequest>, I>>(object: I): JoinRequest {
+    const message = createBaseJoinRequest();
+    message.cluster = object.cluster ?? "";
+    message.token = object.token ?? "";
+    message.publicKeyPem = object.publicKeyPem ?? "";
+    return message;
+  },
+};
+
+function createBaseJoinResponse(): JoinResponse {
+  return { containerInstanceArn: "", certificatePem: "", caCertificatePem: "" };
+}
+
+export const JoinResponse: MessageFns<JoinResponse> = {
+  encode(message: JoinResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.containerInstanceArn !== "") {
+      writer.uint32(10).string(message.containerInstanceArn);
+    }
+    if (message.certificatePem !== "") {
+      writer.uint32(18).string(message.certificatePem);
+    }
+    if (message.caCertificatePem !== "") {
+      writer.uint32(26).string(message.caCertificatePem);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JoinResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJoinResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.containerInstanceArn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.certificatePem = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.caCertificatePem = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JoinResponse {
+    return {
+      containerInstanceArn: isSet(object.containerInstanceArn)
+        ? globalThis.String(object.containerInstanceArn)
+        : isSet(object.container_instance_arn)
+        ? globalThis.String(object.container_instance_arn)
+        : "",
+      certificatePem: isSet(object.certificatePem)
+        ? globalThis.String(object.certificatePem)
+        : isSet(object.certificate_pem)
+        ? globalThis.String(object.certificate_pem)
+        : "",
+      caCertificatePem: isSet(object.caCertificatePem)
+        ? globalThis.String(object.caCertificatePem)
+        : isSet(object.ca_certificate_pem)
+        ? globalThis.String(object.ca_certificate_pem)
+        : "",
+    };
+  },
+
+  toJSON(message: JoinResponse): unknown {
+    const obj: any = {};
+    if (message.containerInstanceArn !== "") {
+      obj.containerInstanceArn = message.containerInstanceArn;
+    }
+    if (message.certificatePem !== "") {
+      obj.certificatePem = message.certificatePem;
+    }
+    if (message.caCertificatePem !== "") {
+      obj.caCertificatePem = message.caCertificatePem;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JoinResponse>, I>>(base?: I): JoinResponse {
+    return JoinResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JoinResponse>, I>>(object: I): JoinResponse {
+    const message = createBaseJoinResponse();
+    message.containerInstanceArn = object.containerInstanceArn ?? "";
+    message.certificatePem = object.certificatePem ?? "";
+    message.caCertificatePem = object.caCertificatePem ?? "";
+    return message;
+  },
+};
+
+function createBaseRenewCertificateRequest(): RenewCertificateRequest {
+  return { publicKeyPem: "" };
+}
+
+export const RenewCertificateRequest: MessageFns<RenewCertificateRequest> = {
+  encode(message: RenewCertificateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.publicKeyPem !== "") {
+      writer.uint32(10).string(message.publicKeyPem);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenewCertificateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenewCertificateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.publicKeyPem = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenewCertificateRequest {
+    return {
+      publicKeyPem: isSet(object.publicKeyPem)
+        ? globalThis.String(object.publicKeyPem)
+        : isSet(object.public_key_pem)
+        ? globalThis.String(object.public_key_pem)
+        : "",
+    };
+  },
+
+  toJSON(message: RenewCertificateRequest): unknown {
+    const obj: any = {};
+    if (message.publicKeyPem !== "") {
+      obj.publicKeyPem = message.publicKeyPem;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RenewCertificateRequest>, I>>(base?: I): RenewCertificateRequest {
+    return RenewCertificateRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RenewCertificateRequest>, I>>(object: I): RenewCertificateRequest {
+    const message = createBaseRenewCertificateRequest();
+    message.publicKeyPem = object.publicKeyPem ?? "";
+    return message;
+  },
+};
+
+function createBaseRenewCertificateResponse(): RenewCertificateResponse {
+  return { certificatePem: "" };
+}
+
+export const RenewCertificateResponse: MessageFns<RenewCertificateResponse> = {
+  encode(message: RenewCertificateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.certificatePem !== "") {
+      writer.uint32(10).string(message.certificatePem);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenewCertificateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenewCertificateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.certificatePem = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenewCertificateResponse {
+    return {
+      certificatePem: isSet(object.certificatePem)
+        ? globalThis.String(object.certificatePem)
+        : isSet(object.certificate_pem)
+        ? globalThis.String(object.certificate_pem)
+        : "",
+    };
+  },
+
+  toJSON(message: RenewCertificateResponse): unknown {
+    const obj: any = {};
+    if (message.certificatePem !== "") {
+      obj.certificatePem = message.certificatePem;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RenewCertificateResponse>, I>>(base?: I): RenewCertificateResponse {
+    return RenewCertificateResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RenewCertificateResponse>, I>>(object: I): RenewCertificateResponse {
+    const message = createBaseRenewCertificateResponse();
+    message.certificatePem = object.certificatePem ?? "";
+    return message;
+  },
+};
 
 function createBaseResources(): Resources {
   return { cpu: 0, memory: 0, ports: [], portsUdp: [] };
@@ -3375,6 +3762,35 @@ export const AgentServiceService = {
     responseSerialize: (value: ControlMessage): Buffer => Buffer.from(ControlMessage.encode(value).finish()),
     responseDeserialize: (value: Buffer): ControlMessage => ControlMessage.decode(value),
   },
+  /**
+   * Joins a host that has no certificate yet: the join token proves it may, the control plane
+   * names a new instance and signs the agent's public key. Served over TLS the agent checked
+   * against the CA digest in the token; the only call accepted without a client certificate.
+   */
+  join: {
+    path: "/berth.v1.AgentService/Join" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: JoinRequest): Buffer => Buffer.from(JoinRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): JoinRequest => JoinRequest.decode(value),
+    responseSerialize: (value: JoinResponse): Buffer => Buffer.from(JoinResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): JoinResponse => JoinResponse.decode(value),
+  },
+  /**
+   * Renews the calling agent's certificate (same instance, new key) before it expires; needs
+   * the current certificate.
+   */
+  renewCertificate: {
+    path: "/berth.v1.AgentService/RenewCertificate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RenewCertificateRequest): Buffer =>
+      Buffer.from(RenewCertificateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RenewCertificateRequest => RenewCertificateRequest.decode(value),
+    responseSerialize: (value: RenewCertificateResponse): Buffer =>
+      Buffer.from(RenewCertificateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RenewCertificateResponse => RenewCertificateResponse.decode(value),
+  },
 } as const;
 
 export interface AgentServiceServer extends UntypedServiceImplementation {
@@ -3389,6 +3805,17 @@ export interface AgentServiceServer extends UntypedServiceImplementation {
    * changes. Either side ends it by closing the stream.
    */
   session: handleBidiStreamingCall<AgentMessage, ControlMessage>;
+  /**
+   * Joins a host that has no certificate yet: the join token proves it may, the control plane
+   * names a new instance and signs the agent's public key. Served over TLS the agent checked
+   * against the CA digest in the token; the only call accepted without a client certificate.
+   */
+  join: handleUnaryCall<JoinRequest, JoinResponse>;
+  /**
+   * Renews the calling agent's certificate (same instance, new key) before it expires; needs
+   * the current certificate.
+   */
+  renewCertificate: handleUnaryCall<RenewCertificateRequest, RenewCertificateResponse>;
 }
 
 export interface AgentServiceClient extends Client {
@@ -3419,6 +3846,42 @@ export interface AgentServiceClient extends Client {
   session(): ClientDuplexStream<AgentMessage, ControlMessage>;
   session(options: Partial<CallOptions>): ClientDuplexStream<AgentMessage, ControlMessage>;
   session(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<AgentMessage, ControlMessage>;
+  /**
+   * Joins a host that has no certificate yet: the join token proves it may, the control plane
+   * names a new instance and signs the agent's public key. Served over TLS the agent checked
+   * against the CA digest in the token; the only call accepted without a client certificate.
+   */
+  join(request: JoinRequest, callback: (error: ServiceError | null, response: JoinResponse) => void): ClientUnaryCall;
+  join(
+    request: JoinRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: JoinResponse) => void,
+  ): ClientUnaryCall;
+  join(
+    request: JoinRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: JoinResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Renews the calling agent's certificate (same instance, new key) before it expires; needs
+   * the current certificate.
+   */
+  renewCertificate(
+    request: RenewCertificateRequest,
+    callback: (error: ServiceError | null, response: RenewCertificateResponse) => void,
+  ): ClientUnaryCall;
+  renewCertificate(
+    request: RenewCertificateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RenewCertificateResponse) => void,
+  ): ClientUnaryCall;
+  renewCertificate(
+    request: RenewCertificateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RenewCertificateResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const AgentServiceClient = makeGenericClientConstructor(

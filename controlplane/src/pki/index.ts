@@ -1,0 +1,5 @@
+/** The cluster CA and agent join tokens (see README "Joining agents"). */
+export { createJoinToken, listJoinTokens, revokeJoinToken, getJoinToken, readCaCertificate, ensureCa, loadCaKey } from "./cluster-ca.js";
+export { pemDigest, type Ca, type StoredCa } from "./ca.js";
+export { parseTtl, type StoredJoinToken } from "./tokens.js";
+export { serverName } from "./issue.js";
