@@ -12,6 +12,16 @@ export interface ClassifiedTask {
   healthy: boolean;
 }
 
+/** When a task started, or was created if it has not started: what stop orders compare. */
+export const startedAtOf = (c: ClassifiedTask): number => c.task.startedAtMs ?? c.task.createdAtMs;
+
+/**
+ * Newest-started first, ties by task id so the order is the same every round: the order tasks
+ * are stopped in (a task that has run longest has proven itself, so the newest go first).
+ */
+export const newestFirst = (a: ClassifiedTask, b: ClassifiedTask): number =>
+  startedAtOf(b) - startedAtOf(a) || (a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0);
+
 /** What the rules look at besides the task. */
 export interface ClassifyContext {
   health: HealthContext;

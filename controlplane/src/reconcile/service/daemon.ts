@@ -1,6 +1,6 @@
 import { groupBy } from "@berth/shared";
 import { eligibleInstances } from "../../scheduler/index.js";
-import type { ClassifiedTask } from "./classify.js";
+import { startedAtOf, type ClassifiedTask } from "./classify.js";
 import { stopReasons } from "./events.js";
 import type { PlannedStop, RollingResult } from "./rolling.js";
 import type { DaemonContext } from "./types.js";
@@ -51,7 +51,6 @@ export interface DaemonResult extends RollingResult {
 
 const live = (c: ClassifiedTask) => c.bucket !== "stopped" && c.bucket !== "stopping";
 const running = (c: ClassifiedTask) => c.task.lastStatus === "RUNNING";
-const startOf = (c: ClassifiedTask) => c.task.startedAtMs ?? c.task.createdAtMs;
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -86,7 +85,7 @@ export function planDaemon(input: DaemonInput): DaemonResult {
 
   for (const host of hosts) {
     // Oldest-started first, ids breaking ties: the plan must not depend on the store's order.
-    const tasks = present.get(host)!.filter(live).sort((a, b) => startOf(a) - startOf(b) || byId(a.task.id, b.task.id));
+    const tasks = present.get(host)!.filter(live).sort((a, b) => startedAtOf(a) - startedAtOf(b) || byId(a.task.id, b.task.id));
     if (!view.eligible.has(host)) {
       if (instances.get(host)?.status === "DRAINING") {
         const othersLeft = (context.otherTasks[host] ?? 0) > 0;
@@ -100,7 +99,7 @@ export function planDaemon(input: DaemonInput): DaemonResult {
     // One primary task per instance: the healthy, longest-running one stays.
     const primary = tasks
       .filter((c) => c.bucket === "healthy" || c.bucket === "pending")
-      .sort((a, b) => Number(b.healthy) - Number(a.healthy) || startOf(a) - startOf(b) || byId(a.task.id, b.task.id));
+      .sort((a, b) => Number(b.healthy) - Number(a.healthy) || startedAtOf(a) - startedAtOf(b) || byId(a.task.id, b.task.id));
     for (const c of primary.slice(1)) {
       stop(c, scaling);
       if (c.healthy) healthy--;

@@ -1,6 +1,6 @@
-import { protectionHolds, type TaskRecord } from "@berth/shared";
+import { protectionHolds } from "@berth/shared";
 import type { DeploymentBounds } from "./bounds.js";
-import { byBucket, type ClassifiedTask, type TaskBucket } from "./classify.js";
+import { byBucket, newestFirst, type ClassifiedTask, type TaskBucket } from "./classify.js";
 import { stopReasons } from "./events.js";
 import type { StopRequest } from "./types.js";
 import { balancedStopOrder } from "./zones.js";
@@ -34,12 +34,6 @@ export interface RollingResult {
 
 const live = (c: ClassifiedTask) => c.bucket !== "stopped" && c.bucket !== "stopping";
 
-// Newest-started first: on scale-in ECS's default spread strategy has no preference we can
-// honour without the placement view, and a task that has run longest has proven itself, so
-// the newest go first. Pending ones (not started) are stopped before any of these.
-const newestFirst = (a: ClassifiedTask, b: ClassifiedTask) =>
-  startOf(b.task) - startOf(a.task) || (a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0);
-const startOf = (t: TaskRecord) => t.startedAtMs ?? t.createdAtMs;
 
 /**
  * One round of ECS's rolling update. Starts primary tasks up to

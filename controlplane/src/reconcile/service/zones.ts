@@ -1,6 +1,7 @@
 import type { TaskRecord } from "@berth/shared";
+import { defaultServiceStrategy } from "../../scheduler/index.js";
 import type { DeploymentBounds } from "./bounds.js";
-import type { ClassifiedTask } from "./classify.js";
+import { newestFirst, type ClassifiedTask } from "./classify.js";
 
 /**
  * Availability Zones in the service scheduler: which tasks a scale-in stops (ECS keeps a
@@ -9,9 +10,6 @@ import type { ClassifiedTask } from "./classify.js";
  */
 
 const zoneOf = (t: TaskRecord) => t.availabilityZone ?? "";
-const startOf = (t: TaskRecord) => t.startedAtMs ?? t.createdAtMs;
-const newestFirst = (a: ClassifiedTask, b: ClassifiedTask) =>
-  startOf(b.task) - startOf(a.task) || (a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0);
 
 /**
  * `candidates` in the order a scale-in stops them: each next one from the zone that holds the
@@ -102,7 +100,6 @@ export function planRebalance(input: RebalanceInput): RebalanceStep {
  * zone, so a stop made to rebalance would be undone by the next placement, round after round.
  */
 export function spreadsAcrossZones(strategy: readonly { type?: string; field?: string }[]): boolean {
-  if (strategy.length === 0) return true;
-  const first = strategy[0];
+  const first = (strategy.length > 0 ? strategy : defaultServiceStrategy)[0];
   return first.type === "spread" && first.field?.toLowerCase() === "attribute:ecs.availability-zone";
 }
