@@ -38,9 +38,13 @@ async function readCmdline(pid: number): Promise<string[] | undefined> {
 
 /** The parent pid (field 4) and start time (field 22) from the text of /proc/PID/stat. */
 export function statFields(stat: string): { ppid: number; startTime: string } {
-  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // rest[0] is field 3 (state): field n is rest[n - 3].
+  const rest = afterName(stat);
   return { ppid: Number(rest[1]), startTime: rest[19] ?? "" };
+}
+
+/** The fields of /proc/PID/stat after the parenthesised name: rest[0] is field 3, field n is rest[n - 3]. */
+function afterName(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
 
 /** Whether `port` can be bound on `host` now: the bind etcd itself is about to try. */
@@ -70,7 +74,7 @@ export function listeningInodes(table: string, port: number): string[] {
 
 /** A process's state letter from the text of /proc/PID/stat (after the parenthesised name, which may hold spaces and parentheses). */
 export function statState(stat: string): string {
-  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  return afterName(stat)[0] ?? "";
 }
 
 /**

@@ -125,7 +125,7 @@ export async function listInstancesPage(
   const matches = (i: ContainerInstanceRecord, tasks?: TaskRecord[]) => evaluateQuery(query, queryTargetOf(snapshotInstances([i], tasks)[0]));
   const res = await ctx.store.instances.scan(keys.instances(cluster), { ...page, match: (i) => statusOk(i) && (!i.heldTasks || matches(i)) });
   if (res.items.every((i) => i.heldTasks)) return res;
-  const tasks = (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((t) => t.value);
+  const tasks = await clusterTasks(ctx, cluster);
   return { items: res.items.filter((i) => i.heldTasks || matches(i, tasks)), next: res.next };
 }
 

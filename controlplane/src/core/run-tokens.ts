@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { ConflictError, ConflictException, lastIdOf, ServerException, type TaskRecord } from "@berth/shared";
-import { keys, type RunTokenRecord } from "../store/index.js";
+import type { RunTokenRecord } from "../store/index.js";
 import type { CoreContext } from "./context.js";
+import { clusterTasks } from "./listings.js";
 import type { RunTasksResult } from "./run-tasks.js";
 
 /**
@@ -113,7 +114,7 @@ export async function runTasksOnce(
 
 /** The cluster's tasks started under the token (read in pages; a takeover is rare). */
 async function tasksOfToken(ctx: CoreContext, cluster: string, tokenHash: string): Promise<TaskRecord[]> {
-  return (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value).filter((t) => t.runTokenHash === tokenHash);
+  return (await clusterTasks(ctx, cluster)).filter((t) => t.runTokenHash === tokenHash);
 }
 
 /** The answer a token stands for: its tasks as they are now (those still recorded) and its failures. */

@@ -96,29 +96,31 @@ export async function mutateService(
   }
 }
 
+/** The two prefixes a service's history lives under. */
+const historyPrefixes = (cluster: string, service: string) => [keys.serviceDeployments(cluster, service), keys.serviceRevisions(cluster, service)];
+
+/** Deletes `all` in transactions of 100 keys (below etcd's per-transaction limit). */
+async function deleteKeys(ctx: CoreContext, all: string[]): Promise<void> {
+  for (let i = 0; i < all.length; i += 100) {
+    const txn = ctx.store.txn();
+    for (const k of all.slice(i, i + 100)) txn.delete(k);
+    await ctx.store.commit(txn);
+  }
+}
+
 /** Forgets a service's oldest history beyond {@link maxServiceHistory}; best effort, the next write tries again. */
 async function trimHistory(ctx: CoreContext, cluster: string, service: string): Promise<void> {
-  for (const prefix of [keys.serviceDeployments(cluster, service), keys.serviceRevisions(cluster, service)]) {
+  for (const prefix of historyPrefixes(cluster, service)) {
     const all = await ctx.store.kv.listKeys(prefix);
-    const extra = all.slice(0, Math.max(0, all.length - maxServiceHistory));
-    for (let i = 0; i < extra.length; i += 100) {
-      const txn = ctx.store.txn();
-      for (const k of extra.slice(i, i + 100)) txn.delete(k);
-      await ctx.store.commit(txn).catch((err: Error) => ctx.log.warn("service history trim failed", { cluster, service, err }));
-    }
+    await deleteKeys(ctx, all.slice(0, Math.max(0, all.length - maxServiceHistory))).catch((err: Error) =>
+      ctx.log.warn("service history trim failed", { cluster, service, err }),
+    );
   }
 }
 
 /** Deletes all history of a service that is being forgotten (by the cleanup round). */
 export async function forgetServiceHistory(ctx: CoreContext, cluster: string, service: string): Promise<void> {
-  for (const prefix of [keys.serviceDeployments(cluster, service), keys.serviceRevisions(cluster, service)]) {
-    const all = await ctx.store.kv.listKeys(prefix);
-    for (let i = 0; i < all.length; i += 100) {
-      const txn = ctx.store.txn();
-      for (const k of all.slice(i, i + 100)) txn.delete(k);
-      await ctx.store.commit(txn);
-    }
-  }
+  for (const prefix of historyPrefixes(cluster, service)) await deleteKeys(ctx, await ctx.store.kv.listKeys(prefix));
 }
 
 /** cluster, service and id of a service-deployment or service-revision ARN; undefined when it is neither. */
