@@ -1,7 +1,6 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { CreateServiceCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { ecsClient } from "../support/berth.js";
+import { berthCli, dockerCommand } from "../support/berth-cli.js";
 import { registerFamily, runningTasks, sleeper, type ServiceScope } from "../support/cluster-services.js";
 import { freePort } from "../support/ports.js";
 import { progress, waitFor } from "./report.js";
@@ -13,23 +12,14 @@ import { progress, waitFor } from "./report.js";
 // Failover after `node kill` is compared with the lost-instance grace (5 s by default): a
 // killed agent's stream ends at once, so the grace is the floor.
 
-const berthBin = fileURLToPath(new URL("../../controlplane/bin/berth.js", import.meta.url));
-const env = { ...process.env, DOCKER_API_VERSION: "1.41" };
 const dindFlags = [
   "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
   "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined", "--security-opt", "systempaths=unconfined",
   "-v", "/sys/fs/cgroup:/sys/fs/cgroup", "--tmpfs", "/var/lib/docker:exec",
 ];
 
-function run(cmd: string, args: string[], timeoutMs = 600_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-const docker = (...args: string[]) => run("/usr/bin/docker", args);
-const berth = (...args: string[]) => run(process.execPath, [berthBin, ...args]);
+const docker = dockerCommand;
+const berth = berthCli;
 
 /** What benchmark 5 measured. */
 export interface NodesResult {

@@ -1,8 +1,7 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { CreateServiceCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ecsClient, eventually } from "../support/berth.js";
+import { berthCli, dockerCommand } from "../support/berth-cli.js";
 import { registerFamily, report, sleeper, untilStable, type ServiceScope } from "../support/cluster-services.js";
 import { freePort } from "../support/ports.js";
 
@@ -12,33 +11,15 @@ import { freePort } from "../support/ports.js";
 // own engine); killing one node's agent gets its tasks replaced on the others; `cluster
 // delete` leaves nothing with the cluster's label. The node image is cached by content hash:
 // only the first run on a machine (or after the agent changes) builds it.
-const berthBin = fileURLToPath(new URL("../../controlplane/bin/berth.js", import.meta.url));
 const name = `dind${process.pid}`;
 const nodes = [1, 2, 3].map((i) => `${name}-node-${i}`);
 const label = `label=io.berth.cluster=${name}`;
-const env = { ...process.env, DOCKER_API_VERSION: "1.41" };
 let apiPort: number;
 let ecs: ECSClient;
 const scope: ServiceScope = { ecs: () => ecs, cluster: "default" };
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end and returns its exit code and output, failing or not. */
-function run(cmd: string, args: string[], timeoutMs = 600_000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const berth = (...args: string[]) => run(process.execPath, [berthBin, ...args]);
-const docker = (...args: string[]) => run("/usr/bin/docker", args);
+const berth = berthCli;
+const docker = dockerCommand;
 
 /** Lines of `docker ... ls -q` style output. */
 async function lines(...args: string[]): Promise<string[]> {

@@ -1,5 +1,4 @@
 import { execFile, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
   CreateServiceCommand,
@@ -14,13 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileControlPlaneConfig, startControlPlane } from "@berth/controlplane";
 import { eventually, startSingleHost, testCaKeyFile, testLogger, type SingleHost } from "../support/berth.js";
 import { TEST_IMAGE } from "../support/image.js";
+import { berthBin } from "../support/berth-cli.js";
 
 // The operator commands as a user runs them: the built `berth` binary against a real control
 // plane and agent, addressed only by --endpoint and --cluster. The control plane checks SigV4
 // (the keys the test support's SDK client signs with), so every command, logs included, must sign.
 const env = { ...process.env, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "dummy-secret" };
 const run = promisify(execFile);
-const berthBin = fileURLToPath(new URL("../../controlplane/bin/berth.js", import.meta.url));
 const cluster = `ops-${process.pid}`;
 let host: SingleHost;
 let instanceArn: string;

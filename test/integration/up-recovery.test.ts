@@ -7,15 +7,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ecsClient, eventually } from "../support/berth.js";
 import { DEFAULT_DOCKER_SOCKET, docker, ensureTestImage, removeContainersByLabel } from "../support/docker.js";
 import { TEST_IMAGE } from "../support/image.js";
 import { freePort, freePortPair, LOOPBACK } from "../support/ports.js";
+import { berthBin } from "../support/berth-cli.js";
 
-const berthBin = fileURLToPath(new URL("../../controlplane/bin/berth.js", import.meta.url));
 
 /** One `berth up` process and its combined output. */
 interface UpProcess {
