@@ -3,7 +3,8 @@ import { hostname } from "node:os";
 import type { Server } from "@grpc/grpc-js";
 import { createLogger, type Logger } from "@berth/shared";
 import { startAgentServer } from "./api/agent/server.js";
-import { createEcsServer } from "./api/ecs/server.js";
+import { createApiServer } from "./api/aws/router.js";
+import { ecsApi } from "./api/ecs/server.js";
 import { prometheusSdPath, prometheusSdRoute } from "./api/prometheus/index.js";
 import { LogRelay } from "./api/agent/log-relay.js";
 import { logsRoute } from "./api/berth/logs-route.js";
@@ -62,9 +63,11 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   const lookupSecret = config.accessKeys.size > 0 ? (akid: string) => config.accessKeys.get(akid) : undefined;
   // The agent sessions this replica holds, for relaying log requests to them.
   const logRelay = new LogRelay();
-  const http = createEcsServer({
-    ctx,
-    log: log.child({ component: "ecs-api" }),
+  const http = createApiServer({
+    // The AWS APIs on this endpoint, asked in order; ECS last, as it answers whatever is left.
+    apis: [ecsApi(ctx, log.child({ component: "ecs-api" }))],
+    region: ctx.scope.region,
+    log: log.child({ component: "api" }),
     lookupSecret,
     observer: {
       request(action, outcome, seconds) {

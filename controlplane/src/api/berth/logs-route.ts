@@ -1,7 +1,7 @@
 import { ServiceUnavailableException, type Logger } from "@berth/shared";
 import { logTarget, type CoreContext } from "../../core/index.js";
 import type { LogRelay, OpenLog } from "../agent/log-relay.js";
-import type { StreamRoute } from "../ecs/server.js";
+import type { StreamRoute } from "../aws/router.js";
 import { parseLogQuery } from "./log-query.js";
 
 /** Response bytes allowed to wait for a slow reader before the stream is cut (bounded memory). */

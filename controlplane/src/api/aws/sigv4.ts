@@ -22,7 +22,8 @@ export interface SignedRequest {
 /** Where to verify: the region berth answers for and how to find a key's secret. */
 export interface SigV4Options {
   region: string;
-  service?: "ecs";
+  /** The signing name the credential scope must carry (ecs, logs, ec2, elasticloadbalancing, …); default ecs. */
+  service?: string;
   /** The secret access key for an access key id, or undefined when the key is unknown. */
   lookupSecret: (accessKeyId: string) => string | undefined;
   /** The clock; injected so tests can check skew. */

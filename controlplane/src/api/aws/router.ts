@@ -1,0 +1,108 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { Logger } from "@berth/shared";
+import { apiOutcome } from "../../metrics/index.js";
+import { readBody, queryOf } from "./http-body.js";
+import type { ApiReply, ApiRequest, AwsApi } from "./service.js";
+import { verifySigV4 } from "./sigv4.js";
+
+/** Per-request observations the API reports (the metrics module implements this). */
+export interface ApiObserver {
+  request(action: string, outcome: "success" | "client_error" | "server_error", seconds: number): void;
+}
+
+/** A streaming route: writes status, headers and body to `res` itself; throws before writing to refuse. */
+export type StreamRoute = (req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams) => Promise<void>;
+
+/** Everything served on berth's one API port. */
+export interface ApiServerOptions {
+  /** The AWS APIs, asked in order whether a request is theirs; the last should claim all (ECS). */
+  apis: AwsApi[];
+  region: string;
+  log: Logger;
+  /** Credentials to verify SigV4 against; when absent any signature (or none) is accepted. */
+  lookupSecret?: (accessKeyId: string) => string | undefined;
+  /** Largest request body accepted, bytes. */
+  maxBodyBytes?: number;
+  observer?: ApiObserver;
+  /** Plain GET routes on the same port (/metrics, /healthz, /prometheus/sd). */
+  getRoutes?: Record<string, () => Promise<{ status?: number; contentType: string; body: string }>>;
+  /**
+   * Streaming GET routes (berth's own, such as /berth/v1/logs): the handler answers itself,
+   * over as long as it needs. Signed like the AWS APIs (as `ecs`) when credentials are configured;
+   * errors in the shape of the last (catch-all) API.
+   */
+  streamRoutes?: Record<string, StreamRoute>;
+}
+
+/**
+ * berth's HTTP endpoint: every AWS API a client's `--endpoint-url` reaches, plus berth's own
+ * routes. Each request is size-capped, handed to the first API that claims it, SigV4-verified
+ * under that API's signing name, and answered in that API's shape, errors included.
+ */
+export function createApiServer(opts: ApiServerOptions): http.Server {
+  const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+  const fallback = opts.apis[opts.apis.length - 1];
+  if (!fallback) throw new Error("createApiServer needs at least one API");
+  const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
+    void handle(req, res);
+  });
+
+  const authenticate = async (api: AwsApi, r: ApiRequest) => {
+    if (!opts.lookupSecret) return;
+    await verifySigV4(
+      { method: r.method, path: r.path, query: queryOf(r.query), headers: r.headers, body: r.body },
+      { region: opts.region, service: api.signingName, lookupSecret: opts.lookupSecret },
+    );
+  };
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? "/", "http://berth");
+    const path = url.pathname;
+    if (req.method === "GET" && opts.getRoutes?.[path]) {
+      try {
+        const out = await opts.getRoutes[path]();
+        res.writeHead(out.status ?? 200, { "content-type": out.contentType }).end(out.body);
+      } catch (err) {
+        opts.log.error("route failed", { path, err });
+        res.writeHead(500, { "content-type": "text/plain" }).end("internal error\n");
+      }
+      return;
+    }
+    const request: ApiRequest = { method: req.method ?? "GET", path, query: url.searchParams, headers: req.headers, body: Buffer.alloc(0), requestId };
+    if (req.method === "GET" && opts.streamRoutes?.[path]) {
+      try {
+        await authenticate(fallback, request);
+        await opts.streamRoutes[path](req, res, url.searchParams);
+      } catch (err) {
+        const reply = fallback.errorReply(err, request);
+        if (reply.status >= 500) opts.log.error("stream route failed", { path, requestId, err });
+        if (!res.headersSent) res.writeHead(reply.status, { "content-type": reply.contentType, "x-amzn-requestid": requestId });
+        res.end(reply.body);
+      }
+      return;
+    }
+    let api = fallback;
+    let reply: ApiReply;
+    try {
+      request.body = await readBody(req, maxBody);
+      api = opts.apis.find((a) => a.claims(request)) ?? fallback;
+      await authenticate(api, request);
+      reply = await api.handle(request);
+    } catch (err) {
+      reply = api.errorReply(err, request);
+    }
+    res.writeHead(reply.status, {
+      "content-type": reply.contentType,
+      "x-amzn-requestid": requestId,
+      "content-length": Buffer.byteLength(reply.body),
+    });
+    res.end(reply.body);
+    const action = api === fallback ? reply.action : `${api.name}:${reply.action}`;
+    opts.observer?.request(action, apiOutcome(reply.status), Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  return server;
+}
