@@ -13,7 +13,7 @@ import type { CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
-import { keys, Kv, Store } from "./store/index.js";
+import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
 import { ensureCa, loadCaKey, createJoinToken } from "./pki/cluster-ca.js";
 import { issueServerIdentity } from "./pki/issue.js";
 
@@ -47,6 +47,9 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     store.close();
     throw new Error(`cannot reach etcd at ${config.etcdEndpoints.join(",")}: ${err.message}`);
   });
+  // Data written by an earlier berth is moved to today's key layout before anything reads it.
+  const moved = await migrateTaskDefinitionKeys(store.kv);
+  if (moved > 0) log.info("moved task definitions to the current key layout", { moved });
   const ctx: CoreContext = { store, scope: config.scope, log: log.child({ component: "core" }), now: Date.now };
   // The CA before any port: agents are served over TLS only, with this replica's own certificate.
   const { ca, identity } = await (async () => {

@@ -144,7 +144,7 @@ describe("the etcd client", () => {
     // A client whose receive limit (1 MiB) is below one page of the 63 KB revisions above.
     const kv = Kv.connect(t.etcd.endpoint, { grpcOptions: { "grpc.max_receive_message_length": 1 << 20 } });
     try {
-      expect((await kv.list("/berth/v1/taskdefs/big/")).items).toHaveLength(68);
+      expect((await kv.list("/berth/v1/task-definitions/big!")).items).toHaveLength(68);
     } finally {
       kv.close();
     }

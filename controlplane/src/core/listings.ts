@@ -37,7 +37,7 @@ export interface TaskDefinitionFilter {
 /**
  * Task definitions by family then revision. ListTaskDefinitions' `familyPrefix` is, despite its
  * name, "the full family name" (ECS's documentation): it narrows the range read to that
- * family's keys (`taskdefs/{family}/{revision}`).
+ * family's keys (`task-definitions/{family}!{revision}`).
  */
 export function listTaskDefinitionsPage(ctx: CoreContext, f: TaskDefinitionFilter, page: PageRequest): Promise<ScanPage<TaskDefinitionRecord>> {
   const prefix = keys.taskDefinitions(f.familyPrefix || undefined);

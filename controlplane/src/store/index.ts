@@ -4,3 +4,4 @@ export { Kv, Txn, maxTxnOps, maxStagedOps, rangePageSize, maxReceiveBytes, Fence
 export { Collection, defaultScanBudget, type ScanQuery, type ScanPage } from "./collection.js";
 export { Store, type FamilyRecord, type AccountSettingRecord, type RunTokenRecord } from "./store.js";
 export { watchPrefix, type WatchHandlers, type PrefixWatch } from "./watch.js";
+export { migrateTaskDefinitionKeys } from "./migrations.js";

@@ -13,8 +13,15 @@ export const keys = {
   clusters: () => `${root}/clusters/`,
   family: (family: string) => `${root}/families/${family}`,
   families: () => `${root}/families/`,
-  taskDefinition: (family: string, revision: number) => `${root}/taskdefs/${family}/${pad(revision)}`,
-  taskDefinitions: (family?: string) => (family ? `${root}/taskdefs/${family}/` : `${root}/taskdefs/`),
+  /**
+   * `!` joins family and revision because it sorts below every character a family may hold
+   * (letters, digits, `-`, `_`), so `app` lists before `app-worker` as ECS sorts them. The first
+   * layout, `taskdefs/{family}/{revision}`, sorted `app-worker/` first; see migrations.ts.
+   */
+  taskDefinition: (family: string, revision: number) => `${root}/task-definitions/${family}!${pad(revision)}`,
+  taskDefinitions: (family?: string) => (family ? `${root}/task-definitions/${family}!` : `${root}/task-definitions/`),
+  /** Where task definitions lived before `task-definitions/` (moved at start by migrations.ts). */
+  legacyTaskDefinitions: () => `${root}/taskdefs/`,
   /** Families whose name starts with `prefix`. */
   familiesStartingWith: (prefix: string) => `${root}/families/${prefix}`,
   /** A DELETE_IN_PROGRESS revision waiting for its last task and service to go. */
