@@ -5,8 +5,9 @@ import { createLogger, type Logger } from "@berth/shared";
 import { startAgentServer } from "./api/agent/server.js";
 import { createEcsServer } from "./api/ecs/server.js";
 import { prometheusSdPath, prometheusSdRoute } from "./api/prometheus/index.js";
-import { LogRelay } from "./api/agent/log-relay.js";
+import { SessionRelay } from "./api/agent/relay.js";
 import { logsRoute } from "./api/berth/logs-route.js";
+import { execRoute } from "./api/berth/exec-route.js";
 import type { ControlPlaneConfig } from "./config.js";
 import type { CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
@@ -60,8 +61,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   store.kv.onConflict = () => metrics.etcdTxnConflicts.inc();
 
   const lookupSecret = config.accessKeys.size > 0 ? (akid: string) => config.accessKeys.get(akid) : undefined;
-  // The agent sessions this replica holds, for relaying log requests to them.
-  const logRelay = new LogRelay();
+  // The agent sessions this replica holds, for relaying log and exec requests to them.
+  const relay = new SessionRelay();
   const http = createEcsServer({
     ctx,
     log: log.child({ component: "ecs-api" }),
@@ -84,7 +85,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       "/metrics": async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
       [prometheusSdPath]: prometheusSdRoute(ctx, log.child({ component: "prometheus-sd" })),
     },
-    streamRoutes: { "/berth/v1/logs": logsRoute(ctx, logRelay, log.child({ component: "logs" })) },
+    streamRoutes: { "/berth/v1/logs": logsRoute(ctx, relay, log.child({ component: "logs" })) },
+    upgradeRoutes: { "/berth/v1/exec": execRoute(ctx, relay, log.child({ component: "exec" })) },
   });
   const apiPort = await listen(http, config.api.host, config.api.port);
   const grpc = await startAgentServer(ctx, `${config.grpc.host}:${config.grpc.port}`, {
@@ -95,7 +97,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     opened: () => metrics.agentSessionsOpen.inc(),
     closed: () => metrics.agentSessionsOpen.dec(),
     stateChange: (kind) => metrics.agentStateChanges.inc({ kind }),
-  }, logRelay);
+  }, relay);
   // Every replica serves the APIs and sessions; only the elected leader runs the loops.
   let duties: LeaderDuties | undefined;
   const election = await startLeaderElection({

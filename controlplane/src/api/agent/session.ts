@@ -6,7 +6,9 @@ import { recordStateChange, type CoreContext } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
 import { TaskSpecBuilder } from "./task-spec.js";
-import { SessionLogRequests, type LogRelay } from "./log-relay.js";
+import { SessionLogRequests } from "./log-relay.js";
+import { SessionExecRequests } from "./exec-relay.js";
+import type { SessionRelay } from "./relay.js";
 import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
 import { deregistered } from "./register.js";
 
@@ -28,7 +30,7 @@ export interface SessionObserver {
 }
 
 /** The Session handler: one {@link AgentSession} per stream. */
-export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: LogRelay) {
+export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: SessionRelay) {
   const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }));
   return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
     new AgentSession(ctx, settings, feeds, call, observer, relay).start();
@@ -62,7 +64,9 @@ class AgentSession {
   private runtimeUnhealthy = false;
   /** Log requests relayed to this agent, and how to stop offering them. */
   private readonly logs = new SessionLogRequests((msg) => this.write(msg));
-  private detachLogs?: () => void;
+  /** Execs relayed to this agent. */
+  private readonly execs = new SessionExecRequests((msg) => this.write(msg));
+  private detachPorts?: () => void;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -70,7 +74,7 @@ class AgentSession {
     private readonly feeds: TaskFeeds,
     private readonly call: ServerDuplexStream<AgentMessage, ControlMessage>,
     private readonly observer?: SessionObserver,
-    private readonly relay?: LogRelay,
+    private readonly relay?: SessionRelay,
   ) {
     this.log = ctx.log.child({ component: "session" });
     this.specs = new TaskSpecBuilder(ctx);
@@ -116,6 +120,19 @@ class AgentSession {
       case "logEnd":
         this.logs.onEnd(kind.value);
         return;
+      // Exec traffic too: it is the operator's terminal.
+      case "execStarted":
+        this.execs.onStarted(kind.value);
+        return;
+      case "execOutput":
+        this.execs.onOutput(kind.value);
+        return;
+      case "execInputCredit":
+        this.execs.onInputCredit(kind.value);
+        return;
+      case "execExit":
+        this.execs.onExit(kind.value);
+        return;
     }
   }
 
@@ -151,7 +168,7 @@ class AgentSession {
       version: i.version + 1,
     }));
     this.observer?.opened();
-    this.detachLogs = this.relay?.attach(cluster, id, this.logs);
+    this.detachPorts = this.relay?.attach(cluster, id, { logs: this.logs, exec: this.execs });
     this.write({ kind: { $case: "accepted", value: { heartbeatIntervalMs: this.jitteredInterval() } } });
     this.log.info("session opened", { knownTasks: open.knownTasks.length });
     this.lastHeartbeat = Date.now();
@@ -305,8 +322,9 @@ class AgentSession {
    */
   private async cleanup(why: string): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
-    this.detachLogs?.();
+    this.detachPorts?.();
     this.logs.closeAll("the agent's session ended");
+    this.execs.closeAll("the agent's session ended");
     await this.feed?.close();
     if (!this.instanceId) return;
     this.observer?.closed();

@@ -1,6 +1,7 @@
 import { ServiceUnavailableException, type Logger } from "@berth/shared";
 import { logTarget, type CoreContext } from "../../core/index.js";
-import type { LogRelay, OpenLog } from "../agent/log-relay.js";
+import type { OpenLog } from "../agent/log-relay.js";
+import type { SessionRelay } from "../agent/relay.js";
 import type { StreamRoute } from "../ecs/server.js";
 import { parseLogQuery } from "./log-query.js";
 
@@ -14,11 +15,11 @@ const maxPendingBytes = 1024 * 1024;
  * leaves cancels the agent's read. The agent must hold its session on this replica; one held
  * by another replica is answered 503 (relaying between replicas is not built yet).
  */
-export function logsRoute(ctx: CoreContext, relay: LogRelay, log: Logger): StreamRoute {
+export function logsRoute(ctx: CoreContext, relay: SessionRelay, log: Logger): StreamRoute {
   return async (_req, res, query) => {
     const q = parseLogQuery(query, ctx.now());
     const target = await logTarget(ctx, q.cluster, q.task, q.container);
-    const port = relay.port(q.cluster, target.instanceId);
+    const port = relay.port(q.cluster, target.instanceId)?.logs;
     if (!port) {
       throw new ServiceUnavailableException(
         target.agentConnected

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import type { Duplex } from "node:stream";
 import {
   BerthError,
   RequestEntityTooLargeException,
@@ -38,7 +39,15 @@ export interface EcsApiOptions {
    * over as long as it needs. Signed like the ECS API when credentials are configured.
    */
   streamRoutes?: Record<string, StreamRoute>;
+  /**
+   * Routes served by upgrading the connection (the exec WebSocket), signed like the ECS API
+   * when credentials are configured; an error before the upgrade is answered in ECS's shape.
+   */
+  upgradeRoutes?: Record<string, UpgradeRoute>;
 }
+
+/** An upgrade route: takes the socket over, or throws a BerthError before it does. */
+export type UpgradeRoute = (req: http.IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams) => Promise<void>;
 
 /** A streaming route: writes status, headers and body to `res` itself; throws BerthErrors before writing. */
 export type StreamRoute = (req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams) => Promise<void>;
@@ -53,6 +62,36 @@ export function createEcsServer(opts: EcsApiOptions): http.Server {
   const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
     void handle(req, res);
   });
+
+  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(req, socket, head));
+
+  async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const requestId = randomUUID();
+    const path = (req.url ?? "/").split("?")[0];
+    socket.on("error", () => socket.destroy());
+    try {
+      const route = req.method === "GET" ? opts.upgradeRoutes?.[path] : undefined;
+      if (!route) throw new UnknownOperationException(`No upgrade route for ${req.method} ${path}`);
+      if (opts.lookupSecret) {
+        await verifySigV4(
+          { method: "GET", path, query: queryOf(req.url ?? "/"), headers: req.headers, body: Buffer.alloc(0) },
+          { region: opts.ctx.scope.region, lookupSecret: opts.lookupSecret },
+        );
+      }
+      await route(req, socket, head, new URL(req.url ?? "/", "http://berth").searchParams);
+    } catch (err) {
+      const reply = toEcsError(err, requestId);
+      if (reply.status >= 500 && reply.status !== 503) opts.log.error("upgrade route failed", { path, requestId, err });
+      // Not upgraded: a plain HTTP answer on the raw socket, then close.
+      const body = JSON.stringify(reply.body);
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${reply.status} ${http.STATUS_CODES[reply.status] ?? "Error"}\r\ncontent-type: application/json\r\nx-amzn-requestid: ${requestId}\r\n` +
+            `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
+      } else socket.destroy();
+    }
+  }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const requestId = randomUUID();
