@@ -2,7 +2,7 @@ import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Lease } from "etcd3";
 import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
-import { recordStateChange, type CoreContext } from "../../core/index.js";
+import { recordStateChange, type CoreContext, type SessionMark } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
 import { TaskSpecBuilder } from "./task-spec.js";
@@ -20,6 +20,8 @@ export interface SessionSettings {
   missedHeartbeats: number;
   /** TTL of the etcd lease that marks the session alive should this replica die. */
   leaseTtlSeconds: number;
+  /** This replica's id (core/replicas.ts), recorded in the session key so others can forward to it. */
+  replicaId?: string;
 }
 
 /** What sessions report to metrics. */
@@ -158,7 +160,8 @@ class AgentSession {
     // The lease outlives this replica only by its TTL: a crashed replica's sessions read as gone.
     this.lease = this.ctx.store.kv.lease(this.settings.leaseTtlSeconds);
     this.lease.on("lost", () => void this.end("session lease lost"));
-    await this.lease.put(keys.session(cluster, id)).value(JSON.stringify({ pid: process.pid, openedAtMs: Date.now() })).exec();
+    const mark: SessionMark = { replica: this.settings.replicaId, pid: process.pid, openedAtMs: Date.now() };
+    await this.lease.put(keys.session(cluster, id)).value(JSON.stringify(mark)).exec();
     this.sessionModRevision = (await this.ctx.store.kv.get(keys.session(cluster, id)))?.modRevision ?? "0";
     await this.ctx.store.instances.mutate([cluster, id], (i) => ({
       ...i,
