@@ -5,6 +5,7 @@ import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, Ta
 import { recordStateChange, type CoreContext, type SessionMark } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
+import { InstanceFeeds } from "./instance-feed.js";
 import { TaskSpecBuilder } from "./task-spec.js";
 import { SessionLogRequests } from "./log-relay.js";
 import { SessionExecRequests } from "./exec-relay.js";
@@ -34,8 +35,9 @@ export interface SessionObserver {
 /** The Session handler: one {@link AgentSession} per stream. */
 export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: SessionRelay) {
   const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }));
+  const instanceFeeds = new InstanceFeeds(ctx.store.kv, ctx.log.child({ component: "instance-feed" }));
   return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
-    new AgentSession(ctx, settings, feeds, call, observer, relay).start();
+    new AgentSession(ctx, settings, { tasks: feeds, instances: instanceFeeds }, call, observer, relay).start();
   };
 }
 
@@ -53,6 +55,8 @@ class AgentSession {
   private readonly sent = new Map<string, string>();
   private readonly specs: TaskSpecBuilder;
   private feed?: TaskFeedSubscription;
+  /** This instance's own record, watched so a deregistration cuts the session at once. */
+  private instanceFeed?: { close(): Promise<void> };
   /** The store revision of the listing pushed at open: feed events up to it add nothing. */
   private listedRevision = 0n;
   private lease?: Lease;
@@ -73,7 +77,7 @@ class AgentSession {
   constructor(
     private readonly ctx: CoreContext,
     private readonly settings: SessionSettings,
-    private readonly feeds: TaskFeeds,
+    private readonly feeds: { tasks: TaskFeeds; instances: InstanceFeeds },
     private readonly call: ServerDuplexStream<AgentMessage, ControlMessage>,
     private readonly observer?: SessionObserver,
     private readonly relay?: SessionRelay,
@@ -148,6 +152,15 @@ class AgentSession {
     if (!peer) return this.fail(GrpcStatus.UNAUTHENTICATED, noCertificate.details!);
     const mismatch = peerMismatch(peer, cluster, id || "-");
     if (mismatch) return this.fail(GrpcStatus.PERMISSION_DENIED, mismatch);
+    // Watched before it is read, so a deregistration written in between is still heard.
+    if (id) {
+      this.instanceFeed = await this.feeds.instances.subscribe(cluster, id, {
+        put: (rec) => {
+          if (rec.status === "INACTIVE") this.fail(GrpcStatus.PERMISSION_DENIED, deregistered(id));
+        },
+        delete: () => this.fail(GrpcStatus.PERMISSION_DENIED, deregistered(id)),
+      });
+    }
     const instance = id ? await this.ctx.store.instances.get(cluster, id) : undefined;
     if (instance?.value.status === "INACTIVE") return this.fail(GrpcStatus.PERMISSION_DENIED, deregistered(id));
     if (!instance) {
@@ -180,7 +193,7 @@ class AgentSession {
     await this.reconcileKnown(open.knownTasks);
     // Subscribe before listing, so nothing written between the two is missed; what the feed
     // delivers runs after open() (same queue) and skips what the listing already covered.
-    this.feed = await this.feeds.subscribe(cluster, id, {
+    this.feed = await this.feeds.tasks.subscribe(cluster, id, {
       put: (task, modRevision) =>
         this.enqueue(async () => {
           if (BigInt(modRevision) > this.listedRevision) await this.pushTasks([task]);
@@ -329,6 +342,7 @@ class AgentSession {
     this.logs.closeAll("the agent's session ended");
     this.execs.closeAll("the agent's session ended");
     await this.feed?.close();
+    await this.instanceFeed?.close();
     if (!this.instanceId) return;
     this.observer?.closed();
     try {
