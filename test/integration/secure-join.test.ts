@@ -3,7 +3,8 @@
 // token pinning another CA is refused with a clear error and registers nothing; a deregistered
 // instance's certificate is refused at its next registration and session, and its live session
 // is cut as the deregistration is written.
-import { stat, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { credentials, Metadata, status as GrpcStatus, type ServiceError } from "@grpc/grpc-js";
 import { CreateClusterCommand, DeregisterContainerInstanceCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
@@ -195,6 +196,21 @@ describe("secure joins", () => {
     const fresh = await eventually("the agent to join anew", async () => (await instanceArns()).find((a) => a !== arn && !before.has(a)));
     expect(fresh).not.toBe(arn);
     await agent.stop();
+  });
+
+  it("an agent joins with its token read from BERTH_JOIN_TOKEN_FILE", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "berth-token-"));
+    const file = join(dir, "join-token");
+    await writeFile(file, `${joinFor(t.grpcAddress)!.token}\n`, { mode: 0o600 });
+    const agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, env: { BERTH_JOIN_TOKEN: "", BERTH_JOIN_TOKEN_FILE: file } });
+    agents.push(agent);
+    try {
+      await eventually("the agent to join and open its session", async () => (/joined the cluster/.test(agent.output()) && /session open/.test(agent.output()) ? true : undefined), 20_000);
+      expect(agent.output()).not.toContain(joinFor(t.grpcAddress)!.token);
+    } finally {
+      await agent.stop();
+      await removeDir(dir);
+    }
   });
 
   it("concurrent first starts agree on one CA: the loser reads the winner's", async () => {
