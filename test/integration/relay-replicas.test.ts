@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import http from "node:http";
 import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileControlPlaneConfig, startControlPlane, type ControlPlane } from "@berth/controlplane";
@@ -82,4 +83,48 @@ describe("logs and exec through the replica that does not hold the session", () 
     const t = await berth("exec", ["-t", taskId, "--", "sh", "-c", "tty >/dev/null && echo has-tty"]);
     expect(t).toMatchObject({ code: 0, stdout: "has-tty\r\n" });
   });
+
+  it("a refusal by the holding replica comes back as it was, and a passed-on request is not passed on again", async () => {
+    // A replica that checks no signatures: what it passes on, the holder (which does) refuses.
+    const open = await startControlPlane(
+      compileControlPlaneConfig({ etcdEndpoints: host.t.etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", caKeyFile: testCaKeyFile }, {}),
+      testLogger(),
+    );
+    try {
+      const base = `http://127.0.0.1:${open.apiPort}`;
+      const logs = await fetch(`${base}/berth/v1/logs?cluster=${cluster}&task=${taskId}`);
+      expect([400, 403]).toContain(logs.status);
+      expect(((await logs.json()) as { __type: string }).__type).toBe("MissingAuthenticationTokenException");
+      const exec = await upgrade(`${base}/berth/v1/exec?cluster=${cluster}&task=${taskId}&cmd=true`);
+      expect([400, 403]).toContain(exec.status);
+      expect((JSON.parse(exec.body) as { __type: string }).__type).toBe("MissingAuthenticationTokenException");
+      // Already passed on once: refused here, in words, rather than passed on again.
+      const again = await fetch(`${base}/berth/v1/logs?cluster=${cluster}&task=${taskId}`, { headers: { "x-berth-forwarded-by": "replica-x" } });
+      expect(again.status).toBe(503);
+      expect(((await again.json()) as { message: string }).message).toContain("replica replica-x passed this request on");
+      const execAgain = await upgrade(`${base}/berth/v1/exec?cluster=${cluster}&task=${taskId}&cmd=true`, { "x-berth-forwarded-by": "replica-x" });
+      expect(execAgain.status).toBe(503);
+    } finally {
+      await open.close();
+    }
+  });
 });
+
+/** A WebSocket upgrade request by hand; resolves with the HTTP answer when it is refused. */
+function upgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, {
+      headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", ...headers },
+    });
+    req.on("response", (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("upgrade", (_res, socket) => {
+      socket.destroy();
+      reject(new Error("upgraded"));
+    });
+    req.on("error", reject);
+  });
+}
