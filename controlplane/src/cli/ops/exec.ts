@@ -38,8 +38,8 @@ export function registerExecCommand(program: Command): void {
       url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
       return runExec(url, headers, args);
     });
-    // Exit at once: stdin may still be open (not -i), and nothing else is left to do.
-    process.exit(code);
+    // Exit once the output is out: stdin may still be open (not -i), and nothing else is left to do.
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
   });
 }
 
