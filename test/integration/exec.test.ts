@@ -101,6 +101,28 @@ describe("berth exec", () => {
     expect(r.stdout).toMatch(/^\/dev\/pts\/\d+\r\ntty-ok\r\n$/);
   });
 
+  it("-it from a terminal (script's pty): keys reach the command's terminal, its exit code comes back", async () => {
+    const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+    const line = [process.execPath, berthBin, "exec", "--endpoint", host.t.endpoint, "--cluster", cluster, "-it", taskId, "--", "sh", "-c", "read x; echo got-$x; exit 4"].map(quote).join(" ");
+    const child = spawn("/usr/bin/script", ["-qec", line, "/dev/null"], { env });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    const code = new Promise<number | null>((resolve) => child.once("close", resolve));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    try {
+      // Typed as a terminal does, a carriage return ending the line: raw, it reaches the
+      // command's terminal as is (typed before raw mode, the local terminal turns it into \n;
+      // either way the command reads one line).
+      await new Promise((r) => setTimeout(r, 500));
+      child.stdin.write("hello\r");
+      expect(await code).toBe(4);
+      expect(out).toContain("got-hello");
+    } finally {
+      clearTimeout(timer);
+      child.stdin.end();
+    }
+  });
+
   it("-it without a terminal on stdin is refused, as docker does", async () => {
     const r = await exec(["-it", taskId, "--", "sh"], "");
     expect(r.code).toBe(1);
