@@ -8,7 +8,7 @@ import { createAgentMetrics, dockerStatsSource } from "./metrics/index.js";
 import { detectHost, hostAttributes, registeredResources } from "./resources/index.js";
 import { DockerRuntime } from "./runtime/index.js";
 import { RuntimeHealthProbe } from "./runtime/health.js";
-import { AgentSession, LogRequests } from "./session/index.js";
+import { AgentSession, ExecRequests, LogRequests } from "./session/index.js";
 
 /** host:port as gRPC takes it (IPv6 hosts in brackets). */
 const grpcAddress = (h: { host: string; port: number }) => (h.host.includes(":") ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`);
@@ -109,6 +109,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     log,
     runtimeHealth: () => health.current(),
     logs: new LogRequests({ source: runtime, runtime, log: log.child({ component: "logs" }) }),
+    execs: new ExecRequests({ source: runtime, runtime, log: log.child({ component: "exec" }) }),
     observer: {
       connected: (on) => metrics.setSessionConnected(on),
       stateChangeSent: () => metrics.stateChangesSent.inc(),

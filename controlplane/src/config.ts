@@ -12,6 +12,12 @@ export interface ControlPlaneOptions {
   apiAddress?: string;
   /** Agent gRPC bind address host:port (BERTH_GRPC_ADDRESS). Default 0.0.0.0:7071. */
   grpcAddress?: string;
+  /**
+   * Where other replicas reach this one's HTTP API, `host` or `host:port` (BERTH_ADVERTISE_ADDRESS),
+   * to forward logs and exec to the replica holding an agent's session. Default: the API's host
+   * (when it binds one address; else this host's first non-loopback IPv4) and its bound port.
+   */
+  advertiseAddress?: string;
   /** Region in ARNs (BERTH_REGION, then AWS_REGION). Default us-east-1. */
   region?: string;
   /** Account id in ARNs (BERTH_ACCOUNT_ID). Default 000000000000. */
@@ -53,6 +59,8 @@ export interface ControlPlaneConfig {
   etcdEndpoints: string[];
   api: { host: string; port: number };
   grpc: { host: string; port: number };
+  /** As given; resolved against the bound API port by {@link advertisedApiUrl}. */
+  advertise?: { host: string; port?: number };
   scope: ArnScope;
   accessKeys: Map<string, string>;
   heartbeatIntervalMs: number;
@@ -70,6 +78,7 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   etcdEndpoints: "BERTH_ETCD_ENDPOINTS",
   apiAddress: "BERTH_API_ADDRESS",
   grpcAddress: "BERTH_GRPC_ADDRESS",
+  advertiseAddress: "BERTH_ADVERTISE_ADDRESS",
   region: "BERTH_REGION",
   account: "BERTH_ACCOUNT_ID",
   accessKeys: "BERTH_ACCESS_KEYS",
@@ -126,6 +135,7 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
     etcdEndpoints: (o.etcdEndpoints ?? "http://127.0.0.1:2379").split(",").map((s) => s.trim()).filter(Boolean),
     api: parseAddress(o.apiAddress ?? "127.0.0.1:7070", "apiAddress"),
     grpc: parseAddress(o.grpcAddress ?? "0.0.0.0:7071", "grpcAddress"),
+    advertise: o.advertiseAddress ? parseAdvertise(o.advertiseAddress) : undefined,
     scope: { region: o.region ?? defaultArnScope.region, account: o.account ?? defaultArnScope.account },
     accessKeys,
     heartbeatIntervalMs: bounded(o.heartbeatIntervalMs ?? 2000, 100, 60_000, "heartbeatIntervalMs"),
@@ -167,4 +177,25 @@ export function parseAddress(s: string, key: string): { host: string; port: numb
   const port = Number(s.slice(i + 1));
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidParameterException(`${key}: '${s}' is not host:port`);
   return { host, port };
+}
+
+/** `host` or `host:port` of advertiseAddress (IPv6 in brackets when a port follows). */
+function parseAdvertise(s: string): { host: string; port?: number } {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(s.trim());
+  if (!m) throw new InvalidParameterException(`advertiseAddress: '${s}' is not host or host:port`);
+  const port = m[2] === undefined ? undefined : Number(m[2]);
+  if (port !== undefined && (port < 1 || port > 65535)) throw new InvalidParameterException(`advertiseAddress: '${s}' has no port from 1 to 65535`);
+  return { host: m[1], port };
+}
+
+/**
+ * The URL other replicas reach this one's API at: the advertised host and port when set; else
+ * the API's host, unless it binds every address, then the first non-loopback IPv4 among
+ * `addresses` (loopback when there is none); the port defaults to the bound one.
+ */
+export function advertisedApiUrl(api: { host: string; port: number }, boundPort: number, advertise: { host: string; port?: number } | undefined, addresses: string[]): string {
+  const wildcard = ["0.0.0.0", "::", "[::]", ""].includes(api.host);
+  const host = advertise?.host ?? (wildcard ? (addresses[0] ?? "127.0.0.1") : api.host);
+  const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `http://${bracketed}:${advertise?.port ?? boundPort}`;
 }

@@ -1,15 +1,17 @@
 import type http from "node:http";
-import { hostname } from "node:os";
+import { hostname, networkInterfaces } from "node:os";
 import type { Server } from "@grpc/grpc-js";
 import { createLogger, type Logger } from "@berth/shared";
 import { startAgentServer } from "./api/agent/server.js";
 import { createApiServer } from "./api/aws/router.js";
 import { ecsApi } from "./api/ecs/server.js";
 import { prometheusSdPath, prometheusSdRoute } from "./api/prometheus/index.js";
-import { LogRelay } from "./api/agent/log-relay.js";
+import { SessionRelay } from "./api/agent/relay.js";
 import { logsRoute } from "./api/berth/logs-route.js";
-import type { ControlPlaneConfig } from "./config.js";
-import type { CoreContext } from "./core/index.js";
+import { execRoute } from "./api/berth/exec-route.js";
+import { streamForwarder, upgradeForwarder } from "./api/berth/forward.js";
+import { advertisedApiUrl, type ControlPlaneConfig } from "./config.js";
+import { advertiseReplica, type CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
@@ -64,8 +66,10 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   store.kv.onConflict = () => metrics.etcdTxnConflicts.inc();
 
   const lookupSecret = config.accessKeys.size > 0 ? (akid: string) => config.accessKeys.get(akid) : undefined;
-  // The agent sessions this replica holds, for relaying log requests to them.
-  const logRelay = new LogRelay();
+  // The agent sessions this replica holds, for relaying log and exec requests to them.
+  const relay = new SessionRelay();
+  // Known before the port is bound: the routes name themselves when they forward.
+  let replicaId = "";
   const http = createApiServer({
     // The AWS APIs on this endpoint, asked in order; ECS last, as it answers whatever is left.
     apis: [ecsApi(ctx, log.child({ component: "ecs-api" }))],
@@ -90,23 +94,29 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       "/metrics": async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
       [prometheusSdPath]: prometheusSdRoute(ctx, log.child({ component: "prometheus-sd" })),
     },
-    streamRoutes: { "/berth/v1/logs": logsRoute(ctx, logRelay, log.child({ component: "logs" })) },
+    streamRoutes: { "/berth/v1/logs": logsRoute(ctx, relay, log.child({ component: "logs" }), streamForwarder(ctx, () => replicaId)) },
+    upgradeRoutes: { "/berth/v1/exec": execRoute(ctx, relay, log.child({ component: "exec" }), upgradeForwarder(ctx, () => replicaId)) },
   });
   const apiPort = await listen(http, config.api.host, config.api.port);
+  replicaId = `${hostname()}:${process.pid}:${apiPort}`;
+  const apiUrl = advertisedApiUrl(config.api, apiPort, config.advertise, nonLoopbackIpv4());
+  // Other replicas forward logs and exec of the sessions held here to this address.
+  const advertisement = await advertiseReplica(ctx, { id: replicaId, apiUrl, startedAtMs: Date.now() }, config.sessionLeaseTtlSeconds, log.child({ component: "replica" }));
   const grpc = await startAgentServer(ctx, `${config.grpc.host}:${config.grpc.port}`, {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     missedHeartbeats: config.missedHeartbeats,
     leaseTtlSeconds: config.sessionLeaseTtlSeconds,
+    replicaId,
   }, { ca, ...identity }, {
     opened: () => metrics.agentSessionsOpen.inc(),
     closed: () => metrics.agentSessionsOpen.dec(),
     stateChange: (kind) => metrics.agentStateChanges.inc({ kind }),
-  }, logRelay);
+  }, relay);
   // Every replica serves the APIs and sessions; only the elected leader runs the loops.
   let duties: LeaderDuties | undefined;
   const election = await startLeaderElection({
     kv: store.kv,
-    id: `${hostname()}:${process.pid}:${apiPort}`,
+    id: replicaId,
     ttlSeconds: config.leaderTtlSeconds,
     log: log.child({ component: "leader" }),
     onElected: async (fence) => {
@@ -127,7 +137,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       duties = undefined;
     },
   });
-  log.info("control plane started", { api: `${config.api.host}:${apiPort}`, grpc: `${config.grpc.host}:${grpc.port}`, etcd: config.etcdEndpoints.join(",") });
+  log.info("control plane started", { api: `${config.api.host}:${apiPort}`, advertised: apiUrl, grpc: `${config.grpc.host}:${grpc.port}`, etcd: config.etcdEndpoints.join(",") });
 
   const stopLeading = async () => {
     await election.close();
@@ -146,11 +156,20 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     stopLeading,
     async close() {
       await stopLeading();
+      await advertisement.close();
       await Promise.all([closeHttp(http), closeGrpc(grpc.server)]);
       store.close();
       log.info("control plane stopped");
     },
   };
+}
+
+/** This host's non-loopback IPv4 addresses, the default other replicas reach it at. */
+function nonLoopbackIpv4(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === "IPv4" && !a.internal)
+    .map((a) => a!.address);
 }
 
 /** How long /healthz waits for etcd before it reports it unreachable. */

@@ -199,3 +199,12 @@ export class ServiceUnavailableException extends BerthError {
   override readonly httpStatus = 503;
   override readonly transient = true;
 }
+
+/**
+ * A command cannot be run in the task's container now (ECS ExecuteCommand's
+ * TargetNotConnectedException): its agent is not connected.
+ */
+export class TargetNotConnectedException extends BerthError {
+  override name = "TargetNotConnectedException";
+  readonly ecsType = "TargetNotConnectedException";
+}

@@ -10,12 +10,19 @@ import { freePort } from "../support/ports.js";
 // A service spread across zones lands 2/2/2 (counted by the control plane and in each node's
 // own engine); killing one node's agent gets its tasks replaced on the others; `cluster
 // delete` leaves nothing with the cluster's label. The node image is cached by content hash:
-// only the first run on a machine (or after the agent changes) builds it.
+// only the first run on a machine (or after the agent changes) builds it. The cluster is made
+// with a registry mirror (each node's dockerd must carry it) and Debian's Prometheus (it must
+// find every node's agent through /prometheus/sd, and go with `cluster delete`); the join token
+// must show in no node's `docker inspect`; `exec` through the control plane into a task on a
+// node passes the command's exit code on.
 const name = `dind${process.pid}`;
 const nodes = [1, 2, 3].map((i) => `${name}-node-${i}`);
 const label = `label=io.berth.cluster=${name}`;
 let apiPort: number;
+let prometheusPort: number;
 let ecs: ECSClient;
+/** Not reachable, and need not be: dockerd takes a mirror that is down and pulls past it. */
+const mirror = "http://127.0.0.1:5999";
 const scope: ServiceScope = { ecs: () => ecs, cluster: "default" };
 
 const berth = berthCli;
@@ -47,8 +54,12 @@ async function perNode(tasks: Task[]): Promise<number[]> {
 
 beforeAll(async () => {
   apiPort = await freePort();
+  prometheusPort = await freePort();
   const started = Date.now();
-  const created = await berth("cluster", "create", "--name", name, "--nodes", "3", "--api-port", String(apiPort));
+  const created = await berth(
+    "cluster", "create", "--name", name, "--nodes", "3", "--api-port", String(apiPort),
+    "--registry-mirror", mirror, "--with-prometheus", "--prometheus-port", String(prometheusPort),
+  );
   console.log(created.stderr.trim());
   expect(created.code, created.stderr).toBe(0);
   report("cluster create with 3 nodes (image build included when not cached)", started);
@@ -78,6 +89,35 @@ describe("berth cluster on Docker-in-Docker nodes", () => {
     expect(unknown.stderr).toContain(nodes.join(", "));
   });
 
+  it("the join token shows in no node's docker inspect, and its file is gone once the agents joined", async () => {
+    for (const n of nodes) {
+      const inspect = await docker("inspect", n);
+      expect(inspect.code, inspect.stderr).toBe(0);
+      expect(inspect.stdout).not.toMatch(/BRTHTKN-/);
+      expect(inspect.stdout).toContain("BERTH_JOIN_TOKEN_FILE=/etc/berth/join-token");
+      expect((await docker("exec", n, "test", "-e", "/etc/berth/join-token")).code).not.toBe(0);
+    }
+  });
+
+  it("every node's dockerd runs with the registry mirror", async () => {
+    for (const n of nodes) {
+      const info = await docker("exec", n, "docker", "info", "--format", "{{json .RegistryConfig.Mirrors}}");
+      expect(info.code, info.stderr).toBe(0);
+      expect(info.stdout).toContain(`${mirror}/`);
+    }
+  });
+
+  it("the cluster's Prometheus finds the control plane and every node's agent", async () => {
+    const jobs = await eventually("three agents and the control plane among Prometheus' targets", async () => {
+      const res = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/targets`);
+      const body = (await res.json()) as { data: { activeTargets: { scrapePool: string; labels: Record<string, string> }[] } };
+      const targets = body.data.activeTargets;
+      const agents = targets.filter((t) => t.scrapePool === "berth-agent").length;
+      return agents === 3 && targets.some((t) => t.scrapePool === "berth-controlplane") ? targets : undefined;
+    }, 60_000, 1000);
+    expect(new Set(jobs.filter((t) => t.scrapePool === "berth-agent").map((t) => t.labels.availability_zone))).toEqual(new Set(["us-east-1a", "us-east-1b", "us-east-1c"]));
+  });
+
   it("a service of 6 spread across zones lands 2/2/2; killing one node's agent gets its tasks replaced on the others", async () => {
     await registerFamily(scope, "dind-spread", sleeper());
     await ecs.send(new CreateServiceCommand({
@@ -90,6 +130,11 @@ describe("berth cluster on Docker-in-Docker nodes", () => {
     const { tasks } = await untilStable(scope, "dind-spread", undefined, 120_000);
     expect(await perNode(tasks)).toEqual([2, 2, 2]);
     expect(await Promise.all(nodes.map((n) => inNodeEngine(n, "dind-spread")))).toEqual([2, 2, 2]);
+    // exec through the control plane into a task on a node: its output, and its exit code exactly.
+    const onFirst = tasks[0];
+    const exec = await berth("exec", "--endpoint", `http://127.0.0.1:${apiPort}`, "--cluster", "default", onFirst.taskArn!, "--", "sh", "-c", "echo in-$(hostname); exit 7");
+    expect(exec.code, exec.stderr).toBe(7);
+    expect(exec.stdout).toMatch(/^in-\S+\n$/);
 
     const killed = Date.now();
     const kill = await berth("node", "kill", nodes[1]);
@@ -137,6 +182,9 @@ describe("berth cluster on Docker-in-Docker nodes", () => {
   it("delete: no container, network or volume with the cluster's label is left", async () => {
     const deleted = await berth("cluster", "delete", "--name", name);
     expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toContain("its Prometheus");
+    // Prometheus is stopped with the cluster.
+    expect(await fetch(`http://127.0.0.1:${prometheusPort}/-/ready`).then(() => "answered", () => "gone")).toBe("gone");
     expect(await lines("ps", "-aq", "--filter", label)).toEqual([]);
     expect(await lines("network", "ls", "-q", "--filter", label)).toEqual([]);
     expect(await lines("volume", "ls", "-q", "--filter", label)).toEqual([]);

@@ -1,11 +1,13 @@
 // Secure joins against a real control plane and real agent processes: a valid join token gets
 // the agent a certificate and an mTLS session; no token, a wrong, expired or revoked one, or a
 // token pinning another CA is refused with a clear error and registers nothing; a deregistered
-// instance's certificate is refused at its next registration and session.
-import { stat, readFile } from "node:fs/promises";
+// instance's certificate is refused at its next registration and session, and its live session
+// is cut as the deregistration is written.
+import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { credentials, Metadata, status as GrpcStatus, type ServiceError } from "@grpc/grpc-js";
-import { CreateClusterCommand, DeregisterContainerInstanceCommand, ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
+import { CreateClusterCommand, DeregisterContainerInstanceCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentServiceClient, type RegisterContainerInstanceRequest } from "@berth/proto";
 import { Kv, pki } from "@berth/controlplane";
@@ -172,6 +174,43 @@ describe("secure joins", () => {
     const fresh = await eventually("the agent to join anew", async () => (await instanceArns()).find((a) => a !== arn && !before.has(a)));
     expect(fresh).not.toBe(arn);
     await again.stop();
+  });
+
+  it("a deregistered instance's live session is cut at once, the reason on both sides, and the agent joins anew", async () => {
+    const agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster });
+    agents.push(agent);
+    const before = new Set(await instanceArns());
+    const arn = await eventually("the agent to register", async () => (await instanceArns()).find((a) => !before.has(a)));
+    await eventually("the agent's session", async () => (/session open/.test(agent.output()) ? true : undefined));
+    const cut = Date.now();
+    await t.ecs.send(new DeregisterContainerInstanceCommand({ cluster, containerInstance: arn, force: true }));
+    // The agent hears why, while its session was open, and its certificate is dropped.
+    await eventually("the cut in the agent's log", async () => (/certificate refused; joining again with the join token/.test(agent.output()) ? true : undefined), 10_000, 100);
+    expect(Date.now() - cut).toBeLessThan(5_000);
+    expect(agent.output()).toMatch(/was deregistered: its certificate is no longer accepted/);
+    // The control plane's side: the old instance reads disconnected, and a new one joins.
+    await eventually("the old instance INACTIVE and disconnected", async () => {
+      const old = (await t.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [arn] }))).containerInstances![0];
+      return old.status === "INACTIVE" && old.agentConnected === false ? true : undefined;
+    }, 5_000, 100);
+    const fresh = await eventually("the agent to join anew", async () => (await instanceArns()).find((a) => a !== arn && !before.has(a)));
+    expect(fresh).not.toBe(arn);
+    await agent.stop();
+  });
+
+  it("an agent joins with its token read from BERTH_JOIN_TOKEN_FILE", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "berth-token-"));
+    const file = join(dir, "join-token");
+    await writeFile(file, `${joinFor(t.grpcAddress)!.token}\n`, { mode: 0o600 });
+    const agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, env: { BERTH_JOIN_TOKEN: "", BERTH_JOIN_TOKEN_FILE: file } });
+    agents.push(agent);
+    try {
+      await eventually("the agent to join and open its session", async () => (/joined the cluster/.test(agent.output()) && /session open/.test(agent.output()) ? true : undefined), 20_000);
+      expect(agent.output()).not.toContain(joinFor(t.grpcAddress)!.token);
+    } finally {
+      await agent.stop();
+      await removeDir(dir);
+    }
   });
 
   it("concurrent first starts agree on one CA: the loser reads the winner's", async () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { ConfigError } from "./errors.js";
 import { optionsFromEnv, envNameFor } from "./env.js";
 import { optionsFromFile } from "./file.js";
 import { hostDefaultsReader } from "./host-defaults.js";
@@ -129,14 +131,38 @@ export function compileAgentConfig(sources: AgentConfigSources, host: HostDefaul
     const name = envNameFor(key, env);
     if (name !== undefined) envNames[key] = name;
   }
+  const envOptions = optionsFromEnv(env);
+  // The token from a file, so it need not sit in the environment (where `docker inspect` or a
+  // unit file shows it); BERTH_JOIN_TOKEN itself wins.
+  const tokenFile = (env.BERTH_JOIN_TOKEN_FILE ?? "").trim();
+  if (tokenFile && envOptions.joinToken === undefined) {
+    const token = readTokenFile(tokenFile);
+    if (token !== undefined) {
+      envOptions.joinToken = token;
+      envNames.joinToken = `BERTH_JOIN_TOKEN_FILE (${tokenFile})`;
+    }
+  }
   return resolveAgentConfig(
     {
       flags: sources.flags,
-      env: optionsFromEnv(env),
+      env: envOptions,
       file: sources.file === undefined ? undefined : optionsFromFile(sources.file),
       envNames,
       filePath: sources.file,
     },
     host,
   );
+}
+
+/**
+ * The join token in `path`, trimmed; undefined when the file is gone or empty (an agent with a
+ * certificate needs none, and whoever made the file may remove it once the agent joined).
+ */
+function readTokenFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8").trim() || undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new ConfigError("BERTH_JOIN_TOKEN_FILE", `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -18,7 +18,10 @@ import { toCreateOptions, toInspect, toVolumeInfo } from "./docker-mapping.js";
 import { defaultPullTimeouts, watchPull, type PullProgressLine, type PullStream, type PullTimeouts } from "./pull-policy.js";
 import { subscribeDockerEvents } from "./docker-events.js";
 import { openDockerLog } from "./docker-logs.js";
+import { openDockerExec } from "./docker-exec.js";
 import {
+  type ContainerExec,
+  type ContainerExecSource,
   type ContainerInspect,
   type ContainerLogOptions,
   type ContainerLogReader,
@@ -27,6 +30,8 @@ import {
   type ContainerRuntime,
   type ContainerSummary,
   type CreateContainerSpec,
+  type ExecSink,
+  type ExecSpec,
   type RuntimeEvent,
   type RuntimeInfo,
   type RuntimeSubscription,
@@ -51,7 +56,7 @@ export interface DockerRuntimeOptions {
  * negotiates a version, so it is pinned to v1.41 (Docker 20.10) and no request uses a field
  * newer than that.
  */
-export class DockerRuntime implements ContainerRuntime, ContainerLogSource {
+export class DockerRuntime implements ContainerRuntime, ContainerLogSource, ContainerExecSource {
   /** The dockerode client, for callers needing more than the interface (tests, exec). */
   readonly docker: Docker;
   private readonly logger: Logger;
@@ -69,6 +74,11 @@ export class DockerRuntime implements ContainerRuntime, ContainerLogSource {
   /** Reads a container's log (see docker-logs.ts). */
   openLog(containerId: string, opts: ContainerLogOptions, sink: ContainerLogSink): Promise<ContainerLogReader> {
     return openDockerLog(this.docker, containerId, opts, sink);
+  }
+
+  /** Runs a command in a running container (see docker-exec.ts). */
+  openExec(containerId: string, spec: ExecSpec, sink: ExecSink): Promise<ContainerExec> {
+    return openDockerExec(this.docker, containerId, spec, sink);
   }
 
   async version(): Promise<RuntimeVersion> {

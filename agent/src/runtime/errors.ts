@@ -124,3 +124,8 @@ export class CannotInspectVolumeError extends RuntimeError {
 export class CannotRemoveVolumeError extends RuntimeError {
   override name = "CannotRemoveVolumeError";
 }
+
+/** `docker exec` could not be created or started (container not running, daemon down). */
+export class CannotExecError extends RuntimeError {
+  override name = "CannotExecError";
+}

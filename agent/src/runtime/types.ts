@@ -1,4 +1,4 @@
-import type { DecodedLogLine } from "./log-frames.js";
+import type { DecodedLogLine, LogStreamName } from "./log-frames.js";
 
 import type { NetworkBinding } from "@berth/proto";
 import type { RuntimeError } from "./errors.js";
@@ -195,4 +195,43 @@ export interface ContainerLogReader {
 /** A runtime that can read containers' logs (Docker can; the simulated runtime has none). */
 export interface ContainerLogSource {
   openLog(containerId: string, opts: ContainerLogOptions, sink: ContainerLogSink): Promise<ContainerLogReader>;
+}
+
+/** A command to run in a running container (`docker exec`). */
+export interface ExecSpec {
+  command: string[];
+  tty: boolean;
+  /** Attach stdin, so the command reads what {@link ContainerExec.write} gives it. */
+  stdin: boolean;
+  /** Terminal size for a tty; 0 leaves Docker's default. */
+  cols: number;
+  rows: number;
+}
+
+/** Where an exec'd command's output goes. `exit` is called once, last. */
+export interface ExecSink {
+  output(stream: LogStreamName, data: Buffer): void;
+  /** The command ended with `exitCode`, or (`error` set) could not be followed to its end. */
+  exit(exitCode: number, error?: string): void;
+}
+
+/** A running exec: stdin in, flow control and resize, closed when the client goes away. */
+export interface ContainerExec {
+  /** Hands `data` to the command's stdin; `written` once the runtime took it (flow control). */
+  write(data: Buffer, written: () => void): void;
+  /** Closes the command's stdin (after what was written). */
+  closeStdin(): void;
+  /** Sets the tty's size (ignored without a tty). */
+  resize(cols: number, rows: number): Promise<void>;
+  /** Stops reading output until {@link ContainerExec.resume}: the reader has no room. */
+  pause(): void;
+  resume(): void;
+  /** Stops relaying; `exit` follows. */
+  close(): void;
+}
+
+/** A runtime that can run commands in containers (Docker can; the simulated runtime has none). */
+export interface ContainerExecSource {
+  /** Starts `spec` in the container; throws a {@link RuntimeError} when it cannot be started. */
+  openExec(containerId: string, spec: ExecSpec, sink: ExecSink): Promise<ContainerExec>;
 }

@@ -10,6 +10,7 @@ import {
 import type { TaskEngine } from "../engine/types.js";
 import { backoffDelay } from "./backoff.js";
 import type { LogRequests } from "./log-requests.js";
+import type { ExecRequests } from "./exec-requests.js";
 import { renewAt, validity, type AgentCredentials, type CredentialStore } from "../tls/credentials.js";
 import { authenticatedClient, join, JoinRefusedError, renew, renewalDue } from "./join.js";
 
@@ -40,6 +41,8 @@ export interface AgentSessionOptions {
   runtimeHealth?: () => { unhealthy: boolean; error: string };
   /** Serves the control plane's log requests; without it they are answered with an error. */
   logs?: LogRequests;
+  /** Serves the control plane's exec requests; without it they are answered with an error. */
+  execs?: ExecRequests;
   /** Where the agent's key and certificate live; without a certificate it joins with `joinToken`. */
   credentials: CredentialStore;
   /** The join token (BERTH_JOIN_TOKEN), used only while the agent has no certificate. */
@@ -237,6 +240,22 @@ export class AgentSession {
             case "logCancel":
               this.opts.logs?.cancel(kind.value.requestId);
               return;
+            case "execStart":
+              if (this.opts.execs) this.opts.execs.start(kind.value, call);
+              else call.write({ kind: { $case: "execExit", value: { execId: kind.value.execId, exitCode: -1, error: "this agent does not run execs" } } });
+              return;
+            case "execInput":
+              this.opts.execs?.input(kind.value, call);
+              return;
+            case "execResize":
+              this.opts.execs?.resize(kind.value);
+              return;
+            case "execOutputCredit":
+              this.opts.execs?.credit(kind.value.execId, kind.value.bytes);
+              return;
+            case "execCancel":
+              this.opts.execs?.cancel(kind.value.execId);
+              return;
           }
         });
         call.on("error", (err: ServiceError) => {
@@ -254,6 +273,7 @@ export class AgentSession {
       if (heartbeat) clearInterval(heartbeat);
       // Their answers would go to a stream nobody reads: the control plane ended those requests.
       this.opts.logs?.closeAll();
+      this.opts.execs?.closeAll();
       this.call = undefined;
       this.stream = undefined;
     }

@@ -42,6 +42,9 @@ export const keys = {
   session: (cluster: string, instanceId: string) => `${root}/sessions/${cluster}/${instanceId}`,
   sessions: (cluster?: string) => (cluster ? `${root}/sessions/${cluster}/` : `${root}/sessions/`),
   election: () => `${root}/election`,
+  /** A control-plane replica's advertised internal address, under that replica's own lease. */
+  replica: (id: string) => `${root}/replicas/${encodeURIComponent(id)}`,
+  replicas: () => `${root}/replicas/`,
   /** A principal's ARN holds ':' and '/', so it is URI-encoded into one segment. */
   accountSetting: (principalArn: string, name: string) => `${root}/account-settings/${encodeURIComponent(principalArn)}/${name}`,
   accountSettings: () => `${root}/account-settings/`,

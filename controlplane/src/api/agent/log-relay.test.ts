@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ControlMessage } from "@berth/proto";
-import { LogRelay, SessionLogRequests, type LogListener } from "./log-relay.js";
+import { SessionLogRequests, type LogListener } from "./log-relay.js";
 
 /** A listener recording what it was told. */
 function recorder() {
@@ -49,18 +49,5 @@ describe("SessionLogRequests", () => {
     expect(s.request(req, recorder().listener)).toBe("the agent already streams 2 logs; try again later");
     if (typeof first !== "string") first.cancel();
     expect(typeof s.request(req, recorder().listener)).toBe("object");
-  });
-});
-
-describe("LogRelay", () => {
-  it("LogRelay: a newer session's port is not removed by the older one's detach", () => {
-    const relay = new LogRelay();
-    const old = new SessionLogRequests(() => undefined);
-    const newer = new SessionLogRequests(() => undefined);
-    const detachOld = relay.attach("c", "i1", old);
-    relay.attach("c", "i1", newer);
-    detachOld();
-    expect(relay.port("c", "i1")).toBe(newer);
-    expect(relay.port("c", "i2")).toBeUndefined();
   });
 });

@@ -20,28 +20,6 @@ export interface LogPort {
 }
 
 /**
- * The agent sessions this replica holds, by cluster and instance id, for the log endpoint to
- * reach the agent running a task. Sessions held by other replicas are not here.
- */
-export class LogRelay {
-  private readonly ports = new Map<string, LogPort>();
-
-  /** Makes a session's port reachable; the returned function removes it (only if still its own). */
-  attach(cluster: string, instanceId: string, port: LogPort): () => void {
-    const key = `${cluster}/${instanceId}`;
-    this.ports.set(key, port);
-    return () => {
-      if (this.ports.get(key) === port) this.ports.delete(key);
-    };
-  }
-
-  /** The port of the instance's session, when this replica holds it. */
-  port(cluster: string, instanceId: string): LogPort | undefined {
-    return this.ports.get(`${cluster}/${instanceId}`);
-  }
-}
-
-/**
  * The log requests open on one agent session: each gets an id, goes down the session stream,
  * and its chunks and end come back tagged with it. At most `maxOpen` at once, so a session
  * holds a bounded table; the data itself is never held here, it goes straight to the listener.

@@ -4,7 +4,7 @@ import type { CoreContext } from "../../core/index.js";
 import type { Ca } from "../../pki/ca.js";
 import { registerHandler } from "./register.js";
 import { sessionHandler, type SessionObserver, type SessionSettings } from "./session.js";
-import type { LogRelay } from "./log-relay.js";
+import type { SessionRelay } from "./relay.js";
 import { joinHandler, renewHandler } from "./join.js";
 
 /** This replica's TLS identity: the CA that signs agents and the replica's own key and chain. */
@@ -19,7 +19,7 @@ export interface AgentServerTls {
  * against the cluster CA but not required at the TLS layer (Go's VerifyClientCertIfGiven, as
  * Swarm's CA server): a joining agent has none yet, so each handler but Join requires one.
  */
-export async function startAgentServer(ctx: CoreContext, address: string, settings: SessionSettings, tls: AgentServerTls, observer?: SessionObserver, relay?: LogRelay): Promise<{ server: Server; port: number }> {
+export async function startAgentServer(ctx: CoreContext, address: string, settings: SessionSettings, tls: AgentServerTls, observer?: SessionObserver, relay?: SessionRelay): Promise<{ server: Server; port: number }> {
   const server = new Server({ "grpc.keepalive_time_ms": 10_000, "grpc.keepalive_timeout_ms": 5_000, "grpc.keepalive_permit_without_calls": 1 });
   server.addService(AgentServiceService, {
     registerContainerInstance: registerHandler(ctx),

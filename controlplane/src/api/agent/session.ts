@@ -2,11 +2,14 @@ import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Lease } from "etcd3";
 import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
-import { recordStateChange, type CoreContext } from "../../core/index.js";
+import { recordStateChange, type CoreContext, type SessionMark } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
+import { InstanceFeeds } from "./instance-feed.js";
 import { TaskSpecBuilder } from "./task-spec.js";
-import { SessionLogRequests, type LogRelay } from "./log-relay.js";
+import { SessionLogRequests } from "./log-relay.js";
+import { SessionExecRequests } from "./exec-relay.js";
+import type { SessionRelay } from "./relay.js";
 import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
 import { deregistered } from "./register.js";
 
@@ -18,6 +21,8 @@ export interface SessionSettings {
   missedHeartbeats: number;
   /** TTL of the etcd lease that marks the session alive should this replica die. */
   leaseTtlSeconds: number;
+  /** This replica's id (core/replicas.ts), recorded in the session key so others can forward to it. */
+  replicaId?: string;
 }
 
 /** What sessions report to metrics. */
@@ -28,10 +33,11 @@ export interface SessionObserver {
 }
 
 /** The Session handler: one {@link AgentSession} per stream. */
-export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: LogRelay) {
+export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: SessionRelay) {
   const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }));
+  const instanceFeeds = new InstanceFeeds(ctx.store.kv, ctx.log.child({ component: "instance-feed" }));
   return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
-    new AgentSession(ctx, settings, feeds, call, observer, relay).start();
+    new AgentSession(ctx, settings, { tasks: feeds, instances: instanceFeeds }, call, observer, relay).start();
   };
 }
 
@@ -49,6 +55,8 @@ class AgentSession {
   private readonly sent = new Map<string, string>();
   private readonly specs: TaskSpecBuilder;
   private feed?: TaskFeedSubscription;
+  /** This instance's own record, watched so a deregistration cuts the session at once. */
+  private instanceFeed?: { close(): Promise<void> };
   /** The store revision of the listing pushed at open: feed events up to it add nothing. */
   private listedRevision = 0n;
   private lease?: Lease;
@@ -62,15 +70,17 @@ class AgentSession {
   private runtimeUnhealthy = false;
   /** Log requests relayed to this agent, and how to stop offering them. */
   private readonly logs = new SessionLogRequests((msg) => this.write(msg));
-  private detachLogs?: () => void;
+  /** Execs relayed to this agent. */
+  private readonly execs = new SessionExecRequests((msg) => this.write(msg));
+  private detachPorts?: () => void;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly settings: SessionSettings,
-    private readonly feeds: TaskFeeds,
+    private readonly feeds: { tasks: TaskFeeds; instances: InstanceFeeds },
     private readonly call: ServerDuplexStream<AgentMessage, ControlMessage>,
     private readonly observer?: SessionObserver,
-    private readonly relay?: LogRelay,
+    private readonly relay?: SessionRelay,
   ) {
     this.log = ctx.log.child({ component: "session" });
     this.specs = new TaskSpecBuilder(ctx);
@@ -116,6 +126,19 @@ class AgentSession {
       case "logEnd":
         this.logs.onEnd(kind.value);
         return;
+      // Exec traffic too: it is the operator's terminal.
+      case "execStarted":
+        this.execs.onStarted(kind.value);
+        return;
+      case "execOutput":
+        this.execs.onOutput(kind.value);
+        return;
+      case "execInputCredit":
+        this.execs.onInputCredit(kind.value);
+        return;
+      case "execExit":
+        this.execs.onExit(kind.value);
+        return;
     }
   }
 
@@ -129,6 +152,15 @@ class AgentSession {
     if (!peer) return this.fail(GrpcStatus.UNAUTHENTICATED, noCertificate.details!);
     const mismatch = peerMismatch(peer, cluster, id || "-");
     if (mismatch) return this.fail(GrpcStatus.PERMISSION_DENIED, mismatch);
+    // Watched before it is read, so a deregistration written in between is still heard.
+    if (id) {
+      this.instanceFeed = await this.feeds.instances.subscribe(cluster, id, {
+        put: (rec) => {
+          if (rec.status === "INACTIVE") this.fail(GrpcStatus.PERMISSION_DENIED, deregistered(id));
+        },
+        delete: () => this.fail(GrpcStatus.PERMISSION_DENIED, deregistered(id)),
+      });
+    }
     const instance = id ? await this.ctx.store.instances.get(cluster, id) : undefined;
     if (instance?.value.status === "INACTIVE") return this.fail(GrpcStatus.PERMISSION_DENIED, deregistered(id));
     if (!instance) {
@@ -141,7 +173,8 @@ class AgentSession {
     // The lease outlives this replica only by its TTL: a crashed replica's sessions read as gone.
     this.lease = this.ctx.store.kv.lease(this.settings.leaseTtlSeconds);
     this.lease.on("lost", () => void this.end("session lease lost"));
-    await this.lease.put(keys.session(cluster, id)).value(JSON.stringify({ pid: process.pid, openedAtMs: Date.now() })).exec();
+    const mark: SessionMark = { replica: this.settings.replicaId, pid: process.pid, openedAtMs: Date.now() };
+    await this.lease.put(keys.session(cluster, id)).value(JSON.stringify(mark)).exec();
     this.sessionModRevision = (await this.ctx.store.kv.get(keys.session(cluster, id)))?.modRevision ?? "0";
     await this.ctx.store.instances.mutate([cluster, id], (i) => ({
       ...i,
@@ -151,7 +184,7 @@ class AgentSession {
       version: i.version + 1,
     }));
     this.observer?.opened();
-    this.detachLogs = this.relay?.attach(cluster, id, this.logs);
+    this.detachPorts = this.relay?.attach(cluster, id, { logs: this.logs, exec: this.execs });
     this.write({ kind: { $case: "accepted", value: { heartbeatIntervalMs: this.jitteredInterval() } } });
     this.log.info("session opened", { knownTasks: open.knownTasks.length });
     this.lastHeartbeat = Date.now();
@@ -160,7 +193,7 @@ class AgentSession {
     await this.reconcileKnown(open.knownTasks);
     // Subscribe before listing, so nothing written between the two is missed; what the feed
     // delivers runs after open() (same queue) and skips what the listing already covered.
-    this.feed = await this.feeds.subscribe(cluster, id, {
+    this.feed = await this.feeds.tasks.subscribe(cluster, id, {
       put: (task, modRevision) =>
         this.enqueue(async () => {
           if (BigInt(modRevision) > this.listedRevision) await this.pushTasks([task]);
@@ -305,9 +338,11 @@ class AgentSession {
    */
   private async cleanup(why: string): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
-    this.detachLogs?.();
+    this.detachPorts?.();
     this.logs.closeAll("the agent's session ended");
+    this.execs.closeAll("the agent's session ended");
     await this.feed?.close();
+    await this.instanceFeed?.close();
     if (!this.instanceId) return;
     this.observer?.closed();
     try {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import type { Logger } from "@berth/shared";
+import type { Duplex } from "node:stream";
+import { UnknownOperationException, type Logger } from "@berth/shared";
 import { apiOutcome } from "../../metrics/index.js";
 import { readBody, queryOf } from "./http-body.js";
 import type { ApiReply, ApiRequest, AwsApi } from "./service.js";
@@ -13,6 +14,9 @@ export interface ApiObserver {
 
 /** A streaming route: writes status, headers and body to `res` itself; throws before writing to refuse. */
 export type StreamRoute = (req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams) => Promise<void>;
+
+/** An upgrade route: takes the socket over, or throws before it does to refuse. */
+export type UpgradeRoute = (req: http.IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams) => Promise<void>;
 
 /** Everything served on berth's one API port. */
 export interface ApiServerOptions {
@@ -33,6 +37,11 @@ export interface ApiServerOptions {
    * errors in the shape of the last (catch-all) API.
    */
   streamRoutes?: Record<string, StreamRoute>;
+  /**
+   * Routes served by upgrading the connection (the exec WebSocket), signed like the stream
+   * routes; a refusal before the upgrade is a plain HTTP answer in the catch-all API's shape.
+   */
+  upgradeRoutes?: Record<string, UpgradeRoute>;
 }
 
 /**
@@ -47,6 +56,8 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
   const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
     void handle(req, res);
   });
+
+  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(req, socket, head));
 
   const authenticate = async (api: AwsApi, r: ApiRequest) => {
     if (!opts.lookupSecret) return;
@@ -102,6 +113,29 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
     res.end(reply.body);
     const action = api === fallback ? reply.action : `${api.name}:${reply.action}`;
     opts.observer?.request(action, apiOutcome(reply.status), Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? "/", "http://berth");
+    const request: ApiRequest = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.alloc(0), requestId };
+    socket.on("error", () => socket.destroy());
+    try {
+      const route = req.method === "GET" ? opts.upgradeRoutes?.[url.pathname] : undefined;
+      if (!route) throw new UnknownOperationException(`No upgrade route for ${req.method} ${url.pathname}`);
+      await authenticate(fallback, request);
+      await route(req, socket, head, url.searchParams);
+    } catch (err) {
+      const reply = fallback.errorReply(err, request);
+      if (reply.status >= 500 && reply.status !== 503) opts.log.error("upgrade route failed", { path: url.pathname, requestId, err });
+      // Not upgraded: a plain HTTP answer on the raw socket, then close.
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${reply.status} ${http.STATUS_CODES[reply.status] ?? "Error"}\r\ncontent-type: ${reply.contentType}\r\nx-amzn-requestid: ${requestId}\r\n` +
+            `content-length: ${Buffer.byteLength(reply.body)}\r\nconnection: close\r\n\r\n${reply.body}`,
+        );
+      } else socket.destroy();
+    }
   }
 
   return server;

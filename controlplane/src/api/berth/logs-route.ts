@@ -1,8 +1,13 @@
+import type http from "node:http";
 import { ServiceUnavailableException, type Logger } from "@berth/shared";
 import { logTarget, type CoreContext } from "../../core/index.js";
-import type { LogRelay, OpenLog } from "../agent/log-relay.js";
+import type { OpenLog } from "../agent/log-relay.js";
+import type { SessionRelay } from "../agent/relay.js";
 import type { StreamRoute } from "../aws/router.js";
 import { parseLogQuery } from "./log-query.js";
+
+/** Hands a request for a session this replica does not hold to the replica that does (forward.ts). */
+export type StreamForwarder = (req: http.IncomingMessage, res: http.ServerResponse, cluster: string, instanceId: string) => Promise<void>;
 
 /** Response bytes allowed to wait for a slow reader before the stream is cut (bounded memory). */
 const maxPendingBytes = 1024 * 1024;
@@ -11,15 +16,16 @@ const maxPendingBytes = 1024 * 1024;
  * `GET /berth/v1/logs`: one container's log, relayed from the agent that runs the task over its
  * session stream. The answer is NDJSON, one `{"time","stream","text"}` object per line, closed
  * by `{"end":true}` (with `error` when the log could not be read to its end). A reader that
- * leaves cancels the agent's read. The agent must hold its session on this replica; one held
- * by another replica is answered 503 (relaying between replicas is not built yet).
+ * leaves cancels the agent's read. A session held by another replica is reached through
+ * `forward`, which passes the request to that replica (forward.ts).
  */
-export function logsRoute(ctx: CoreContext, relay: LogRelay, log: Logger): StreamRoute {
-  return async (_req, res, query) => {
+export function logsRoute(ctx: CoreContext, relay: SessionRelay, log: Logger, forward?: StreamForwarder): StreamRoute {
+  return async (req, res, query) => {
     const q = parseLogQuery(query, ctx.now());
     const target = await logTarget(ctx, q.cluster, q.task, q.container);
-    const port = relay.port(q.cluster, target.instanceId);
+    const port = relay.port(q.cluster, target.instanceId)?.logs;
     if (!port) {
+      if (forward && target.agentConnected) return forward(req, res, q.cluster, target.instanceId);
       throw new ServiceUnavailableException(
         target.agentConnected
           ? `the agent of task ${target.task.id} (instance ${target.instanceId}) is connected to another replica; ask that replica, or retry`

@@ -3,6 +3,7 @@ import ora from "ora";
 import { listClusterContainers } from "./docker.js";
 import { addNode, createCluster, deleteCluster, loadImages, requireDocker, type Say } from "./lifecycle.js";
 import { nodeAction } from "./faults.js";
+import { PROMETHEUS_PORT } from "./prometheus.js";
 import { nodeCommand } from "../ops/node.js";
 import { API_PORT, checkCreateRequest, clusterNodes, DEFAULT_CLUSTER, summarizeClusters, unknownCluster, type NodeAction } from "./plan.js";
 
@@ -47,8 +48,15 @@ export function registerClusterCommands(program: Command): void {
     .option("--api-port <port>", "host port of the ECS API on 127.0.0.1", String(API_PORT))
     .option("--region <region>", "region; nodes' zones are <region>a, b, c, ...", "us-east-1")
     .option("--zones <n>", "number of availability zones the nodes cycle through", "3")
+    .option("--registry-mirror <url>", "registry mirror for every node's dockerd (--registry-mirror)")
+    .option("--with-prometheus", "run Debian's Prometheus on this host, scraping the cluster through its HTTP service discovery", false)
+    .option("--prometheus-port <port>", "port of that Prometheus on 127.0.0.1", String(PROMETHEUS_PORT))
     .action(async (o) => {
-      const r = { cluster: o.name, nodes: Number(o.nodes), apiPort: Number(o.apiPort), region: o.region, zones: Number(o.zones) };
+      const r = {
+        cluster: o.name, nodes: Number(o.nodes), apiPort: Number(o.apiPort), region: o.region, zones: Number(o.zones),
+        registryMirror: o.registryMirror as string | undefined,
+        prometheusPort: o.withPrometheus ? Number(o.prometheusPort) : undefined,
+      };
       const problems = checkCreateRequest(r);
       if (problems.length > 0) throw new Error(problems.join("; "));
       const res = await withSpinner(`creating cluster '${r.cluster}'`, (say) => createCluster(r, say));
@@ -70,7 +78,7 @@ export function registerClusterCommands(program: Command): void {
     ]));
   });
 
-  nameFlag(cluster.command("delete").description("remove the cluster's containers, network and volumes")).action(async (o) => {
+  nameFlag(cluster.command("delete").description("remove the cluster's containers, network and volumes, and stop its Prometheus")).action(async (o) => {
     process.stdout.write((await withSpinner(`deleting cluster '${o.name}'`, (say) => deleteCluster(o.name, say))) + "\n");
   });
 

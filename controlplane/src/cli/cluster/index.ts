@@ -6,3 +6,4 @@ export { addNode, createCluster, deleteCluster, loadImages, NODE_ATTRIBUTE, TEST
 export { nodeAction } from "./faults.js";
 export { ensureNodeImage, nodeImageInputs, NODE_PACKAGES } from "./node-image.js";
 export { registerClusterCommands } from "./commands.js";
+export { clusterDataDir, prometheusArgs, prometheusConfig, startPrometheus, stopPrometheus, PROMETHEUS_BIN, PROMETHEUS_PORT } from "./prometheus.js";

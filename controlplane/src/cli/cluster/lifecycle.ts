@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import http from "node:http";
 import { createServer } from "node:net";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeContainerInstancesCommand, ECSClient, ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
@@ -9,9 +9,10 @@ import {
   addressOn, DIND_FLAGS, docker, dockerExec, dockerOk, dockerProblem, envFlags, imageExists, labelFlags, listClusterContainers, listLabelled,
 } from "./docker.js";
 import { berthRoot, ensureNodeImage } from "./node-image.js";
+import { PROMETHEUS_BIN, startPrometheus, stopPrometheus } from "./prometheus.js";
 import {
-  API_PORT, API_PORT_LABEL, CLUSTER_LABEL, clusterNodes, containerLabels, controlPlaneName, ECS_CLUSTER, GRPC_PORT, INDEX_LABEL, nextNodeIndex, nodeSpecs,
-  planCreate, REGION_LABEL, unknownCluster, ZONE_LABEL, type ClusterContainer, type CreateRequest, type NodeSpec,
+  API_PORT, API_PORT_LABEL, CLUSTER_LABEL, clusterNodes, containerLabels, controlPlaneName, ECS_CLUSTER, GRPC_PORT, INDEX_LABEL, JOIN_TOKEN_PATH, MIRROR_LABEL,
+  nextNodeIndex, nodeSpecs, planCreate, REGION_LABEL, unknownCluster, ZONE_LABEL, type ClusterContainer, type CreateRequest, type NodeSpec,
 } from "./plan.js";
 
 // Cluster lifecycle: create, add a node, load images, delete. Every step reads Docker, asks
@@ -50,6 +51,8 @@ export interface CreateResult {
   imageSeconds?: number;
   imageCached?: boolean;
   seconds: number;
+  /** The cluster's Prometheus, with --with-prometheus. */
+  prometheusUrl?: string;
 }
 
 /**
@@ -64,8 +67,13 @@ export async function createCluster(r: CreateRequest & { zones: number }, say: S
   const plan = planCreate(r, await listClusterContainers(r.cluster), leftovers);
   if (plan.kind === "exists") return { created: false, message: plan.message, seconds: 0 };
   if (!(await portFree(r.apiPort))) throw new Error(`--api-port: 127.0.0.1:${r.apiPort} is in use; choose another port with --api-port`);
+  if (r.prometheusPort !== undefined) {
+    if (!existsSync(PROMETHEUS_BIN)) throw new Error(`--with-prometheus: ${PROMETHEUS_BIN} is missing; install Debian's prometheus package (apt-get install prometheus)`);
+    if (!(await portFree(r.prometheusPort))) throw new Error(`--prometheus-port: 127.0.0.1:${r.prometheusPort} is in use; choose another with --prometheus-port`);
+  }
   say("node image: checking");
   const image = await ensureNodeImage(say);
+  let prometheusUrl: string | undefined;
   try {
     say(`network ${plan.network}`);
     await docker(["network", "create", ...labelFlags({ [CLUSTER_LABEL]: r.cluster }), plan.network]);
@@ -73,13 +81,21 @@ export async function createCluster(r: CreateRequest & { zones: number }, say: S
     await docker([
       "run", "-d", "--init", "--name", plan.controlPlane, "--hostname", plan.controlPlane, "--network", plan.network,
       "-p", `127.0.0.1:${r.apiPort}:${API_PORT}`,
-      ...labelFlags(containerLabels(r.cluster, "control-plane", { [API_PORT_LABEL]: String(r.apiPort), [REGION_LABEL]: r.region, [ZONES_LABEL]: String(r.zones) })),
+      ...labelFlags(containerLabels(r.cluster, "control-plane", {
+        [API_PORT_LABEL]: String(r.apiPort), [REGION_LABEL]: r.region, [ZONES_LABEL]: String(r.zones),
+        ...(r.registryMirror ? { [MIRROR_LABEL]: r.registryMirror } : {}),
+      })),
       ...envFlags({ BERTH_REGION: r.region }),
       image.tag, "berth-controlplane-entry",
     ]);
     await waitForApi(plan.controlPlane, r.apiPort, say);
-    await startNodes(r.cluster, image.tag, plan.nodes, say);
+    await startNodes(r.cluster, image.tag, plan.nodes, r.registryMirror, say);
     await waitForAgents(r.apiPort, plan.nodes.map((n) => n.name), say);
+    await removeJoinTokens(plan.nodes.map((n) => n.name));
+    if (r.prometheusPort !== undefined) {
+      say(`prometheus: starting on 127.0.0.1:${r.prometheusPort}`);
+      prometheusUrl = await startPrometheus(r.cluster, r.apiPort, r.prometheusPort);
+    }
   } catch (err) {
     say("create failed; removing what it made");
     await deleteCluster(r.cluster, () => {}).catch(() => {});
@@ -92,44 +108,73 @@ export async function createCluster(r: CreateRequest & { zones: number }, say: S
     imageSeconds: image.seconds,
     imageCached: image.cached,
     seconds,
+    prometheusUrl,
     message: [
       `cluster '${r.cluster}' is ready in ${seconds.toFixed(1)} s: control plane ${plan.controlPlane}, ${plan.nodes.length} node${plan.nodes.length === 1 ? "" : "s"} (${plan.nodes.map((n) => n.name).join(", ")}) in ${zones}`,
       `ECS API: http://127.0.0.1:${r.apiPort} (ECS cluster '${ECS_CLUSTER}'), e.g.`,
       `  aws ecs list-container-instances --endpoint-url http://127.0.0.1:${r.apiPort} --region ${r.region}`,
+      ...(prometheusUrl ? [`Prometheus: ${prometheusUrl} (scraping the control plane and, through /prometheus/sd, every agent)`] : []),
     ].join("\n"),
   };
 }
 
-/** Starts the nodes (each its own volume for Docker's data, so images and containers survive `node stop`), then loads the test image into them. */
-async function startNodes(cluster: string, image: string, nodes: NodeSpec[], say: Say): Promise<void> {
+/**
+ * Starts the nodes (each its own volume for Docker's data, so images and containers survive
+ * `node stop`), then loads the test image into them. Each node is created, given its join
+ * token as a file (docker cp, mode 0600), then started: the token never sits in the node's
+ * environment, where `docker inspect` would show it.
+ */
+async function startNodes(cluster: string, image: string, nodes: NodeSpec[], registryMirror: string | undefined, say: Say): Promise<void> {
   // The nodes' agents join with a token the control plane makes for them (through its etcd);
   // an hour to join is plenty, and later starts use the certificates they keep.
   const joinToken = (await docker(["exec", controlPlaneName(cluster), "node", "/opt/berth/controlplane/bin/berth.js", "token", "create", "--ttl", "1h", "--etcd", "http://127.0.0.1:2379"], { timeoutMs: 30_000 })).trim();
+  const tokenDir = mkdtempSync(join(tmpdir(), "berth-join-"));
+  // /etc/berth/join-token inside the node: copied as the folder `berth` into /etc.
+  mkdirSync(join(tokenDir, "berth"), { mode: 0o700 });
+  writeFileSync(join(tokenDir, "berth", "join-token"), `${joinToken}\n`, { mode: 0o600 });
   say(`nodes: starting ${nodes.map((n) => n.name).join(", ")}`);
-  await Promise.all(nodes.map(async (n) => {
-    const labels = { [CLUSTER_LABEL]: cluster };
-    await docker(["volume", "create", ...labelFlags(labels), n.volume]);
-    await docker([
-      "run", "-d", "--init", "--name", n.name, "--hostname", n.name, "--network", cluster, ...DIND_FLAGS,
-      "-v", `${n.volume}:/var/lib/docker`,
-      ...labelFlags(containerLabels(cluster, "node", { [INDEX_LABEL]: String(n.index), [ZONE_LABEL]: n.zone })),
-      ...envFlags({
-        ECS_CLUSTER,
-        BERTH_CONTROL_PLANE: `${controlPlaneName(cluster)}:${GRPC_PORT}`,
-        BERTH_AVAILABILITY_ZONE: n.zone,
-        ECS_INSTANCE_ATTRIBUTES: JSON.stringify({ [NODE_ATTRIBUTE]: n.name }),
-        BERTH_DATA_DIR: "/var/lib/berth/agent",
-        BERTH_JOIN_TOKEN: joinToken,
-      }),
-      image, "berth-node-entry",
-    ]);
-  }));
+  try {
+    await Promise.all(nodes.map((n) => startNode(cluster, image, n, registryMirror, join(tokenDir, "berth"))));
+  } finally {
+    rmSync(tokenDir, { recursive: true, force: true });
+  }
   let ready = 0;
   await Promise.all(nodes.map(async (n) => {
     await waitFor(`the engine of ${n.name}`, () => dockerOk(["exec", n.name, "docker", "info"], { timeoutMs: 10_000 }), 120_000, () => nodeLogs(n.name));
     say(`nodes: ${++ready}/${nodes.length} engines up`);
   }));
   await loadIntoNodes(nodes.map((n) => n.name), [TEST_IMAGE], say, true);
+}
+
+/** One node: its volume, the container created, the token folder copied in, then started. */
+async function startNode(cluster: string, image: string, n: NodeSpec, registryMirror: string | undefined, tokenFolder: string): Promise<void> {
+  const labels = { [CLUSTER_LABEL]: cluster };
+  await docker(["volume", "create", ...labelFlags(labels), n.volume]);
+  await docker([
+    "create", "--init", "--name", n.name, "--hostname", n.name, "--network", cluster, ...DIND_FLAGS,
+    "-v", `${n.volume}:/var/lib/docker`,
+    ...labelFlags(containerLabels(cluster, "node", { [INDEX_LABEL]: String(n.index), [ZONE_LABEL]: n.zone })),
+    ...envFlags({
+      ECS_CLUSTER,
+      BERTH_CONTROL_PLANE: `${controlPlaneName(cluster)}:${GRPC_PORT}`,
+      BERTH_AVAILABILITY_ZONE: n.zone,
+      ECS_INSTANCE_ATTRIBUTES: JSON.stringify({ [NODE_ATTRIBUTE]: n.name }),
+      BERTH_DATA_DIR: "/var/lib/berth/agent",
+      BERTH_JOIN_TOKEN_FILE: JOIN_TOKEN_PATH,
+      ...(registryMirror ? { BERTH_REGISTRY_MIRROR: registryMirror } : {}),
+    }),
+    image, "berth-node-entry",
+  ]);
+  await docker(["cp", tokenFolder, `${n.name}:/etc`]);
+  await docker(["start", n.name]);
+}
+
+/**
+ * Removes the join token from nodes whose agents have joined: they hold certificates now, and
+ * the token (valid an hour) should not outlive its use on disk.
+ */
+async function removeJoinTokens(nodes: string[]): Promise<void> {
+  await Promise.all(nodes.map((n) => dockerExec(n, ["rm", "-f", JOIN_TOKEN_PATH]).catch(() => "")));
 }
 
 /**
@@ -253,8 +298,9 @@ export async function addNode(cluster: string, say: Say): Promise<string> {
   const [spec] = nodeSpecs(cluster, region, zones, nextNodeIndex(all, cluster), 1);
   try {
     // The cluster's own image, so the new node runs the same berth as the others even after a rebuild.
-    await startNodes(cluster, cp.image, [spec], say);
+    await startNodes(cluster, cp.image, [spec], cp.labels[MIRROR_LABEL] || undefined, say);
     await waitForAgents(Number(cp.labels[API_PORT_LABEL]), [spec.name], say);
+    await removeJoinTokens([spec.name]);
   } catch (err) {
     await docker(["rm", "-f", "-v", spec.name]).catch(() => {});
     await docker(["volume", "rm", "-f", spec.volume]).catch(() => {});
@@ -287,9 +333,10 @@ export async function deleteCluster(cluster: string, say: Say): Promise<string> 
   const volumes = await listLabelled("volume", cluster);
   for (const n of networks) await docker(["network", "rm", n]);
   if (volumes.length > 0) await docker(["volume", "rm", "-f", ...volumes]);
-  if (containers.length + networks.length + volumes.length === 0) return `no cluster named '${cluster}'; nothing to delete`;
+  const prometheus = await stopPrometheus(cluster);
+  if (containers.length + networks.length + volumes.length === 0 && !prometheus) return `no cluster named '${cluster}'; nothing to delete`;
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
-  return `deleted cluster '${cluster}': ${count(containers.length, "container")}, ${count(networks.length, "network")}, ${count(volumes.length, "volume")}`;
+  return `deleted cluster '${cluster}': ${count(containers.length, "container")}, ${count(networks.length, "network")}, ${count(volumes.length, "volume")}${prometheus ? ", its Prometheus" : ""}`;
 }
 
 /** The address of a cluster's control plane on the cluster network (partitions cut the link to it). */

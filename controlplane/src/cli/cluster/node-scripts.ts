@@ -11,7 +11,8 @@ const nodeEntry = `#!/bin/sh
 set -u
 mkdir -p /var/log/berth /run/berth
 rm -f /var/run/docker.pid /run/berth/agent.pid
-dockerd >>/var/log/berth/dockerd.log 2>&1 &
+# A registry mirror, when the cluster was created with one (--registry-mirror).
+dockerd \${BERTH_REGISTRY_MIRROR:+--registry-mirror "$BERTH_REGISTRY_MIRROR"} >>/var/log/berth/dockerd.log 2>&1 &
 dockerd_pid=$!
 trap 'berth-agent-ctl stop; kill -TERM $dockerd_pid 2>/dev/null; wait $dockerd_pid; exit 0' TERM INT
 i=0

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  checkClusterName, checkCreateRequest, nextNodeIndex, nodeSpecs, planCreate, planNodeAction, resolveNode, summarizeClusters, zoneFor,
+  checkClusterName, checkCreateRequest, checkRegistryMirror, nextNodeIndex, nodeSpecs, planCreate, planNodeAction, resolveNode, summarizeClusters, zoneFor,
   type ActionStep, type ClusterContainer, type CreateRequest, type NodeAction,
 } from "./plan.js";
 
@@ -63,6 +63,13 @@ describe("checkClusterName and checkCreateRequest", () => {
     ["bad region", { region: "local" }, /--region: 'local'/],
     // the name's rule, under its flag
     ["bad name", { cluster: "A" }, /--name: cluster name 'A'/],
+    // a registry mirror and a Prometheus port that are fine
+    ["mirror and prometheus", { registryMirror: "https://mirror.example.com", prometheusPort: 9090 }, undefined],
+    // a mirror dockerd would refuse, under its flag
+    ["mirror with a path", { registryMirror: "https://mirror.example.com/v2" }, /--registry-mirror: 'https:\/\/mirror.example.com\/v2' must be a host only/],
+    // Prometheus on a port out of range, or on the API's
+    ["prometheus port out of range", { prometheusPort: 0 }, /--prometheus-port: must be a port/],
+    ["prometheus on the API port", { prometheusPort: 7070 }, /--prometheus-port: 7070 is the API's port/],
   ])("request: %s", (_, over, problem) => {
     const problems = checkCreateRequest(request(over));
     if (problem === undefined) expect(problems).toEqual([]);
@@ -202,5 +209,28 @@ describe("planNodeAction", () => {
     const step = planNodeAction(action, "n1", state, agentUp);
     expect(step.kind).toBe(kind);
     if (message) expect("message" in step ? step.message : "").toMatch(message);
+  });
+});
+
+describe("checkRegistryMirror", () => {
+  it.each<[string, string, RegExp | undefined]>([
+    // a host over https, with or without a trailing slash or a port
+    ["https host", "https://mirror.gcr.io", undefined],
+    ["trailing slash", "https://mirror.gcr.io/", undefined],
+    ["http with port", "http://10.0.0.5:5000", undefined],
+    // not a URL at all
+    ["not a URL", "mirror.gcr.io", /is not a URL/],
+    // another scheme
+    ["ftp", "ftp://mirror", /must be an http or https URL/],
+    // credentials in the URL
+    ["credentials", "https://u:p@mirror", /must not hold credentials/],
+    // a path, a query, a fragment
+    ["path", "https://mirror/v2", /must be a host only/],
+    ["query", "https://mirror/?x=1", /must be a host only/],
+    ["fragment", "https://mirror/#x", /must be a host only/],
+  ])("%s", (_, url, want) => {
+    const problem = checkRegistryMirror(url);
+    if (want === undefined) expect(problem).toBeUndefined();
+    else expect(problem).toMatch(want);
   });
 });

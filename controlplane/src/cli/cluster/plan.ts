@@ -13,6 +13,10 @@ export const ZONE_LABEL = "io.berth.zone";
 export const API_PORT_LABEL = "io.berth.api-port";
 /** Docker label, on the control plane, holding the cluster's region. */
 export const REGION_LABEL = "io.berth.region";
+/** Docker label, on the control plane, holding the registry mirror its nodes' engines use. */
+export const MIRROR_LABEL = "io.berth.registry-mirror";
+/** Where a node's agent reads its join token (copied in before start, removed once it joined). */
+export const JOIN_TOKEN_PATH = "/etc/berth/join-token";
 
 /** The name `cluster create` uses without --name (kind's is "kind"). */
 export const DEFAULT_CLUSTER = "berth";
@@ -86,6 +90,10 @@ export interface CreateRequest {
   apiPort: number;
   region: string;
   zones: number;
+  /** Passed to each node's dockerd as --registry-mirror. */
+  registryMirror?: string;
+  /** Runs Debian's Prometheus on the host, on 127.0.0.1 at this port, scraping the cluster. */
+  prometheusPort?: number;
 }
 
 /** One node `create` or `add` must start. */
@@ -110,7 +118,32 @@ export function checkCreateRequest(r: CreateRequest): string[] {
   if (!Number.isInteger(r.apiPort) || r.apiPort < 1 || r.apiPort > 65535) problems.push(`--api-port: must be a port from 1 to 65535, got ${r.apiPort}`);
   if (!Number.isInteger(r.zones) || r.zones < 1 || r.zones > 26) problems.push(`--zones: must be an integer from 1 to 26, got ${r.zones}`);
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r.region)) problems.push(`--region: '${r.region}' is not a region name like us-east-1`);
+  if (r.registryMirror !== undefined) {
+    const mirrorProblem = checkRegistryMirror(r.registryMirror);
+    if (mirrorProblem) problems.push(`--registry-mirror: ${mirrorProblem}`);
+  }
+  if (r.prometheusPort !== undefined && (!Number.isInteger(r.prometheusPort) || r.prometheusPort < 1 || r.prometheusPort > 65535)) {
+    problems.push(`--prometheus-port: must be a port from 1 to 65535, got ${r.prometheusPort}`);
+  }
+  if (r.prometheusPort !== undefined && r.prometheusPort === r.apiPort) problems.push(`--prometheus-port: ${r.prometheusPort} is the API's port`);
   return problems;
+}
+
+/**
+ * Why `url` is not a registry mirror dockerd accepts (its ValidateMirror): an http or https URL
+ * of a host, with no credentials, path, query or fragment; undefined when it is one.
+ */
+export function checkRegistryMirror(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `'${url}' is not a URL (e.g. https://mirror.example.com)`;
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return `'${url}' must be an http or https URL`;
+  if (u.username || u.password) return `'${url}' must not hold credentials (log in on the nodes instead)`;
+  if ((u.pathname !== "" && u.pathname !== "/") || u.search || u.hash) return `'${url}' must be a host only, without a path, query or fragment`;
+  return undefined;
 }
 
 /** The specs of nodes `from` .. `from + count - 1`. */

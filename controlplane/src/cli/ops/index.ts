@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerEventsCommand } from "./events.js";
+import { registerExecCommand } from "./exec.js";
 import { registerLogsCommand } from "./logs.js";
 import { registerNodeCommands } from "./node.js";
 import { registerPsCommand } from "./ps.js";
@@ -7,13 +8,14 @@ import { registerPsCommand } from "./ps.js";
 export { nodeCommand } from "./node.js";
 
 /**
- * The operator commands (`node ls|drain|activate`, `ps`, `events`, `logs`): each works against
- * any berth endpoint (`--endpoint`, `--cluster`) through the ECS API, and `logs` through the
- * control plane's log relay, so the operator never needs a node's address.
+ * The operator commands (`node ls|drain|activate`, `ps`, `events`, `logs`, `exec`): each works against
+ * any berth endpoint (`--endpoint`, `--cluster`) through the ECS API, and `logs` and `exec` through
+ * the control plane's relay to the agents, so the operator never needs a node's address.
  */
 export function registerOpsCommands(program: Command): void {
   registerNodeCommands(program);
   registerPsCommand(program);
   registerEventsCommand(program);
   registerLogsCommand(program);
+  registerExecCommand(program);
 }

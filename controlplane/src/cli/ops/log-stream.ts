@@ -1,8 +1,6 @@
-import { Hash } from "@smithy/hash-node";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { OpsTarget } from "./client.js";
+import { signedGet } from "./signed-request.js";
 
 /** One container's log request to the control plane's `/berth/v1/logs`. */
 export interface LogStreamRequest {
@@ -24,18 +22,11 @@ export type LogRecord = { time: string; stream: string; text: string } | { end: 
  * Signed with SigV4 like the ECS calls, with the ECS client's credentials and region.
  */
 export async function* streamLog(target: OpsTarget, ecs: ECSClient, req: LogStreamRequest, signal: AbortSignal): AsyncGenerator<LogRecord> {
-  const url = new URL(`${target.endpoint}/berth/v1/logs`);
   const query: Record<string, string> = { cluster: req.cluster, task: req.task, container: req.container };
   if (req.follow) query.follow = "1";
   if (req.since) query.since = req.since;
   if (req.tail > 0) query.tail = String(req.tail);
-  const signer = new SignatureV4({ credentials: ecs.config.credentials, region: await ecs.config.region(), service: "ecs", sha256: Hash.bind(null, "sha256") });
-  const signed = await signer.sign(
-    new HttpRequest({ method: "GET", protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname, query, headers: { host: url.host } }),
-  );
-  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-  const headers = { ...signed.headers };
-  delete headers.host;
+  const { url, headers } = await signedGet(target, ecs, "/berth/v1/logs", query);
   const res = await fetch(url, { headers, signal });
   if (!res.ok || !res.body) {
     const body = await res.text();

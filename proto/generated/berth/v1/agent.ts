@@ -105,6 +105,10 @@ export interface AgentMessage {
     | { $case: "taskStateChange"; value: TaskStateChange }
     | { $case: "logChunk"; value: LogChunk }
     | { $case: "logEnd"; value: LogEnd }
+    | { $case: "execStarted"; value: ExecStarted }
+    | { $case: "execOutput"; value: ExecOutput }
+    | { $case: "execInputCredit"; value: ExecInputCredit }
+    | { $case: "execExit"; value: ExecExit }
     | undefined;
 }
 
@@ -220,6 +224,42 @@ export interface LogEnd {
   error: string;
 }
 
+/**
+ * The command of an ExecStart runs: stdin may be sent from now on (the agent holds what came
+ * before, within the input window).
+ */
+export interface ExecStarted {
+  execId: string;
+}
+
+/**
+ * Output of an exec'd command, at most 32 KiB a message. The agent keeps at most a window of
+ * output bytes (256 KiB) sent but not credited back (ExecOutputCredit), and pauses reading the
+ * command's output while it is full, so a slow reader slows the command, never fills memory.
+ */
+export interface ExecOutput {
+  execId: string;
+  /** stdout or stderr (a tty's output is all stdout) */
+  stream: string;
+  data: Buffer;
+}
+
+/** Bytes of stdin the agent has handed to the command: the control plane may send that many more. */
+export interface ExecInputCredit {
+  execId: string;
+  bytes: number;
+}
+
+/**
+ * The last message of an exec: the command's exit code once it ended, or why it could not run
+ * (error set: no such container, the exec could not be created, the session ended ...).
+ */
+export interface ExecExit {
+  execId: string;
+  exitCode: number;
+  error: string;
+}
+
 export interface ControlMessage {
   kind?:
     | { $case: "accepted"; value: SessionAccepted }
@@ -228,6 +268,11 @@ export interface ControlMessage {
     | { $case: "heartbeatAck"; value: HeartbeatAck }
     | { $case: "logRequest"; value: LogRequest }
     | { $case: "logCancel"; value: LogCancel }
+    | { $case: "execStart"; value: ExecStart }
+    | { $case: "execInput"; value: ExecInput }
+    | { $case: "execResize"; value: ExecResize }
+    | { $case: "execOutputCredit"; value: ExecOutputCredit }
+    | { $case: "execCancel"; value: ExecCancel }
     | undefined;
 }
 
@@ -292,6 +337,54 @@ export interface LogRequest {
 /** Ends a LogRequest early (the reader went away). The agent answers with LogEnd. */
 export interface LogCancel {
   requestId: string;
+}
+
+/**
+ * Runs a command in one of a task's running containers (`docker exec`), its stdin, stdout and
+ * stderr streamed over the session. Answered with ExecStarted, then ExecOutput, then one ExecExit.
+ */
+export interface ExecStart {
+  execId: string;
+  taskArn: string;
+  containerName: string;
+  command: string[];
+  tty: boolean;
+  /** attach stdin (ExecInput follows) */
+  stdin: boolean;
+  /** the terminal's size when tty; 0: Docker's default */
+  cols: number;
+  rows: number;
+}
+
+/**
+ * Bytes for the command's stdin, at most 32 KiB a message and at most the input window (256 KiB)
+ * not yet credited back by ExecInputCredit. eof closes stdin after data.
+ */
+export interface ExecInput {
+  execId: string;
+  data: Buffer;
+  eof: boolean;
+}
+
+/** The terminal was resized (tty only). */
+export interface ExecResize {
+  execId: string;
+  cols: number;
+  rows: number;
+}
+
+/** The reader took `bytes` of output: the agent may send that many more. */
+export interface ExecOutputCredit {
+  execId: string;
+  bytes: number;
+}
+
+/**
+ * The client went away: the agent stops relaying (Docker has no way to kill an exec'd process;
+ * a tty's process gets a hangup when its terminal closes). The agent answers with ExecExit.
+ */
+export interface ExecCancel {
+  execId: string;
 }
 
 function createBaseJoinRequest(): JoinRequest {
@@ -1289,6 +1382,18 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "logEnd":
         LogEnd.encode(message.kind.value, writer.uint32(50).fork()).join();
         break;
+      case "execStarted":
+        ExecStarted.encode(message.kind.value, writer.uint32(58).fork()).join();
+        break;
+      case "execOutput":
+        ExecOutput.encode(message.kind.value, writer.uint32(66).fork()).join();
+        break;
+      case "execInputCredit":
+        ExecInputCredit.encode(message.kind.value, writer.uint32(74).fork()).join();
+        break;
+      case "execExit":
+        ExecExit.encode(message.kind.value, writer.uint32(82).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1354,6 +1459,38 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.kind = { $case: "logEnd", value: LogEnd.decode(reader, reader.uint32()) };
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.kind = { $case: "execStarted", value: ExecStarted.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.kind = { $case: "execOutput", value: ExecOutput.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.kind = { $case: "execInputCredit", value: ExecInputCredit.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.kind = { $case: "execExit", value: ExecExit.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1388,6 +1525,22 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         ? { $case: "logEnd", value: LogEnd.fromJSON(object.logEnd) }
         : isSet(object.log_end)
         ? { $case: "logEnd", value: LogEnd.fromJSON(object.log_end) }
+        : isSet(object.execStarted)
+        ? { $case: "execStarted", value: ExecStarted.fromJSON(object.execStarted) }
+        : isSet(object.exec_started)
+        ? { $case: "execStarted", value: ExecStarted.fromJSON(object.exec_started) }
+        : isSet(object.execOutput)
+        ? { $case: "execOutput", value: ExecOutput.fromJSON(object.execOutput) }
+        : isSet(object.exec_output)
+        ? { $case: "execOutput", value: ExecOutput.fromJSON(object.exec_output) }
+        : isSet(object.execInputCredit)
+        ? { $case: "execInputCredit", value: ExecInputCredit.fromJSON(object.execInputCredit) }
+        : isSet(object.exec_input_credit)
+        ? { $case: "execInputCredit", value: ExecInputCredit.fromJSON(object.exec_input_credit) }
+        : isSet(object.execExit)
+        ? { $case: "execExit", value: ExecExit.fromJSON(object.execExit) }
+        : isSet(object.exec_exit)
+        ? { $case: "execExit", value: ExecExit.fromJSON(object.exec_exit) }
         : undefined,
     };
   },
@@ -1406,6 +1559,14 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.logChunk = LogChunk.toJSON(message.kind.value);
     } else if (message.kind?.$case === "logEnd") {
       obj.logEnd = LogEnd.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "execStarted") {
+      obj.execStarted = ExecStarted.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "execOutput") {
+      obj.execOutput = ExecOutput.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "execInputCredit") {
+      obj.execInputCredit = ExecInputCredit.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "execExit") {
+      obj.execExit = ExecExit.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -1449,6 +1610,30 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "logEnd": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "logEnd", value: LogEnd.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "execStarted": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "execStarted", value: ExecStarted.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "execOutput": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "execOutput", value: ExecOutput.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "execInputCredit": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "execInputCredit", value: ExecInputCredit.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "execExit": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "execExit", value: ExecExit.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -2748,6 +2933,382 @@ export const LogEnd: MessageFns<LogEnd> = {
   },
 };
 
+function createBaseExecStarted(): ExecStarted {
+  return { execId: "" };
+}
+
+export const ExecStarted: MessageFns<ExecStarted> = {
+  encode(message: ExecStarted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.execId !== "") {
+      writer.uint32(10).string(message.execId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecStarted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecStarted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.execId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecStarted {
+    return {
+      execId: isSet(object.execId)
+        ? globalThis.String(object.execId)
+        : isSet(object.exec_id)
+        ? globalThis.String(object.exec_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ExecStarted): unknown {
+    const obj: any = {};
+    if (message.execId !== "") {
+      obj.execId = message.execId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecStarted>, I>>(base?: I): ExecStarted {
+    return ExecStarted.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecStarted>, I>>(object: I): ExecStarted {
+    const message = createBaseExecStarted();
+    message.execId = object.execId ?? "";
+    return message;
+  },
+};
+
+function createBaseExecOutput(): ExecOutput {
+  return { execId: "", stream: "", data: Buffer.alloc(0) };
+}
+
+export const ExecOutput: MessageFns<ExecOutput> = {
+  encode(message: ExecOutput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.execId !== "") {
+      writer.uint32(10).string(message.execId);
+    }
+    if (message.stream !== "") {
+      writer.uint32(18).string(message.stream);
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(26).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecOutput {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecOutput();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.execId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.stream = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecOutput {
+    return {
+      execId: isSet(object.execId)
+        ? globalThis.String(object.execId)
+        : isSet(object.exec_id)
+        ? globalThis.String(object.exec_id)
+        : "",
+      stream: isSet(object.stream) ? globalThis.String(object.stream) : "",
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: ExecOutput): unknown {
+    const obj: any = {};
+    if (message.execId !== "") {
+      obj.execId = message.execId;
+    }
+    if (message.stream !== "") {
+      obj.stream = message.stream;
+    }
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecOutput>, I>>(base?: I): ExecOutput {
+    return ExecOutput.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecOutput>, I>>(object: I): ExecOutput {
+    const message = createBaseExecOutput();
+    message.execId = object.execId ?? "";
+    message.stream = object.stream ?? "";
+    message.data = object.data ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseExecInputCredit(): ExecInputCredit {
+  return { execId: "", bytes: 0 };
+}
+
+export const ExecInputCredit: MessageFns<ExecInputCredit> = {
+  encode(message: ExecInputCredit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.execId !== "") {
+      writer.uint32(10).string(message.execId);
+    }
+    if (message.bytes !== 0) {
+      writer.uint32(16).int64(message.bytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecInputCredit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecInputCredit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.execId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.bytes = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecInputCredit {
+    return {
+      execId: isSet(object.execId)
+        ? globalThis.String(object.execId)
+        : isSet(object.exec_id)
+        ? globalThis.String(object.exec_id)
+        : "",
+      bytes: isSet(object.bytes) ? globalThis.Number(object.bytes) : 0,
+    };
+  },
+
+  toJSON(message: ExecInputCredit): unknown {
+    const obj: any = {};
+    if (message.execId !== "") {
+      obj.execId = message.execId;
+    }
+    if (message.bytes !== 0) {
+      obj.bytes = Math.round(message.bytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecInputCredit>, I>>(base?: I): ExecInputCredit {
+    return ExecInputCredit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecInputCredit>, I>>(object: I): ExecInputCredit {
+    const message = createBaseExecInputCredit();
+    message.execId = object.execId ?? "";
+    message.bytes = object.bytes ?? 0;
+    return message;
+  },
+};
+
+function createBaseExecExit(): ExecExit {
+  return { execId: "", exitCode: 0, error: "" };
+}
+
+export const ExecExit: MessageFns<ExecExit> = {
+  encode(message: ExecExit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.execId !== "") {
+      writer.uint32(10).string(message.execId);
+    }
+    if (message.exitCode !== 0) {
+      writer.uint32(16).int32(message.exitCode);
+    }
+    if (message.error !== "") {
+      writer.uint32(26).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecExit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecExit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.execId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.exitCode = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecExit {
+    return {
+      execId: isSet(object.execId)
+        ? globalThis.String(object.execId)
+        : isSet(object.exec_id)
+        ? globalThis.String(object.exec_id)
+        : "",
+      exitCode: isSet(object.exitCode)
+        ? globalThis.Number(object.exitCode)
+        : isSet(object.exit_code)
+        ? globalThis.Number(object.exit_code)
+        : 0,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: ExecExit): unknown {
+    const obj: any = {};
+    if (message.execId !== "") {
+      obj.execId = message.execId;
+    }
+    if (message.exitCode !== 0) {
+      obj.exitCode = Math.round(message.exitCode);
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecExit>, I>>(base?: I): ExecExit {
+    return ExecExit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecExit>, I>>(object: I): ExecExit {
+    const message = createBaseExecExit();
+    message.execId = object.execId ?? "";
+    message.exitCode = object.exitCode ?? 0;
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
 function createBaseControlMessage(): ControlMessage {
   return { kind: undefined };
 }
@@ -2772,6 +3333,21 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         break;
       case "logCancel":
         LogCancel.encode(message.kind.value, writer.uint32(50).fork()).join();
+        break;
+      case "execStart":
+        ExecStart.encode(message.kind.value, writer.uint32(58).fork()).join();
+        break;
+      case "execInput":
+        ExecInput.encode(message.kind.value, writer.uint32(66).fork()).join();
+        break;
+      case "execResize":
+        ExecResize.encode(message.kind.value, writer.uint32(74).fork()).join();
+        break;
+      case "execOutputCredit":
+        ExecOutputCredit.encode(message.kind.value, writer.uint32(82).fork()).join();
+        break;
+      case "execCancel":
+        ExecCancel.encode(message.kind.value, writer.uint32(90).fork()).join();
         break;
     }
     return writer;
@@ -2838,6 +3414,46 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             message.kind = { $case: "logCancel", value: LogCancel.decode(reader, reader.uint32()) };
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.kind = { $case: "execStart", value: ExecStart.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.kind = { $case: "execInput", value: ExecInput.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.kind = { $case: "execResize", value: ExecResize.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.kind = { $case: "execOutputCredit", value: ExecOutputCredit.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.kind = { $case: "execCancel", value: ExecCancel.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2872,6 +3488,26 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         ? { $case: "logCancel", value: LogCancel.fromJSON(object.logCancel) }
         : isSet(object.log_cancel)
         ? { $case: "logCancel", value: LogCancel.fromJSON(object.log_cancel) }
+        : isSet(object.execStart)
+        ? { $case: "execStart", value: ExecStart.fromJSON(object.execStart) }
+        : isSet(object.exec_start)
+        ? { $case: "execStart", value: ExecStart.fromJSON(object.exec_start) }
+        : isSet(object.execInput)
+        ? { $case: "execInput", value: ExecInput.fromJSON(object.execInput) }
+        : isSet(object.exec_input)
+        ? { $case: "execInput", value: ExecInput.fromJSON(object.exec_input) }
+        : isSet(object.execResize)
+        ? { $case: "execResize", value: ExecResize.fromJSON(object.execResize) }
+        : isSet(object.exec_resize)
+        ? { $case: "execResize", value: ExecResize.fromJSON(object.exec_resize) }
+        : isSet(object.execOutputCredit)
+        ? { $case: "execOutputCredit", value: ExecOutputCredit.fromJSON(object.execOutputCredit) }
+        : isSet(object.exec_output_credit)
+        ? { $case: "execOutputCredit", value: ExecOutputCredit.fromJSON(object.exec_output_credit) }
+        : isSet(object.execCancel)
+        ? { $case: "execCancel", value: ExecCancel.fromJSON(object.execCancel) }
+        : isSet(object.exec_cancel)
+        ? { $case: "execCancel", value: ExecCancel.fromJSON(object.exec_cancel) }
         : undefined,
     };
   },
@@ -2890,6 +3526,16 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       obj.logRequest = LogRequest.toJSON(message.kind.value);
     } else if (message.kind?.$case === "logCancel") {
       obj.logCancel = LogCancel.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "execStart") {
+      obj.execStart = ExecStart.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "execInput") {
+      obj.execInput = ExecInput.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "execResize") {
+      obj.execResize = ExecResize.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "execOutputCredit") {
+      obj.execOutputCredit = ExecOutputCredit.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "execCancel") {
+      obj.execCancel = ExecCancel.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -2933,6 +3579,36 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "logCancel": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "logCancel", value: LogCancel.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "execStart": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "execStart", value: ExecStart.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "execInput": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "execInput", value: ExecInput.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "execResize": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "execResize", value: ExecResize.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "execOutputCredit": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "execOutputCredit", value: ExecOutputCredit.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "execCancel": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "execCancel", value: ExecCancel.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -3729,6 +4405,571 @@ export const LogCancel: MessageFns<LogCancel> = {
   },
 };
 
+function createBaseExecStart(): ExecStart {
+  return { execId: "", taskArn: "", containerName: "", command: [], tty: false, stdin: false, cols: 0, rows: 0 };
+}
+
+export const ExecStart: MessageFns<ExecStart> = {
+  encode(message: ExecStart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.execId !== "") {
+      writer.uint32(10).string(message.execId);
+    }
+    if (message.taskArn !== "") {
+      writer.uint32(18).string(message.taskArn);
+    }
+    if (message.containerName !== "") {
+      writer.uint32(26).string(message.containerName);
+    }
+    for (const v of message.command) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.tty !== false) {
+      writer.uint32(40).bool(message.tty);
+    }
+    if (message.stdin !== false) {
+      writer.uint32(48).bool(message.stdin);
+    }
+    if (message.cols !== 0) {
+      writer.uint32(56).int32(message.cols);
+    }
+    if (message.rows !== 0) {
+      writer.uint32(64).int32(message.rows);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecStart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecStart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.execId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.taskArn = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.containerName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.command.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.tty = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.stdin = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.cols = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.rows = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecStart {
+    return {
+      execId: isSet(object.execId)
+        ? globalThis.String(object.execId)
+        : isSet(object.exec_id)
+        ? globalThis.String(object.exec_id)
+        : "",
+      taskArn: isSet(object.taskArn)
+        ? globalThis.String(object.taskArn)
+        : isSet(object.task_arn)
+        ? globalThis.String(object.task_arn)
+        : "",
+      containerName: isSet(object.containerName)
+        ? globalThis.String(object.containerName)
+        : isSet(object.container_name)
+        ? globalThis.String(object.container_name)
+        : "",
+      command: globalThis.Array.isArray(object?.command) ? object.command.map((e: any) => globalThis.String(e)) : [],
+      tty: isSet(object.tty) ? globalThis.Boolean(object.tty) : false,
+      stdin: isSet(object.stdin) ? globalThis.Boolean(object.stdin) : false,
+      cols: isSet(object.cols) ? globalThis.Number(object.cols) : 0,
+      rows: isSet(object.rows) ? globalThis.Number(object.rows) : 0,
+    };
+  },
+
+  toJSON(message: ExecStart): unknown {
+    const obj: any = {};
+    if (message.execId !== "") {
+      obj.execId = message.execId;
+    }
+    if (message.taskArn !== "") {
+      obj.taskArn = message.taskArn;
+    }
+    if (message.containerName !== "") {
+      obj.containerName = message.containerName;
+    }
+    if (message.command?.length) {
+      obj.command = message.command;
+    }
+    if (message.tty !== false) {
+      obj.tty = message.tty;
+    }
+    if (message.stdin !== false) {
+      obj.stdin = message.stdin;
+    }
+    if (message.cols !== 0) {
+      obj.cols = Math.round(message.cols);
+    }
+    if (message.rows !== 0) {
+      obj.rows = Math.round(message.rows);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecStart>, I>>(base?: I): ExecStart {
+    return ExecStart.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecStart>, I>>(object: I): ExecStart {
+    const message = createBaseExecStart();
+    message.execId = object.execId ?? "";
+    message.taskArn = object.taskArn ?? "";
+    message.containerName = object.containerName ?? "";
+    message.command = object.command?.map((e) => e) || [];
+    message.tty = object.tty ?? false;
+    message.stdin = object.stdin ?? false;
+    message.cols = object.cols ?? 0;
+    message.rows = object.rows ?? 0;
+    return message;
+  },
+};
+
+function createBaseExecInput(): ExecInput {
+  return { execId: "", data: Buffer.alloc(0), eof: false };
+}
+
+export const ExecInput: MessageFns<ExecInput> = {
+  encode(message: ExecInput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.execId !== "") {
+      writer.uint32(10).string(message.execId);
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(18).bytes(message.data);
+    }
+    if (message.eof !== false) {
+      writer.uint32(24).bool(message.eof);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecInput {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecInput();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.execId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.eof = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecInput {
+    return {
+      execId: isSet(object.execId)
+        ? globalThis.String(object.execId)
+        : isSet(object.exec_id)
+        ? globalThis.String(object.exec_id)
+        : "",
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+      eof: isSet(object.eof) ? globalThis.Boolean(object.eof) : false,
+    };
+  },
+
+  toJSON(message: ExecInput): unknown {
+    const obj: any = {};
+    if (message.execId !== "") {
+      obj.execId = message.execId;
+    }
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    if (message.eof !== false) {
+      obj.eof = message.eof;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecInput>, I>>(base?: I): ExecInput {
+    return ExecInput.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecInput>, I>>(object: I): ExecInput {
+    const message = createBaseExecInput();
+    message.execId = object.execId ?? "";
+    message.data = object.data ?? Buffer.alloc(0);
+    message.eof = object.eof ?? false;
+    return message;
+  },
+};
+
+function createBaseExecResize(): ExecResize {
+  return { execId: "", cols: 0, rows: 0 };
+}
+
+export const ExecResize: MessageFns<ExecResize> = {
+  encode(message: ExecResize, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.execId !== "") {
+      writer.uint32(10).string(message.execId);
+    }
+    if (message.cols !== 0) {
+      writer.uint32(16).int32(message.cols);
+    }
+    if (message.rows !== 0) {
+      writer.uint32(24).int32(message.rows);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecResize {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecResize();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.execId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.cols = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.rows = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecResize {
+    return {
+      execId: isSet(object.execId)
+        ? globalThis.String(object.execId)
+        : isSet(object.exec_id)
+        ? globalThis.String(object.exec_id)
+        : "",
+      cols: isSet(object.cols) ? globalThis.Number(object.cols) : 0,
+      rows: isSet(object.rows) ? globalThis.Number(object.rows) : 0,
+    };
+  },
+
+  toJSON(message: ExecResize): unknown {
+    const obj: any = {};
+    if (message.execId !== "") {
+      obj.execId = message.execId;
+    }
+    if (message.cols !== 0) {
+      obj.cols = Math.round(message.cols);
+    }
+    if (message.rows !== 0) {
+      obj.rows = Math.round(message.rows);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecResize>, I>>(base?: I): ExecResize {
+    return ExecResize.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecResize>, I>>(object: I): ExecResize {
+    const message = createBaseExecResize();
+    message.execId = object.execId ?? "";
+    message.cols = object.cols ?? 0;
+    message.rows = object.rows ?? 0;
+    return message;
+  },
+};
+
+function createBaseExecOutputCredit(): ExecOutputCredit {
+  return { execId: "", bytes: 0 };
+}
+
+export const ExecOutputCredit: MessageFns<ExecOutputCredit> = {
+  encode(message: ExecOutputCredit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.execId !== "") {
+      writer.uint32(10).string(message.execId);
+    }
+    if (message.bytes !== 0) {
+      writer.uint32(16).int64(message.bytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecOutputCredit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecOutputCredit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.execId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.bytes = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecOutputCredit {
+    return {
+      execId: isSet(object.execId)
+        ? globalThis.String(object.execId)
+        : isSet(object.exec_id)
+        ? globalThis.String(object.exec_id)
+        : "",
+      bytes: isSet(object.bytes) ? globalThis.Number(object.bytes) : 0,
+    };
+  },
+
+  toJSON(message: ExecOutputCredit): unknown {
+    const obj: any = {};
+    if (message.execId !== "") {
+      obj.execId = message.execId;
+    }
+    if (message.bytes !== 0) {
+      obj.bytes = Math.round(message.bytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecOutputCredit>, I>>(base?: I): ExecOutputCredit {
+    return ExecOutputCredit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecOutputCredit>, I>>(object: I): ExecOutputCredit {
+    const message = createBaseExecOutputCredit();
+    message.execId = object.execId ?? "";
+    message.bytes = object.bytes ?? 0;
+    return message;
+  },
+};
+
+function createBaseExecCancel(): ExecCancel {
+  return { execId: "" };
+}
+
+export const ExecCancel: MessageFns<ExecCancel> = {
+  encode(message: ExecCancel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.execId !== "") {
+      writer.uint32(10).string(message.execId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecCancel {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecCancel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.execId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecCancel {
+    return {
+      execId: isSet(object.execId)
+        ? globalThis.String(object.execId)
+        : isSet(object.exec_id)
+        ? globalThis.String(object.exec_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ExecCancel): unknown {
+    const obj: any = {};
+    if (message.execId !== "") {
+      obj.execId = message.execId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecCancel>, I>>(base?: I): ExecCancel {
+    return ExecCancel.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecCancel>, I>>(object: I): ExecCancel {
+    const message = createBaseExecCancel();
+    message.execId = object.execId ?? "";
+    return message;
+  },
+};
+
 export type AgentServiceService = typeof AgentServiceService;
 export const AgentServiceService = {
   /**
@@ -3892,6 +5133,14 @@ export const AgentServiceClient = makeGenericClientConstructor(
   service: typeof AgentServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

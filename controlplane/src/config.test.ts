@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { advertisedApiUrl, compileControlPlaneConfig } from "./config.js";
+
+describe("advertisedApiUrl", () => {
+  it.each([
+    // bound to one address: that address and the bound port (a configured 0 became a real one)
+    { api: { host: "127.0.0.1", port: 0 }, bound: 40123, advertise: undefined, addrs: ["10.0.0.5"], want: "http://127.0.0.1:40123" },
+    // bound to every address: the first non-loopback IPv4
+    { api: { host: "0.0.0.0", port: 7070 }, bound: 7070, advertise: undefined, addrs: ["10.0.0.5", "172.17.0.1"], want: "http://10.0.0.5:7070" },
+    // every address and no interface but loopback
+    { api: { host: "0.0.0.0", port: 7070 }, bound: 7070, advertise: undefined, addrs: [], want: "http://127.0.0.1:7070" },
+    // advertised host only: the bound port
+    { api: { host: "0.0.0.0", port: 7070 }, bound: 7070, advertise: { host: "cp-1.internal" }, addrs: ["10.0.0.5"], want: "http://cp-1.internal:7070" },
+    // advertised host and port (behind a port mapping)
+    { api: { host: "0.0.0.0", port: 7070 }, bound: 7070, advertise: { host: "10.1.1.1", port: 17070 }, addrs: [], want: "http://10.1.1.1:17070" },
+    // an IPv6 API host gets brackets
+    { api: { host: "fd00::1", port: 7070 }, bound: 7070, advertise: undefined, addrs: [], want: "http://[fd00::1]:7070" },
+  ])("advertisedApiUrl -> $want", ({ api, bound, advertise, addrs, want }) => expect(advertisedApiUrl(api, bound, advertise, addrs)).toBe(want));
+});
+
+describe("advertiseAddress", () => {
+  it.each([
+    // a host
+    ["cp-1", { host: "cp-1", port: undefined }],
+    // host and port
+    ["10.0.0.5:17070", { host: "10.0.0.5", port: 17070 }],
+    // IPv6 in brackets with a port
+    ["[fd00::1]:7070", { host: "[fd00::1]", port: 7070 }],
+  ])("advertiseAddress %s", (text, want) => expect(compileControlPlaneConfig({ advertiseAddress: text }, {}).advertise).toEqual(want));
+
+  it.each([
+    // a port out of range
+    ["cp-1:0", /^advertiseAddress: 'cp-1:0' has no port/],
+    // not an address
+    ["a:b:c", /^advertiseAddress: 'a:b:c' is not host or host:port/],
+  ])("advertiseAddress refuses %s", (text, want) => expect(() => compileControlPlaneConfig({ advertiseAddress: text }, {})).toThrow(want));
+});
