@@ -1,6 +1,7 @@
 import { InvalidParameterException } from "@berth/shared";
 import type { CoreContext } from "../context.js";
-import { defaultSecurityGroup, defaultSubnets } from "./defaults.js";
+import { listAllSecurityGroups } from "./security-groups.js";
+import { listAllSubnets } from "./subnets.js";
 import type { ResolvedAwsvpc, SecurityGroup, Subnet } from "./types.js";
 
 /** The awsvpcConfiguration of RunTask, CreateService and UpdateService, as the ECS model has it. */
@@ -13,14 +14,14 @@ export interface AwsvpcConfigurationInput {
 /** ECS's bounds on an awsvpcConfiguration. */
 export const awsvpcLimits = { subnets: 16, securityGroups: 5 } as const;
 
-/** Every subnet of the region: the default ones (and, with the EC2 API, those created). */
+/** Every subnet of the region: the derived default ones, then those created through the EC2 API (etcd). */
 export async function listSubnets(ctx: CoreContext): Promise<Subnet[]> {
-  return defaultSubnets(ctx.scope.region);
+  return listAllSubnets(ctx);
 }
 
-/** Every security group of the region: the default one (and, with the EC2 API, those created). */
+/** Every security group of the region: the default one (with its changed rules), then those created (etcd). */
 export async function listSecurityGroups(ctx: CoreContext): Promise<SecurityGroup[]> {
-  return [defaultSecurityGroup(ctx.scope.region)];
+  return listAllSecurityGroups(ctx);
 }
 
 /**
