@@ -45,6 +45,8 @@ export const keys = {
   /** An agent join token by id: its secret's hash, never the secret. */
   joinToken: (id: string) => `${root}/pki/join-tokens/${id}`,
   joinTokens: () => `${root}/pki/join-tokens/`,
+  /** Everything the EC2 API stores: subnets, their guards, security groups and their names. */
+  vpc: () => `${root}/vpc/`,
   /** A subnet created through the EC2 API (the default ones are derived, never stored). */
   subnet: (id: string) => `${root}/vpc/subnets/${id}`,
   subnets: () => `${root}/vpc/subnets/`,
