@@ -112,3 +112,15 @@ export class Ec2OperationNotPermitted extends Ec2Error {
   override name = "Ec2OperationNotPermitted";
   readonly code = "OperationNotPermitted";
 }
+
+/** A NextToken berth did not hand out. */
+export class Ec2InvalidPaginationToken extends Ec2Error {
+  override name = "Ec2InvalidPaginationToken";
+  readonly code = "InvalidPaginationToken";
+}
+
+/** A security group rule id (sgr-…) no rule of the group has. */
+export class InvalidSecurityGroupRuleIdNotFound extends Ec2Error {
+  override name = "InvalidSecurityGroupRuleIdNotFound";
+  readonly code = "InvalidSecurityGroupRuleId.NotFound";
+}

@@ -102,6 +102,9 @@ out = {
   "delete group unknown": code(ec2.delete_security_group, GroupId="sg-0000000000000000a"),
   "missing group name": code(ec2.create_security_group, Description="x", GroupName=""),
   "dry run": code(ec2.create_subnet, VpcId=vpc, CidrBlock="172.31.200.0/24", DryRun=True),
+  "bad next token": code(ec2.describe_subnets, NextToken="nonsense"),
+  "max results with ids": code(ec2.describe_subnets, SubnetIds=[subnet], MaxResults=5),
+  "rule id unknown": code(ec2.revoke_security_group_ingress, GroupId=web, SecurityGroupRuleIds=["sgr-00000000000000000"]),
 }
 print(json.dumps(out))
 `));
@@ -141,13 +144,32 @@ print(json.dumps(out))
       "delete group unknown": "InvalidGroup.NotFound 400",
       "missing group name": "InvalidParameterValue 400",
       "dry run": "DryRunOperation 412",
+      "bad next token": "InvalidPaginationToken 400",
+      "max results with ids": "InvalidParameterCombination 400",
+      "rule id unknown": "InvalidSecurityGroupRuleId.NotFound 400",
     });
     expect(await vpcState()).toEqual(before);
+  });
+
+  it("pages subnets by MaxResults and NextToken, and through boto3's paginator", async () => {
+    const r = await boto3Json(t.endpoint, `
+first = ec2.describe_subnets(MaxResults=5)
+second = ec2.describe_subnets(MaxResults=5, NextToken=first["NextToken"])
+pages = list(ec2.get_paginator("describe_subnets").paginate(PaginationConfig={"PageSize": 5}))
+print(json.dumps({"first": len(first["Subnets"]), "second": len(second["Subnets"]), "more": "NextToken" in second,
+  "all": sorted(s["SubnetId"] for p in pages for s in p["Subnets"]), "pages": len(pages)}))
+`);
+    expect(r).toMatchObject({ first: 5, second: 2, more: false, pages: 2 });
+    expect(r.all).toHaveLength(7);
+    expect(r.all).toContain(ids.subnet);
   });
 
   it("revokes and deletes what it made", async () => {
     const after = await boto3Json(t.endpoint, `
 vpc, subnet, web, db = ${JSON.stringify([ids.vpc, ids.subnet, ids.web, ids.db])}
+rule = ec2.authorize_security_group_ingress(GroupId=web, IpProtocol="udp", FromPort=53, ToPort=53, CidrIp="10.0.0.0/8")["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+ec2.revoke_security_group_ingress(GroupId=web, SecurityGroupRuleIds=[rule])
+assert len(ec2.describe_security_groups(GroupIds=[web])["SecurityGroups"][0]["IpPermissions"]) == 1
 ec2.revoke_security_group_ingress(GroupId=db, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "UserIdGroupPairs": [{"GroupId": web}]}])
 ec2.delete_security_group(GroupId=web)
 ec2.delete_security_group(GroupName="db")

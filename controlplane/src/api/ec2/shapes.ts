@@ -1,5 +1,5 @@
 import type { ArnScope, Tag } from "@berth/shared";
-import { parseIpv4Cidr, stableId, usableAddresses, type IngressRule, type Permission, type SecurityGroup, type Subnet, type Vpc } from "../../core/index.js";
+import { parseIpv4Cidr, ruleIdOf, stableId, usableAddresses, type IngressRule, type Permission, type SecurityGroup, type Subnet, type Vpc } from "../../core/index.js";
 
 /**
  * berth's VPC records in EC2's output shapes (model member names; the XML serialiser names the
@@ -78,9 +78,8 @@ export function securityGroupArn(groupId: string, scope: ArnScope): string {
 
 /** One permission as the SecurityGroupRule Authorize answers with; its id is stable for the rule. */
 export function securityGroupRuleShape(groupId: string, p: Permission, scope: ArnScope): Record<string, unknown> {
-  const ruleKey = `${groupId}|${p.ipProtocol}|${p.fromPort ?? ""}|${p.toPort ?? ""}|${p.cidr ?? p.sourceGroupId}`;
   return {
-    SecurityGroupRuleId: stableId("sgr", ruleKey),
+    SecurityGroupRuleId: ruleIdOf(groupId, p),
     GroupId: groupId,
     GroupOwnerId: scope.account,
     IsEgress: false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultSecurityGroup } from "./defaults.js";
-import { addPermissions, normaliseProtocol, readPermissions, removePermissions, type IngressRequest } from "./rules.js";
+import { addPermissions, normaliseProtocol, permissionsOf, readPermissions, removePermissions, ruleIdOf, type IngressRequest } from "./rules.js";
 import type { SecurityGroup } from "./types.js";
 
 const dflt = defaultSecurityGroup("us-east-1");
@@ -106,5 +106,43 @@ describe("adding and removing permissions", () => {
 
   it("remove refuses a rule that is not there", () => {
     expect(() => removePermissions(addPermissions([], [http]), [http2])).toThrow(expect.objectContaining({ code: "InvalidPermission.NotFound" }));
+  });
+});
+
+describe("rule ids", () => {
+  const rules = addPermissions([], [
+    { ipProtocol: "tcp", fromPort: 80, toPort: 80, cidr: "10.0.0.0/24" },
+    { ipProtocol: "tcp", fromPort: 80, toPort: 80, sourceGroupId: dflt.groupId },
+  ]);
+  const withRules: SecurityGroup = { ...web, ingress: rules };
+
+  it("expands rules into single permissions, each with a stable sgr- id", () => {
+    const perms = permissionsOf(rules);
+    expect(perms).toEqual([
+      { ipProtocol: "tcp", fromPort: 80, toPort: 80, cidr: "10.0.0.0/24" },
+      { ipProtocol: "tcp", fromPort: 80, toPort: 80, sourceGroupId: dflt.groupId },
+    ]);
+    const ids = perms.map((p) => ruleIdOf(web.groupId, p));
+    expect(new Set(ids).size).toBe(2);
+    expect(ids[0]).toMatch(/^sgr-[0-9a-f]{17}$/);
+    expect(ruleIdOf(web.groupId, perms[0])).toBe(ids[0]);
+    expect(ruleIdOf(dflt.groupId, perms[0])).not.toBe(ids[0]);
+  });
+
+  it.each([
+    // a known id names its permission
+    [[0], [0]],
+    // both, in the order asked
+    [[1, 0], [1, 0]],
+  ])("reads rule ids %j", (ask, want) => {
+    const perms = permissionsOf(rules);
+    const ids = ask.map((i) => ruleIdOf(web.groupId, perms[i]));
+    expect(readPermissions({ SecurityGroupRuleIds: ids }, withRules, groups)).toEqual(want.map((i) => perms[i]));
+  });
+
+  it("refuses an id the group does not have", () => {
+    expect(() => readPermissions({ SecurityGroupRuleIds: ["sgr-00000000000000000"] }, withRules, groups)).toThrow(
+      expect.objectContaining({ code: "InvalidSecurityGroupRuleId.NotFound" }),
+    );
   });
 });

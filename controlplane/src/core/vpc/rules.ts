@@ -1,5 +1,13 @@
-import { Ec2InvalidParameterValue, Ec2MissingParameter, InvalidGroupNotFound, InvalidPermissionDuplicate, InvalidPermissionNotFound } from "@berth/shared";
+import {
+  Ec2InvalidParameterValue,
+  Ec2MissingParameter,
+  InvalidGroupNotFound,
+  InvalidPermissionDuplicate,
+  InvalidPermissionNotFound,
+  InvalidSecurityGroupRuleIdNotFound,
+} from "@berth/shared";
 import { parseIpv4Cidr } from "./cidr.js";
+import { stableId } from "./defaults.js";
 import type { IngressRule, SecurityGroup } from "./types.js";
 
 /**
@@ -28,6 +36,8 @@ export interface IngressRequest {
   ToPort?: number;
   CidrIp?: string;
   SourceSecurityGroupName?: string;
+  /** RevokeSecurityGroupIngress only: rules named by the ids Authorize answered with. */
+  SecurityGroupRuleIds?: string[];
 }
 
 /** One permission: a protocol and ports from exactly one CIDR or one source group. */
@@ -77,6 +87,11 @@ function portsOf(protocol: string, from: number | undefined, to: number | undefi
  * is named, InvalidGroup.NotFound for an unknown source group.
  */
 export function readPermissions(req: IngressRequest, target: SecurityGroup, groups: readonly SecurityGroup[]): Permission[] {
+  const byRuleId = (req.SecurityGroupRuleIds ?? []).map((id) => {
+    const p = permissionsOf(target.ingress).find((x) => ruleIdOf(target.groupId, x) === id);
+    if (!p) throw new InvalidSecurityGroupRuleIdNotFound(`The security group rule ID '${id}' does not exist in group '${target.groupId}'`);
+    return p;
+  });
   const perms: IpPermissionInput[] = [...(req.IpPermissions ?? [])];
   if (req.IpProtocol !== undefined || req.CidrIp !== undefined || req.SourceSecurityGroupName !== undefined) {
     // The older form: one permission from top-level members; a source group means all protocols.
@@ -88,9 +103,9 @@ export function readPermissions(req: IngressRequest, target: SecurityGroup, grou
       UserIdGroupPairs: req.SourceSecurityGroupName !== undefined ? [{ GroupName: req.SourceSecurityGroupName }] : undefined,
     });
   }
-  if (perms.length === 0) throw new Ec2MissingParameter("The request must contain the parameter ipPermissions");
+  if (perms.length === 0 && byRuleId.length === 0) throw new Ec2MissingParameter("The request must contain the parameter ipPermissions");
   const inVpc = groups.filter((g) => g.vpcId === target.vpcId);
-  const out: Permission[] = [];
+  const out: Permission[] = [...byRuleId];
   for (const p of perms) {
     if (p.IpProtocol === undefined) throw new Ec2MissingParameter("The request must contain the parameter ipProtocol");
     const ipProtocol = normaliseProtocol(p.IpProtocol);
@@ -114,6 +129,19 @@ export function readPermissions(req: IngressRequest, target: SecurityGroup, grou
     if (out.length === before) throw new Ec2MissingParameter("Each IP permission needs a source: IpRanges or UserIdGroupPairs");
   }
   return out;
+}
+
+/** A group's rules as single permissions, in rule order. */
+export function permissionsOf(rules: readonly IngressRule[]): Permission[] {
+  return rules.flatMap((r) => {
+    const base = { ipProtocol: r.ipProtocol, ...(r.fromPort === undefined ? {} : { fromPort: r.fromPort, toPort: r.toPort }) };
+    return [...r.cidrs.map((cidr) => ({ ...base, cidr })), ...r.sourceGroupIds.map((sourceGroupId) => ({ ...base, sourceGroupId }))];
+  });
+}
+
+/** The `sgr-` id of one permission of a group: derived, so it stays the same while the rule exists. */
+export function ruleIdOf(groupId: string, p: Permission): string {
+  return stableId("sgr", `${groupId}|${p.ipProtocol}|${p.fromPort ?? ""}|${p.toPort ?? ""}|${p.cidr ?? p.sourceGroupId}`);
 }
 
 const sameRange = (r: IngressRule, p: Permission) => r.ipProtocol === p.ipProtocol && r.fromPort === p.fromPort && r.toPort === p.toPort;

@@ -15,9 +15,10 @@ import {
   type TagSpecificationInput,
 } from "../../../core/index.js";
 import { Ec2InvalidParameterValue } from "@berth/shared";
+import { pageOf, type Ec2PageRequest } from "../pagination.js";
 import { ec2Tags, securityGroupArn, securityGroupRuleShape, securityGroupShape } from "../shapes.js";
 
-interface DescribeSecurityGroupsInput {
+interface DescribeSecurityGroupsInput extends Ec2PageRequest {
   GroupIds?: string[];
   GroupNames?: string[];
   Filters?: Ec2Filter[];
@@ -49,7 +50,8 @@ export async function describeSecurityGroups(ctx: CoreContext, input: DescribeSe
     },
     (g) => g.tags ?? [],
   );
-  return { SecurityGroups: found.map((g) => securityGroupShape(g, ctx.scope)) };
+  const { page, NextToken } = pageOf(found, (g) => g.groupId, input, [...(input.GroupIds ?? []), ...(input.GroupNames ?? [])]);
+  return { SecurityGroups: page.map((g) => securityGroupShape(g, ctx.scope)), NextToken };
 }
 
 interface CreateSecurityGroupInput {
@@ -72,7 +74,7 @@ export async function deleteSecurityGroup(ctx: CoreContext, input: { GroupId?: s
   return { Return: true, GroupId: g.groupId };
 }
 
-type IngressInput = IngressRequest & { GroupId?: string; GroupName?: string; SecurityGroupRuleIds?: string[]; TagSpecifications?: TagSpecificationInput[] };
+type IngressInput = IngressRequest & { GroupId?: string; GroupName?: string; TagSpecifications?: TagSpecificationInput[] };
 
 /** AuthorizeSecurityGroupIngress: adds rules; answers the rules added, as EC2 does. */
 export async function authorizeSecurityGroupIngress(ctx: CoreContext, input: IngressInput): Promise<Record<string, unknown>> {
@@ -81,9 +83,8 @@ export async function authorizeSecurityGroupIngress(ctx: CoreContext, input: Ing
   return { Return: true, SecurityGroupRules: permissions.map((p) => securityGroupRuleShape(group.groupId, p, ctx.scope)) };
 }
 
-/** RevokeSecurityGroupIngress: removes rules, each of which must exist. */
+/** RevokeSecurityGroupIngress: removes rules, by permission or by rule id, each of which must exist. */
 export async function revokeSecurityGroupIngress(ctx: CoreContext, input: IngressInput): Promise<Record<string, unknown>> {
-  if ((input.SecurityGroupRuleIds ?? []).length > 0) throw new Ec2InvalidParameterValue("SecurityGroupRuleIds: revoke rules by their permissions (IpPermissions) in berth.");
   await revokeIngress(ctx, { groupId: input.GroupId, groupName: input.GroupName }, input);
   return { Return: true };
 }

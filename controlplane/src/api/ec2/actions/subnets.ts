@@ -10,9 +10,10 @@ import {
   type Subnet,
   type TagSpecificationInput,
 } from "../../../core/index.js";
+import { pageOf, type Ec2PageRequest } from "../pagination.js";
 import { subnetShape } from "../shapes.js";
 
-interface DescribeSubnetsInput {
+interface DescribeSubnetsInput extends Ec2PageRequest {
   SubnetIds?: string[];
   Filters?: Ec2Filter[];
 }
@@ -41,7 +42,8 @@ export async function describeSubnets(ctx: CoreContext, input: DescribeSubnetsIn
     },
     (s) => s.tags ?? [],
   );
-  return { Subnets: found.map((s) => subnetShape(s, ctx.scope)) };
+  const { page, NextToken } = pageOf(found, (s) => s.subnetId, input, input.SubnetIds);
+  return { Subnets: page.map((s) => subnetShape(s, ctx.scope)), NextToken };
 }
 
 interface CreateSubnetInput {

@@ -1,8 +1,9 @@
 import { Ec2InvalidParameterValue, InvalidVpcIdNotFound } from "@berth/shared";
 import { applyFilters, listVpcs, regionZones, type CoreContext, type Ec2Filter, type Vpc } from "../../../core/index.js";
+import { pageOf, type Ec2PageRequest } from "../pagination.js";
 import { vpcShape } from "../shapes.js";
 
-interface DescribeVpcsInput {
+interface DescribeVpcsInput extends Ec2PageRequest {
   VpcIds?: string[];
   Filters?: Ec2Filter[];
 }
@@ -26,7 +27,8 @@ export async function describeVpcs(ctx: CoreContext, input: DescribeVpcsInput): 
     },
     () => [],
   );
-  return { Vpcs: found.map((v) => vpcShape(v, ctx.scope)) };
+  const { page, NextToken } = pageOf(found, (v) => v.vpcId, input, input.VpcIds);
+  return { Vpcs: page.map((v) => vpcShape(v, ctx.scope)), NextToken };
 }
 
 interface DescribeAvailabilityZonesInput {
