@@ -53,11 +53,13 @@ export class Ec2DryRunOperation extends Ec2Error {
   }
 }
 
+/** A VPC id that is not the region's (berth has the default VPC only). */
 export class InvalidVpcIdNotFound extends Ec2Error {
   override name = "InvalidVpcIdNotFound";
   readonly code = "InvalidVpcID.NotFound";
 }
 
+/** A subnet id that names no default or created subnet. */
 export class InvalidSubnetIdNotFound extends Ec2Error {
   override name = "InvalidSubnetIdNotFound";
   readonly code = "InvalidSubnetID.NotFound";
@@ -75,21 +77,25 @@ export class InvalidSubnetRange extends Ec2Error {
   readonly code = "InvalidSubnet.Range";
 }
 
+/** A security group id, or a name in the default VPC, that names no group. */
 export class InvalidGroupNotFound extends Ec2Error {
   override name = "InvalidGroupNotFound";
   readonly code = "InvalidGroup.NotFound";
 }
 
+/** A security group name already taken in its VPC. */
 export class InvalidGroupDuplicate extends Ec2Error {
   override name = "InvalidGroupDuplicate";
   readonly code = "InvalidGroup.Duplicate";
 }
 
+/** An ingress rule the group already has. */
 export class InvalidPermissionDuplicate extends Ec2Error {
   override name = "InvalidPermissionDuplicate";
   readonly code = "InvalidPermission.Duplicate";
 }
 
+/** An ingress rule to revoke that the group does not have. */
 export class InvalidPermissionNotFound extends Ec2Error {
   override name = "InvalidPermissionNotFound";
   readonly code = "InvalidPermission.NotFound";

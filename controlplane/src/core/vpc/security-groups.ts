@@ -105,25 +105,31 @@ export async function createSecurityGroup(
  */
 export async function deleteSecurityGroup(ctx: CoreContext, ref: GroupRef): Promise<SecurityGroup> {
   const dflt = defaultSecurityGroup(ctx.scope.region);
-  const groups = await listAllSecurityGroups(ctx);
-  const group = findGroup(groups, ref, dflt.vpcId);
-  if (group.groupId === dflt.groupId) {
-    throw new Ec2CannotDelete(`the specified group: "${group.groupId}" name: "default" cannot be deleted by a user`);
+  for (let attempt = 1; ; attempt++) {
+    const groups = await listAllSecurityGroups(ctx);
+    const group = findGroup(groups, ref, dflt.vpcId);
+    if (group.groupId === dflt.groupId) {
+      throw new Ec2CannotDelete(`the specified group: "${group.groupId}" name: "default" cannot be deleted by a user`);
+    }
+    const referrer = groups.find((g) => g.groupId !== group.groupId && g.ingress.some((r) => r.sourceGroupIds.includes(group.groupId)));
+    if (referrer) throw new Ec2DependencyViolation(`resource ${group.groupId} has a dependent object (a rule of ${referrer.groupId})`);
+    if ((await awsvpcInUse(ctx)).some((u) => u.securityGroupIds.includes(group.groupId))) {
+      throw new Ec2DependencyViolation(`resource ${group.groupId} has a dependent object (an awsvpc task is in it)`);
+    }
+    const cur = await ctx.store.securityGroups.get(group.groupId);
+    if (!cur) throw new InvalidGroupNotFound(`The security group '${group.groupId}' does not exist`);
+    const txn = ctx.store.txn();
+    const key = ctx.store.securityGroups.recordKey(cur.value);
+    txn.expect(key, cur.modRevision).delete(key).delete(ctx.store.securityGroupNames.key(cur.value.vpcId, cur.value.groupName));
+    try {
+      await ctx.store.commit(txn);
+      ctx.log.info("security group deleted", { groupId: group.groupId });
+      return group;
+    } catch (err) {
+      // Its rules changed meanwhile (or it went): check again from a fresh read.
+      if (!(err instanceof ConflictError) || attempt >= writeAttempts) throw err;
+    }
   }
-  const referrer = groups.find((g) => g.groupId !== group.groupId && g.ingress.some((r) => r.sourceGroupIds.includes(group.groupId)));
-  if (referrer) throw new Ec2DependencyViolation(`resource ${group.groupId} has a dependent object (a rule of ${referrer.groupId})`);
-  if ((await awsvpcInUse(ctx)).some((u) => u.securityGroupIds.includes(group.groupId))) {
-    throw new Ec2DependencyViolation(`resource ${group.groupId} has a dependent object (an awsvpc task is in it)`);
-  }
-  const cur = await ctx.store.securityGroups.get(group.groupId);
-  if (!cur) throw new InvalidGroupNotFound(`The security group '${group.groupId}' does not exist`);
-  const txn = ctx.store.txn();
-  const key = ctx.store.securityGroups.recordKey(cur.value);
-  const nameKey = ctx.store.securityGroupNames.key(cur.value.vpcId, cur.value.groupName);
-  txn.expect(key, cur.modRevision).delete(key).delete(nameKey);
-  await ctx.store.commit(txn);
-  ctx.log.info("security group deleted", { groupId: group.groupId });
-  return group;
 }
 
 /** What an ingress change did: the group after it and the single permissions it added or removed. */
