@@ -89,6 +89,14 @@ describe("parseQueryForm, query flavour", () => {
     expect(r.unused).toEqual([]);
   });
 
+  it("ends on a recursive shape, descending only where the form has keys", () => {
+    const recursive: AwsModel = {
+      ...queryModel,
+      shapes: { Node: { type: "structure", members: { Name: { shape: "Str" }, Child: { shape: "Node" } } }, Str: { type: "string" } },
+    };
+    expect(parseQueryForm(recursive, "Node", form("Name=a&Child.Name=b&Child.Child.Name=c"), "query").input).toEqual({ Name: "a", Child: { Name: "b", Child: { Name: "c" } } });
+  });
+
   it("does not read EC2's list spelling in the query flavour", () => {
     expect(parseQueryForm(queryModel, "OpInput", form("Names.1=a"), "query")).toEqual({ input: {}, unused: ["Names.1"] });
   });

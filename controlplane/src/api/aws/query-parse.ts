@@ -65,6 +65,9 @@ function read(w: Walker, shape: AwsShape, prefix: string): unknown {
 }
 
 function readStructure(w: Walker, shape: AwsShape, prefix: string): Record<string, unknown> | undefined {
+  // Only descend where the form has keys: bounds the walk by the request, not the model, and
+  // ends it on recursive shapes.
+  if (prefix !== "" && !w.keys.some((k) => k.startsWith(`${prefix}.`))) return undefined;
   const out: Record<string, unknown> = {};
   let any = false;
   for (const [name, ref] of Object.entries(shape.members ?? {})) {
