@@ -68,6 +68,9 @@ describe("core/vpc with etcd", () => {
     const task = awsvpcTask("0123456789abcdef0123456789abcdef", subnet.subnetId, [group.groupId]);
     await ctx.store.tasks.create(task);
     await expect(core.deleteSubnet(ctx, subnet.subnetId)).rejects.toMatchObject({ code: "DependencyViolation" });
+    // the task holds one of the /24's 251 usable addresses
+    const shown = await fetch(`${t.endpoint}/?Action=DescribeSubnets&Version=2016-11-15&SubnetId.1=${subnet.subnetId}`);
+    expect(await shown.text()).toContain("<availableIpAddressCount>250</availableIpAddressCount>");
     await expect(core.deleteSecurityGroup(ctx, { groupId: group.groupId })).rejects.toMatchObject({ code: "DependencyViolation" });
     expect((await core.listSubnets(ctx)).some((s) => s.subnetId === subnet.subnetId)).toBe(true);
     const cur = (await ctx.store.tasks.get(cluster, task.id))!;

@@ -25,8 +25,8 @@ export function vpcShape(vpc: Vpc, scope: ArnScope): Record<string, unknown> {
   };
 }
 
-/** A subnet as DescribeSubnets and CreateSubnet show it; the address count is the empty subnet's. */
-export function subnetShape(s: Subnet, scope: ArnScope): Record<string, unknown> {
+/** A subnet as DescribeSubnets and CreateSubnet show it; `inUse` addresses are taken by awsvpc tasks. */
+export function subnetShape(s: Subnet, scope: ArnScope, inUse = 0): Record<string, unknown> {
   const block = parseIpv4Cidr(s.cidrBlock);
   return {
     SubnetId: s.subnetId,
@@ -34,7 +34,7 @@ export function subnetShape(s: Subnet, scope: ArnScope): Record<string, unknown>
     VpcId: s.vpcId,
     CidrBlock: s.cidrBlock,
     AvailabilityZone: s.availabilityZone,
-    AvailableIpAddressCount: typeof block === "string" ? 0 : usableAddresses(block),
+    AvailableIpAddressCount: typeof block === "string" ? 0 : Math.max(0, usableAddresses(block) - inUse),
     DefaultForAz: s.defaultForAz,
     MapPublicIpOnLaunch: s.defaultForAz,
     State: "available",

@@ -9,3 +9,4 @@ export { planSubnet, regionZones, type SubnetRequest, type SubnetPlacement } fro
 export { tagsFromSpecifications, type TagSpecificationInput } from "./tag-specs.js";
 export { createSubnet, deleteSubnet, listVpcs, newEc2Id } from "./subnets.js";
 export { createSecurityGroup, deleteSecurityGroup, authorizeIngress, revokeIngress, findGroup, type GroupRef, type IngressChange } from "./security-groups.js";
+export { awsvpcInUse } from "./usage.js";

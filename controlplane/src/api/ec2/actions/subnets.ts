@@ -1,6 +1,7 @@
 import { Ec2InvalidParameterValue, InvalidSubnetIdNotFound } from "@berth/shared";
 import {
   applyFilters,
+  awsvpcInUse,
   createSubnet as createStoredSubnet,
   deleteSubnet as deleteStoredSubnet,
   listSubnets,
@@ -43,7 +44,10 @@ export async function describeSubnets(ctx: CoreContext, input: DescribeSubnetsIn
     (s) => s.tags ?? [],
   );
   const { page, NextToken } = pageOf(found, (s) => s.subnetId, input, input.SubnetIds);
-  return { Subnets: page.map((s) => subnetShape(s, ctx.scope)), NextToken };
+  // Each awsvpc task that is not STOPPED holds one address of its subnet.
+  const used = new Map<string, number>();
+  for (const u of await awsvpcInUse(ctx)) used.set(u.subnetId, (used.get(u.subnetId) ?? 0) + 1);
+  return { Subnets: page.map((s) => subnetShape(s, ctx.scope, used.get(s.subnetId))), NextToken };
 }
 
 interface CreateSubnetInput {
