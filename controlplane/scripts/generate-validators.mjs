@@ -21,10 +21,31 @@ const root = join(here, "..");
 /**
  * One row per AWS API berth validates from its model: `id` names the schema and prefixes the
  * exported names (`<id>OperationNames`, `<id>InputValidators`); paths are from controlplane/.
- * An API joins by adding its row (and vendoring its model with the license notice).
+ * An API joins by adding its row (and vendoring its model with the license notice). Optional:
+ * `operations` compiles only those operations and the shapes their inputs reach (EC2's model has
+ * hundreds); `modelOut` also writes the served operations' shapes (no documentation) as a module,
+ * for protocols that serialise from the model at run time (Query/EC2 forms in, XML out).
  */
 export const services = [
   { id: "ecs", model: "ecs-model/service-2.json", out: "src/api/ecs/generated/validators.ts" },
+  {
+    id: "ec2",
+    model: "aws-models/ec2/service-2.json",
+    out: "src/api/ec2/generated/validators.ts",
+    modelOut: "src/api/ec2/generated/model.ts",
+    operations: [
+      "AuthorizeSecurityGroupIngress",
+      "CreateSecurityGroup",
+      "CreateSubnet",
+      "DeleteSecurityGroup",
+      "DeleteSubnet",
+      "DescribeAvailabilityZones",
+      "DescribeSecurityGroups",
+      "DescribeSubnets",
+      "DescribeVpcs",
+      "RevokeSecurityGroupIngress",
+    ],
+  },
 ];
 
 // ECS's Integer members are Java ints; a value outside that range is refused by ECS too.
@@ -110,19 +131,40 @@ export function shapeToSchema(name, shape) {
   }
 }
 
-/** All shapes as one schema document, keys sorted so the output does not depend on file order. */
-export function modelToSchema(model, id) {
+/**
+ * The shapes as one schema document, keys sorted so the output does not depend on file order;
+ * all of them, or only those in `only` (a Set of shape names).
+ */
+export function modelToSchema(model, id, only) {
   const $defs = {};
   for (const name of Object.keys(model.shapes).sort()) {
+    if (only && !only.has(name)) continue;
     $defs[name] = shapeToSchema(name, model.shapes[name]);
   }
   return { $id: id, $defs };
 }
 
-/** Operation name -> input shape name, sorted by operation. */
-export function operationInputs(model) {
+/** Every shape reachable from `roots` through members, list members and map keys/values. */
+export function reachableShapes(model, roots) {
+  const seen = new Set();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const name = stack.pop();
+    if (!name || seen.has(name)) continue;
+    const shape = model.shapes[name];
+    if (!shape) throw new Error(`shape ${name} is not in the model`);
+    seen.add(name);
+    for (const m of Object.values(shape.members ?? {})) stack.push(m.shape);
+    stack.push(shape.member?.shape, shape.key?.shape, shape.value?.shape);
+  }
+  return seen;
+}
+
+/** Operation name -> input shape name, sorted by operation; only `operations` when given. */
+export function operationInputs(model, operations) {
   const inputs = {};
   for (const op of Object.keys(model.operations).sort()) {
+    if (operations && !operations.includes(op)) continue;
     const input = model.operations[op].input?.shape;
     if (!input) throw new Error(`operation ${op} has no input shape`);
     inputs[op] = input;
@@ -148,14 +190,17 @@ const UCS2_LENGTH = `function ucs2length(str) {
 /** The TypeScript module text for one service row's model. Pure: same model, same bytes. */
 export function generate(model, service) {
   const id = service.id;
-  const inputs = operationInputs(model);
+  const inputs = operationInputs(model, service.operations);
+  const missing = (service.operations ?? []).filter((op) => !inputs[op]);
+  if (missing.length > 0) throw new Error(`${id}: operations not in the model: ${missing.join(", ")}`);
   const ajv = new Ajv.default({
     code: { source: true, esm: true, lines: true },
     allErrors: false,
     strict: true,
     allowUnionTypes: true,
   });
-  ajv.addSchema(modelToSchema(model, id));
+  const only = service.operations ? reachableShapes(model, Object.values(inputs)) : undefined;
+  ajv.addSchema(modelToSchema(model, id, only));
   const refs = {};
   for (const [op, shape] of Object.entries(inputs)) refs[op] = `${id}#/$defs/${shape}`;
   let code = standalone.default(ajv, refs);
@@ -190,7 +235,9 @@ export function generate(model, service) {
     "  errors?: GeneratedValidationError[] | null;",
     "}",
     "",
-    `/** Every operation of the vendored ${model.metadata.serviceId} model, sorted. */`,
+    service.operations
+      ? `/** The operations of the vendored ${model.metadata.serviceId} model that berth serves, sorted. */`
+      : `/** Every operation of the vendored ${model.metadata.serviceId} model, sorted. */`,
     `export const ${id}OperationNames: readonly string[] = ${JSON.stringify(ops, null, 2)};`,
     "",
     "/** Operation name -> validator of its input shape. */",
@@ -201,13 +248,61 @@ export function generate(model, service) {
   ].join("\n");
 }
 
+/** Copies a shape without its documentation, for the run-time model module. */
+function bareShape(shape) {
+  const out = {};
+  for (const [k, v] of Object.entries(shape)) {
+    if (k === "documentation") continue;
+    if (k === "members") {
+      out.members = {};
+      for (const [m, def] of Object.entries(v)) {
+        const { documentation: _doc, ...rest } = def;
+        out.members[m] = rest;
+      }
+    } else if ((k === "member" || k === "key" || k === "value") && v && typeof v === "object") {
+      const { documentation: _doc, ...rest } = v;
+      out[k] = rest;
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The module holding the served operations' input/output shape names and every shape they
+ * reach, for the run-time form parser and XML serialiser (api/aws/query-*.ts).
+ */
+export function generateModelModule(model, service) {
+  const ops = {};
+  const roots = [];
+  for (const op of [...service.operations].sort()) {
+    const def = model.operations[op];
+    ops[op] = { input: def.input?.shape, output: def.output?.shape };
+    roots.push(def.input?.shape, def.output?.shape);
+  }
+  const shapes = {};
+  for (const name of [...reachableShapes(model, roots.filter(Boolean))].sort()) shapes[name] = bareShape(model.shapes[name]);
+  const body = { metadata: model.metadata, operations: ops, shapes };
+  return [
+    "// generated by controlplane/scripts/generate-validators.mjs; do not edit",
+    `// Source: controlplane/${service.model} (${model.metadata.uid}): the served operations' shapes.`,
+    'import type { AwsModel } from "../../aws/model.js";',
+    "",
+    `/** The ${model.metadata.serviceId} operations berth serves and every shape they reach. */`,
+    `export const ${service.id}Model: AwsModel = ${JSON.stringify(body, null, 2)};`,
+    "",
+  ].join("\n");
+}
+
 function main() {
   const check = process.argv.includes("--check");
   let stale = false;
+  const outputs = [];
   for (const service of services) {
-    const outPath = join(root, service.out);
     const model = JSON.parse(readFileSync(join(root, service.model), "utf8"));
-    const text = generate(model, service);
+    outputs.push([join(root, service.out), generate(model, service)]);
+    if (service.modelOut) outputs.push([join(root, service.modelOut), generateModelModule(model, service)]);
+  }
+  for (const [outPath, text] of outputs) {
     if (check) {
       let current = "";
       try {

@@ -4,6 +4,7 @@ import type { Server } from "@grpc/grpc-js";
 import { createLogger, type Logger } from "@berth/shared";
 import { startAgentServer } from "./api/agent/server.js";
 import { createApiServer } from "./api/aws/router.js";
+import { ec2Api } from "./api/ec2/server.js";
 import { ecsApi } from "./api/ecs/server.js";
 import { prometheusSdPath, prometheusSdRoute } from "./api/prometheus/index.js";
 import { SessionRelay } from "./api/agent/relay.js";
@@ -72,7 +73,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   let replicaId = "";
   const http = createApiServer({
     // The AWS APIs on this endpoint, asked in order; ECS last, as it answers whatever is left.
-    apis: [ecsApi(ctx, log.child({ component: "ecs-api" }))],
+    // ECS claims every request no other API did, so it stays last.
+    apis: [ec2Api(ctx, log.child({ component: "ec2-api" })), ecsApi(ctx, log.child({ component: "ecs-api" }))],
     region: ctx.scope.region,
     log: log.child({ component: "api" }),
     lookupSecret,

@@ -15,3 +15,4 @@ export * from "./model/service-history.js";
 export * from "./model/protection.js";
 export * from "./tag-rules.js";
 export { formatToken, parseToken, type JoinToken } from "./join-token.js";
+export * from "./ec2-errors.js";

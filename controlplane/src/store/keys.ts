@@ -55,6 +55,18 @@ export const keys = {
   /** An agent join token by id: its secret's hash, never the secret. */
   joinToken: (id: string) => `${root}/pki/join-tokens/${id}`,
   joinTokens: () => `${root}/pki/join-tokens/`,
+  /** Everything the EC2 API stores: subnets, their guards, security groups and their names. */
+  vpc: () => `${root}/vpc/`,
+  /** A subnet created through the EC2 API (the default ones are derived, never stored). */
+  subnet: (id: string) => `${root}/vpc/subnets/${id}`,
+  subnets: () => `${root}/vpc/subnets/`,
+  /** Bumped with every subnet created or deleted in a VPC, so overlap checks are serialised. */
+  vpcSubnetsGuard: (vpcId: string) => `${root}/vpc/subnet-guards/${vpcId}`,
+  /** A security group created through the EC2 API, or the default group once its rules changed. */
+  securityGroup: (id: string) => `${root}/vpc/security-groups/${id}`,
+  securityGroups: () => `${root}/vpc/security-groups/`,
+  /** A group name claimed in a VPC (names are unique per VPC); names may hold any character. */
+  securityGroupName: (vpcId: string, name: string) => `${root}/vpc/security-group-names/${vpcId}/${encodeURIComponent(name)}`,
 };
 
 /** The last path segment of a key (an id or name). */

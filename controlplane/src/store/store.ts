@@ -1,5 +1,6 @@
 import type {
   ClusterRecord,
+  Tag,
   ContainerInstanceRecord,
   ServiceDeploymentRecord,
   ServiceRecord,
@@ -50,6 +51,50 @@ export interface RunTokenRecord {
   failures: { arn?: string; reason: string; detail?: string }[];
 }
 
+/** A subnet created through the EC2 API (core/vpc's Subnet plus what only the store keeps). */
+export interface SubnetRecord {
+  subnetId: string;
+  vpcId: string;
+  cidrBlock: string;
+  availabilityZone: string;
+  defaultForAz: boolean;
+  tags: Tag[];
+  createdAtMs: number;
+}
+
+/** One stored ingress rule: a protocol and ports from CIDRs and source groups (core/vpc's IngressRule). */
+export interface IngressRuleRecord {
+  ipProtocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrs: string[];
+  sourceGroupIds: string[];
+}
+
+/** A security group as stored (core/vpc's SecurityGroup plus tags and creation time). */
+export interface SecurityGroupRecord {
+  groupId: string;
+  groupName: string;
+  description: string;
+  vpcId: string;
+  ingress: IngressRuleRecord[];
+  tags: Tag[];
+  createdAtMs: number;
+}
+
+/** A VPC's subnet-set version: every subnet write also writes this, guarded, so two creates cannot overlap. */
+export interface VpcSubnetsGuardRecord {
+  vpcId: string;
+  changes: number;
+}
+
+/** A security group name taken in a VPC, written with the group so names stay unique. */
+export interface SecurityGroupNameRecord {
+  vpcId: string;
+  groupName: string;
+  groupId: string;
+}
+
 /**
  * berth's state in etcd, one typed collection per kind plus the raw {@link Kv} for guarded
  * transactions across kinds (placement writes tasks and instances together).
@@ -65,6 +110,10 @@ export class Store {
   readonly serviceRevisions: Collection<ServiceRevisionRecord, [cluster: string, service: string, id: string]>;
   readonly accountSettings: Collection<AccountSettingRecord, [principalArn: string, name: string]>;
   readonly runTokens: Collection<RunTokenRecord, [cluster: string, tokenHash: string]>;
+  readonly subnets: Collection<SubnetRecord, [subnetId: string]>;
+  readonly vpcSubnetsGuards: Collection<VpcSubnetsGuardRecord, [vpcId: string]>;
+  readonly securityGroups: Collection<SecurityGroupRecord, [groupId: string]>;
+  readonly securityGroupNames: Collection<SecurityGroupNameRecord, [vpcId: string, name: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -77,6 +126,10 @@ export class Store {
     this.serviceRevisions = new Collection(kv, keys.serviceRevision, (r) => keys.serviceRevision(r.cluster, r.service, r.id));
     this.accountSettings = new Collection(kv, keys.accountSetting, (r) => keys.accountSetting(r.principalArn, r.name));
     this.runTokens = new Collection(kv, keys.runToken, (r) => keys.runToken(r.cluster, r.tokenHash));
+    this.subnets = new Collection(kv, keys.subnet, (r) => keys.subnet(r.subnetId));
+    this.vpcSubnetsGuards = new Collection(kv, keys.vpcSubnetsGuard, (r) => keys.vpcSubnetsGuard(r.vpcId));
+    this.securityGroups = new Collection(kv, keys.securityGroup, (r) => keys.securityGroup(r.groupId));
+    this.securityGroupNames = new Collection(kv, keys.securityGroupName, (r) => keys.securityGroupName(r.vpcId, r.groupName));
   }
 
   /** A new empty transaction to stage writes into. */

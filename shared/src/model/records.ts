@@ -200,6 +200,17 @@ export interface TaskRecord {
   runTokenHash?: string;
   /** Task scale-in protection (UpdateTaskProtection); absent when it was never set or was turned off. */
   protection?: TaskProtectionRecord;
+  /**
+   * An awsvpc task's network: the subnet its interface is in and its security groups. The EC2
+   * API refuses to delete a subnet or group while a task that is not STOPPED names it.
+   */
+  awsvpc?: TaskAwsvpcRecord;
+}
+
+/** The subnet and security groups of an awsvpc task's interface. */
+export interface TaskAwsvpcRecord {
+  subnetId: string;
+  securityGroupIds: string[];
 }
 
 /**

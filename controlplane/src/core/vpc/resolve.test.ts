@@ -1,16 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { CoreContext } from "../context.js";
 import { defaultSecurityGroup, defaultSubnets } from "./defaults.js";
-import { resolveAwsvpc } from "./resolve.js";
+import { checkAwsvpc } from "./resolve.js";
 
-// The default network is derived from the region alone, so no store is needed here.
-const ctx = { scope: { region: "us-east-1", accountId: "000000000000" } } as unknown as CoreContext;
-const [a, b] = defaultSubnets("us-east-1");
+// The default network is derived from the region alone; created ones come from etcd (integration).
+const subnets = defaultSubnets("us-east-1");
+const [a, b] = subnets;
 const sg = defaultSecurityGroup("us-east-1");
 
-describe("resolveAwsvpc", () => {
-  it("resolves subnets and defaults the group", async () => {
-    const r = await resolveAwsvpc(ctx, { subnets: [a.subnetId, b.subnetId, a.subnetId] });
+describe("checkAwsvpc", () => {
+  it("resolves subnets and defaults the group", () => {
+    const r = checkAwsvpc({ subnets: [a.subnetId, b.subnetId, a.subnetId] }, subnets, [sg]);
     expect(r.subnets.map((s) => s.availabilityZone)).toEqual(["us-east-1a", "us-east-1b"]);
     expect(r.securityGroups.map((g) => g.groupId)).toEqual([sg.groupId]);
     expect(r.assignPublicIp).toBe("DISABLED");
@@ -29,7 +28,7 @@ describe("resolveAwsvpc", () => {
     [{ subnets: [a.subnetId], securityGroups: ["sg-nope"] }, /security group 'sg-nope' does not exist/],
     // assignPublicIp outside its enum
     [{ subnets: [a.subnetId], assignPublicIp: "MAYBE" }, /assignPublicIp/],
-  ])("refuses %j", async (cfg, message) => {
-    await expect(resolveAwsvpc(ctx, cfg)).rejects.toMatchObject({ name: expect.any(String), message: expect.stringMatching(message) });
+  ])("refuses %j", (cfg, message) => {
+    expect(() => checkAwsvpc(cfg, subnets, [sg])).toThrow(expect.objectContaining({ name: expect.any(String), message: expect.stringMatching(message) }));
   });
 });

@@ -1,6 +1,7 @@
 import { InvalidParameterException } from "@berth/shared";
 import type { CoreContext } from "../context.js";
-import { defaultSecurityGroup, defaultSubnets } from "./defaults.js";
+import { listAllSecurityGroups } from "./security-groups.js";
+import { listAllSubnets } from "./subnets.js";
 import type { ResolvedAwsvpc, SecurityGroup, Subnet } from "./types.js";
 
 /** The awsvpcConfiguration of RunTask, CreateService and UpdateService, as the ECS model has it. */
@@ -13,23 +14,32 @@ export interface AwsvpcConfigurationInput {
 /** ECS's bounds on an awsvpcConfiguration. */
 export const awsvpcLimits = { subnets: 16, securityGroups: 5 } as const;
 
-/** Every subnet of the region: the default ones (and, with the EC2 API, those created). */
+/** Every subnet of the region: the derived default ones, then those created through the EC2 API (etcd). */
 export async function listSubnets(ctx: CoreContext): Promise<Subnet[]> {
-  return defaultSubnets(ctx.scope.region);
+  return listAllSubnets(ctx);
 }
 
-/** Every security group of the region: the default one (and, with the EC2 API, those created). */
+/** Every security group of the region: the default one (with its changed rules), then those created (etcd). */
 export async function listSecurityGroups(ctx: CoreContext): Promise<SecurityGroup[]> {
-  return [defaultSecurityGroup(ctx.scope.region)];
+  return listAllSecurityGroups(ctx);
 }
 
 /**
- * Resolves a task's awsvpcConfiguration as ECS checks it: at least one and at most 16 subnets,
- * at most 5 security groups, every id known (ECS's "Error retrieving subnet information" words),
- * all in one VPC; no group given means the VPC's default group. Throws InvalidParameterException
- * naming the field; reads only.
+ * Resolves a task's awsvpcConfiguration against the region's subnets and groups (the defaults and
+ * those created through the EC2 API, read from etcd); see {@link checkAwsvpc}. Reads only.
  */
 export async function resolveAwsvpc(ctx: CoreContext, cfg: AwsvpcConfigurationInput): Promise<ResolvedAwsvpc> {
+  const [subnets, groups] = await Promise.all([listSubnets(ctx), listSecurityGroups(ctx)]);
+  return checkAwsvpc(cfg, subnets, groups);
+}
+
+/**
+ * Checks a task's awsvpcConfiguration as ECS does: at least one and at most 16 subnets,
+ * at most 5 security groups, every id known (ECS's "Error retrieving subnet information" words),
+ * all in one VPC; no group given means the VPC's default group. Throws InvalidParameterException
+ * naming the field. Pure.
+ */
+export function checkAwsvpc(cfg: AwsvpcConfigurationInput, allSubnetList: readonly Subnet[], allGroups: readonly SecurityGroup[]): ResolvedAwsvpc {
   const subnetIds = cfg.subnets ?? [];
   const groupIds = cfg.securityGroups ?? [];
   if (subnetIds.length === 0) throw new InvalidParameterException("subnets can not be empty.");
@@ -43,7 +53,7 @@ export async function resolveAwsvpc(ctx: CoreContext, cfg: AwsvpcConfigurationIn
   if (assignPublicIp !== "ENABLED" && assignPublicIp !== "DISABLED") {
     throw new InvalidParameterException(`assignPublicIp must be ENABLED or DISABLED, got '${assignPublicIp}'.`);
   }
-  const allSubnets = new Map((await listSubnets(ctx)).map((s) => [s.subnetId, s]));
+  const allSubnets = new Map(allSubnetList.map((s) => [s.subnetId, s]));
   const missingSubnets = subnetIds.filter((id) => !allSubnets.has(id));
   if (missingSubnets.length > 0) {
     throw new InvalidParameterException(
@@ -54,7 +64,7 @@ export async function resolveAwsvpc(ctx: CoreContext, cfg: AwsvpcConfigurationIn
   const vpcIds = new Set(subnets.map((s) => s.vpcId));
   if (vpcIds.size > 1) throw new InvalidParameterException("subnets: all subnets must belong to the same VPC.");
   const vpcId = subnets[0].vpcId;
-  const groups = (await listSecurityGroups(ctx)).filter((g) => g.vpcId === vpcId);
+  const groups = allGroups.filter((g) => g.vpcId === vpcId);
   const byId = new Map(groups.map((g) => [g.groupId, g]));
   const missingGroups = groupIds.filter((id) => !byId.has(id));
   if (missingGroups.length > 0) {

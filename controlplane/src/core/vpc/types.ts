@@ -3,6 +3,7 @@
  * (a CIDR in one availability zone) and security groups (ingress rules enforced in the task's
  * network namespace). Field names follow EC2's so the EC2 API can answer from them directly.
  */
+import type { Tag } from "@berth/shared";
 
 /** A VPC: berth has the region's default one, 172.31.0.0/16, as every AWS account starts with. */
 export interface Vpc {
@@ -19,6 +20,8 @@ export interface Subnet {
   availabilityZone: string;
   /** True for the default subnet of its zone (one per zone, as EC2 makes them). */
   defaultForAz: boolean;
+  /** Tags given at CreateSubnet (none on the default subnets). */
+  tags?: Tag[];
 }
 
 /** One ingress permission, as EC2's IpPermission: a protocol and port range from CIDRs or groups. */
@@ -40,6 +43,8 @@ export interface SecurityGroup {
   description: string;
   vpcId: string;
   ingress: IngressRule[];
+  /** Tags given at CreateSecurityGroup. */
+  tags?: Tag[];
 }
 
 /** A task's awsvpcConfiguration with every id resolved to its record. */
