@@ -25,6 +25,7 @@ const root = join(here, "..");
  */
 export const services = [
   { id: "ecs", model: "ecs-model/service-2.json", out: "src/api/ecs/generated/validators.ts" },
+  { id: "logs", model: "aws-models/logs/service-2.json", out: "src/api/logs/generated/validators.ts" },
 ];
 
 // ECS's Integer members are Java ints; a value outside that range is refused by ECS too.
