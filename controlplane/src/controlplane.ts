@@ -5,12 +5,15 @@ import { createLogger, type Logger } from "@berth/shared";
 import { startAgentServer } from "./api/agent/server.js";
 import { createApiServer } from "./api/aws/router.js";
 import { ecsApi } from "./api/ecs/server.js";
+import { logsApi } from "./api/logs/server.js";
+import { awslogsIngest } from "./api/agent/awslogs-ingest.js";
+import { LogStore } from "./logstore/index.js";
 import { prometheusSdPath, prometheusSdRoute } from "./api/prometheus/index.js";
 import { LogRelay } from "./api/agent/log-relay.js";
 import { logsRoute } from "./api/berth/logs-route.js";
 import type { ControlPlaneConfig } from "./config.js";
 import type { CoreContext } from "./core/index.js";
-import { createControlPlaneMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
+import { createControlPlaneMetrics, registerLogStoreMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, Store } from "./store/index.js";
@@ -60,12 +63,23 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   const metrics = createControlPlaneMetrics({ logger: log, taskCounts: () => taskCounts(store), instanceCounts: () => instanceCounts(store) });
   store.kv.onConflict = () => metrics.etcdTxnConflicts.inc();
 
+  // CloudWatch Logs events live in files on this replica, not in etcd (see logstore/).
+  let logStore: LogStore | undefined;
+  const logMetrics = registerLogStoreMetrics(metrics.registry, () => logStore?.bytesOnDisk() ?? 0);
+  logStore = await LogStore.open({ dir: config.logs.dir, maxBytes: config.logs.maxBytes, observer: logMetrics }).catch((err: Error) => {
+    store.close();
+    throw new Error(`cannot open the log store in ${config.logs.dir}: ${err.message}`);
+  });
+  const logs = logStore;
+  const logSweeper = setInterval(() => void logs.sweep().catch((err) => log.warn("log store sweep failed", { err })), config.logs.sweepIntervalMs);
+  logSweeper.unref();
+
   const lookupSecret = config.accessKeys.size > 0 ? (akid: string) => config.accessKeys.get(akid) : undefined;
   // The agent sessions this replica holds, for relaying log requests to them.
   const logRelay = new LogRelay();
   const http = createApiServer({
     // The AWS APIs on this endpoint, asked in order; ECS last, as it answers whatever is left.
-    apis: [ecsApi(ctx, log.child({ component: "ecs-api" }))],
+    apis: [logsApi({ store: logs, scope: ctx.scope }, log.child({ component: "logs-api" })), ecsApi(ctx, log.child({ component: "ecs-api" }))],
     region: ctx.scope.region,
     log: log.child({ component: "api" }),
     lookupSecret,
@@ -98,7 +112,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     opened: () => metrics.agentSessionsOpen.inc(),
     closed: () => metrics.agentSessionsOpen.dec(),
     stateChange: (kind) => metrics.agentStateChanges.inc({ kind }),
-  }, logRelay);
+  }, logRelay, awslogsIngest(logs, log.child({ component: "awslogs" })));
   // Every replica serves the APIs and sessions; only the elected leader runs the loops.
   let duties: LeaderDuties | undefined;
   const election = await startLeaderElection({
@@ -144,6 +158,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     async close() {
       await stopLeading();
       await Promise.all([closeHttp(http), closeGrpc(grpc.server)]);
+      clearInterval(logSweeper);
+      await logs.idle();
       store.close();
       log.info("control plane stopped");
     },

@@ -199,3 +199,9 @@ export class ServiceUnavailableException extends BerthError {
   override readonly httpStatus = 503;
   override readonly transient = true;
 }
+
+/** CloudWatch Logs: the log group or stream to be created exists already. */
+export class ResourceAlreadyExistsException extends BerthError {
+  override name = "ResourceAlreadyExistsException";
+  readonly ecsType = "ResourceAlreadyExistsException";
+}

@@ -9,6 +9,7 @@ import { TaskSpecBuilder } from "./task-spec.js";
 import { SessionLogRequests, type LogRelay } from "./log-relay.js";
 import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
 import { deregistered } from "./register.js";
+import type { AwslogsIngest } from "./awslogs-ingest.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
 export interface SessionSettings {
@@ -28,10 +29,10 @@ export interface SessionObserver {
 }
 
 /** The Session handler: one {@link AgentSession} per stream. */
-export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: LogRelay) {
+export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: LogRelay, awslogs?: AwslogsIngest) {
   const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }));
   return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
-    new AgentSession(ctx, settings, feeds, call, observer, relay).start();
+    new AgentSession(ctx, settings, feeds, call, observer, relay, awslogs).start();
   };
 }
 
@@ -71,6 +72,7 @@ class AgentSession {
     private readonly call: ServerDuplexStream<AgentMessage, ControlMessage>,
     private readonly observer?: SessionObserver,
     private readonly relay?: LogRelay,
+    private readonly awslogs?: AwslogsIngest,
   ) {
     this.log = ctx.log.child({ component: "session" });
     this.specs = new TaskSpecBuilder(ctx);
@@ -115,6 +117,14 @@ class AgentSession {
         return;
       case "logEnd":
         this.logs.onEnd(kind.value);
+        return;
+      // awslogs lines go to the log store, off the state queue; the ack says stored or refused.
+      case "awslogsBatch":
+        if (!this.awslogs) {
+          this.write({ kind: { $case: "awslogsAck", value: { batchId: kind.value.batchId, errorType: "ServiceUnavailableException", error: "this control plane keeps no log store" } } });
+          return;
+        }
+        void this.awslogs(kind.value).then((ack) => this.write({ kind: { $case: "awslogsAck", value: ack } }));
         return;
     }
   }

@@ -105,6 +105,9 @@ export interface AgentMessage {
     | { $case: "taskStateChange"; value: TaskStateChange }
     | { $case: "logChunk"; value: LogChunk }
     | { $case: "logEnd"; value: LogEnd }
+    | //
+    /** Field numbers from 20 up: awslogs shipping (kept clear of other additions). */
+    { $case: "awslogsBatch"; value: AwslogsBatch }
     | undefined;
 }
 
@@ -228,6 +231,7 @@ export interface ControlMessage {
     | { $case: "heartbeatAck"; value: HeartbeatAck }
     | { $case: "logRequest"; value: LogRequest }
     | { $case: "logCancel"; value: LogCancel }
+    | { $case: "awslogsAck"; value: AwslogsAck }
     | undefined;
 }
 
@@ -292,6 +296,39 @@ export interface LogRequest {
 /** Ends a LogRequest early (the reader went away). The agent answers with LogEnd. */
 export interface LogCancel {
   requestId: string;
+}
+
+/**
+ * One batch of one container's lines for its CloudWatch Logs stream. Lines carry the container's
+ * own line numbers (1, 2, …, kept in the agent's cursor), so a batch re-sent after a lost ack or an
+ * agent restart is stored once.
+ */
+export interface AwslogsBatch {
+  batchId: number;
+  taskArn: string;
+  containerName: string;
+  /** the Docker container id: the source the line numbers count in */
+  runtimeId: string;
+  logGroup: string;
+  logStream: string;
+  /** awslogs-create-group: "true" */
+  createGroup: boolean;
+  events: AwslogsEvent[];
+}
+
+export interface AwslogsEvent {
+  timestampMs: number;
+  message: string;
+  /** the line's number in its container's output, from 1 */
+  line: number;
+}
+
+/** The control plane's answer to one batch: stored (error empty) or refused with Logs' error. */
+export interface AwslogsAck {
+  batchId: number;
+  /** e.g. ResourceNotFoundException */
+  errorType: string;
+  error: string;
 }
 
 function createBaseJoinRequest(): JoinRequest {
@@ -1289,6 +1326,9 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "logEnd":
         LogEnd.encode(message.kind.value, writer.uint32(50).fork()).join();
         break;
+      case "awslogsBatch":
+        AwslogsBatch.encode(message.kind.value, writer.uint32(162).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1354,6 +1394,14 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.kind = { $case: "logEnd", value: LogEnd.decode(reader, reader.uint32()) };
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.kind = { $case: "awslogsBatch", value: AwslogsBatch.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1388,6 +1436,10 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         ? { $case: "logEnd", value: LogEnd.fromJSON(object.logEnd) }
         : isSet(object.log_end)
         ? { $case: "logEnd", value: LogEnd.fromJSON(object.log_end) }
+        : isSet(object.awslogsBatch)
+        ? { $case: "awslogsBatch", value: AwslogsBatch.fromJSON(object.awslogsBatch) }
+        : isSet(object.awslogs_batch)
+        ? { $case: "awslogsBatch", value: AwslogsBatch.fromJSON(object.awslogs_batch) }
         : undefined,
     };
   },
@@ -1406,6 +1458,8 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.logChunk = LogChunk.toJSON(message.kind.value);
     } else if (message.kind?.$case === "logEnd") {
       obj.logEnd = LogEnd.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "awslogsBatch") {
+      obj.awslogsBatch = AwslogsBatch.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -1449,6 +1503,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "logEnd": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "logEnd", value: LogEnd.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "awslogsBatch": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "awslogsBatch", value: AwslogsBatch.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -2773,6 +2833,9 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "logCancel":
         LogCancel.encode(message.kind.value, writer.uint32(50).fork()).join();
         break;
+      case "awslogsAck":
+        AwslogsAck.encode(message.kind.value, writer.uint32(162).fork()).join();
+        break;
     }
     return writer;
   },
@@ -2838,6 +2901,14 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             message.kind = { $case: "logCancel", value: LogCancel.decode(reader, reader.uint32()) };
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.kind = { $case: "awslogsAck", value: AwslogsAck.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2872,6 +2943,10 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         ? { $case: "logCancel", value: LogCancel.fromJSON(object.logCancel) }
         : isSet(object.log_cancel)
         ? { $case: "logCancel", value: LogCancel.fromJSON(object.log_cancel) }
+        : isSet(object.awslogsAck)
+        ? { $case: "awslogsAck", value: AwslogsAck.fromJSON(object.awslogsAck) }
+        : isSet(object.awslogs_ack)
+        ? { $case: "awslogsAck", value: AwslogsAck.fromJSON(object.awslogs_ack) }
         : undefined,
     };
   },
@@ -2890,6 +2965,8 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       obj.logRequest = LogRequest.toJSON(message.kind.value);
     } else if (message.kind?.$case === "logCancel") {
       obj.logCancel = LogCancel.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "awslogsAck") {
+      obj.awslogsAck = AwslogsAck.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -2933,6 +3010,12 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "logCancel": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "logCancel", value: LogCancel.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "awslogsAck": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "awslogsAck", value: AwslogsAck.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -3725,6 +3808,440 @@ export const LogCancel: MessageFns<LogCancel> = {
   fromPartial<I extends Exact<DeepPartial<LogCancel>, I>>(object: I): LogCancel {
     const message = createBaseLogCancel();
     message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseAwslogsBatch(): AwslogsBatch {
+  return {
+    batchId: 0,
+    taskArn: "",
+    containerName: "",
+    runtimeId: "",
+    logGroup: "",
+    logStream: "",
+    createGroup: false,
+    events: [],
+  };
+}
+
+export const AwslogsBatch: MessageFns<AwslogsBatch> = {
+  encode(message: AwslogsBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.batchId !== 0) {
+      writer.uint32(8).int64(message.batchId);
+    }
+    if (message.taskArn !== "") {
+      writer.uint32(18).string(message.taskArn);
+    }
+    if (message.containerName !== "") {
+      writer.uint32(26).string(message.containerName);
+    }
+    if (message.runtimeId !== "") {
+      writer.uint32(34).string(message.runtimeId);
+    }
+    if (message.logGroup !== "") {
+      writer.uint32(42).string(message.logGroup);
+    }
+    if (message.logStream !== "") {
+      writer.uint32(50).string(message.logStream);
+    }
+    if (message.createGroup !== false) {
+      writer.uint32(56).bool(message.createGroup);
+    }
+    for (const v of message.events) {
+      AwslogsEvent.encode(v!, writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AwslogsBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAwslogsBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.batchId = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.taskArn = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.containerName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.runtimeId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.logGroup = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.logStream = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.createGroup = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.events.push(AwslogsEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AwslogsBatch {
+    return {
+      batchId: isSet(object.batchId)
+        ? globalThis.Number(object.batchId)
+        : isSet(object.batch_id)
+        ? globalThis.Number(object.batch_id)
+        : 0,
+      taskArn: isSet(object.taskArn)
+        ? globalThis.String(object.taskArn)
+        : isSet(object.task_arn)
+        ? globalThis.String(object.task_arn)
+        : "",
+      containerName: isSet(object.containerName)
+        ? globalThis.String(object.containerName)
+        : isSet(object.container_name)
+        ? globalThis.String(object.container_name)
+        : "",
+      runtimeId: isSet(object.runtimeId)
+        ? globalThis.String(object.runtimeId)
+        : isSet(object.runtime_id)
+        ? globalThis.String(object.runtime_id)
+        : "",
+      logGroup: isSet(object.logGroup)
+        ? globalThis.String(object.logGroup)
+        : isSet(object.log_group)
+        ? globalThis.String(object.log_group)
+        : "",
+      logStream: isSet(object.logStream)
+        ? globalThis.String(object.logStream)
+        : isSet(object.log_stream)
+        ? globalThis.String(object.log_stream)
+        : "",
+      createGroup: isSet(object.createGroup)
+        ? globalThis.Boolean(object.createGroup)
+        : isSet(object.create_group)
+        ? globalThis.Boolean(object.create_group)
+        : false,
+      events: globalThis.Array.isArray(object?.events)
+        ? object.events.map((e: any) => AwslogsEvent.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AwslogsBatch): unknown {
+    const obj: any = {};
+    if (message.batchId !== 0) {
+      obj.batchId = Math.round(message.batchId);
+    }
+    if (message.taskArn !== "") {
+      obj.taskArn = message.taskArn;
+    }
+    if (message.containerName !== "") {
+      obj.containerName = message.containerName;
+    }
+    if (message.runtimeId !== "") {
+      obj.runtimeId = message.runtimeId;
+    }
+    if (message.logGroup !== "") {
+      obj.logGroup = message.logGroup;
+    }
+    if (message.logStream !== "") {
+      obj.logStream = message.logStream;
+    }
+    if (message.createGroup !== false) {
+      obj.createGroup = message.createGroup;
+    }
+    if (message.events?.length) {
+      obj.events = message.events.map((e) => AwslogsEvent.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AwslogsBatch>, I>>(base?: I): AwslogsBatch {
+    return AwslogsBatch.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AwslogsBatch>, I>>(object: I): AwslogsBatch {
+    const message = createBaseAwslogsBatch();
+    message.batchId = object.batchId ?? 0;
+    message.taskArn = object.taskArn ?? "";
+    message.containerName = object.containerName ?? "";
+    message.runtimeId = object.runtimeId ?? "";
+    message.logGroup = object.logGroup ?? "";
+    message.logStream = object.logStream ?? "";
+    message.createGroup = object.createGroup ?? false;
+    message.events = object.events?.map((e) => AwslogsEvent.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAwslogsEvent(): AwslogsEvent {
+  return { timestampMs: 0, message: "", line: 0 };
+}
+
+export const AwslogsEvent: MessageFns<AwslogsEvent> = {
+  encode(message: AwslogsEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.timestampMs !== 0) {
+      writer.uint32(8).int64(message.timestampMs);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.line !== 0) {
+      writer.uint32(24).int64(message.line);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AwslogsEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAwslogsEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.timestampMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.line = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AwslogsEvent {
+    return {
+      timestampMs: isSet(object.timestampMs)
+        ? globalThis.Number(object.timestampMs)
+        : isSet(object.timestamp_ms)
+        ? globalThis.Number(object.timestamp_ms)
+        : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      line: isSet(object.line) ? globalThis.Number(object.line) : 0,
+    };
+  },
+
+  toJSON(message: AwslogsEvent): unknown {
+    const obj: any = {};
+    if (message.timestampMs !== 0) {
+      obj.timestampMs = Math.round(message.timestampMs);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.line !== 0) {
+      obj.line = Math.round(message.line);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AwslogsEvent>, I>>(base?: I): AwslogsEvent {
+    return AwslogsEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AwslogsEvent>, I>>(object: I): AwslogsEvent {
+    const message = createBaseAwslogsEvent();
+    message.timestampMs = object.timestampMs ?? 0;
+    message.message = object.message ?? "";
+    message.line = object.line ?? 0;
+    return message;
+  },
+};
+
+function createBaseAwslogsAck(): AwslogsAck {
+  return { batchId: 0, errorType: "", error: "" };
+}
+
+export const AwslogsAck: MessageFns<AwslogsAck> = {
+  encode(message: AwslogsAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.batchId !== 0) {
+      writer.uint32(8).int64(message.batchId);
+    }
+    if (message.errorType !== "") {
+      writer.uint32(18).string(message.errorType);
+    }
+    if (message.error !== "") {
+      writer.uint32(26).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AwslogsAck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAwslogsAck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.batchId = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.errorType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AwslogsAck {
+    return {
+      batchId: isSet(object.batchId)
+        ? globalThis.Number(object.batchId)
+        : isSet(object.batch_id)
+        ? globalThis.Number(object.batch_id)
+        : 0,
+      errorType: isSet(object.errorType)
+        ? globalThis.String(object.errorType)
+        : isSet(object.error_type)
+        ? globalThis.String(object.error_type)
+        : "",
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: AwslogsAck): unknown {
+    const obj: any = {};
+    if (message.batchId !== 0) {
+      obj.batchId = Math.round(message.batchId);
+    }
+    if (message.errorType !== "") {
+      obj.errorType = message.errorType;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AwslogsAck>, I>>(base?: I): AwslogsAck {
+    return AwslogsAck.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AwslogsAck>, I>>(object: I): AwslogsAck {
+    const message = createBaseAwslogsAck();
+    message.batchId = object.batchId ?? 0;
+    message.errorType = object.errorType ?? "";
+    message.error = object.error ?? "";
     return message;
   },
 };
