@@ -9,6 +9,7 @@ import { detectHost, hostAttributes, registeredResources } from "./resources/ind
 import { DockerRuntime } from "./runtime/index.js";
 import { RuntimeHealthProbe } from "./runtime/health.js";
 import { AgentSession, LogRequests } from "./session/index.js";
+import { AwslogsShipper } from "./awslogs/index.js";
 
 /** host:port as gRPC takes it (IPv6 hosts in brackets). */
 const grpcAddress = (h: { host: string; port: number }) => (h.host.includes(":") ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`);
@@ -88,6 +89,9 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     dockerApi: host.docker ? { min: host.docker.minApiVersion, max: host.docker.apiVersion } : undefined,
     logDrivers: host.docker?.logDrivers,
   });
+  // awslogs containers' output, shipped to the control plane's log store over the session.
+  const awslogs = new AwslogsShipper({ runtime, dataDir: config.dataDir, cluster: config.cluster, log });
+  await awslogs.start();
   const session = new AgentSession({
     addresses: config.controlPlanes.map(grpcAddress),
     engine,
@@ -109,6 +113,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     log,
     runtimeHealth: () => health.current(),
     logs: new LogRequests({ source: runtime, runtime, log: log.child({ component: "logs" }) }),
+    awslogs,
     observer: {
       connected: (on) => metrics.setSessionConnected(on),
       stateChangeSent: () => metrics.stateChangesSent.inc(),
@@ -131,6 +136,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     async close() {
       health.stop();
       await session.stop();
+      await awslogs.stop();
       await introspection.close();
       await engine.close();
       log.info("agent stopped; containers keep running and are re-adopted on restart");

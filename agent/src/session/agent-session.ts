@@ -3,6 +3,7 @@ import type { Logger } from "@berth/shared";
 import {
   AgentServiceClient,
   type AgentMessage,
+  type AwslogsAck,
   type ControlMessage,
   type RegisterContainerInstanceRequest,
   type TaskStateChange,
@@ -40,6 +41,8 @@ export interface AgentSessionOptions {
   runtimeHealth?: () => { unhealthy: boolean; error: string };
   /** Serves the control plane's log requests; without it they are answered with an error. */
   logs?: LogRequests;
+  /** The awslogs shipper: batches go out on each accepted session and come back acked. */
+  awslogs?: { attach(write: (msg: AgentMessage) => void): void; detach(): void; ack(ack: AwslogsAck): void };
   /** Where the agent's key and certificate live; without a certificate it joins with `joinToken`. */
   credentials: CredentialStore;
   /** The join token (BERTH_JOIN_TOKEN), used only while the agent has no certificate. */
@@ -214,6 +217,7 @@ export class AgentSession {
                 call.write({ kind: { $case: "heartbeat", value: { sentAtMs: Date.now(), runtimeUnhealthy: health.unhealthy, runtimeError: health.error } } });
               }, kind.value.heartbeatIntervalMs);
               for (const change of this.opts.engine.unacknowledgedChanges()) this.sendChange(change);
+              this.opts.awslogs?.attach((m) => call.write(m));
               return;
             }
             case "payload": {
@@ -237,6 +241,9 @@ export class AgentSession {
             case "logCancel":
               this.opts.logs?.cancel(kind.value.requestId);
               return;
+            case "awslogsAck":
+              this.opts.awslogs?.ack(kind.value);
+              return;
           }
         });
         call.on("error", (err: ServiceError) => {
@@ -254,6 +261,7 @@ export class AgentSession {
       if (heartbeat) clearInterval(heartbeat);
       // Their answers would go to a stream nobody reads: the control plane ended those requests.
       this.opts.logs?.closeAll();
+      this.opts.awslogs?.detach();
       this.call = undefined;
       this.stream = undefined;
     }
