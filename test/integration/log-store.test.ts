@@ -137,3 +137,14 @@ describe("log store", () => {
     expect((await open()).listGroups()).toEqual([]);
   });
 });
+
+describe("log store segments by event time", () => {
+  it("puts events an hour or more apart into separate segments, so retention drops the old ones alone", async () => {
+    const s = await open();
+    await s.append("g", "s", [{ timestamp: now - 2 * day, message: "old" }, { timestamp: now - 2 * day + 1, message: "old2" }, { timestamp: now, message: "new" }], { createGroup: true, createStream: true });
+    expect(await segmentFiles()).toHaveLength(2);
+    await s.setRetention("g", 1);
+    expect((await s.sweep()).map((d) => d.reason)).toEqual(["retention"]);
+    expect((await s.read("g", "s")).map((e) => e.message)).toEqual(["new"]);
+  });
+});

@@ -34,6 +34,8 @@ export interface LogStoreOptions {
   maxBytes: number;
   /** A segment is sealed and a new one started past this size. */
   segmentBytes?: number;
+  /** Event time one segment covers at most (default 1 h): retention drops old events by the segment. */
+  segmentSpanMs?: number;
   observer?: LogStoreObserver;
   now?: () => number;
 }
@@ -62,10 +64,12 @@ export class LogStore {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
   private readonly segmentBytes: number;
+  private readonly segmentSpanMs: number;
 
   private constructor(private readonly opts: LogStoreOptions) {
     this.now = opts.now ?? Date.now;
     this.segmentBytes = opts.segmentBytes ?? 4 * 1024 * 1024;
+    this.segmentSpanMs = opts.segmentSpanMs ?? 3_600_000;
   }
 
   /** Opens (creating) the store folder and loads every group's and stream's index. */
@@ -199,13 +203,20 @@ export class LogStore {
         message: e.message,
         ...(opts.source ? { source: [opts.source, e.sourceSeq ?? 0] as [string, number] } : {}),
       }));
-      let seg = s.segments[s.segments.length - 1];
-      if (!seg || seg.sealed || seg.bytes >= this.segmentBytes) {
-        if (seg && !seg.sealed) await sealSegment(s.dir, seg);
-        seg = newSegment((seg?.counter ?? 0) + 1, stored[0].timestamp);
-        s.segments.push(seg);
+      // Consecutive events within one segment span go together; each run into a fitting segment.
+      for (let from = 0; from < stored.length; ) {
+        let to = from + 1;
+        while (to < stored.length && Math.abs(stored[to].timestamp - stored[from].timestamp) < this.segmentSpanMs) to++;
+        const run = stored.slice(from, to);
+        let seg = s.segments[s.segments.length - 1];
+        if (!seg || seg.sealed || seg.bytes >= this.segmentBytes || !this.fits(seg, run)) {
+          if (seg && !seg.sealed) await sealSegment(s.dir, seg);
+          seg = newSegment((seg?.counter ?? 0) + 1, run[0].timestamp);
+          s.segments.push(seg);
+        }
+        await appendSegment(s.dir, seg, run);
+        from = to;
       }
-      await appendSegment(s.dir, seg, stored);
       summarize(s);
       s.lastIngestionMs = ingestionTime;
       this.opts.observer?.ingested(stored.length);
@@ -262,6 +273,14 @@ export class LogStore {
     const next = this.chain.catch(() => undefined).then(fn);
     this.chain = next;
     return next;
+  }
+
+  /** Whether events keep a segment within one span of event time (so retention drops it whole). */
+  private fits(seg: SegmentInfo, run: readonly StoredEvent[]): boolean {
+    if (seg.count === 0) return true;
+    const lo = Math.min(seg.minMs, ...run.map((e) => e.timestamp));
+    const hi = Math.max(seg.maxMs, ...run.map((e) => e.timestamp));
+    return hi - lo < this.segmentSpanMs;
   }
 
   private mustGroup(name: string): GroupState {

@@ -58,3 +58,14 @@ export function pageOf<T>(items: readonly T[], limit: number | undefined, token:
 
 /** The retention periods CloudWatch Logs accepts (the model's `Days` documentation). */
 export const retentionDays: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * The model's name patterns, matched whole as CloudWatch Logs does (the generated validators
+ * match botocore's unanchored patterns anywhere in the value, as JSON Schema does).
+ */
+export function checkName(field: "logGroupName" | "logStreamName", value: string): void {
+  const pattern = field === "logGroupName" ? /^[.\-_/#A-Za-z0-9]+$/ : /^[^:*]*$/;
+  if (!pattern.test(value)) {
+    throw new InvalidParameterException(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${field === "logGroupName" ? "[\\.\\-_/#A-Za-z0-9]+" : "[^:*]*"}`);
+  }
+}

@@ -1,6 +1,6 @@
 import { InvalidParameterException, type ArnScope } from "@berth/shared";
 import type { LogStore } from "../../../logstore/index.js";
-import { groupOf, logGroupShape, pageOf, retentionDays } from "../shapes.js";
+import { checkName, groupOf, logGroupShape, pageOf, retentionDays } from "../shapes.js";
 
 /** What the Logs actions work on: the store and the ARN scope. */
 export interface LogsContext {
@@ -10,6 +10,7 @@ export interface LogsContext {
 
 /** CreateLogGroup. */
 export async function createLogGroup(ctx: LogsContext, input: { logGroupName: string }): Promise<object> {
+  checkName("logGroupName", input.logGroupName);
   await ctx.store.createGroup(input.logGroupName);
   return {};
 }

@@ -1,10 +1,11 @@
 import { InvalidParameterException } from "@berth/shared";
 import { acceptLogEvents, type InputLogEvent } from "../../../logstore/index.js";
-import { groupOf, logStreamShape, pageOf } from "../shapes.js";
+import { checkName, groupOf, logStreamShape, pageOf } from "../shapes.js";
 import type { LogsContext } from "./groups.js";
 
 /** CreateLogStream. */
 export async function createLogStream(ctx: LogsContext, input: { logGroupName: string; logStreamName: string }): Promise<object> {
+  checkName("logStreamName", input.logStreamName);
   await ctx.store.createStream(input.logGroupName, input.logStreamName);
   return {};
 }

@@ -1,0 +1,170 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
+
+// awslogs and the CloudWatch Logs API through the real AWS CLI v2: containers' lines reach the
+// log store over the agent's session with ECS's stream names, and `aws logs` reads them back.
+const run = promisify(execFile);
+const aws = "/usr/bin/aws";
+const cluster = `awslogs-${process.pid}`;
+const env = { ...process.env, AWS_ACCESS_KEY_ID: "berth", AWS_SECRET_ACCESS_KEY: "berth", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
+let host: SingleHost;
+let t: TestControlPlane;
+let tmp: string;
+
+async function cli(service: "ecs" | "logs", ...args: string[]): Promise<any> {
+  const { stdout } = await run(aws, [service, "--endpoint-url", t.endpoint, "--output", "json", ...args], { env });
+  return stdout.trim() ? JSON.parse(stdout) : undefined;
+}
+
+/** The CLI's error for a call that must fail: its stderr (type and message). */
+async function cliError(service: "ecs" | "logs", ...args: string[]): Promise<string> {
+  try {
+    await cli(service, ...args);
+  } catch (err) {
+    return String((err as { stderr?: string }).stderr);
+  }
+  throw new Error(`aws ${service} ${args.join(" ")} succeeded`);
+}
+
+/** Registers a one-container busybox task definition logging with awslogs and runs one task. */
+async function runLogging(family: string, script: string, options?: Record<string, string>): Promise<{ taskId: string; taskArn: string }> {
+  const file = join(tmp, `${family}.json`);
+  const logConfiguration = { logDriver: "awslogs", ...(options ? { options } : {}) };
+  await writeFile(file, JSON.stringify({ family, containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", memory: 32, command: ["sh", "-c", script], logConfiguration }] }));
+  const registered = await cli("ecs", "register-task-definition", "--cli-input-json", `file://${file}`);
+  // The options register verbatim, as ECS keeps them.
+  expect(registered.taskDefinition.containerDefinitions[0].logConfiguration).toEqual(logConfiguration);
+  const res = await cli("ecs", "run-task", "--cluster", cluster, "--task-definition", family);
+  expect(res.failures).toEqual([]);
+  const taskArn: string = res.tasks[0].taskArn;
+  return { taskArn, taskId: taskArn.split("/").pop()! };
+}
+
+/** Every message of a stream, paging get-log-events forward from the head as clients do. */
+async function allMessages(group: string, stream: string): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  for (;;) {
+    const page = await cli("logs", "get-log-events", "--log-group-name", group, "--log-stream-name", stream, "--start-from-head", "--limit", "25", ...(token ? ["--next-token", token] : []));
+    out.push(...page.events.map((e: { message: string }) => e.message));
+    if (page.nextForwardToken === token) return out;
+    token = page.nextForwardToken;
+  }
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "berth-awslogs-"));
+  host = await startSingleHost(cluster, { BERTH_LOG_SWEEP_INTERVAL_MS: "300" });
+  t = host.t;
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe("awslogs through the AWS CLI", () => {
+  it("ships every line exactly once with ECS's stream name, across an agent crash and restart", async () => {
+    const group = "/berth/restart";
+    const { taskId } = await runLogging("awslogs-restart", "i=0; while [ $i -lt 60 ]; do i=$((i+1)); echo line-$i; sleep 0.1; done", {
+      "awslogs-group": group,
+      "awslogs-stream-prefix": "web",
+      "awslogs-create-group": "true",
+      "awslogs-region": "us-east-1",
+    });
+    const stream = `web/app/${taskId}`;
+    // Some lines are stored, then the agent is killed (-9) mid-output and started again.
+    await eventually("the first lines to be stored", async () => ((await allMessages(group, stream).catch(() => [])).length >= 5 ? true : undefined), 30_000, 100);
+    await host.restartAgent();
+    const lines = await eventually("all 60 lines", async () => {
+      const got = await allMessages(group, stream);
+      return got.length >= 60 ? got : undefined;
+    }, 60_000, 500);
+    expect(lines).toEqual(Array.from({ length: 60 }, (_, i) => `line-${i + 1}`));
+    // No duplicate arrives late either.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await allMessages(group, stream)).toHaveLength(60);
+
+    const streams = await cli("logs", "describe-log-streams", "--log-group-name", group);
+    expect(streams.logStreams.map((s: { logStreamName: string }) => s.logStreamName)).toEqual([stream]);
+    expect(streams.logStreams[0].arn).toBe(`arn:aws:logs:us-east-1:000000000000:log-group:${group}:log-stream:${stream}`);
+
+    // filter-log-events with a plain term, as `aws logs tail --filter-pattern` sends it.
+    const filtered = await cli("logs", "filter-log-events", "--log-group-name", group, "--filter-pattern", "line-5");
+    expect(filtered.events.map((e: { message: string }) => e.message)).toEqual(["line-5", ...Array.from({ length: 10 }, (_, i) => `line-${50 + i}`)]);
+    expect(new Set(filtered.events.map((e: { logStreamName: string }) => e.logStreamName))).toEqual(new Set([stream]));
+    // Paged through nextToken, page by page, the CLI (its paginator) still gets all 60.
+    const paged = await cli("logs", "filter-log-events", "--log-group-name", group, "--page-size", "7");
+    expect(paged.events).toHaveLength(60);
+  });
+
+  it("fills in the console's defaults for a definition without options, creating /ecs/<family>; aws logs tail prints a fresh line", async () => {
+    const { taskId } = await runLogging("awslogs-defaults", "echo hello-from-defaults; sleep 30");
+    const groups = await eventually("the default group", async () => {
+      const g = await cli("logs", "describe-log-groups", "--log-group-name-prefix", "/ecs/awslogs-defaults");
+      return g.logGroups.length > 0 ? g.logGroups : undefined;
+    });
+    expect(groups[0]).toMatchObject({ logGroupName: "/ecs/awslogs-defaults", arn: "arn:aws:logs:us-east-1:000000000000:log-group:/ecs/awslogs-defaults:*" });
+    const tail = await eventually("aws logs tail to print the line", async () => {
+      const { stdout } = await run(aws, ["logs", "tail", "/ecs/awslogs-defaults", "--endpoint-url", t.endpoint], { env });
+      return stdout.includes("hello-from-defaults") ? stdout : undefined;
+    });
+    expect(tail).toContain(`ecs/app/${taskId} hello-from-defaults`);
+  });
+
+  it("keeps the lines of a container whose group does not exist, and delivers them once the group is created", async () => {
+    const group = "/berth/later";
+    const { taskId } = await runLogging("awslogs-missing", "echo early-line; sleep 30", { "awslogs-group": group, "awslogs-stream-prefix": "p" });
+    await eventually("the task to run", async () => ((await cli("ecs", "describe-tasks", "--cluster", cluster, "--tasks", taskId)).tasks[0].lastStatus === "RUNNING" ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await cliError("logs", "describe-log-streams", "--log-group-name", group)).toContain("ResourceNotFoundException");
+    await cli("logs", "create-log-group", "--log-group-name", group);
+    const lines = await eventually("the kept line", async () => {
+      const got = await allMessages(group, `p/app/${taskId}`).catch(() => []);
+      return got.length > 0 ? got : undefined;
+    }, 20_000, 500);
+    expect(lines).toEqual(["early-line"]);
+  });
+
+  it("drops events past retention with the sweep and counts them in the metrics", async () => {
+    const group = "/berth/retention";
+    await cli("logs", "create-log-group", "--log-group-name", group);
+    await cli("logs", "create-log-stream", "--log-group-name", group, "--log-stream-name", "s");
+    const now = Date.now();
+    const put = await cli("logs", "put-log-events", "--log-group-name", group, "--log-stream-name", "s", "--log-events", `timestamp=${now - 2 * 86_400_000},message=old`, `timestamp=${now - 2 * 86_400_000 + 1},message=old2`);
+    expect(put?.rejectedLogEventsInfo).toBeUndefined();
+    await cli("logs", "put-log-events", "--log-group-name", group, "--log-stream-name", "s", "--log-events", `timestamp=${now},message=new`);
+    expect(await allMessages(group, "s")).toEqual(["old", "old2", "new"]);
+    await cli("logs", "put-retention-policy", "--log-group-name", group, "--retention-in-days", "1");
+    expect((await cli("logs", "describe-log-groups", "--log-group-name-prefix", group)).logGroups[0].retentionInDays).toBe(1);
+    expect(await allMessages(group, "s")).toEqual(["new"]);
+    const metrics = await eventually("the sweep to drop the old segment", async () => {
+      const text = await (await fetch(`${t.endpoint}/metrics`)).text();
+      return /berth_logs_dropped_bytes_total\{reason="retention"\} [1-9]/.test(text) ? text : undefined;
+    });
+    expect(metrics).toMatch(/berth_logs_bytes_on_disk [1-9]/);
+    expect(metrics).toMatch(/berth_logs_events_ingested_total [1-9]/);
+    // An event past retention is now refused by index, as CloudWatch Logs reports it.
+    const late = await cli("logs", "put-log-events", "--log-group-name", group, "--log-stream-name", "s", "--log-events", `timestamp=${now - 2 * 86_400_000},message=late`);
+    expect(late.rejectedLogEventsInfo).toEqual({ expiredLogEventEndIndex: 0 });
+  });
+
+  it("answers bad input with CloudWatch Logs' error types, and DeleteLogGroup removes everything", async () => {
+    expect(await cliError("logs", "get-log-events", "--log-group-name", "/nope", "--log-stream-name", "s")).toMatch(/ResourceNotFoundException.*The specified log group does not exist\./);
+    await cli("logs", "create-log-group", "--log-group-name", "/berth/errors");
+    expect(await cliError("logs", "create-log-group", "--log-group-name", "/berth/errors")).toMatch(/ResourceAlreadyExistsException.*The specified log group already exists/);
+    expect(await cliError("logs", "put-retention-policy", "--log-group-name", "/berth/errors", "--retention-in-days", "2")).toMatch(/InvalidParameterException.*retentionInDays: 2 is not one of/);
+    expect(await cliError("logs", "filter-log-events", "--log-group-name", "/berth/errors", "--filter-pattern", '{ $.level = "x" }')).toMatch(/InvalidParameterException.*not supported/);
+    expect(await cliError("logs", "create-log-group", "--log-group-name", "bad name!")).toMatch(/InvalidParameterException.*'bad name!' at 'logGroupName'/);
+    expect(await cliError("logs", "create-log-stream", "--log-group-name", "/berth/errors", "--log-stream-name", "a:b")).toMatch(/InvalidParameterException.*at 'logStreamName'/);
+    expect(await cliError("logs", "describe-metric-filters")).toMatch(/UnsupportedFeatureException/);
+    await cli("logs", "delete-log-group", "--log-group-name", "/berth/errors");
+    expect((await cli("logs", "describe-log-groups", "--log-group-name-prefix", "/berth/errors")).logGroups).toEqual([]);
+    expect(await cliError("logs", "delete-log-group", "--log-group-name", "/berth/errors")).toMatch(/ResourceNotFoundException/);
+  });
+});
