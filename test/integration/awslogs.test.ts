@@ -117,17 +117,24 @@ describe("awslogs through the AWS CLI", () => {
     expect(tail).toContain(`ecs/app/${taskId} hello-from-defaults`);
   });
 
-  it("keeps the lines of a container whose group does not exist, and delivers them once the group is created", async () => {
-    const group = "/berth/later";
-    const { taskId } = await runLogging("awslogs-missing", "echo early-line; sleep 30", { "awslogs-group": group, "awslogs-stream-prefix": "p" });
-    await eventually("the task to run", async () => ((await cli("ecs", "describe-tasks", "--cluster", cluster, "--tasks", taskId)).tasks[0].lastStatus === "RUNNING" ? true : undefined));
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await cliError("logs", "describe-log-streams", "--log-group-name", group)).toContain("ResourceNotFoundException");
+  it("fails a container whose group does not exist as ECS does, and runs it once the group is there", async () => {
+    const group = "/berth/missing";
+    const first = await runLogging("awslogs-missing", "echo early-line; sleep 30", { "awslogs-group": group, "awslogs-stream-prefix": "p" });
+    const stopped = await eventually("the task to stop", async () => {
+      const task = (await cli("ecs", "describe-tasks", "--cluster", cluster, "--tasks", first.taskArn)).tasks[0];
+      return task.lastStatus === "STOPPED" ? task : undefined;
+    });
+    expect(stopped.containers[0].reason).toBe(
+      "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.",
+    );
+    expect((await cli("logs", "describe-log-groups", "--log-group-name-prefix", group)).logGroups).toEqual([]);
     await cli("logs", "create-log-group", "--log-group-name", group);
-    const lines = await eventually("the kept line", async () => {
+    const second = await cli("ecs", "run-task", "--cluster", cluster, "--task-definition", "awslogs-missing");
+    const taskId = second.tasks[0].taskArn.split("/").pop();
+    const lines = await eventually("the line", async () => {
       const got = await allMessages(group, `p/app/${taskId}`).catch(() => []);
       return got.length > 0 ? got : undefined;
-    }, 20_000, 500);
+    });
     expect(lines).toEqual(["early-line"]);
   });
 

@@ -60,6 +60,10 @@ export class AwslogsShipper {
   private timer?: NodeJS.Timeout;
   private saving: Promise<void> = Promise.resolve();
   private readonly log: Logger;
+  /** Stream initialisations waiting for their ack, by batch id. */
+  private readonly probes = new Map<number, (ack: AwslogsAck) => void>();
+  /** Callers waiting for a session to send a probe on. */
+  private waiting: (() => void)[] = [];
 
   constructor(private readonly opts: AwslogsShipperOptions) {
     this.log = opts.log.child({ component: "awslogs" });
@@ -84,7 +88,43 @@ export class AwslogsShipper {
   attach(write: (msg: AgentMessage) => void): void {
     this.write = write;
     this.inFlight = undefined;
+    for (const wake of this.waiting.splice(0)) wake();
     this.pump();
+  }
+
+  /**
+   * What the awslogs driver does when a container starts: creates its stream (and the group with
+   * createGroup) through the control plane, an empty batch. Resolves with the refusal's message
+   * (the group is missing), or undefined when the stream is ready, or when no session answered
+   * within `timeoutMs` (then the lines are kept and shipped later).
+   */
+  async initStream(container: { runtimeId: string; taskArn: string; name: string }, target: AwslogsTarget, timeoutMs = 10_000): Promise<string | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.write) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          this.waiting.push(() => (clearTimeout(t), resolve()));
+        });
+        continue;
+      }
+      const batchId = ++this.batchSeq;
+      const ack = await new Promise<AwslogsAck | undefined>((resolve) => {
+        const t = setTimeout(() => (this.probes.delete(batchId), resolve(undefined)), Math.max(0, deadline - Date.now()));
+        this.probes.set(batchId, (a) => (clearTimeout(t), resolve(a)));
+        this.write!({
+          kind: {
+            $case: "awslogsBatch",
+            value: { batchId, taskArn: container.taskArn, containerName: container.name, runtimeId: container.runtimeId, logGroup: target.group, logStream: target.stream, createGroup: target.createGroup, events: [] },
+          },
+        });
+      });
+      if (!ack) break;
+      if (ack.errorType === "ResourceNotFoundException") return `${ack.errorType}: ${ack.error}`;
+      return undefined;
+    }
+    this.log.warn("awslogs stream not initialised in time; the container starts and its lines are kept", { taskArn: container.taskArn, container: container.name });
+    return undefined;
   }
 
   /** The session ended: the batch in flight is sent again on the next one. */
@@ -95,6 +135,12 @@ export class AwslogsShipper {
 
   /** The control plane's answer to the batch in flight. */
   ack(ack: AwslogsAck): void {
+    const probe = this.probes.get(Number(ack.batchId));
+    if (probe) {
+      this.probes.delete(Number(ack.batchId));
+      probe(ack);
+      return;
+    }
     const f = this.inFlight;
     if (!f || Number(ack.batchId) !== f.batchId) return;
     this.inFlight = undefined;
