@@ -161,6 +161,25 @@ describe("awslogs through the AWS CLI", () => {
     expect(late.rejectedLogEventsInfo).toEqual({ expiredLogEventEndIndex: 0 });
   });
 
+  it("filter-log-events interleaves streams by time, with a stream prefix and a time range", async () => {
+    const group = "/berth/filter";
+    await cli("logs", "create-log-group", "--log-group-name", group);
+    const now = Date.now();
+    for (const [stream, offsets] of [["app/a", [0, 2, 4]], ["app/b", [1, 3]], ["other", [5]]] as const) {
+      await cli("logs", "create-log-stream", "--log-group-name", group, "--log-stream-name", stream);
+      await cli("logs", "put-log-events", "--log-group-name", group, "--log-stream-name", stream, "--log-events", ...offsets.map((o) => `timestamp=${now + o},message=${stream}-${o}`));
+    }
+    const all = await cli("logs", "filter-log-events", "--log-group-name", group, "--log-stream-name-prefix", "app/");
+    expect(all.events.map((e: { message: string }) => e.message)).toEqual(["app/a-0", "app/b-1", "app/a-2", "app/b-3", "app/a-4"]);
+    const ranged = await cli("logs", "filter-log-events", "--log-group-name", group, "--start-time", String(now + 1), "--end-time", String(now + 3));
+    expect(ranged.events.map((e: { message: string }) => e.message)).toEqual(["app/b-1", "app/a-2", "app/b-3"]);
+    // get-log-events without --start-from-head gives the newest; its backward token pages older.
+    const newest = await cli("logs", "get-log-events", "--log-group-name", group, "--log-stream-name", "app/a", "--limit", "1");
+    expect(newest.events.map((e: { message: string }) => e.message)).toEqual(["app/a-4"]);
+    const older = await cli("logs", "get-log-events", "--log-group-name", group, "--log-stream-name", "app/a", "--limit", "2", "--next-token", newest.nextBackwardToken);
+    expect(older.events.map((e: { message: string }) => e.message)).toEqual(["app/a-0", "app/a-2"]);
+  });
+
   it("answers bad input with CloudWatch Logs' error types, and DeleteLogGroup removes everything", async () => {
     expect(await cliError("logs", "get-log-events", "--log-group-name", "/nope", "--log-stream-name", "s")).toMatch(/ResourceNotFoundException.*The specified log group does not exist\./);
     await cli("logs", "create-log-group", "--log-group-name", "/berth/errors");

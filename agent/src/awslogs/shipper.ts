@@ -72,7 +72,15 @@ export class AwslogsShipper {
   /** Loads the cursors and starts looking for awslogs containers. */
   async start(): Promise<void> {
     this.cursors = await readFile(join(this.opts.dataDir, cursorFileName), "utf8").then((t) => JSON.parse(t) as Record<string, LogCursor>, () => ({}));
-    const tick = () => void this.scan().catch((err) => this.log.warn("awslogs scan failed", { err }));
+    // One scan at a time: a slow Docker must not have two scans open one container's log twice.
+    let scanning = false;
+    const tick = () => {
+      if (scanning) return;
+      scanning = true;
+      void this.scan()
+        .catch((err) => this.log.warn("awslogs scan failed", { err }))
+        .finally(() => (scanning = false));
+    };
     tick();
     this.timer = setInterval(tick, this.opts.scanIntervalMs ?? 1000);
   }
@@ -206,6 +214,7 @@ export class AwslogsShipper {
   }
 
   private async open(c: Shipped): Promise<void> {
+    c.reader?.close();
     c.ended = false;
     // Resume after the last line read (queued lines are not read twice), or the last acked.
     const from = c.queue.length > 0 ? c.queue[c.queue.length - 1].cursor : c.acked;

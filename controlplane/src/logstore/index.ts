@@ -4,3 +4,4 @@ export { acceptLogEvents, type InputLogEvent, type RejectedLogEventsInfo } from 
 export { matchesFilterPattern, parseFilterPattern, type FilterPattern } from "./filter-pattern.js";
 export { compareFilterPositions, compareStreamPositions, decodeFilterToken, decodeStreamToken, encodeFilterToken, encodeStreamToken } from "./tokens.js";
 export { encodeName } from "./names.js";
+export { pageMerged, pageStream, type StreamPage } from "./paging.js";

@@ -1,15 +1,14 @@
 import { InvalidParameterException, ResourceNotFoundException } from "@berth/shared";
 import {
-  compareFilterPositions,
-  compareStreamPositions,
   decodeFilterToken,
   decodeStreamToken,
   encodeFilterToken,
   encodeName,
   encodeStreamToken,
   matchesFilterPattern,
+  pageMerged,
+  pageStream,
   parseFilterPattern,
-  type StoredEvent,
 } from "../../../logstore/index.js";
 import { groupOf } from "../shapes.js";
 import type { LogsContext } from "./groups.js";
@@ -36,19 +35,12 @@ export async function getLogEvents(
   const group = groupOf(input);
   const [start, end] = range(input);
   const all = await ctx.store.read(group, input.logStreamName, start, end);
-  const limit = input.limit ?? defaultLimit;
   const token = input.nextToken === undefined ? undefined : decodeStreamToken(input.nextToken);
-  let page: StoredEvent[];
-  if (token?.direction === "f") page = all.filter((e) => compareStreamPositions(e, token.position) > 0).slice(0, limit);
-  else if (token?.direction === "b") page = all.filter((e) => compareStreamPositions(e, token.position) < 0).slice(-limit);
-  else page = input.startFromHead ? all.slice(0, limit) : all.slice(-limit);
-  const origin = { timestamp: 0, seq: 0 };
-  const first = page[0] ?? token?.position ?? origin;
-  const last = page[page.length - 1] ?? token?.position ?? origin;
+  const page = pageStream(all, { token, limit: input.limit ?? defaultLimit, startFromHead: input.startFromHead });
   return {
-    events: page.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime })),
-    nextForwardToken: encodeStreamToken("f", last),
-    nextBackwardToken: encodeStreamToken("b", first),
+    events: page.events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime })),
+    nextForwardToken: encodeStreamToken("f", page.forward),
+    nextBackwardToken: encodeStreamToken("b", page.backward),
   };
 }
 
@@ -90,14 +82,10 @@ export async function filterLogEvents(
     )
   )
     .flat()
-    .filter((e) => matchesFilterPattern(pattern, e.message))
-    .filter((e) => after === undefined || compareFilterPositions(e, after) > 0)
-    .sort(compareFilterPositions);
-  const limit = input.limit ?? defaultLimit;
-  const page = merged.slice(0, limit);
-  const last = page[page.length - 1];
+    .filter((e) => matchesFilterPattern(pattern, e.message));
+  const page = pageMerged(merged, { after, limit: input.limit ?? defaultLimit });
   return {
-    events: page.map((e) => ({
+    events: page.events.map((e) => ({
       logStreamName: e.stream,
       timestamp: e.timestamp,
       message: e.message,
@@ -105,6 +93,6 @@ export async function filterLogEvents(
       eventId: `${encodeName(e.stream)}-${e.seq}`,
     })),
     searchedLogStreams: [],
-    ...(merged.length > limit ? { nextToken: encodeFilterToken({ timestamp: last.timestamp, stream: last.stream, seq: last.seq }) } : {}),
+    ...(page.next ? { nextToken: encodeFilterToken(page.next) } : {}),
   };
 }
