@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -103,18 +103,30 @@ describe("awslogs through the AWS CLI", () => {
     expect(paged.events).toHaveLength(60);
   });
 
-  it("fills in the console's defaults for a definition without options, creating /ecs/<family>; aws logs tail prints a fresh line", async () => {
-    const { taskId } = await runLogging("awslogs-defaults", "echo hello-from-defaults; sleep 30");
+  it("fills in the console's defaults for a definition without options, creating /ecs/<family>; aws logs tail prints its lines", async () => {
+    const { taskId } = await runLogging("awslogs-defaults", "echo hello-from-defaults; sleep 3; echo second-line; sleep 30");
     const groups = await eventually("the default group", async () => {
       const g = await cli("logs", "describe-log-groups", "--log-group-name-prefix", "/ecs/awslogs-defaults");
       return g.logGroups.length > 0 ? g.logGroups : undefined;
     });
     expect(groups[0]).toMatchObject({ logGroupName: "/ecs/awslogs-defaults", arn: "arn:aws:logs:us-east-1:000000000000:log-group:/ecs/awslogs-defaults:*" });
-    const tail = await eventually("aws logs tail to print the line", async () => {
-      const { stdout } = await run(aws, ["logs", "tail", "/ecs/awslogs-defaults", "--endpoint-url", t.endpoint], { env });
-      return stdout.includes("hello-from-defaults") ? stdout : undefined;
-    });
-    expect(tail).toContain(`ecs/app/${taskId} hello-from-defaults`);
+    // `aws logs tail --follow`, as the issue's user runs it, bounded: it prints the first line,
+    // then the one written seconds later from its next FilterLogEvents poll.
+    const follow = spawn(aws, ["logs", "tail", "/ecs/awslogs-defaults", "--follow", "--endpoint-url", t.endpoint], { env });
+    let followed = "";
+    follow.stdout.on("data", (b: Buffer) => (followed += b.toString()));
+    try {
+      await eventually("tail --follow to print both lines", async () => (followed.includes("second-line") ? true : undefined), 30_000, 200);
+    } finally {
+      follow.kill();
+    }
+    expect(followed).toContain(`ecs/app/${taskId} hello-from-defaults`);
+    expect(followed.split("\n").filter((l) => l.includes("hello-from-defaults"))).toHaveLength(1);
+    const { stdout } = await run(aws, ["logs", "tail", "/ecs/awslogs-defaults", "--endpoint-url", t.endpoint], { env });
+    expect(stdout).toContain(`ecs/app/${taskId} second-line`);
+    // The agent says which options it filled in.
+    const said = host.agent.output().split("\n").find((l) => l.includes("awslogs options left out") && l.includes(taskId));
+    expect(JSON.parse(said!)).toMatchObject({ defaulted: ["awslogs-group", "awslogs-stream-prefix", "awslogs-region"], group: "/ecs/awslogs-defaults", createGroup: true });
   });
 
   it("fails a container whose group does not exist as ECS does, and runs it once the group is there", async () => {
