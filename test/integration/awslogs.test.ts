@@ -4,6 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
 
 // awslogs and the CloudWatch Logs API through the real AWS CLI v2: containers' lines reach the
@@ -15,6 +25,7 @@ const env = { ...process.env, AWS_ACCESS_KEY_ID: "berth", AWS_SECRET_ACCESS_KEY:
 let host: SingleHost;
 let t: TestControlPlane;
 let tmp: string;
+let logs: CloudWatchLogsClient;
 
 async function cli(service: "ecs" | "logs", ...args: string[]): Promise<any> {
   const { stdout } = await run(aws, [service, "--endpoint-url", t.endpoint, "--output", "json", ...args], { env });
@@ -61,9 +72,11 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "berth-awslogs-"));
   host = await startSingleHost(cluster, { BERTH_LOG_SWEEP_INTERVAL_MS: "300" });
   t = host.t;
+  logs = new CloudWatchLogsClient({ endpoint: t.endpoint, region: "us-east-1", credentials: { accessKeyId: "berth", secretAccessKey: "berth" }, maxAttempts: 1 });
 });
 
 afterAll(async () => {
+  logs?.destroy();
   await host?.stop();
   await rm(tmp, { recursive: true, force: true });
 });
@@ -173,23 +186,33 @@ describe("awslogs through the AWS CLI", () => {
     expect(late.rejectedLogEventsInfo).toEqual({ expiredLogEventEndIndex: 0 });
   });
 
-  it("filter-log-events interleaves streams by time, with a stream prefix and a time range", async () => {
+  it("FilterLogEvents interleaves streams by time, with a stream prefix and a time range (SDK)", async () => {
     const group = "/berth/filter";
-    await cli("logs", "create-log-group", "--log-group-name", group);
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
     const now = Date.now();
     for (const [stream, offsets] of [["app/a", [0, 2, 4]], ["app/b", [1, 3]], ["other", [5]]] as const) {
-      await cli("logs", "create-log-stream", "--log-group-name", group, "--log-stream-name", stream);
-      await cli("logs", "put-log-events", "--log-group-name", group, "--log-stream-name", stream, "--log-events", ...offsets.map((o) => `timestamp=${now + o},message=${stream}-${o}`));
+      await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+      await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: offsets.map((o) => ({ timestamp: now + o, message: `${stream}-${o}` })) }));
     }
-    const all = await cli("logs", "filter-log-events", "--log-group-name", group, "--log-stream-name-prefix", "app/");
-    expect(all.events.map((e: { message: string }) => e.message)).toEqual(["app/a-0", "app/b-1", "app/a-2", "app/b-3", "app/a-4"]);
-    const ranged = await cli("logs", "filter-log-events", "--log-group-name", group, "--start-time", String(now + 1), "--end-time", String(now + 3));
-    expect(ranged.events.map((e: { message: string }) => e.message)).toEqual(["app/b-1", "app/a-2", "app/b-3"]);
-    // get-log-events without --start-from-head gives the newest; its backward token pages older.
-    const newest = await cli("logs", "get-log-events", "--log-group-name", group, "--log-stream-name", "app/a", "--limit", "1");
-    expect(newest.events.map((e: { message: string }) => e.message)).toEqual(["app/a-4"]);
-    const older = await cli("logs", "get-log-events", "--log-group-name", group, "--log-stream-name", "app/a", "--limit", "2", "--next-token", newest.nextBackwardToken);
-    expect(older.events.map((e: { message: string }) => e.message)).toEqual(["app/a-0", "app/a-2"]);
+    const messages = (r: { events?: { message?: string }[] }) => (r.events ?? []).map((e) => e.message);
+    expect(messages(await logs.send(new FilterLogEventsCommand({ logGroupName: group, logStreamNamePrefix: "app/" })))).toEqual(["app/a-0", "app/b-1", "app/a-2", "app/b-3", "app/a-4"]);
+    expect(messages(await logs.send(new FilterLogEventsCommand({ logGroupName: group, startTime: now + 1, endTime: now + 3 })))).toEqual(["app/b-1", "app/a-2", "app/b-3"]);
+    // Page by page through nextToken, interleaved order kept across pages.
+    const paged: (string | undefined)[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await logs.send(new FilterLogEventsCommand({ logGroupName: group, limit: 2, nextToken }));
+      paged.push(...messages(page));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(paged).toEqual(["app/a-0", "app/b-1", "app/a-2", "app/b-3", "app/a-4", "other-5"]);
+    // GetLogEvents without startFromHead gives the newest; its backward token pages older.
+    const newest = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: "app/a", limit: 1 }));
+    expect(messages(newest)).toEqual(["app/a-4"]);
+    expect(messages(await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: "app/a", limit: 2, nextToken: newest.nextBackwardToken })))).toEqual(["app/a-0", "app/a-2"]);
+    // Errors come back as the SDK's own exception classes.
+    await expect(logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: "nope" }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "app/a" }))).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
   });
 
   it("answers bad input with CloudWatch Logs' error types, and DeleteLogGroup removes everything", async () => {
