@@ -70,7 +70,9 @@ async function allMessages(group: string, stream: string, limit = 10_000): Promi
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "berth-awslogs-"));
-  host = await startSingleHost(cluster, { BERTH_LOG_SWEEP_INTERVAL_MS: "300" });
+  // Signatures are checked (the CLI's and the SDK's key, and the test support's ECS client's), so
+  // every Logs call here also proves it is verified under the `logs` signing name.
+  host = await startSingleHost(cluster, { BERTH_LOG_SWEEP_INTERVAL_MS: "300", BERTH_ACCESS_KEYS: "berth:berth,AKIDEXAMPLE:dummy-secret" });
   t = host.t;
   logs = new CloudWatchLogsClient({ endpoint: t.endpoint, region: "us-east-1", credentials: { accessKeyId: "berth", secretAccessKey: "berth" }, maxAttempts: 1 });
 });
@@ -224,6 +226,9 @@ describe("awslogs through the AWS CLI", () => {
     expect(await cliError("logs", "create-log-group", "--log-group-name", "bad name!")).toMatch(/InvalidParameterException.*'bad name!' at 'logGroupName'/);
     expect(await cliError("logs", "create-log-stream", "--log-group-name", "/berth/errors", "--log-stream-name", "a:b")).toMatch(/InvalidParameterException.*at 'logStreamName'/);
     expect(await cliError("logs", "describe-metric-filters")).toMatch(/UnsupportedFeatureException/);
+    // A wrong secret is refused in the Logs API's shape.
+    const wrong = await run(aws, ["logs", "describe-log-groups", "--endpoint-url", t.endpoint], { env: { ...env, AWS_SECRET_ACCESS_KEY: "wrong" } }).catch((err) => err);
+    expect(String(wrong.stderr)).toMatch(/InvalidSignatureException/);
     await cli("logs", "delete-log-group", "--log-group-name", "/berth/errors");
     expect((await cli("logs", "describe-log-groups", "--log-group-name-prefix", "/berth/errors")).logGroups).toEqual([]);
     expect(await cliError("logs", "delete-log-group", "--log-group-name", "/berth/errors")).toMatch(/ResourceNotFoundException/);
