@@ -23,17 +23,23 @@ describe("awslogsTarget", () => {
       { name: "web", logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/app", "awslogs-stream-prefix": "svc", "awslogs-create-group": "true" } } },
       { group: "/app", stream: "svc/web/0123abcd", createGroup: true, region: "eu-west-1", defaulted: ["awslogs-region"] },
     ],
+    // only the region left out (ECS fills it from the task's own): the group is not created, as ECS
+    [
+      "region left out",
+      { name: "web", logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/app", "awslogs-stream-prefix": "svc" } } },
+      { group: "/app", stream: "svc/web/0123abcd", createGroup: false, region: "eu-west-1", defaulted: ["awslogs-region"] },
+    ],
     // no options at all (the guide's batch-processor): the console's defaults, group created
     [
       "no options",
       { name: "worker", logConfiguration: { logDriver: "awslogs" } },
       { group: "/ecs/batch", stream: "ecs/worker/0123abcd", createGroup: true, region: "eu-west-1", defaulted: ["awslogs-group", "awslogs-stream-prefix", "awslogs-region"] },
     ],
-    // a group given without a prefix (the guide's web-app): prefix defaulted, the named group is not created
+    // a group given without a prefix (the guide's web-app): prefix defaulted, and the group created as the console would
     [
       "group without prefix",
       { name: "web", logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/web-app", "awslogs-region": "us-east-1" } } },
-      { group: "/ecs/web-app", stream: "ecs/web/0123abcd", createGroup: false, region: "us-east-1", defaulted: ["awslogs-stream-prefix"] },
+      { group: "/ecs/web-app", stream: "ecs/web/0123abcd", createGroup: true, region: "us-east-1", defaulted: ["awslogs-stream-prefix"] },
     ],
     // create-group "false" wins over the default group's creation
     [

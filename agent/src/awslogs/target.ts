@@ -17,9 +17,9 @@ export interface AwslogsTarget {
 /**
  * The awslogs target of a container definition, or undefined when it logs otherwise. Stream names
  * are ECS's: `<awslogs-stream-prefix>/<container name>/<task id>`. Left-out options get the values
- * the ECS console fills in (group `/ecs/<family>`, prefix `ecs`, the task's region), and a group
- * berth named itself is created as the console's "auto-configure" does; a group the definition
- * names is created only with awslogs-create-group "true", as ECS. Pure.
+ * the ECS console fills in (group `/ecs/<family>`, prefix `ecs`, the task's region); without its
+ * group or prefix the group is created, as the console's "auto-configure" does; otherwise the
+ * group is created only with awslogs-create-group "true", as ECS. Pure.
  */
 export function awslogsTarget(def: ContainerDefinition, task: { family: string; taskArn: string }): AwslogsTarget | undefined {
   const cfg = def.logConfiguration;
@@ -36,7 +36,11 @@ export function awslogsTarget(def: ContainerDefinition, task: { family: string; 
   const group = pick("awslogs-group", `/ecs/${task.family}`);
   const prefix = pick("awslogs-stream-prefix", "ecs");
   const region = pick("awslogs-region", arnRegion);
-  const createGroup = o["awslogs-create-group"] !== undefined ? o["awslogs-create-group"] === "true" : defaulted.includes("awslogs-group");
+  // A definition without its group or prefix is one the console would have auto-configured,
+  // group and all: it is created so the guide's examples run as written. The region alone is
+  // routinely left out on ECS (the agent knows its own), so leaving it out creates nothing.
+  const autoConfigured = defaulted.includes("awslogs-group") || defaulted.includes("awslogs-stream-prefix");
+  const createGroup = o["awslogs-create-group"] !== undefined ? o["awslogs-create-group"] === "true" : autoConfigured;
   return { group, stream: `${prefix}/${def.name}/${taskId}`, createGroup, region, defaulted };
 }
 
