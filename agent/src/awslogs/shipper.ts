@@ -57,6 +57,8 @@ export class AwslogsShipper {
   private write?: (msg: AgentMessage) => void;
   private inFlight?: { batchId: number; id: string; count: number };
   private batchSeq = 0;
+  /** The container the last batch was for (round robin). */
+  private lastSent?: string;
   private timer?: NodeJS.Timeout;
   private saving: Promise<void> = Promise.resolve();
   private readonly log: Logger;
@@ -245,8 +247,12 @@ export class AwslogsShipper {
   private pump(): void {
     if (!this.write || this.inFlight) return;
     const now = Date.now();
-    for (const c of this.containers.values()) {
+    // Round robin from the container after the last one sent: a chatty one cannot starve the rest.
+    const all = [...this.containers.values()];
+    const after = all.findIndex((c) => c.id === this.lastSent) + 1;
+    for (const c of [...all.slice(after), ...all.slice(0, after)]) {
       if (c.queue.length === 0 || c.retryAtMs > now) continue;
+      this.lastSent = c.id;
       const events = c.queue.slice(0, this.opts.batchLines ?? 1000).map((q) => q.event);
       const batchId = ++this.batchSeq;
       this.inFlight = { batchId, id: c.id, count: events.length };
