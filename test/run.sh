@@ -48,7 +48,7 @@ trap berth_stop_dockerd EXIT
 trap 'exit 130' INT TERM
 
 # One `sha256  path` line per file under the generated folders.
-generated_dirs=(proto/generated controlplane/src/api/ecs/generated)
+generated_dirs=(proto/generated controlplane/src/api/ecs/generated controlplane/src/api/logs/generated)
 generated_hashes() {
   local dirs=() d
   for d in "${generated_dirs[@]}"; do [ -d "$d" ] && dirs+=("$d"); done

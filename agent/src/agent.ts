@@ -9,6 +9,7 @@ import { detectHost, hostAttributes, registeredResources } from "./resources/ind
 import { DockerRuntime } from "./runtime/index.js";
 import { RuntimeHealthProbe } from "./runtime/health.js";
 import { AgentSession, ExecRequests, LogRequests } from "./session/index.js";
+import { AwslogsShipper, withAwslogsStart } from "./awslogs/index.js";
 
 /** host:port as gRPC takes it (IPv6 hosts in brackets). */
 const grpcAddress = (h: { host: string; port: number }) => (h.host.includes(":") ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`);
@@ -37,8 +38,11 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const host = await detectHost(runtime.docker).catch((err: Error) => {
     throw new Error(`cannot reach the Docker engine at ${config.dockerSocketPath}: ${err.message}`);
   });
+  // awslogs containers' output, shipped to the control plane's log store over the session; the
+  // engine's runtime creates each one's stream before it starts, as Docker's awslogs driver does.
+  const awslogs = new AwslogsShipper({ runtime, dataDir: config.dataDir, cluster: config.cluster, log });
   const engine = new AgentTaskEngine({
-    runtime,
+    runtime: withAwslogsStart(runtime, (container, target) => awslogs.initStream(container, target)),
     stateDir: config.dataDir,
     cluster: config.cluster,
     logger: log,
@@ -88,6 +92,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     dockerApi: host.docker ? { min: host.docker.minApiVersion, max: host.docker.apiVersion } : undefined,
     logDrivers: host.docker?.logDrivers,
   });
+  await awslogs.start();
   const session = new AgentSession({
     addresses: config.controlPlanes.map(grpcAddress),
     engine,
@@ -110,6 +115,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     runtimeHealth: () => health.current(),
     logs: new LogRequests({ source: runtime, runtime, log: log.child({ component: "logs" }) }),
     execs: new ExecRequests({ source: runtime, runtime, log: log.child({ component: "exec" }) }),
+    awslogs,
     observer: {
       connected: (on) => metrics.setSessionConnected(on),
       stateChangeSent: () => metrics.stateChangesSent.inc(),
@@ -132,6 +138,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     async close() {
       health.stop();
       await session.stop();
+      await awslogs.stop();
       await introspection.close();
       await engine.close();
       log.info("agent stopped; containers keep running and are re-adopted on restart");

@@ -46,6 +46,7 @@ export const services = [
       "RevokeSecurityGroupIngress",
     ],
   },
+  { id: "logs", model: "aws-models/logs/service-2.json", out: "src/api/logs/generated/validators.ts" },
 ];
 
 // ECS's Integer members are Java ints; a value outside that range is refused by ECS too.

@@ -52,6 +52,15 @@ export interface ControlPlaneOptions {
    * $XDG_CONFIG_HOME/berth/ca.key (~/.config/berth/ca.key).
    */
   caKeyFile?: string;
+  /**
+   * Where the CloudWatch Logs store keeps its segment files (BERTH_LOG_DIR). `berth up` puts it
+   * in its data folder (`<data-dir>/logs`); default $XDG_DATA_HOME/berth/logs (~/.local/share/berth/logs).
+   */
+  logDir?: string;
+  /** Disk cap of the log store in bytes; the oldest segments go first (BERTH_LOG_MAX_BYTES). Default 1 GiB. */
+  logMaxBytes?: number;
+  /** Period of the log store's retention and cap sweep (BERTH_LOG_SWEEP_INTERVAL_MS). Default 60000. */
+  logSweepIntervalMs?: number;
 }
 
 /** The control plane's compiled configuration. */
@@ -72,6 +81,7 @@ export interface ControlPlaneConfig {
   leaderTtlSeconds: number;
   logLevel: LogLevel;
   caKeyFile: string;
+  logs: { dir: string; maxBytes: number; sweepIntervalMs: number };
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -91,6 +101,9 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   leaderTtlSeconds: "BERTH_LEADER_TTL",
   logLevel: "BERTH_LOG_LEVEL",
   caKeyFile: "BERTH_CA_KEY_FILE",
+  logDir: "BERTH_LOG_DIR",
+  logMaxBytes: "BERTH_LOG_MAX_BYTES",
+  logSweepIntervalMs: "BERTH_LOG_SWEEP_INTERVAL_MS",
 };
 
 const numericKeys = new Set<keyof ControlPlaneOptions>([
@@ -101,6 +114,8 @@ const numericKeys = new Set<keyof ControlPlaneOptions>([
   "stoppedTaskRetentionMs",
   "reconcileIntervalMs",
   "leaderTtlSeconds",
+  "logMaxBytes",
+  "logSweepIntervalMs",
 ]);
 
 /** Options from the environment, by the names in {@link envNames}. */
@@ -147,6 +162,11 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
     leaderTtlSeconds: bounded(o.leaderTtlSeconds ?? 5, 2, 600, "leaderTtlSeconds"),
     logLevel: o.logLevel ?? "info",
     caKeyFile: o.caKeyFile ?? join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "berth", "ca.key"),
+    logs: {
+      dir: o.logDir ?? join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "berth", "logs"),
+      maxBytes: bounded(o.logMaxBytes ?? 1024 ** 3, 1024 * 1024, Number.MAX_SAFE_INTEGER, "logMaxBytes"),
+      sweepIntervalMs: bounded(o.logSweepIntervalMs ?? 60_000, 100, 24 * 3600_000, "logSweepIntervalMs"),
+    },
   };
 }
 

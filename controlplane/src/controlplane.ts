@@ -6,6 +6,9 @@ import { startAgentServer } from "./api/agent/server.js";
 import { createApiServer } from "./api/aws/router.js";
 import { ec2Api } from "./api/ec2/server.js";
 import { ecsApi } from "./api/ecs/server.js";
+import { logsApi } from "./api/logs/server.js";
+import { awslogsIngest } from "./api/agent/awslogs-ingest.js";
+import { LogStore } from "./logstore/index.js";
 import { prometheusSdPath, prometheusSdRoute } from "./api/prometheus/index.js";
 import { SessionRelay } from "./api/agent/relay.js";
 import { logsRoute } from "./api/berth/logs-route.js";
@@ -13,7 +16,7 @@ import { execRoute } from "./api/berth/exec-route.js";
 import { streamForwarder, upgradeForwarder } from "./api/berth/forward.js";
 import { advertisedApiUrl, type ControlPlaneConfig } from "./config.js";
 import { advertiseReplica, type CoreContext } from "./core/index.js";
-import { createControlPlaneMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
+import { createControlPlaneMetrics, registerLogStoreMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
@@ -66,6 +69,17 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   const metrics = createControlPlaneMetrics({ logger: log, taskCounts: () => taskCounts(store), instanceCounts: () => instanceCounts(store) });
   store.kv.onConflict = () => metrics.etcdTxnConflicts.inc();
 
+  // CloudWatch Logs events live in files on this replica, not in etcd (see logstore/).
+  let logStore: LogStore | undefined;
+  const logMetrics = registerLogStoreMetrics(metrics.registry, () => logStore?.bytesOnDisk() ?? 0);
+  logStore = await LogStore.open({ dir: config.logs.dir, maxBytes: config.logs.maxBytes, observer: logMetrics }).catch((err: Error) => {
+    store.close();
+    throw new Error(`cannot open the log store in ${config.logs.dir}: ${err.message}`);
+  });
+  const logs = logStore;
+  const logSweeper = setInterval(() => void logs.sweep().catch((err) => log.warn("log store sweep failed", { err })), config.logs.sweepIntervalMs);
+  logSweeper.unref();
+
   const lookupSecret = config.accessKeys.size > 0 ? (akid: string) => config.accessKeys.get(akid) : undefined;
   // The agent sessions this replica holds, for relaying log and exec requests to them.
   const relay = new SessionRelay();
@@ -74,7 +88,11 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   const http = createApiServer({
     // The AWS APIs on this endpoint, asked in order; ECS last, as it answers whatever is left.
     // ECS claims every request no other API did, so it stays last.
-    apis: [ec2Api(ctx, log.child({ component: "ec2-api" })), ecsApi(ctx, log.child({ component: "ecs-api" }))],
+    apis: [
+      ec2Api(ctx, log.child({ component: "ec2-api" })),
+      logsApi({ store: logs, scope: ctx.scope }, log.child({ component: "logs-api" })),
+      ecsApi(ctx, log.child({ component: "ecs-api" })),
+    ],
     region: ctx.scope.region,
     log: log.child({ component: "api" }),
     lookupSecret,
@@ -113,7 +131,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     opened: () => metrics.agentSessionsOpen.inc(),
     closed: () => metrics.agentSessionsOpen.dec(),
     stateChange: (kind) => metrics.agentStateChanges.inc({ kind }),
-  }, relay);
+  }, relay, awslogsIngest(logs, log.child({ component: "awslogs" })));
   // Every replica serves the APIs and sessions; only the elected leader runs the loops.
   let duties: LeaderDuties | undefined;
   const election = await startLeaderElection({
@@ -160,6 +178,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       await stopLeading();
       await advertisement.close();
       await Promise.all([closeHttp(http), closeGrpc(grpc.server)]);
+      clearInterval(logSweeper);
+      await logs.idle();
       store.close();
       log.info("control plane stopped");
     },

@@ -14,3 +14,5 @@ export { TaskFeeds, type TaskFeedHandlers, type TaskFeedSubscription } from "./a
 /** Multi-node clusters on one machine from Docker-in-Docker nodes (`berth cluster`), for tools and tests. */
 export * as localCluster from "./cli/cluster/index.js";
 export * as pki from "./pki/index.js";
+/** The CloudWatch Logs store (segment files off etcd), for tools and tests. */
+export { LogStore, type LogStoreOptions } from "./logstore/index.js";

@@ -208,3 +208,9 @@ export class TargetNotConnectedException extends BerthError {
   override name = "TargetNotConnectedException";
   readonly ecsType = "TargetNotConnectedException";
 }
+
+/** CloudWatch Logs: the log group or stream to be created exists already. */
+export class ResourceAlreadyExistsException extends BerthError {
+  override name = "ResourceAlreadyExistsException";
+  readonly ecsType = "ResourceAlreadyExistsException";
+}

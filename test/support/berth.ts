@@ -32,8 +32,10 @@ export function testLogger(): Logger {
  */
 export async function startTestControlPlane(env: Record<string, string> = {}): Promise<TestControlPlane> {
   const etcd = await startEtcd();
+  // Each control plane keeps its CloudWatch Logs store in its own folder (env BERTH_LOG_DIR wins).
+  const logDir = await mkdtemp(join(tmpdir(), "berth-logs-"));
   const config = compileControlPlaneConfig(
-    { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", heartbeatIntervalMs: 500, caKeyFile: testCaKeyFile },
+    { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", heartbeatIntervalMs: 500, caKeyFile: testCaKeyFile, logDir: env.BERTH_LOG_DIR ?? logDir },
     env,
   );
   const cp = await startControlPlane(config, testLogger());
@@ -52,6 +54,7 @@ export async function startTestControlPlane(env: Record<string, string> = {}): P
       ecs.destroy();
       await cp.close();
       await etcd.stop();
+      await rm(logDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { hostname } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ECSClient } from "@aws-sdk/client-ecs";
@@ -26,9 +28,11 @@ export interface ClusterControlPlane extends TestControlPlane {
  */
 export async function startClusterControlPlane(env: Record<string, string> = {}): Promise<ClusterControlPlane> {
   const etcd = await startEtcd();
+  // Its CloudWatch Logs store in a folder of its own.
+  const logDir = await mkdtemp(join(tmpdir(), "berth-logs-"));
   try {
     const config = compileControlPlaneConfig(
-      { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "0.0.0.0:0", heartbeatIntervalMs: 500, caKeyFile: testCaKeyFile },
+      { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "0.0.0.0:0", heartbeatIntervalMs: 500, caKeyFile: testCaKeyFile, logDir },
       env,
     );
     const cp = await startControlPlane(config, testLogger());
@@ -44,10 +48,12 @@ export async function startClusterControlPlane(env: Record<string, string> = {})
         ecs.destroy();
         await cp.close();
         await etcd.stop();
+        await rm(logDir, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await etcd.stop();
+    await rm(logDir, { recursive: true, force: true });
     throw err;
   }
 }
@@ -146,7 +152,11 @@ class ReplicaProcess implements Replica {
       "--etcd", this.etcd.endpoint,
       "--api", `127.0.0.1:${this.apiPort}`,
       "--grpc", `0.0.0.0:${this.grpcPort}`,
-    ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...replicaDefaults, ...this.env } });
+    ], {
+      stdio: ["ignore", "pipe", "pipe"],
+      // Each replica's log store in its own folder, kept across its restarts as a host's would be.
+      env: { ...process.env, ...replicaDefaults, BERTH_LOG_DIR: join(tmpdir(), "berth-test", `cp-logs-${this.apiPort}`), ...this.env },
+    });
     this.child = child;
     child.once("error", () => {});
     const keep = (b: Buffer) => {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ContainerDefinition, TaskDefinition, TaskOverride } from "@berth/shared";
 import type { TaskSpec } from "@berth/proto";
 import type { CreateContainerSpec, PortBindingSpec } from "../runtime/index.js";
+import { awslogsLabel, awslogsTarget, encodeAwslogsLabel } from "../awslogs/target.js";
 import type { ContainerDependency, ContainerMounts, DependencyCondition, ManagedContainer } from "./model.js";
 
 type ContainerOverride = NonNullable<TaskOverride["containerOverrides"]>[number];
@@ -176,6 +177,8 @@ export function buildCreateSpec(input: CreateSpecInput): CreateContainerSpec {
       [ecsLabel.family]: input.family,
       [ecsLabel.revision]: String(input.revision),
       [ecsLabel.cluster]: input.cluster,
+      // awslogs: Docker logs to json-file as ever; the agent ships from it (see awslogs/).
+      ...awslogsLabels(def, input),
     },
     networkMode,
     ports,
@@ -209,4 +212,10 @@ export function hostModeBindings(def: ContainerDefinition): { bindIp: string; co
   return (def.portMappings ?? [])
     .filter((pm) => pm.containerPort)
     .map((pm) => ({ bindIp: "0.0.0.0", containerPort: pm.containerPort!, hostPort: pm.hostPort || pm.containerPort!, protocol: pm.protocol ?? "tcp" }));
+}
+
+/** The awslogs label for a container whose logConfiguration names the awslogs driver; none otherwise. */
+function awslogsLabels(def: ContainerDefinition, input: { family: string; taskArn: string }): Record<string, string> {
+  const target = awslogsTarget(def, input);
+  return target ? { [awslogsLabel]: encodeAwslogsLabel(target) } : {};
 }

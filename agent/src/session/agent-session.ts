@@ -3,6 +3,7 @@ import type { Logger } from "@berth/shared";
 import {
   AgentServiceClient,
   type AgentMessage,
+  type AwslogsAck,
   type ControlMessage,
   type RegisterContainerInstanceRequest,
   type TaskStateChange,
@@ -43,6 +44,8 @@ export interface AgentSessionOptions {
   logs?: LogRequests;
   /** Serves the control plane's exec requests; without it they are answered with an error. */
   execs?: ExecRequests;
+  /** The awslogs shipper: batches go out on each accepted session and come back acked. */
+  awslogs?: { attach(write: (msg: AgentMessage) => void): void; detach(): void; ack(ack: AwslogsAck): void };
   /** Where the agent's key and certificate live; without a certificate it joins with `joinToken`. */
   credentials: CredentialStore;
   /** The join token (BERTH_JOIN_TOKEN), used only while the agent has no certificate. */
@@ -217,6 +220,7 @@ export class AgentSession {
                 call.write({ kind: { $case: "heartbeat", value: { sentAtMs: Date.now(), runtimeUnhealthy: health.unhealthy, runtimeError: health.error } } });
               }, kind.value.heartbeatIntervalMs);
               for (const change of this.opts.engine.unacknowledgedChanges()) this.sendChange(change);
+              this.opts.awslogs?.attach((m) => call.write(m));
               return;
             }
             case "payload": {
@@ -256,6 +260,9 @@ export class AgentSession {
             case "execCancel":
               this.opts.execs?.cancel(kind.value.execId);
               return;
+            case "awslogsAck":
+              this.opts.awslogs?.ack(kind.value);
+              return;
           }
         });
         call.on("error", (err: ServiceError) => {
@@ -274,6 +281,7 @@ export class AgentSession {
       // Their answers would go to a stream nobody reads: the control plane ended those requests.
       this.opts.logs?.closeAll();
       this.opts.execs?.closeAll();
+      this.opts.awslogs?.detach();
       this.call = undefined;
       this.stream = undefined;
     }

@@ -12,6 +12,7 @@ import { SessionExecRequests } from "./exec-relay.js";
 import type { SessionRelay } from "./relay.js";
 import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
 import { deregistered } from "./register.js";
+import type { AwslogsIngest } from "./awslogs-ingest.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
 export interface SessionSettings {
@@ -33,11 +34,11 @@ export interface SessionObserver {
 }
 
 /** The Session handler: one {@link AgentSession} per stream. */
-export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: SessionRelay) {
+export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: SessionRelay, awslogs?: AwslogsIngest) {
   const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }));
   const instanceFeeds = new InstanceFeeds(ctx.store.kv, ctx.log.child({ component: "instance-feed" }));
   return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
-    new AgentSession(ctx, settings, { tasks: feeds, instances: instanceFeeds }, call, observer, relay).start();
+    new AgentSession(ctx, settings, { tasks: feeds, instances: instanceFeeds }, call, observer, relay, awslogs).start();
   };
 }
 
@@ -81,6 +82,7 @@ class AgentSession {
     private readonly call: ServerDuplexStream<AgentMessage, ControlMessage>,
     private readonly observer?: SessionObserver,
     private readonly relay?: SessionRelay,
+    private readonly awslogs?: AwslogsIngest,
   ) {
     this.log = ctx.log.child({ component: "session" });
     this.specs = new TaskSpecBuilder(ctx);
@@ -138,6 +140,14 @@ class AgentSession {
         return;
       case "execExit":
         this.execs.onExit(kind.value);
+        return;
+      // awslogs lines go to the log store, off the state queue; the ack says stored or refused.
+      case "awslogsBatch":
+        if (!this.awslogs) {
+          this.write({ kind: { $case: "awslogsAck", value: { batchId: kind.value.batchId, errorType: "ServiceUnavailableException", error: "this control plane keeps no log store" } } });
+          return;
+        }
+        void this.awslogs(kind.value).then((ack) => this.write({ kind: { $case: "awslogsAck", value: ack } }));
         return;
     }
   }

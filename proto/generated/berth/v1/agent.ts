@@ -109,6 +109,9 @@ export interface AgentMessage {
     | { $case: "execOutput"; value: ExecOutput }
     | { $case: "execInputCredit"; value: ExecInputCredit }
     | { $case: "execExit"; value: ExecExit }
+    | //
+    /** Field numbers from 20 up: awslogs shipping (kept clear of other additions). */
+    { $case: "awslogsBatch"; value: AwslogsBatch }
     | undefined;
 }
 
@@ -273,6 +276,7 @@ export interface ControlMessage {
     | { $case: "execResize"; value: ExecResize }
     | { $case: "execOutputCredit"; value: ExecOutputCredit }
     | { $case: "execCancel"; value: ExecCancel }
+    | { $case: "awslogsAck"; value: AwslogsAck }
     | undefined;
 }
 
@@ -385,6 +389,39 @@ export interface ExecOutputCredit {
  */
 export interface ExecCancel {
   execId: string;
+}
+
+/**
+ * One batch of one container's lines for its CloudWatch Logs stream. Lines carry the container's
+ * own line numbers (1, 2, …, kept in the agent's cursor), so a batch re-sent after a lost ack or an
+ * agent restart is stored once.
+ */
+export interface AwslogsBatch {
+  batchId: number;
+  taskArn: string;
+  containerName: string;
+  /** the Docker container id: the source the line numbers count in */
+  runtimeId: string;
+  logGroup: string;
+  logStream: string;
+  /** awslogs-create-group: "true" */
+  createGroup: boolean;
+  events: AwslogsEvent[];
+}
+
+export interface AwslogsEvent {
+  timestampMs: number;
+  message: string;
+  /** the line's number in its container's output, from 1 */
+  line: number;
+}
+
+/** The control plane's answer to one batch: stored (error empty) or refused with Logs' error. */
+export interface AwslogsAck {
+  batchId: number;
+  /** e.g. ResourceNotFoundException */
+  errorType: string;
+  error: string;
 }
 
 function createBaseJoinRequest(): JoinRequest {
@@ -1394,6 +1431,9 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "execExit":
         ExecExit.encode(message.kind.value, writer.uint32(82).fork()).join();
         break;
+      case "awslogsBatch":
+        AwslogsBatch.encode(message.kind.value, writer.uint32(162).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1491,6 +1531,14 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.kind = { $case: "execExit", value: ExecExit.decode(reader, reader.uint32()) };
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.kind = { $case: "awslogsBatch", value: AwslogsBatch.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1541,6 +1589,10 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         ? { $case: "execExit", value: ExecExit.fromJSON(object.execExit) }
         : isSet(object.exec_exit)
         ? { $case: "execExit", value: ExecExit.fromJSON(object.exec_exit) }
+        : isSet(object.awslogsBatch)
+        ? { $case: "awslogsBatch", value: AwslogsBatch.fromJSON(object.awslogsBatch) }
+        : isSet(object.awslogs_batch)
+        ? { $case: "awslogsBatch", value: AwslogsBatch.fromJSON(object.awslogs_batch) }
         : undefined,
     };
   },
@@ -1567,6 +1619,8 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.execInputCredit = ExecInputCredit.toJSON(message.kind.value);
     } else if (message.kind?.$case === "execExit") {
       obj.execExit = ExecExit.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "awslogsBatch") {
+      obj.awslogsBatch = AwslogsBatch.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -1634,6 +1688,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "execExit": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "execExit", value: ExecExit.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "awslogsBatch": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "awslogsBatch", value: AwslogsBatch.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -3349,6 +3409,9 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "execCancel":
         ExecCancel.encode(message.kind.value, writer.uint32(90).fork()).join();
         break;
+      case "awslogsAck":
+        AwslogsAck.encode(message.kind.value, writer.uint32(162).fork()).join();
+        break;
     }
     return writer;
   },
@@ -3454,6 +3517,14 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             message.kind = { $case: "execCancel", value: ExecCancel.decode(reader, reader.uint32()) };
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.kind = { $case: "awslogsAck", value: AwslogsAck.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3508,6 +3579,10 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         ? { $case: "execCancel", value: ExecCancel.fromJSON(object.execCancel) }
         : isSet(object.exec_cancel)
         ? { $case: "execCancel", value: ExecCancel.fromJSON(object.exec_cancel) }
+        : isSet(object.awslogsAck)
+        ? { $case: "awslogsAck", value: AwslogsAck.fromJSON(object.awslogsAck) }
+        : isSet(object.awslogs_ack)
+        ? { $case: "awslogsAck", value: AwslogsAck.fromJSON(object.awslogs_ack) }
         : undefined,
     };
   },
@@ -3536,6 +3611,8 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       obj.execOutputCredit = ExecOutputCredit.toJSON(message.kind.value);
     } else if (message.kind?.$case === "execCancel") {
       obj.execCancel = ExecCancel.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "awslogsAck") {
+      obj.awslogsAck = AwslogsAck.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -3609,6 +3686,12 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "execCancel": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "execCancel", value: ExecCancel.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "awslogsAck": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "awslogsAck", value: AwslogsAck.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -4966,6 +5049,440 @@ export const ExecCancel: MessageFns<ExecCancel> = {
   fromPartial<I extends Exact<DeepPartial<ExecCancel>, I>>(object: I): ExecCancel {
     const message = createBaseExecCancel();
     message.execId = object.execId ?? "";
+    return message;
+  },
+};
+
+function createBaseAwslogsBatch(): AwslogsBatch {
+  return {
+    batchId: 0,
+    taskArn: "",
+    containerName: "",
+    runtimeId: "",
+    logGroup: "",
+    logStream: "",
+    createGroup: false,
+    events: [],
+  };
+}
+
+export const AwslogsBatch: MessageFns<AwslogsBatch> = {
+  encode(message: AwslogsBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.batchId !== 0) {
+      writer.uint32(8).int64(message.batchId);
+    }
+    if (message.taskArn !== "") {
+      writer.uint32(18).string(message.taskArn);
+    }
+    if (message.containerName !== "") {
+      writer.uint32(26).string(message.containerName);
+    }
+    if (message.runtimeId !== "") {
+      writer.uint32(34).string(message.runtimeId);
+    }
+    if (message.logGroup !== "") {
+      writer.uint32(42).string(message.logGroup);
+    }
+    if (message.logStream !== "") {
+      writer.uint32(50).string(message.logStream);
+    }
+    if (message.createGroup !== false) {
+      writer.uint32(56).bool(message.createGroup);
+    }
+    for (const v of message.events) {
+      AwslogsEvent.encode(v!, writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AwslogsBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAwslogsBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.batchId = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.taskArn = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.containerName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.runtimeId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.logGroup = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.logStream = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.createGroup = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.events.push(AwslogsEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AwslogsBatch {
+    return {
+      batchId: isSet(object.batchId)
+        ? globalThis.Number(object.batchId)
+        : isSet(object.batch_id)
+        ? globalThis.Number(object.batch_id)
+        : 0,
+      taskArn: isSet(object.taskArn)
+        ? globalThis.String(object.taskArn)
+        : isSet(object.task_arn)
+        ? globalThis.String(object.task_arn)
+        : "",
+      containerName: isSet(object.containerName)
+        ? globalThis.String(object.containerName)
+        : isSet(object.container_name)
+        ? globalThis.String(object.container_name)
+        : "",
+      runtimeId: isSet(object.runtimeId)
+        ? globalThis.String(object.runtimeId)
+        : isSet(object.runtime_id)
+        ? globalThis.String(object.runtime_id)
+        : "",
+      logGroup: isSet(object.logGroup)
+        ? globalThis.String(object.logGroup)
+        : isSet(object.log_group)
+        ? globalThis.String(object.log_group)
+        : "",
+      logStream: isSet(object.logStream)
+        ? globalThis.String(object.logStream)
+        : isSet(object.log_stream)
+        ? globalThis.String(object.log_stream)
+        : "",
+      createGroup: isSet(object.createGroup)
+        ? globalThis.Boolean(object.createGroup)
+        : isSet(object.create_group)
+        ? globalThis.Boolean(object.create_group)
+        : false,
+      events: globalThis.Array.isArray(object?.events)
+        ? object.events.map((e: any) => AwslogsEvent.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AwslogsBatch): unknown {
+    const obj: any = {};
+    if (message.batchId !== 0) {
+      obj.batchId = Math.round(message.batchId);
+    }
+    if (message.taskArn !== "") {
+      obj.taskArn = message.taskArn;
+    }
+    if (message.containerName !== "") {
+      obj.containerName = message.containerName;
+    }
+    if (message.runtimeId !== "") {
+      obj.runtimeId = message.runtimeId;
+    }
+    if (message.logGroup !== "") {
+      obj.logGroup = message.logGroup;
+    }
+    if (message.logStream !== "") {
+      obj.logStream = message.logStream;
+    }
+    if (message.createGroup !== false) {
+      obj.createGroup = message.createGroup;
+    }
+    if (message.events?.length) {
+      obj.events = message.events.map((e) => AwslogsEvent.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AwslogsBatch>, I>>(base?: I): AwslogsBatch {
+    return AwslogsBatch.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AwslogsBatch>, I>>(object: I): AwslogsBatch {
+    const message = createBaseAwslogsBatch();
+    message.batchId = object.batchId ?? 0;
+    message.taskArn = object.taskArn ?? "";
+    message.containerName = object.containerName ?? "";
+    message.runtimeId = object.runtimeId ?? "";
+    message.logGroup = object.logGroup ?? "";
+    message.logStream = object.logStream ?? "";
+    message.createGroup = object.createGroup ?? false;
+    message.events = object.events?.map((e) => AwslogsEvent.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAwslogsEvent(): AwslogsEvent {
+  return { timestampMs: 0, message: "", line: 0 };
+}
+
+export const AwslogsEvent: MessageFns<AwslogsEvent> = {
+  encode(message: AwslogsEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.timestampMs !== 0) {
+      writer.uint32(8).int64(message.timestampMs);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.line !== 0) {
+      writer.uint32(24).int64(message.line);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AwslogsEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAwslogsEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.timestampMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.line = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AwslogsEvent {
+    return {
+      timestampMs: isSet(object.timestampMs)
+        ? globalThis.Number(object.timestampMs)
+        : isSet(object.timestamp_ms)
+        ? globalThis.Number(object.timestamp_ms)
+        : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      line: isSet(object.line) ? globalThis.Number(object.line) : 0,
+    };
+  },
+
+  toJSON(message: AwslogsEvent): unknown {
+    const obj: any = {};
+    if (message.timestampMs !== 0) {
+      obj.timestampMs = Math.round(message.timestampMs);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.line !== 0) {
+      obj.line = Math.round(message.line);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AwslogsEvent>, I>>(base?: I): AwslogsEvent {
+    return AwslogsEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AwslogsEvent>, I>>(object: I): AwslogsEvent {
+    const message = createBaseAwslogsEvent();
+    message.timestampMs = object.timestampMs ?? 0;
+    message.message = object.message ?? "";
+    message.line = object.line ?? 0;
+    return message;
+  },
+};
+
+function createBaseAwslogsAck(): AwslogsAck {
+  return { batchId: 0, errorType: "", error: "" };
+}
+
+export const AwslogsAck: MessageFns<AwslogsAck> = {
+  encode(message: AwslogsAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.batchId !== 0) {
+      writer.uint32(8).int64(message.batchId);
+    }
+    if (message.errorType !== "") {
+      writer.uint32(18).string(message.errorType);
+    }
+    if (message.error !== "") {
+      writer.uint32(26).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AwslogsAck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAwslogsAck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.batchId = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.errorType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AwslogsAck {
+    return {
+      batchId: isSet(object.batchId)
+        ? globalThis.Number(object.batchId)
+        : isSet(object.batch_id)
+        ? globalThis.Number(object.batch_id)
+        : 0,
+      errorType: isSet(object.errorType)
+        ? globalThis.String(object.errorType)
+        : isSet(object.error_type)
+        ? globalThis.String(object.error_type)
+        : "",
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: AwslogsAck): unknown {
+    const obj: any = {};
+    if (message.batchId !== 0) {
+      obj.batchId = Math.round(message.batchId);
+    }
+    if (message.errorType !== "") {
+      obj.errorType = message.errorType;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AwslogsAck>, I>>(base?: I): AwslogsAck {
+    return AwslogsAck.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AwslogsAck>, I>>(object: I): AwslogsAck {
+    const message = createBaseAwslogsAck();
+    message.batchId = object.batchId ?? 0;
+    message.errorType = object.errorType ?? "";
+    message.error = object.error ?? "";
     return message;
   },
 };

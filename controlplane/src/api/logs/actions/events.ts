@@ -1,0 +1,98 @@
+import { InvalidParameterException, ResourceNotFoundException } from "@berth/shared";
+import {
+  decodeFilterToken,
+  decodeStreamToken,
+  encodeFilterToken,
+  encodeName,
+  encodeStreamToken,
+  matchesFilterPattern,
+  pageMerged,
+  pageStream,
+  parseFilterPattern,
+} from "../../../logstore/index.js";
+import { groupOf } from "../shapes.js";
+import type { LogsContext } from "./groups.js";
+
+const defaultLimit = 10_000;
+
+/** A time range from the request: startTime inclusive, endTime exclusive (as CloudWatch Logs). */
+function range(input: { startTime?: number; endTime?: number }): [number, number] {
+  const start = input.startTime ?? 0;
+  const end = input.endTime ?? Number.MAX_SAFE_INTEGER;
+  if (end < start) throw new InvalidParameterException("endTime: must not be before startTime");
+  return [start, end];
+}
+
+/**
+ * GetLogEvents: one stream's events in order. Without a token, the newest `limit` (or, with
+ * startFromHead, the oldest); `f/` tokens page on towards newer events and `b/` towards older.
+ * At the end the forward token comes back unchanged, which is how clients know to stop.
+ */
+export async function getLogEvents(
+  ctx: LogsContext,
+  input: { logGroupName?: string; logGroupIdentifier?: string; logStreamName: string; startTime?: number; endTime?: number; nextToken?: string; limit?: number; startFromHead?: boolean },
+): Promise<object> {
+  const group = groupOf(input);
+  const [start, end] = range(input);
+  const all = await ctx.store.read(group, input.logStreamName, start, end);
+  const token = input.nextToken === undefined ? undefined : decodeStreamToken(input.nextToken);
+  const page = pageStream(all, { token, limit: input.limit ?? defaultLimit, startFromHead: input.startFromHead });
+  return {
+    events: page.events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime })),
+    nextForwardToken: encodeStreamToken("f", page.forward),
+    nextBackwardToken: encodeStreamToken("b", page.backward),
+  };
+}
+
+/**
+ * FilterLogEvents: events of the named streams (or of those with the prefix, or all) merged in
+ * time order, matching the filter pattern, from the page the token names. This is what
+ * `aws logs tail` polls; it dedupes by eventId, so an event's id is stable.
+ */
+export async function filterLogEvents(
+  ctx: LogsContext,
+  input: {
+    logGroupName?: string;
+    logGroupIdentifier?: string;
+    logStreamNames?: string[];
+    logStreamNamePrefix?: string;
+    startTime?: number;
+    endTime?: number;
+    filterPattern?: string;
+    nextToken?: string;
+    limit?: number;
+  },
+): Promise<object> {
+  const group = groupOf(input);
+  if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) {
+    throw new InvalidParameterException("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.");
+  }
+  const [start, end] = range(input);
+  const pattern = parseFilterPattern(input.filterPattern);
+  const after = input.nextToken === undefined ? undefined : decodeFilterToken(input.nextToken);
+  const known = ctx.store.listStreams(group).map((s) => s.name);
+  for (const name of input.logStreamNames ?? []) {
+    if (!known.includes(name)) throw new ResourceNotFoundException("The specified log stream does not exist.");
+  }
+  const streams = known.filter((n) => (input.logStreamNames ? input.logStreamNames.includes(n) : input.logStreamNamePrefix === undefined || n.startsWith(input.logStreamNamePrefix)));
+  // endTime is inclusive here: "events with a timestamp later than this time are not returned".
+  const merged = (
+    await Promise.all(
+      streams.map(async (stream) => (await ctx.store.read(group, stream, start, end === Number.MAX_SAFE_INTEGER ? end : end + 1)).map((e) => ({ ...e, stream }))),
+    )
+  )
+    .flat()
+    .filter((e) => matchesFilterPattern(pattern, e.message));
+  const page = pageMerged(merged, { after, limit: input.limit ?? defaultLimit });
+  return {
+    events: page.events.map((e) => ({
+      logStreamName: e.stream,
+      timestamp: e.timestamp,
+      message: e.message,
+      ingestionTime: e.ingestionTime,
+      eventId: `${encodeName(e.stream)}-${e.seq}`,
+    })),
+    searchedLogStreams: [],
+    ...(page.next ? { nextToken: encodeFilterToken(page.next) } : {}),
+  };
+}

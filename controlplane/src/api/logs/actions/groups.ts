@@ -1,0 +1,56 @@
+import { InvalidParameterException, type ArnScope } from "@berth/shared";
+import type { LogStore } from "../../../logstore/index.js";
+import { checkName, groupOf, logGroupShape, pageOf, retentionDays } from "../shapes.js";
+
+/** What the Logs actions work on: the store and the ARN scope. */
+export interface LogsContext {
+  store: LogStore;
+  scope: ArnScope;
+}
+
+/** CreateLogGroup. */
+export async function createLogGroup(ctx: LogsContext, input: { logGroupName: string }): Promise<object> {
+  checkName("logGroupName", input.logGroupName);
+  await ctx.store.createGroup(input.logGroupName);
+  return {};
+}
+
+/** DeleteLogGroup: the group, its streams and their events. */
+export async function deleteLogGroup(ctx: LogsContext, input: { logGroupName: string }): Promise<object> {
+  await ctx.store.deleteGroup(input.logGroupName);
+  return {};
+}
+
+/** DescribeLogGroups by prefix or pattern (a substring, case-insensitive, as AWS), paged by name. */
+export async function describeLogGroups(
+  ctx: LogsContext,
+  input: { logGroupNamePrefix?: string; logGroupNamePattern?: string; logGroupIdentifiers?: string[]; limit?: number; nextToken?: string },
+): Promise<object> {
+  if (input.logGroupNamePrefix !== undefined && input.logGroupNamePattern !== undefined) {
+    throw new InvalidParameterException("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.");
+  }
+  const wanted = input.logGroupIdentifiers?.map((id) => groupOf({ logGroupIdentifier: id }));
+  const pattern = input.logGroupNamePattern?.toLowerCase();
+  const groups = ctx.store
+    .listGroups()
+    .filter((g) => input.logGroupNamePrefix === undefined || g.name.startsWith(input.logGroupNamePrefix))
+    .filter((g) => pattern === undefined || g.name.toLowerCase().includes(pattern))
+    .filter((g) => wanted === undefined || wanted.includes(g.name));
+  const { page, nextToken } = pageOf(groups, input.limit, input.nextToken);
+  return { logGroups: page.map((g) => logGroupShape(ctx.scope, ctx.store.group(g.name))), ...(nextToken ? { nextToken } : {}) };
+}
+
+/** PutRetentionPolicy: one of the day counts CloudWatch Logs accepts. */
+export async function putRetentionPolicy(ctx: LogsContext, input: { logGroupName: string; retentionInDays: number }): Promise<object> {
+  if (!retentionDays.includes(input.retentionInDays)) {
+    throw new InvalidParameterException(`retentionInDays: ${input.retentionInDays} is not one of ${retentionDays.join(", ")}`);
+  }
+  await ctx.store.setRetention(input.logGroupName, input.retentionInDays);
+  return {};
+}
+
+/** DeleteRetentionPolicy: the group's events never expire again. */
+export async function deleteRetentionPolicy(ctx: LogsContext, input: { logGroupName: string }): Promise<object> {
+  await ctx.store.setRetention(input.logGroupName, undefined);
+  return {};
+}
