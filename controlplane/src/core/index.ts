@@ -25,3 +25,4 @@ export { discoverScrapeTargets } from "./prometheus-targets.js";
 export { planScrapeTargets, exporterPortLabel, exporterPathLabel, type TargetGroup, type ScrapePlan, type SkippedTarget } from "./prometheus-sd.js";
 export * from "./task-logs.js";
 export * from "./vpc/index.js";
+export * from "./task-networks.js";

@@ -2,5 +2,5 @@
 export { keys, lastSegment, clusterScoped } from "./keys.js";
 export { Kv, Txn, maxTxnOps, maxStagedOps, rangePageSize, maxReceiveBytes, FencedOutError, type Fence, type Versioned, type Listing, type Page, type PageQuery } from "./kv.js";
 export { Collection, defaultScanBudget, type ScanQuery, type ScanPage } from "./collection.js";
-export { Store, type FamilyRecord, type AccountSettingRecord, type RunTokenRecord } from "./store.js";
+export { Store, type FamilyRecord, type AccountSettingRecord, type RunTokenRecord, type IpBlockRecord } from "./store.js";
 export { watchPrefix, type WatchHandlers, type PrefixWatch } from "./watch.js";

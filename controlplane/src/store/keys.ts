@@ -45,6 +45,9 @@ export const keys = {
   /** An agent join token by id: its secret's hash, never the secret. */
   joinToken: (id: string) => `${root}/pki/join-tokens/${id}`,
   joinTokens: () => `${root}/pki/join-tokens/`,
+  /** A subnet block handed to one instance (see core/vpc/ipam.ts); the CIDR's `/` is URI-encoded. */
+  ipBlock: (subnetId: string, cidr: string) => `${root}/ip-blocks/${subnetId}/${encodeURIComponent(cidr)}`,
+  ipBlocks: (subnetId: string) => `${root}/ip-blocks/${subnetId}/`,
 };
 
 /** The last path segment of a key (an id or name). */

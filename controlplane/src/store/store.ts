@@ -51,6 +51,17 @@ export interface RunTokenRecord {
 }
 
 /**
+ * A subnet block and the instance it is handed to. Keys are per region-wide subnet, so a block is
+ * unique across clusters; one whose instance is gone or INACTIVE may be handed out again.
+ */
+export interface IpBlockRecord {
+  subnetId: string;
+  cidr: string;
+  cluster: string;
+  instanceId: string;
+}
+
+/**
  * berth's state in etcd, one typed collection per kind plus the raw {@link Kv} for guarded
  * transactions across kinds (placement writes tasks and instances together).
  */
@@ -65,6 +76,7 @@ export class Store {
   readonly serviceRevisions: Collection<ServiceRevisionRecord, [cluster: string, service: string, id: string]>;
   readonly accountSettings: Collection<AccountSettingRecord, [principalArn: string, name: string]>;
   readonly runTokens: Collection<RunTokenRecord, [cluster: string, tokenHash: string]>;
+  readonly ipBlocks: Collection<IpBlockRecord, [subnetId: string, cidr: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -77,6 +89,7 @@ export class Store {
     this.serviceRevisions = new Collection(kv, keys.serviceRevision, (r) => keys.serviceRevision(r.cluster, r.service, r.id));
     this.accountSettings = new Collection(kv, keys.accountSetting, (r) => keys.accountSetting(r.principalArn, r.name));
     this.runTokens = new Collection(kv, keys.runToken, (r) => keys.runToken(r.cluster, r.tokenHash));
+    this.ipBlocks = new Collection(kv, keys.ipBlock, (r) => keys.ipBlock(r.subnetId, r.cidr));
   }
 
   /** A new empty transaction to stage writes into. */

@@ -1,10 +1,15 @@
 import type { TaskDefinitionRecord, TaskRecord } from "@berth/shared";
 import type { TaskSpec } from "@berth/proto";
-import type { CoreContext } from "../../core/index.js";
+import { taskIngress, type CoreContext } from "../../core/index.js";
+import { keys } from "../../store/index.js";
+
+// Source-group members are read from the cluster's tasks; a payload of many tasks reads them once.
+const membersTtlMs = 1000;
 
 /** Builds the TaskSpec an agent receives for a task, caching task definitions per session. */
 export class TaskSpecBuilder {
   private readonly defs = new Map<string, TaskDefinitionRecord>();
+  private tasks?: { atMs: number; list: Promise<TaskRecord[]> };
 
   constructor(private readonly ctx: CoreContext) {}
 
@@ -25,7 +30,23 @@ export class TaskSpecBuilder {
       stoppedReason: t.stoppedReason ?? "",
       startedBy: t.startedBy ?? "",
       group: t.group ?? "",
+      network: t.network && {
+        attachmentId: t.network.attachmentId,
+        networkInterfaceId: t.network.networkInterfaceId,
+        subnetId: t.network.subnetId,
+        blockCidr: t.network.blockCidr,
+        privateIpv4Address: t.network.privateIpv4Address,
+        ingress: await taskIngress(this.ctx, t, () => this.clusterTasks(t.cluster)),
+      },
     };
+  }
+
+  private clusterTasks(cluster: string): Promise<TaskRecord[]> {
+    if (!this.tasks || Date.now() - this.tasks.atMs > membersTtlMs) {
+      const list = this.ctx.store.tasks.list(keys.tasks(cluster)).then((l) => l.items.map((i) => i.value));
+      this.tasks = { atMs: Date.now(), list };
+    }
+    return this.tasks.list;
   }
 
   /** A stop order for a task the store does not know: the agent needs only its ARN. */
