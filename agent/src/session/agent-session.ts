@@ -40,6 +40,8 @@ export interface AgentSessionOptions {
   runtimeHealth?: () => { unhealthy: boolean; error: string };
   /** Serves the control plane's log requests; without it they are answered with an error. */
   logs?: LogRequests;
+  /** Applies the control plane's routes to peers' task blocks (HostRoutes); ignored when absent. */
+  hostRoutes?: (routes: { cidr: string; via: string }[]) => void;
   /** Where the agent's key and certificate live; without a certificate it joins with `joinToken`. */
   credentials: CredentialStore;
   /** The join token (BERTH_JOIN_TOKEN), used only while the agent has no certificate. */
@@ -236,6 +238,9 @@ export class AgentSession {
               return;
             case "logCancel":
               this.opts.logs?.cancel(kind.value.requestId);
+              return;
+            case "hostRoutes":
+              this.opts.hostRoutes?.(kind.value.routes);
               return;
           }
         });

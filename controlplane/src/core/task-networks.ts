@@ -6,6 +6,7 @@ import type { CoreContext } from "./context.js";
 import { InvalidParameterException, type TaskDefinitionRecord } from "@berth/shared";
 import { checkNetworkConfiguration } from "./launch-options.js";
 import {
+  blockGateway,
   ingressPermissions,
   listSecurityGroups,
   planHostRoutes,
@@ -146,20 +147,36 @@ export function stageBlocks(ctx: CoreContext, txn: Txn, writes: BlockWrite[]): I
   return writes.map((w) => ({ subnetId: w.record.subnetId, cidr: w.record.cidr }));
 }
 
+/** Reads the cluster's records a task's ingress depends on (callers cache them across tasks). */
+export interface IngressSources {
+  tasks(): Promise<TaskRecord[]>;
+  instances(): Promise<ContainerInstanceRecord[]>;
+}
+
 /**
- * The ingress an awsvpc task's groups admit now, source groups as their member tasks' addresses
- * (tasks of the same cluster holding an address; see vpc/ingress.ts).
+ * The ingress an awsvpc task's groups admit now, source groups as their members' addresses:
+ * tasks of the same cluster holding an address, and for the VPC's default group the cluster's
+ * container instances too (their host address and task-bridge gateways), as EC2 instances
+ * launched without a group are in the default one; so a host reaches its tasks. See vpc/ingress.ts.
  */
-export async function taskIngress(ctx: CoreContext, t: TaskRecord, clusterTasks: () => Promise<TaskRecord[]>): Promise<IngressPermission[]> {
+export async function taskIngress(ctx: CoreContext, t: TaskRecord, sources: IngressSources): Promise<IngressPermission[]> {
   if (!t.network) return [];
   const wanted = new Set(t.network.securityGroupIds);
   const groups = (await listSecurityGroups(ctx)).filter((g) => wanted.has(g.groupId));
   const sourceIds = new Set(groups.flatMap((g) => g.ingress.flatMap((r) => r.sourceGroupIds)));
   const members = new Map<string, string[]>();
+  const add = (g: string, ips: string[]) => members.set(g, [...(members.get(g) ?? []), ...ips]);
   if (sourceIds.size > 0) {
-    for (const other of await clusterTasks()) {
+    for (const other of await sources.tasks()) {
       if (!other.network || other.released) continue;
-      for (const g of other.network.securityGroupIds) if (sourceIds.has(g)) members.set(g, [...(members.get(g) ?? []), other.network.privateIpv4Address]);
+      for (const g of other.network.securityGroupIds) if (sourceIds.has(g)) add(g, [other.network.privateIpv4Address]);
+    }
+    const defaultGroup = (await listSecurityGroups(ctx)).find((g) => g.groupName === "default" && sourceIds.has(g.groupId));
+    if (defaultGroup) {
+      for (const i of await sources.instances()) {
+        if (i.status === "INACTIVE") continue;
+        add(defaultGroup.groupId, [...(i.hostIp ? [i.hostIp] : []), ...(i.ipBlocks ?? []).map((b) => blockGateway(b.cidr))]);
+      }
     }
   }
   return ingressPermissions(groups, members);

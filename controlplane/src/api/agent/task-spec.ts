@@ -9,7 +9,7 @@ const membersTtlMs = 1000;
 /** Builds the TaskSpec an agent receives for a task, caching task definitions per session. */
 export class TaskSpecBuilder {
   private readonly defs = new Map<string, TaskDefinitionRecord>();
-  private tasks?: { atMs: number; list: Promise<TaskRecord[]> };
+  private cache = new Map<string, { atMs: number; list: Promise<unknown[]> }>();
 
   constructor(private readonly ctx: CoreContext) {}
 
@@ -36,17 +36,21 @@ export class TaskSpecBuilder {
         subnetId: t.network.subnetId,
         blockCidr: t.network.blockCidr,
         privateIpv4Address: t.network.privateIpv4Address,
-        ingress: await taskIngress(this.ctx, t, () => this.clusterTasks(t.cluster)),
+        ingress: await taskIngress(this.ctx, t, {
+          tasks: () => this.cached(keys.tasks(t.cluster), (p) => this.ctx.store.tasks.list(p)),
+          instances: () => this.cached(keys.instances(t.cluster), (p) => this.ctx.store.instances.list(p)),
+        }),
       },
     };
   }
 
-  private clusterTasks(cluster: string): Promise<TaskRecord[]> {
-    if (!this.tasks || Date.now() - this.tasks.atMs > membersTtlMs) {
-      const list = this.ctx.store.tasks.list(keys.tasks(cluster)).then((l) => l.items.map((i) => i.value));
-      this.tasks = { atMs: Date.now(), list };
+  private cached<T>(prefix: string, list: (prefix: string) => Promise<{ items: { value: T }[] }>): Promise<T[]> {
+    let hit = this.cache.get(prefix);
+    if (!hit || Date.now() - hit.atMs > membersTtlMs) {
+      hit = { atMs: Date.now(), list: list(prefix).then((l) => l.items.map((i) => i.value)) };
+      this.cache.set(prefix, hit);
     }
-    return this.tasks.list;
+    return hit.list as Promise<T[]>;
   }
 
   /** A stop order for a task the store does not know: the agent needs only its ARN. */
