@@ -12,6 +12,8 @@ export const routeProtocol = "190";
  */
 export class HostRouteTable {
   private applying: Promise<void> = Promise.resolve();
+  /** What was installed, as the control plane named it (its `via`); read from the kernel at first. */
+  private installed?: HostRoute[];
 
   constructor(private readonly logger: Logger) {}
 
@@ -29,9 +31,21 @@ export class HostRouteTable {
   }
 
   private async applyNow(wanted: HostRoute[]): Promise<void> {
-    const { add, remove } = planRouteChanges(await this.current(), wanted);
+    const { add, remove } = planRouteChanges((this.installed ??= await this.current()), wanted);
     for (const r of remove) await hostCommand("ip", ["route", "del", r.cidr, "proto", routeProtocol]);
-    for (const r of add) await hostCommand("ip", ["route", "replace", r.cidr, "via", r.via, "proto", routeProtocol]);
+    for (const r of add) await hostCommand("ip", ["route", "replace", r.cidr, ...(await nextHop(r.via)), "proto", routeProtocol]);
+    this.installed = wanted;
     if (add.length + remove.length > 0) this.logger.info("host routes updated", { added: add.length, removed: remove.length, total: wanted.length });
   }
+}
+
+/**
+ * How to reach a peer host: `via` it when it is on a link of ours (one network, as DinD nodes
+ * are), else via the router this host reaches it through (hosts on separate subnets; that
+ * router must then know the peer's blocks, as a VPC's route table does).
+ */
+async function nextHop(peer: string): Promise<string[]> {
+  const rows = JSON.parse(await hostCommand("ip", ["-j", "route", "get", peer])) as { gateway?: string; dev: string }[];
+  const r = rows[0];
+  return r?.gateway ? ["via", r.gateway, "dev", r.dev] : ["via", peer, ...(r ? ["dev", r.dev] : [])];
 }
