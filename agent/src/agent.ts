@@ -113,6 +113,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     runtimeHealth: () => health.current(),
     logs: new LogRequests({ source: runtime, runtime, log: log.child({ component: "logs" }) }),
     hostRoutes: (r) => void routes.apply(r),
+    taskIngress: (u) => void engine.applyIngress(u.taskArn, u.ingress),
     observer: {
       connected: (on) => metrics.setSessionConnected(on),
       stateChangeSent: () => metrics.stateChangesSent.inc(),

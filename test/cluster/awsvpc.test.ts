@@ -63,8 +63,24 @@ function getFrom(h: TestHost, ip: string): string {
   return execFileSync("nsenter", [`--net=${netnsPath(h.netns)}`, process.execPath, "-e", script], { encoding: "utf8" }).trim();
 }
 
+/**
+ * GET http://ip/ from inside a task's namespace: busybox's wget crashes on this static build, so
+ * nc speaks the request by hand. The output, whatever it is (empty when refused).
+ */
+async function fetchFromTask(h: TestHost, taskArn: string, ip: string): Promise<string> {
+  const container = (await h.docker().listContainers({ filters: { label: [`com.amazonaws.ecs.task-arn=${taskArn}`] } }))[0];
+  const cmd = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 ${ip} 80 2>&1`;
+  const exec = await h.docker().getContainer(container.Id).exec({ Cmd: ["sh", "-c", cmd], AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  return new Promise<string>((resolve) => {
+    let s = "";
+    stream.on("data", (d: Buffer) => (s += d.toString()));
+    stream.on("end", () => resolve(s));
+  });
+}
+
 describe("awsvpc across hosts", () => {
-  it("a task's address answers from the other host and from a task there", async () => {
+  it("a task's address answers from the other host and from a task there, both ways", async () => {
     const [h1, h2] = c.hosts;
     const a = await startOn(h1, c.arns[0]);
     const b = await startOn(h2, c.arns[1]);
@@ -87,16 +103,10 @@ describe("awsvpc across hosts", () => {
         return undefined;
       }
     }, 30_000)).toBeTruthy();
-    // From task A's own namespace (a member of the default group, as B): through both hosts.
-    // (busybox's wget crashes on this static build; nc speaks the request by hand.)
-    const containerA = (await h1.docker().listContainers({ filters: { label: [`com.amazonaws.ecs.task-arn=${a.task.taskArn}`] } }))[0];
-    const exec = await h1.docker().getContainer(containerA.Id).exec({ Cmd: ["sh", "-c", `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 ${b.ip} 80 2>&1`], AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({});
-    const out = await new Promise<string>((resolve) => {
-      let s = "";
-      stream.on("data", (d: Buffer) => (s += d.toString()));
-      stream.on("end", () => resolve(s));
-    });
-    expect(out, out).toContain(body);
+    // From task A's namespace to B (A was a member of the default group when B started).
+    expect(await fetchFromTask(h1, a.task.taskArn!, b.ip)).toContain(body);
+    // From B to A: A's rules learn of B, a member that came later, at the next sync.
+    const bodyA = getFrom(h2, a.ip);
+    expect(await eventually("task B reaching task A", async () => ((await fetchFromTask(h2, b.task.taskArn!, a.ip)).includes(bodyA) ? true : undefined), 30_000)).toBe(true);
   }, 180_000);
 });

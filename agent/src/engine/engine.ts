@@ -111,6 +111,16 @@ export class AgentTaskEngine implements TaskEngine {
     this.logger.info("engine started", { tasks: data.tasks.length, adopted: plan.adopted.length, outbox: data.outbox.length });
   }
 
+  /**
+   * Replaces an awsvpc task's ingress rules in its namespace. Outside the task's loop: it changes
+   * only the namespace's firewall, never the task record, and a namespace already gone is no error.
+   */
+  async applyIngress(taskArn: string, ingress: { protocol: string; fromPort: number; toPort: number; cidr: string }[]): Promise<void> {
+    const net = this.data?.tasks.find((t) => t.arn === taskArn)?.network;
+    if (!net || !this.opts.network) return;
+    await this.opts.network.applyIngress(net, ingress).catch((err: Error) => this.logger.warn("task ingress not applied", { taskArn, err }));
+  }
+
   async applyPayload(tasks: TaskSpec[]): Promise<void> {
     const data = this.state();
     // Stops before starts, so resources a stop frees are free before a start needs them.

@@ -4,7 +4,7 @@ import type { ContainerRuntime } from "../runtime/index.js";
 import { CniPlugins, type CniResult } from "./cni.js";
 import { ensureIptablesRules, hostCommand } from "./host-commands.js";
 import { ensurePauseImage, pauseCreateSpec, pauseLabel } from "./pause.js";
-import { bridgeConfig, forwardRules, ingressRuleset, loopbackConfig } from "./plan.js";
+import { bridgeConfig, forwardRules, ingressRuleset, loopbackConfig, type Ingress } from "./plan.js";
 
 /** What the agent keeps of an awsvpc task's namespace; persisted with the task. */
 export interface TaskNetworkState {
@@ -81,6 +81,14 @@ export class TaskNetworking {
     const mac = result.interfaces?.find((i) => i.name === "eth0" && i.sandbox)?.mac;
     this.opts.logger.info("task network ready", { taskArn: task.arn, ip: state.privateIpv4Address, mac, pause: pauseId.slice(0, 12) });
     return { ...state, pauseId, macAddress: mac, ready: true };
+  }
+
+  /** Replaces the ingress rules in a ready namespace (its security groups' members changed). */
+  async applyIngress(state: TaskNetworkState, ingress: Ingress[]): Promise<void> {
+    if (!state.ready || !state.pauseId) return;
+    const pid = (await this.opts.runtime.inspectContainer(state.pauseId))?.pid;
+    if (!pid) return;
+    await hostCommand("nsenter", [`--net=/proc/${pid}/ns/net`, "iptables-restore"], ingressRuleset(ingress));
   }
 
   /** Releases the namespace: CNI DEL (tolerating a namespace already gone), then the pause container. */

@@ -5,6 +5,7 @@ import {
   type AgentMessage,
   type ControlMessage,
   type RegisterContainerInstanceRequest,
+  type TaskIngressUpdate,
   type TaskStateChange,
 } from "@berth/proto";
 import type { TaskEngine } from "../engine/types.js";
@@ -42,6 +43,8 @@ export interface AgentSessionOptions {
   logs?: LogRequests;
   /** Applies the control plane's routes to peers' task blocks (HostRoutes); ignored when absent. */
   hostRoutes?: (routes: { cidr: string; via: string }[]) => void;
+  /** Applies an awsvpc task's current ingress (TaskIngressUpdate); ignored when absent. */
+  taskIngress?: (update: TaskIngressUpdate) => void;
   /** Where the agent's key and certificate live; without a certificate it joins with `joinToken`. */
   credentials: CredentialStore;
   /** The join token (BERTH_JOIN_TOKEN), used only while the agent has no certificate. */
@@ -241,6 +244,9 @@ export class AgentSession {
               return;
             case "hostRoutes":
               this.opts.hostRoutes?.(kind.value.routes);
+              return;
+            case "taskIngress":
+              this.opts.taskIngress?.(kind.value);
               return;
           }
         });

@@ -2,7 +2,8 @@ import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Lease } from "etcd3";
 import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
-import { hostRoutesOf, recordStateChange, type CoreContext } from "../../core/index.js";
+import { recordStateChange, type CoreContext } from "../../core/index.js";
+import { NetworkSync } from "./network-sync.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
 import { TaskSpecBuilder } from "./task-spec.js";
@@ -55,7 +56,7 @@ class AgentSession {
   private sessionModRevision = "0";
   private lastHeartbeat = Date.now();
   private watchdog?: NodeJS.Timeout;
-  private routesSent?: string;
+  private readonly network: NetworkSync;
   // One queue for everything that reads or writes this instance's tasks, so order is kept.
   private queue: Promise<void> = Promise.resolve();
   private ended = false;
@@ -75,6 +76,7 @@ class AgentSession {
   ) {
     this.log = ctx.log.child({ component: "session" });
     this.specs = new TaskSpecBuilder(ctx);
+    this.network = new NetworkSync(ctx, this.specs, (msg) => this.write(msg), this.log);
   }
 
   start(): void {
@@ -99,7 +101,7 @@ class AgentSession {
         this.lastHeartbeat = Date.now();
         this.write({ kind: { $case: "heartbeatAck", value: { serverTimeMs: Date.now() } } });
         // Peers' task blocks change as tasks are placed and hosts go: re-read them each period.
-        if (this.instanceId) this.enqueue(() => this.syncRoutes());
+        if (this.instanceId) this.enqueue(() => this.network.sync(this.cluster, this.instanceId));
         if (kind.value.runtimeUnhealthy !== this.runtimeUnhealthy) {
           this.runtimeUnhealthy = kind.value.runtimeUnhealthy;
           const error = kind.value.runtimeError;
@@ -161,7 +163,7 @@ class AgentSession {
     // Checked at a quarter of the period, so a silent agent is noticed within a quarter period of the limit.
     this.watchdog = setInterval(() => this.checkHeartbeat(), Math.max(50, this.settings.heartbeatIntervalMs / 4));
     await this.reconcileKnown(open.knownTasks);
-    await this.syncRoutes();
+    await this.network.sync(this.cluster, this.instanceId);
     // Subscribe before listing, so nothing written between the two is missed; what the feed
     // delivers runs after open() (same queue) and skips what the listing already covered.
     this.feed = await this.feeds.subscribe(cluster, id, {
@@ -228,16 +230,6 @@ class AgentSession {
       this.sent.set(t.id, t.desiredStatus);
     }
     this.send(specs);
-  }
-
-  /** Sends the routes to the cluster peers' task blocks when they changed since last sent (always once per session). */
-  private async syncRoutes(): Promise<void> {
-    const routes = await hostRoutesOf(this.ctx, this.cluster, this.instanceId);
-    const fingerprint = JSON.stringify(routes);
-    if (fingerprint === this.routesSent) return;
-    this.routesSent = fingerprint;
-    this.write({ kind: { $case: "hostRoutes", value: { routes } } });
-    this.log.debug("host routes sent", { routes: routes.length });
   }
 
   private send(tasks: TaskSpec[]): void {

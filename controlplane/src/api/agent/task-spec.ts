@@ -1,6 +1,6 @@
 import type { TaskDefinitionRecord, TaskRecord } from "@berth/shared";
 import type { TaskSpec } from "@berth/proto";
-import { taskIngress, type CoreContext } from "../../core/index.js";
+import { taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 
 // Source-group members are read from the cluster's tasks; a payload of many tasks reads them once.
@@ -36,12 +36,22 @@ export class TaskSpecBuilder {
         subnetId: t.network.subnetId,
         blockCidr: t.network.blockCidr,
         privateIpv4Address: t.network.privateIpv4Address,
-        ingress: await taskIngress(this.ctx, t, {
-          tasks: () => this.cached(keys.tasks(t.cluster), (p) => this.ctx.store.tasks.list(p)),
-          instances: () => this.cached(keys.instances(t.cluster), (p) => this.ctx.store.instances.list(p)),
-        }),
+        ingress: await this.ingressOf(t),
       },
     };
+  }
+
+  /** An awsvpc task's ingress now (source groups' members read at most once a second). */
+  ingressOf(t: TaskRecord): Promise<IngressPermission[]> {
+    return taskIngress(this.ctx, t, {
+      tasks: () => this.clusterTasks(t.cluster),
+      instances: () => this.cached(keys.instances(t.cluster), (p) => this.ctx.store.instances.list(p)),
+    });
+  }
+
+  /** The cluster's task records, read at most once a second. */
+  clusterTasks(cluster: string): Promise<TaskRecord[]> {
+    return this.cached(keys.tasks(cluster), (p) => this.ctx.store.tasks.list(p));
   }
 
   private cached<T>(prefix: string, list: (prefix: string) => Promise<{ items: { value: T }[] }>): Promise<T[]> {

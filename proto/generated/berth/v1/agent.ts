@@ -241,7 +241,17 @@ export interface ControlMessage {
     | { $case: "logRequest"; value: LogRequest }
     | { $case: "logCancel"; value: LogCancel }
     | { $case: "hostRoutes"; value: HostRoutes }
+    | { $case: "taskIngress"; value: TaskIngressUpdate }
     | undefined;
+}
+
+/**
+ * An awsvpc task's ingress as its security groups admit it now (source groups' members change
+ * as tasks start and stop): the agent replaces the rules in the task's namespace with these.
+ */
+export interface TaskIngressUpdate {
+  taskArn: string;
+  ingress: IngressPermission[];
 }
 
 /**
@@ -2962,6 +2972,9 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "hostRoutes":
         HostRoutes.encode(message.kind.value, writer.uint32(58).fork()).join();
         break;
+      case "taskIngress":
+        TaskIngressUpdate.encode(message.kind.value, writer.uint32(66).fork()).join();
+        break;
     }
     return writer;
   },
@@ -3035,6 +3048,14 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             message.kind = { $case: "hostRoutes", value: HostRoutes.decode(reader, reader.uint32()) };
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.kind = { $case: "taskIngress", value: TaskIngressUpdate.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3073,6 +3094,10 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         ? { $case: "hostRoutes", value: HostRoutes.fromJSON(object.hostRoutes) }
         : isSet(object.host_routes)
         ? { $case: "hostRoutes", value: HostRoutes.fromJSON(object.host_routes) }
+        : isSet(object.taskIngress)
+        ? { $case: "taskIngress", value: TaskIngressUpdate.fromJSON(object.taskIngress) }
+        : isSet(object.task_ingress)
+        ? { $case: "taskIngress", value: TaskIngressUpdate.fromJSON(object.task_ingress) }
         : undefined,
     };
   },
@@ -3093,6 +3118,8 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       obj.logCancel = LogCancel.toJSON(message.kind.value);
     } else if (message.kind?.$case === "hostRoutes") {
       obj.hostRoutes = HostRoutes.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "taskIngress") {
+      obj.taskIngress = TaskIngressUpdate.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -3145,7 +3172,104 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         }
         break;
       }
+      case "taskIngress": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "taskIngress", value: TaskIngressUpdate.fromPartial(object.kind.value) };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseTaskIngressUpdate(): TaskIngressUpdate {
+  return { taskArn: "", ingress: [] };
+}
+
+export const TaskIngressUpdate: MessageFns<TaskIngressUpdate> = {
+  encode(message: TaskIngressUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskArn !== "") {
+      writer.uint32(10).string(message.taskArn);
+    }
+    for (const v of message.ingress) {
+      IngressPermission.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskIngressUpdate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskIngressUpdate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskArn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ingress.push(IngressPermission.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskIngressUpdate {
+    return {
+      taskArn: isSet(object.taskArn)
+        ? globalThis.String(object.taskArn)
+        : isSet(object.task_arn)
+        ? globalThis.String(object.task_arn)
+        : "",
+      ingress: globalThis.Array.isArray(object?.ingress)
+        ? object.ingress.map((e: any) => IngressPermission.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TaskIngressUpdate): unknown {
+    const obj: any = {};
+    if (message.taskArn !== "") {
+      obj.taskArn = message.taskArn;
+    }
+    if (message.ingress?.length) {
+      obj.ingress = message.ingress.map((e) => IngressPermission.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskIngressUpdate>, I>>(base?: I): TaskIngressUpdate {
+    return TaskIngressUpdate.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskIngressUpdate>, I>>(object: I): TaskIngressUpdate {
+    const message = createBaseTaskIngressUpdate();
+    message.taskArn = object.taskArn ?? "";
+    message.ingress = object.ingress?.map((e) => IngressPermission.fromPartial(e)) || [];
     return message;
   },
 };
