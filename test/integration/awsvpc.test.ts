@@ -205,4 +205,22 @@ describe("awsvpc tasks", () => {
     await stopAndWait(arn);
     await settled();
   }, 60_000);
+
+  it("removes at start a pause container no task of its own holds (a crash between making and recording it)", async () => {
+    await settled();
+    const image = (await client.listImages({ filters: { reference: ["berth/pause"] } }))[0].RepoTags![0];
+    const stray = await client.createContainer({ Image: image, name: `stray-pause-${cluster}`, Labels: { "com.berth.pause-for": `arn:aws:ecs:us-east-1:000000000000:task/${cluster}/gone`, "com.berth.cluster": cluster }, HostConfig: { NetworkMode: "none" } });
+    await stray.start();
+    // Another cluster's pause container on the same host is not this agent's to remove.
+    const other = await client.createContainer({ Image: image, name: `other-pause-${cluster}`, Labels: { "com.berth.pause-for": "arn:aws:ecs:us-east-1:000000000000:task/other/x", "com.berth.cluster": `other-${cluster}` }, HostConfig: { NetworkMode: "none" } });
+    try {
+      expect(await pauseCount()).toBe(1);
+      await agent.kill();
+      agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, dataDir: agent.dataDir, env: agentEnv });
+      await settled();
+      expect((await other.inspect()).Id).toBe(other.id);
+    } finally {
+      await other.remove({ force: true });
+    }
+  }, 60_000);
 });

@@ -5,6 +5,8 @@ import { writeTar } from "./tar.js";
 
 /** Label on a pause container: the task ARN it holds the namespace of (not ECS's task label, so restore never takes it for a task container). */
 export const pauseLabel = "com.berth.pause-for";
+/** Label on a pause container: the cluster of the agent that made it (a sweep touches only its own). */
+export const pauseClusterLabel = "com.berth.cluster";
 
 /** Debian's busybox-static: the one binary the pause image holds. */
 export const defaultBusybox = "/bin/busybox";
@@ -37,7 +39,7 @@ export function pauseCreateSpec(image: string, name: string, taskArn: string, cl
     name,
     image,
     env: [],
-    labels: { [pauseLabel]: taskArn, "com.berth.cluster": cluster },
+    labels: { [pauseLabel]: taskArn, [pauseClusterLabel]: cluster },
     networkMode: "none",
     ports: [],
     cpuShares: 2,

@@ -3,7 +3,7 @@ import type { TaskNetworkSpec } from "@berth/proto";
 import type { ContainerRuntime } from "../runtime/index.js";
 import { CniPlugins, type CniResult } from "./cni.js";
 import { ensureIptablesRules, hostCommand } from "./host-commands.js";
-import { ensurePauseImage, pauseCreateSpec, pauseLabel } from "./pause.js";
+import { ensurePauseImage, pauseClusterLabel, pauseCreateSpec, pauseLabel } from "./pause.js";
 import { bridgeConfig, forwardRules, ingressRuleset, loopbackConfig, type Ingress } from "./plan.js";
 
 /** What the agent keeps of an awsvpc task's namespace; persisted with the task. */
@@ -113,7 +113,7 @@ export class TaskNetworking {
   async sweep(keep: (taskArn: string) => boolean): Promise<number> {
     const rt = this.opts.runtime;
     let removed = 0;
-    for (const c of await rt.listContainers({ [pauseLabel]: "" }).catch(() => [])) {
+    for (const c of await rt.listContainers({ [pauseLabel]: "", [pauseClusterLabel]: this.opts.cluster })) {
       const arn = c.labels[pauseLabel] ?? "";
       if (keep(arn)) continue;
       const pid = (await rt.inspectContainer(c.id))?.pid;
