@@ -4,6 +4,9 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  ListTasksCommand,
   DescribeTasksCommand,
   ListContainerInstancesCommand,
   RegisterTaskDefinitionCommand,
@@ -166,6 +169,23 @@ describe("awsvpc tasks", () => {
     const ipC = detail(await running(c), "privateIPv4Address");
     expect([ipA, ipB].sort()[0]).toBe(ipC);
     await stopAndWait(c);
+    await settled();
+  }, 60_000);
+
+  it("runs a service's awsvpc tasks, each with its own address, the service's networkConfiguration kept", async () => {
+    await settled();
+    const res = await t.ecs.send(new CreateServiceCommand({ cluster, serviceName: "vpc-svc", taskDefinition: "vpc-b", desiredCount: 2, networkConfiguration: network }));
+    expect(res.service?.networkConfiguration?.awsvpcConfiguration?.subnets).toEqual([subnet.subnetId]);
+    const tasks = await eventually("two service tasks attached", async () => {
+      const arns = (await t.ecs.send(new ListTasksCommand({ cluster, serviceName: "vpc-svc" }))).taskArns ?? [];
+      if (arns.length < 2) return undefined;
+      const ts = (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks!;
+      return ts.every((x) => x.lastStatus === "RUNNING" && x.attachments?.[0]?.status === "ATTACHED") ? ts : undefined;
+    }, 40_000);
+    const ips = tasks.map((x) => detail(x, "privateIPv4Address")!);
+    expect(new Set(ips).size).toBe(2);
+    for (const ip of ips) expect(await get(ip)).toBe("vpc-b");
+    await t.ecs.send(new DeleteServiceCommand({ cluster, service: "vpc-svc", force: true }));
     await settled();
   }, 60_000);
 
