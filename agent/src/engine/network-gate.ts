@@ -64,6 +64,17 @@ export class TaskNetworkGate {
     );
   }
 
+  /**
+   * Whether the stopped task must wait for its namespace to go before it reports STOPPED; starts
+   * the teardown. Not after a teardown failed: the task is reported stopped, the teardown retried.
+   */
+  holding(now: number): boolean {
+    const net = this.task.network;
+    if (!net || net.tornDown || !this.networking) return false;
+    this.afterStop(now);
+    return this.retryAtMs === 0;
+  }
+
   /** When a failed teardown is due again, for the loop's timer. */
   get retryAt(): number | undefined {
     return this.task.network && !this.task.network.tornDown && this.retryAtMs > 0 ? this.retryAtMs : undefined;

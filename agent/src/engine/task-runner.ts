@@ -258,7 +258,7 @@ export class TaskRunner {
       if (!moved) break;
     }
     this.updateTask(now);
-    // A stopped task's namespace goes at once (its IP is the control plane's to hand out again).
+    // After a restart or a failed teardown: the namespace of a stopped task still has to go.
     if (task.knownStatus === "STOPPED") this.network.afterStop(now);
     wakeAt = Math.min(wakeAt, this.network.retryAt ?? wakeAt);
     if (task.cleanupAtMs !== undefined) {
@@ -272,6 +272,8 @@ export class TaskRunner {
     const task = this.task;
     const before = task.knownStatus;
     task.knownStatus = taskStatusFromContainers(task.containers, before);
+    // An awsvpc task is STOPPED once its namespace is released too: its address is then the control plane's again.
+    if (task.knownStatus === "STOPPED" && before !== "STOPPED" && this.network.holding(now)) task.knownStatus = before;
     if (task.knownStatus === before) return;
     this.logger.info("task transition", { from: before, to: task.knownStatus });
     if (task.knownStatus === "RUNNING") task.startedAtMs ??= now;
