@@ -104,7 +104,8 @@ describe("awsvpc across hosts", () => {
       }
     }, 30_000)).toBeTruthy();
     // From task A's namespace to B (A was a member of the default group when B started).
-    expect(await fetchFromTask(h1, a.task.taskArn!, b.ip)).toContain(body);
+    const aToB = await fetchFromTask(h1, a.task.taskArn!, b.ip);
+    expect(aToB, aToB).toContain(body);
     // From B to A: A's rules learn of B, a member that came later, at the next sync.
     const bodyA = getFrom(h2, a.ip);
     expect(await eventually("task B reaching task A", async () => ((await fetchFromTask(h2, b.task.taskArn!, a.ip)).includes(bodyA) ? true : undefined), 30_000)).toBe(true);

@@ -29,6 +29,7 @@ export class NetworkSync {
       this.write({ kind: { $case: "hostRoutes", value: { routes } } });
       this.log.debug("host routes sent", { routes: routes.length });
     }
+    this.specs.fresh();
     const live = (await this.specs.clusterTasks(cluster)).filter((t) => t.containerInstanceId === instanceId && t.network && !t.released && t.lastStatus !== "STOPPED");
     const next = new Map<string, string>();
     for (const t of live) {

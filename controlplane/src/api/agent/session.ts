@@ -199,6 +199,7 @@ class AgentSession {
    * while the agent was away. Each is sent with desired status STOPPED.
    */
   private async reconcileKnown(known: KnownTask[]): Promise<void> {
+    this.specs.fresh();
     const stops: TaskSpec[] = [];
     for (const k of known) {
       const id = lastIdOf(k.taskArn);
@@ -215,6 +216,7 @@ class AgentSession {
   /** Sends every task of this instance whose desired status the agent has not been told yet. */
   private async pushTasks(tasks: TaskRecord[]): Promise<void> {
     const specs: TaskSpec[] = [];
+    this.specs.fresh();
     for (const t of tasks) {
       if (t.containerInstanceId !== this.instanceId) continue;
       const sent = this.sent.get(t.id);

@@ -3,13 +3,12 @@ import type { TaskSpec } from "@berth/proto";
 import { taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 
-// Source-group members are read from the cluster's tasks; a payload of many tasks reads them once.
-const membersTtlMs = 1000;
 
 /** Builds the TaskSpec an agent receives for a task, caching task definitions per session. */
 export class TaskSpecBuilder {
   private readonly defs = new Map<string, TaskDefinitionRecord>();
-  private cache = new Map<string, { atMs: number; list: Promise<unknown[]> }>();
+  /** Cluster listings for source-group members, read once per round (see {@link fresh}). */
+  private cache = new Map<string, Promise<unknown[]>>();
 
   constructor(private readonly ctx: CoreContext) {}
 
@@ -41,7 +40,12 @@ export class TaskSpecBuilder {
     };
   }
 
-  /** An awsvpc task's ingress now (source groups' members read at most once a second). */
+  /** Starts a round (a payload, a sync): listings read from now on are current, then shared by the round. */
+  fresh(): void {
+    this.cache.clear();
+  }
+
+  /** An awsvpc task's ingress as of this round's listings. */
   ingressOf(t: TaskRecord): Promise<IngressPermission[]> {
     return taskIngress(this.ctx, t, {
       tasks: () => this.clusterTasks(t.cluster),
@@ -49,18 +53,18 @@ export class TaskSpecBuilder {
     });
   }
 
-  /** The cluster's task records, read at most once a second. */
+  /** The cluster's task records, read once per round. */
   clusterTasks(cluster: string): Promise<TaskRecord[]> {
     return this.cached(keys.tasks(cluster), (p) => this.ctx.store.tasks.list(p));
   }
 
   private cached<T>(prefix: string, list: (prefix: string) => Promise<{ items: { value: T }[] }>): Promise<T[]> {
     let hit = this.cache.get(prefix);
-    if (!hit || Date.now() - hit.atMs > membersTtlMs) {
-      hit = { atMs: Date.now(), list: list(prefix).then((l) => l.items.map((i) => i.value)) };
+    if (!hit) {
+      hit = list(prefix).then((l) => l.items.map((i) => i.value));
       this.cache.set(prefix, hit);
     }
-    return hit.list as Promise<T[]>;
+    return hit as Promise<T[]>;
   }
 
   /** A stop order for a task the store does not know: the agent needs only its ARN. */
