@@ -59,7 +59,7 @@ const newEniId = () => `eni-${randomBytes(9).toString("hex").slice(0, 17)}`;
  * Gives each awsvpc task just placed an interface: a subnet in its instance's zone and a free
  * address of that instance's blocks, handing out new blocks where they are full (pure plan in
  * vpc/network-plan.ts). Reads the subnets' block records to know which blocks live instances
- * hold; a block whose instance is gone or INACTIVE is taken over. The writes are staged with the
+ * hold; a block whose instance is gone, or INACTIVE with no task holding an address, is taken over. The writes are staged with the
  * instance's placement (see {@link stageBlocks}), so a race for a block is a placement conflict.
  */
 export async function assignTaskNetworks(
@@ -127,7 +127,8 @@ async function liveBlocks(ctx: CoreContext, awsvpc: ResolvedAwsvpc) {
       const k = `${b.cluster}/${b.instanceId}`;
       if (!alive.has(k)) {
         const inst = await ctx.store.instances.get(b.cluster, b.instanceId);
-        alive.set(k, inst !== undefined && inst.value.status !== "INACTIVE");
+        // A deregistered instance keeps its blocks while a task there still holds an address.
+        alive.set(k, inst !== undefined && (inst.value.status !== "INACTIVE" || (inst.value.heldTasks ?? []).some((h) => h.ip)));
       }
       const live = alive.get(k)!;
       revisions.set(blockKey(b), { owner: live ? b.instanceId : undefined, modRevision });
