@@ -116,9 +116,9 @@ export class TaskNetworking {
     for (const c of await rt.listContainers({ [pauseLabel]: "", [pauseClusterLabel]: this.opts.cluster })) {
       const arn = c.labels[pauseLabel] ?? "";
       if (keep(arn)) continue;
-      const pid = (await rt.inspectContainer(c.id))?.pid;
-      const netns = pid ? `/proc/${pid}/ns/net` : "";
-      await this.cni.exec({ command: "DEL", containerId: c.id, netns, ifname: "eth0", config: { cniVersion: "1.0.0", name: "berth-sweep", type: "bridge", bridge: "berth-task0", ipam: { type: "static", addresses: [] } } }).catch(() => undefined);
+      // Its address was never recorded here, so there is no CNI config to DEL with; removing the
+      // container ends its namespace, and the kernel removes the veth pair with it (static IPAM
+      // keeps no state to release).
       await rt.removeContainer(c.id);
       removed++;
     }
