@@ -7,6 +7,7 @@ import { advertisedIntrospection, startIntrospectionServer, type IntrospectionSe
 import { createAgentMetrics, dockerStatsSource } from "./metrics/index.js";
 import { detectHost, hostAttributes, registeredResources } from "./resources/index.js";
 import { DockerRuntime } from "./runtime/index.js";
+import { HostRouteTable, TaskNetworking } from "./network/index.js";
 import { RuntimeHealthProbe } from "./runtime/health.js";
 import { AgentSession, ExecRequests, LogRequests } from "./session/index.js";
 import { AwslogsShipper, withAwslogsStart } from "./awslogs/index.js";
@@ -50,7 +51,9 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     taskCleanupWaitMs: config.taskCleanupWaitMs,
     defaultStopTimeoutMs: config.containerStopTimeoutMs,
     dynamicPortRange: { start: config.dynamicPortRange.first, end: config.dynamicPortRange.last },
+    network: new TaskNetworking({ runtime, cluster: config.cluster, logger: log.child({ component: "network" }) }),
   });
+  const routes = new HostRouteTable(log.child({ component: "routes" }));
   await engine.start();
 
   const metrics = createAgentMetrics({
@@ -116,6 +119,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     logs: new LogRequests({ source: runtime, runtime, log: log.child({ component: "logs" }) }),
     execs: new ExecRequests({ source: runtime, runtime, log: log.child({ component: "exec" }) }),
     awslogs,
+    hostRoutes: (r) => void routes.apply(r),
+    taskIngress: (u) => void engine.applyIngress(u.taskArn, u.ingress),
     observer: {
       connected: (on) => metrics.setSessionConnected(on),
       stateChangeSent: () => metrics.stateChangesSent.inc(),

@@ -8,3 +8,5 @@ export type { TaskEngine, AgentTaskView, AgentContainerView } from "./engine/typ
 export { AgentSession, type InstanceIdentity } from "./session/index.js";
 export { AgentTaskEngine, type TaskEngineOptions } from "./engine/index.js";
 export { DockerRuntime, SimulatedRuntime, type ContainerRuntime } from "./runtime/index.js";
+/** awsvpc task networking (CNI adapter, plans), for tools and tests. */
+export * as network from "./network/index.js";

@@ -39,7 +39,16 @@ function awsvpcTask(id: string, subnetId: string, securityGroupIds: string[]): T
     containers: [],
     createdAtMs: Date.now(),
     version: 1,
-    awsvpc: { subnetId, securityGroupIds },
+    // Only the fields that name the subnet and groups matter to the EC2 API's in-use checks.
+    network: {
+      attachmentId: "a-1",
+      networkInterfaceId: "eni-00000000000000001",
+      subnetId,
+      subnetCidr: "172.31.112.0/24",
+      blockCidr: "172.31.112.0/26",
+      privateIpv4Address: "172.31.112.10",
+      securityGroupIds,
+    },
   };
 }
 

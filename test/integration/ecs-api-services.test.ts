@@ -169,8 +169,12 @@ describe("CreateService and DescribeServices", () => {
     ["unknown cluster", { cluster: "nowhere" }, "ClusterNotFoundException", "Cluster not found: nowhere"],
     // FARGATE runs nowhere in berth
     ["FARGATE", { launchType: "FARGATE" }, "InvalidParameterException", /FARGATE is not available/],
-    // awsvpc needs task ENIs
-    ["awsvpc", { taskDefinition: "svc-vpc:1" }, "InvalidParameterException", /networkMode awsvpc/],
+    // awsvpc needs its networkConfiguration, in ECS's words
+    ["awsvpc without network", { taskDefinition: "svc-vpc:1" }, "InvalidParameterException", "Network Configuration must be provided when networkMode 'awsvpc' is specified."],
+    // an unknown subnet is refused as ECS refuses it
+    ["awsvpc unknown subnet", { taskDefinition: "svc-vpc:1", networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-0000000000000000a"] } } }, "InvalidParameterException", /Error retrieving subnet information for \[subnet-0000000000000000a\]/],
+    // bridge tasks take no networkConfiguration
+    ["network on bridge", { networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-1"] } } }, "InvalidParameterException", /^Network Configuration is not valid/],
     // Amazon's file systems have no counterpart here
     ["EFS volume", { taskDefinition: "svc-efs:1" }, "InvalidParameterException", /volume 'shared' uses efsVolumeConfiguration, which berth cannot mount/],
     // a deregistered revision

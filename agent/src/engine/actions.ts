@@ -31,6 +31,8 @@ export interface ActionInput {
   parsed: ParsedTaskSpec;
   /** For a create: the binds and volumesFrom the task's volumes give this container. */
   mounts?: ContainerMounts;
+  /** For a create in an awsvpc task: `container:<pause id>`, the namespace to join. */
+  networkMode?: string;
 }
 
 /** What a finished action reports back to its task's loop. */
@@ -72,7 +74,7 @@ async function create(ctx: ActionContext, input: ActionInput): Promise<ActionRes
     const spec = buildCreateSpec({
       def,
       overrides: input.parsed.overrides,
-      networkMode: input.parsed.td.networkMode,
+      networkMode: input.networkMode ?? input.parsed.td.networkMode,
       taskArn: input.task.arn,
       family: input.task.family,
       revision: input.task.revision,

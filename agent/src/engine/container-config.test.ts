@@ -36,8 +36,10 @@ describe("buildCreateSpec", () => {
       base({ name: "app", image: "i", portMappings: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 53, protocol: "udp" }] }, { hostPorts: { "53/udp": 40001 } }),
       { networkMode: "bridge", ports: [{ containerPort: 80, protocol: "tcp", hostPort: 8080 }, { containerPort: 53, protocol: "udp", hostPort: 40001 }] },
     ],
-    // awsvpc runs as bridge for now.
-    ["awsvpc as bridge", base({ name: "app", image: "i" }, { networkMode: "awsvpc" }), { networkMode: "bridge" }],
+    // awsvpc alone gets no network of Docker's: the task's containers join its pause container's namespace.
+    ["awsvpc without its namespace", base({ name: "app", image: "i" }, { networkMode: "awsvpc" }), { networkMode: "none" }],
+    // joining the pause container (what the network gate hands a create)
+    ["awsvpc joining", base({ name: "app", image: "i" }, { networkMode: "container:abc" }), { networkMode: "container:abc" }],
     // Mounts resolved by volumes.ts pass through as Docker Binds and VolumesFrom.
     [
       "mounts",

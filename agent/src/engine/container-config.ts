@@ -96,11 +96,13 @@ function pickObserved(c: ManagedContainer): Partial<ManagedContainer> {
 }
 
 /**
- * Docker's network mode for an ECS one. awsvpc needs a task ENI, which berth does not provide
- * yet: such tasks run as bridge for now (the control plane may refuse them before they get here).
+ * Docker's network mode for an ECS one, or `container:<id>` as given: an awsvpc task's containers
+ * join its pause container's namespace (see network-gate.ts); awsvpc without it has no network.
  */
-export function dockerNetworkMode(mode: string | undefined): "bridge" | "host" | "none" {
+export function dockerNetworkMode(mode: string | undefined): "bridge" | "host" | "none" | `container:${string}` {
   if (mode === "host" || mode === "none") return mode;
+  if (mode?.startsWith("container:")) return mode as `container:${string}`;
+  if (mode === "awsvpc") return "none";
   return "bridge";
 }
 

@@ -252,4 +252,18 @@ describe("AgentTaskEngine volumes on the simulated runtime", () => {
     await until(() => task(e3, "v4") === undefined);
     expect(rt.volumeNames()).toEqual([]);
   });
+
+  it("awsvpc on an agent without task networking: the task stops with ResourceInitializationError, nothing created", async () => {
+    const rt = sim();
+    const e = await engine(rt);
+    const seen: TaskStateChange[] = [];
+    e.onStateChange((c) => seen.push(c));
+    const s = spec("n1", [{ name: "app", image: "img" }]);
+    s.network = { attachmentId: "a1", networkInterfaceId: "eni-1", subnetId: "subnet-1", blockCidr: "172.31.0.0/26", privateIpv4Address: "172.31.0.2", ingress: [] };
+    await e.applyPayload([s]);
+    await until(() => seen.some((c) => c.status === "STOPPED"));
+    expect(seen.at(-1)!.reason).toBe("ResourceInitializationError: this agent has no awsvpc task networking");
+    expect(seen.at(-1)!.network).toBeUndefined();
+    expect(ops(rt, "create")).toHaveLength(0);
+  });
 });

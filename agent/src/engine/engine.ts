@@ -6,6 +6,7 @@ import { ecsLabel, initialContainers, parseTaskSpec } from "./container-config.j
 import { systemClock, type Clock, type ManagedTask } from "./model.js";
 import { PortAllocator, readKernelPortRange, type PortRange } from "./ports.js";
 import { adoptedDefinitionJson, planRestore } from "./restore.js";
+import type { TaskNetworking } from "../network/index.js";
 import { buildStateChange, taskFingerprint } from "./state-change.js";
 import { TaskRunner, type RunnerHost } from "./task-runner.js";
 import type { AgentTaskView, TaskEngine } from "./types.js";
@@ -31,6 +32,8 @@ export interface TaskEngineOptions {
   retry?: { attempts: number; baseMs: number; maxMs: number };
   /** How a candidate dynamic port is checked; default by binding it. */
   portProbe?: (port: number, protocol: "tcp" | "udp") => Promise<boolean>;
+  /** awsvpc task namespaces; without it awsvpc tasks stop with ResourceInitializationError. */
+  network?: TaskNetworking;
 }
 
 /** Most forgotten task ARNs remembered, so a stale payload cannot rerun a cleaned-up task. */
@@ -41,7 +44,7 @@ const forgottenCap = 1000;
  * the numbered outbox of state changes, and the state file that keeps all of it across restarts.
  */
 export class AgentTaskEngine implements TaskEngine {
-  private readonly opts: Required<Omit<TaskEngineOptions, "dynamicPortRange" | "portProbe" | "clock">> & { clock: Clock };
+  private readonly opts: Required<Omit<TaskEngineOptions, "dynamicPortRange" | "portProbe" | "clock" | "network">> & { clock: Clock; network?: TaskNetworking };
   private readonly stateFile: StateFile<ManagedTask>;
   private readonly ports: PortAllocator;
   private readonly logger: Logger;
@@ -99,7 +102,23 @@ export class AgentTaskEngine implements TaskEngine {
     );
     await Promise.all([...this.runners.values()].map((r) => r.post({ type: "wake" })));
     await this.persist();
+    // Pause containers no task on record holds (a crash between making one and recording it).
+    const swept = await this.opts.network?.sweep((arn) => data.tasks.some((t) => t.arn === arn && t.network && !t.network.tornDown)).catch((err: Error) => {
+      this.logger.warn("pause container sweep failed", { err });
+      return 0;
+    });
+    if (swept) this.logger.info("orphaned pause containers removed", { count: swept });
     this.logger.info("engine started", { tasks: data.tasks.length, adopted: plan.adopted.length, outbox: data.outbox.length });
+  }
+
+  /**
+   * Replaces an awsvpc task's ingress rules in its namespace. Outside the task's loop: it changes
+   * only the namespace's firewall, never the task record, and a namespace already gone is no error.
+   */
+  async applyIngress(taskArn: string, ingress: { protocol: string; fromPort: number; toPort: number; cidr: string }[]): Promise<void> {
+    const net = this.data?.tasks.find((t) => t.arn === taskArn)?.network;
+    if (!net || !this.opts.network) return;
+    await this.opts.network.applyIngress(net, ingress).catch((err: Error) => this.logger.warn("task ingress not applied", { taskArn, err }));
   }
 
   async applyPayload(tasks: TaskSpec[]): Promise<void> {
@@ -243,6 +262,7 @@ export class AgentTaskEngine implements TaskEngine {
       defaultStopTimeoutMs: this.opts.defaultStopTimeoutMs,
       taskCleanupWaitMs: this.opts.taskCleanupWaitMs,
       retry: this.opts.retry,
+      network: this.opts.network,
       commit: (task) => this.commit(task),
       forget: (task) => this.forget(task),
     };

@@ -1,5 +1,6 @@
 import type { ContainerStatus, DependencyCondition } from "@berth/shared";
 import type { NetworkBinding, TaskSpec } from "@berth/proto";
+import type { TaskNetworkState } from "../network/index.js";
 
 /** ECS `dependsOn` conditions (one definition, in shared). */
 export type { DependencyCondition };
@@ -68,6 +69,8 @@ export interface ManagedTask {
   executionStoppedAtMs?: number;
   /** When the stopped task's containers are removed and the task forgotten. */
   cleanupAtMs?: number;
+  /** An awsvpc task's namespace (pause container, interface); absent for other network modes. */
+  network?: TaskNetworkState;
   /** Fingerprint of the last reported state, so only real transitions are reported. */
   reportedFingerprint?: string;
 }

@@ -10,6 +10,7 @@ export function taskFingerprint(task: ManagedTask): string {
   return JSON.stringify([
     task.knownStatus,
     task.containers.map((c) => [c.name, c.runtimeId ?? "", c.knownStatus, c.exitCode ?? null, c.reason ?? "", c.healthStatus ?? "", c.networkBindings]),
+    task.network?.ready ? task.network.macAddress ?? "" : null,
   ]);
 }
 
@@ -37,5 +38,9 @@ export function buildStateChange(task: ManagedTask, seq: number): TaskStateChang
     startedAtMs: task.startedAtMs ?? 0,
     stoppedAtMs: task.stoppedAtMs ?? 0,
     executionStoppedAtMs: task.executionStoppedAtMs ?? 0,
+    // An awsvpc task's interface, once it is up: the control plane marks the attachment ATTACHED.
+    network: task.network?.ready
+      ? { attachmentId: task.network.attachmentId, privateIpv4Address: task.network.privateIpv4Address, macAddress: task.network.macAddress ?? "" }
+      : undefined,
   };
 }

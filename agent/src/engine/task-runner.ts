@@ -1,42 +1,19 @@
 import type { Logger } from "@berth/shared";
 import type { NetworkBinding, TaskSpec } from "@berth/proto";
-import { ContainerNotFoundError, type ContainerInspect, type ContainerRuntime, type RuntimeHealth } from "../runtime/index.js";
-import { ActionFailure, actionTable, type ActionContext, type ActionResult } from "./actions.js";
+import { ContainerNotFoundError } from "../runtime/index.js";
+import { ActionFailure, actionTable, type ActionResult } from "./actions.js";
+import type { RunnerEvent, RunnerHost } from "./runner-types.js";
 import { dockerContainerName, hostModeBindings, parseTaskSpec, redefineContainers, type ParsedTaskSpec } from "./container-config.js";
-import type { Clock, ManagedContainer, ManagedTask } from "./model.js";
+import type { ManagedContainer, ManagedTask } from "./model.js";
 import { applyHealth, applyInspect, failContainer, type Moved } from "./observe.js";
 import { essentialStopReason, stopTask, taskStatusFromContainers } from "./task-status.js";
-import { failureReason, retryDelayMs, type RetryPolicy } from "./retry.js";
+import { failureReason, retryDelayMs } from "./retry.js";
 import { advanceKnown, nextTransition, type ContainerAction, type Transition } from "./transition.js";
 import { TaskVolumes, type ContainerMounts } from "./volumes.js";
 import { removeTaskLeftovers, type CleanupOutcome } from "./cleanup.js";
+import { TaskNetworkGate } from "./network-gate.js";
 
-/** Events a task's loop takes; each is handled by that loop alone. */
-export type RunnerEvent =
-  /** Look again (timer, restart). */
-  | { type: "wake" }
-  /** A payload for this task arrived again (maybe with desired STOPPED, maybe a real spec). */
-  | { type: "payload"; spec: TaskSpec }
-  /** A runtime action finished. */
-  | { type: "actionDone"; container: string; action: ContainerAction; result?: ActionResult; error?: unknown }
-  /** The runtime's view of a container (exit, restart re-inspection, adoption by label). */
-  | { type: "observed"; container: string; id?: string; inspect?: ContainerInspect }
-  | { type: "health"; container: string; health: RuntimeHealth }
-  /** Provisioning the task's volumes ended (error undefined: they are ready). */
-  | { type: "volumesDone"; error?: unknown }
-  | { type: "cleanupDone"; outcome: CleanupOutcome };
-
-/** What a task's loop needs from the engine. */
-export interface RunnerHost extends ActionContext {
-  runtime: ContainerRuntime;
-  clock: Clock;
-  taskCleanupWaitMs: number;
-  retry: RetryPolicy;
-  /** Records a state change if the task moved, persists, and delivers it. */
-  commit(task: ManagedTask): Promise<void>;
-  /** The task has been cleaned up: forget it. */
-  forget(task: ManagedTask): Promise<void>;
-}
+export type { RunnerEvent, RunnerHost } from "./runner-types.js";
 
 interface Queued {
   event: RunnerEvent;
@@ -63,11 +40,13 @@ export class TaskRunner {
   private parsed?: ParsedTaskSpec;
   private readonly logger: Logger;
   private readonly volumes: TaskVolumes;
+  private readonly network: TaskNetworkGate;
 
   constructor(readonly task: ManagedTask, private readonly host: RunnerHost) {
     this.logger = host.logger.child({ component: "task", taskArn: task.arn });
     const ctx = { taskArn: task.arn, family: task.family, revision: task.revision, cluster: host.cluster };
     this.volumes = new TaskVolumes(ctx, host.runtime, host.retry, (error) => void this.post({ type: "volumesDone", error }));
+    this.network = new TaskNetworkGate(task, host.network, this.logger, (outcome) => void this.post({ type: "networkDone", outcome }));
   }
 
   /** Queues an event; resolves once it has been applied and the result committed. */
@@ -129,6 +108,11 @@ export class TaskRunner {
         return this.onVolumesDone(e.error, now);
       case "actionDone":
         return this.onActionDone(e, now);
+      case "networkDone": {
+        const reason = this.network.apply(e.outcome, now);
+        if (reason) this.failWaiting(reason, now);
+        return;
+      }
     }
     const c = this.container(e.container);
     if (!c) return;
@@ -255,7 +239,7 @@ export class TaskRunner {
           wakeAt = Math.min(wakeAt, retryAt);
           continue;
         }
-        const { t, mounts } = next.kind === "action" && next.action === "create" ? this.gateCreate(next, c, now) : { t: next, mounts: undefined };
+        const { t, mounts, networkMode } = next.kind === "action" && next.action === "create" ? this.gateCreate(next, c, now) : { t: next };
         if (t.kind !== "blocked") this.blockedWhy.delete(c.name);
         if (t.kind === "mark") {
           this.log(failContainer(c, "", now));
@@ -268,12 +252,15 @@ export class TaskRunner {
           this.blockedWhy.set(c.name, t.reason);
           if (t.recheckAtMs !== undefined) wakeAt = Math.min(wakeAt, t.recheckAtMs);
         } else if (t.kind === "action") {
-          this.dispatch(c, t.action, now, mounts);
+          this.dispatch(c, t.action, now, mounts, networkMode);
         }
       }
       if (!moved) break;
     }
     this.updateTask(now);
+    // After a restart or a failed teardown: the namespace of a stopped task still has to go.
+    if (task.knownStatus === "STOPPED") this.network.afterStop(now);
+    wakeAt = Math.min(wakeAt, this.network.retryAt ?? wakeAt);
     if (task.cleanupAtMs !== undefined) {
       if (task.cleanupAtMs <= now) this.cleanup();
       else wakeAt = Math.min(wakeAt, task.cleanupAtMs);
@@ -285,6 +272,8 @@ export class TaskRunner {
     const task = this.task;
     const before = task.knownStatus;
     task.knownStatus = taskStatusFromContainers(task.containers, before);
+    // An awsvpc task is STOPPED once its namespace is released too: its address is then the control plane's again.
+    if (task.knownStatus === "STOPPED" && before !== "STOPPED" && this.network.holding(now)) task.knownStatus = before;
     if (task.knownStatus === before) return;
     this.logger.info("task transition", { from: before, to: task.knownStatus });
     if (task.knownStatus === "RUNNING") task.startedAtMs ??= now;
@@ -297,16 +286,22 @@ export class TaskRunner {
     }
   }
 
-  /** A create waits for the task's volumes and its volumesFrom sources, and carries its mounts. */
-  private gateCreate(t: Transition, c: ManagedContainer, now: number): { t: Transition; mounts?: ContainerMounts } {
+  /** A create waits for the task's namespace, volumes and volumesFrom sources, and carries its mounts and network mode. */
+  private gateCreate(t: Transition, c: ManagedContainer, now: number): { t: Transition; mounts?: ContainerMounts; networkMode?: string } {
+    const net = this.network.beforeCreate();
+    if (net.kind === "failTask") {
+      stopTask(this.task, net.reason);
+      return { t: { kind: "fail", reason: net.reason } };
+    }
+    if (net.kind !== "go") return { t: net };
     const td = this.definition();
     const def = td?.containerDefinitions.find((d) => d.name === c.name);
     if (!td || !def) return { t };
     const gate = this.volumes.beforeCreate(td, def, this.task.containers, now);
-    return gate.kind === "go" ? { t, mounts: gate.mounts } : { t: gate };
+    return gate.kind === "go" ? { t, mounts: gate.mounts, networkMode: net.networkMode } : { t: gate };
   }
 
-  private dispatch(c: ManagedContainer, action: ContainerAction, now: number, mounts?: ContainerMounts): void {
+  private dispatch(c: ManagedContainer, action: ContainerAction, now: number, mounts?: ContainerMounts, networkMode?: string): void {
     if (action === "pull") {
       c.pullStartedAtMs ??= now;
       this.task.pullStartedAtMs ??= now;
@@ -321,7 +316,7 @@ export class TaskRunner {
     }
     this.inFlight.add(c.name);
     this.retryAt.delete(c.name);
-    const input = { task: { arn: this.task.arn, family: this.task.family, revision: this.task.revision }, container: { ...c }, parsed, mounts };
+    const input = { task: { arn: this.task.arn, family: this.task.family, revision: this.task.revision }, container: { ...c }, parsed, mounts, networkMode };
     this.logger.debug("container action", { container: c.name, action });
     actionTable[action](this.host, input).then(
       (result) => void this.post({ type: "actionDone", container: c.name, action, result }),
@@ -343,11 +338,15 @@ export class TaskRunner {
     const outcome = this.volumes.provisioned(error, now);
     if (!outcome) return this.logger.info("task volumes ready");
     if ("retryAtMs" in outcome) return this.logger.warn("task volumes failed; will retry", { err: error, delayMs: outcome.retryAtMs - now });
-    this.logger.warn("task desired status RUNNING -> STOPPED", { reason: outcome.reason });
-    stopTask(this.task, outcome.reason);
-    // The containers waiting to be created failed for this reason: say so on each of them.
+    this.failWaiting(outcome.reason, now);
+  }
+
+  /** Stops the task for `reason`, failing with it each container still waiting to be created. */
+  private failWaiting(reason: string, now: number): void {
+    this.logger.warn("task desired status RUNNING -> STOPPED", { reason });
+    stopTask(this.task, reason);
     const waiting = this.task.containers.filter((c) => !this.inFlight.has(c.name) && (c.knownStatus === "NONE" || c.knownStatus === "PULLED"));
-    for (const c of waiting) this.log(failContainer(c, outcome.reason, now));
+    for (const c of waiting) this.log(failContainer(c, reason, now));
   }
 
   private onCleanupDone(outcome: CleanupOutcome): void {

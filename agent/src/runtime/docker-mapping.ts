@@ -9,7 +9,10 @@ import type { ContainerInspect, CreateContainerSpec, RuntimeHealth, VolumeInfo }
 export function toCreateOptions(spec: CreateContainerSpec): Docker.ContainerCreateOptions {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const p of spec.ports) {
+  // Docker refuses exposed ports, a hostname, DNS and extra hosts on a container that joins
+  // another's namespace: those belong to the namespace's owner (the pause container).
+  const joined = spec.networkMode.startsWith("container:");
+  for (const p of joined ? [] : spec.ports) {
     const key = `${p.containerPort}/${p.protocol}`;
     exposed[key] = {};
     // host and none networking take no bindings; the ports are only exposed.
@@ -25,7 +28,7 @@ export function toCreateOptions(spec: CreateContainerSpec): Docker.ContainerCrea
     Env: spec.env,
     WorkingDir: spec.workingDir,
     User: spec.user,
-    Hostname: spec.hostname,
+    Hostname: joined ? undefined : spec.hostname,
     Labels: spec.labels,
     ExposedPorts: exposed,
     StopTimeout: spec.stopTimeoutSec,
@@ -41,9 +44,9 @@ export function toCreateOptions(spec: CreateContainerSpec): Docker.ContainerCrea
       Ulimits: spec.ulimits?.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
       Privileged: spec.privileged,
       ReadonlyRootfs: spec.readonlyRootfs,
-      Dns: spec.dns,
-      DnsSearch: spec.dnsSearch,
-      ExtraHosts: spec.extraHosts,
+      Dns: joined ? undefined : spec.dns,
+      DnsSearch: joined ? undefined : spec.dnsSearch,
+      ExtraHosts: joined ? undefined : spec.extraHosts,
       Binds: spec.binds?.length ? spec.binds : undefined,
       VolumesFrom: spec.volumesFrom?.length ? spec.volumesFrom : undefined,
     },
@@ -93,6 +96,7 @@ export function toInspect(i: Docker.ContainerInspectInfo): ContainerInspect {
     finishedAtMs: epochMs(s.FinishedAt),
     health: health === "starting" || health === "healthy" || health === "unhealthy" ? (health as RuntimeHealth) : undefined,
     networkBindings: bindingsFromPorts(i.NetworkSettings?.Ports as never),
+    pid: s.Running && s.Pid ? s.Pid : undefined,
   };
 }
 

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import Docker from "dockerode";
 import type { Logger } from "@berth/shared";
 import {
@@ -137,6 +138,21 @@ export class DockerRuntime implements ContainerRuntime, ContainerLogSource, Cont
     }
   }
 
+  async importImage(rootfsTar: Buffer, ref: string, changes: string[]): Promise<void> {
+    const colon = ref.lastIndexOf(":");
+    try {
+      const stream = await this.docker.importImage(Readable.from([rootfsTar]), { repo: ref.slice(0, colon), tag: ref.slice(colon + 1), changes });
+      const output = await new Promise<PullProgressLine[]>((resolve, reject) =>
+        this.docker.modem.followProgress(stream, (err: Error | null, res: PullProgressLine[]) => (err ? reject(err) : resolve(res))),
+      );
+      const failed = output.find((line) => line.error || line.errorDetail);
+      if (failed) throw new CannotPullContainerError(failed.errorDetail?.message ?? failed.error ?? "import failed", { retryable: false });
+      this.logger.info("image imported", { image: ref });
+    } catch (err) {
+      throw classifyDockerError(err, CannotPullContainerError);
+    }
+  }
+
   async createContainer(spec: CreateContainerSpec): Promise<string> {
     try {
       const c = await this.docker.createContainer(toCreateOptions(spec));
@@ -190,7 +206,7 @@ export class DockerRuntime implements ContainerRuntime, ContainerLogSource, Cont
     try {
       const rows = await this.docker.listContainers({
         all: true,
-        filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
+        filters: { label: Object.entries(labels).map(([k, v]) => (v ? `${k}=${v}` : k)) },
       });
       return rows.map((r) => ({
         id: r.Id,

@@ -88,6 +88,11 @@ export class SimulatedRuntime implements ContainerRuntime {
     return { cpus: 4, memoryBytes: 8 * 1024 ** 3 };
   }
 
+  async importImage(_rootfsTar: Buffer, ref: string): Promise<void> {
+    await this.tick("importImage", ref);
+    this.images.add(ref);
+  }
+
   async imageExists(image: string): Promise<boolean> {
     await this.tick("imageExists", image);
     return this.images.has(image);
@@ -253,5 +258,5 @@ export class SimulatedRuntime implements ContainerRuntime {
 }
 
 function matches(have: Record<string, string>, want: Record<string, string>): boolean {
-  return Object.entries(want).every(([k, v]) => have[k] === v);
+  return Object.entries(want).every(([k, v]) => (v === "" ? k in have : have[k] === v));
 }

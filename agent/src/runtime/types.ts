@@ -17,6 +17,11 @@ export interface ContainerRuntime {
   imageExists(image: string): Promise<boolean>;
   /** Pulls `image` from its registry; resolves when the pull finished. */
   pullImage(image: string): Promise<void>;
+  /**
+   * Makes image `ref` (`repo:tag`) from a root filesystem tar, as `docker import` does, with
+   * Dockerfile `changes` (e.g. `CMD ["/bin/busybox","sleep","1"]`): the agent's own pause image.
+   */
+  importImage(rootfsTar: Buffer, ref: string, changes: string[]): Promise<void>;
   /** Creates a container and returns its runtime id. */
   createContainer(spec: CreateContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
@@ -26,7 +31,7 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>;
   /** The container's current state, or undefined when no container has that id or name. */
   inspectContainer(id: string): Promise<ContainerInspect | undefined>;
-  /** Every container (running or not) whose labels include all of `labels`. */
+  /** Every container (running or not) whose labels include all of `labels` (an empty value: any value). */
   listContainers(labels: Record<string, string>): Promise<ContainerSummary[]>;
   /**
    * Streams exits and health changes of containers carrying all of `labels` until the
@@ -105,7 +110,8 @@ export interface CreateContainerSpec {
   user?: string;
   hostname?: string;
   labels: Record<string, string>;
-  networkMode: "bridge" | "host" | "none";
+  /** `container:<id>` joins another container's network namespace (an awsvpc task's pause container). */
+  networkMode: "bridge" | "host" | "none" | `container:${string}`;
   ports: PortBindingSpec[];
   cpuShares: number;
   memoryBytes?: number;
@@ -146,6 +152,8 @@ export interface ContainerInspect {
   finishedAtMs?: number;
   health?: RuntimeHealth;
   networkBindings: NetworkBinding[];
+  /** The main process's host pid while it runs (its /proc/PID/ns/net is the container's namespace). */
+  pid?: number;
 }
 
 /** One row of a list. */

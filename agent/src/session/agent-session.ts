@@ -6,6 +6,7 @@ import {
   type AwslogsAck,
   type ControlMessage,
   type RegisterContainerInstanceRequest,
+  type TaskIngressUpdate,
   type TaskStateChange,
 } from "@berth/proto";
 import type { TaskEngine } from "../engine/types.js";
@@ -46,6 +47,10 @@ export interface AgentSessionOptions {
   execs?: ExecRequests;
   /** The awslogs shipper: batches go out on each accepted session and come back acked. */
   awslogs?: { attach(write: (msg: AgentMessage) => void): void; detach(): void; ack(ack: AwslogsAck): void };
+  /** Applies the control plane's routes to peers' task blocks (HostRoutes); ignored when absent. */
+  hostRoutes?: (routes: { cidr: string; via: string }[]) => void;
+  /** Applies an awsvpc task's current ingress (TaskIngressUpdate); ignored when absent. */
+  taskIngress?: (update: TaskIngressUpdate) => void;
   /** Where the agent's key and certificate live; without a certificate it joins with `joinToken`. */
   credentials: CredentialStore;
   /** The join token (BERTH_JOIN_TOKEN), used only while the agent has no certificate. */
@@ -262,6 +267,12 @@ export class AgentSession {
               return;
             case "awslogsAck":
               this.opts.awslogs?.ack(kind.value);
+              return;
+            case "hostRoutes":
+              this.opts.hostRoutes?.(kind.value.routes);
+              return;
+            case "taskIngress":
+              this.opts.taskIngress?.(kind.value);
               return;
           }
         });

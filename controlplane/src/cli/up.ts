@@ -113,7 +113,7 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     spinner.start("starting the agent");
     // Its own agent joins with a token made for it; an hour is plenty to join (later starts use
     // the certificate it keeps).
-    const agentProcess = await startAgentProcess(opts, agentChild, cp.grpcPort, await cp.createJoinToken(3_600_000));
+    const agentProcess = await startAgentProcess(opts, agentChild, cp.grpcPort, await cp.createJoinToken(3_600_000), `${cp.ctx.scope.region}a`);
     agent = agentProcess.child;
     const child = agent;
     stack.push({ name: "agent", stop: agentProcess.stop });
@@ -161,7 +161,7 @@ function agentSpec(dataDir: string): ChildSpec {
  * Spawns the agent with its state in the spec's data folder (named on its command line, so
  * /proc identifies it) and its pid in the spec's pid file, removed once it exits.
  */
-async function startAgentProcess(opts: UpOptions, spec: ChildSpec, grpcPort: number, joinToken: string): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+async function startAgentProcess(opts: UpOptions, spec: ChildSpec, grpcPort: number, joinToken: string, zone: string): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [agentBin(), "--data-dir", spec.identity.dataDir], {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
@@ -170,6 +170,8 @@ async function startAgentProcess(opts: UpOptions, spec: ChildSpec, grpcPort: num
       BERTH_CONTROL_PLANE: `127.0.0.1:${grpcPort}`,
       BERTH_JOIN_TOKEN: joinToken,
       DOCKER_HOST: `unix://${opts.dockerSocket}`,
+      // The region's first zone, whose default subnet awsvpc tasks use, unless the user names one.
+      BERTH_AVAILABILITY_ZONE: process.env.BERTH_AVAILABILITY_ZONE ?? zone,
     },
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -102,6 +102,8 @@ describe("planScrapeTargets", () => {
     ["udp only", { tasks: [task({}, [{ bindIP: "0.0.0.0", containerPort: 8080, hostPort: 40000, protocol: "udp" }])] }, [], ["container port 8080 is not published (no tcp port mapping for it, network mode bridge)"]],
     // host mode: the container port on the host's address, mapped or not
     ["host mode", { tasks: [task({}, [])], networkMode: "host" }, ["10.0.0.1:8080"]],
+    // awsvpc: the container port on the task's own address
+    ["awsvpc", { tasks: [task({ network: { attachmentId: "a", networkInterfaceId: "eni-1", subnetId: "s", subnetCidr: "172.31.0.0/20", blockCidr: "172.31.0.0/26", privateIpv4Address: "172.31.0.5", securityGroupIds: [] } }, [])], networkMode: "awsvpc" }, ["172.31.0.5:8080"]],
     // a mapping bound to one address is reached there
     ["bound address", { tasks: [task({}, [{ bindIP: "10.0.0.7", containerPort: 8080, hostPort: 9000, protocol: "tcp" }])] }, ["10.0.0.7:9000"]],
     // Docker's IPv4 and IPv6 twins: one target, the IPv4 one

@@ -93,7 +93,7 @@ export function planScrapeTargets(s: ScrapeSnapshot): ScrapePlan {
         skip(`container instance ${t.containerInstanceId} has no host address`);
         continue;
       }
-      const target = resolveTarget(instance.hostIp, c.networkBindings, port, td.networkMode ?? "bridge");
+      const target = resolveTarget(instance.hostIp, c.networkBindings, port, td.networkMode ?? "bridge", t.network?.privateIpv4Address);
       if ("reason" in target) {
         skip(target.reason);
         continue;
@@ -114,13 +114,16 @@ export function planScrapeTargets(s: ScrapeSnapshot): ScrapePlan {
   return { groups, skipped };
 }
 
-/** The container's exporter as `host:port`, or why it cannot be reached from outside the host. */
+/** The container's exporter as `host:port` (an awsvpc task's own address), or why it cannot be reached from outside the host. */
 export function resolveTarget(
   hostIp: string,
   bindings: NetworkBinding[],
   containerPort: number,
   networkMode: string,
+  taskIp?: string,
 ): { address: string; hostPort: number } | { reason: string } {
+  // An awsvpc task listens on its own address, reachable from every host of the cluster.
+  if (networkMode === "awsvpc" && taskIp) return { address: hostPort(taskIp, containerPort), hostPort: containerPort };
   const tcp = bindings.filter((b) => b.containerPort === containerPort && (b.protocol ?? "tcp") === "tcp" && b.hostPort);
   // Docker publishes a port on 0.0.0.0 and on :: alike; the IPv4 one is the host address's twin.
   const b = tcp.find((x) => !x.bindIP?.includes(":")) ?? tcp[0];

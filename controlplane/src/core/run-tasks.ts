@@ -19,6 +19,8 @@ import {
 import { keys, maxStagedOps, type Versioned } from "../store/index.js";
 import type { CoreContext } from "./context.js";
 import { heldTaskOf, holdsResources, newTaskRecord, type NewTaskOptions } from "./task-records.js";
+import { assignTaskNetworks, stageBlocks, type BlockWrite } from "./task-networks.js";
+import type { ResolvedAwsvpc } from "./vpc/index.js";
 
 /** A request to start `count` copies of a task definition in a cluster. */
 export interface RunTasksRequest extends NewTaskOptions {
@@ -31,6 +33,8 @@ export interface RunTasksRequest extends NewTaskOptions {
   onlyInstanceIds?: string[];
   /** Seeds the scheduler's tie-breaks; a fresh id when absent. */
   seed?: string;
+  /** An awsvpc task's resolved networkConfiguration: its subnets' zones bound placement. */
+  awsvpc?: ResolvedAwsvpc;
 }
 
 /** An ECS `Failure`: which instance refused and why. */
@@ -71,6 +75,7 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
       family: req.taskDefinition.family,
       group: req.group ?? `family:${req.taskDefinition.family}`,
       taskDefinitionArn: req.taskDefinition.taskDefinitionArn,
+      zones: req.awsvpc && [...new Set(req.awsvpc.subnets.map((s) => s.availabilityZone))],
     }));
     const plan = placeTasks({
       instances: snapshot,
@@ -80,15 +85,25 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
       seed: `${seed}:${attempt}`,
     });
     const byId = new Map(live.map((i) => [i.value.id, i]));
-    const created = plan.placements.map((p) => newTaskRecord(ctx, newId(), req.taskDefinition, byId.get(p.instanceId)!.value, reservation, req));
+    let created = plan.placements.map((p) => newTaskRecord(ctx, newId(), req.taskDefinition, byId.get(p.instanceId)!.value, reservation, req));
+    const failures: { instanceArn?: string; reason: string; detail?: string }[] = plan.failures.flatMap((f) => f.reasons);
+    let blocks = new Map<string, BlockWrite[]>();
+    if (req.awsvpc) {
+      // Held addresses come from the same reads as the snapshot, so the instance guard covers them.
+      const held = (i: ContainerInstanceRecord) => (tasks ? tasks.filter((t) => holdsResources(t) && t.containerInstanceId === i.id).map(heldTaskOf) : i.heldTasks ?? []);
+      const net = await assignTaskNetworks(ctx, req.awsvpc, created, byId, held);
+      created = net.tasks;
+      blocks = net.blocks;
+      failures.push(...net.failures.map((f) => ({ instanceArn: f.arn, reason: f.reason, detail: f.detail })));
+    }
     try {
-      await writePlacements(ctx, created, byId, (done) => placed.push(...done));
+      await writePlacements(ctx, created, byId, blocks, (done) => placed.push(...done));
     } catch (err) {
       if (err instanceof ConflictError) continue;
       throw err;
     }
     for (const t of created) ctx.log.info("task placed", { taskArn: t.arn, instanceArn: t.containerInstanceArn, cluster: t.cluster });
-    return { tasks: placed, failures: dedupeFailures(plan.failures.flatMap((f) => f.reasons)) };
+    return { tasks: placed, failures: dedupeFailures(failures) };
   }
   throw new ConflictError("the cluster kept changing while placing tasks; try again");
 }
@@ -126,6 +141,7 @@ async function writePlacements(
   ctx: CoreContext,
   created: TaskRecord[],
   instances: Map<string, Versioned<ContainerInstanceRecord>>,
+  blocks: Map<string, BlockWrite[]>,
   committed: (tasks: TaskRecord[]) => void,
 ): Promise<void> {
   const perTxn = maxStagedOps - 1;
@@ -144,13 +160,16 @@ async function writePlacements(
     let cur = instances.get(id)!;
     for (let i = 0; i < tasks.length; i += perTxn) {
       const part = tasks.slice(i, i + perTxn);
-      if (txn.size + part.length + 1 > maxStagedOps) await flush();
+      const blockWrites = i === 0 ? (blocks.get(id) ?? []) : [];
+      if (txn.size + part.length + 1 + blockWrites.length > maxStagedOps) await flush();
+      const newBlocks = stageBlocks(ctx, txn, blockWrites);
       const next: ContainerInstanceRecord = {
         ...cur.value,
         remaining: part.reduce((r, t) => subtract(r, t.reserved), cur.value.remaining),
         // An old record without the field stays without it: its next registration rebuilds it.
         heldTasks: cur.value.heldTasks && [...cur.value.heldTasks, ...part.map(heldTaskOf)],
         version: cur.value.version + 1,
+        ...(newBlocks.length > 0 ? { ipBlocks: [...(cur.value.ipBlocks ?? []).filter((b) => !newBlocks.some((n) => n.cidr === b.cidr && n.subnetId === b.subnetId)), ...newBlocks] } : {}),
       };
       ctx.store.instances.stageUpdate(txn, next, cur.modRevision);
       for (const t of part) ctx.store.tasks.stageCreate(txn, t);
@@ -162,14 +181,15 @@ async function writePlacements(
   await flush();
 }
 
-function dedupeFailures(reasons: { instanceArn?: string; reason: string }[]): RunFailure[] {
+function dedupeFailures(reasons: { instanceArn?: string; reason: string; detail?: string }[]): RunFailure[] {
   const seen = new Set<string>();
   const out: RunFailure[] = [];
   for (const r of reasons) {
     const k = `${r.instanceArn ?? ""}|${r.reason}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    out.push(r.instanceArn ? { arn: r.instanceArn, reason: r.reason } : { reason: r.reason });
+    const f: RunFailure = r.instanceArn ? { arn: r.instanceArn, reason: r.reason } : { reason: r.reason };
+    out.push(r.detail ? { ...f, detail: r.detail } : f);
   }
   return out;
 }

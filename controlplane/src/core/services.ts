@@ -1,3 +1,4 @@
+import { resolveTaskNetwork } from "./task-networks.js";
 import {
   checkTagList,
   clusterArn,
@@ -54,6 +55,8 @@ export interface CreateServiceInput {
   enableExecuteCommand?: boolean;
   /** ECS defaults it to ENABLED for a new REPLICA service. */
   availabilityZoneRebalancing?: "ENABLED" | "DISABLED";
+  /** Required when the definition is awsvpc, refused otherwise (see task-networks.ts). */
+  networkConfiguration?: ServiceRecord["networkConfiguration"];
 }
 
 /**
@@ -95,6 +98,7 @@ export function newServiceRecord(
     propagateTags: propagateTagsOf(input.propagateTags),
     enableECSManagedTags: input.enableECSManagedTags || undefined,
     enableExecuteCommand: input.enableExecuteCommand || undefined,
+    networkConfiguration: input.networkConfiguration,
     version: 1,
   };
 }
@@ -111,6 +115,7 @@ export async function createService(ctx: CoreContext, input: CreateServiceInput)
   if (input.desiredCount !== undefined) checkDesiredCount(input.desiredCount);
   await activeCluster(ctx, input.cluster);
   const td = await runnableDefinition(ctx, input.taskDefinition, input.launchType);
+  await resolveTaskNetwork(ctx, td, input.networkConfiguration);
   validatePlacement(input.placementStrategy, input.placementConstraints);
   checkGracePeriod(input.healthCheckGracePeriodSeconds);
   if (input.tags !== undefined) input = { ...input, tags: checkTagList(input.tags, "tags") };

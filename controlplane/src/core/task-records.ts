@@ -92,4 +92,10 @@ export function newTaskRecord(
 export const holdsResources = (t: TaskRecord) => !t.released;
 
 /** What an instance record keeps of a task holding resources on it (see `heldTasks`). */
-export const heldTaskOf = (t: TaskRecord): HeldTask => ({ id: t.id, family: t.family, group: t.group, taskDefinitionArn: t.taskDefinitionArn });
+export const heldTaskOf = (t: TaskRecord): HeldTask => ({
+  id: t.id,
+  family: t.family,
+  group: t.group,
+  taskDefinitionArn: t.taskDefinitionArn,
+  ...(t.network ? { ip: t.network.privateIpv4Address, subnetId: t.network.subnetId } : {}),
+});

@@ -75,6 +75,7 @@ export function applyChange(task: TaskRecord, change: TaskStateChange, now: numb
     stoppingAtMs,
     stoppedAtMs: stoppedAtMs !== undefined && stoppingAtMs !== undefined ? Math.max(stoppedAtMs, stoppingAtMs) : stoppedAtMs,
     executionStoppedAtMs: ms(change.executionStoppedAtMs, task.executionStoppedAtMs),
+    network: attachedNetwork(task, change, now),
     version: task.version + 1,
   };
   if (stop) {
@@ -82,6 +83,14 @@ export function applyChange(task: TaskRecord, change: TaskStateChange, now: numb
     next.stoppedReason = task.stoppedReason ?? stop.stoppedReason;
   }
   return next;
+}
+
+/** The task's interface with what the agent reported of it: the MAC, and since when it is up. */
+function attachedNetwork(task: TaskRecord, change: TaskStateChange, now: number): TaskRecord["network"] {
+  const net = task.network;
+  const report = change.network;
+  if (!net || !report || report.attachmentId !== net.attachmentId) return net;
+  return { ...net, macAddress: report.macAddress || net.macAddress, attachedAtMs: net.attachedAtMs ?? now };
 }
 
 /** Why a task its agent stopped on its own stopped, in ECS's words. */

@@ -217,8 +217,8 @@ const awsOnlyVolumeKinds = ["efsVolumeConfiguration", "fsxWindowsFileServerVolum
 
 /**
  * The definition a task or service may use, refused as ECS words it when berth cannot run it:
- * INACTIVE revisions, FARGATE (berth runs tasks on registered instances only), awsvpc (no
- * task ENIs yet) and volumes backed by AWS storage services.
+ * INACTIVE revisions, FARGATE (berth runs tasks on registered instances only) and volumes
+ * backed by AWS storage services.
  */
 export async function runnableDefinition(ctx: CoreContext, ref: string, launchType?: string, field = "taskDefinition"): Promise<TaskDefinitionRecord> {
   if (launchType === "FARGATE") {
@@ -227,11 +227,6 @@ export async function runnableDefinition(ctx: CoreContext, ref: string, launchTy
   const td = await resolveTaskDefinition(ctx, ref, field);
   if (td.status === "DELETE_IN_PROGRESS") throw new InvalidParameterException(`TaskDefinition is being deleted: ${td.taskDefinitionArn}`);
   if (td.status !== "ACTIVE") throw new InvalidParameterException(`TaskDefinition is inactive: ${td.taskDefinitionArn}`);
-  if (td.networkMode === "awsvpc") {
-    throw new InvalidParameterException(
-      `Task definition ${td.family}:${td.revision} uses networkMode awsvpc, which berth cannot run yet; register a revision with bridge, host or none`,
-    );
-  }
   // Amazon's storage services have no counterpart on a self-hosted host: say so before placing.
   for (const v of td.volumes ?? []) {
     const kind = awsOnlyVolumeKinds.find((k) => v[k] !== undefined && v[k] !== false);

@@ -68,5 +68,5 @@ export class Pipeline {
 export function signature(task: TaskToPlace): string {
   const r = task.reservation;
   const attrs = (task.requiresAttributes ?? []).map((a) => [a.name, a.value ?? null]).sort();
-  return JSON.stringify([r.cpu, r.memory, [...r.ports].sort(), [...r.portsUdp].sort(), task.family, groupOf(task), attrs]);
+  return JSON.stringify([r.cpu, r.memory, [...r.ports].sort(), [...r.portsUdp].sort(), task.family, groupOf(task), attrs, task.zones ?? null]);
 }

@@ -19,6 +19,11 @@ export const Reasons = {
   memberOf: "MemberOf placement constraint unsatisfied.",
   distinctInstance: "DistinctInstance placement constraint unsatisfied.",
   /**
+   * An awsvpc task's subnets are in other availability zones than the instance (ECS's ATTRIBUTE
+   * shape, naming the attribute that did not match).
+   */
+  subnetZone: "ATTRIBUTE:ecs.availability-zone",
+  /**
    * The cluster has no container instances at all; the API turns this into ECS's
    * InvalidParameterException "No Container Instances were found in your cluster."
    */

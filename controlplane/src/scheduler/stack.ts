@@ -5,6 +5,7 @@ import { MemoryFilter } from "./filters/memory.js";
 import { PortsFilter } from "./filters/ports.js";
 import { memberOfFilter } from "./filters/member-of.js";
 import { DistinctInstanceFilter } from "./filters/distinct-instance.js";
+import { SubnetZoneFilter } from "./filters/subnet-zone.js";
 import type { Filter } from "./filters/filter.js";
 import { Pipeline } from "./pipeline.js";
 import { binpackRanker } from "./rank/binpack.js";
@@ -34,6 +35,8 @@ export function buildStack(placement: CompiledPlacement, seed: string): Stack {
     // Capabilities the task definition requires are fixed per instance, so they come before
     // resources: "this host can never run it" is the more useful answer.
     RequiredAttributesFilter,
+    // An awsvpc task's subnets fix its zones, as fixed per instance as its attributes.
+    SubnetZoneFilter,
     // CPU then memory then ports, ECS's order for RESOURCE:* reasons and shared's shortage().
     CpuFilter,
     MemoryFilter,

@@ -41,6 +41,8 @@ export interface TaskToPlace {
    * the instance, and equal when a value is given. Instances lacking one report `ATTRIBUTE`.
    */
   requiresAttributes?: { name: string; value?: string }[];
+  /** An awsvpc task's subnets' availability zones: only instances in one of them may take it. */
+  zones?: string[];
 }
 
 /** An ECS placement strategy: `binpack` (cpu|memory), `spread` (instanceId|host|attribute:x) or `random`. */

@@ -67,6 +67,9 @@ export const keys = {
   securityGroups: () => `${root}/vpc/security-groups/`,
   /** A group name claimed in a VPC (names are unique per VPC); names may hold any character. */
   securityGroupName: (vpcId: string, name: string) => `${root}/vpc/security-group-names/${vpcId}/${encodeURIComponent(name)}`,
+  /** A subnet block handed to one instance (see core/vpc/ipam.ts); the CIDR's `/` is URI-encoded. */
+  ipBlock: (subnetId: string, cidr: string) => `${root}/ip-blocks/${subnetId}/${encodeURIComponent(cidr)}`,
+  ipBlocks: (subnetId: string) => `${root}/ip-blocks/${subnetId}/`,
 };
 
 /** The last path segment of a key (an id or name). */

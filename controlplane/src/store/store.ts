@@ -96,6 +96,17 @@ export interface SecurityGroupNameRecord {
 }
 
 /**
+ * A subnet block and the instance it is handed to. Keys are per region-wide subnet, so a block is
+ * unique across clusters; one whose instance is gone or INACTIVE may be handed out again.
+ */
+export interface IpBlockRecord {
+  subnetId: string;
+  cidr: string;
+  cluster: string;
+  instanceId: string;
+}
+
+/**
  * berth's state in etcd, one typed collection per kind plus the raw {@link Kv} for guarded
  * transactions across kinds (placement writes tasks and instances together).
  */
@@ -114,6 +125,7 @@ export class Store {
   readonly vpcSubnetsGuards: Collection<VpcSubnetsGuardRecord, [vpcId: string]>;
   readonly securityGroups: Collection<SecurityGroupRecord, [groupId: string]>;
   readonly securityGroupNames: Collection<SecurityGroupNameRecord, [vpcId: string, name: string]>;
+  readonly ipBlocks: Collection<IpBlockRecord, [subnetId: string, cidr: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -130,6 +142,7 @@ export class Store {
     this.vpcSubnetsGuards = new Collection(kv, keys.vpcSubnetsGuard, (r) => keys.vpcSubnetsGuard(r.vpcId));
     this.securityGroups = new Collection(kv, keys.securityGroup, (r) => keys.securityGroup(r.groupId));
     this.securityGroupNames = new Collection(kv, keys.securityGroupName, (r) => keys.securityGroupName(r.vpcId, r.groupName));
+    this.ipBlocks = new Collection(kv, keys.ipBlock, (r) => keys.ipBlock(r.subnetId, r.cidr));
   }
 
   /** A new empty transaction to stage writes into. */

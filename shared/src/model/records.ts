@@ -60,6 +60,16 @@ export interface HeldTask {
   /** `family:NAME`, `service:NAME` or the RunTask group. */
   group?: string;
   taskDefinitionArn: string;
+  /** An awsvpc task's private IPv4 address and subnet: placement picks free ones from these. */
+  ip?: string;
+  subnetId?: string;
+}
+
+/** A block of a subnet handed to one instance; its awsvpc tasks get their addresses from it. */
+export interface IpBlock {
+  subnetId: string;
+  /** e.g. `172.31.0.64/26`; its first address is the instance's bridge gateway. */
+  cidr: string;
 }
 
 export interface ContainerInstanceRecord {
@@ -78,6 +88,8 @@ export interface ContainerInstanceRecord {
    * and the agent's next registration fills it in.
    */
   heldTasks?: HeldTask[];
+  /** The subnet blocks this instance's awsvpc tasks take their addresses from (see core/vpc/ipam.ts). */
+  ipBlocks?: IpBlock[];
   attributes: Attribute[];
   hostname: string;
   hostIp: string;
@@ -200,17 +212,27 @@ export interface TaskRecord {
   runTokenHash?: string;
   /** Task scale-in protection (UpdateTaskProtection); absent when it was never set or was turned off. */
   protection?: TaskProtectionRecord;
-  /**
-   * An awsvpc task's network: the subnet its interface is in and its security groups. The EC2
-   * API refuses to delete a subnet or group while a task that is not STOPPED names it.
-   */
-  awsvpc?: TaskAwsvpcRecord;
+  /** An awsvpc task's interface: placement picks its subnet and address, the agent reports its MAC. */
+  network?: TaskNetworkRecord;
 }
 
-/** The subnet and security groups of an awsvpc task's interface. */
-export interface TaskAwsvpcRecord {
+/**
+ * An awsvpc task's elastic network interface as berth models it: a veth on the host's task bridge
+ * with an address of one subnet block of that host. Shown as ECS's ElasticNetworkInterface attachment.
+ */
+export interface TaskNetworkRecord {
+  attachmentId: string;
+  /** `eni-` and 17 hex digits, as EC2 names interfaces. */
+  networkInterfaceId: string;
   subnetId: string;
+  subnetCidr: string;
+  /** The instance's block the address is from; routes between hosts go by blocks. */
+  blockCidr: string;
+  privateIpv4Address: string;
   securityGroupIds: string[];
+  /** Reported by the agent once the interface is up in the task's namespace. */
+  macAddress?: string;
+  attachedAtMs?: number;
 }
 
 /**

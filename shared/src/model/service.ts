@@ -42,6 +42,8 @@ export interface ServiceRecord {
   enableECSManagedTags?: boolean;
   /** Passed to the tasks it starts. */
   enableExecuteCommand?: boolean;
+  /** An awsvpc service's networkConfiguration as given (ECS shape), resolved again for each task it starts. */
+  networkConfiguration?: { awsvpcConfiguration?: { subnets?: string[]; securityGroups?: string[]; assignPublicIp?: string } };
   /** Bumped on every change. */
   version: number;
 }

@@ -3,6 +3,7 @@ import type { Lease } from "etcd3";
 import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
 import { recordStateChange, type CoreContext, type SessionMark } from "../../core/index.js";
+import { NetworkSync } from "./network-sync.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
 import { InstanceFeeds } from "./instance-feed.js";
@@ -64,6 +65,7 @@ class AgentSession {
   private sessionModRevision = "0";
   private lastHeartbeat = Date.now();
   private watchdog?: NodeJS.Timeout;
+  private readonly network: NetworkSync;
   // One queue for everything that reads or writes this instance's tasks, so order is kept.
   private queue: Promise<void> = Promise.resolve();
   private ended = false;
@@ -86,6 +88,7 @@ class AgentSession {
   ) {
     this.log = ctx.log.child({ component: "session" });
     this.specs = new TaskSpecBuilder(ctx);
+    this.network = new NetworkSync(ctx, this.specs, (msg) => this.write(msg), this.log);
   }
 
   start(): void {
@@ -109,6 +112,8 @@ class AgentSession {
       case "heartbeat":
         this.lastHeartbeat = Date.now();
         this.write({ kind: { $case: "heartbeatAck", value: { serverTimeMs: Date.now() } } });
+        // Peers' task blocks change as tasks are placed and hosts go: re-read them each period.
+        if (this.instanceId) this.enqueue(() => this.network.sync(this.cluster, this.instanceId));
         if (kind.value.runtimeUnhealthy !== this.runtimeUnhealthy) {
           this.runtimeUnhealthy = kind.value.runtimeUnhealthy;
           const error = kind.value.runtimeError;
@@ -201,6 +206,7 @@ class AgentSession {
     // Checked at a quarter of the period, so a silent agent is noticed within a quarter period of the limit.
     this.watchdog = setInterval(() => this.checkHeartbeat(), Math.max(50, this.settings.heartbeatIntervalMs / 4));
     await this.reconcileKnown(open.knownTasks);
+    await this.network.sync(this.cluster, this.instanceId);
     // Subscribe before listing, so nothing written between the two is missed; what the feed
     // delivers runs after open() (same queue) and skips what the listing already covered.
     this.feed = await this.feeds.tasks.subscribe(cluster, id, {
@@ -236,6 +242,7 @@ class AgentSession {
    * while the agent was away. Each is sent with desired status STOPPED.
    */
   private async reconcileKnown(known: KnownTask[]): Promise<void> {
+    this.specs.fresh();
     const stops: TaskSpec[] = [];
     for (const k of known) {
       const id = lastIdOf(k.taskArn);
@@ -252,6 +259,7 @@ class AgentSession {
   /** Sends every task of this instance whose desired status the agent has not been told yet. */
   private async pushTasks(tasks: TaskRecord[]): Promise<void> {
     const specs: TaskSpec[] = [];
+    this.specs.fresh();
     for (const t of tasks) {
       if (t.containerInstanceId !== this.instanceId) continue;
       const sent = this.sent.get(t.id);

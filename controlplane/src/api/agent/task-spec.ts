@@ -1,10 +1,14 @@
 import type { TaskDefinitionRecord, TaskRecord } from "@berth/shared";
 import type { TaskSpec } from "@berth/proto";
-import type { CoreContext } from "../../core/index.js";
+import { taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
+import { keys } from "../../store/index.js";
+
 
 /** Builds the TaskSpec an agent receives for a task, caching task definitions per session. */
 export class TaskSpecBuilder {
   private readonly defs = new Map<string, TaskDefinitionRecord>();
+  /** Cluster listings for source-group members, read once per round (see {@link fresh}). */
+  private cache = new Map<string, Promise<unknown[]>>();
 
   constructor(private readonly ctx: CoreContext) {}
 
@@ -25,7 +29,42 @@ export class TaskSpecBuilder {
       stoppedReason: t.stoppedReason ?? "",
       startedBy: t.startedBy ?? "",
       group: t.group ?? "",
+      network: t.network && {
+        attachmentId: t.network.attachmentId,
+        networkInterfaceId: t.network.networkInterfaceId,
+        subnetId: t.network.subnetId,
+        blockCidr: t.network.blockCidr,
+        privateIpv4Address: t.network.privateIpv4Address,
+        ingress: await this.ingressOf(t),
+      },
     };
+  }
+
+  /** Starts a round (a payload, a sync): listings read from now on are current, then shared by the round. */
+  fresh(): void {
+    this.cache.clear();
+  }
+
+  /** An awsvpc task's ingress as of this round's listings. */
+  ingressOf(t: TaskRecord): Promise<IngressPermission[]> {
+    return taskIngress(this.ctx, t, {
+      tasks: () => this.clusterTasks(t.cluster),
+      instances: () => this.cached(keys.instances(t.cluster), (p) => this.ctx.store.instances.list(p)),
+    });
+  }
+
+  /** The cluster's task records, read once per round. */
+  clusterTasks(cluster: string): Promise<TaskRecord[]> {
+    return this.cached(keys.tasks(cluster), (p) => this.ctx.store.tasks.list(p));
+  }
+
+  private cached<T>(prefix: string, list: (prefix: string) => Promise<{ items: { value: T }[] }>): Promise<T[]> {
+    let hit = this.cache.get(prefix);
+    if (!hit) {
+      hit = list(prefix).then((l) => l.items.map((i) => i.value));
+      this.cache.set(prefix, hit);
+    }
+    return hit as Promise<T[]>;
   }
 
   /** A stop order for a task the store does not know: the agent needs only its ARN. */

@@ -1,4 +1,4 @@
-import type { Deployment, Service, ServiceEvent } from "@aws-sdk/client-ecs";
+import type { Deployment, NetworkConfiguration, Service, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from "@berth/shared";
 import { serviceCounts, type TaskCounts } from "../../reconcile/service/counts.js";
 import { currentRevisions } from "./service-history-shapes.js";
@@ -68,8 +68,16 @@ export function serviceShape(s: ServiceRecord, tasks: TaskRecord[], includeTags 
     enableECSManagedTags: s.enableECSManagedTags ?? false,
     propagateTags: s.propagateTags ?? "NONE",
     enableExecuteCommand: s.enableExecuteCommand ?? false,
+    networkConfiguration: networkConfigurationShape(s.networkConfiguration),
     currentServiceDeployment: s.deployments.find((d) => d.status === "PRIMARY")?.serviceDeploymentArn,
     currentServiceRevisions: currentRevisions(s, tasks),
     availabilityZoneRebalancing: s.availabilityZoneRebalancing ?? "DISABLED",
   };
+}
+
+/** A service's networkConfiguration as ECS shows it: `assignPublicIp` DISABLED unless given. */
+function networkConfigurationShape(nc: ServiceRecord["networkConfiguration"]): NetworkConfiguration | undefined {
+  const c = nc?.awsvpcConfiguration;
+  if (!c) return undefined;
+  return { awsvpcConfiguration: { subnets: c.subnets ?? [], securityGroups: c.securityGroups, assignPublicIp: c.assignPublicIp === "ENABLED" ? "ENABLED" : "DISABLED" } };
 }

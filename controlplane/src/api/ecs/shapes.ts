@@ -7,7 +7,7 @@ import type {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { normalizeTaskCpu, normalizeTaskMemory, taskHealthStatus, type ClusterRecord, type ContainerInstanceRecord, type Resources, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
-import type { ClusterCounts } from "../../core/index.js";
+import { containerNetworkInterfaces, eniAttachment, type ClusterCounts } from "../../core/index.js";
 
 /**
  * Records to ECS response shapes. AWS JSON 1.1 sends timestamps as epoch seconds; the SDK types
@@ -102,7 +102,7 @@ function containerShape(t: TaskRecord, c: TaskRecord["containers"][number]): Con
     exitCode: c.exitCode,
     reason: c.reason,
     networkBindings: c.networkBindings,
-    networkInterfaces: [],
+    networkInterfaces: t.network ? containerNetworkInterfaces(t.network) : [],
     healthStatus: c.healthStatus ?? "UNKNOWN",
     cpu: c.cpu === undefined ? "0" : String(c.cpu),
     memory: c.memory === undefined ? undefined : String(c.memory),
@@ -146,7 +146,8 @@ export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
     executionStoppedAt: seconds(t.executionStoppedAtMs),
     launchType: t.launchType,
     healthStatus: taskHealthStatus(t),
-    attachments: [],
+    // The region is the task ARN's own (arn:aws:ecs:REGION:…), as its interface's DNS name.
+    attachments: t.network ? [eniAttachment(t.network, t.lastStatus, t.arn.split(":")[3])] : [],
     availabilityZone: t.availabilityZone,
     attributes: t.attributes ?? [],
     tags: includeTags ? (t.tags ?? []) : undefined,

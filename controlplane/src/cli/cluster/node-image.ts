@@ -12,8 +12,11 @@ import { NODE_SCRIPTS } from "./node-scripts.js";
 //   berth-node:<hash of base + berth + node>     + the running node binary + the built berth + scripts
 // A change to the agent (its dist/ or the lockfile) rebuilds only the second, in seconds.
 
-/** Debian packages of a node: its own engine, iptables for it and for partitions, etcd for the control plane. */
-export const NODE_PACKAGES: readonly string[] = ["docker.io", "iptables", "ca-certificates", "procps", "etcd-server"];
+/**
+ * Debian packages of a node: its own engine, iptables for it and for partitions, etcd for the
+ * control plane; the CNI plugins, iproute2 and a static busybox (the pause image) for awsvpc tasks.
+ */
+export const NODE_PACKAGES: readonly string[] = ["docker.io", "iptables", "ca-certificates", "procps", "etcd-server", "containernetworking-plugins", "iproute2", "busybox-static"];
 /** The Debian release the node is made of. */
 export const NODE_SUITE = "bookworm";
 /** Repository name of the node image; its tag is the content hash. */

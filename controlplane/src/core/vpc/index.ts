@@ -10,3 +10,8 @@ export { tagsFromSpecifications, type TagSpecificationInput } from "./tag-specs.
 export { createSubnet, deleteSubnet, listVpcs, newEc2Id } from "./subnets.js";
 export { createSecurityGroup, deleteSecurityGroup, authorizeIngress, revokeIngress, findGroup, type GroupRef, type IngressChange } from "./security-groups.js";
 export { awsvpcInUse } from "./usage.js";
+export * from "./ipam.js";
+export * from "./attachments.js";
+export { planInstanceAddresses, type InstanceAddressPlan, type InstanceAddressing, type PlannedAddress } from "./network-plan.js";
+export * from "./ingress.js";
+export * from "./routes.js";

@@ -1,4 +1,4 @@
-import type { TaskAwsvpcRecord } from "@berth/shared";
+import type { TaskNetworkRecord } from "@berth/shared";
 import { keys } from "../../store/index.js";
 import type { CoreContext } from "../context.js";
 
@@ -7,7 +7,7 @@ import type { CoreContext } from "../context.js";
  * security group from being deleted (EC2's DependencyViolation while an interface is in it).
  * Reads all task records; deletes of subnets and groups are rare.
  */
-export async function awsvpcInUse(ctx: CoreContext): Promise<TaskAwsvpcRecord[]> {
+export async function awsvpcInUse(ctx: CoreContext): Promise<Pick<TaskNetworkRecord, "subnetId" | "securityGroupIds">[]> {
   const tasks = await ctx.store.tasks.list(keys.tasks());
-  return tasks.items.flatMap((t) => (t.value.awsvpc && t.value.lastStatus !== "STOPPED" ? [t.value.awsvpc] : []));
+  return tasks.items.flatMap((t) => (t.value.network && t.value.lastStatus !== "STOPPED" ? [t.value.network] : []));
 }

@@ -8,7 +8,7 @@ import {
   type ServiceRecord,
   type Tag,
 } from "@berth/shared";
-import { launchTags, mutateService, resolveTaskDefinition, runTasks, stopTask, writeService, type CoreContext, type RunFailure } from "../../core/index.js";
+import { launchTags, mutateService, resolveTaskDefinition, resolveTaskNetwork, runTasks, stopTask, writeService, type CoreContext, type RunFailure } from "../../core/index.js";
 import { defaultServiceStrategy } from "../../scheduler/index.js";
 import { FencedOutError, type Versioned } from "../../store/index.js";
 import { serviceMessages } from "./events.js";
@@ -60,7 +60,10 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
       : [{ count: start.count, ...(start.amongInstanceIds && { onlyInstanceIds: start.amongInstanceIds }) }];
     const started: string[] = [];
     for (const batch of batches) {
-      const res = await runTasks(ctx, { ...request, ...batch }).catch((err: Error) => {
+      // The network is resolved each time, so tasks get the subnets and groups as they are now.
+      const res = await resolveTaskNetwork(ctx, td, service.networkConfiguration)
+        .then((awsvpc) => runTasks(ctx, { ...request, ...batch, awsvpc }))
+        .catch((err: Error) => {
         if (err instanceof FencedOutError) throw err;
         // Users read events: only berth's own errors are worded for them; the rest goes to the log.
         if (!(err instanceof BerthError)) ctx.log.error("service placement failed", { service: service.name, err });

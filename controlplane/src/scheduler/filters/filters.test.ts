@@ -8,6 +8,7 @@ import { MemoryFilter } from "./memory.js";
 import { PortsFilter } from "./ports.js";
 import { memberOfFilter } from "./member-of.js";
 import { DistinctInstanceFilter } from "./distinct-instance.js";
+import { SubnetZoneFilter } from "./subnet-zone.js";
 import type { Filter } from "./filter.js";
 import type { NodeState } from "../state.js";
 import type { TaskToPlace } from "../types.js";
@@ -56,6 +57,12 @@ const rows: Row[] = [
   ["attributes: missing", RequiredAttributesFilter, task("a", { requiresAttributes: [{ name: "ecs.capability.secrets" }] }), node("i"), false, "ATTRIBUTE"],
   // required attribute with a different value
   ["attributes: other value", RequiredAttributesFilter, task("a", { requiresAttributes: [{ name: "ecs.os-type", value: "windows" }] }), node("i"), false, "ATTRIBUTE"],
+  // an awsvpc task whose subnet is in the instance's zone
+  ["subnetZone: in zone", SubnetZoneFilter, task("a", { zones: ["us-east-1a", "us-east-1b"] }), node("i", { attrs: { "ecs.availability-zone": "us-east-1b" } }), true, undefined],
+  // subnets in other zones only
+  ["subnetZone: other zone", SubnetZoneFilter, task("a", { zones: ["us-east-1a"] }), node("i", { attrs: { "ecs.availability-zone": "us-east-1c" } }), false, "ATTRIBUTE:ecs.availability-zone"],
+  // an instance without a zone cannot take an awsvpc task
+  ["subnetZone: no zone", SubnetZoneFilter, task("a", { zones: ["us-east-1a"] }), node("i", { attrs: { "ecs.availability-zone": undefined } }), false, "ATTRIBUTE:ecs.availability-zone"],
   // memberOf satisfied by an attribute
   ["memberOf: match", memberOfFilter(parseQuery("attribute:ecs.instance-type == t2.small"), "q"), task("a"), node("i", { attrs: { "ecs.instance-type": "t2.small" } }), true, undefined],
   // memberOf on a missing attribute fails

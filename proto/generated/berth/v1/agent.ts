@@ -194,6 +194,18 @@ export interface TaskStateChange {
   startedAtMs: number;
   stoppedAtMs: number;
   executionStoppedAtMs: number;
+  /** An awsvpc task's interface once it is up in the task's namespace (absent otherwise). */
+  network?: TaskNetworkReport | undefined;
+}
+
+/**
+ * What the agent set up for an awsvpc task: the address the control plane chose, and the MAC
+ * the interface got.
+ */
+export interface TaskNetworkReport {
+  attachmentId: string;
+  privateIpv4Address: string;
+  macAddress: string;
 }
 
 /**
@@ -277,7 +289,33 @@ export interface ControlMessage {
     | { $case: "execOutputCredit"; value: ExecOutputCredit }
     | { $case: "execCancel"; value: ExecCancel }
     | { $case: "awslogsAck"; value: AwslogsAck }
+    | { $case: "hostRoutes"; value: HostRoutes }
+    | { $case: "taskIngress"; value: TaskIngressUpdate }
     | undefined;
+}
+
+/**
+ * An awsvpc task's ingress as its security groups admit it now (source groups' members change
+ * as tasks start and stop): the agent replaces the rules in the task's namespace with these.
+ */
+export interface TaskIngressUpdate {
+  taskArn: string;
+  ingress: IngressPermission[];
+}
+
+/**
+ * The task blocks of the cluster's other hosts and the host address each is reached through:
+ * the whole set each time (the agent replaces the routes it installed with these).
+ */
+export interface HostRoutes {
+  routes: HostRoute[];
+}
+
+export interface HostRoute {
+  /** a task block, e.g. 172.31.0.64/26 */
+  cidr: string;
+  /** the host address that block lives behind */
+  via: string;
 }
 
 export interface SessionAccepted {
@@ -312,6 +350,32 @@ export interface TaskSpec {
   stoppedReason: string;
   startedBy: string;
   group: string;
+  /** For an awsvpc task: the interface the control plane placed it with. */
+  network?: TaskNetworkSpec | undefined;
+}
+
+/**
+ * An awsvpc task's interface: an address of the host's block, whose first address is the
+ * gateway on the host's task bridge; the ingress the task's security groups admit.
+ */
+export interface TaskNetworkSpec {
+  attachmentId: string;
+  networkInterfaceId: string;
+  subnetId: string;
+  blockCidr: string;
+  privateIpv4Address: string;
+  ingress: IngressPermission[];
+}
+
+/**
+ * One allowed ingress: protocol tcp, udp, icmp or all (-1); ports inclusive (0 and 0 for all);
+ * from a CIDR (a source group's member tasks arrive as /32s).
+ */
+export interface IngressPermission {
+  protocol: string;
+  fromPort: number;
+  toPort: number;
+  cidr: string;
 }
 
 export interface StateChangeAck {
@@ -2476,6 +2540,7 @@ function createBaseTaskStateChange(): TaskStateChange {
     startedAtMs: 0,
     stoppedAtMs: 0,
     executionStoppedAtMs: 0,
+    network: undefined,
   };
 }
 
@@ -2510,6 +2575,9 @@ export const TaskStateChange: MessageFns<TaskStateChange> = {
     }
     if (message.executionStoppedAtMs !== 0) {
       writer.uint32(80).int64(message.executionStoppedAtMs);
+    }
+    if (message.network !== undefined) {
+      TaskNetworkReport.encode(message.network, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -2607,6 +2675,14 @@ export const TaskStateChange: MessageFns<TaskStateChange> = {
             message.executionStoppedAtMs = longToNumber(reader.int64());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.network = TaskNetworkReport.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2657,6 +2733,7 @@ export const TaskStateChange: MessageFns<TaskStateChange> = {
         : isSet(object.execution_stopped_at_ms)
         ? globalThis.Number(object.execution_stopped_at_ms)
         : 0,
+      network: isSet(object.network) ? TaskNetworkReport.fromJSON(object.network) : undefined,
     };
   },
 
@@ -2692,6 +2769,9 @@ export const TaskStateChange: MessageFns<TaskStateChange> = {
     if (message.executionStoppedAtMs !== 0) {
       obj.executionStoppedAtMs = Math.round(message.executionStoppedAtMs);
     }
+    if (message.network !== undefined) {
+      obj.network = TaskNetworkReport.toJSON(message.network);
+    }
     return obj;
   },
 
@@ -2710,6 +2790,122 @@ export const TaskStateChange: MessageFns<TaskStateChange> = {
     message.startedAtMs = object.startedAtMs ?? 0;
     message.stoppedAtMs = object.stoppedAtMs ?? 0;
     message.executionStoppedAtMs = object.executionStoppedAtMs ?? 0;
+    message.network = (object.network !== undefined && object.network !== null)
+      ? TaskNetworkReport.fromPartial(object.network)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTaskNetworkReport(): TaskNetworkReport {
+  return { attachmentId: "", privateIpv4Address: "", macAddress: "" };
+}
+
+export const TaskNetworkReport: MessageFns<TaskNetworkReport> = {
+  encode(message: TaskNetworkReport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attachmentId !== "") {
+      writer.uint32(10).string(message.attachmentId);
+    }
+    if (message.privateIpv4Address !== "") {
+      writer.uint32(18).string(message.privateIpv4Address);
+    }
+    if (message.macAddress !== "") {
+      writer.uint32(26).string(message.macAddress);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskNetworkReport {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskNetworkReport();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attachmentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.privateIpv4Address = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.macAddress = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskNetworkReport {
+    return {
+      attachmentId: isSet(object.attachmentId)
+        ? globalThis.String(object.attachmentId)
+        : isSet(object.attachment_id)
+        ? globalThis.String(object.attachment_id)
+        : "",
+      privateIpv4Address: isSet(object.privateIpv4Address)
+        ? globalThis.String(object.privateIpv4Address)
+        : isSet(object.private_ipv4_address)
+        ? globalThis.String(object.private_ipv4_address)
+        : "",
+      macAddress: isSet(object.macAddress)
+        ? globalThis.String(object.macAddress)
+        : isSet(object.mac_address)
+        ? globalThis.String(object.mac_address)
+        : "",
+    };
+  },
+
+  toJSON(message: TaskNetworkReport): unknown {
+    const obj: any = {};
+    if (message.attachmentId !== "") {
+      obj.attachmentId = message.attachmentId;
+    }
+    if (message.privateIpv4Address !== "") {
+      obj.privateIpv4Address = message.privateIpv4Address;
+    }
+    if (message.macAddress !== "") {
+      obj.macAddress = message.macAddress;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskNetworkReport>, I>>(base?: I): TaskNetworkReport {
+    return TaskNetworkReport.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskNetworkReport>, I>>(object: I): TaskNetworkReport {
+    const message = createBaseTaskNetworkReport();
+    message.attachmentId = object.attachmentId ?? "";
+    message.privateIpv4Address = object.privateIpv4Address ?? "";
+    message.macAddress = object.macAddress ?? "";
     return message;
   },
 };
@@ -3412,6 +3608,12 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "awslogsAck":
         AwslogsAck.encode(message.kind.value, writer.uint32(162).fork()).join();
         break;
+      case "hostRoutes":
+        HostRoutes.encode(message.kind.value, writer.uint32(98).fork()).join();
+        break;
+      case "taskIngress":
+        TaskIngressUpdate.encode(message.kind.value, writer.uint32(106).fork()).join();
+        break;
     }
     return writer;
   },
@@ -3525,6 +3727,22 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             message.kind = { $case: "awslogsAck", value: AwslogsAck.decode(reader, reader.uint32()) };
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.kind = { $case: "hostRoutes", value: HostRoutes.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.kind = { $case: "taskIngress", value: TaskIngressUpdate.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3583,6 +3801,14 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         ? { $case: "awslogsAck", value: AwslogsAck.fromJSON(object.awslogsAck) }
         : isSet(object.awslogs_ack)
         ? { $case: "awslogsAck", value: AwslogsAck.fromJSON(object.awslogs_ack) }
+        : isSet(object.hostRoutes)
+        ? { $case: "hostRoutes", value: HostRoutes.fromJSON(object.hostRoutes) }
+        : isSet(object.host_routes)
+        ? { $case: "hostRoutes", value: HostRoutes.fromJSON(object.host_routes) }
+        : isSet(object.taskIngress)
+        ? { $case: "taskIngress", value: TaskIngressUpdate.fromJSON(object.taskIngress) }
+        : isSet(object.task_ingress)
+        ? { $case: "taskIngress", value: TaskIngressUpdate.fromJSON(object.task_ingress) }
         : undefined,
     };
   },
@@ -3613,6 +3839,10 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       obj.execCancel = ExecCancel.toJSON(message.kind.value);
     } else if (message.kind?.$case === "awslogsAck") {
       obj.awslogsAck = AwslogsAck.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "hostRoutes") {
+      obj.hostRoutes = HostRoutes.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "taskIngress") {
+      obj.taskIngress = TaskIngressUpdate.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -3695,7 +3925,264 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         }
         break;
       }
+      case "hostRoutes": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "hostRoutes", value: HostRoutes.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "taskIngress": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "taskIngress", value: TaskIngressUpdate.fromPartial(object.kind.value) };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseTaskIngressUpdate(): TaskIngressUpdate {
+  return { taskArn: "", ingress: [] };
+}
+
+export const TaskIngressUpdate: MessageFns<TaskIngressUpdate> = {
+  encode(message: TaskIngressUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskArn !== "") {
+      writer.uint32(10).string(message.taskArn);
+    }
+    for (const v of message.ingress) {
+      IngressPermission.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskIngressUpdate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskIngressUpdate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskArn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ingress.push(IngressPermission.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskIngressUpdate {
+    return {
+      taskArn: isSet(object.taskArn)
+        ? globalThis.String(object.taskArn)
+        : isSet(object.task_arn)
+        ? globalThis.String(object.task_arn)
+        : "",
+      ingress: globalThis.Array.isArray(object?.ingress)
+        ? object.ingress.map((e: any) => IngressPermission.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TaskIngressUpdate): unknown {
+    const obj: any = {};
+    if (message.taskArn !== "") {
+      obj.taskArn = message.taskArn;
+    }
+    if (message.ingress?.length) {
+      obj.ingress = message.ingress.map((e) => IngressPermission.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskIngressUpdate>, I>>(base?: I): TaskIngressUpdate {
+    return TaskIngressUpdate.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskIngressUpdate>, I>>(object: I): TaskIngressUpdate {
+    const message = createBaseTaskIngressUpdate();
+    message.taskArn = object.taskArn ?? "";
+    message.ingress = object.ingress?.map((e) => IngressPermission.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseHostRoutes(): HostRoutes {
+  return { routes: [] };
+}
+
+export const HostRoutes: MessageFns<HostRoutes> = {
+  encode(message: HostRoutes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.routes) {
+      HostRoute.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostRoutes {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostRoutes();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.routes.push(HostRoute.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostRoutes {
+    return {
+      routes: globalThis.Array.isArray(object?.routes) ? object.routes.map((e: any) => HostRoute.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: HostRoutes): unknown {
+    const obj: any = {};
+    if (message.routes?.length) {
+      obj.routes = message.routes.map((e) => HostRoute.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HostRoutes>, I>>(base?: I): HostRoutes {
+    return HostRoutes.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HostRoutes>, I>>(object: I): HostRoutes {
+    const message = createBaseHostRoutes();
+    message.routes = object.routes?.map((e) => HostRoute.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseHostRoute(): HostRoute {
+  return { cidr: "", via: "" };
+}
+
+export const HostRoute: MessageFns<HostRoute> = {
+  encode(message: HostRoute, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cidr !== "") {
+      writer.uint32(10).string(message.cidr);
+    }
+    if (message.via !== "") {
+      writer.uint32(18).string(message.via);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostRoute {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostRoute();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cidr = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.via = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostRoute {
+    return {
+      cidr: isSet(object.cidr) ? globalThis.String(object.cidr) : "",
+      via: isSet(object.via) ? globalThis.String(object.via) : "",
+    };
+  },
+
+  toJSON(message: HostRoute): unknown {
+    const obj: any = {};
+    if (message.cidr !== "") {
+      obj.cidr = message.cidr;
+    }
+    if (message.via !== "") {
+      obj.via = message.via;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HostRoute>, I>>(base?: I): HostRoute {
+    return HostRoute.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HostRoute>, I>>(object: I): HostRoute {
+    const message = createBaseHostRoute();
+    message.cidr = object.cidr ?? "";
+    message.via = object.via ?? "";
     return message;
   },
 };
@@ -3870,6 +4357,7 @@ function createBaseTaskSpec(): TaskSpec {
     stoppedReason: "",
     startedBy: "",
     group: "",
+    network: undefined,
   };
 }
 
@@ -3904,6 +4392,9 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     }
     if (message.group !== "") {
       writer.uint32(82).string(message.group);
+    }
+    if (message.network !== undefined) {
+      TaskNetworkSpec.encode(message.network, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -4001,6 +4492,14 @@ export const TaskSpec: MessageFns<TaskSpec> = {
             message.group = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.network = TaskNetworkSpec.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4053,6 +4552,7 @@ export const TaskSpec: MessageFns<TaskSpec> = {
         ? globalThis.String(object.started_by)
         : "",
       group: isSet(object.group) ? globalThis.String(object.group) : "",
+      network: isSet(object.network) ? TaskNetworkSpec.fromJSON(object.network) : undefined,
     };
   },
 
@@ -4088,6 +4588,9 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     if (message.group !== "") {
       obj.group = message.group;
     }
+    if (message.network !== undefined) {
+      obj.network = TaskNetworkSpec.toJSON(message.network);
+    }
     return obj;
   },
 
@@ -4106,6 +4609,305 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     message.stoppedReason = object.stoppedReason ?? "";
     message.startedBy = object.startedBy ?? "";
     message.group = object.group ?? "";
+    message.network = (object.network !== undefined && object.network !== null)
+      ? TaskNetworkSpec.fromPartial(object.network)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTaskNetworkSpec(): TaskNetworkSpec {
+  return { attachmentId: "", networkInterfaceId: "", subnetId: "", blockCidr: "", privateIpv4Address: "", ingress: [] };
+}
+
+export const TaskNetworkSpec: MessageFns<TaskNetworkSpec> = {
+  encode(message: TaskNetworkSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attachmentId !== "") {
+      writer.uint32(10).string(message.attachmentId);
+    }
+    if (message.networkInterfaceId !== "") {
+      writer.uint32(18).string(message.networkInterfaceId);
+    }
+    if (message.subnetId !== "") {
+      writer.uint32(26).string(message.subnetId);
+    }
+    if (message.blockCidr !== "") {
+      writer.uint32(34).string(message.blockCidr);
+    }
+    if (message.privateIpv4Address !== "") {
+      writer.uint32(42).string(message.privateIpv4Address);
+    }
+    for (const v of message.ingress) {
+      IngressPermission.encode(v!, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskNetworkSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskNetworkSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attachmentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.networkInterfaceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subnetId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.blockCidr = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.privateIpv4Address = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.ingress.push(IngressPermission.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskNetworkSpec {
+    return {
+      attachmentId: isSet(object.attachmentId)
+        ? globalThis.String(object.attachmentId)
+        : isSet(object.attachment_id)
+        ? globalThis.String(object.attachment_id)
+        : "",
+      networkInterfaceId: isSet(object.networkInterfaceId)
+        ? globalThis.String(object.networkInterfaceId)
+        : isSet(object.network_interface_id)
+        ? globalThis.String(object.network_interface_id)
+        : "",
+      subnetId: isSet(object.subnetId)
+        ? globalThis.String(object.subnetId)
+        : isSet(object.subnet_id)
+        ? globalThis.String(object.subnet_id)
+        : "",
+      blockCidr: isSet(object.blockCidr)
+        ? globalThis.String(object.blockCidr)
+        : isSet(object.block_cidr)
+        ? globalThis.String(object.block_cidr)
+        : "",
+      privateIpv4Address: isSet(object.privateIpv4Address)
+        ? globalThis.String(object.privateIpv4Address)
+        : isSet(object.private_ipv4_address)
+        ? globalThis.String(object.private_ipv4_address)
+        : "",
+      ingress: globalThis.Array.isArray(object?.ingress)
+        ? object.ingress.map((e: any) => IngressPermission.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TaskNetworkSpec): unknown {
+    const obj: any = {};
+    if (message.attachmentId !== "") {
+      obj.attachmentId = message.attachmentId;
+    }
+    if (message.networkInterfaceId !== "") {
+      obj.networkInterfaceId = message.networkInterfaceId;
+    }
+    if (message.subnetId !== "") {
+      obj.subnetId = message.subnetId;
+    }
+    if (message.blockCidr !== "") {
+      obj.blockCidr = message.blockCidr;
+    }
+    if (message.privateIpv4Address !== "") {
+      obj.privateIpv4Address = message.privateIpv4Address;
+    }
+    if (message.ingress?.length) {
+      obj.ingress = message.ingress.map((e) => IngressPermission.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskNetworkSpec>, I>>(base?: I): TaskNetworkSpec {
+    return TaskNetworkSpec.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskNetworkSpec>, I>>(object: I): TaskNetworkSpec {
+    const message = createBaseTaskNetworkSpec();
+    message.attachmentId = object.attachmentId ?? "";
+    message.networkInterfaceId = object.networkInterfaceId ?? "";
+    message.subnetId = object.subnetId ?? "";
+    message.blockCidr = object.blockCidr ?? "";
+    message.privateIpv4Address = object.privateIpv4Address ?? "";
+    message.ingress = object.ingress?.map((e) => IngressPermission.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseIngressPermission(): IngressPermission {
+  return { protocol: "", fromPort: 0, toPort: 0, cidr: "" };
+}
+
+export const IngressPermission: MessageFns<IngressPermission> = {
+  encode(message: IngressPermission, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.protocol !== "") {
+      writer.uint32(10).string(message.protocol);
+    }
+    if (message.fromPort !== 0) {
+      writer.uint32(16).int32(message.fromPort);
+    }
+    if (message.toPort !== 0) {
+      writer.uint32(24).int32(message.toPort);
+    }
+    if (message.cidr !== "") {
+      writer.uint32(34).string(message.cidr);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IngressPermission {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIngressPermission();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.protocol = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.fromPort = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.toPort = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cidr = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IngressPermission {
+    return {
+      protocol: isSet(object.protocol) ? globalThis.String(object.protocol) : "",
+      fromPort: isSet(object.fromPort)
+        ? globalThis.Number(object.fromPort)
+        : isSet(object.from_port)
+        ? globalThis.Number(object.from_port)
+        : 0,
+      toPort: isSet(object.toPort)
+        ? globalThis.Number(object.toPort)
+        : isSet(object.to_port)
+        ? globalThis.Number(object.to_port)
+        : 0,
+      cidr: isSet(object.cidr) ? globalThis.String(object.cidr) : "",
+    };
+  },
+
+  toJSON(message: IngressPermission): unknown {
+    const obj: any = {};
+    if (message.protocol !== "") {
+      obj.protocol = message.protocol;
+    }
+    if (message.fromPort !== 0) {
+      obj.fromPort = Math.round(message.fromPort);
+    }
+    if (message.toPort !== 0) {
+      obj.toPort = Math.round(message.toPort);
+    }
+    if (message.cidr !== "") {
+      obj.cidr = message.cidr;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IngressPermission>, I>>(base?: I): IngressPermission {
+    return IngressPermission.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IngressPermission>, I>>(object: I): IngressPermission {
+    const message = createBaseIngressPermission();
+    message.protocol = object.protocol ?? "";
+    message.fromPort = object.fromPort ?? 0;
+    message.toPort = object.toPort ?? 0;
+    message.cidr = object.cidr ?? "";
     return message;
   },
 };

@@ -63,6 +63,7 @@ export const serviceActions: ActionTable = {
       enableECSManagedTags: input.enableECSManagedTags,
       enableExecuteCommand: input.enableExecuteCommand,
       availabilityZoneRebalancing: input.availabilityZoneRebalancing,
+      networkConfiguration: input.networkConfiguration,
     });
     return { service: serviceShape(rec, await serviceTasks(ctx, cluster, rec.name), true) };
   },
@@ -139,7 +140,8 @@ function refuseUnsupported(input: CreateServiceRequest | UpdateServiceRequest, a
     if (used) throw new UnsupportedFeatureException(`${field}: not supported by berth's ${action} yet`);
   }
   // awsvpc and Fargate platform versions have no meaning for tasks on bridge/host networking.
-  if (input.networkConfiguration) throw new InvalidParameterException("networkConfiguration: only for networkMode awsvpc, which berth cannot run yet");
+  // CreateService checks networkConfiguration against its definition; changing it later is not supported yet.
+  if (input.networkConfiguration && action === "UpdateService") throw new UnsupportedFeatureException("networkConfiguration: changing a service's network configuration is not supported by berth's UpdateService yet");
   if (input.platformVersion) throw new InvalidParameterException("platformVersion: only for the FARGATE launch type, which berth does not offer");
 }
 

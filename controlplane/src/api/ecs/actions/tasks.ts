@@ -18,7 +18,7 @@ import {
   activeCluster,
   listTasksPage,
   checkLaunchOptions,
-  checkNetworkConfiguration,
+  resolveTaskNetwork,
   launchTags,
   propagateTagsOf,
   requestFingerprint,
@@ -42,7 +42,7 @@ export const taskActions: ActionTable = {
     const cluster = clusterNameOf(input.cluster);
     await activeCluster(ctx, cluster);
     const td = await runnableDefinitionWith(ctx, input.taskDefinition!, input.launchType, input.overrides);
-    checkNetworkConfiguration(td, input.networkConfiguration);
+    const awsvpc = await resolveTaskNetwork(ctx, td, input.networkConfiguration);
     validatePlacement(input.placementStrategy as never, input.placementConstraints as never);
     const tags = taskTagsOf(input, cluster, td);
     const start = (runTokenHash?: string) => runTasks(ctx, {
@@ -58,6 +58,7 @@ export const taskActions: ActionTable = {
       launchType: input.launchType === "EXTERNAL" ? "EXTERNAL" : "EC2",
       placementStrategy: input.placementStrategy as never,
       placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...((input.placementConstraints ?? []) as never[])],
+      awsvpc,
     });
     // A repeat is the same request when every member but the token is the same as sent (with
     // the cluster as resolved): a bare family still names the same request after a new revision.
@@ -72,7 +73,7 @@ export const taskActions: ActionTable = {
     const refs = input.containerInstances ?? [];
     if (refs.length < 1 || refs.length > 10) throw new InvalidParameterException("containerInstances: between 1 and 10 container instances are required");
     const td = await runnableDefinitionWith(ctx, input.taskDefinition!, undefined, input.overrides);
-    checkNetworkConfiguration(td, input.networkConfiguration);
+    const awsvpc = await resolveTaskNetwork(ctx, td, input.networkConfiguration);
     const tags = taskTagsOf(input, cluster, td);
     const ids = refs.map((r) => resourceIdOf(r, "container-instance", cluster, "containerInstances"));
     // StartTask names the instances: one task each, placed there and nowhere else.
@@ -89,6 +90,7 @@ export const taskActions: ActionTable = {
         tags,
         enableExecuteCommand: input.enableExecuteCommand,
         onlyInstanceIds: [id],
+        awsvpc,
       });
       tasks.push(...res.tasks.map((t) => taskShape(t)));
       failures.push(...res.failures);
