@@ -18,6 +18,7 @@ import {
 import { core } from "@berth/controlplane";
 import { eventually, removeDir, startTestAgent, startTestControlPlane, type TestAgent, type TestControlPlane } from "../support/berth.js";
 import { docker, ensureTestImage, removeContainersByLabel } from "../support/docker.js";
+import { ensureExampleImages } from "../support/example-images.js";
 import { example } from "../support/examples.js";
 
 /*
@@ -104,9 +105,9 @@ async function stopAndWait(arn: string): Promise<Task> {
 }
 
 beforeAll(async () => {
-  const image = await ensureTestImage();
-  // The microservice example's images, as a user would load them: the test image under their names.
-  for (const [repo, tag] of [["my-api", "latest"], ["redis", "alpine"]]) await client.getImage(image).tag({ repo, tag });
+  await ensureTestImage();
+  // The example's images, as a user would load them: the local stand-ins under their names.
+  await ensureExampleImages();
   t = await startTestControlPlane();
   await t.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
   agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, env: agentEnv });
