@@ -24,3 +24,5 @@ export * from "./quotas.js";
 export { discoverScrapeTargets } from "./prometheus-targets.js";
 export { planScrapeTargets, exporterPortLabel, exporterPathLabel, type TargetGroup, type ScrapePlan, type SkippedTarget } from "./prometheus-sd.js";
 export * from "./task-logs.js";
+export * from "./capacity-launch.js";
+export * from "./capacity-strategy.js";

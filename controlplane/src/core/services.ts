@@ -32,6 +32,8 @@ import {
   type DeploymentConfigurationInput,
 } from "./service-rules.js";
 import { runnableDefinition } from "./taskdefs.js";
+import { checkPlatformVersion, launchSettings, resolveLaunch, type LaunchType } from "./capacity-launch.js";
+import { checkStrategy, type StrategyItem, type StrategyItemInput } from "./capacity-strategy.js";
 
 /** A CreateService request after the API edge refused what berth does not support. */
 export interface CreateServiceInput {
@@ -42,7 +44,10 @@ export interface CreateServiceInput {
   desiredCount?: number;
   /** REPLICA unless given. */
   schedulingStrategy?: SchedulingStrategy;
-  launchType: ServiceRecord["launchType"];
+  /** As the request gave it; createService resolves it, with the strategy, against the cluster. */
+  launchType?: string;
+  capacityProviderStrategy?: StrategyItemInput[];
+  platformVersion?: string;
   deploymentConfiguration?: DeploymentConfigurationInput;
   placementStrategy?: PlacementStrategy[];
   placementConstraints?: PlacementConstraint[];
@@ -72,6 +77,12 @@ export function newServiceRecord(
   const strategy = input.schedulingStrategy ?? "REPLICA";
   const desiredCount = strategy === "DAEMON" ? daemonCount : (input.desiredCount ?? 0);
   const base = strategy === "DAEMON" ? daemonDeploymentConfiguration : defaultDeploymentConfiguration;
+  const launchType = (input.launchType ?? "EC2") as LaunchType;
+  const capacity = {
+    ...(input.capacityProviderStrategy?.length && { capacityProviderStrategy: checkStrategy(input.capacityProviderStrategy) }),
+    // ECS shows LATEST on a Fargate service that named no version; its tasks show the one they run.
+    ...(launchType === "FARGATE" && { platformVersion: input.platformVersion || "LATEST" }),
+  };
   return {
     name: input.serviceName,
     arn: serviceArn(ctx.scope, input.cluster, input.serviceName),
@@ -79,12 +90,13 @@ export function newServiceRecord(
     clusterArn: clusterArn(ctx.scope, input.cluster),
     status: "ACTIVE",
     desiredCount,
-    launchType: input.launchType,
+    launchType,
+    ...capacity,
     taskDefinition: td.taskDefinitionArn,
     deploymentConfiguration: mergeDeploymentConfiguration(base, input.deploymentConfiguration, strategy),
     placementStrategy: input.placementStrategy ?? [],
     placementConstraints: input.placementConstraints ?? [],
-    deployments: [newDeployment(deploymentId, td.taskDefinitionArn, desiredCount, input.launchType, now)],
+    deployments: [{ ...newDeployment(deploymentId, td.taskDefinitionArn, desiredCount, launchType, now), ...capacity }],
     events: [],
     schedulingStrategy: strategy,
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
@@ -109,8 +121,13 @@ export async function createService(ctx: CoreContext, input: CreateServiceInput)
   checkStrategyFields(input.schedulingStrategy ?? "REPLICA", input);
   if (input.schedulingStrategy !== "DAEMON" && input.desiredCount === undefined) throw new InvalidParameterException("desiredCount: required for a REPLICA service");
   if (input.desiredCount !== undefined) checkDesiredCount(input.desiredCount);
-  await activeCluster(ctx, input.cluster);
-  const td = await runnableDefinition(ctx, input.taskDefinition, input.launchType);
+  const plan = resolveLaunch(input, await activeCluster(ctx, input.cluster));
+  const td = await runnableDefinition(ctx, input.taskDefinition, plan.launchType);
+  const launch = launchSettings(plan, td, undefined, input.platformVersion);
+  if (input.schedulingStrategy === "DAEMON" && launch.launchType === "FARGATE") {
+    throw new InvalidParameterException("schedulingStrategy: The daemon scheduling strategy is not supported with the FARGATE launch type or Fargate capacity providers.");
+  }
+  input = { ...input, launchType: launch.launchType, capacityProviderStrategy: launch.capacityProviderStrategy };
   validatePlacement(input.placementStrategy, input.placementConstraints);
   checkGracePeriod(input.healthCheckGracePeriodSeconds);
   if (input.tags !== undefined) input = { ...input, tags: checkTagList(input.tags, "tags") };
@@ -157,6 +174,9 @@ export interface ServiceChange {
   enableExecuteCommand?: boolean;
   /** Absent keeps the service's own value (ECS: DISABLED when it never had one). */
   availabilityZoneRebalancing?: "ENABLED" | "DISABLED";
+  /** Checked against the cluster; a different one starts a deployment, as does a new platformVersion. */
+  capacityProviderStrategy?: StrategyItem[];
+  platformVersion?: string;
 }
 
 /**
@@ -171,11 +191,16 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
   const desiredCount = change.desiredCount ?? svc.desiredCount;
   const taskDefinition = change.taskDefinition ?? svc.taskDefinition;
   const deploymentConfiguration = mergeDeploymentConfiguration(svc.deploymentConfiguration, change.deploymentConfiguration, svc.schedulingStrategy);
-  const redeploy = taskDefinition !== svc.taskDefinition || change.forceNewDeployment === true;
+  const capacityProviderStrategy = change.capacityProviderStrategy ?? svc.capacityProviderStrategy;
+  const platformVersion = change.platformVersion ?? svc.platformVersion;
+  const capacityChanged =
+    JSON.stringify(capacityProviderStrategy) !== JSON.stringify(svc.capacityProviderStrategy) || platformVersion !== svc.platformVersion;
+  const redeploy = taskDefinition !== svc.taskDefinition || change.forceNewDeployment === true || capacityChanged;
   let deployments = svc.deployments;
   if (redeploy) {
     const previous = deployments.map((d) => (d.status === "PRIMARY" ? { ...d, status: "ACTIVE" as const, updatedAtMs: now } : d));
-    deployments = [newDeployment(deploymentId, taskDefinition, desiredCount, svc.launchType, now), ...previous];
+    const capacity = { ...(capacityProviderStrategy && { capacityProviderStrategy }), ...(platformVersion && { platformVersion }) };
+    deployments = [{ ...newDeployment(deploymentId, taskDefinition, desiredCount, svc.launchType, now), ...capacity }, ...previous];
   } else if (desiredCount !== svc.desiredCount) {
     deployments = deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount, updatedAtMs: now } : d));
   }
@@ -185,6 +210,8 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
     taskDefinition,
     deploymentConfiguration,
     deployments,
+    ...(capacityProviderStrategy && { capacityProviderStrategy }),
+    ...(platformVersion && { platformVersion }),
     placementStrategy: change.placementStrategy ?? svc.placementStrategy,
     placementConstraints: change.placementConstraints ?? svc.placementConstraints,
     healthCheckGracePeriodSeconds: change.healthCheckGracePeriodSeconds ?? svc.healthCheckGracePeriodSeconds,
@@ -198,9 +225,10 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
 }
 
 /** The request fields of UpdateService as the API edge received them. */
-export interface UpdateServiceInput extends Omit<ServiceChange, "taskDefinition"> {
+export interface UpdateServiceInput extends Omit<ServiceChange, "taskDefinition" | "capacityProviderStrategy"> {
   /** A family, family:revision or ARN, resolved here. */
   taskDefinition?: string;
+  capacityProviderStrategy?: StrategyItemInput[];
 }
 
 /**
@@ -209,18 +237,28 @@ export interface UpdateServiceInput extends Omit<ServiceChange, "taskDefinition"
  * when it is DRAINING or INACTIVE.
  */
 export async function updateService(ctx: CoreContext, cluster: string, name: string, input: UpdateServiceInput): Promise<ServiceRecord> {
-  await activeCluster(ctx, cluster);
+  const clusterRecord = await activeCluster(ctx, cluster);
   if (input.desiredCount !== undefined) checkDesiredCount(input.desiredCount);
   validatePlacement(input.placementStrategy, input.placementConstraints);
   checkGracePeriod(input.healthCheckGracePeriodSeconds);
   const existing = await ctx.store.services.get(cluster, name);
   if (!existing) throw new ServiceNotFoundException("Service not found.");
   const td = input.taskDefinition === undefined ? undefined : await runnableDefinition(ctx, input.taskDefinition, existing.value.launchType);
+  const change: ServiceChange = { ...input, taskDefinition: td?.taskDefinitionArn, capacityProviderStrategy: undefined };
+  if (input.capacityProviderStrategy?.length) {
+    const plan = resolveLaunch({ capacityProviderStrategy: input.capacityProviderStrategy }, clusterRecord);
+    // Fargate and EC2 capacity take different definitions and networking: a new service, not an update.
+    if (plan.launchType !== existing.value.launchType) {
+      throw new InvalidParameterException(`capacityProviderStrategy: the service runs on ${existing.value.launchType} capacity; its strategy can only name ${existing.value.launchType === "FARGATE" ? "Fargate" : "EC2"} capacity providers`);
+    }
+    change.capacityProviderStrategy = plan.strategy;
+  }
+  if (input.platformVersion) checkPlatformVersion(input.platformVersion, existing.value.launchType);
   const deploymentId = randomDeploymentId();
   let before: ServiceRecord | undefined;
   const rec = await mutateService(ctx, cluster, name, (cur) => {
     before = cur;
-    return applyServiceChange(cur, { ...input, taskDefinition: td?.taskDefinitionArn }, deploymentId, ctx.now());
+    return applyServiceChange(cur, change, deploymentId, ctx.now());
   });
   if (!rec) throw new ServiceNotFoundException("Service not found.");
   if (before && rec !== before) {
