@@ -46,6 +46,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     taskCleanupWaitMs: config.taskCleanupWaitMs,
     defaultStopTimeoutMs: config.containerStopTimeoutMs,
     dynamicPortRange: { start: config.dynamicPortRange.first, end: config.dynamicPortRange.last },
+    ...(config.fargate && { partition: "fargate" }),
   });
   await engine.start();
 
@@ -84,7 +85,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     arch: host.arch,
     platform: host.platform,
     az: config.availabilityZone,
-    custom: config.attributes,
+    // A Fargate agent says so in the attribute the scheduler sorts capacity by (berth.fargate).
+    custom: config.fargate ? { ...config.attributes, "berth.fargate": "true" } : config.attributes,
     dockerApi: host.docker ? { min: host.docker.minApiVersion, max: host.docker.apiVersion } : undefined,
     logDrivers: host.docker?.logDrivers,
   });

@@ -129,7 +129,7 @@ async function newDataDir(cluster: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "berth-up-"));
   dirs.push(dir);
   clusters.push(cluster);
-  pidFilesToReap.push({ file: join(dir, "etcd.pid"), dataDir: dir }, { file: join(dir, "agent.pid"), dataDir: dir });
+  pidFilesToReap.push({ file: join(dir, "etcd.pid"), dataDir: dir }, { file: join(dir, "agent.pid"), dataDir: dir }, { file: join(dir, "agent-fargate.pid"), dataDir: dir });
   return dir;
 }
 
@@ -211,7 +211,7 @@ describe("berth up after kill -9", () => {
     const etcdPid = pidIn(join(dataDir, "etcd.pid"));
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
-    for (const file of ["etcd.pid", "agent.pid", "up.pid"]) expect(existsSync(join(dataDir, file))).toBe(false);
+    for (const file of ["etcd.pid", "agent.pid", "agent-fargate.pid", "up.pid"]) expect(existsSync(join(dataDir, file))).toBe(false);
     expect(alive(etcdPid)).toBe(false);
   });
 });

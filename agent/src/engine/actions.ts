@@ -20,6 +20,8 @@ export interface ActionContext {
   pullPolicy: PullPolicy;
   ports: PortAllocator;
   cluster: string;
+  /** The engine's partition on a shared Docker engine (see TaskEngineOptions.partition). */
+  partition?: string;
   defaultStopTimeoutMs: number;
   logger: Logger;
 }
@@ -77,6 +79,7 @@ async function create(ctx: ActionContext, input: ActionInput): Promise<ActionRes
       family: input.task.family,
       revision: input.task.revision,
       cluster: ctx.cluster,
+      partition: ctx.partition,
       dockerName: c.dockerName!,
       hostPorts,
       mounts: input.mounts,

@@ -31,6 +31,12 @@ export interface TaskEngineOptions {
   retry?: { attempts: number; baseMs: number; maxMs: number };
   /** How a candidate dynamic port is checked; default by binding it. */
   portProbe?: (port: number, protocol: "tcp" | "udp") => Promise<boolean>;
+  /**
+   * Set when two agents of one cluster share a Docker engine (berth up's Fargate agent beside
+   * its EC2 one): the engine labels its containers with it and re-adopts only containers with
+   * the same label (absent matches absent), so neither agent takes the other's tasks.
+   */
+  partition?: string;
 }
 
 /** Most forgotten task ARNs remembered, so a stale payload cannot rerun a cleaned-up task. */
@@ -41,7 +47,7 @@ const forgottenCap = 1000;
  * the numbered outbox of state changes, and the state file that keeps all of it across restarts.
  */
 export class AgentTaskEngine implements TaskEngine {
-  private readonly opts: Required<Omit<TaskEngineOptions, "dynamicPortRange" | "portProbe" | "clock">> & { clock: Clock };
+  private readonly opts: Required<Omit<TaskEngineOptions, "dynamicPortRange" | "portProbe" | "clock" | "partition">> & Pick<TaskEngineOptions, "partition"> & { clock: Clock };
   private readonly stateFile: StateFile<ManagedTask>;
   private readonly ports: PortAllocator;
   private readonly logger: Logger;
@@ -83,7 +89,7 @@ export class AgentTaskEngine implements TaskEngine {
     }
     // Subscribe before inspecting so no exit between the two is missed; duplicates are harmless.
     this.subscription = this.opts.runtime.subscribe({ [ecsLabel.cluster]: this.opts.cluster }, (e) => this.onRuntimeEvent(e));
-    const plan = await planRestore(this.opts.runtime, this.opts.cluster, data.tasks, this.logger);
+    const plan = await planRestore(this.opts.runtime, this.opts.cluster, data.tasks, this.logger, this.opts.partition);
     for (const t of plan.adopted) {
       t.spec.taskDefinitionJson = adoptedDefinitionJson(t);
       data.tasks.push(t);
@@ -240,6 +246,7 @@ export class AgentTaskEngine implements TaskEngine {
       pullPolicy: this.opts.pullPolicy,
       ports: this.ports,
       cluster: this.opts.cluster,
+      partition: this.opts.partition,
       defaultStopTimeoutMs: this.opts.defaultStopTimeoutMs,
       taskCleanupWaitMs: this.opts.taskCleanupWaitMs,
       retry: this.opts.retry,
