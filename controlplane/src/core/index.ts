@@ -26,3 +26,5 @@ export { planScrapeTargets, exporterPortLabel, exporterPathLabel, type TargetGro
 export * from "./task-logs.js";
 export * from "./capacity-launch.js";
 export * from "./capacity-strategy.js";
+export * from "./capacity-providers.js";
+export { checkClusterCapacity, checkProviderName, autoScalingGroupOf, builtInProviders } from "./capacity-provider-rules.js";

@@ -1,4 +1,5 @@
 import type {
+  CapacityProviderRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   ServiceDeploymentRecord,
@@ -65,6 +66,7 @@ export class Store {
   readonly serviceRevisions: Collection<ServiceRevisionRecord, [cluster: string, service: string, id: string]>;
   readonly accountSettings: Collection<AccountSettingRecord, [principalArn: string, name: string]>;
   readonly runTokens: Collection<RunTokenRecord, [cluster: string, tokenHash: string]>;
+  readonly capacityProviders: Collection<CapacityProviderRecord, [name: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -77,6 +79,7 @@ export class Store {
     this.serviceRevisions = new Collection(kv, keys.serviceRevision, (r) => keys.serviceRevision(r.cluster, r.service, r.id));
     this.accountSettings = new Collection(kv, keys.accountSetting, (r) => keys.accountSetting(r.principalArn, r.name));
     this.runTokens = new Collection(kv, keys.runToken, (r) => keys.runToken(r.cluster, r.tokenHash));
+    this.capacityProviders = new Collection(kv, keys.capacityProvider, (r) => keys.capacityProvider(r.name));
   }
 
   /** A new empty transaction to stage writes into. */
