@@ -167,8 +167,8 @@ describe("CreateService and DescribeServices", () => {
   it.each<[string, Partial<CreateServiceCommandInput>, string, string | RegExp]>([
     // the cluster must exist
     ["unknown cluster", { cluster: "nowhere" }, "ClusterNotFoundException", "Cluster not found: nowhere"],
-    // FARGATE runs nowhere in berth
-    ["FARGATE", { launchType: "FARGATE" }, "InvalidParameterException", /FARGATE is not available/],
+    // a bridge definition is no Fargate one
+    ["FARGATE", { launchType: "FARGATE" }, "InvalidParameterException", /^Task definition does not support launch_type FARGATE\./],
     // awsvpc needs task ENIs
     ["awsvpc", { taskDefinition: "svc-vpc:1" }, "InvalidParameterException", /networkMode awsvpc/],
     // Amazon's file systems have no counterpart here

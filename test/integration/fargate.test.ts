@@ -1,0 +1,194 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import {
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListContainerInstancesCommand,
+  ListTasksCommand,
+  PutAttributesCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type RunTaskCommandInput,
+  type Task,
+} from "@aws-sdk/client-ecs";
+import { keys } from "@berth/controlplane";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, removeDir, startSingleHost, startTestAgent, type SingleHost, type TestAgent, type TestControlPlane } from "../support/berth.js";
+import { TEST_IMAGE } from "../support/image.js";
+
+// FARGATE on one host: an EC2 agent and a Fargate agent (BERTH_AGENT_FARGATE=1) on the same
+// Docker engine, as berth up runs them; the Fargate rules at RunTask and CreateService,
+// capacity provider strategies and EC2 capacity providers through the AWS CLI v2.
+const run = promisify(execFile);
+const cluster = `fargate-${process.pid}`;
+let host: SingleHost;
+let t: TestControlPlane;
+let fargateAgent: TestAgent;
+let ec2Arn: string;
+let fargateArn: string;
+
+const env = { ...process.env, AWS_ACCESS_KEY_ID: "berth", AWS_SECRET_ACCESS_KEY: "berth", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
+async function aws(...args: string[]): Promise<any> {
+  const { stdout } = await run("/usr/bin/aws", ["ecs", "--endpoint-url", t.endpoint, "--output", "json", ...args], { env });
+  return stdout.trim() ? JSON.parse(stdout) : undefined;
+}
+
+const describeTask = async (arn: string): Promise<Task> => (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0];
+const stopAll = async () => {
+  for (const arn of (await t.ecs.send(new ListTasksCommand({ cluster }))).taskArns ?? []) await t.ecs.send(new StopTaskCommand({ cluster, task: arn }));
+};
+const taskCount = async () => {
+  const lists = await Promise.all((["RUNNING", "STOPPED"] as const).map((desiredStatus) => t.ecs.send(new ListTasksCommand({ cluster, desiredStatus }))));
+  return lists.reduce((n, l) => n + (l.taskArns?.length ?? 0), 0);
+};
+
+beforeAll(async () => {
+  host = await startSingleHost(cluster);
+  t = host.t;
+  fargateAgent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, env: { BERTH_AGENT_FARGATE: "1" } });
+  const instances = await eventually("the Fargate agent to connect", async () => {
+    const list = (await t.cp.ctx.store.instances.list(keys.instances(cluster))).items.map((i) => i.value);
+    return list.length === 2 && list.every((i) => i.agentConnected) ? list : undefined;
+  });
+  const isFargate = (i: (typeof instances)[number]) => i.attributes.some((a) => a.name === "berth.fargate" && a.value === "true");
+  fargateArn = instances.find(isFargate)!.arn;
+  ec2Arn = instances.find((i) => !isFargate(i))!.arn;
+  const containerDefinitions = [{ name: "app", image: TEST_IMAGE, command: ["sleep", "600"] }];
+  await t.ecs.send(
+    new RegisterTaskDefinitionCommand({ family: "fg", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions }),
+  );
+  await t.ecs.send(new RegisterTaskDefinitionCommand({ family: "ec2", networkMode: "bridge", containerDefinitions: [{ ...containerDefinitions[0], memory: 16 }] }));
+}, 60_000);
+
+afterAll(async () => {
+  await t?.ecs.send(new DeleteServiceCommand({ cluster, service: "spot-svc", force: true })).catch(() => undefined);
+  await stopAll().catch(() => undefined);
+  await fargateAgent?.stop();
+  await host?.stop();
+  if (fargateAgent) await removeDir(fargateAgent.dataDir);
+});
+
+describe("Fargate capacity", () => {
+  it("is not a container instance: ListContainerInstances, DescribeContainerInstances and the cluster's count leave it out", async () => {
+    expect((await t.ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns).toEqual([ec2Arn]);
+    const described = await t.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [fargateArn] }));
+    expect(described.failures).toEqual([{ arn: fargateArn, reason: "MISSING" }]);
+    const c = (await t.ecs.send(new DescribeClustersCommand({ clusters: [cluster] }))).clusters![0];
+    expect(c.registeredContainerInstancesCount).toBe(1);
+    expect(c.capacityProviders).toEqual(["FARGATE", "FARGATE_SPOT"]);
+    expect(c.defaultCapacityProviderStrategy).toEqual([]);
+  });
+
+  it("runs a FARGATE task on the Fargate agent with ECS's Fargate fields, and EC2 tasks never there", async () => {
+    const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE" }));
+    expect(res.failures).toEqual([]);
+    const task = res.tasks![0];
+    expect(task).toMatchObject({ launchType: "FARGATE", platformVersion: "1.4.0", platformFamily: "Linux", ephemeralStorage: { sizeInGiB: 20 }, cpu: "256", memory: "512" });
+    expect(task.containerInstanceArn).toBe(fargateArn);
+    await eventually("the FARGATE task to run", async () => ((await describeTask(task.taskArn!)).lastStatus === "RUNNING" ? true : undefined));
+    const ec2 = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "ec2", count: 3 }));
+    expect(ec2.tasks!.map((x) => x.containerInstanceArn)).toEqual([ec2Arn, ec2Arn, ec2Arn]);
+    expect(ec2.tasks!.every((x) => x.launchType === "EC2" && x.platformVersion === undefined)).toBe(true);
+    await stopAll();
+  });
+
+  it.each<[string, Partial<RunTaskCommandInput>, RegExp]>([
+    // a bridge definition on Fargate
+    ["bridge on FARGATE", { taskDefinition: "ec2", launchType: "FARGATE" }, /^Task definition does not support launch_type FARGATE\. Fargate only supports network mode 'awsvpc'\.$/],
+    // a platform version ECS does not have
+    ["platform version", { launchType: "FARGATE", platformVersion: "0.9.0" }, /^The specified platform version does not exist\./],
+    // overrides to a size Fargate does not sell
+    ["override size", { launchType: "FARGATE", overrides: { cpu: "256", memory: "4096" } }, /^overrides: No Fargate configuration exists for given values: 256 CPU, 4096 memory\./],
+    // ephemeral storage out of range
+    ["ephemeral storage", { launchType: "FARGATE", overrides: { ephemeralStorage: { sizeInGiB: 500 } } }, /^overrides\.ephemeralStorage\.sizeInGiB: The ephemeral storage size must be between 21 and 200 GiB/],
+    // a strategy and a launch type
+    ["both", { launchType: "FARGATE", capacityProviderStrategy: [{ capacityProvider: "FARGATE" }] }, /^Specifying both a launch type and capacity provider strategy/],
+  ])("RunTask refuses %s and starts nothing", async (_name, over, message) => {
+    const before = await taskCount();
+    const err = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", ...over } as RunTaskCommandInput)).catch((e: Error) => e);
+    expect(err).toMatchObject({ name: "InvalidParameterException", message: expect.stringMatching(message) });
+    expect(await taskCount()).toBe(before);
+  });
+});
+
+describe("capacity provider strategies", () => {
+  it("RunTask splits by base then weight and names each task's provider", async () => {
+    const res = await t.ecs.send(
+      new RunTaskCommand({
+        cluster,
+        taskDefinition: "fg",
+        count: 3,
+        capacityProviderStrategy: [
+          { capacityProvider: "FARGATE", base: 1, weight: 1 },
+          { capacityProvider: "FARGATE_SPOT", weight: 1 },
+        ],
+      }),
+    );
+    expect(res.failures).toEqual([]);
+    const byProvider: Record<string, number> = {};
+    for (const x of res.tasks!) byProvider[x.capacityProviderName!] = (byProvider[x.capacityProviderName!] ?? 0) + 1;
+    expect(byProvider).toEqual({ FARGATE: 2, FARGATE_SPOT: 1 });
+    expect(res.tasks!.every((x) => x.launchType === "FARGATE" && x.containerInstanceArn === fargateArn)).toBe(true);
+    await stopAll();
+  });
+
+  it("a service on FARGATE_SPOT shows its strategy and LATEST, and its tasks run there", async () => {
+    const created = await t.ecs.send(
+      new CreateServiceCommand({ cluster, serviceName: "spot-svc", taskDefinition: "fg", desiredCount: 2, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }),
+    );
+    expect(created.service).toMatchObject({ capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1, base: 0 }], platformVersion: "LATEST", platformFamily: "Linux" });
+    expect(created.service!.launchType).toBeUndefined();
+    const tasks = await eventually("the service's two tasks", async () => {
+      const arns = (await t.ecs.send(new ListTasksCommand({ cluster, serviceName: "spot-svc" }))).taskArns ?? [];
+      if (arns.length < 2) return undefined;
+      return (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks!;
+    });
+    expect(tasks.map((x) => x.capacityProviderName)).toEqual(["FARGATE_SPOT", "FARGATE_SPOT"]);
+    await t.ecs.send(new DeleteServiceCommand({ cluster, service: "spot-svc", force: true }));
+    const svc = (await t.ecs.send(new DescribeServicesCommand({ cluster, services: ["spot-svc"] }))).services![0];
+    expect(svc.status).toBe("DRAINING");
+  });
+});
+
+describe("EC2 capacity providers through the AWS CLI", () => {
+  it("creates a provider, associates it, places only on its instances, and deletes it once dissociated", async () => {
+    const asg = "arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:1:autoScalingGroupName/pool";
+    const created = await aws("create-capacity-provider", "--name", "pool", "--auto-scaling-group-provider", `autoScalingGroupArn=${asg}`);
+    // (Debian's AWS CLI predates the `type` member and drops it.)
+    expect(created.capacityProvider).toMatchObject({ name: "pool", status: "ACTIVE", autoScalingGroupProvider: { autoScalingGroupArn: asg } });
+    const dup = await aws("create-capacity-provider", "--name", "pool", "--auto-scaling-group-provider", `autoScalingGroupArn=${asg}`).catch((e: Error) => e);
+    expect(String(dup)).toContain("ClientException");
+    const all = await aws("describe-capacity-providers");
+    expect(all.capacityProviders.map((p: { name: string }) => p.name)).toEqual(["FARGATE", "FARGATE_SPOT", "pool"]);
+
+    const put = await aws(
+      "put-cluster-capacity-providers", "--cluster", cluster, "--capacity-providers", "FARGATE", "FARGATE_SPOT", "pool",
+      "--default-capacity-provider-strategy", "capacityProvider=pool,weight=1",
+    );
+    expect(put.cluster.capacityProviders).toEqual(["FARGATE", "FARGATE_SPOT", "pool"]);
+    expect(put.cluster.defaultCapacityProviderStrategy).toEqual([{ capacityProvider: "pool", weight: 1, base: 0 }]);
+
+    // No instance carries the provider's attribute yet: nothing to place on, said per provider.
+    const none = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "ec2" }));
+    expect(none.tasks).toEqual([]);
+    expect(none.failures).toEqual([{ reason: "pool: No Container Instances were found in your cluster." }]);
+    await t.ecs.send(new PutAttributesCommand({ cluster, attributes: [{ name: "berth.capacity-provider", value: "pool", targetId: ec2Arn, targetType: "container-instance" }] }));
+    // The cluster's default strategy places a task that names neither launch type nor strategy.
+    const ran = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "ec2" }));
+    expect(ran.tasks![0]).toMatchObject({ capacityProviderName: "pool", launchType: "EC2", containerInstanceArn: ec2Arn });
+    await stopAll();
+
+    const inUse = await aws("delete-capacity-provider", "--capacity-provider", "pool").catch((e: Error) => e);
+    expect(String(inUse)).toContain("in use");
+    await aws("put-cluster-capacity-providers", "--cluster", cluster, "--capacity-providers", "FARGATE", "FARGATE_SPOT", "--default-capacity-provider-strategy", "[]");
+    const deleted = await aws("delete-capacity-provider", "--capacity-provider", "pool");
+    expect(deleted.capacityProvider).toMatchObject({ name: "pool", status: "INACTIVE", updateStatus: "DELETE_COMPLETE" });
+    const reserved = await aws("delete-capacity-provider", "--capacity-provider", "FARGATE").catch((e: Error) => e);
+    expect(String(reserved)).toContain("reserved");
+  });
+});
