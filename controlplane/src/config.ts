@@ -46,6 +46,10 @@ export interface ControlPlaneOptions {
    * $XDG_CONFIG_HOME/berth/ca.key (~/.config/berth/ca.key).
    */
   caKeyFile?: string;
+  /** Metered price per vCPU-hour in dollars (BERTH_PRICE_VCPU_HOUR). Default 0.04048 (Fargate's). */
+  priceVcpuHour?: number;
+  /** Metered price per GB-hour in dollars (BERTH_PRICE_GB_HOUR). Default 0.004445 (Fargate's). */
+  priceGbHour?: number;
 }
 
 /** The control plane's compiled configuration. */
@@ -64,6 +68,8 @@ export interface ControlPlaneConfig {
   leaderTtlSeconds: number;
   logLevel: LogLevel;
   caKeyFile: string;
+  /** What task metering prices a vCPU-hour and a GB-hour at. */
+  prices: { vcpuHour: number; gbHour: number };
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -82,6 +88,8 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   leaderTtlSeconds: "BERTH_LEADER_TTL",
   logLevel: "BERTH_LOG_LEVEL",
   caKeyFile: "BERTH_CA_KEY_FILE",
+  priceVcpuHour: "BERTH_PRICE_VCPU_HOUR",
+  priceGbHour: "BERTH_PRICE_GB_HOUR",
 };
 
 const numericKeys = new Set<keyof ControlPlaneOptions>([
@@ -92,6 +100,8 @@ const numericKeys = new Set<keyof ControlPlaneOptions>([
   "stoppedTaskRetentionMs",
   "reconcileIntervalMs",
   "leaderTtlSeconds",
+  "priceVcpuHour",
+  "priceGbHour",
 ]);
 
 /** Options from the environment, by the names in {@link envNames}. */
@@ -137,6 +147,7 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
     leaderTtlSeconds: bounded(o.leaderTtlSeconds ?? 5, 2, 600, "leaderTtlSeconds"),
     logLevel: o.logLevel ?? "info",
     caKeyFile: o.caKeyFile ?? join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "berth", "ca.key"),
+    prices: { vcpuHour: price(o.priceVcpuHour ?? 0.04048, "priceVcpuHour"), gbHour: price(o.priceGbHour ?? 0.004445, "priceGbHour") },
   };
 }
 
@@ -152,6 +163,11 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 function parseNumber(v: string, key: string): number {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new InvalidParameterException(`${key}: '${v}' is not a number`);
+  return n;
+}
+
+function price(n: number, key: string): number {
+  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) throw new InvalidParameterException(`${key}: ${n} must be a price of 0 or more dollars`);
   return n;
 }
 

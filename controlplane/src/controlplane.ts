@@ -9,7 +9,7 @@ import { LogRelay } from "./api/agent/log-relay.js";
 import { logsRoute } from "./api/berth/logs-route.js";
 import type { ControlPlaneConfig } from "./config.js";
 import type { CoreContext } from "./core/index.js";
-import { createControlPlaneMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
+import { createControlPlaneMetrics, registerCostMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, Store } from "./store/index.js";
@@ -58,6 +58,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
 
   const metrics = createControlPlaneMetrics({ logger: log, taskCounts: () => taskCounts(store), instanceCounts: () => instanceCounts(store) });
   store.kv.onConflict = () => metrics.etcdTxnConflicts.inc();
+  registerCostMetrics(metrics.registry, { tasks: async () => (await store.tasks.list(keys.tasks())).items.map((i) => i.value), now: ctx.now, prices: config.prices });
 
   const lookupSecret = config.accessKeys.size > 0 ? (akid: string) => config.accessKeys.get(akid) : undefined;
   // The agent sessions this replica holds, for relaying log requests to them.

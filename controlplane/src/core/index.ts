@@ -28,3 +28,4 @@ export * from "./capacity-launch.js";
 export * from "./capacity-strategy.js";
 export * from "./capacity-providers.js";
 export { checkClusterCapacity, checkProviderName, autoScalingGroupOf, builtInProviders } from "./capacity-provider-rules.js";
+export * from "./cost.js";

@@ -1,3 +1,4 @@
 /** The control plane's Prometheus metrics. */
 export * from "./controlplane-metrics.js";
 export * from "./outcome.js";
+export * from "./cost-metrics.js";
