@@ -19,6 +19,7 @@ import {
 import { keys } from "@berth/controlplane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, removeDir, startSingleHost, startTestAgent, type SingleHost, type TestAgent, type TestControlPlane } from "../support/berth.js";
+import { berthCli } from "../support/berth-cli.js";
 import { TEST_IMAGE } from "../support/image.js";
 
 // FARGATE on one host: an EC2 agent and a Fargate agent (BERTH_AGENT_FARGATE=1) on the same
@@ -190,5 +191,27 @@ describe("EC2 capacity providers through the AWS CLI", () => {
     expect(deleted.capacityProvider).toMatchObject({ name: "pool", status: "INACTIVE", updateStatus: "DELETE_COMPLETE" });
     const reserved = await aws("delete-capacity-provider", "--capacity-provider", "FARGATE").catch((e: Error) => e);
     expect(String(reserved)).toContain("reserved");
+  });
+});
+
+describe("cost", () => {
+  it("berth cost prints each service's use and price, and /metrics counts the same tasks", async () => {
+    const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE" }));
+    const arn = res.tasks![0].taskArn!;
+    await eventually("the task to run", async () => ((await describeTask(arn)).lastStatus === "RUNNING" ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    const out = await berthCli("cost", "--endpoint", t.endpoint, "--cluster", cluster);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/CLUSTER\s+│\s+SERVICE\s+│\s+TASKS\s+│\s+VCPU-HOURS\s+│\s+GB-HOURS\s+│\s+COST/);
+    expect(out.stdout).toMatch(/\(standalone\)/);
+    expect(out.stdout).toMatch(/TOTAL\s+│\s+\d+\s+│\s+\d+\.\d\d\s+│\s+\d+\.\d\d\s+│\s+\$\d+\.\d{4}/);
+    const bad = await berthCli("cost", "--endpoint", t.endpoint, "--cluster", cluster, "--since", "soon");
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("--since: 'soon' is neither a duration");
+    const metrics = await (await fetch(`${t.endpoint}/metrics`)).text();
+    const id = arn.split("/").at(-1)!;
+    const line = metrics.split("\n").find((l) => l.startsWith(`berth_task_vcpu_hours_total{cluster="${cluster}",service="",task="${id}"}`));
+    expect(Number(line?.split(" ")[1])).toBeGreaterThan(0);
+    await stopAll();
   });
 });

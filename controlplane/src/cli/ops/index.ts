@@ -3,11 +3,12 @@ import { registerEventsCommand } from "./events.js";
 import { registerLogsCommand } from "./logs.js";
 import { registerNodeCommands } from "./node.js";
 import { registerPsCommand } from "./ps.js";
+import { registerCostCommand } from "./cost.js";
 
 export { nodeCommand } from "./node.js";
 
 /**
- * The operator commands (`node ls|drain|activate`, `ps`, `events`, `logs`): each works against
+ * The operator commands (`node ls|drain|activate`, `ps`, `events`, `logs`, `cost`): each works against
  * any berth endpoint (`--endpoint`, `--cluster`) through the ECS API, and `logs` through the
  * control plane's log relay, so the operator never needs a node's address.
  */
@@ -16,4 +17,5 @@ export function registerOpsCommands(program: Command): void {
   registerPsCommand(program);
   registerEventsCommand(program);
   registerLogsCommand(program);
+  registerCostCommand(program);
 }
