@@ -1,6 +1,7 @@
 import { RuntimeError, type ContainerRuntime } from "../runtime/index.js";
 import type { ParsedTaskSpec } from "./container-config.js";
 import type { TaskVolumes, VolumeRemovalFailure } from "./volumes.js";
+import { taskCgroupId } from "./task-limits.js";
 
 /** What removing a stopped task's containers and volumes came to. */
 export interface CleanupOutcome {
@@ -21,12 +22,15 @@ export async function removeTaskLeftovers(
   containerIds: readonly string[],
   volumes: TaskVolumes,
   td: ParsedTaskSpec["td"] | undefined,
+  taskArn?: string,
 ): Promise<CleanupOutcome> {
   try {
     await Promise.all(containerIds.map((id) => runtime.removeContainer(id)));
   } catch (error) {
     return { retryError: error, leftBehind: [] };
   }
+  // Empty once its containers are gone: the task's cgroup goes with them.
+  if (taskArn) await runtime.removeTaskCgroup(taskCgroupId(taskArn));
   const failures = await volumes.remove(td);
   const retry = failures.find((f) => f.error instanceof RuntimeError && f.error.retryable);
   return { retryError: retry?.error, leftBehind: failures.filter((f) => f !== retry) };

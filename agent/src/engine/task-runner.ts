@@ -2,6 +2,7 @@ import type { Logger } from "@berth/shared";
 import type { NetworkBinding, TaskSpec } from "@berth/proto";
 import { ContainerNotFoundError, type ContainerInspect, type ContainerRuntime, type RuntimeHealth } from "../runtime/index.js";
 import { ActionFailure, actionTable, type ActionContext, type ActionResult } from "./actions.js";
+import { taskCgroupId } from "./task-limits.js";
 import { dockerContainerName, hostModeBindings, parseTaskSpec, redefineContainers, type ParsedTaskSpec } from "./container-config.js";
 import type { Clock, ManagedContainer, ManagedTask } from "./model.js";
 import { applyHealth, applyInspect, failContainer, type Moved } from "./observe.js";
@@ -294,6 +295,8 @@ export class TaskRunner {
       task.stoppedAtMs ??= now;
       task.cleanupAtMs ??= now + this.host.taskCleanupWaitMs;
       for (const c of task.containers) for (const [key, port] of Object.entries(c.hostPorts ?? {})) this.host.ports.release(port, key.endsWith("/udp") ? "udp" : "tcp");
+      // Every container has exited, so its cgroup is empty; cleanup removes it again if this fails.
+      void this.host.runtime.removeTaskCgroup(taskCgroupId(task.arn)).catch(() => undefined);
     }
   }
 
@@ -333,7 +336,7 @@ export class TaskRunner {
     if (this.cleaning) return;
     this.cleaning = true;
     const ids = this.task.containers.map((c) => c.runtimeId).filter((id): id is string => !!id);
-    removeTaskLeftovers(this.host.runtime, ids, this.volumes, this.definition()).then(
+    removeTaskLeftovers(this.host.runtime, ids, this.volumes, this.definition(), this.task.arn).then(
       (outcome) => void this.post({ type: "cleanupDone", outcome }),
       (retryError: unknown) => void this.post({ type: "cleanupDone", outcome: { retryError, leftBehind: [] } }),
     );

@@ -45,6 +45,7 @@ export function toCreateOptions(spec: CreateContainerSpec): Docker.ContainerCrea
       DnsSearch: spec.dnsSearch,
       ExtraHosts: spec.extraHosts,
       Binds: spec.binds?.length ? spec.binds : undefined,
+      CgroupParent: spec.cgroupParent,
       VolumesFrom: spec.volumesFrom?.length ? spec.volumesFrom : undefined,
     },
   };
