@@ -7,6 +7,7 @@ import { createEcsServer } from "./api/ecs/server.js";
 import { prometheusSdPath, prometheusSdRoute } from "./api/prometheus/index.js";
 import { LogRelay } from "./api/agent/log-relay.js";
 import { logsRoute } from "./api/berth/logs-route.js";
+import { spotInterruptRoute } from "./api/berth/spot-route.js";
 import type { ControlPlaneConfig } from "./config.js";
 import type { CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, registerCostMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
@@ -86,6 +87,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       [prometheusSdPath]: prometheusSdRoute(ctx, log.child({ component: "prometheus-sd" })),
     },
     streamRoutes: { "/berth/v1/logs": logsRoute(ctx, logRelay, log.child({ component: "logs" })) },
+    postRoutes: { "/berth/v1/spot/interrupt": spotInterruptRoute(ctx) },
   });
   const apiPort = await listen(http, config.api.host, config.api.port);
   const grpc = await startAgentServer(ctx, `${config.grpc.host}:${config.grpc.port}`, {

@@ -63,11 +63,14 @@ beforeAll(async () => {
   await t.ecs.send(
     new RegisterTaskDefinitionCommand({ family: "fg", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions }),
   );
+  // Exits 0 on SIGTERM, so an exit code of 0 shows the interruption's SIGTERM arrived.
+  const graceful = [{ name: "app", image: TEST_IMAGE, command: ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"] }];
+  await t.ecs.send(new RegisterTaskDefinitionCommand({ family: "fg-spot", networkMode: "awsvpc", cpu: "256", memory: "512", containerDefinitions: graceful }));
   await t.ecs.send(new RegisterTaskDefinitionCommand({ family: "ec2", networkMode: "bridge", containerDefinitions: [{ ...containerDefinitions[0], memory: 16 }] }));
 }, 60_000);
 
 afterAll(async () => {
-  await t?.ecs.send(new DeleteServiceCommand({ cluster, service: "spot-svc", force: true })).catch(() => undefined);
+  for (const service of ["spot-svc", "spot-interrupted"]) await t?.ecs.send(new DeleteServiceCommand({ cluster, service, force: true })).catch(() => undefined);
   await stopAll().catch(() => undefined);
   await fargateAgent?.stop();
   await host?.stop();
@@ -212,6 +215,40 @@ describe("cost", () => {
     const id = arn.split("/").at(-1)!;
     const line = metrics.split("\n").find((l) => l.startsWith(`berth_task_vcpu_hours_total{cluster="${cluster}",service="",task="${id}"}`));
     expect(Number(line?.split(" ")[1])).toBeGreaterThan(0);
+    await stopAll();
+  });
+});
+
+describe("spot interruption", () => {
+  it("berth spot interrupt sends SIGTERM, records ECS's reason and SpotInterruption, and the service replaces the task", async () => {
+    await t.ecs.send(
+      new CreateServiceCommand({ cluster, serviceName: "spot-interrupted", taskDefinition: "fg-spot", desiredCount: 1, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }),
+    );
+    const running = async () => {
+      const arns = (await t.ecs.send(new ListTasksCommand({ cluster, serviceName: "spot-interrupted" }))).taskArns ?? [];
+      const tasks = arns.length ? (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks! : [];
+      return tasks.filter((x) => x.lastStatus === "RUNNING");
+    };
+    const first = (await eventually("the Spot task to run", async () => ((await running()).length === 1 ? running() : undefined)))[0];
+    const out = await berthCli("spot", "interrupt", first.taskArn!, "--endpoint", t.endpoint, "--cluster", cluster);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain("Your Spot Task was interrupted.");
+    const stopped = await eventually("the interrupted task to stop", async () => {
+      const x = await describeTask(first.taskArn!);
+      return x.lastStatus === "STOPPED" ? x : undefined;
+    }, 20_000);
+    expect(stopped).toMatchObject({ stoppedReason: "Your Spot Task was interrupted.", stopCode: "SpotInterruption" });
+    expect(stopped.containers![0].exitCode).toBe(0);
+    const replacement = await eventually("a replacement task", async () => (await running()).find((x) => x.taskArn !== first.taskArn), 20_000);
+    expect(replacement.capacityProviderName).toBe("FARGATE_SPOT");
+  });
+
+  it("refuses to interrupt a task that is not on FARGATE_SPOT", async () => {
+    const arn = (await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE" }))).tasks![0].taskArn!;
+    const out = await berthCli("spot", "interrupt", arn, "--endpoint", t.endpoint, "--cluster", cluster);
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain("was not placed through the FARGATE_SPOT capacity provider");
+    expect((await describeTask(arn)).desiredStatus).toBe("RUNNING");
     await stopAll();
   });
 });

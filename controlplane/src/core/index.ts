@@ -29,3 +29,4 @@ export * from "./capacity-strategy.js";
 export * from "./capacity-providers.js";
 export { checkClusterCapacity, checkProviderName, autoScalingGroupOf, builtInProviders } from "./capacity-provider-rules.js";
 export * from "./cost.js";
+export * from "./spot.js";

@@ -38,6 +38,11 @@ export interface EcsApiOptions {
    * over as long as it needs. Signed like the ECS API when credentials are configured.
    */
   streamRoutes?: Record<string, StreamRoute>;
+  /**
+   * berth's own JSON POST routes (such as /berth/v1/spot/interrupt): a JSON object in, one out,
+   * signed like the ECS API when credentials are configured, errors in ECS's shape.
+   */
+  postRoutes?: Record<string, (input: Record<string, unknown>) => Promise<object>>;
 }
 
 /** A streaming route: writes status, headers and body to `res` itself; throws BerthErrors before writing. */
@@ -90,24 +95,35 @@ export function createEcsServer(opts: EcsApiOptions): http.Server {
     let body: object;
     try {
       const raw = await readBody(req, maxBody);
-      if (req.method !== "POST" || path !== "/") throw new UnknownOperationException(`No route for ${req.method} ${path}; the ECS API is POST / with X-Amz-Target`);
-      const target = String(req.headers["x-amz-target"] ?? "");
-      if (!target.startsWith(targetPrefix)) throw new UnknownOperationException(`X-Amz-Target '${target}' is not an ECS operation`);
-      action = target.slice(targetPrefix.length);
-      if (opts.lookupSecret) {
-        await verifySigV4(
-          { method: req.method!, path, query: queryOf(req.url ?? "/"), headers: req.headers, body: raw },
-          { region: opts.ctx.scope.region, lookupSecret: opts.lookupSecret },
-        );
+      const route = req.method === "POST" ? opts.postRoutes?.[path] : undefined;
+      if (route) {
+        action = path;
+        if (opts.lookupSecret) {
+          await verifySigV4({ method: "POST", path, query: queryOf(req.url ?? "/"), headers: req.headers, body: raw }, { region: opts.ctx.scope.region, lookupSecret: opts.lookupSecret });
+        }
+        const input = parseJson(raw);
+        if (input === null || typeof input !== "object" || Array.isArray(input)) throw new SerializationException("the body must be a JSON object");
+        body = await route(input as Record<string, unknown>);
+      } else {
+        if (req.method !== "POST" || path !== "/") throw new UnknownOperationException(`No route for ${req.method} ${path}; the ECS API is POST / with X-Amz-Target`);
+        const target = String(req.headers["x-amz-target"] ?? "");
+        if (!target.startsWith(targetPrefix)) throw new UnknownOperationException(`X-Amz-Target '${target}' is not an ECS operation`);
+        action = target.slice(targetPrefix.length);
+        if (opts.lookupSecret) {
+          await verifySigV4(
+            { method: req.method!, path, query: queryOf(req.url ?? "/"), headers: req.headers, body: raw },
+            { region: opts.ctx.scope.region, lookupSecret: opts.lookupSecret },
+          );
+        }
+        const input = parseJson(raw);
+        validateRequest(action, input);
+        const handler = actions[action];
+        if (!handler) {
+          if (!ecsOperations.includes(action)) throw new UnknownOperationException(`Unknown operation ${action}`);
+          throw new UnsupportedFeatureException(`${action} is not implemented by berth yet`);
+        }
+        body = await handler(opts.ctx, input);
       }
-      const input = parseJson(raw);
-      validateRequest(action, input);
-      const handler = actions[action];
-      if (!handler) {
-        if (!ecsOperations.includes(action)) throw new UnknownOperationException(`Unknown operation ${action}`);
-        throw new UnsupportedFeatureException(`${action} is not implemented by berth yet`);
-      }
-      body = await handler(opts.ctx, input);
     } catch (err) {
       const reply = toEcsError(err, requestId);
       status = reply.status;

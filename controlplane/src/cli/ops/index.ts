@@ -4,11 +4,12 @@ import { registerLogsCommand } from "./logs.js";
 import { registerNodeCommands } from "./node.js";
 import { registerPsCommand } from "./ps.js";
 import { registerCostCommand } from "./cost.js";
+import { registerSpotCommands } from "./spot.js";
 
 export { nodeCommand } from "./node.js";
 
 /**
- * The operator commands (`node ls|drain|activate`, `ps`, `events`, `logs`, `cost`): each works against
+ * The operator commands (`node ls|drain|activate`, `ps`, `events`, `logs`, `cost`, `spot interrupt`): each works against
  * any berth endpoint (`--endpoint`, `--cluster`) through the ECS API, and `logs` through the
  * control plane's log relay, so the operator never needs a node's address.
  */
@@ -18,4 +19,5 @@ export function registerOpsCommands(program: Command): void {
   registerEventsCommand(program);
   registerLogsCommand(program);
   registerCostCommand(program);
+  registerSpotCommands(program);
 }
