@@ -8,7 +8,7 @@ describe("checkSpotInterruptible", () => {
     // a running FARGATE_SPOT task
     ["spot", "FARGATE_SPOT", "RUNNING", undefined],
     // on-demand Fargate is never interrupted
-    ["fargate", "FARGATE", "RUNNING", /its provider is FARGATE; only Spot tasks are interrupted$/],
+    ["fargate", "FARGATE", "RUNNING", /\(its provider is FARGATE\); only Spot tasks are interrupted$/],
     // a plain EC2 task has no provider
     ["ec2", undefined, "RUNNING", /it has none/],
     // already on its way out
