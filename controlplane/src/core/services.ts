@@ -32,7 +32,7 @@ import {
   type DeploymentConfigurationInput,
 } from "./service-rules.js";
 import { runnableDefinition } from "./taskdefs.js";
-import { checkPlatformVersion, launchSettings, resolveLaunch, type LaunchType } from "./capacity-launch.js";
+import { checkFargateLaunch, checkPlatformVersion, launchSettings, resolveLaunch, type LaunchType } from "./capacity-launch.js";
 import { checkStrategy, type StrategyItem, type StrategyItemInput } from "./capacity-strategy.js";
 
 /** A CreateService request after the API edge refused what berth does not support. */
@@ -244,6 +244,8 @@ export async function updateService(ctx: CoreContext, cluster: string, name: str
   const existing = await ctx.store.services.get(cluster, name);
   if (!existing) throw new ServiceNotFoundException("Service not found.");
   const td = input.taskDefinition === undefined ? undefined : await runnableDefinition(ctx, input.taskDefinition, existing.value.launchType);
+  // A Fargate service's new definition must be one Fargate runs, as at CreateService.
+  if (td && existing.value.launchType === "FARGATE") checkFargateLaunch(td, undefined);
   const change: ServiceChange = { ...input, taskDefinition: td?.taskDefinitionArn, capacityProviderStrategy: undefined };
   if (input.capacityProviderStrategy?.length) {
     const plan = resolveLaunch({ capacityProviderStrategy: input.capacityProviderStrategy }, clusterRecord);

@@ -120,6 +120,8 @@ async function startNodes(cluster: string, image: string, nodes: NodeSpec[], say
         ECS_INSTANCE_ATTRIBUTES: JSON.stringify({ [NODE_ATTRIBUTE]: n.name }),
         BERTH_DATA_DIR: "/var/lib/berth/agent",
         BERTH_JOIN_TOKEN: joinToken,
+        // The first node also runs the cluster's Fargate agent (see node-scripts.ts).
+        ...(n.index === 1 && { BERTH_NODE_FARGATE: "1" }),
       }),
       image, "berth-node-entry",
     ]);
