@@ -40,8 +40,14 @@ async function aws(...args: string[]): Promise<any> {
 }
 
 const describeTask = async (arn: string): Promise<Task> => (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0];
+/** Stops every task and waits until each is STOPPED (and has given back its cpu and memory). */
 const stopAll = async () => {
   for (const arn of (await t.ecs.send(new ListTasksCommand({ cluster }))).taskArns ?? []) await t.ecs.send(new StopTaskCommand({ cluster, task: arn }));
+  await eventually("every task to stop", async () => {
+    const arns = (await t.ecs.send(new ListTasksCommand({ cluster, desiredStatus: "STOPPED" }))).taskArns ?? [];
+    const tasks = arns.length ? (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(0, 100) }))).tasks! : [];
+    return tasks.every((x) => x.lastStatus === "STOPPED") ? true : undefined;
+  }, 30_000);
 };
 const taskCount = async () => {
   const lists = await Promise.all((["RUNNING", "STOPPED"] as const).map((desiredStatus) => t.ecs.send(new ListTasksCommand({ cluster, desiredStatus }))));
@@ -59,7 +65,8 @@ beforeAll(async () => {
   const isFargate = (i: (typeof instances)[number]) => i.attributes.some((a) => a.name === "berth.fargate" && a.value === "true");
   fargateArn = instances.find(isFargate)!.arn;
   ec2Arn = instances.find((i) => !isFargate(i))!.arn;
-  const containerDefinitions = [{ name: "app", image: TEST_IMAGE, command: ["sleep", "600"] }];
+  // sleep as PID 1 ignores SIGTERM: a short stop timeout keeps stops (and the suite) quick.
+  const containerDefinitions = [{ name: "app", image: TEST_IMAGE, command: ["sleep", "600"], stopTimeout: 1 }];
   await t.ecs.send(
     new RegisterTaskDefinitionCommand({ family: "fg", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions }),
   );
@@ -71,6 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const service of ["spot-svc", "spot-interrupted"]) await t?.ecs.send(new DeleteServiceCommand({ cluster, service, force: true })).catch(() => undefined);
+  // Stopped under their agents, so each removes its tasks' cgroups (/ecs/<task id>).
   await stopAll().catch(() => undefined);
   await fargateAgent?.stop();
   await host?.stop();
@@ -156,6 +164,7 @@ describe("capacity provider strategies", () => {
     await t.ecs.send(new DeleteServiceCommand({ cluster, service: "spot-svc", force: true }));
     const svc = (await t.ecs.send(new DescribeServicesCommand({ cluster, services: ["spot-svc"] }))).services![0];
     expect(svc.status).toBe("DRAINING");
+    await stopAll();
   });
 });
 
@@ -241,6 +250,8 @@ describe("spot interruption", () => {
     expect(stopped.containers![0].exitCode).toBe(0);
     const replacement = await eventually("a replacement task", async () => (await running()).find((x) => x.taskArn !== first.taskArn), 20_000);
     expect(replacement.capacityProviderName).toBe("FARGATE_SPOT");
+    await t.ecs.send(new DeleteServiceCommand({ cluster, service: "spot-interrupted", force: true }));
+    await stopAll();
   });
 
   it("refuses to interrupt a task that is not on FARGATE_SPOT", async () => {

@@ -87,14 +87,22 @@ export class TaskCgroups {
     return taskCgroupParent(taskId);
   }
 
-  /** Removes the task's cgroup once its containers are gone; one already gone is fine. */
-  async remove(taskId: string): Promise<void> {
+  /**
+   * Removes the task's cgroup once its containers are gone; one already gone is fine. The
+   * runtime removes a stopped container's own cgroup a moment after reporting its exit, so a
+   * parent still busy (EBUSY) is retried for up to `busyWaitMs`.
+   */
+  async remove(taskId: string, busyWaitMs = 5000): Promise<void> {
     const controllers = this.version === 1 ? await readdir(this.root) : [];
+    const deadline = Date.now() + busyWaitMs;
     for (const d of cgroupDirs(this.version, taskId, controllers)) {
-      await rmdir(join(this.root, d)).catch((err: NodeJS.ErrnoException) => {
+      for (;;) {
+        const err = await rmdir(join(this.root, d)).then(() => undefined, (e: NodeJS.ErrnoException) => e);
         // ENOENT: not made in this controller; ENOTDIR: a file or symlink (cpu -> cpu,cpuacct).
-        if (err.code !== "ENOENT" && err.code !== "ENOTDIR") throw err;
-      });
+        if (!err || err.code === "ENOENT" || err.code === "ENOTDIR") break;
+        if (err.code !== "EBUSY" || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
     }
   }
 }
