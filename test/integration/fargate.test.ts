@@ -109,6 +109,12 @@ describe("Fargate capacity", () => {
     await stopAll();
   });
 
+  it("a task larger than the Fargate agents fails with ECS's reason and no instance ARN", async () => {
+    const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE", overrides: { cpu: "16384", memory: "32768" } }));
+    expect(res.tasks).toEqual([]);
+    expect(res.failures).toEqual([{ reason: "RESOURCE:CPU" }]);
+  });
+
   it.each<[string, Partial<RunTaskCommandInput>, RegExp]>([
     // a bridge definition on Fargate
     ["bridge on FARGATE", { taskDefinition: "ec2", launchType: "FARGATE" }, /^Task definition does not support launch_type FARGATE\. Fargate only supports network mode 'awsvpc'\.$/],

@@ -2,7 +2,6 @@ import type { Logger } from "@berth/shared";
 import type { NetworkBinding, TaskSpec } from "@berth/proto";
 import { ContainerNotFoundError, type ContainerInspect, type ContainerRuntime, type RuntimeHealth } from "../runtime/index.js";
 import { ActionFailure, actionTable, type ActionContext, type ActionResult } from "./actions.js";
-import { taskCgroupId } from "./task-limits.js";
 import { dockerContainerName, hostModeBindings, parseTaskSpec, redefineContainers, type ParsedTaskSpec } from "./container-config.js";
 import type { Clock, ManagedContainer, ManagedTask } from "./model.js";
 import { applyHealth, applyInspect, failContainer, type Moved } from "./observe.js";
@@ -10,7 +9,7 @@ import { essentialStopReason, stopTask, taskStatusFromContainers } from "./task-
 import { failureReason, retryDelayMs, type RetryPolicy } from "./retry.js";
 import { advanceKnown, nextTransition, type ContainerAction, type Transition } from "./transition.js";
 import { TaskVolumes, type ContainerMounts } from "./volumes.js";
-import { removeTaskLeftovers, type CleanupOutcome } from "./cleanup.js";
+import { releaseOnStop, removeTaskLeftovers, type CleanupOutcome } from "./cleanup.js";
 
 /** Events a task's loop takes; each is handled by that loop alone. */
 export type RunnerEvent =
@@ -294,9 +293,7 @@ export class TaskRunner {
       task.executionStoppedAtMs ??= Math.max(now, ...task.containers.map((c) => c.finishedAtMs ?? 0));
       task.stoppedAtMs ??= now;
       task.cleanupAtMs ??= now + this.host.taskCleanupWaitMs;
-      for (const c of task.containers) for (const [key, port] of Object.entries(c.hostPorts ?? {})) this.host.ports.release(port, key.endsWith("/udp") ? "udp" : "tcp");
-      // Every container has exited, so its cgroup is empty; cleanup removes it again if this fails.
-      void this.host.runtime.removeTaskCgroup(taskCgroupId(task.arn)).catch(() => undefined);
+      releaseOnStop(task, this.host);
     }
   }
 

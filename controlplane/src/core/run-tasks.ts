@@ -121,7 +121,9 @@ async function placeInTarget(ctx: CoreContext, req: RunTasksRequest, target: Cap
       throw err;
     }
     for (const t of created) ctx.log.info("task placed", { taskArn: t.arn, instanceArn: t.containerInstanceArn, cluster: t.cluster });
-    return { tasks: placed, failures: dedupeFailures(plan.failures.flatMap((f) => f.reasons)) };
+    // Fargate agents are no container instances of the user's: their failures name no ARN.
+    const reasons = plan.failures.flatMap((f) => f.reasons).map((r) => (target.launchType === "FARGATE" ? { reason: r.reason } : r));
+    return { tasks: placed, failures: dedupeFailures(reasons) };
   }
   throw new ConflictError("the cluster kept changing while placing tasks; try again");
 }
