@@ -13,6 +13,7 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
+  UpdateServiceCommand,
   type RunTaskCommandInput,
   type Task,
 } from "@aws-sdk/client-ecs";
@@ -167,6 +168,12 @@ describe("capacity provider strategies", () => {
       return (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks!;
     });
     expect(tasks.map((x) => x.capacityProviderName)).toEqual(["FARGATE_SPOT", "FARGATE_SPOT"]);
+    // A new strategy is a new deployment; a platform version ECS lacks is refused.
+    const updated = await t.ecs.send(new UpdateServiceCommand({ cluster, service: "spot-svc", capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }] }));
+    expect(updated.service!.deployments!.map((d) => d.status)).toEqual(["PRIMARY", "ACTIVE"]);
+    expect(updated.service!.deployments![0].capacityProviderStrategy).toEqual([{ capacityProvider: "FARGATE", weight: 1, base: 0 }]);
+    const bad = await t.ecs.send(new UpdateServiceCommand({ cluster, service: "spot-svc", platformVersion: "0.1.0" })).catch((e: Error) => e);
+    expect(bad).toMatchObject({ name: "InvalidParameterException", message: expect.stringMatching(/^The specified platform version does not exist\./) });
     await t.ecs.send(new DeleteServiceCommand({ cluster, service: "spot-svc", force: true }));
     const svc = (await t.ecs.send(new DescribeServicesCommand({ cluster, services: ["spot-svc"] }))).services![0];
     expect(svc.status).toBe("DRAINING");
