@@ -110,6 +110,20 @@ describe("Fargate capacity", () => {
     await stopAll();
   });
 
+  it("a DAEMON service counts the EC2 instance only, never the Fargate agent", async () => {
+    const created = await t.ecs.send(new CreateServiceCommand({ cluster, serviceName: "daemon", taskDefinition: "ec2", schedulingStrategy: "DAEMON" }));
+    expect(created.service!.desiredCount).toBe(1);
+    const tasks = await eventually("the daemon task", async () => {
+      const arns = (await t.ecs.send(new ListTasksCommand({ cluster, serviceName: "daemon" }))).taskArns ?? [];
+      return arns.length ? (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks! : undefined;
+    });
+    expect(tasks.map((x) => x.containerInstanceArn)).toEqual([ec2Arn]);
+    const svc = (await t.ecs.send(new DescribeServicesCommand({ cluster, services: ["daemon"] }))).services![0];
+    expect(svc.events!.map((e) => e.message).filter((m) => /unable|No Container Instances/.test(m ?? ""))).toEqual([]);
+    await t.ecs.send(new DeleteServiceCommand({ cluster, service: "daemon", force: true }));
+    await stopAll();
+  });
+
   it("a task larger than the Fargate agents fails with ECS's reason and no instance ARN", async () => {
     const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE", overrides: { cpu: "16384", memory: "32768" } }));
     expect(res.tasks).toEqual([]);

@@ -91,11 +91,14 @@ export function isFargateInstance(i: Pick<ContainerInstanceRecord, "attributes">
  * only those carrying `berth.capacity-provider=<name>` for an EC2 capacity provider.
  */
 export function instancesForTarget<T extends Pick<ContainerInstanceRecord, "attributes">>(instances: readonly T[], target: CapacityTarget): T[] {
-  if (target.launchType === "FARGATE") return instances.filter(isFargateInstance);
+  return instances.filter((i) => servesTarget(i, target));
+}
+
+/** Whether one instance is in `target`'s pool (see instancesForTarget). */
+export function servesTarget(i: Pick<ContainerInstanceRecord, "attributes">, target: CapacityTarget): boolean {
+  if (target.launchType === "FARGATE") return isFargateInstance(i);
   const provider = target.capacityProviderName;
-  return instances.filter(
-    (i) => !isFargateInstance(i) && (provider === undefined || i.attributes.some((a) => a.name === CAPACITY_PROVIDER_ATTRIBUTE && a.value === provider)),
-  );
+  return !isFargateInstance(i) && (provider === undefined || i.attributes.some((a) => a.name === CAPACITY_PROVIDER_ATTRIBUTE && a.value === provider));
 }
 
 /**

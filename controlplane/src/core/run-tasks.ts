@@ -18,7 +18,7 @@ import {
 } from "../scheduler/index.js";
 import { keys, maxStagedOps, type Versioned } from "../store/index.js";
 import type { CoreContext } from "./context.js";
-import { instancesForTarget, targetOf, type CapacityTarget } from "./capacity-launch.js";
+import { servesTarget, targetOf, type CapacityTarget } from "./capacity-launch.js";
 import { splitByStrategy, type StrategyItem } from "./capacity-strategy.js";
 import { heldTaskOf, holdsResources, newTaskRecord, type NewTaskOptions } from "./task-records.js";
 
@@ -73,7 +73,7 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
   return out;
 }
 
-/** Places `count` tasks in one pool of capacity (see instancesForTarget). */
+/** Places `count` tasks in one pool of capacity (see servesTarget). */
 async function placeInTarget(ctx: CoreContext, req: RunTasksRequest, target: CapacityTarget, count: number): Promise<RunTasksResult> {
   const opts = { ...req, launchType: target.launchType, capacityProviderName: target.capacityProviderName };
   const reservation = taskReservation(req.taskDefinition, req.overrides);
@@ -83,9 +83,9 @@ async function placeInTarget(ctx: CoreContext, req: RunTasksRequest, target: Cap
   const placed: TaskRecord[] = [];
   for (let attempt = 0; attempt < 8; attempt++) {
     const instances = await ctx.store.instances.list(keys.instances(req.cluster));
-    const live = instancesForTarget(instances.items.map((i) => i.value), target)
-      .filter((i) => i.status !== "INACTIVE" && (!req.onlyInstanceIds || req.onlyInstanceIds.includes(i.id)))
-      .map((i) => instances.items.find((v) => v.value === i)!);
+    const live = instances.items.filter(
+      (i) => servesTarget(i.value, target) && i.value.status !== "INACTIVE" && (!req.onlyInstanceIds || req.onlyInstanceIds.includes(i.value.id)),
+    );
     if (live.length === 0) {
       throw new InvalidParameterException(
         target.launchType === "FARGATE"

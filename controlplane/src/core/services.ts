@@ -32,7 +32,7 @@ import {
   type DeploymentConfigurationInput,
 } from "./service-rules.js";
 import { runnableDefinition } from "./taskdefs.js";
-import { checkFargateLaunch, checkPlatformVersion, launchSettings, resolveLaunch, type LaunchType } from "./capacity-launch.js";
+import { checkFargateLaunch, checkPlatformVersion, isFargateInstance, launchSettings, resolveLaunch, type LaunchType } from "./capacity-launch.js";
 import { checkStrategy, type StrategyItem, type StrategyItemInput } from "./capacity-strategy.js";
 
 /** A CreateService request after the API edge refused what berth does not support. */
@@ -319,7 +319,8 @@ function checkStrategyFields(strategy: SchedulingStrategy, input: { desiredCount
 
 /** How many of the cluster's instances a new DAEMON service would run on. */
 async function eligibleCount(ctx: CoreContext, input: CreateServiceInput, td: TaskDefinitionRecord): Promise<number> {
-  const instances = (await ctx.store.instances.list(keys.instances(input.cluster))).items.map((i) => i.value);
+  // Fargate agents run no DAEMON tasks (a DAEMON service is never a Fargate one).
+  const instances = (await ctx.store.instances.list(keys.instances(input.cluster))).items.map((i) => i.value).filter((i) => !isFargateInstance(i));
   const constraints = [...((td.placementConstraints ?? []) as PlacementConstraint[]), ...(input.placementConstraints ?? [])];
   return eligibleInstances(snapshotInstances(instances), constraints).length;
 }
