@@ -40,6 +40,7 @@ export function parseSince(value: string, now: number): number {
   return at;
 }
 
-/** Hours with two decimals, dollars with four (small tasks cost fractions of a cent). */
+/** Hours with two decimals. */
 export const formatHours = (h: number) => h.toFixed(2);
+/** Dollars with four decimals: small tasks cost fractions of a cent. */
 export const formatDollars = (d: number) => `$${d.toFixed(4)}`;
