@@ -2,6 +2,7 @@ import { InvalidParameterException, type Attribute, type TaskDefinitionRecord, t
 import { describe, expect, it } from "vitest";
 import {
   checkFargateLaunch,
+  checkFargatePlacement,
   checkPlatformVersion,
   instancesForTarget,
   resolveLaunch,
@@ -133,5 +134,21 @@ describe("checkFargateLaunch", () => {
   ])("%s", (_name, def, overrides, expected) => {
     if (expected instanceof RegExp) expect(refusal(() => checkFargateLaunch(def, overrides))).toMatch(expected);
     else expect(checkFargateLaunch(def, overrides)).toBe(expected);
+  });
+});
+
+describe("checkFargatePlacement", () => {
+  it.each<[string, LaunchType, unknown[] | undefined, unknown[] | undefined, RegExp | undefined]>([
+    // Fargate without placement
+    ["none", "FARGATE", undefined, [], undefined],
+    // EC2 keeps its strategies and constraints
+    ["EC2", "EC2", [{ type: "spread" }], [{ type: "distinctInstance" }], undefined],
+    // Fargate chooses where a task runs
+    ["strategy", "FARGATE", [{ type: "binpack", field: "memory" }], undefined, /^placementStrategy: Task placement strategies are not supported for tasks hosted on Fargate\.$/],
+    ["constraint", "FARGATE", undefined, [{ type: "distinctInstance" }], /^placementConstraints: Task placement constraints are not supported/],
+  ])("%s", (_name, launchType, strategy, constraints, refused) => {
+    const check = () => checkFargatePlacement(launchType, strategy, constraints);
+    if (!refused) return expect(check).not.toThrow();
+    expect(refusal(check)).toMatch(refused);
   });
 });

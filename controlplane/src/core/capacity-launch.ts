@@ -157,3 +157,13 @@ export function launchSettings(plan: LaunchPlan, td: TaskDefinitionRecord, overr
   if (plan.launchType !== "FARGATE") return base;
   return { ...base, platformVersion: version, ephemeralStorageGiB: checkFargateLaunch(td, overrides) };
 }
+
+/**
+ * Refuses placement strategies and constraints on a Fargate launch, as ECS does: Fargate
+ * chooses where a task runs (berth: by its size across the Fargate agents).
+ */
+export function checkFargatePlacement(launchType: LaunchType, placementStrategy: readonly unknown[] | undefined, placementConstraints: readonly unknown[] | undefined): void {
+  if (launchType !== "FARGATE") return;
+  if ((placementStrategy?.length ?? 0) > 0) throw new InvalidParameterException("placementStrategy: Task placement strategies are not supported for tasks hosted on Fargate.");
+  if ((placementConstraints?.length ?? 0) > 0) throw new InvalidParameterException("placementConstraints: Task placement constraints are not supported for tasks hosted on Fargate.");
+}

@@ -32,7 +32,7 @@ import {
   type DeploymentConfigurationInput,
 } from "./service-rules.js";
 import { runnableDefinition } from "./taskdefs.js";
-import { checkFargateLaunch, checkPlatformVersion, isFargateInstance, launchSettings, resolveLaunch, type LaunchType } from "./capacity-launch.js";
+import { checkFargateLaunch, checkFargatePlacement, checkPlatformVersion, isFargateInstance, launchSettings, resolveLaunch, type LaunchType } from "./capacity-launch.js";
 import { checkStrategy, type StrategyItem, type StrategyItemInput } from "./capacity-strategy.js";
 
 /** A CreateService request after the API edge refused what berth does not support. */
@@ -124,6 +124,7 @@ export async function createService(ctx: CoreContext, input: CreateServiceInput)
   const plan = resolveLaunch(input, await activeCluster(ctx, input.cluster));
   const td = await runnableDefinition(ctx, input.taskDefinition, plan.launchType);
   const launch = launchSettings(plan, td, undefined, input.platformVersion);
+  checkFargatePlacement(launch.launchType, input.placementStrategy, input.placementConstraints);
   if (input.schedulingStrategy === "DAEMON" && launch.launchType === "FARGATE") {
     throw new InvalidParameterException("schedulingStrategy: The daemon scheduling strategy is not supported with the FARGATE launch type or Fargate capacity providers.");
   }

@@ -18,6 +18,7 @@ import {
   activeCluster,
   listTasksPage,
   checkLaunchOptions,
+  checkFargatePlacement,
   checkNetworkConfiguration,
   launchSettings,
   launchTags,
@@ -45,6 +46,7 @@ export const taskActions: ActionTable = {
     const plan = resolveLaunch(input, await activeCluster(ctx, cluster));
     const td = await runnableDefinitionWith(ctx, input.taskDefinition!, plan.launchType, input.overrides);
     const launch = launchSettings(plan, td, input.overrides, input.platformVersion);
+    checkFargatePlacement(launch.launchType, input.placementStrategy, input.placementConstraints);
     checkNetworkConfiguration(td, input.networkConfiguration);
     validatePlacement(input.placementStrategy as never, input.placementConstraints as never);
     const tags = taskTagsOf(input, cluster, td);
