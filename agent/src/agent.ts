@@ -52,6 +52,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     defaultStopTimeoutMs: config.containerStopTimeoutMs,
     dynamicPortRange: { start: config.dynamicPortRange.first, end: config.dynamicPortRange.last },
     network: new TaskNetworking({ runtime, cluster: config.cluster, logger: log.child({ component: "network" }) }),
+    ...(config.fargate && { partition: "fargate" }),
   });
   const routes = new HostRouteTable(log.child({ component: "routes" }));
   await engine.start();
@@ -91,7 +92,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     arch: host.arch,
     platform: host.platform,
     az: config.availabilityZone,
-    custom: config.attributes,
+    // A Fargate agent says so in the attribute the scheduler sorts capacity by (berth.fargate).
+    custom: config.fargate ? { ...config.attributes, "berth.fargate": "true" } : config.attributes,
     dockerApi: host.docker ? { min: host.docker.minApiVersion, max: host.docker.apiVersion } : undefined,
     logDrivers: host.docker?.logDrivers,
   });

@@ -13,6 +13,7 @@ const program = new Command("berth-agent")
   .option("--introspection-port <port>", "introspection and /metrics port (BERTH_INTROSPECTION_PORT)")
   .option("--config <file>", "YAML or JSON file of agent options")
   .option("--log-level <level>", "trace, debug, info, warn or error")
+  .option("--fargate", "serve as the cluster's Fargate capacity (BERTH_AGENT_FARGATE=1)")
   .action(async (o) => {
     const flags: Partial<AgentOptions> = {
       cluster: o.cluster,
@@ -21,6 +22,7 @@ const program = new Command("berth-agent")
       dockerSocket: o.dockerSocket,
       introspectionPort: o.introspectionPort === undefined ? undefined : Number(o.introspectionPort),
       logLevel: o.logLevel,
+      fargate: o.fargate === true ? true : undefined,
     };
     const config = compileAgentConfig({ flags: stripUndefined(flags), env: process.env, file: o.config });
     const log = createLogger({ level: config.logLevel });

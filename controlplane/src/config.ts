@@ -61,6 +61,10 @@ export interface ControlPlaneOptions {
   logMaxBytes?: number;
   /** Period of the log store's retention and cap sweep (BERTH_LOG_SWEEP_INTERVAL_MS). Default 60000. */
   logSweepIntervalMs?: number;
+  /** Metered price per vCPU-hour in dollars (BERTH_PRICE_VCPU_HOUR). Default 0.04048 (Fargate's). */
+  priceVcpuHour?: number;
+  /** Metered price per GB-hour in dollars (BERTH_PRICE_GB_HOUR). Default 0.004445 (Fargate's). */
+  priceGbHour?: number;
 }
 
 /** The control plane's compiled configuration. */
@@ -82,6 +86,8 @@ export interface ControlPlaneConfig {
   logLevel: LogLevel;
   caKeyFile: string;
   logs: { dir: string; maxBytes: number; sweepIntervalMs: number };
+  /** What task metering prices a vCPU-hour and a GB-hour at. */
+  prices: { vcpuHour: number; gbHour: number };
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -104,6 +110,8 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   logDir: "BERTH_LOG_DIR",
   logMaxBytes: "BERTH_LOG_MAX_BYTES",
   logSweepIntervalMs: "BERTH_LOG_SWEEP_INTERVAL_MS",
+  priceVcpuHour: "BERTH_PRICE_VCPU_HOUR",
+  priceGbHour: "BERTH_PRICE_GB_HOUR",
 };
 
 const numericKeys = new Set<keyof ControlPlaneOptions>([
@@ -116,6 +124,8 @@ const numericKeys = new Set<keyof ControlPlaneOptions>([
   "leaderTtlSeconds",
   "logMaxBytes",
   "logSweepIntervalMs",
+  "priceVcpuHour",
+  "priceGbHour",
 ]);
 
 /** Options from the environment, by the names in {@link envNames}. */
@@ -167,6 +177,7 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
       maxBytes: bounded(o.logMaxBytes ?? 1024 ** 3, 1024 * 1024, Number.MAX_SAFE_INTEGER, "logMaxBytes"),
       sweepIntervalMs: bounded(o.logSweepIntervalMs ?? 60_000, 100, 24 * 3600_000, "logSweepIntervalMs"),
     },
+    prices: { vcpuHour: price(o.priceVcpuHour ?? 0.04048, "priceVcpuHour"), gbHour: price(o.priceGbHour ?? 0.004445, "priceGbHour") },
   };
 }
 
@@ -182,6 +193,11 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 function parseNumber(v: string, key: string): number {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new InvalidParameterException(`${key}: '${v}' is not a number`);
+  return n;
+}
+
+function price(n: number, key: string): number {
+  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) throw new InvalidParameterException(`${key}: ${n} must be a price of 0 or more dollars`);
   return n;
 }
 

@@ -16,7 +16,8 @@ import { execRoute } from "./api/berth/exec-route.js";
 import { streamForwarder, upgradeForwarder } from "./api/berth/forward.js";
 import { advertisedApiUrl, type ControlPlaneConfig } from "./config.js";
 import { advertiseReplica, type CoreContext } from "./core/index.js";
-import { createControlPlaneMetrics, registerLogStoreMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
+import { createControlPlaneMetrics, registerLogStoreMetrics, registerCostMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
+import { spotInterruptRoute } from "./api/berth/spot-route.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
@@ -68,6 +69,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
 
   const metrics = createControlPlaneMetrics({ logger: log, taskCounts: () => taskCounts(store), instanceCounts: () => instanceCounts(store) });
   store.kv.onConflict = () => metrics.etcdTxnConflicts.inc();
+  registerCostMetrics(metrics.registry, { tasks: async () => (await store.tasks.list(keys.tasks())).items.map((i) => i.value), now: ctx.now, prices: config.prices });
 
   // CloudWatch Logs events live in files on this replica, not in etcd (see logstore/).
   let logStore: LogStore | undefined;
@@ -116,6 +118,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     },
     streamRoutes: { "/berth/v1/logs": logsRoute(ctx, relay, log.child({ component: "logs" }), streamForwarder(ctx, () => replicaId)) },
     upgradeRoutes: { "/berth/v1/exec": execRoute(ctx, relay, log.child({ component: "exec" }), upgradeForwarder(ctx, () => replicaId)) },
+    postRoutes: { "/berth/v1/spot/interrupt": spotInterruptRoute(ctx) },
   });
   const apiPort = await listen(http, config.api.host, config.api.port);
   replicaId = `${hostname()}:${process.pid}:${apiPort}`;

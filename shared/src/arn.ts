@@ -27,6 +27,9 @@ export const serviceDeploymentArn = (s: ArnScope, cluster: string, service: stri
 export const serviceRevisionArn = (s: ArnScope, cluster: string, service: string, id: string) =>
   `${prefix(s)}:service-revision/${cluster}/${service}/${id}`;
 
+/** `capacity-provider/{name}`, as ECS names a capacity provider (account-wide, like FARGATE). */
+export const capacityProviderArn = (s: ArnScope, name: string) => `${prefix(s)}:capacity-provider/${name}`;
+
 /** The parts of an ECS ARN: `resource` is everything after the first `/` or `:` of the resource. */
 export interface ParsedArn {
   region: string;

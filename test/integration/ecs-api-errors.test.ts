@@ -47,7 +47,7 @@ describe("malformed requests get ECS error shapes and write nothing", () => {
     // a cluster that does not exist
     [ecs("RunTask"), JSON.stringify({ cluster: "nope", taskDefinition: "batch-processor" }), 400, "ClusterNotFoundException", /nope/],
     // an action in the ECS model that berth does not serve yet
-    [ecs("CreateCapacityProvider"), JSON.stringify({ name: "cp", autoScalingGroupProvider: { autoScalingGroupArn: "arn" } }), 400, "UnsupportedFeatureException", /CreateCapacityProvider/],
+    [ecs("CreateTaskSet"), JSON.stringify({ cluster: "default", service: "web", taskDefinition: "web:1" }), 400, "UnsupportedFeatureException", /CreateTaskSet/],
   ])("%s %s -> %i %s", async (target, body, status, type, message) => {
     const res = await call(target, body);
     expect(res.status).toBe(status);

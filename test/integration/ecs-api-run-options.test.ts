@@ -182,16 +182,18 @@ describe("RunTask clientToken", () => {
 
 describe("RunTask refuses what it cannot honour, and starts nothing", () => {
   it.each<[string, Partial<RunTaskCommandInput>, string, RegExp]>([
-    // berth has no capacity providers
-    ["capacity provider", { capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }, "InvalidParameterException", /capacity provider that is not associated with the cluster/],
+    // a capacity provider the cluster does not have
+    ["capacity provider", { capacityProviderStrategy: [{ capacityProvider: "cp", weight: 1 }] }, "InvalidParameterException", /capacity provider that is not associated with the cluster/],
+    // FARGATE_SPOT is there, but a bridge definition is no Fargate one
+    ["FARGATE_SPOT with bridge", { capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }, "InvalidParameterException", /^Task definition does not support launch_type FARGATE\. Fargate only supports network mode 'awsvpc'\.$/],
     // ECS refuses a launch type with a strategy
     ["launchType and strategy", { launchType: "EC2", capacityProviderStrategy: [{ capacityProvider: "cp" }] }, "InvalidParameterException", /^Specifying both a launch type and capacity provider strategy is not supported/],
     // a bridge task takes no network configuration
     ["network configuration on bridge", { networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-1"] } } }, "InvalidParameterException", /^Network Configuration is not valid for the given networkMode of this task definition\.$/],
     // nor a host task
     ["network configuration on host", { taskDefinition: "opts-host", networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-1"] } } }, "InvalidParameterException", /^Network Configuration is not valid/],
-    // Fargate's platform versions
-    ["platformVersion", { platformVersion: "1.4.0" }, "InvalidParameterException", /^platformVersion: only for the FARGATE launch type/],
+    // Fargate's platform versions, on an EC2 task
+    ["platformVersion", { platformVersion: "1.4.0" }, "InvalidParameterException", /^The platform version must be null when specifying an EC2 launch type\.$/],
     // EBS volumes at launch
     ["volumeConfigurations", { volumeConfigurations: [{ name: "data", managedEBSVolume: { roleArn: "arn:aws:iam::1:role/r", sizeInGiB: 1 } }] }, "InvalidParameterException", /^volumeConfigurations:/],
     // startedBy's characters

@@ -167,8 +167,8 @@ describe("CreateService and DescribeServices", () => {
   it.each<[string, Partial<CreateServiceCommandInput>, string, string | RegExp]>([
     // the cluster must exist
     ["unknown cluster", { cluster: "nowhere" }, "ClusterNotFoundException", "Cluster not found: nowhere"],
-    // FARGATE runs nowhere in berth
-    ["FARGATE", { launchType: "FARGATE" }, "InvalidParameterException", /FARGATE is not available/],
+    // a bridge definition is no Fargate one
+    ["FARGATE", { launchType: "FARGATE" }, "InvalidParameterException", /^Task definition does not support launch_type FARGATE\./],
     // awsvpc needs its networkConfiguration, in ECS's words
     ["awsvpc without network", { taskDefinition: "svc-vpc:1" }, "InvalidParameterException", "Network Configuration must be provided when networkMode 'awsvpc' is specified."],
     // an unknown subnet is refused as ECS refuses it

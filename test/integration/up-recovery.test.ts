@@ -74,9 +74,9 @@ function logLines(up: UpProcess): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** The first log line of `up` with message `msg`, waited for (output through pipes can lag). */
-async function untilLogLine(up: UpProcess, msg: string): Promise<Record<string, unknown>> {
-  return eventually(`a log line "${msg}"`, async () => logLines(up).find((l) => l.msg === msg), 15_000).catch((err: Error) => {
+/** The first log line of `up` with message `msg` (and passing `also`), waited for (output through pipes can lag). */
+async function untilLogLine(up: UpProcess, msg: string, also: (l: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>> {
+  return eventually(`a log line "${msg}"`, async () => logLines(up).find((l) => l.msg === msg && also(l)), 15_000).catch((err: Error) => {
     throw new Error(`${err.message}; berth up's output:\n${up.output().slice(-4000)}`);
   });
 }
@@ -129,7 +129,7 @@ async function newDataDir(cluster: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "berth-up-"));
   dirs.push(dir);
   clusters.push(cluster);
-  pidFilesToReap.push({ file: join(dir, "etcd.pid"), dataDir: dir }, { file: join(dir, "agent.pid"), dataDir: dir });
+  pidFilesToReap.push({ file: join(dir, "etcd.pid"), dataDir: dir }, { file: join(dir, "agent.pid"), dataDir: dir }, { file: join(dir, "agent-fargate.pid"), dataDir: dir });
   return dir;
 }
 
@@ -191,8 +191,10 @@ describe("berth up after kill -9", () => {
     const inspected = await docker().getContainer(containerId).inspect();
     expect(inspected.State.Running).toBe(true);
     expect(inspected.State.StartedAt).toBe(startedAt);
-    // The new agent took the task over from its state file and tracks it.
-    expect(await untilLogLine(second, "engine started")).toMatchObject({ cluster, tasks: 1 });
+    // The new agent took the task over from its state file and tracks it (its own line: the
+    // Fargate agent beside it logs one too, with no tasks).
+    const config = await untilLogLine(second, "configuration", (l) => (l.config as { dataDir?: string } | undefined)?.dataDir === join(dataDir, "agent"));
+    expect(await untilLogLine(second, "engine started", (l) => l.pid === config.pid)).toMatchObject({ cluster, tasks: 1 });
   });
 
   it("refuses a second berth up on a data dir whose berth up is alive", async () => {
@@ -211,7 +213,7 @@ describe("berth up after kill -9", () => {
     const etcdPid = pidIn(join(dataDir, "etcd.pid"));
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
-    for (const file of ["etcd.pid", "agent.pid", "up.pid"]) expect(existsSync(join(dataDir, file))).toBe(false);
+    for (const file of ["etcd.pid", "agent.pid", "agent-fargate.pid", "up.pid"]) expect(existsSync(join(dataDir, file))).toBe(false);
     expect(alive(etcdPid)).toBe(false);
   });
 });

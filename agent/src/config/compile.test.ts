@@ -93,6 +93,11 @@ describe("compileAgentConfig", () => {
     ["BERTH_INTROSPECTION_PORT 0", { BERTH_INTROSPECTION_PORT: "0" }, { introspection: { host: "0.0.0.0", port: 0 } }],
     // pull policy
     ["ECS_IMAGE_PULL_BEHAVIOR", { ECS_IMAGE_PULL_BEHAVIOR: "prefer-cached" }, { pullPolicy: "prefer-cached" }],
+    // Fargate capacity: off by default, on with 1 or true
+    ["no BERTH_AGENT_FARGATE", {}, { fargate: false }],
+    ["BERTH_AGENT_FARGATE=1", { BERTH_AGENT_FARGATE: "1" }, { fargate: true }],
+    ["BERTH_AGENT_FARGATE=true", { BERTH_AGENT_FARGATE: "true" }, { fargate: true }],
+    ["BERTH_AGENT_FARGATE=0", { BERTH_AGENT_FARGATE: "0" }, { fargate: false }],
   ])("env: %s", (_name, env, want) => {
     expect(compile(env)).toMatchObject(want);
   });

@@ -83,6 +83,7 @@ export function resolveAgentConfig(layers: AgentOptionLayers, host: HostDefaults
     hostIp: pick("hostIp", () => host.hostIp()),
     logLevel: pick("logLevel", () => d.logLevel),
     joinToken: pick("joinToken", () => undefined),
+    fargate: pick("fargate", () => d.fargate),
   };
   const w = where;
   const introspectionPort = intIn(0, 65535)(v.introspectionPort, "introspectionPort", w.introspectionPort);
@@ -116,6 +117,7 @@ export function resolveAgentConfig(layers: AgentOptionLayers, host: HostDefaults
     hostIp: ipAddress(v.hostIp, "hostIp", w.hostIp),
     logLevel: oneOf(logLevels)(v.logLevel, "logLevel", w.logLevel),
     ...(joinToken === undefined ? {} : { joinToken }),
+    fargate: v.fargate === true,
     sources,
   };
 }

@@ -27,6 +27,7 @@ export const agentEnvNames: Record<keyof AgentOptions, readonly string[]> = {
   hostIp: ["BERTH_HOST_IP"],
   logLevel: ["BERTH_LOG_LEVEL", "ECS_LOGLEVEL"],
   joinToken: ["BERTH_JOIN_TOKEN"],
+  fargate: ["BERTH_AGENT_FARGATE"],
 };
 
 type Reader = (raw: string, name: string) => unknown;
@@ -76,6 +77,8 @@ const readers: Record<keyof AgentOptions, Reader> = {
   hostIp: text,
   logLevel,
   joinToken: text,
+  // 1/true/yes as on most agents' switches; anything else is off.
+  fargate: (raw) => /^(1|true|yes)$/i.test(raw.trim()),
 };
 
 /**

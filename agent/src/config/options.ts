@@ -65,6 +65,12 @@ export interface AgentOptions {
   logLevel?: LogLevel;
   /** Token presented when joining the cluster (BERTH_JOIN_TOKEN); a secret, printed redacted. Default none. */
   joinToken?: string;
+  /**
+   * Serve as Fargate capacity (BERTH_AGENT_FARGATE=1, --fargate): the instance registers with
+   * the attribute `berth.fargate=true`, runs FARGATE tasks only and is not listed as a container
+   * instance. Default false.
+   */
+  fargate?: boolean;
 }
 
 /** The option names, for checking config files for typos. */
@@ -72,7 +78,7 @@ export const agentOptionKeys: readonly (keyof AgentOptions)[] = [
   "cluster", "controlPlane", "dataDir", "dockerSocket", "reservedMemoryMiB", "reservedPorts",
   "reservedPortsUdp", "pullPolicy", "imagePullInactivityTimeout", "imagePullTimeout", "taskCleanupWait", "containerStopTimeout", "introspectionPort",
   "introspectionBindAddress", "attributes", "availabilityZone", "dynamicPortRange", "hostIp",
-  "logLevel", "joinToken",
+  "logLevel", "joinToken", "fargate",
 ];
 
 /** Options with every default filled in, before compiling (durations and addresses still as given). */
@@ -112,6 +118,8 @@ export interface AgentConfig {
   hostIp: string;
   logLevel: LogLevel;
   joinToken?: string;
+  /** Whether this agent is Fargate capacity (see AgentOptions.fargate). */
+  fargate: boolean;
   /** Where each setting came from. */
   sources: Record<keyof AgentOptions, OptionSource>;
 }
@@ -136,6 +144,7 @@ export const agentDefaults: Omit<AgentOptionsWithDefaults, "dynamicPortRange" | 
   attributes: {},
   availabilityZone: "local",
   logLevel: "info",
+  fargate: false,
 };
 
 /**

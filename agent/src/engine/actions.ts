@@ -9,6 +9,7 @@ import {
   type PullPolicy,
 } from "../runtime/index.js";
 import { buildCreateSpec, dynamicPortMappings, portKey, type ParsedTaskSpec } from "./container-config.js";
+import { taskCgroupId, taskLimitsOf } from "./task-limits.js";
 import type { ManagedContainer, ManagedTask } from "./model.js";
 import { NoFreePortError, type PortAllocator } from "./ports.js";
 import type { ContainerAction } from "./transition.js";
@@ -20,6 +21,8 @@ export interface ActionContext {
   pullPolicy: PullPolicy;
   ports: PortAllocator;
   cluster: string;
+  /** The engine's partition on a shared Docker engine (see TaskEngineOptions.partition). */
+  partition?: string;
   defaultStopTimeoutMs: number;
   logger: Logger;
 }
@@ -71,6 +74,9 @@ async function create(ctx: ActionContext, input: ActionInput): Promise<ActionRes
       const key = portKey(m.containerPort, m.protocol);
       if (hostPorts[key] === undefined) hostPorts[key] = await ctx.ports.allocate(m.protocol);
     }
+    // The task's cgroup holds its task-level cpu/memory; made (idempotently) before its first container.
+    const limits = taskLimitsOf(input.parsed);
+    const cgroupParent = limits ? await ctx.runtime.prepareTaskCgroup(taskCgroupId(input.task.arn), limits) : undefined;
     const spec = buildCreateSpec({
       def,
       overrides: input.parsed.overrides,
@@ -79,11 +85,12 @@ async function create(ctx: ActionContext, input: ActionInput): Promise<ActionRes
       family: input.task.family,
       revision: input.task.revision,
       cluster: ctx.cluster,
+      partition: ctx.partition,
       dockerName: c.dockerName!,
       hostPorts,
       mounts: input.mounts,
     });
-    const id = await ctx.runtime.createContainer(spec);
+    const id = await ctx.runtime.createContainer(cgroupParent ? { ...spec, cgroupParent } : spec);
     return { action: "create", id, hostPorts };
   } catch (err) {
     const e = err instanceof NoFreePortError ? new CannotCreateContainerError(err.message, { retryable: true, cause: err }) : err;

@@ -1,6 +1,9 @@
 import { RuntimeError, type ContainerRuntime } from "../runtime/index.js";
 import type { ParsedTaskSpec } from "./container-config.js";
 import type { TaskVolumes, VolumeRemovalFailure } from "./volumes.js";
+import type { ManagedTask } from "./model.js";
+import type { PortAllocator } from "./ports.js";
+import { taskCgroupId } from "./task-limits.js";
 
 /** What removing a stopped task's containers and volumes came to. */
 export interface CleanupOutcome {
@@ -21,13 +24,25 @@ export async function removeTaskLeftovers(
   containerIds: readonly string[],
   volumes: TaskVolumes,
   td: ParsedTaskSpec["td"] | undefined,
+  taskArn?: string,
 ): Promise<CleanupOutcome> {
   try {
     await Promise.all(containerIds.map((id) => runtime.removeContainer(id)));
   } catch (error) {
     return { retryError: error, leftBehind: [] };
   }
+  // Empty once its containers are gone: the task's cgroup goes with them.
+  if (taskArn) await runtime.removeTaskCgroup(taskCgroupId(taskArn));
   const failures = await volumes.remove(td);
   const retry = failures.find((f) => f.error instanceof RuntimeError && f.error.retryable);
   return { retryError: retry?.error, leftBehind: failures.filter((f) => f !== retry) };
+}
+
+/**
+ * What a task gives back the moment it is STOPPED: its host ports, and its cgroup, empty now
+ * that every container has exited (cleanup removes it again should this fail).
+ */
+export function releaseOnStop(task: Pick<ManagedTask, "arn" | "containers">, host: { ports: PortAllocator; runtime: ContainerRuntime }): void {
+  for (const c of task.containers) for (const [key, port] of Object.entries(c.hostPorts ?? {})) host.ports.release(port, key.endsWith("/udp") ? "udp" : "tcp");
+  void host.runtime.removeTaskCgroup(taskCgroupId(task.arn)).catch(() => undefined);
 }

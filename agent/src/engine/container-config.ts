@@ -14,6 +14,11 @@ export const ecsLabel = {
   family: "com.amazonaws.ecs.task-definition-family",
   revision: "com.amazonaws.ecs.task-definition-version",
   cluster: "com.amazonaws.ecs.cluster",
+  /**
+   * berth's own: which agent on a shared engine made the container (`fargate` for a Fargate
+   * agent beside an EC2 one, see TaskEngineOptions.partition); absent for the default agent.
+   */
+  partition: "com.berth.agent-partition",
 } as const;
 
 /** A task spec's definition and overrides, parsed. */
@@ -142,6 +147,8 @@ export interface CreateSpecInput {
   hostPorts: Record<string, number>;
   /** The container's Binds and VolumesFrom, resolved against its task (see volumes.ts). */
   mounts?: ContainerMounts;
+  /** The creating agent's partition label value, when it has one (see ecsLabel.partition). */
+  partition?: string;
 }
 
 /** The runtime create spec for one ECS container definition (plus its override). */
@@ -181,6 +188,7 @@ export function buildCreateSpec(input: CreateSpecInput): CreateContainerSpec {
       [ecsLabel.cluster]: input.cluster,
       // awslogs: Docker logs to json-file as ever; the agent ships from it (see awslogs/).
       ...awslogsLabels(def, input),
+      ...(input.partition && { [ecsLabel.partition]: input.partition }),
     },
     networkMode,
     ports,

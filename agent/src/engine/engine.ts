@@ -34,6 +34,12 @@ export interface TaskEngineOptions {
   portProbe?: (port: number, protocol: "tcp" | "udp") => Promise<boolean>;
   /** awsvpc task namespaces; without it awsvpc tasks stop with ResourceInitializationError. */
   network?: TaskNetworking;
+  /**
+   * Set when two agents of one cluster share a Docker engine (berth up's Fargate agent beside
+   * its EC2 one): the engine labels its containers with it and re-adopts only containers with
+   * the same label (absent matches absent), so neither agent takes the other's tasks.
+   */
+  partition?: string;
 }
 
 /** Most forgotten task ARNs remembered, so a stale payload cannot rerun a cleaned-up task. */
@@ -44,7 +50,7 @@ const forgottenCap = 1000;
  * the numbered outbox of state changes, and the state file that keeps all of it across restarts.
  */
 export class AgentTaskEngine implements TaskEngine {
-  private readonly opts: Required<Omit<TaskEngineOptions, "dynamicPortRange" | "portProbe" | "clock" | "network">> & { clock: Clock; network?: TaskNetworking };
+  private readonly opts: Required<Omit<TaskEngineOptions, "dynamicPortRange" | "portProbe" | "clock" | "network" | "partition">> & Pick<TaskEngineOptions, "partition"> & { clock: Clock; network?: TaskNetworking };
   private readonly stateFile: StateFile<ManagedTask>;
   private readonly ports: PortAllocator;
   private readonly logger: Logger;
@@ -86,7 +92,7 @@ export class AgentTaskEngine implements TaskEngine {
     }
     // Subscribe before inspecting so no exit between the two is missed; duplicates are harmless.
     this.subscription = this.opts.runtime.subscribe({ [ecsLabel.cluster]: this.opts.cluster }, (e) => this.onRuntimeEvent(e));
-    const plan = await planRestore(this.opts.runtime, this.opts.cluster, data.tasks, this.logger);
+    const plan = await planRestore(this.opts.runtime, this.opts.cluster, data.tasks, this.logger, this.opts.partition);
     for (const t of plan.adopted) {
       t.spec.taskDefinitionJson = adoptedDefinitionJson(t);
       data.tasks.push(t);
@@ -259,6 +265,7 @@ export class AgentTaskEngine implements TaskEngine {
       pullPolicy: this.opts.pullPolicy,
       ports: this.ports,
       cluster: this.opts.cluster,
+      partition: this.opts.partition,
       defaultStopTimeoutMs: this.opts.defaultStopTimeoutMs,
       taskCleanupWaitMs: this.opts.taskCleanupWaitMs,
       retry: this.opts.retry,

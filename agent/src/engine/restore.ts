@@ -33,6 +33,7 @@ export async function planRestore(
   cluster: string,
   tasks: readonly ManagedTask[],
   logger: Logger,
+  partition?: string,
 ): Promise<RestorePlan> {
   const observations: Observation[] = [];
   const tracked = new Map<string, { task: ManagedTask; container: ManagedContainer }>();
@@ -55,6 +56,8 @@ export async function planRestore(
   const claimed = new Set<string>();
   for (const row of rows) {
     if (tracked.has(row.id)) continue;
+    // Another agent's container on a shared engine (see TaskEngineOptions.partition).
+    if ((row.labels[ecsLabel.partition] ?? "") !== (partition ?? "")) continue;
     const arn = row.labels[ecsLabel.taskArn];
     const name = row.labels[ecsLabel.containerName];
     if (!arn || !name) continue;

@@ -10,7 +10,7 @@ import { essentialStopReason, stopTask, taskStatusFromContainers } from "./task-
 import { failureReason, retryDelayMs } from "./retry.js";
 import { advanceKnown, nextTransition, type ContainerAction, type Transition } from "./transition.js";
 import { TaskVolumes, type ContainerMounts } from "./volumes.js";
-import { removeTaskLeftovers, type CleanupOutcome } from "./cleanup.js";
+import { releaseOnStop, removeTaskLeftovers, type CleanupOutcome } from "./cleanup.js";
 import { TaskNetworkGate } from "./network-gate.js";
 
 export type { RunnerEvent, RunnerHost } from "./runner-types.js";
@@ -282,7 +282,7 @@ export class TaskRunner {
       task.executionStoppedAtMs ??= Math.max(now, ...task.containers.map((c) => c.finishedAtMs ?? 0));
       task.stoppedAtMs ??= now;
       task.cleanupAtMs ??= now + this.host.taskCleanupWaitMs;
-      for (const c of task.containers) for (const [key, port] of Object.entries(c.hostPorts ?? {})) this.host.ports.release(port, key.endsWith("/udp") ? "udp" : "tcp");
+      releaseOnStop(task, this.host);
     }
   }
 
@@ -328,7 +328,7 @@ export class TaskRunner {
     if (this.cleaning) return;
     this.cleaning = true;
     const ids = this.task.containers.map((c) => c.runtimeId).filter((id): id is string => !!id);
-    removeTaskLeftovers(this.host.runtime, ids, this.volumes, this.definition()).then(
+    removeTaskLeftovers(this.host.runtime, ids, this.volumes, this.definition(), this.task.arn).then(
       (outcome) => void this.post({ type: "cleanupDone", outcome }),
       (retryError: unknown) => void this.post({ type: "cleanupDone", outcome: { retryError, leftBehind: [] } }),
     );

@@ -48,6 +48,7 @@ export function toCreateOptions(spec: CreateContainerSpec): Docker.ContainerCrea
       DnsSearch: joined ? undefined : spec.dnsSearch,
       ExtraHosts: joined ? undefined : spec.extraHosts,
       Binds: spec.binds?.length ? spec.binds : undefined,
+      CgroupParent: spec.cgroupParent,
       VolumesFrom: spec.volumesFrom?.length ? spec.volumesFrom : undefined,
     },
   };

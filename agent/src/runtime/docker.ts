@@ -20,6 +20,7 @@ import { defaultPullTimeouts, watchPull, type PullProgressLine, type PullStream,
 import { subscribeDockerEvents } from "./docker-events.js";
 import { openDockerLog } from "./docker-logs.js";
 import { openDockerExec } from "./docker-exec.js";
+import { TaskCgroups, type TaskLimits } from "./task-cgroup.js";
 import {
   type ContainerExec,
   type ContainerExecSource,
@@ -49,6 +50,8 @@ export interface DockerRuntimeOptions {
   pullInactivityTimeoutMs?: number;
   /** Abort a pull not finished after this long (ECS_IMAGE_PULL_TIMEOUT); default 2 h. */
   pullTimeoutMs?: number;
+  /** Where task cgroups are made (the engine's cgroup mount); default /sys/fs/cgroup. */
+  cgroupRoot?: string;
   logger: Logger;
 }
 
@@ -62,6 +65,9 @@ export class DockerRuntime implements ContainerRuntime, ContainerLogSource, Cont
   readonly docker: Docker;
   private readonly logger: Logger;
   private readonly pullTimeouts: PullTimeouts;
+  private readonly cgroups: TaskCgroups;
+  /** Whether the engine can take a cgroupfs parent path; learned from its first answer. */
+  private cgroupDriver?: Promise<string>;
 
   constructor(opts: DockerRuntimeOptions) {
     this.docker = new Docker({ socketPath: opts.socketPath ?? "/var/run/docker.sock", version: "v1.41" });
@@ -70,6 +76,28 @@ export class DockerRuntime implements ContainerRuntime, ContainerLogSource, Cont
       inactivityMs: opts.pullInactivityTimeoutMs ?? defaultPullTimeouts.inactivityMs,
       overallMs: opts.pullTimeoutMs ?? defaultPullTimeouts.overallMs,
     };
+    this.cgroups = new TaskCgroups(opts.cgroupRoot);
+  }
+
+  async prepareTaskCgroup(taskId: string, limits: TaskLimits): Promise<string | undefined> {
+    this.cgroupDriver ??= this.docker.info().then((i: { CgroupDriver?: string }) => i.CgroupDriver ?? "cgroupfs", () => "cgroupfs");
+    const driver = await this.cgroupDriver;
+    // The systemd driver takes slices, not paths; berth makes cgroupfs paths only.
+    if (driver !== "cgroupfs") {
+      this.logger.warn("task-level cpu/memory not enforced: the engine's cgroup driver is not cgroupfs", { driver, taskId });
+      return undefined;
+    }
+    try {
+      return await this.cgroups.prepare(taskId, limits);
+    } catch (err) {
+      // A read-only cgroup mount (some nested containers) leaves the containers' own limits.
+      this.logger.warn("task-level cpu/memory not enforced: cannot write the task cgroup", { err, taskId, cgroupVersion: this.cgroups.version });
+      return undefined;
+    }
+  }
+
+  async removeTaskCgroup(taskId: string): Promise<void> {
+    await this.cgroups.remove(taskId).catch((err: unknown) => this.logger.warn("task cgroup removal failed", { err, taskId }));
   }
 
   /** Reads a container's log (see docker-logs.ts). */

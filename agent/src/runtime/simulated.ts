@@ -65,6 +65,8 @@ export class SimulatedRuntime implements ContainerRuntime {
   private readonly images: Set<string>;
   private readonly containers = new Map<string, SimContainer>();
   private readonly volumes = new Map<string, VolumeInfo>();
+  /** Task cgroups made, by task id, with their limits (what a real host would enforce). */
+  readonly taskCgroups = new Map<string, { cpuUnits?: number; memoryMiB?: number }>();
   private readonly subs = new Set<{ labels: Record<string, string>; onEvent: (e: RuntimeEvent) => void }>();
   private nextPort = 40000;
   /** Every call made, for assertions on idempotency (`create` counted twice is a bug). */
@@ -212,6 +214,15 @@ export class SimulatedRuntime implements ContainerRuntime {
   async listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]> {
     await this.tick("listVolumes", "");
     return [...this.volumes.values()].filter((v) => matches(v.labels, labels));
+  }
+
+  async prepareTaskCgroup(taskId: string, limits: { cpuUnits?: number; memoryMiB?: number }): Promise<string | undefined> {
+    this.taskCgroups.set(taskId, { ...limits });
+    return `/ecs/${taskId}`;
+  }
+
+  async removeTaskCgroup(taskId: string): Promise<void> {
+    this.taskCgroups.delete(taskId);
   }
 
   async removeVolume(name: string): Promise<void> {

@@ -49,6 +49,14 @@ export interface ContainerRuntime {
   listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]>;
   /** Removes a volume; one already gone is not an error, one in use is ({@link CannotRemoveVolumeError}). */
   removeVolume(name: string): Promise<void>;
+  /**
+   * Makes the task's cgroup with its task-level limits (CPU units, MiB) and returns the cgroup
+   * parent its containers are created under, or undefined when this runtime cannot hold tasks
+   * in one (then the containers' own limits are all there is).
+   */
+  prepareTaskCgroup(taskId: string, limits: { cpuUnits?: number; memoryMiB?: number }): Promise<string | undefined>;
+  /** Removes the task's cgroup after its containers; one already gone is not an error. */
+  removeTaskCgroup(taskId: string): Promise<void>;
 }
 
 /** A named volume to create. */
@@ -115,6 +123,8 @@ export interface CreateContainerSpec {
   ports: PortBindingSpec[];
   cpuShares: number;
   memoryBytes?: number;
+  /** The task's cgroup (HostConfig.CgroupParent), holding the task-level limits. */
+  cgroupParent?: string;
   memoryReservationBytes?: number;
   ulimits?: { name: string; soft: number; hard: number }[];
   healthcheck?: HealthcheckSpec;

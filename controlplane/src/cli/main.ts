@@ -43,7 +43,8 @@ controlPlaneFlags(
     .option("--etcd <endpoints>", "use this etcd instead of starting one")
     .option("--etcd-port <port>", "client port of the etcd started here (peer port is the next one)", "2379")
     .option("--docker-socket <path>", "Docker engine socket", "/var/run/docker.sock")
-    .option("--keep-tasks", "leave tasks running on exit; the agent re-adopts them next time", false),
+    .option("--keep-tasks", "leave tasks running on exit; the agent re-adopts them next time", false)
+    .option("--no-fargate", "start no Fargate agent (FARGATE tasks then find no capacity)"),
 ).action(async (o) => {
   const log = createLogger({ level: o.logLevel });
   await up(
@@ -55,6 +56,7 @@ controlPlaneFlags(
       dockerSocket: o.dockerSocket,
       controlPlane: cpOptions(o),
       keepTasks: o.keepTasks,
+      noFargate: o.fargate === false,
     },
     log,
   );

@@ -6,7 +6,7 @@ import ora from "ora";
 import { type Logger } from "@berth/shared";
 import { compileControlPlaneConfig, type ControlPlaneOptions } from "../config.js";
 import { startControlPlane, type ControlPlane } from "../controlplane.js";
-import { createCluster, stopTask } from "../core/index.js";
+import { createCluster, isFargateInstance, stopTask } from "../core/index.js";
 import { keys } from "../store/index.js";
 import { clearWayFor, refuseHeldPorts, removePidFile, writePidFile, type ChildSpec } from "./child-recovery.js";
 import { dockerAnswers } from "./docker-ping.js";
@@ -24,13 +24,17 @@ export interface UpOptions {
   controlPlane: ControlPlaneOptions;
   /** Leave tasks running on exit (the agent re-adopts them next time). */
   keepTasks: boolean;
+  /** Start no Fargate agent beside the EC2 one (the cluster then runs no FARGATE tasks). */
+  noFargate?: boolean;
 }
 
 /**
  * `berth up`: an all-in-one cluster in the foreground. Starts (unless given) a local etcd, the
- * control plane, and one agent on the local Docker engine joined to `cluster`; waits for the
- * agent to connect, then serves until SIGINT/SIGTERM, when it stops the cluster's tasks (each
- * recorded STOPPED), then the agent, the control plane and etcd, in that order.
+ * control plane, and one agent on the local Docker engine joined to `cluster`, plus a second
+ * one in Fargate mode (own data dir, introspection port 2 above the first's) serving the
+ * cluster's FARGATE and FARGATE_SPOT capacity; waits for the agents to connect, then serves
+ * until SIGINT/SIGTERM, when it stops the cluster's tasks (each recorded STOPPED), then the
+ * agents, the control plane and etcd, in that order.
  *
  * After a `berth up` that did not stop cleanly (kill -9, the OOM killer) its etcd and agent live
  * on. The next `berth up` on the same data folder first takes the folder's lock (refusing while
@@ -78,8 +82,9 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     ]);
     // Recovered in shutdown order: the orphaned agent (a writer) goes before its etcd.
     const agentChild = agentSpec(dataDir);
+    const fargateChild = agentSpec(dataDir, true);
     const etcdChild = localEtcdSpec({ dataDir, clientPort: opts.etcdPort, peerPort: opts.etcdPort + 1 });
-    for (const child of opts.etcd ? [agentChild] : [agentChild, etcdChild]) {
+    for (const child of opts.etcd ? [fargateChild, agentChild] : [fargateChild, agentChild, etcdChild]) {
       spinner.start(`checking for an ${child.name} left running by an earlier berth up`);
       const stopped = await clearWayFor(child, upLog, (s) => (spinner.text = s));
       if (stopped.length > 0) spinner.succeed(`stopped the ${child.name} an earlier berth up left running (pid ${stopped.join(", ")}); starting afresh`);
@@ -117,8 +122,17 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     agent = agentProcess.child;
     const child = agent;
     stack.push({ name: "agent", stop: agentProcess.stop });
-    await waitForAgent(cp, opts.cluster, child, (s) => (spinner.text = s));
-    spinner.succeed(`agent joined cluster '${opts.cluster}'; introspection and metrics on http://127.0.0.1:${process.env.BERTH_INTROSPECTION_PORT ?? 51678}`);
+    await waitForAgent(cp, opts.cluster, child, false, (s) => (spinner.text = s));
+    const introspectionPort = Number(process.env.BERTH_INTROSPECTION_PORT ?? 51678);
+    spinner.succeed(`agent joined cluster '${opts.cluster}'; introspection and metrics on http://127.0.0.1:${introspectionPort}`);
+    if (!opts.noFargate) {
+      spinner.start("starting the Fargate agent");
+      const fargatePort = introspectionPort + 2;
+      const fargate = await startAgentProcess(opts, fargateChild, cp.grpcPort, await cp.createJoinToken(3_600_000), `${cp.ctx.scope.region}a`, fargatePort);
+      stack.push({ name: "Fargate agent", stop: fargate.stop });
+      await waitForAgent(cp, opts.cluster, fargate.child, true, (s) => (spinner.text = s));
+      spinner.succeed(`Fargate agent joined cluster '${opts.cluster}' (FARGATE and FARGATE_SPOT capacity); introspection on http://127.0.0.1:${fargatePort}`);
+    }
     process.stderr.write(
       `\nberth is up. Try:\n  aws ecs list-container-instances --cluster ${opts.cluster} --endpoint-url http://127.0.0.1:${cp.apiPort}\n` +
         `Ctrl-C stops the cluster${opts.keepTasks ? " (tasks keep running)" : " and its tasks"}.\n\n`,
@@ -146,11 +160,12 @@ function agentBin(): string {
  * control plane that is gone. Its pid file and `--data-dir` on its command line let the next
  * berth up find and stop it before starting its own (two agents on one state file would fight).
  */
-function agentSpec(dataDir: string): ChildSpec {
+function agentSpec(dataDir: string, fargate = false): ChildSpec {
+  const name = fargate ? "agent-fargate" : "agent";
   return {
-    name: "agent",
-    identity: { program: "berth-agent.js", dataDir: join(dataDir, "agent") },
-    pidFile: join(dataDir, "agent.pid"),
+    name: fargate ? "Fargate agent" : "agent",
+    identity: { program: "berth-agent.js", dataDir: join(dataDir, name) },
+    pidFile: join(dataDir, `${name}.pid`),
     ports: [],
     // The agent's own stop gives up after 20 s; a little more before SIGKILL.
     stopGraceMs: 25_000,
@@ -161,8 +176,16 @@ function agentSpec(dataDir: string): ChildSpec {
  * Spawns the agent with its state in the spec's data folder (named on its command line, so
  * /proc identifies it) and its pid in the spec's pid file, removed once it exits.
  */
-async function startAgentProcess(opts: UpOptions, spec: ChildSpec, grpcPort: number, joinToken: string, zone: string): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [agentBin(), "--data-dir", spec.identity.dataDir], {
+async function startAgentProcess(
+  opts: UpOptions,
+  spec: ChildSpec,
+  grpcPort: number,
+  joinToken: string,
+  zone: string,
+  fargateIntrospectionPort?: number,
+): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+  const fargate = fargateIntrospectionPort === undefined ? [] : ["--fargate", "--introspection-port", String(fargateIntrospectionPort)];
+  const child = spawn(process.execPath, [agentBin(), "--data-dir", spec.identity.dataDir, ...fargate], {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,
@@ -182,12 +205,12 @@ async function startAgentProcess(opts: UpOptions, spec: ChildSpec, grpcPort: num
   return { child, stop: () => stopChild(child).then(() => pidFileGone) };
 }
 
-async function waitForAgent(cp: ControlPlane, cluster: string, child: ChildProcess, progress: (s: string) => void): Promise<void> {
+async function waitForAgent(cp: ControlPlane, cluster: string, child: ChildProcess, fargate: boolean, progress: (s: string) => void): Promise<void> {
   const started = Date.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the agent exited with code ${child.exitCode} before joining; see its log lines above`);
     const instances = await cp.ctx.store.instances.list(keys.instances(cluster));
-    if (instances.items.some((i) => i.value.agentConnected && i.value.status === "ACTIVE")) return;
+    if (instances.items.some((i) => i.value.agentConnected && i.value.status === "ACTIVE" && isFargateInstance(i.value) === fargate)) return;
     const s = Math.round((Date.now() - started) / 1000);
     if (s > 60) throw new Error("the agent did not connect within 60 s; see its log lines above");
     progress(`waiting for the agent to register and connect (${s} s)`);

@@ -15,6 +15,7 @@ import { accountSettingValue } from "./account-settings.js";
 import { applyClusterConfiguration, applyClusterSettings, applyServiceConnectDefaults, newClusterSettings } from "./cluster-settings.js";
 import { keys } from "../store/index.js";
 import type { CoreContext } from "./context.js";
+import { isFargateInstance } from "./capacity-launch.js";
 import { checkClusterQuota } from "./quotas.js";
 
 /** What CreateCluster and UpdateCluster may set besides the name and tags. */
@@ -122,7 +123,7 @@ export async function clusterCounts(ctx: CoreContext, name: string): Promise<Clu
     ctx.store.services.list(keys.services(name)),
   ]);
   return {
-    registeredContainerInstancesCount: instances.items.filter((i) => i.value.status !== "INACTIVE").length,
+    registeredContainerInstancesCount: instances.items.filter((i) => i.value.status !== "INACTIVE" && !isFargateInstance(i.value)).length,
     runningTasksCount: tasks.items.filter((t) => t.value.lastStatus === "RUNNING").length,
     pendingTasksCount: tasks.items.filter((t) => t.value.lastStatus === "PENDING" || t.value.lastStatus === "PROVISIONING").length,
     activeServicesCount: services.items.filter((s) => s.value.status === "ACTIVE").length,

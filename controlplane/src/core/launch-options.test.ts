@@ -6,8 +6,6 @@ describe("checkLaunchOptions: accepted", () => {
   it.each<[string, LaunchOptions, LaunchKind]>([
     // nothing set
     ["empty", {}, "RunTask"],
-    // an empty strategy is no strategy (UpdateService uses it to go back to the launch type)
-    ["empty strategy", { capacityProviderStrategy: [], launchType: "EC2" }, "RunTask"],
     // ECS's startedBy characters, 128 of them
     ["startedBy", { startedBy: `${"a".repeat(120)}-_/Z0123` }, "RunTask"],
     // a group like ECS's default
@@ -22,8 +20,6 @@ describe("checkLaunchOptions: accepted", () => {
     ["clientToken", { clientToken: `${"x".repeat(60)}!~@#` }, "RunTask"],
     // referenceId is ECS's own; accepted when well formed
     ["referenceId", { referenceId: "ref-1" }, "RunTask"],
-    // an empty platformVersion is no platform version
-    ["empty platformVersion", { platformVersion: "" }, "RunTask"],
   ])("%s", (_name, options, kind) => {
     expect(() => checkLaunchOptions(options, kind)).not.toThrow();
   });
@@ -31,16 +27,6 @@ describe("checkLaunchOptions: accepted", () => {
 
 describe("checkLaunchOptions: refused", () => {
   it.each<[string, LaunchOptions, LaunchKind, RegExp]>([
-    // ECS refuses both together
-    ["launchType and strategy", { launchType: "EC2", capacityProviderStrategy: [{ capacityProvider: "cp" }] }, "RunTask", /^Specifying both a launch type and capacity provider strategy is not supported/],
-    // berth has no capacity providers: every name is one not associated with the cluster
-    ["unknown capacity provider", { capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT" }] }, "RunTask", /^capacityProviderStrategy: The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster \(FARGATE_SPOT\)/],
-    // the same for a service
-    ["service strategy", { capacityProviderStrategy: [{ capacityProvider: "asg" }] }, "CreateService", /not associated with the cluster/],
-    // Managed Instances need capacity providers too
-    ["MANAGED_INSTANCES", { launchType: "MANAGED_INSTANCES" }, "RunTask", /^launchType: MANAGED_INSTANCES/],
-    // a platform version means Fargate
-    ["platformVersion", { platformVersion: "LATEST" }, "RunTask", /^platformVersion: only for the FARGATE launch type/],
     // EBS volumes at launch
     ["volumeConfigurations", { volumeConfigurations: [{ name: "data" }] }, "StartTask", /^volumeConfigurations: Amazon EBS volumes configured at launch are not available in berth \(data\)/],
     // 129 characters

@@ -3,12 +3,10 @@ import { InvalidParameterException, type PropagateTags, type TaskDefinitionRecor
 /**
  * The RunTask / StartTask / CreateService options that berth checks before anything is placed,
  * each refused as ECS refuses it, or where berth lacks the feature, in ECS's words for a request
- * the cluster cannot serve (berth has no capacity providers, no Fargate, no EBS). Pure.
+ * the cluster cannot serve (berth has no EBS). Launch type, capacity provider strategy and
+ * platform version are resolved against the cluster in capacity-launch.ts. Pure.
  */
 export interface LaunchOptions {
-  launchType?: string;
-  capacityProviderStrategy?: { capacityProvider?: string }[];
-  platformVersion?: string;
   volumeConfigurations?: { name?: string }[];
   startedBy?: string;
   group?: string;
@@ -30,22 +28,6 @@ const clientTokenPattern = /^[\x21-\x7e]{1,64}$/;
 
 /** Refuses options ECS would refuse, or berth cannot honour, naming the field. */
 export function checkLaunchOptions(o: LaunchOptions, kind: LaunchKind): void {
-  const strategy = o.capacityProviderStrategy ?? [];
-  if (strategy.length > 0) {
-    if (o.launchType !== undefined) {
-      throw new InvalidParameterException("Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.");
-    }
-    // berth has no capacity providers, so no strategy can name one associated with the cluster.
-    throw new InvalidParameterException(
-      `capacityProviderStrategy: The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster (${strategy.map((s) => s.capacityProvider).join(", ")}); berth clusters have no capacity providers, omit the strategy or give a launchType`,
-    );
-  }
-  if (o.launchType === "MANAGED_INSTANCES") {
-    throw new InvalidParameterException("launchType: MANAGED_INSTANCES runs on Amazon ECS Managed Instances capacity providers, which berth does not have; use EC2 or EXTERNAL");
-  }
-  if (o.platformVersion !== undefined && o.platformVersion !== "") {
-    throw new InvalidParameterException("platformVersion: only for the FARGATE launch type, which berth does not offer");
-  }
   if ((o.volumeConfigurations?.length ?? 0) > 0) {
     throw new InvalidParameterException(
       `volumeConfigurations: Amazon EBS volumes configured at launch are not available in berth (${o.volumeConfigurations!.map((v) => v.name).join(", ")}); use a host path or a Docker volume in the task definition`,
@@ -79,7 +61,7 @@ function checkGroup(group: string): void {
 
 /**
  * Refuses a networkConfiguration for a definition whose network mode takes none: only awsvpc
- * tasks get one (and berth refuses awsvpc definitions before this, in runnableDefinition).
+ * tasks get one.
  */
 export function checkNetworkConfiguration(td: Pick<TaskDefinitionRecord, "networkMode">, networkConfiguration: object | undefined): void {
   if (networkConfiguration !== undefined && td.networkMode !== "awsvpc") {

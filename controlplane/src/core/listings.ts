@@ -4,6 +4,7 @@ import { evaluateQuery, queryTargetOf, type QueryExpr } from "../scheduler/index
 import { keys, type ScanPage } from "../store/index.js";
 import type { CoreContext } from "./context.js";
 import { snapshotInstances } from "./run-tasks.js";
+import { isFargateInstance } from "./capacity-launch.js";
 import { familyCounts, familyShown } from "./taskdefs.js";
 
 /**
@@ -119,7 +120,8 @@ export async function listInstancesPage(
   f: { status?: string; query?: QueryExpr },
   page: PageRequest,
 ): Promise<ScanPage<ContainerInstanceRecord>> {
-  const statusOk = (i: ContainerInstanceRecord) => (f.status ? i.status === f.status : i.status !== "INACTIVE");
+  // Fargate agents are capacity, not container instances a user manages: ECS lists none.
+  const statusOk = (i: ContainerInstanceRecord) => !isFargateInstance(i) && (f.status ? i.status === f.status : i.status !== "INACTIVE");
   const query = f.query;
   if (!query) return ctx.store.instances.scan(keys.instances(cluster), { ...page, match: statusOk });
   const matches = (i: ContainerInstanceRecord, tasks?: TaskRecord[]) => evaluateQuery(query, queryTargetOf(snapshotInstances([i], tasks)[0]));

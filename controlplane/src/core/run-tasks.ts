@@ -18,6 +18,8 @@ import {
 } from "../scheduler/index.js";
 import { keys, maxStagedOps, type Versioned } from "../store/index.js";
 import type { CoreContext } from "./context.js";
+import { servesTarget, targetOf, type CapacityTarget } from "./capacity-launch.js";
+import { splitByStrategy, type StrategyItem } from "./capacity-strategy.js";
 import { heldTaskOf, holdsResources, newTaskRecord, type NewTaskOptions } from "./task-records.js";
 import { assignTaskNetworks, stageBlocks, type BlockWrite } from "./task-networks.js";
 import type { ResolvedAwsvpc } from "./vpc/index.js";
@@ -35,6 +37,10 @@ export interface RunTasksRequest extends NewTaskOptions {
   seed?: string;
   /** An awsvpc task's resolved networkConfiguration: its subnets' zones bound placement. */
   awsvpc?: ResolvedAwsvpc;
+  /** Split the tasks over these providers (base, then weight) instead of placing by launchType. */
+  capacityProviderStrategy?: StrategyItem[];
+  /** A service's tasks already running per provider, so its new ones converge on the strategy's split. */
+  existingByProvider?: Record<string, number>;
 }
 
 /** An ECS `Failure`: which instance refused and why. */
@@ -55,6 +61,25 @@ export interface RunTasksResult {
  * instances' mod revisions. A lost race re-snapshots and re-plans (bounded).
  */
 export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<RunTasksResult> {
+  if (!req.capacityProviderStrategy?.length) {
+    return placeInTarget(ctx, req, { launchType: req.launchType ?? "EC2", capacityProviderName: req.capacityProviderName }, req.count);
+  }
+  const out: RunTasksResult = { tasks: [], failures: [] };
+  for (const [provider, count] of splitByStrategy(req.count, req.capacityProviderStrategy, req.existingByProvider)) {
+    // One provider without capacity must not keep the others from placing their share.
+    const res = await placeInTarget(ctx, req, targetOf(provider), count).catch((err: unknown) => {
+      if (!(err instanceof InvalidParameterException)) throw err;
+      return { tasks: [], failures: [{ reason: `${provider}: ${err.message}` }] };
+    });
+    out.tasks.push(...res.tasks);
+    out.failures.push(...res.failures);
+  }
+  return out;
+}
+
+/** Places `count` tasks in one pool of capacity (see servesTarget). */
+async function placeInTarget(ctx: CoreContext, req: RunTasksRequest, target: CapacityTarget, count: number): Promise<RunTasksResult> {
+  const opts = { ...req, launchType: target.launchType, capacityProviderName: target.capacityProviderName };
   const reservation = taskReservation(req.taskDefinition, req.overrides);
   const seed = req.seed ?? newId();
   // Tasks already written by an earlier attempt: a batch split over several transactions may
@@ -62,14 +87,22 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
   const placed: TaskRecord[] = [];
   for (let attempt = 0; attempt < 8; attempt++) {
     const instances = await ctx.store.instances.list(keys.instances(req.cluster));
-    const live = instances.items.filter((i) => i.value.status !== "INACTIVE" && (!req.onlyInstanceIds || req.onlyInstanceIds.includes(i.value.id)));
-    if (live.length === 0) throw new InvalidParameterException("No Container Instances were found in your cluster.");
+    const live = instances.items.filter(
+      (i) => servesTarget(i.value, target) && i.value.status !== "INACTIVE" && (!req.onlyInstanceIds || req.onlyInstanceIds.includes(i.value.id)),
+    );
+    if (live.length === 0) {
+      throw new InvalidParameterException(
+        target.launchType === "FARGATE"
+          ? "No Fargate capacity was found in your cluster: start an agent with --fargate (berth up and berth cluster create start one)."
+          : "No Container Instances were found in your cluster.",
+      );
+    }
     // Instances carry their held tasks; only records from before that field need the task list.
     const tasks = live.every((i) => i.value.heldTasks)
       ? undefined
       : (await ctx.store.tasks.list(keys.tasks(req.cluster))).items.map((t) => t.value);
     const snapshot = snapshotInstances(live.map((i) => i.value), tasks);
-    const toPlace = Array.from({ length: req.count - placed.length }, (_, i) => ({
+    const toPlace = Array.from({ length: count - placed.length }, (_, i) => ({
       key: String(i),
       reservation,
       family: req.taskDefinition.family,
@@ -85,8 +118,11 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
       seed: `${seed}:${attempt}`,
     });
     const byId = new Map(live.map((i) => [i.value.id, i]));
-    let created = plan.placements.map((p) => newTaskRecord(ctx, newId(), req.taskDefinition, byId.get(p.instanceId)!.value, reservation, req));
-    const failures: { instanceArn?: string; reason: string; detail?: string }[] = plan.failures.flatMap((f) => f.reasons);
+    let created = plan.placements.map((p) => newTaskRecord(ctx, newId(), req.taskDefinition, byId.get(p.instanceId)!.value, reservation, opts));
+    // Fargate agents are no container instances of the user's: their failures name no ARN.
+    const failures: { instanceArn?: string; reason: string; detail?: string }[] = plan.failures
+      .flatMap((f) => f.reasons)
+      .map((r) => (target.launchType === "FARGATE" ? { reason: r.reason } : r));
     let blocks = new Map<string, BlockWrite[]>();
     if (req.awsvpc) {
       // Held addresses come from the same reads as the snapshot, so the instance guard covers them.

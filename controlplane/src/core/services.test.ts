@@ -130,6 +130,10 @@ describe("applyServiceChange", () => {
     ["force", { forceNewDeployment: true }, { deployments: ["PRIMARY", "ACTIVE"], desired: 2, primaryDesired: 2, td: 1 }],
     // a new revision and a new count at once: the new PRIMARY gets the new count
     ["revision and scale", { taskDefinition: tdArn(2), desiredCount: 0 }, { deployments: ["PRIMARY", "ACTIVE"], desired: 0, primaryDesired: 0, td: 2 }],
+    // a new capacity provider strategy deploys, as on ECS
+    ["new strategy", { capacityProviderStrategy: [{ capacityProvider: "mine", base: 0, weight: 1 }] }, { deployments: ["PRIMARY", "ACTIVE"], desired: 2, primaryDesired: 2, td: 1 }],
+    // so does a new platform version
+    ["new platform version", { platformVersion: "1.3.0" }, { deployments: ["PRIMARY", "ACTIVE"], desired: 2, primaryDesired: 2, td: 1 }],
   ])("%s", (_name, change, want) => {
     const next = applyServiceChange(service(), change, newId, 5000)!;
     expect(next.deployments.map((d) => d.status)).toEqual(want.deployments);
@@ -148,6 +152,14 @@ describe("applyServiceChange", () => {
     const two = applyServiceChange(service(), { taskDefinition: tdArn(2) }, "ecs-svc/2000000000000000002", 2000)!;
     const three = applyServiceChange(two, { taskDefinition: tdArn(3) }, "ecs-svc/3000000000000000003", 3000)!;
     expect(three.deployments.map((d) => [d.id.slice(-1), d.status])).toEqual([["3", "PRIMARY"], ["2", "ACTIVE"], ["1", "ACTIVE"]]);
+  });
+
+  it("a new strategy is the service's and its new PRIMARY deployment's", () => {
+    const strategy = [{ capacityProvider: "mine", base: 1, weight: 2 }];
+    const next = applyServiceChange(service(), { capacityProviderStrategy: strategy }, newId, 5000)!;
+    expect(next.capacityProviderStrategy).toEqual(strategy);
+    expect(next.deployments[0].capacityProviderStrategy).toEqual(strategy);
+    expect(applyServiceChange(next, { capacityProviderStrategy: strategy }, "ecs-svc/3000000000000000003", 6000)).toBeUndefined();
   });
 
   it("changes nothing when the request repeats the current state", () => {

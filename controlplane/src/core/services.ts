@@ -33,6 +33,8 @@ import {
   type DeploymentConfigurationInput,
 } from "./service-rules.js";
 import { runnableDefinition } from "./taskdefs.js";
+import { checkFargateLaunch, checkFargatePlacement, checkPlatformVersion, isFargateInstance, launchSettings, resolveLaunch, type LaunchType } from "./capacity-launch.js";
+import { checkStrategy, type StrategyItem, type StrategyItemInput } from "./capacity-strategy.js";
 
 /** A CreateService request after the API edge refused what berth does not support. */
 export interface CreateServiceInput {
@@ -43,7 +45,10 @@ export interface CreateServiceInput {
   desiredCount?: number;
   /** REPLICA unless given. */
   schedulingStrategy?: SchedulingStrategy;
-  launchType: ServiceRecord["launchType"];
+  /** As the request gave it; createService resolves it, with the strategy, against the cluster. */
+  launchType?: string;
+  capacityProviderStrategy?: StrategyItemInput[];
+  platformVersion?: string;
   deploymentConfiguration?: DeploymentConfigurationInput;
   placementStrategy?: PlacementStrategy[];
   placementConstraints?: PlacementConstraint[];
@@ -75,6 +80,12 @@ export function newServiceRecord(
   const strategy = input.schedulingStrategy ?? "REPLICA";
   const desiredCount = strategy === "DAEMON" ? daemonCount : (input.desiredCount ?? 0);
   const base = strategy === "DAEMON" ? daemonDeploymentConfiguration : defaultDeploymentConfiguration;
+  const launchType = (input.launchType ?? "EC2") as LaunchType;
+  const capacity = {
+    ...(input.capacityProviderStrategy?.length && { capacityProviderStrategy: checkStrategy(input.capacityProviderStrategy) }),
+    // ECS shows LATEST on a Fargate service that named no version; its tasks show the one they run.
+    ...(launchType === "FARGATE" && { platformVersion: input.platformVersion || "LATEST" }),
+  };
   return {
     name: input.serviceName,
     arn: serviceArn(ctx.scope, input.cluster, input.serviceName),
@@ -82,12 +93,13 @@ export function newServiceRecord(
     clusterArn: clusterArn(ctx.scope, input.cluster),
     status: "ACTIVE",
     desiredCount,
-    launchType: input.launchType,
+    launchType,
+    ...capacity,
     taskDefinition: td.taskDefinitionArn,
     deploymentConfiguration: mergeDeploymentConfiguration(base, input.deploymentConfiguration, strategy),
     placementStrategy: input.placementStrategy ?? [],
     placementConstraints: input.placementConstraints ?? [],
-    deployments: [newDeployment(deploymentId, td.taskDefinitionArn, desiredCount, input.launchType, now)],
+    deployments: [{ ...newDeployment(deploymentId, td.taskDefinitionArn, desiredCount, launchType, now), ...capacity }],
     events: [],
     schedulingStrategy: strategy,
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
@@ -113,8 +125,14 @@ export async function createService(ctx: CoreContext, input: CreateServiceInput)
   checkStrategyFields(input.schedulingStrategy ?? "REPLICA", input);
   if (input.schedulingStrategy !== "DAEMON" && input.desiredCount === undefined) throw new InvalidParameterException("desiredCount: required for a REPLICA service");
   if (input.desiredCount !== undefined) checkDesiredCount(input.desiredCount);
-  await activeCluster(ctx, input.cluster);
-  const td = await runnableDefinition(ctx, input.taskDefinition, input.launchType);
+  const plan = resolveLaunch(input, await activeCluster(ctx, input.cluster));
+  const td = await runnableDefinition(ctx, input.taskDefinition, plan.launchType);
+  const launch = launchSettings(plan, td, undefined, input.platformVersion);
+  checkFargatePlacement(launch.launchType, input.placementStrategy, input.placementConstraints);
+  if (input.schedulingStrategy === "DAEMON" && launch.launchType === "FARGATE") {
+    throw new InvalidParameterException("schedulingStrategy: The daemon scheduling strategy is not supported with the FARGATE launch type or Fargate capacity providers.");
+  }
+  input = { ...input, launchType: launch.launchType, capacityProviderStrategy: launch.capacityProviderStrategy };
   await resolveTaskNetwork(ctx, td, input.networkConfiguration);
   validatePlacement(input.placementStrategy, input.placementConstraints);
   checkGracePeriod(input.healthCheckGracePeriodSeconds);
@@ -162,6 +180,9 @@ export interface ServiceChange {
   enableExecuteCommand?: boolean;
   /** Absent keeps the service's own value (ECS: DISABLED when it never had one). */
   availabilityZoneRebalancing?: "ENABLED" | "DISABLED";
+  /** Checked against the cluster; a different one starts a deployment, as does a new platformVersion. */
+  capacityProviderStrategy?: StrategyItem[];
+  platformVersion?: string;
 }
 
 /**
@@ -176,11 +197,16 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
   const desiredCount = change.desiredCount ?? svc.desiredCount;
   const taskDefinition = change.taskDefinition ?? svc.taskDefinition;
   const deploymentConfiguration = mergeDeploymentConfiguration(svc.deploymentConfiguration, change.deploymentConfiguration, svc.schedulingStrategy);
-  const redeploy = taskDefinition !== svc.taskDefinition || change.forceNewDeployment === true;
+  const capacityProviderStrategy = change.capacityProviderStrategy ?? svc.capacityProviderStrategy;
+  const platformVersion = change.platformVersion ?? svc.platformVersion;
+  const capacityChanged =
+    JSON.stringify(capacityProviderStrategy) !== JSON.stringify(svc.capacityProviderStrategy) || platformVersion !== svc.platformVersion;
+  const redeploy = taskDefinition !== svc.taskDefinition || change.forceNewDeployment === true || capacityChanged;
   let deployments = svc.deployments;
   if (redeploy) {
     const previous = deployments.map((d) => (d.status === "PRIMARY" ? { ...d, status: "ACTIVE" as const, updatedAtMs: now } : d));
-    deployments = [newDeployment(deploymentId, taskDefinition, desiredCount, svc.launchType, now), ...previous];
+    const capacity = { ...(capacityProviderStrategy && { capacityProviderStrategy }), ...(platformVersion && { platformVersion }) };
+    deployments = [{ ...newDeployment(deploymentId, taskDefinition, desiredCount, svc.launchType, now), ...capacity }, ...previous];
   } else if (desiredCount !== svc.desiredCount) {
     deployments = deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount, updatedAtMs: now } : d));
   }
@@ -190,6 +216,8 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
     taskDefinition,
     deploymentConfiguration,
     deployments,
+    ...(capacityProviderStrategy && { capacityProviderStrategy }),
+    ...(platformVersion && { platformVersion }),
     placementStrategy: change.placementStrategy ?? svc.placementStrategy,
     placementConstraints: change.placementConstraints ?? svc.placementConstraints,
     healthCheckGracePeriodSeconds: change.healthCheckGracePeriodSeconds ?? svc.healthCheckGracePeriodSeconds,
@@ -203,9 +231,10 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
 }
 
 /** The request fields of UpdateService as the API edge received them. */
-export interface UpdateServiceInput extends Omit<ServiceChange, "taskDefinition"> {
+export interface UpdateServiceInput extends Omit<ServiceChange, "taskDefinition" | "capacityProviderStrategy"> {
   /** A family, family:revision or ARN, resolved here. */
   taskDefinition?: string;
+  capacityProviderStrategy?: StrategyItemInput[];
 }
 
 /**
@@ -214,18 +243,30 @@ export interface UpdateServiceInput extends Omit<ServiceChange, "taskDefinition"
  * when it is DRAINING or INACTIVE.
  */
 export async function updateService(ctx: CoreContext, cluster: string, name: string, input: UpdateServiceInput): Promise<ServiceRecord> {
-  await activeCluster(ctx, cluster);
+  const clusterRecord = await activeCluster(ctx, cluster);
   if (input.desiredCount !== undefined) checkDesiredCount(input.desiredCount);
   validatePlacement(input.placementStrategy, input.placementConstraints);
   checkGracePeriod(input.healthCheckGracePeriodSeconds);
   const existing = await ctx.store.services.get(cluster, name);
   if (!existing) throw new ServiceNotFoundException("Service not found.");
   const td = input.taskDefinition === undefined ? undefined : await runnableDefinition(ctx, input.taskDefinition, existing.value.launchType);
+  // A Fargate service's new definition must be one Fargate runs, as at CreateService.
+  if (td && existing.value.launchType === "FARGATE") checkFargateLaunch(td, undefined);
+  const change: ServiceChange = { ...input, taskDefinition: td?.taskDefinitionArn, capacityProviderStrategy: undefined };
+  if (input.capacityProviderStrategy?.length) {
+    const plan = resolveLaunch({ capacityProviderStrategy: input.capacityProviderStrategy }, clusterRecord);
+    // Fargate and EC2 capacity take different definitions and networking: a new service, not an update.
+    if (plan.launchType !== existing.value.launchType) {
+      throw new InvalidParameterException(`capacityProviderStrategy: the service runs on ${existing.value.launchType} capacity; its strategy can only name ${existing.value.launchType === "FARGATE" ? "Fargate" : "EC2"} capacity providers`);
+    }
+    change.capacityProviderStrategy = plan.strategy;
+  }
+  if (input.platformVersion) checkPlatformVersion(input.platformVersion, existing.value.launchType);
   const deploymentId = randomDeploymentId();
   let before: ServiceRecord | undefined;
   const rec = await mutateService(ctx, cluster, name, (cur) => {
     before = cur;
-    return applyServiceChange(cur, { ...input, taskDefinition: td?.taskDefinitionArn }, deploymentId, ctx.now());
+    return applyServiceChange(cur, change, deploymentId, ctx.now());
   });
   if (!rec) throw new ServiceNotFoundException("Service not found.");
   if (before && rec !== before) {
@@ -284,7 +325,8 @@ function checkStrategyFields(strategy: SchedulingStrategy, input: { desiredCount
 
 /** How many of the cluster's instances a new DAEMON service would run on. */
 async function eligibleCount(ctx: CoreContext, input: CreateServiceInput, td: TaskDefinitionRecord): Promise<number> {
-  const instances = (await ctx.store.instances.list(keys.instances(input.cluster))).items.map((i) => i.value);
+  // Fargate agents run no DAEMON tasks (a DAEMON service is never a Fargate one).
+  const instances = (await ctx.store.instances.list(keys.instances(input.cluster))).items.map((i) => i.value).filter((i) => !isFargateInstance(i));
   const constraints = [...((td.placementConstraints ?? []) as PlacementConstraint[]), ...(input.placementConstraints ?? [])];
   return eligibleInstances(snapshotInstances(instances), constraints).length;
 }

@@ -23,6 +23,11 @@ export interface NewTaskOptions {
   enableExecuteCommand?: boolean;
   /** The RunTask clientToken's hash the task is started under (see run-tokens.ts). */
   runTokenHash?: string;
+  /** The capacity provider the task is placed through, when a strategy placed it. */
+  capacityProviderName?: string;
+  /** Fargate tasks: the platform version (LATEST resolved) and ephemeral storage in GiB. */
+  platformVersion?: string;
+  ephemeralStorageGiB?: number;
 }
 
 /** The instance attributes ECS copies onto a task placed there, as task attributes. */
@@ -83,6 +88,9 @@ export function newTaskRecord(
     tags: opts.tags,
     enableExecuteCommand: opts.enableExecuteCommand,
     runTokenHash: opts.runTokenHash,
+    ...(opts.capacityProviderName !== undefined && { capacityProviderName: opts.capacityProviderName }),
+    ...(opts.platformVersion !== undefined && { platformVersion: opts.platformVersion, platformFamily: "Linux" }),
+    ...(opts.ephemeralStorageGiB !== undefined && { ephemeralStorageGiB: opts.ephemeralStorageGiB }),
     availabilityZone: instance.attributes.find((a) => a.name === "ecs.availability-zone")?.value,
     attributes: instance.attributes.filter((a) => taskAttributeNames.includes(a.name ?? "")).map((a) => ({ name: a.name, value: a.value })),
   };

@@ -217,13 +217,10 @@ const awsOnlyVolumeKinds = ["efsVolumeConfiguration", "fsxWindowsFileServerVolum
 
 /**
  * The definition a task or service may use, refused as ECS words it when berth cannot run it:
- * INACTIVE revisions, FARGATE (berth runs tasks on registered instances only) and volumes
- * backed by AWS storage services.
+ * INACTIVE revisions and volumes backed by AWS storage services. The Fargate rules themselves are
+ * checked in capacity-launch.ts.
  */
 export async function runnableDefinition(ctx: CoreContext, ref: string, launchType?: string, field = "taskDefinition"): Promise<TaskDefinitionRecord> {
-  if (launchType === "FARGATE") {
-    throw new InvalidParameterException("launchType: FARGATE is not available in berth; tasks run on registered container instances (EC2 or EXTERNAL)");
-  }
   const td = await resolveTaskDefinition(ctx, ref, field);
   if (td.status === "DELETE_IN_PROGRESS") throw new InvalidParameterException(`TaskDefinition is being deleted: ${td.taskDefinitionArn}`);
   if (td.status !== "ACTIVE") throw new InvalidParameterException(`TaskDefinition is inactive: ${td.taskDefinitionArn}`);

@@ -2,3 +2,4 @@
 export * from "./controlplane-metrics.js";
 export * from "./outcome.js";
 export * from "./log-store-metrics.js";
+export * from "./cost-metrics.js";

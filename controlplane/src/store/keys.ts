@@ -50,6 +50,9 @@ export const keys = {
   accountSettings: () => `${root}/account-settings/`,
   /** A RunTask clientToken's claim and answer, under a lease that ends its idempotency window. */
   runToken: (cluster: string, tokenHash: string) => `${root}/run-tokens/${cluster}/${tokenHash}`,
+  /** An EC2 capacity provider, account-wide as on ECS (FARGATE and FARGATE_SPOT are built in, never stored). */
+  capacityProvider: (name: string) => `${root}/capacity-providers/${name}`,
+  capacityProviders: () => `${root}/capacity-providers/`,
   /** The cluster CA (certificate and sealed key), one for the whole installation. */
   clusterCa: () => `${root}/pki/ca`,
   /** An agent join token by id: its secret's hash, never the secret. */

@@ -1,4 +1,5 @@
 import type {
+  CapacityProviderRecord,
   ClusterRecord,
   Tag,
   ContainerInstanceRecord,
@@ -126,6 +127,7 @@ export class Store {
   readonly securityGroups: Collection<SecurityGroupRecord, [groupId: string]>;
   readonly securityGroupNames: Collection<SecurityGroupNameRecord, [vpcId: string, name: string]>;
   readonly ipBlocks: Collection<IpBlockRecord, [subnetId: string, cidr: string]>;
+  readonly capacityProviders: Collection<CapacityProviderRecord, [name: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -143,6 +145,7 @@ export class Store {
     this.securityGroups = new Collection(kv, keys.securityGroup, (r) => keys.securityGroup(r.groupId));
     this.securityGroupNames = new Collection(kv, keys.securityGroupName, (r) => keys.securityGroupName(r.vpcId, r.groupName));
     this.ipBlocks = new Collection(kv, keys.ipBlock, (r) => keys.ipBlock(r.subnetId, r.cidr));
+    this.capacityProviders = new Collection(kv, keys.capacityProvider, (r) => keys.capacityProvider(r.name));
   }
 
   /** A new empty transaction to stage writes into. */

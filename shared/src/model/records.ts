@@ -29,7 +29,48 @@ export interface ClusterRecord {
   configuration?: ClusterConfiguration;
   /** The default Service Connect namespace as given (berth has no Cloud Map to create it in). */
   serviceConnectDefaults?: { namespace: string };
+  /**
+   * The capacity providers associated with it (PutClusterCapacityProviders); absent means
+   * FARGATE and FARGATE_SPOT, which every cluster has from its creation.
+   */
+  capacityProviders?: string[];
+  /** The strategy used when RunTask and CreateService give neither a launch type nor a strategy. */
+  defaultCapacityProviderStrategy?: CapacityProviderStrategyRecord[];
 }
+
+/** One capacity provider strategy item, base and weight filled in (ECS defaults them to 0). */
+export interface CapacityProviderStrategyRecord {
+  capacityProvider: string;
+  base: number;
+  weight: number;
+}
+
+/**
+ * An EC2 capacity provider: berth has no Auto Scaling groups, so its capacity is the container
+ * instances carrying the attribute `berth.capacity-provider` with its name as the value (see
+ * {@link CAPACITY_PROVIDER_ATTRIBUTE}); the autoScalingGroupProvider is stored and echoed.
+ */
+export interface CapacityProviderRecord {
+  name: string;
+  arn: string;
+  status: "ACTIVE" | "INACTIVE";
+  autoScalingGroupProvider?: {
+    autoScalingGroupArn: string;
+    managedScaling?: Record<string, unknown>;
+    managedTerminationProtection?: string;
+    managedDraining?: string;
+  };
+  updateStatus?: "DELETE_COMPLETE" | "UPDATE_COMPLETE";
+  tags?: Tag[];
+  createdAtMs: number;
+  version: number;
+}
+
+/** The container instance attribute that marks an agent started in Fargate mode (value "true"). */
+export const FARGATE_ATTRIBUTE = "berth.fargate";
+
+/** The container instance attribute naming the EC2 capacity provider an instance belongs to. */
+export const CAPACITY_PROVIDER_ATTRIBUTE = "berth.capacity-provider";
 
 export type TaskDefinitionStatus = "ACTIVE" | "INACTIVE" | "DELETE_IN_PROGRESS";
 
@@ -212,6 +253,13 @@ export interface TaskRecord {
   runTokenHash?: string;
   /** Task scale-in protection (UpdateTaskProtection); absent when it was never set or was turned off. */
   protection?: TaskProtectionRecord;
+  /** The capacity provider it was placed through (FARGATE, FARGATE_SPOT or an EC2 provider). */
+  capacityProviderName?: string;
+  /** Fargate tasks: the platform version it runs on (LATEST resolved) and its family. */
+  platformVersion?: string;
+  platformFamily?: string;
+  /** Fargate tasks: the ephemeral storage it was given, in GiB (20 unless asked for more). */
+  ephemeralStorageGiB?: number;
   /** An awsvpc task's interface: placement picks its subnet and address, the agent reports its MAC. */
   network?: TaskNetworkRecord;
 }

@@ -34,7 +34,7 @@ export interface ServiceRevisionRecord {
   serviceArn: string;
   clusterArn: string;
   taskDefinition: string;
-  launchType: "EC2" | "EXTERNAL";
+  launchType: "EC2" | "EXTERNAL" | "FARGATE";
   containerImages: { containerName: string; image: string }[];
   createdAtMs: number;
 }

@@ -1,4 +1,5 @@
 import type { PlacementConstraint, PlacementStrategy, Tag } from "@aws-sdk/client-ecs";
+import type { CapacityProviderStrategyRecord } from "./records.js";
 
 /**
  * A service as berth keeps it in etcd: the ECS Service fields a user set, its deployments and
@@ -13,7 +14,12 @@ export interface ServiceRecord {
   /** ACTIVE; DRAINING while being deleted (tasks stopping); INACTIVE once gone. */
   status: "ACTIVE" | "DRAINING" | "INACTIVE";
   desiredCount: number;
-  launchType: "EC2" | "EXTERNAL";
+  /** With a capacity provider strategy, the launch type its providers give (ECS then shows none). */
+  launchType: "EC2" | "EXTERNAL" | "FARGATE";
+  /** The strategy its tasks are placed by (CreateService's, or the cluster's default then). */
+  capacityProviderStrategy?: CapacityProviderStrategyRecord[];
+  /** Fargate services: the platform version asked for (LATEST unless given). */
+  platformVersion?: string;
   /** The task definition ARN of the PRIMARY deployment. */
   taskDefinition: string;
   deploymentConfiguration: DeploymentConfiguration;
@@ -76,7 +82,9 @@ export interface DeploymentRecord {
   rolloutStateReason: string;
   createdAtMs: number;
   updatedAtMs: number;
-  launchType: "EC2" | "EXTERNAL";
+  launchType: "EC2" | "EXTERNAL" | "FARGATE";
+  capacityProviderStrategy?: CapacityProviderStrategyRecord[];
+  platformVersion?: string;
   /** The service revision this deployment runs (set when the deployment is first stored). */
   serviceRevisionArn?: string;
   /**

@@ -1,7 +1,8 @@
 import type { Compatibility, ContainerDefinition, PortMapping } from "@aws-sdk/client-ecs";
 import type { TaskDefinitionRecord } from "../model/records.js";
 import { parseCpu, parseMemory } from "./units.js";
-import { fargateProblem, type RegisterTaskDefinitionInput } from "./validate.js";
+import { fargateProblem, type FargateCheckInput } from "./fargate.js";
+import type { RegisterTaskDefinitionInput } from "./validate.js";
 
 /** What registration adds to a task definition: its identity and when it was registered. */
 export interface NormalizeOptions {
@@ -59,12 +60,12 @@ export function normalizeTaskMemory(memory: string | undefined): string | undefi
  * The launch types a task definition can run on, in the order ECS lists them: EC2 always;
  * EXTERNAL unless awsvpc (ECS Anywhere has no awsvpc); FARGATE when it fits Fargate's rules.
  */
-export function compatibilitiesOf(input: Pick<RegisterTaskDefinitionInput, "networkMode" | "cpu" | "memory">): Compatibility[] {
+export function compatibilitiesOf(input: FargateCheckInput): Compatibility[] {
   if (input.networkMode !== "awsvpc") return ["EXTERNAL", "EC2"];
   return fargateIgnoringErrors(input) ? ["EC2", "FARGATE"] : ["EC2"];
 }
 
-function fargateIgnoringErrors(input: Pick<RegisterTaskDefinitionInput, "networkMode" | "cpu" | "memory">): boolean {
+function fargateIgnoringErrors(input: FargateCheckInput): boolean {
   try {
     return fargateProblem(input) === undefined;
   } catch {

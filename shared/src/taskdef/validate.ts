@@ -1,9 +1,12 @@
-import type { ContainerDefinition, PortMapping, RegisterTaskDefinitionRequest } from "@aws-sdk/client-ecs";
+import type { ContainerDefinition, PortMapping } from "@aws-sdk/client-ecs";
 import { ClientException, InvalidParameterException } from "../errors.js";
 import { findDependencyCycle } from "./dependencies.js";
 import type { RegisterTaskDefinitionInput } from "./input.js";
 import { checkTaskDefinitionQuotas } from "./quotas.js";
+import { ephemeralStorageProblem, fargateProblem } from "./fargate.js";
 import { parseCpu, parseMemory } from "./units.js";
+
+export { fargateProblem } from "./fargate.js";
 
 // The input type lives in input.ts so quotas.ts can use it without importing this module back.
 export type { RegisterTaskDefinitionInput } from "./input.js";
@@ -24,19 +27,6 @@ const HEALTH_BOUNDS: [field: "interval" | "timeout" | "retries" | "startPeriod",
   ["startPeriod", 0, 300],
 ];
 
-/**
- * Fargate's task sizes: CPU units -> the memory values (MiB) allowed with it, as AWS documents
- * them (8 and 16 vCPU need Linux platform 1.4.0, which is the current default).
- */
-const FARGATE_SIZES: ReadonlyMap<number, readonly number[]> = new Map([
-  [256, [512, 1024, 2048]],
-  [512, steps(1024, 4096, 1024)],
-  [1024, steps(2048, 8192, 1024)],
-  [2048, steps(4096, 16384, 1024)],
-  [4096, steps(8192, 30720, 1024)],
-  [8192, steps(16384, 61440, 4096)],
-  [16384, steps(32768, 122880, 8192)],
-]);
 
 /**
  * The rules ECS applies to RegisterTaskDefinition beyond the model's shapes. Throws
@@ -75,6 +65,8 @@ export function validateTaskDefinition(input: RegisterTaskDefinitionInput): void
     const problem = fargateProblem(input);
     if (problem) throw new ClientException(problem);
   }
+  const storageProblem = ephemeralStorageProblem(input.ephemeralStorage?.sizeInGiB);
+  if (storageProblem) throw new ClientException(storageProblem);
   const volumes = checkVolumes(input);
 
   const seen = new Map<string, number>();
@@ -96,24 +88,6 @@ export function validateTaskDefinition(input: RegisterTaskDefinitionInput): void
     throw new ClientException("containerDefinitions: at least one container must be essential (essential defaults to true)");
   }
   checkDependencies(containers);
-}
-
-/**
- * Why `input` cannot run on Fargate (ECS's wording), or undefined when it can: awsvpc and a
- * task-level cpu/memory pair from Fargate's table.
- */
-export function fargateProblem(input: Pick<RegisterTaskDefinitionRequest, "networkMode" | "cpu" | "memory">): string | undefined {
-  if (input.networkMode !== "awsvpc") return "Fargate only supports network mode 'awsvpc'.";
-  if (input.cpu === undefined || input.cpu === "") return "Fargate requires that 'cpu' be defined at the task level.";
-  if (input.memory === undefined || input.memory === "") return "Fargate requires that 'memory' be defined at the task level.";
-  const cpu = parseCpu(input.cpu, "cpu")!;
-  const memory = parseMemory(input.memory, "memory")!;
-  const allowed = FARGATE_SIZES.get(cpu);
-  if (allowed?.includes(memory)) return undefined;
-  const hint = allowed
-    ? `With ${cpu} CPU units the memory must be one of ${allowed.join(", ")} MiB.`
-    : `The CPU units must be one of ${[...FARGATE_SIZES.keys()].join(", ")}.`;
-  return `No Fargate configuration exists for given values: ${input.cpu} CPU, ${input.memory} memory. ${hint}`;
 }
 
 /** Volume names must be set and unique; returns them for the mountPoints check. */
@@ -243,10 +217,4 @@ function checkDependencies(containers: ContainerDefinition[]): void {
   });
   const cycle = findDependencyCycle(containers);
   if (cycle) throw new ClientException(`containerDefinitions: dependsOn forms a cycle: ${cycle.join(" -> ")}`);
-}
-
-function steps(from: number, to: number, step: number): number[] {
-  const out: number[] = [];
-  for (let v = from; v <= to; v += step) out.push(v);
-  return out;
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { Duplex } from "node:stream";
-import { UnknownOperationException, type Logger } from "@berth/shared";
+import { SerializationException, UnknownOperationException, type Logger } from "@berth/shared";
 import { apiOutcome } from "../../metrics/index.js";
-import { readBody, queryOf } from "./http-body.js";
+import { parseJsonBody, readBody, queryOf } from "./http-body.js";
 import type { ApiReply, ApiRequest, AwsApi } from "./service.js";
 import { verifySigV4 } from "./sigv4.js";
 
@@ -42,6 +42,11 @@ export interface ApiServerOptions {
    * routes; a refusal before the upgrade is a plain HTTP answer in the catch-all API's shape.
    */
   upgradeRoutes?: Record<string, UpgradeRoute>;
+  /**
+   * berth's own JSON POST routes (such as /berth/v1/spot/interrupt): a JSON object in, one out,
+   * signed like the stream routes, errors in the catch-all API's shape.
+   */
+  postRoutes?: Record<string, (input: Record<string, unknown>) => Promise<object>>;
 }
 
 /**
@@ -97,11 +102,19 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
     }
     let api = fallback;
     let reply: ApiReply;
+    const postRoute = req.method === "POST" ? opts.postRoutes?.[path] : undefined;
     try {
       request.body = await readBody(req, maxBody);
-      api = opts.apis.find((a) => a.claims(request)) ?? fallback;
-      await authenticate(api, request);
-      reply = await api.handle(request);
+      if (postRoute) {
+        await authenticate(fallback, request);
+        const input = parseJsonBody(request.body);
+        if (input === null || typeof input !== "object" || Array.isArray(input)) throw new SerializationException("the body must be a JSON object");
+        reply = { status: 200, contentType: "application/json", body: JSON.stringify(await postRoute(input as Record<string, unknown>)), action: path };
+      } else {
+        api = opts.apis.find((a) => a.claims(request)) ?? fallback;
+        await authenticate(api, request);
+        reply = await api.handle(request);
+      }
     } catch (err) {
       reply = api.errorReply(err, request);
     }

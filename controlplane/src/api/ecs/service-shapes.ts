@@ -26,7 +26,9 @@ function deploymentShape(d: DeploymentRecord, counts: TaskCounts): Wire<Deployme
     failedTasks: d.failedTasks,
     createdAt: seconds(d.createdAtMs),
     updatedAt: seconds(d.updatedAtMs),
-    launchType: d.launchType,
+    // ECS shows either a launch type or the capacity provider strategy that replaced it.
+    ...(d.capacityProviderStrategy ? { capacityProviderStrategy: d.capacityProviderStrategy } : { launchType: d.launchType }),
+    ...(d.platformVersion && { platformVersion: d.platformVersion, platformFamily: "Linux" }),
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
   };
@@ -48,7 +50,8 @@ export function serviceShape(s: ServiceRecord, tasks: TaskRecord[], includeTags 
     desiredCount: s.desiredCount,
     runningCount: counts.service.running,
     pendingCount: counts.service.pending,
-    launchType: s.launchType,
+    ...(s.capacityProviderStrategy ? { capacityProviderStrategy: s.capacityProviderStrategy } : { launchType: s.launchType }),
+    ...(s.platformVersion && { platformVersion: s.platformVersion, platformFamily: "Linux" }),
     taskDefinition: s.taskDefinition,
     deploymentConfiguration: {
       deploymentCircuitBreaker: { ...s.deploymentConfiguration.deploymentCircuitBreaker },

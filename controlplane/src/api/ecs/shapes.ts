@@ -7,7 +7,7 @@ import type {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { normalizeTaskCpu, normalizeTaskMemory, taskHealthStatus, type ClusterRecord, type ContainerInstanceRecord, type Resources, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
-import { containerNetworkInterfaces, eniAttachment, type ClusterCounts } from "../../core/index.js";
+import { clusterProviders, containerNetworkInterfaces, eniAttachment, type ClusterCounts } from "../../core/index.js";
 
 /**
  * Records to ECS response shapes. AWS JSON 1.1 sends timestamps as epoch seconds; the SDK types
@@ -31,8 +31,8 @@ export function clusterShape(c: ClusterRecord, counts?: ClusterCounts): Wire<Clu
     settings: (c.settings ?? [{ name: "containerInsights", value: "disabled" }]) as Cluster["settings"],
     ...(c.configuration ? { configuration: c.configuration } : {}),
     ...(c.serviceConnectDefaults ? { serviceConnectDefaults: c.serviceConnectDefaults } : {}),
-    capacityProviders: [],
-    defaultCapacityProviderStrategy: [],
+    capacityProviders: clusterProviders(c),
+    defaultCapacityProviderStrategy: c.defaultCapacityProviderStrategy ?? [],
   };
 }
 
@@ -114,7 +114,8 @@ function containerShape(t: TaskRecord, c: TaskRecord["containers"][number]): Con
  * A task as DescribeTasks shows it for the EC2 launch type: what placement recorded (zone,
  * architecture attribute, cpu/memory in ECS's units), the agent's timestamps, and CONNECTED
  * from the agent's first report on. Fargate-only fields (platformVersion, platformFamily,
- * ephemeralStorage) stay absent, as ECS leaves them for EC2 tasks.
+ * ephemeralStorage) are shown for FARGATE tasks only, as ECS leaves them out for EC2 tasks;
+ * capacityProviderName for tasks a capacity provider placed.
  */
 export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
   // COMPAT(berth 0.1): records from before connectivityAtMs count from the task's start.
@@ -152,5 +153,11 @@ export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
     attributes: t.attributes ?? [],
     tags: includeTags ? (t.tags ?? []) : undefined,
     enableExecuteCommand: t.enableExecuteCommand ?? false,
+    capacityProviderName: t.capacityProviderName,
+    ...(t.launchType === "FARGATE" && {
+      platformVersion: t.platformVersion,
+      platformFamily: t.platformFamily ?? "Linux",
+      ephemeralStorage: { sizeInGiB: t.ephemeralStorageGiB ?? 20 },
+    }),
   };
 }

@@ -162,6 +162,8 @@ async function startNode(cluster: string, image: string, n: NodeSpec, registryMi
       BERTH_DATA_DIR: "/var/lib/berth/agent",
       BERTH_JOIN_TOKEN_FILE: JOIN_TOKEN_PATH,
       ...(registryMirror ? { BERTH_REGISTRY_MIRROR: registryMirror } : {}),
+      // The first node also runs the cluster's Fargate agent (see node-scripts.ts).
+      ...(n.index === 1 && { BERTH_NODE_FARGATE: "1" }),
     }),
     image, "berth-node-entry",
   ]);

@@ -5,16 +5,17 @@
  * A node's main process (under docker-init, which reaps and forwards signals): its own dockerd,
  * then the agent once dockerd answers; the container lives as long as dockerd. The agent is a
  * separate process started by `berth-agent-ctl`, so `node kill` can SIGKILL it alone and the
- * node's containers keep running.
+ * node's containers keep running. A node created with BERTH_NODE_FARGATE=1 (the first one)
+ * also runs a Fargate agent, the cluster's FARGATE and FARGATE_SPOT capacity.
  */
 const nodeEntry = `#!/bin/sh
 set -u
 mkdir -p /var/log/berth /run/berth
-rm -f /var/run/docker.pid /run/berth/agent.pid
+rm -f /var/run/docker.pid /run/berth/agent.pid /run/berth/agent-fargate.pid
 # A registry mirror, when the cluster was created with one (--registry-mirror).
 dockerd \${BERTH_REGISTRY_MIRROR:+--registry-mirror "$BERTH_REGISTRY_MIRROR"} >>/var/log/berth/dockerd.log 2>&1 &
 dockerd_pid=$!
-trap 'berth-agent-ctl stop; kill -TERM $dockerd_pid 2>/dev/null; wait $dockerd_pid; exit 0' TERM INT
+trap 'berth-agent-ctl stop fargate; berth-agent-ctl stop; kill -TERM $dockerd_pid 2>/dev/null; wait $dockerd_pid; exit 0' TERM INT
 i=0
 until docker info >/dev/null 2>&1; do
   kill -0 $dockerd_pid 2>/dev/null || { echo "dockerd exited; see /var/log/berth/dockerd.log" >&2; tail -n 20 /var/log/berth/dockerd.log >&2; exit 1; }
@@ -23,16 +24,24 @@ until docker info >/dev/null 2>&1; do
   sleep 0.1
 done
 berth-agent-ctl start
+[ "\${BERTH_NODE_FARGATE:-}" = 1 ] && berth-agent-ctl start fargate
 wait $dockerd_pid
 `;
 
 /**
- * Starts, stops, kills and reports the node's agent. The pid file is checked against
- * /proc/PID/cmdline before any signal, so a reused pid is never signalled.
+ * Starts, stops, kills and reports the node's agent, or with a second argument `fargate` its
+ * Fargate agent (own data dir, introspection port 51680, BERTH_AGENT_FARGATE=1). The pid file
+ * is checked against /proc/PID/cmdline before any signal, so a reused pid is never signalled.
  */
 const agentCtl = `#!/bin/sh
 set -u
 pidfile=/run/berth/agent.pid
+log=/var/log/berth/agent.log
+if [ "\${2:-}" = fargate ]; then
+  pidfile=/run/berth/agent-fargate.pid
+  log=/var/log/berth/agent-fargate.log
+  export BERTH_AGENT_FARGATE=1 BERTH_DATA_DIR=/var/lib/berth/agent-fargate BERTH_INTROSPECTION_PORT=51680
+fi
 agent_pid() {
   [ -f $pidfile ] || return 1
   pid=$(cat $pidfile)
@@ -43,7 +52,7 @@ case "\${1:-}" in
   start)
     if agent_pid >/dev/null; then echo "agent already running"; exit 0; fi
     mkdir -p /var/log/berth /run/berth
-    node /opt/berth/agent/bin/berth-agent.js </dev/null >>/var/log/berth/agent.log 2>&1 &
+    node /opt/berth/agent/bin/berth-agent.js </dev/null >>$log 2>&1 &
     echo $! >$pidfile
     echo "agent started (pid $!)" ;;
   stop)
@@ -60,7 +69,7 @@ case "\${1:-}" in
     echo "agent killed (pid $pid)" ;;
   status)
     agent_pid >/dev/null && echo up || { echo down; exit 3; } ;;
-  *) echo "usage: berth-agent-ctl start|stop|kill|status" >&2; exit 2 ;;
+  *) echo "usage: berth-agent-ctl start|stop|kill|status [fargate]" >&2; exit 2 ;;
 esac
 `;
 

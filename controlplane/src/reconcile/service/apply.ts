@@ -8,7 +8,21 @@ import {
   type ServiceRecord,
   type Tag,
 } from "@berth/shared";
-import { launchTags, mutateService, resolveTaskDefinition, resolveTaskNetwork, runTasks, stopTask, writeService, type CoreContext, type RunFailure } from "../../core/index.js";
+import {
+  clusterTasks,
+  launchSettings,
+  launchTags,
+  mutateService,
+  resolveTaskDefinition,
+  resolveTaskNetwork,
+  runTasks,
+  stopTask,
+  writeService,
+  type CoreContext,
+  type LaunchPlan,
+  type LaunchSettings,
+  type RunFailure,
+} from "../../core/index.js";
 import { defaultServiceStrategy } from "../../scheduler/index.js";
 import { FencedOutError, type Versioned } from "../../store/index.js";
 import { serviceMessages } from "./events.js";
@@ -39,12 +53,21 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
   const events: string[] = [];
   for (const start of plan.start) {
     const td = await resolveTaskDefinition(ctx, start.taskDefinition);
+    let launch: LaunchSettings;
+    try {
+      launch = launchSettings({ launchType: service.launchType, strategy: service.capacityProviderStrategy } as LaunchPlan, td, undefined, service.platformVersion);
+    } catch (err) {
+      if (!(err instanceof BerthError)) throw err;
+      events.push(unplacedMessage(service.name, [{ reason: err.message }]));
+      continue;
+    }
     const request = {
       cluster: service.cluster,
       taskDefinition: td,
       startedBy: start.deploymentId,
       group: serviceGroup(service.name),
-      launchType: service.launchType,
+      ...launch,
+      ...(launch.capacityProviderStrategy && { existingByProvider: await tasksByProvider(ctx, service) }),
       // As the service is now: propagateTags and managed tags changed by UpdateService apply
       // to the tasks started after it.
       tags: serviceTaskTags(service, td.tags),
@@ -120,4 +143,14 @@ async function appendEvents(ctx: CoreContext, service: ServiceRecord, messages: 
     if (fresh.length === 0) return undefined;
     return { ...cur, events: [...fresh, ...cur.events].slice(0, maxServiceEvents), version: cur.version + 1 };
   });
+}
+
+/** How many of the service's live tasks run on each capacity provider, so new ones even out the strategy's split. */
+async function tasksByProvider(ctx: CoreContext, service: ServiceRecord): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of await clusterTasks(ctx, service.cluster)) {
+    if (t.group !== serviceGroup(service.name) || t.desiredStatus !== "RUNNING" || !t.capacityProviderName) continue;
+    out[t.capacityProviderName] = (out[t.capacityProviderName] ?? 0) + 1;
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { groupBy, newId, serviceGroup, type ContainerInstanceRecord, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { resolveTaskDefinition, snapshotInstances, type CoreContext } from "../../core/index.js";
+import { isFargateInstance, resolveTaskDefinition, snapshotInstances, type CoreContext } from "../../core/index.js";
 import { eligibleInstances, type PlacementConstraint } from "../../scheduler/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
@@ -53,14 +53,17 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
       if (!active()) return;
       try {
         const snapshotTasks = allTasks.filter((t) => t.group === serviceGroup(s.value.name));
+        // A service sees only the capacity it can run on: Fargate agents for a FARGATE one, the
+        // other instances otherwise (a DAEMON service never counts a Fargate agent as a host).
+        const pool = instanceRecords.filter((i) => isFargateInstance(i) === (s.value.launchType === "FARGATE"));
         const plan = planService({
           service: s.value,
           tasks: snapshotTasks,
-          instances: await plannedInstances(ctx, s.value, instanceRecords, allTasks, cache),
+          instances: await plannedInstances(ctx, s.value, pool, allTasks, cache),
           healthCheckedDefinitions: await healthChecked(ctx, s.value, snapshotTasks, cache.healthChecked),
           now: ctx.now(),
           seed: newId(),
-          daemon: s.value.schedulingStrategy === "DAEMON" ? await daemonContext(ctx, s.value, instanceRecords, allTasks, daemonGroups, cache) : undefined,
+          daemon: s.value.schedulingStrategy === "DAEMON" ? await daemonContext(ctx, s.value, pool, allTasks, daemonGroups, cache) : undefined,
         });
         await applyServicePlan(ctx, s, plan);
       } catch (err) {

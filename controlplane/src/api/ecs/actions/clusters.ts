@@ -7,7 +7,16 @@ import type {
   UpdateClusterSettingsRequest,
 } from "@aws-sdk/client-ecs";
 import { clusterArn, clusterNameOf } from "@berth/shared";
-import { checkClusterName, clusterCounts, createCluster, deleteCluster, listClustersPage, updateCluster } from "../../../core/index.js";
+import {
+  checkClusterName,
+  clusterCounts,
+  clusterProviders,
+  createCluster,
+  deleteCluster,
+  listClustersPage,
+  putClusterCapacityProviders,
+  updateCluster,
+} from "../../../core/index.js";
 import { nextTokenOf, pageRequest } from "../pagination.js";
 import { clusterShape } from "../shapes.js";
 import type { ActionTable } from "./types.js";
@@ -18,7 +27,11 @@ export const clusterActions: ActionTable = {
     const name = input.clusterName ?? "default";
     checkClusterName(name);
     const { settings, configuration, serviceConnectDefaults } = input;
-    const rec = await createCluster(ctx, name, input.tags, { settings, configuration, serviceConnectDefaults });
+    let rec = await createCluster(ctx, name, input.tags, { settings, configuration, serviceConnectDefaults });
+    // CreateCluster may associate providers and a default strategy, as PutClusterCapacityProviders does.
+    if (input.capacityProviders !== undefined || input.defaultCapacityProviderStrategy !== undefined) {
+      rec = await putClusterCapacityProviders(ctx, name, input.capacityProviders ?? clusterProviders(rec), input.defaultCapacityProviderStrategy ?? []);
+    }
     return { cluster: clusterShape(rec, await clusterCounts(ctx, name)) };
   },
 

@@ -6,7 +6,7 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { clusterNameOf, InvalidParameterException, resourceIdOf } from "@berth/shared";
 import { parseQuery, type QueryExpr } from "../../../scheduler/index.js";
-import { activeCluster, deregisterInstance, instanceTaskCounts, listInstancesPage, updateInstancesState } from "../../../core/index.js";
+import { activeCluster, deregisterInstance, instanceTaskCounts, isFargateInstance, listInstancesPage, updateInstancesState } from "../../../core/index.js";
 import { nextTokenOf, pageRequest } from "../pagination.js";
 import { containerInstanceShape } from "../shapes.js";
 import type { ActionTable } from "./types.js";
@@ -33,7 +33,8 @@ export const containerInstanceActions: ActionTable = {
     for (const ref of refs) {
       const id = resourceIdOf(ref, "container-instance", cluster, "containerInstances");
       const got = await ctx.store.instances.get(cluster, id);
-      if (!got) {
+      // A Fargate agent is no container instance of the user's, as on ECS.
+      if (!got || isFargateInstance(got.value)) {
         failures.push({ arn: ref, reason: "MISSING" });
         continue;
       }

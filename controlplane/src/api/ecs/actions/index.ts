@@ -8,6 +8,7 @@ import { serviceDeploymentActions } from "./service-deployments.js";
 import { taskProtectionActions } from "./task-protection.js";
 import { accountSettingActions } from "./account-settings.js";
 import { tagActions } from "./tags.js";
+import { capacityProviderActions } from "./capacity-providers.js";
 import type { ActionTable } from "./types.js";
 
 /** Every ECS action berth serves, by name. An action in the ECS model but not here is refused clearly. */
@@ -22,6 +23,7 @@ export const actions: ActionTable = {
   ...taskProtectionActions,
   ...accountSettingActions,
   ...tagActions,
+  ...capacityProviderActions,
 };
 
 export type { ActionHandler, ActionTable } from "./types.js";

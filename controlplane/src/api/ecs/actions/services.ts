@@ -36,11 +36,8 @@ const maxDescribe = 10;
 /** CreateService, UpdateService, DeleteService, DescribeServices, ListServices. */
 export const serviceActions: ActionTable = {
   async CreateService(ctx, input: CreateServiceRequest) {
-    checkLaunchOptions({ launchType: input.launchType, capacityProviderStrategy: input.capacityProviderStrategy, propagateTags: input.propagateTags }, "CreateService");
+    checkLaunchOptions({ propagateTags: input.propagateTags }, "CreateService");
     refuseUnsupported(input, "CreateService");
-    if (input.launchType === "FARGATE") {
-      throw new InvalidParameterException("launchType: FARGATE is not available in berth; services run on registered container instances (EC2 or EXTERNAL)");
-    }
     if (input.deploymentController && input.deploymentController.type !== "ECS") {
       throw new UnsupportedFeatureException(`deploymentController.type: only ECS (rolling update) deployments are supported, got ${input.deploymentController.type}`);
     }
@@ -52,7 +49,9 @@ export const serviceActions: ActionTable = {
       taskDefinition: input.taskDefinition,
       desiredCount: input.desiredCount,
       schedulingStrategy: input.schedulingStrategy === "DAEMON" ? "DAEMON" : "REPLICA",
-      launchType: input.launchType === "EXTERNAL" ? "EXTERNAL" : "EC2",
+      launchType: input.launchType,
+      capacityProviderStrategy: input.capacityProviderStrategy,
+      platformVersion: input.platformVersion,
       deploymentConfiguration: deploymentConfigurationOf(input.deploymentConfiguration),
       placementStrategy: input.placementStrategy as never,
       placementConstraints: input.placementConstraints as never,
@@ -69,7 +68,6 @@ export const serviceActions: ActionTable = {
   },
 
   async UpdateService(ctx, input: UpdateServiceRequest) {
-    checkLaunchOptions({ capacityProviderStrategy: input.capacityProviderStrategy }, "UpdateService");
     refuseUnsupported(input, "UpdateService");
     const cluster = clusterNameOf(input.cluster);
     const name = serviceNameOf(input.service!, cluster);
@@ -86,6 +84,8 @@ export const serviceActions: ActionTable = {
       enableECSManagedTags: input.enableECSManagedTags,
       enableExecuteCommand: input.enableExecuteCommand,
       availabilityZoneRebalancing: input.availabilityZoneRebalancing,
+      capacityProviderStrategy: input.capacityProviderStrategy,
+      platformVersion: input.platformVersion,
     });
     return { service: serviceShape(rec, await serviceTasks(ctx, cluster, name), true) };
   },
@@ -139,10 +139,8 @@ function refuseUnsupported(input: CreateServiceRequest | UpdateServiceRequest, a
   for (const [field, used] of unsupported) {
     if (used) throw new UnsupportedFeatureException(`${field}: not supported by berth's ${action} yet`);
   }
-  // awsvpc and Fargate platform versions have no meaning for tasks on bridge/host networking.
   // CreateService checks networkConfiguration against its definition; changing it later is not supported yet.
   if (input.networkConfiguration && action === "UpdateService") throw new UnsupportedFeatureException("networkConfiguration: changing a service's network configuration is not supported by berth's UpdateService yet");
-  if (input.platformVersion) throw new InvalidParameterException("platformVersion: only for the FARGATE launch type, which berth does not offer");
 }
 
 function deploymentConfigurationOf(c: CreateServiceRequest["deploymentConfiguration"]): DeploymentConfigurationInput | undefined {

@@ -18,8 +18,11 @@ import {
   activeCluster,
   listTasksPage,
   checkLaunchOptions,
+  checkFargatePlacement,
+  launchSettings,
   resolveTaskNetwork,
   launchTags,
+  resolveLaunch,
   propagateTagsOf,
   requestFingerprint,
   runnableDefinition,
@@ -40,8 +43,10 @@ export const taskActions: ActionTable = {
     if (count < 1 || count > 10) throw new InvalidParameterException("count: must be between 1 and 10");
     checkLaunchOptions(input, "RunTask");
     const cluster = clusterNameOf(input.cluster);
-    await activeCluster(ctx, cluster);
-    const td = await runnableDefinitionWith(ctx, input.taskDefinition!, input.launchType, input.overrides);
+    const plan = resolveLaunch(input, await activeCluster(ctx, cluster));
+    const td = await runnableDefinitionWith(ctx, input.taskDefinition!, plan.launchType, input.overrides);
+    const launch = launchSettings(plan, td, input.overrides, input.platformVersion);
+    checkFargatePlacement(launch.launchType, input.placementStrategy, input.placementConstraints);
     const awsvpc = await resolveTaskNetwork(ctx, td, input.networkConfiguration);
     validatePlacement(input.placementStrategy as never, input.placementConstraints as never);
     const tags = taskTagsOf(input, cluster, td);
@@ -55,7 +60,7 @@ export const taskActions: ActionTable = {
       tags,
       enableExecuteCommand: input.enableExecuteCommand,
       runTokenHash,
-      launchType: input.launchType === "EXTERNAL" ? "EXTERNAL" : "EC2",
+      ...launch,
       placementStrategy: input.placementStrategy as never,
       placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...((input.placementConstraints ?? []) as never[])],
       awsvpc,
@@ -68,6 +73,7 @@ export const taskActions: ActionTable = {
 
   async StartTask(ctx, input: StartTaskRequest) {
     checkLaunchOptions(input, "StartTask");
+    // StartTask names EC2 container instances; Fargate agents are not ones a user can name.
     const cluster = clusterNameOf(input.cluster);
     await activeCluster(ctx, cluster);
     const refs = input.containerInstances ?? [];
