@@ -19,6 +19,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { keys } from "@berth/controlplane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { core } from "@berth/controlplane";
 import { eventually, removeDir, startSingleHost, startTestAgent, type SingleHost, type TestAgent, type TestControlPlane } from "../support/berth.js";
 import { berthCli } from "../support/berth-cli.js";
 import { TEST_IMAGE } from "../support/image.js";
@@ -34,6 +35,8 @@ let fargateAgent: TestAgent;
 let ec2Arn: string;
 let fargateArn: string;
 
+// Fargate tasks are awsvpc tasks: in the default subnet of the Fargate agent's zone.
+const fgNetwork = { awsvpcConfiguration: { subnets: [core.defaultSubnets("us-east-1")[0].subnetId] } };
 const env = { ...process.env, AWS_ACCESS_KEY_ID: "berth", AWS_SECRET_ACCESS_KEY: "berth", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
 async function aws(...args: string[]): Promise<any> {
   const { stdout } = await run("/usr/bin/aws", ["ecs", "--endpoint-url", t.endpoint, "--output", "json", ...args], { env });
@@ -58,7 +61,7 @@ const taskCount = async () => {
 beforeAll(async () => {
   host = await startSingleHost(cluster);
   t = host.t;
-  fargateAgent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, env: { BERTH_AGENT_FARGATE: "1" } });
+  fargateAgent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, env: { BERTH_AGENT_FARGATE: "1", BERTH_AVAILABILITY_ZONE: "us-east-1a" } });
   const instances = await eventually("the Fargate agent to connect", async () => {
     const list = (await t.cp.ctx.store.instances.list(keys.instances(cluster))).items.map((i) => i.value);
     return list.length === 2 && list.every((i) => i.agentConnected) ? list : undefined;
@@ -98,7 +101,7 @@ describe("Fargate capacity", () => {
   });
 
   it("runs a FARGATE task on the Fargate agent with ECS's Fargate fields, and EC2 tasks never there", async () => {
-    const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE" }));
+    const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE", networkConfiguration: fgNetwork }));
     expect(res.failures).toEqual([]);
     const task = res.tasks![0];
     expect(task).toMatchObject({ launchType: "FARGATE", platformVersion: "1.4.0", platformFamily: "Linux", ephemeralStorage: { sizeInGiB: 20 }, cpu: "256", memory: "512" });
@@ -125,7 +128,7 @@ describe("Fargate capacity", () => {
   });
 
   it("a task larger than the Fargate agents fails with ECS's reason and no instance ARN", async () => {
-    const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE", overrides: { cpu: "16384", memory: "32768" } }));
+    const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE", networkConfiguration: fgNetwork, overrides: { cpu: "16384", memory: "32768" } }));
     expect(res.tasks).toEqual([]);
     expect(res.failures).toEqual([{ reason: "RESOURCE:CPU" }]);
   });
@@ -143,7 +146,7 @@ describe("Fargate capacity", () => {
     ["both", { launchType: "FARGATE", capacityProviderStrategy: [{ capacityProvider: "FARGATE" }] }, /^Specifying both a launch type and capacity provider strategy/],
   ])("RunTask refuses %s and starts nothing", async (_name, over, message) => {
     const before = await taskCount();
-    const err = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", ...over } as RunTaskCommandInput)).catch((e: Error) => e);
+    const err = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", networkConfiguration: fgNetwork, ...over } as RunTaskCommandInput)).catch((e: Error) => e);
     expect(err).toMatchObject({ name: "InvalidParameterException", message: expect.stringMatching(message) });
     expect(await taskCount()).toBe(before);
   });
@@ -155,6 +158,7 @@ describe("capacity provider strategies", () => {
       new RunTaskCommand({
         cluster,
         taskDefinition: "fg",
+        networkConfiguration: fgNetwork,
         count: 3,
         capacityProviderStrategy: [
           { capacityProvider: "FARGATE", base: 1, weight: 1 },
@@ -172,7 +176,7 @@ describe("capacity provider strategies", () => {
 
   it("a service on FARGATE_SPOT shows its strategy and LATEST, and its tasks run there", async () => {
     const created = await t.ecs.send(
-      new CreateServiceCommand({ cluster, serviceName: "spot-svc", taskDefinition: "fg", desiredCount: 2, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }),
+      new CreateServiceCommand({ cluster, serviceName: "spot-svc", taskDefinition: "fg", networkConfiguration: fgNetwork, desiredCount: 2, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }),
     );
     expect(created.service).toMatchObject({ capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1, base: 0 }], platformVersion: "LATEST", platformFamily: "Linux" });
     expect(created.service!.launchType).toBeUndefined();
@@ -235,7 +239,7 @@ describe("EC2 capacity providers through the AWS CLI", () => {
 
 describe("cost", () => {
   it("berth cost prints each service's use and price, and /metrics counts the same tasks", async () => {
-    const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE" }));
+    const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE", networkConfiguration: fgNetwork }));
     const arn = res.tasks![0].taskArn!;
     await eventually("the task to run", async () => ((await describeTask(arn)).lastStatus === "RUNNING" ? true : undefined));
     await new Promise((r) => setTimeout(r, 300));
@@ -258,7 +262,7 @@ describe("cost", () => {
 describe("spot interruption", () => {
   it("berth spot interrupt sends SIGTERM, records ECS's reason and SpotInterruption, and the service replaces the task", async () => {
     await t.ecs.send(
-      new CreateServiceCommand({ cluster, serviceName: "spot-interrupted", taskDefinition: "fg-spot", desiredCount: 1, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }),
+      new CreateServiceCommand({ cluster, serviceName: "spot-interrupted", taskDefinition: "fg-spot", networkConfiguration: fgNetwork, desiredCount: 1, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }),
     );
     const running = async () => {
       const arns = (await t.ecs.send(new ListTasksCommand({ cluster, serviceName: "spot-interrupted" }))).taskArns ?? [];
@@ -282,7 +286,7 @@ describe("spot interruption", () => {
   });
 
   it("refuses to interrupt a task that is not on FARGATE_SPOT", async () => {
-    const arn = (await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE" }))).tasks![0].taskArn!;
+    const arn = (await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE", networkConfiguration: fgNetwork }))).tasks![0].taskArn!;
     const out = await berthCli("spot", "interrupt", arn, "--endpoint", t.endpoint, "--cluster", cluster);
     expect(out.code).not.toBe(0);
     expect(out.stderr).toContain("was not placed through the FARGATE_SPOT capacity provider");
