@@ -102,6 +102,19 @@ describe("log store", () => {
     expect((await again.read("g", "s")).map((e) => e.message)).toEqual(["line 0", "line 1"]);
   });
 
+
+  it("keeps the first event appended after a torn last line (it is not glued onto the torn one)", async () => {
+    const s = await open();
+    await s.append("g", "s", events(2, now).map((e, i) => ({ ...e, sourceSeq: i + 1 })), { createGroup: true, createStream: true, source: "c1" });
+    const [file] = await segmentFiles();
+    await appendFile(file, '{"t":1,"n":');
+    const again = await open();
+    // The agent re-sends what was never acked: line 3 onwards, stored (and acked) this time.
+    expect(await again.append("g", "s", [{ timestamp: now + 5, message: "after", sourceSeq: 3 }], { source: "c1" })).toBe(1);
+    expect((await again.read("g", "s")).map((e) => e.message)).toEqual(["line 0", "line 1", "after"]);
+    const third = await open();
+    expect((await third.read("g", "s")).map((e) => e.message)).toEqual(["line 0", "line 1", "after"]);
+  });
   it("sweeps segments past retention and counts the dropped bytes", async () => {
     const s = await open({ segmentBytes: 1 });
     await s.append("g", "s", events(1, now - 3 * day), { createGroup: true, createStream: true });

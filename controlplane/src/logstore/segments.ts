@@ -1,4 +1,4 @@
-import { appendFile, readFile, readdir, rm, stat, writeFile, rename } from "node:fs/promises";
+import { appendFile, readFile, readdir, rm, truncate, writeFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { parseSegmentFileName, segmentFileName, segmentIndexFileName } from "./names.js";
 
@@ -126,8 +126,12 @@ export async function loadSegments(dir: string): Promise<SegmentInfo[]> {
     }
     const seg = newSegment(name.counter, name.firstMs);
     seg.file = file;
-    const events = await readSegment(dir, seg);
-    recordAppend(seg, events, (await stat(join(dir, file))).size);
+    // A crash mid-append leaves a torn last line without its newline: it is cut off, or the
+    // next append would be glued onto it and the (acknowledged) event lost with it.
+    const raw = await readFile(join(dir, file));
+    const whole = raw.lastIndexOf(0x0a) + 1;
+    if (whole < raw.length) await truncate(join(dir, file), whole);
+    recordAppend(seg, parseSegment(raw.subarray(0, whole).toString("utf8")), whole);
     out.push(seg);
   }
   return out;
