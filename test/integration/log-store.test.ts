@@ -115,6 +115,18 @@ describe("log store", () => {
     const third = await open();
     expect((await third.read("g", "s")).map((e) => e.message)).toEqual(["line 0", "line 1", "after"]);
   });
+  it("stores groups and streams with names up to CloudWatch's 512 characters (folder names stay under NAME_MAX)", async () => {
+    const group = `/ecs/${"g".repeat(507)}`;
+    const stream = `ecs/${"s".repeat(400)}/${"é".repeat(100)}`;
+    const s = await open();
+    await s.append(group, stream, events(1, now), { createGroup: true, createStream: true });
+    await s.createStream(group, "short");
+    const again = await open();
+    expect(again.listGroups().map((g) => g.name)).toEqual([group]);
+    expect(again.listStreams(group).map((x) => x.name)).toEqual(["short", stream].sort());
+    expect((await again.read(group, stream)).map((e) => e.message)).toEqual(["line 0"]);
+  });
+
   it("sweeps segments past retention and counts the dropped bytes", async () => {
     const s = await open({ segmentBytes: 1 });
     await s.append("g", "s", events(1, now - 3 * day), { createGroup: true, createStream: true });

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ResourceAlreadyExistsException, ResourceNotFoundException } from "@berth/shared";
-import { decodeName, encodeName } from "./names.js";
+import { encodeName, isNameFolder } from "./names.js";
 import { appendSegment, loadSegments, newSegment, readSegment, removeSegment, sealSegment, type SegmentInfo, type StoredEvent } from "./segments.js";
 import { planSweep, retentionCutoffMs, type SweepDrop } from "./sweep-plan.js";
 
@@ -78,14 +78,13 @@ export class LogStore {
     const groupsDir = join(opts.dir, "groups");
     await mkdir(groupsDir, { recursive: true });
     for (const g of await readdir(groupsDir)) {
-      if (decodeName(g) === undefined) continue;
+      if (!isNameFolder(g)) continue;
       const dir = join(groupsDir, g);
       const meta = await readJson<LogGroupMeta>(join(dir, "group.json"));
       if (!meta) continue; // a group deleted mid-way, or created mid-way: not there
       const group: GroupState = { meta, dir, streams: new Map() };
       for (const s of await readdir(dir)) {
-        const name = decodeName(s);
-        if (name === undefined) continue;
+        if (!isNameFolder(s)) continue;
         const sdir = join(dir, s);
         const smeta = await readJson<{ name: string; createdMs: number }>(join(sdir, "stream.json"));
         if (!smeta) continue;
