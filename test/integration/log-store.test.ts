@@ -1,6 +1,8 @@
-import { appendFile, mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ResourceAlreadyExistsException, ResourceNotFoundException } from "@berth/shared";
 import { LogStore } from "@berth/controlplane";
@@ -125,6 +127,42 @@ describe("log store", () => {
     expect(again.listGroups().map((g) => g.name)).toEqual([group]);
     expect(again.listStreams(group).map((x) => x.name)).toEqual(["short", stream].sort());
     expect((await again.read(group, stream)).map((e) => e.message)).toEqual(["line 0"]);
+  });
+
+  it("leaves no torn line behind a write that failed part-way (disk full), so the retried batch is stored whole and once", async () => {
+    // A child store with a 16 KiB file-size limit: the big batch is written in part, then EFBIG,
+    // as a full disk tears a write. The limit is lifted (prlimit) and the agent's retry comes.
+    const script = join(dir, "child.mjs");
+    const store = fileURLToPath(new URL("../../controlplane/dist/index.js", import.meta.url));
+    await writeFile(
+      script,
+      `import { LogStore } from ${JSON.stringify(store)};
+       import { createInterface } from "node:readline";
+       const s = await LogStore.open({ dir: ${JSON.stringify(join(dir, "store"))}, maxBytes: 1 << 30 });
+       const opts = { createGroup: true, createStream: true, source: "c1" };
+       await s.append("g", "s", [{ timestamp: 1000, message: "first", sourceSeq: 1 }], opts);
+       const batch = Array.from({ length: 30 }, (_, i) => ({ timestamp: 1001 + i, message: String(i + 2).padEnd(1000, "x"), sourceSeq: i + 2 }));
+       console.log(await s.append("g", "s", batch, opts).then(() => "stored", (e) => e.code));
+       const lines = createInterface({ input: process.stdin });
+       for await (const _ of lines) break;
+       console.log(await s.append("g", "s", batch, opts));
+       console.log(JSON.stringify((await s.read("g", "s")).map((e) => Number(e.message.slice(0, 2).replace("x", "")) || e.message)));
+       process.exit(0);`,
+    );
+    const child = spawn("bash", ["-c", `ulimit -S -f 16; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)}`]);
+    const out: string[] = [];
+    let err = "";
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    child.stdout.on("data", (b: Buffer) => {
+      out.push(...b.toString().split("\n").filter(Boolean));
+      if (out.length === 1) {
+        spawn("prlimit", ["--pid", String(child.pid), "--fsize=unlimited"]).on("close", () => child.stdin.write("go\n"));
+      }
+    });
+    await new Promise((resolve) => child.on("close", resolve));
+    expect(out[0], err).toBe("EFBIG");
+    expect(out[1], err).toBe("30");
+    expect(JSON.parse(out[2])).toEqual(["first", ...Array.from({ length: 30 }, (_, i) => i + 2)]);
   });
 
   it("sweeps segments past retention and counts the dropped bytes", async () => {

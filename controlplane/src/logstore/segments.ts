@@ -75,10 +75,19 @@ export function recordAppend(seg: SegmentInfo, events: readonly StoredEvent[], b
   seg.bytes += bytes;
 }
 
-/** Appends events to a segment file (one write: a crash tears at most the last line). */
+/**
+ * Appends events to a segment file (one write: a crash tears at most the last line). A write that
+ * fails part-way (a full disk) is cut back to the segment's known length: the lines it left were
+ * never acknowledged, and the retry would store them again after a torn line that eats its first.
+ */
 export async function appendSegment(dir: string, seg: SegmentInfo, events: readonly StoredEvent[]): Promise<number> {
   const text = events.map(eventLine).join("");
-  await appendFile(join(dir, seg.file), text, "utf8");
+  try {
+    await appendFile(join(dir, seg.file), text, "utf8");
+  } catch (err) {
+    await truncate(join(dir, seg.file), seg.bytes).catch(() => undefined);
+    throw err;
+  }
   const bytes = Buffer.byteLength(text, "utf8");
   recordAppend(seg, events, bytes);
   return bytes;
