@@ -128,10 +128,10 @@ describe("awslogs through the AWS CLI", () => {
     });
     await eventually("the task to run", async () => ((await cli("ecs", "describe-tasks", "--cluster", cluster, "--tasks", taskArn)).tasks[0].lastStatus === "RUNNING" ? true : undefined));
     await host.agent.kill();
-    await new Promise((r) => setTimeout(r, 5000));
+    await new Promise((r) => setTimeout(r, 4000));
     host.agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, dataDir: host.agent.dataDir });
     const lines = await eventually("all 800 long lines", async () => {
-      const got = await allMessages(group, `b/app/${taskId}`, 100).catch(() => []);
+      const got = await allMessages(group, `b/app/${taskId}`).catch(() => []);
       return got.length >= 800 ? got : undefined;
     }, 30_000, 500);
     expect(lines.map((l) => Number(l.split(" ")[0]))).toEqual(Array.from({ length: 800 }, (_, i) => i + 1));

@@ -165,6 +165,29 @@ describe("log store", () => {
     expect(JSON.parse(out[2])).toEqual(["first", ...Array.from({ length: 30 }, (_, i) => i + 2)]);
   });
 
+  it("pages a long stream by opening only the segments the page needs (memory bounded by the page, not the stream)", async () => {
+    const s = await open({ segmentBytes: 1 });
+    // 20 segments of 10 events, one per append (a segment past 1 byte is sealed on the next).
+    for (let i = 0; i < 20; i++) await s.append("g", "s", events(10, now + i * 100, `seg${i}`), { createGroup: true, createStream: true });
+    const files = (await segmentFiles()).sort();
+    expect(files).toHaveLength(20);
+    // The middle segments cannot be read (a folder where the file was): a page that opens them fails.
+    for (const f of files.slice(3, 17)) {
+      await rm(f);
+      await mkdir(f);
+    }
+    const messages = (es: { message: string }[]) => es.map((e) => e.message);
+    const all = () => true;
+    // Reading the whole stream (what GetLogEvents and FilterLogEvents did for every page) opens them all.
+    await expect(s.read("g", "s")).rejects.toThrow(/EISDIR/);
+    // The oldest 15 (startFromHead), the newest 15, and the 5 after a position in the first segments.
+    expect(messages(await s.readBounded("g", "s", 0, Number.MAX_SAFE_INTEGER, { keep: all, limit: 15 }))).toEqual([...events(10, 0, "seg0"), ...events(5, 0, "seg1")].map((e) => e.message));
+    expect(messages(await s.readBounded("g", "s", 0, Number.MAX_SAFE_INTEGER, { keep: all, limit: 15, newest: true }))).toEqual([...events(10, 0, "seg18").slice(5), ...events(10, 0, "seg19")].map((e) => e.message));
+    expect(messages(await s.readBounded("g", "s", 0, Number.MAX_SAFE_INTEGER, { keep: (e) => e.timestamp > now + 105, limit: 5 }))).toEqual(events(10, 0, "seg1").slice(6).map((e) => e.message).concat(events(1, 0, "seg2").map((e) => e.message)));
+    // A filter that matches nothing past the readable ones has to read on, and says so.
+    await expect(s.readBounded("g", "s", 0, Number.MAX_SAFE_INTEGER, { keep: (e) => e.message.startsWith("seg19"), limit: 5 })).rejects.toThrow(/EISDIR/);
+  });
+
   it("sweeps segments past retention and counts the dropped bytes", async () => {
     const s = await open({ segmentBytes: 1 });
     await s.append("g", "s", events(1, now - 3 * day), { createGroup: true, createStream: true });

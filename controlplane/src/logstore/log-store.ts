@@ -237,7 +237,39 @@ export class LogStore {
       if (seg.count === 0 || seg.maxMs < from || seg.minMs >= endMs) continue;
       for (const e of await readSegment(s.dir, seg)) if (e.timestamp >= from && e.timestamp < endMs) out.push(e);
     }
-    return out.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
+    return out.sort(byKey);
+  }
+
+  /**
+   * The first `limit` events in [startMs, endMs) that `keep` takes, in key order (the last
+   * `limit` with `newest`), reading segments in time order and stopping once no unread one can
+   * hold an earlier (later) event: a page holds at most `limit` events and one segment in
+   * memory, however long the stream. Events past retention are left out.
+   */
+  async readBounded(
+    group: string,
+    stream: string,
+    startMs: number,
+    endMs: number,
+    opts: { keep: (e: StoredEvent) => boolean; limit: number; newest?: boolean },
+  ): Promise<StoredEvent[]> {
+    const g = this.mustGroup(group);
+    const s = mustStream(g, stream);
+    const from = Math.max(startMs, retentionCutoffMs(g.meta.retentionInDays, this.now()) ?? 0);
+    const segments = s.segments
+      .filter((seg) => seg.count > 0 && seg.maxMs >= from && seg.minMs < endMs)
+      .sort(opts.newest ? (a, b) => b.maxMs - a.maxMs : (a, b) => a.minMs - b.minMs);
+    let kept: StoredEvent[] = [];
+    for (const seg of segments) {
+      if (kept.length >= opts.limit) {
+        const edge = opts.newest ? kept[0] : kept[kept.length - 1];
+        if (opts.newest ? seg.maxMs < edge.timestamp : seg.minMs > edge.timestamp) break;
+      }
+      for (const e of await readSegment(s.dir, seg)) if (e.timestamp >= from && e.timestamp < endMs && opts.keep(e)) kept.push(e);
+      kept.sort(byKey);
+      kept = opts.newest ? kept.slice(-opts.limit) : kept.slice(0, opts.limit);
+    }
+    return kept;
   }
 
   /** Drops segments past retention, then the oldest while over the cap; returns what went. */
@@ -307,6 +339,11 @@ export class LogStore {
     g.streams.set(name, s);
     return s;
   }
+}
+
+/** Stream events in key order: time, then sequence. */
+function byKey(a: StoredEvent, b: StoredEvent): number {
+  return a.timestamp - b.timestamp || a.seq - b.seq;
 }
 
 function mustStream(g: GroupState, name: string): StreamState {
