@@ -131,7 +131,16 @@ describe("awslogs through the AWS CLI", () => {
     await new Promise((r) => setTimeout(r, 4000));
     host.agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, dataDir: host.agent.dataDir });
     const lines = await eventually("all 800 long lines", async () => {
-      const got = await allMessages(group, `b/app/${taskId}`).catch(() => []);
+      // Paged with the SDK (the CLI's output of 6.5 MB would pass execFile's buffer).
+      const got: string[] = [];
+      let nextToken: string | undefined;
+      for (;;) {
+        const page = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: `b/app/${taskId}`, startFromHead: true, nextToken })).catch(() => undefined);
+        if (!page) return undefined;
+        got.push(...(page.events ?? []).map((e) => e.message ?? ""));
+        if (page.nextForwardToken === nextToken) break;
+        nextToken = page.nextForwardToken;
+      }
       return got.length >= 800 ? got : undefined;
     }, 30_000, 500);
     expect(lines.map((l) => Number(l.split(" ")[0]))).toEqual(Array.from({ length: 800 }, (_, i) => i + 1));
