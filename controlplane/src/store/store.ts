@@ -88,6 +88,11 @@ export interface VpcSubnetsGuardRecord {
   changes: number;
 }
 
+/** The security groups' rule-set version: rule changes and deletes write it, guarded (they check other groups). */
+export interface SecurityGroupsGuardRecord {
+  changes: number;
+}
+
 /** A security group name taken in a VPC, written with the group so names stay unique. */
 export interface SecurityGroupNameRecord {
   vpcId: string;
@@ -114,6 +119,7 @@ export class Store {
   readonly vpcSubnetsGuards: Collection<VpcSubnetsGuardRecord, [vpcId: string]>;
   readonly securityGroups: Collection<SecurityGroupRecord, [groupId: string]>;
   readonly securityGroupNames: Collection<SecurityGroupNameRecord, [vpcId: string, name: string]>;
+  readonly securityGroupsGuard: Collection<SecurityGroupsGuardRecord, []>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -130,6 +136,7 @@ export class Store {
     this.vpcSubnetsGuards = new Collection(kv, keys.vpcSubnetsGuard, (r) => keys.vpcSubnetsGuard(r.vpcId));
     this.securityGroups = new Collection(kv, keys.securityGroup, (r) => keys.securityGroup(r.groupId));
     this.securityGroupNames = new Collection(kv, keys.securityGroupName, (r) => keys.securityGroupName(r.vpcId, r.groupName));
+    this.securityGroupsGuard = new Collection(kv, keys.securityGroupsGuard, () => keys.securityGroupsGuard());
   }
 
   /** A new empty transaction to stage writes into. */
