@@ -14,7 +14,7 @@ import {
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
+import { eventually, startSingleHost, startTestAgent, type SingleHost, type TestControlPlane } from "../support/berth.js";
 
 // awslogs and the CloudWatch Logs API through the real AWS CLI v2: containers' lines reach the
 // log store over the agent's session with ECS's stream names, and `aws logs` reads them back.
@@ -116,6 +116,37 @@ describe("awslogs through the AWS CLI", () => {
     // Paged through nextToken, page by page, the CLI (its paginator) still gets all 60.
     const paged = await cli("logs", "filter-log-events", "--log-group-name", group, "--page-size", "7");
     expect(paged.events).toHaveLength(60);
+  });
+
+  it("ships a backlog of long lines (more than gRPC's 4 MiB a message in 1,000 lines) read after an agent restart, without breaking the session", async () => {
+    const group = "/berth/burst";
+    // 800 lines of 8 KiB each, written at once while the agent is down: ~6.5 MiB of backlog.
+    const { taskArn, taskId } = await runLogging("awslogs-burst", "sleep 3; l=$(head -c 8000 /dev/zero | tr '\\0' x); i=0; while [ $i -lt 800 ]; do i=$((i+1)); echo \"$i $l\"; done; sleep 30", {
+      "awslogs-group": group,
+      "awslogs-stream-prefix": "b",
+      "awslogs-create-group": "true",
+    });
+    await eventually("the task to run", async () => ((await cli("ecs", "describe-tasks", "--cluster", cluster, "--tasks", taskArn)).tasks[0].lastStatus === "RUNNING" ? true : undefined));
+    await host.agent.kill();
+    await new Promise((r) => setTimeout(r, 4000));
+    host.agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, dataDir: host.agent.dataDir });
+    const lines = await eventually("all 800 long lines", async () => {
+      // Paged with the SDK (the CLI's output of 6.5 MB would pass execFile's buffer).
+      const got: string[] = [];
+      let nextToken: string | undefined;
+      for (;;) {
+        const page = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: `b/app/${taskId}`, startFromHead: true, nextToken })).catch(() => undefined);
+        if (!page) return undefined;
+        got.push(...(page.events ?? []).map((e) => e.message ?? ""));
+        if (page.nextForwardToken === nextToken) break;
+        nextToken = page.nextForwardToken;
+      }
+      return got.length >= 800 ? got : undefined;
+    }, 30_000, 500);
+    expect(lines.map((l) => Number(l.split(" ")[0]))).toEqual(Array.from({ length: 800 }, (_, i) => i + 1));
+    expect(lines.every((l) => l.endsWith("x".repeat(8000)))).toBe(true);
+    // The session held: no batch went over gRPC's message limit (which ends the session).
+    expect(host.agent.output()).not.toContain("Received message larger than max");
   });
 
   it("fills in the console's defaults for a definition without options, creating /ecs/<family>; aws logs tail prints its lines", async () => {

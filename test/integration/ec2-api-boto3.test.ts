@@ -180,8 +180,8 @@ print(json.dumps({
 }))
 `);
     expect(after).toEqual({ groups: ["default"], subnets: 6 });
-    // only the per-VPC subnet guard stays: the records and the group names are gone
-    expect((await vpcState()).map((k) => k.split("@")[0])).toEqual([keys.vpcSubnetsGuard(ids.vpc)]);
+    // only the guards stay (the security groups' and the per-VPC subnets'): the records and the group names are gone
+    expect((await vpcState()).map((k) => k.split("@")[0])).toEqual([keys.securityGroupsGuard(), keys.vpcSubnetsGuard(ids.vpc)]);
   });
 });
 

@@ -1,6 +1,8 @@
-import { appendFile, mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ResourceAlreadyExistsException, ResourceNotFoundException } from "@berth/shared";
 import { LogStore } from "@berth/controlplane";
@@ -100,6 +102,90 @@ describe("log store", () => {
     await appendFile(file, '{"t":1,"n":');
     const again = await open();
     expect((await again.read("g", "s")).map((e) => e.message)).toEqual(["line 0", "line 1"]);
+  });
+
+
+  it("keeps the first event appended after a torn last line (it is not glued onto the torn one)", async () => {
+    const s = await open();
+    await s.append("g", "s", events(2, now).map((e, i) => ({ ...e, sourceSeq: i + 1 })), { createGroup: true, createStream: true, source: "c1" });
+    const [file] = await segmentFiles();
+    await appendFile(file, '{"t":1,"n":');
+    const again = await open();
+    // The agent re-sends what was never acked: line 3 onwards, stored (and acked) this time.
+    expect(await again.append("g", "s", [{ timestamp: now + 5, message: "after", sourceSeq: 3 }], { source: "c1" })).toBe(1);
+    expect((await again.read("g", "s")).map((e) => e.message)).toEqual(["line 0", "line 1", "after"]);
+    const third = await open();
+    expect((await third.read("g", "s")).map((e) => e.message)).toEqual(["line 0", "line 1", "after"]);
+  });
+  it("stores groups and streams with names up to CloudWatch's 512 characters (folder names stay under NAME_MAX)", async () => {
+    const group = `/ecs/${"g".repeat(507)}`;
+    const stream = `ecs/${"s".repeat(400)}/${"é".repeat(100)}`;
+    const s = await open();
+    await s.append(group, stream, events(1, now), { createGroup: true, createStream: true });
+    await s.createStream(group, "short");
+    const again = await open();
+    expect(again.listGroups().map((g) => g.name)).toEqual([group]);
+    expect(again.listStreams(group).map((x) => x.name)).toEqual(["short", stream].sort());
+    expect((await again.read(group, stream)).map((e) => e.message)).toEqual(["line 0"]);
+  });
+
+  it("leaves no torn line behind a write that failed part-way (disk full), so the retried batch is stored whole and once", async () => {
+    // A child store with a 16 KiB file-size limit: the big batch is written in part, then EFBIG,
+    // as a full disk tears a write. The limit is lifted (prlimit) and the agent's retry comes.
+    const script = join(dir, "child.mjs");
+    const store = fileURLToPath(new URL("../../controlplane/dist/index.js", import.meta.url));
+    await writeFile(
+      script,
+      `import { LogStore } from ${JSON.stringify(store)};
+       import { createInterface } from "node:readline";
+       const s = await LogStore.open({ dir: ${JSON.stringify(join(dir, "store"))}, maxBytes: 1 << 30 });
+       const opts = { createGroup: true, createStream: true, source: "c1" };
+       await s.append("g", "s", [{ timestamp: 1000, message: "first", sourceSeq: 1 }], opts);
+       const batch = Array.from({ length: 30 }, (_, i) => ({ timestamp: 1001 + i, message: String(i + 2).padEnd(1000, "x"), sourceSeq: i + 2 }));
+       console.log(await s.append("g", "s", batch, opts).then(() => "stored", (e) => e.code));
+       const lines = createInterface({ input: process.stdin });
+       for await (const _ of lines) break;
+       console.log(await s.append("g", "s", batch, opts));
+       console.log(JSON.stringify((await s.read("g", "s")).map((e) => Number(e.message.slice(0, 2).replace("x", "")) || e.message)));
+       process.exit(0);`,
+    );
+    const child = spawn("bash", ["-c", `ulimit -S -f 16; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)}`]);
+    const out: string[] = [];
+    let err = "";
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    child.stdout.on("data", (b: Buffer) => {
+      out.push(...b.toString().split("\n").filter(Boolean));
+      if (out.length === 1) {
+        spawn("prlimit", ["--pid", String(child.pid), "--fsize=unlimited"]).on("close", () => child.stdin.write("go\n"));
+      }
+    });
+    await new Promise((resolve) => child.on("close", resolve));
+    expect(out[0], err).toBe("EFBIG");
+    expect(out[1], err).toBe("30");
+    expect(JSON.parse(out[2])).toEqual(["first", ...Array.from({ length: 30 }, (_, i) => i + 2)]);
+  });
+
+  it("pages a long stream by opening only the segments the page needs (memory bounded by the page, not the stream)", async () => {
+    const s = await open({ segmentBytes: 1 });
+    // 20 segments of 10 events, one per append (a segment past 1 byte is sealed on the next).
+    for (let i = 0; i < 20; i++) await s.append("g", "s", events(10, now + i * 100, `seg${i}`), { createGroup: true, createStream: true });
+    const files = (await segmentFiles()).sort();
+    expect(files).toHaveLength(20);
+    // The middle segments cannot be read (a folder where the file was): a page that opens them fails.
+    for (const f of files.slice(3, 17)) {
+      await rm(f);
+      await mkdir(f);
+    }
+    const messages = (es: { message: string }[]) => es.map((e) => e.message);
+    const all = () => true;
+    // Reading the whole stream (what GetLogEvents and FilterLogEvents did for every page) opens them all.
+    await expect(s.read("g", "s")).rejects.toThrow(/EISDIR/);
+    // The oldest 15 (startFromHead), the newest 15, and the 5 after a position in the first segments.
+    expect(messages(await s.readBounded("g", "s", 0, Number.MAX_SAFE_INTEGER, { keep: all, limit: 15 }))).toEqual([...events(10, 0, "seg0"), ...events(5, 0, "seg1")].map((e) => e.message));
+    expect(messages(await s.readBounded("g", "s", 0, Number.MAX_SAFE_INTEGER, { keep: all, limit: 15, newest: true }))).toEqual([...events(10, 0, "seg18").slice(5), ...events(10, 0, "seg19")].map((e) => e.message));
+    expect(messages(await s.readBounded("g", "s", 0, Number.MAX_SAFE_INTEGER, { keep: (e) => e.timestamp > now + 105, limit: 5 }))).toEqual(events(10, 0, "seg1").slice(6).map((e) => e.message).concat(events(1, 0, "seg2").map((e) => e.message)));
+    // A filter that matches nothing past the readable ones has to read on, and says so.
+    await expect(s.readBounded("g", "s", 0, Number.MAX_SAFE_INTEGER, { keep: (e) => e.message.startsWith("seg19"), limit: 5 })).rejects.toThrow(/EISDIR/);
   });
 
   it("sweeps segments past retention and counts the dropped bytes", async () => {

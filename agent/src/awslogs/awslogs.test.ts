@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ContainerDefinition } from "@berth/shared";
 import { nextLine, resumeAt, sinceMsOf, startCursor, type LogCursor } from "./cursor.js";
 import { awslogsTarget, decodeAwslogsLabel, encodeAwslogsLabel } from "./target.js";
+import { eventBytes, takeBatch } from "./shipper.js";
 
 const taskArn = "arn:aws:ecs:eu-west-1:000000000000:task/prod/0123abcd";
 
@@ -99,4 +100,26 @@ describe("cursor: resuming after a restart", () => {
     // nanoseconds floored to the millisecond
     ["floored", { time: "2026-12-01T10:00:00.123456789Z", atTime: 1, line: 1 }, Date.UTC(2026, 11, 1, 10, 0, 0, 123)],
   ])("sinceMsOf %s", (_n, c, ms) => expect(sinceMsOf(c)).toBe(ms));
+});
+
+describe("takeBatch: a batch stays within lines and bytes", () => {
+  const q = (...sizes: number[]) => sizes.map((n, i) => ({ event: { timestampMs: i, message: "x".repeat(n), line: i + 1 } }));
+  it.each<[string, ReturnType<typeof q>, number, number, number]>([
+    // small lines: the line cap decides
+    ["line cap", q(10, 10, 10, 10), 3, 1000, 3],
+    // long lines: the byte cap decides (74 + 26 = 100 bytes each)
+    ["byte cap", q(74, 74, 74, 74), 1000, 250, 2],
+    // exactly at the byte cap: it fits
+    ["exact fit", q(74, 74), 1000, 200, 2],
+    // one line larger than the cap still goes, alone, or the queue would never move
+    ["oversized line", q(500, 10), 1000, 100, 1],
+    // nothing queued
+    ["empty", q(), 1000, 1000, 0],
+  ])("%s", (_n, queue, maxLines, maxBytes, want) => {
+    expect(takeBatch(queue, maxLines, maxBytes)).toEqual(queue.slice(0, want).map((x) => x.event));
+  });
+
+  it("counts UTF-8 bytes, as PutLogEvents does", () => {
+    expect(eventBytes("é")).toBe(28);
+  });
 });

@@ -19,6 +19,11 @@ export interface AwslogsShipperOptions {
   log: Logger;
   /** Lines per batch (CloudWatch's PutLogEvents takes 10,000; smaller keeps acks quick). */
   batchLines?: number;
+  /**
+   * Bytes per batch, counted as PutLogEvents counts them (message bytes + 26 an event), default
+   * its 1 MiB: a session message past gRPC's 4 MiB would end the session, every time it is re-sent.
+   */
+  batchBytes?: number;
   /** Lines buffered per container before its log read pauses. */
   bufferLines?: number;
   /** How often new containers are looked for, and refused batches retried. */
@@ -253,7 +258,7 @@ export class AwslogsShipper {
     for (const c of [...all.slice(after), ...all.slice(0, after)]) {
       if (c.queue.length === 0 || c.retryAtMs > now) continue;
       this.lastSent = c.id;
-      const events = c.queue.slice(0, this.opts.batchLines ?? 1000).map((q) => q.event);
+      const events = takeBatch(c.queue, this.opts.batchLines ?? 1000, this.opts.batchBytes ?? 1_048_576);
       const batchId = ++this.batchSeq;
       this.inFlight = { batchId, id: c.id, count: events.length };
       this.write({
@@ -265,4 +270,23 @@ export class AwslogsShipper {
       return;
     }
   }
+}
+
+/** The bytes PutLogEvents counts for an event: its message's UTF-8 and 26 more. */
+export function eventBytes(message: string): number {
+  return Buffer.byteLength(message, "utf8") + 26;
+}
+
+/** The events of the next batch from the front of `queue`: at most `maxLines` and `maxBytes`, never none. Pure. */
+export function takeBatch(queue: readonly { event: AwslogsEvent }[], maxLines: number, maxBytes: number): AwslogsEvent[] {
+  const out: AwslogsEvent[] = [];
+  let bytes = 0;
+  for (const q of queue) {
+    if (out.length >= maxLines) break;
+    const size = eventBytes(q.event.message);
+    if (out.length > 0 && bytes + size > maxBytes) break;
+    out.push(q.event);
+    bytes += size;
+  }
+  return out;
 }

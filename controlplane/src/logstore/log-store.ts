@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ResourceAlreadyExistsException, ResourceNotFoundException } from "@berth/shared";
-import { decodeName, encodeName } from "./names.js";
+import { encodeName, isNameFolder } from "./names.js";
 import { appendSegment, loadSegments, newSegment, readSegment, removeSegment, sealSegment, type SegmentInfo, type StoredEvent } from "./segments.js";
 import { planSweep, retentionCutoffMs, type SweepDrop } from "./sweep-plan.js";
 
@@ -78,14 +78,13 @@ export class LogStore {
     const groupsDir = join(opts.dir, "groups");
     await mkdir(groupsDir, { recursive: true });
     for (const g of await readdir(groupsDir)) {
-      if (decodeName(g) === undefined) continue;
+      if (!isNameFolder(g)) continue;
       const dir = join(groupsDir, g);
       const meta = await readJson<LogGroupMeta>(join(dir, "group.json"));
       if (!meta) continue; // a group deleted mid-way, or created mid-way: not there
       const group: GroupState = { meta, dir, streams: new Map() };
       for (const s of await readdir(dir)) {
-        const name = decodeName(s);
-        if (name === undefined) continue;
+        if (!isNameFolder(s)) continue;
         const sdir = join(dir, s);
         const smeta = await readJson<{ name: string; createdMs: number }>(join(sdir, "stream.json"));
         if (!smeta) continue;
@@ -238,7 +237,39 @@ export class LogStore {
       if (seg.count === 0 || seg.maxMs < from || seg.minMs >= endMs) continue;
       for (const e of await readSegment(s.dir, seg)) if (e.timestamp >= from && e.timestamp < endMs) out.push(e);
     }
-    return out.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
+    return out.sort(byKey);
+  }
+
+  /**
+   * The first `limit` events in [startMs, endMs) that `keep` takes, in key order (the last
+   * `limit` with `newest`), reading segments in time order and stopping once no unread one can
+   * hold an earlier (later) event: a page holds at most `limit` events and one segment in
+   * memory, however long the stream. Events past retention are left out.
+   */
+  async readBounded(
+    group: string,
+    stream: string,
+    startMs: number,
+    endMs: number,
+    opts: { keep: (e: StoredEvent) => boolean; limit: number; newest?: boolean },
+  ): Promise<StoredEvent[]> {
+    const g = this.mustGroup(group);
+    const s = mustStream(g, stream);
+    const from = Math.max(startMs, retentionCutoffMs(g.meta.retentionInDays, this.now()) ?? 0);
+    const segments = s.segments
+      .filter((seg) => seg.count > 0 && seg.maxMs >= from && seg.minMs < endMs)
+      .sort(opts.newest ? (a, b) => b.maxMs - a.maxMs : (a, b) => a.minMs - b.minMs);
+    let kept: StoredEvent[] = [];
+    for (const seg of segments) {
+      if (kept.length >= opts.limit) {
+        const edge = opts.newest ? kept[0] : kept[kept.length - 1];
+        if (opts.newest ? seg.maxMs < edge.timestamp : seg.minMs > edge.timestamp) break;
+      }
+      for (const e of await readSegment(s.dir, seg)) if (e.timestamp >= from && e.timestamp < endMs && opts.keep(e)) kept.push(e);
+      kept.sort(byKey);
+      kept = opts.newest ? kept.slice(-opts.limit) : kept.slice(0, opts.limit);
+    }
+    return kept;
   }
 
   /** Drops segments past retention, then the oldest while over the cap; returns what went. */
@@ -308,6 +339,11 @@ export class LogStore {
     g.streams.set(name, s);
     return s;
   }
+}
+
+/** Stream events in key order: time, then sequence. */
+function byKey(a: StoredEvent, b: StoredEvent): number {
+  return a.timestamp - b.timestamp || a.seq - b.seq;
 }
 
 function mustStream(g: GroupState, name: string): StreamState {

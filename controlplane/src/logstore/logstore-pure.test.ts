@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidParameterException } from "@berth/shared";
-import { decodeName, encodeName, parseSegmentFileName, segmentFileName, segmentIndexFileName } from "./names.js";
+import { decodeName, encodeName, isNameFolder, parseSegmentFileName, segmentFileName, segmentIndexFileName } from "./names.js";
 import { compareFilterPositions, decodeFilterToken, decodeStreamToken, encodeFilterToken, encodeStreamToken } from "./tokens.js";
 import { matchesFilterPattern, parseFilterPattern } from "./filter-pattern.js";
 import { planSweep, retentionCutoffMs, type SweepSegment } from "./sweep-plan.js";
@@ -23,6 +23,23 @@ describe("names: group and stream folders round-trip", () => {
     const dir = encodeName(name);
     expect(dir).toMatch(/^[0-9a-f]+$/);
     expect(decodeName(dir)).toBe(name);
+  });
+
+  it.each<[string, string, number]>([
+    // the longest name kept whole: 100 bytes, 200 hex digits
+    ["100 bytes", "a".repeat(100), 200],
+    // one byte more: hex prefix and digest
+    ["101 bytes", "a".repeat(101), 224],
+    // CloudWatch's longest group name
+    ["512 characters", `/${"g".repeat(511)}`, 224],
+    // a long non-ASCII stream name (2 bytes a character)
+    ["long unicode", "é".repeat(300), 224],
+  ])("folder under NAME_MAX: %s", (_n, name, length) => {
+    const dir = encodeName(name);
+    expect(dir).toHaveLength(length);
+    expect(isNameFolder(dir)).toBe(true);
+    // Names that share the kept prefix still get folders of their own.
+    expect(encodeName(`${name}x`)).not.toBe(dir);
   });
 
   it.each<[string, string]>([

@@ -1,19 +1,39 @@
 /**
  * How the log store names things on disk, without I/O. Group and stream names may hold any
  * character CloudWatch allows (`/`, `#`, `.`, …), so their folders are hex of the UTF-8 name:
- * unique, reversible and safe on every file system. Segments are named by the first event time
+ * unique and safe on every file system (a long name's folder ends in its digest instead). Segments are named by the first event time
  * they hold and a counter, so a listing sorts in write order and a name alone says where a
  * segment starts.
  */
 
-/** A folder name for a group or stream name. */
+import { createHash } from "node:crypto";
+
+/** The longest folder that is the whole name in hex (file systems allow 255 bytes a name). */
+const maxWholeHex = 200;
+
+/** How much of a long name's hex its folder keeps before the digest (so it reads in `ls`). */
+const longPrefixHex = 160;
+
+/**
+ * A folder name for a group or stream name: its hex, or, for a name too long for that (CloudWatch
+ * allows 512 characters, 1,024+ hex digits), the start of its hex and its SHA-256: 224 digits, a
+ * length no whole-name folder has, so the two kinds never collide. The real name is in the
+ * folder's group.json / stream.json.
+ */
 export function encodeName(name: string): string {
-  return Buffer.from(name, "utf8").toString("hex");
+  const hex = Buffer.from(name, "utf8").toString("hex");
+  if (hex.length <= maxWholeHex) return hex;
+  return hex.slice(0, longPrefixHex) + createHash("sha256").update(name, "utf8").digest("hex");
 }
 
-/** The name a folder stands for, or undefined when the folder is not one of ours. */
+/** Whether a folder is one of ours: a name's hex or a long name's digest folder. */
+export function isNameFolder(dir: string): boolean {
+  return dir.length > 0 && dir.length % 2 === 0 && /^[0-9a-f]+$/.test(dir);
+}
+
+/** The name a (whole-name) folder stands for, or undefined when the folder is not one of ours or holds a digest. */
 export function decodeName(dir: string): string | undefined {
-  if (dir.length === 0 || dir.length % 2 !== 0 || !/^[0-9a-f]+$/.test(dir)) return undefined;
+  if (!isNameFolder(dir) || dir.length > maxWholeHex) return undefined;
   return Buffer.from(dir, "hex").toString("utf8");
 }
 

@@ -1,4 +1,4 @@
-import { appendFile, readFile, readdir, rm, stat, writeFile, rename } from "node:fs/promises";
+import { appendFile, readFile, readdir, rm, truncate, writeFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { parseSegmentFileName, segmentFileName, segmentIndexFileName } from "./names.js";
 
@@ -75,10 +75,19 @@ export function recordAppend(seg: SegmentInfo, events: readonly StoredEvent[], b
   seg.bytes += bytes;
 }
 
-/** Appends events to a segment file (one write: a crash tears at most the last line). */
+/**
+ * Appends events to a segment file (one write: a crash tears at most the last line). A write that
+ * fails part-way (a full disk) is cut back to the segment's known length: the lines it left were
+ * never acknowledged, and the retry would store them again after a torn line that eats its first.
+ */
 export async function appendSegment(dir: string, seg: SegmentInfo, events: readonly StoredEvent[]): Promise<number> {
   const text = events.map(eventLine).join("");
-  await appendFile(join(dir, seg.file), text, "utf8");
+  try {
+    await appendFile(join(dir, seg.file), text, "utf8");
+  } catch (err) {
+    await truncate(join(dir, seg.file), seg.bytes).catch(() => undefined);
+    throw err;
+  }
   const bytes = Buffer.byteLength(text, "utf8");
   recordAppend(seg, events, bytes);
   return bytes;
@@ -126,8 +135,12 @@ export async function loadSegments(dir: string): Promise<SegmentInfo[]> {
     }
     const seg = newSegment(name.counter, name.firstMs);
     seg.file = file;
-    const events = await readSegment(dir, seg);
-    recordAppend(seg, events, (await stat(join(dir, file))).size);
+    // A crash mid-append leaves a torn last line without its newline: it is cut off, or the
+    // next append would be glued onto it and the (acknowledged) event lost with it.
+    const raw = await readFile(join(dir, file));
+    const whole = raw.lastIndexOf(0x0a) + 1;
+    if (whole < raw.length) await truncate(join(dir, file), whole);
+    recordAppend(seg, parseSegment(raw.subarray(0, whole).toString("utf8")), whole);
     out.push(seg);
   }
   return out;

@@ -2,6 +2,6 @@
 export { keys, lastSegment, clusterScoped } from "./keys.js";
 export { Kv, Txn, maxTxnOps, maxStagedOps, rangePageSize, maxReceiveBytes, FencedOutError, type Fence, type Versioned, type Listing, type Page, type PageQuery } from "./kv.js";
 export { Collection, defaultScanBudget, type ScanQuery, type ScanPage } from "./collection.js";
-export { Store, type FamilyRecord, type AccountSettingRecord, type RunTokenRecord, type SubnetRecord, type IngressRuleRecord, type SecurityGroupRecord, type VpcSubnetsGuardRecord, type SecurityGroupNameRecord, type IpBlockRecord } from "./store.js";
+export { Store, type FamilyRecord, type AccountSettingRecord, type RunTokenRecord, type SubnetRecord, type IngressRuleRecord, type SecurityGroupRecord, type VpcSubnetsGuardRecord, type SecurityGroupNameRecord, type IpBlockRecord, type SecurityGroupsGuardRecord } from "./store.js";
 export { watchPrefix, type WatchHandlers, type PrefixWatch } from "./watch.js";
 export { migrateTaskDefinitionKeys } from "./migrations.js";

@@ -65,6 +65,8 @@ export const keys = {
   subnets: () => `${root}/vpc/subnets/`,
   /** Bumped with every subnet created or deleted in a VPC, so overlap checks are serialised. */
   vpcSubnetsGuard: (vpcId: string) => `${root}/vpc/subnet-guards/${vpcId}`,
+  /** Bumped with every security group rule change and delete, so a rule's source check and a delete's referrer check are serialised. */
+  securityGroupsGuard: () => `${root}/vpc/security-group-guard`,
   /** A security group created through the EC2 API, or the default group once its rules changed. */
   securityGroup: (id: string) => `${root}/vpc/security-groups/${id}`,
   securityGroups: () => `${root}/vpc/security-groups/`,

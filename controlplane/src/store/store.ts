@@ -89,6 +89,11 @@ export interface VpcSubnetsGuardRecord {
   changes: number;
 }
 
+/** The security groups' rule-set version: rule changes and deletes write it, guarded (they check other groups). */
+export interface SecurityGroupsGuardRecord {
+  changes: number;
+}
+
 /** A security group name taken in a VPC, written with the group so names stay unique. */
 export interface SecurityGroupNameRecord {
   vpcId: string;
@@ -128,6 +133,7 @@ export class Store {
   readonly securityGroupNames: Collection<SecurityGroupNameRecord, [vpcId: string, name: string]>;
   readonly ipBlocks: Collection<IpBlockRecord, [subnetId: string, cidr: string]>;
   readonly capacityProviders: Collection<CapacityProviderRecord, [name: string]>;
+  readonly securityGroupsGuard: Collection<SecurityGroupsGuardRecord, []>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -146,6 +152,7 @@ export class Store {
     this.securityGroupNames = new Collection(kv, keys.securityGroupName, (r) => keys.securityGroupName(r.vpcId, r.groupName));
     this.ipBlocks = new Collection(kv, keys.ipBlock, (r) => keys.ipBlock(r.subnetId, r.cidr));
     this.capacityProviders = new Collection(kv, keys.capacityProvider, (r) => keys.capacityProvider(r.name));
+    this.securityGroupsGuard = new Collection(kv, keys.securityGroupsGuard, () => keys.securityGroupsGuard());
   }
 
   /** A new empty transaction to stage writes into. */

@@ -35,7 +35,21 @@ async function holderUrl(ctx: CoreContext, selfId: string, req: http.IncomingMes
   }
   // Our own record, with no port of ours: the session is being opened or closed right now.
   if (holder.replica.id === selfId) throw new ServiceUnavailableException(`the agent of instance ${instanceId} is (re)connecting to this replica; retry`);
-  return new URL(req.url ?? "/", holder.replica.apiUrl);
+  return holderRequestUrl(req.url ?? "/", holder.replica.apiUrl);
+}
+
+/**
+ * The URL a request goes to on the holder: the holder's origin with the request's path and query
+ * only. A request target in absolute form (`http://host/…`) or scheme-relative (`//host/…`)
+ * routes here by its path, yet names a host of its own; taken as it came it would send this
+ * replica, its caller's headers and all, to any host (an open proxy). Pure.
+ */
+export function holderRequestUrl(reqUrl: string, apiUrl: string): URL {
+  const asked = new URL(reqUrl, "http://berth");
+  const url = new URL(apiUrl);
+  url.pathname = asked.pathname;
+  url.search = asked.search;
+  return url;
 }
 
 function forwardedRequest(url: URL, req: http.IncomingMessage, selfId: string): http.ClientRequest {

@@ -9,7 +9,7 @@ import {
   InvalidVpcIdNotFound,
   type Tag,
 } from "@berth/shared";
-import { keys, type SecurityGroupRecord } from "../../store/index.js";
+import { keys, type SecurityGroupRecord, type SecurityGroupsGuardRecord, type Txn, type Versioned } from "../../store/index.js";
 import type { CoreContext } from "../context.js";
 import { defaultSecurityGroup } from "./defaults.js";
 import { addPermissions, readPermissions, removePermissions, type IngressRequest, type Permission } from "./rules.js";
@@ -106,6 +106,8 @@ export async function createSecurityGroup(
 export async function deleteSecurityGroup(ctx: CoreContext, ref: GroupRef): Promise<SecurityGroup> {
   const dflt = defaultSecurityGroup(ctx.scope.region);
   for (let attempt = 1; ; attempt++) {
+    // Read before the groups: a rule naming this group as its source, added after, fails the write.
+    const guard = await ctx.store.securityGroupsGuard.get();
     const groups = await listAllSecurityGroups(ctx);
     const group = findGroup(groups, ref, dflt.vpcId);
     if (group.groupId === dflt.groupId) {
@@ -121,6 +123,7 @@ export async function deleteSecurityGroup(ctx: CoreContext, ref: GroupRef): Prom
     const txn = ctx.store.txn();
     const key = ctx.store.securityGroups.recordKey(cur.value);
     txn.expect(key, cur.modRevision).delete(key).delete(ctx.store.securityGroupNames.key(cur.value.vpcId, cur.value.groupName));
+    stageGuardBump(ctx, txn, guard);
     try {
       await ctx.store.commit(txn);
       ctx.log.info("security group deleted", { groupId: group.groupId });
@@ -160,19 +163,32 @@ async function changeIngress(
 ): Promise<IngressChange> {
   const dflt = defaultSecurityGroup(ctx.scope.region);
   for (let attempt = 1; ; attempt++) {
+    // Read before the groups: a delete of a source group read here, landing after, fails the write.
+    const guard = await ctx.store.securityGroupsGuard.get();
     const groups = await listAllSecurityGroups(ctx);
     const target = findGroup(groups, ref, dflt.vpcId);
     const permissions = readPermissions(req, target, groups);
     const cur = await ctx.store.securityGroups.get(target.groupId);
     const base: SecurityGroupRecord = cur?.value ?? { ...target, tags: target.tags ?? [], createdAtMs: 0 };
     const next: SecurityGroupRecord = { ...base, ingress: change(base.ingress, permissions) };
+    const txn = ctx.store.txn();
+    if (cur) ctx.store.securityGroups.stageUpdate(txn, next, cur.modRevision);
+    else ctx.store.securityGroups.stageCreate(txn, next);
+    stageGuardBump(ctx, txn, guard);
     try {
-      if (cur) await ctx.store.securityGroups.update(next, cur.modRevision);
-      else await ctx.store.securityGroups.create(next);
+      await ctx.store.commit(txn);
       ctx.log.info("security group rules changed", { groupId: next.groupId, rules: next.ingress.length });
       return { group: groupOf(next), permissions };
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= writeAttempts) throw err;
     }
   }
+}
+
+// Every rule change and delete moves the guard, so a write that checked other groups (a rule's
+// source exists, no rule names the group deleted) fails its compare when one of them changed.
+function stageGuardBump(ctx: CoreContext, txn: Txn, guard: Versioned<SecurityGroupsGuardRecord> | undefined): void {
+  const next = { changes: (guard?.value.changes ?? 0) + 1 };
+  if (guard) ctx.store.securityGroupsGuard.stageUpdate(txn, next, guard.modRevision);
+  else ctx.store.securityGroupsGuard.stageCreate(txn, next);
 }

@@ -1,5 +1,7 @@
 import { InvalidParameterException, ResourceNotFoundException } from "@berth/shared";
 import {
+  compareFilterPositions,
+  compareStreamPositions,
   decodeFilterToken,
   decodeStreamToken,
   encodeFilterToken,
@@ -34,9 +36,15 @@ export async function getLogEvents(
 ): Promise<object> {
   const group = groupOf(input);
   const [start, end] = range(input);
-  const all = await ctx.store.read(group, input.logStreamName, start, end);
   const token = input.nextToken === undefined ? undefined : decodeStreamToken(input.nextToken);
-  const page = pageStream(all, { token, limit: input.limit ?? defaultLimit, startFromHead: input.startFromHead });
+  const limit = input.limit ?? defaultLimit;
+  // Only the page's events are read (the store stops at `limit`); pageStream then cuts the same page.
+  const near = await ctx.store.readBounded(group, input.logStreamName, start, end, {
+    limit,
+    newest: token ? token.direction === "b" : !input.startFromHead,
+    keep: token ? (e) => (token.direction === "f" ? compareStreamPositions(e, token.position) > 0 : compareStreamPositions(e, token.position) < 0) : () => true,
+  });
+  const page = pageStream(near, { token, limit, startFromHead: input.startFromHead });
   return {
     events: page.events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime })),
     nextForwardToken: encodeStreamToken("f", page.forward),
@@ -75,15 +83,23 @@ export async function filterLogEvents(
     if (!known.includes(name)) throw new ResourceNotFoundException("The specified log stream does not exist.");
   }
   const streams = known.filter((n) => (input.logStreamNames ? input.logStreamNames.includes(n) : input.logStreamNamePrefix === undefined || n.startsWith(input.logStreamNamePrefix)));
+  const limit = input.limit ?? defaultLimit;
   // endTime is inclusive here: "events with a timestamp later than this time are not returned".
+  // Each stream gives at most its first limit + 1 matching events past the token: enough for
+  // the merged page and to know whether more remain, and no more in memory.
   const merged = (
     await Promise.all(
-      streams.map(async (stream) => (await ctx.store.read(group, stream, start, end === Number.MAX_SAFE_INTEGER ? end : end + 1)).map((e) => ({ ...e, stream }))),
+      streams.map(async (stream) =>
+        (
+          await ctx.store.readBounded(group, stream, start, end === Number.MAX_SAFE_INTEGER ? end : end + 1, {
+            limit: limit + 1,
+            keep: (e) => (after === undefined || compareFilterPositions({ ...e, stream }, after) > 0) && matchesFilterPattern(pattern, e.message),
+          })
+        ).map((e) => ({ ...e, stream })),
+      ),
     )
-  )
-    .flat()
-    .filter((e) => matchesFilterPattern(pattern, e.message));
-  const page = pageMerged(merged, { after, limit: input.limit ?? defaultLimit });
+  ).flat();
+  const page = pageMerged(merged, { after, limit });
   return {
     events: page.events.map((e) => ({
       logStreamName: e.stream,
