@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { InvalidParameterException, defaultArnScope, type ArnScope, type LogLevel } from "@berth/shared";
@@ -61,6 +61,23 @@ export interface ControlPlaneOptions {
   logMaxBytes?: number;
   /** Period of the log store's retention and cap sweep (BERTH_LOG_SWEEP_INTERVAL_MS). Default 60000. */
   logSweepIntervalMs?: number;
+  /**
+   * Where the leader keeps each load balancer's HAProxy config, pid file, state file, runtime
+   * socket and log (BERTH_LB_DIR). `berth up` puts it in its data folder (`<data-dir>/lb`);
+   * default $XDG_DATA_HOME/berth/lb (~/.local/share/berth/lb).
+   */
+  lbDir?: string;
+  /** The address load balancers' listeners bind on (BERTH_LB_BIND_ADDRESS). Default 0.0.0.0 (all interfaces). */
+  lbBindAddress?: string;
+  /**
+   * The host name a load balancer's DNSName reports (BERTH_LB_DNS_NAME). Default the bind
+   * address when it is one address, else this host's name.
+   */
+  lbDnsName?: string;
+  /** The HAProxy binary (BERTH_HAPROXY). Default /usr/sbin/haproxy (Debian's haproxy 2.6). */
+  haproxyPath?: string;
+  /** Period of the leader's load balancer loop: config, targets, health (BERTH_LB_SYNC_INTERVAL_MS). Default 1000. */
+  lbSyncIntervalMs?: number;
 }
 
 /** The control plane's compiled configuration. */
@@ -82,6 +99,7 @@ export interface ControlPlaneConfig {
   logLevel: LogLevel;
   caKeyFile: string;
   logs: { dir: string; maxBytes: number; sweepIntervalMs: number };
+  loadBalancers: { dir: string; bindAddress: string; dnsName: string; haproxyPath: string; syncIntervalMs: number };
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -104,6 +122,11 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   logDir: "BERTH_LOG_DIR",
   logMaxBytes: "BERTH_LOG_MAX_BYTES",
   logSweepIntervalMs: "BERTH_LOG_SWEEP_INTERVAL_MS",
+  lbDir: "BERTH_LB_DIR",
+  lbBindAddress: "BERTH_LB_BIND_ADDRESS",
+  lbDnsName: "BERTH_LB_DNS_NAME",
+  haproxyPath: "BERTH_HAPROXY",
+  lbSyncIntervalMs: "BERTH_LB_SYNC_INTERVAL_MS",
 };
 
 const numericKeys = new Set<keyof ControlPlaneOptions>([
@@ -116,6 +139,7 @@ const numericKeys = new Set<keyof ControlPlaneOptions>([
   "leaderTtlSeconds",
   "logMaxBytes",
   "logSweepIntervalMs",
+  "lbSyncIntervalMs",
 ]);
 
 /** Options from the environment, by the names in {@link envNames}. */
@@ -166,6 +190,13 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
       dir: o.logDir ?? join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "berth", "logs"),
       maxBytes: bounded(o.logMaxBytes ?? 1024 ** 3, 1024 * 1024, Number.MAX_SAFE_INTEGER, "logMaxBytes"),
       sweepIntervalMs: bounded(o.logSweepIntervalMs ?? 60_000, 100, 24 * 3600_000, "logSweepIntervalMs"),
+    },
+    loadBalancers: {
+      dir: o.lbDir ?? join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "berth", "lb"),
+      bindAddress: o.lbBindAddress ?? "0.0.0.0",
+      dnsName: o.lbDnsName ?? (o.lbBindAddress && o.lbBindAddress !== "0.0.0.0" ? o.lbBindAddress : hostname()),
+      haproxyPath: o.haproxyPath ?? "/usr/sbin/haproxy",
+      syncIntervalMs: bounded(o.lbSyncIntervalMs ?? 1000, 50, 600_000, "lbSyncIntervalMs"),
     },
   };
 }

@@ -27,3 +27,4 @@ export * from "./task-logs.js";
 export * from "./vpc/index.js";
 export * from "./task-exec.js";
 export * from "./replicas.js";
+export * from "./elbv2/index.js";

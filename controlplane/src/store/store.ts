@@ -9,6 +9,7 @@ import type {
   TaskRecord,
 } from "@berth/shared";
 import { Collection } from "./collection.js";
+import type { LoadBalancerRecord, TargetGroupRecord, TargetHealthRecord } from "./elbv2-records.js";
 import { keys } from "./keys.js";
 import { Kv, Txn } from "./kv.js";
 
@@ -114,6 +115,9 @@ export class Store {
   readonly vpcSubnetsGuards: Collection<VpcSubnetsGuardRecord, [vpcId: string]>;
   readonly securityGroups: Collection<SecurityGroupRecord, [groupId: string]>;
   readonly securityGroupNames: Collection<SecurityGroupNameRecord, [vpcId: string, name: string]>;
+  readonly loadBalancers: Collection<LoadBalancerRecord, [name: string]>;
+  readonly targetGroups: Collection<TargetGroupRecord, [name: string]>;
+  readonly targetHealth: Collection<TargetHealthRecord, [targetGroupName: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -130,6 +134,9 @@ export class Store {
     this.vpcSubnetsGuards = new Collection(kv, keys.vpcSubnetsGuard, (r) => keys.vpcSubnetsGuard(r.vpcId));
     this.securityGroups = new Collection(kv, keys.securityGroup, (r) => keys.securityGroup(r.groupId));
     this.securityGroupNames = new Collection(kv, keys.securityGroupName, (r) => keys.securityGroupName(r.vpcId, r.groupName));
+    this.loadBalancers = new Collection(kv, keys.loadBalancer, (r) => keys.loadBalancer(r.name));
+    this.targetGroups = new Collection(kv, keys.targetGroup, (r) => keys.targetGroup(r.name));
+    this.targetHealth = new Collection(kv, keys.targetHealth, (r) => keys.targetHealth(r.targetGroupName));
   }
 
   /** A new empty transaction to stage writes into. */
