@@ -12,10 +12,9 @@ import {
 } from "./target-groups.js";
 import { deregisterTargetsAction, describeTargetHealthAction, registerTargetsAction } from "./targets.js";
 
-/** What the ELBv2 actions need beyond core: the host berth's load balancers listen on (their DNSName). */
-export interface Elbv2Deps {
-  dnsName: string;
-}
+import type { Elbv2Deps } from "./deps.js";
+
+export type { Elbv2Deps } from "./deps.js";
 
 /** An ELBv2 action: validated input (model member names) -> output structure. */
 export type Elbv2Action = (ctx: CoreContext, input: any, deps: Elbv2Deps) => Promise<Record<string, unknown>>;

@@ -2,7 +2,7 @@ import { Elbv2LoadBalancerNotFound } from "@berth/shared";
 import { createLoadBalancer, deleteLoadBalancer, listLoadBalancers, type CoreContext } from "../../../core/index.js";
 import { pageOf, type Elbv2PageRequest } from "../pagination.js";
 import { loadBalancerShape, tagsFromInput } from "../shapes.js";
-import type { Elbv2Deps } from "./index.js";
+import type { Elbv2Deps } from "./deps.js";
 
 interface CreateLoadBalancerInput {
   Name: string;
