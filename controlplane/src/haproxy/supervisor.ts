@@ -8,6 +8,7 @@ import {
   listTargetGroups,
   liveTargets,
   purgeDrainedTargets,
+  syncServiceTargets,
   targetKey,
   type CoreContext,
   type LoadBalancerRecord,
@@ -89,6 +90,7 @@ export function startLoadBalancerLoop(ctx: CoreContext, opts: LoadBalancerLoopOp
 
   const pass = async () => {
     const now = ctx.now();
+    await syncServiceTargets(ctx);
     await purgeDrainedTargets(ctx, now);
     const [lbs, groups] = await Promise.all([listLoadBalancers(ctx), listTargetGroups(ctx)]);
     const served = lbs.filter((lb) => lb.listeners.length > 0);

@@ -31,6 +31,8 @@ export interface Target {
   registeredAtMs: number;
   /** Set by DeregisterTargets: the target drains from then until the deregistration delay ends. */
   drainingSinceMs?: number;
+  /** The ECS task this target is, when a service's loadBalancers registered it (only those are deregistered for it). */
+  taskArn?: string;
 }
 
 /** A target group as stored: settings, attributes, targets and tags in one record. */

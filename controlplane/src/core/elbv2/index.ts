@@ -11,3 +11,6 @@ export * from "./target-groups.js";
 export * from "./targets.js";
 export * from "./listeners.js";
 export * from "./tags.js";
+export { planServiceTargets, taskTarget, type ServiceTarget, type ServiceTargetPlan } from "./service-target-plan.js";
+export { syncServiceTargets } from "./service-targets.js";
+export { checkServiceLoadBalancers, resolveServiceLoadBalancers, type ServiceLoadBalancerInput } from "./service-load-balancers.js";
