@@ -6,6 +6,7 @@ import { startAgentServer } from "./api/agent/server.js";
 import { createApiServer } from "./api/aws/router.js";
 import { ec2Api } from "./api/ec2/server.js";
 import { elbv2Api } from "./api/elbv2/server.js";
+import { probePort } from "./api/elbv2/port-probe.js";
 import { startLoadBalancerLoop, type LoadBalancerLoop } from "./haproxy/index.js";
 import { ecsApi } from "./api/ecs/server.js";
 import { logsApi } from "./api/logs/server.js";
@@ -87,12 +88,22 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   const relay = new SessionRelay();
   // Known before the port is bound: the routes name themselves when they forward.
   let replicaId = "";
+  // Set once campaigning starts; the ELBv2 API asks it whether this host runs the load balancers.
+  let election: Awaited<ReturnType<typeof startLeaderElection>> | undefined;
   const http = createApiServer({
     // The AWS APIs on this endpoint, asked in order; ECS last, as it answers whatever is left.
     // ECS claims every request no other API did, so it stays last.
     apis: [
       ec2Api(ctx, log.child({ component: "ec2-api" })),
-      elbv2Api(ctx, { dnsName: config.loadBalancers.dnsName }, log.child({ component: "elbv2-api" })),
+      elbv2Api(
+        ctx,
+        {
+          dnsName: config.loadBalancers.dnsName,
+          // Only the leader's host runs the load balancers, so only it can tell whether a port is free there.
+          portProblem: async (port) => (election?.isLeader() ? probePort(config.loadBalancers.bindAddress, port) : undefined),
+        },
+        log.child({ component: "elbv2-api" }),
+      ),
       logsApi({ store: logs, scope: ctx.scope }, log.child({ component: "logs-api" })),
       ecsApi(ctx, log.child({ component: "ecs-api" })),
     ],
@@ -139,7 +150,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   let duties: LeaderDuties | undefined;
   // The leader's host runs the load balancers' HAProxy processes (their listeners bind there).
   let lbLoop: LoadBalancerLoop | undefined;
-  const election = await startLeaderElection({
+  election = await startLeaderElection({
     kv: store.kv,
     id: replicaId,
     ttlSeconds: config.leaderTtlSeconds,

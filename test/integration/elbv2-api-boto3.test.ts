@@ -1,6 +1,7 @@
 // The ELBv2 API subset through boto3 against a real control plane and etcd: every served operation
 // as a user calls it, and ELBv2's error codes with nothing written on a refusal. No traffic here
 // (elbv2-haproxy.test.ts sends it): the listener ports are free ones, so HAProxy starts quietly.
+import { createServer, type AddressInfo } from "node:net";
 import { keys } from "@berth/controlplane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestControlPlane, type TestControlPlane } from "../support/berth.js";
@@ -102,6 +103,10 @@ print(json.dumps({"lb": lb, "swapped": swapped, "attrs": attrs, "tags": tags, "h
 
   it("refuses bad calls with ELBv2's codes and writes nothing", async () => {
     const [port] = await freePorts(1);
+    // A port another process holds on the load balancer host.
+    const holder = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => holder.once("listening", r));
+    const held = (holder.address() as AddressInfo).port;
     await boto3Json(
       t.endpoint,
       `
@@ -141,6 +146,7 @@ print(json.dumps({
   "dupListener": code(elbv2.create_listener, LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=${port}, DefaultActions=fwd),
   "portTaken": code(elbv2.create_listener, LoadBalancerArn=other["LoadBalancerArn"], Protocol="HTTP", Port=${port}, DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200"}}]),
   "tgOfAnother": code(elbv2.create_listener, LoadBalancerArn=other["LoadBalancerArn"], Protocol="HTTP", Port=${port + 1}, DefaultActions=fwd),
+  "hostPort": code(elbv2.create_listener, LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=${held}, DefaultActions=fwd),
   "https": code(elbv2.create_listener, LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTPS", Port=443, DefaultActions=fwd),
   "fwdMissing": code(elbv2.create_listener, LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=${port + 2}, DefaultActions=[{"Type": "forward", "TargetGroupArn": gone}]),
   "priority": code(elbv2.create_rule, ListenerArn=l["ListenerArn"], Priority=5, Conditions=[{"Field": "path-pattern", "Values": ["/b"]}], Actions=fwd),
@@ -172,6 +178,7 @@ print(json.dumps({
       dupListener: "DuplicateListener",
       portTaken: "InvalidConfigurationRequest",
       tgOfAnother: "TargetGroupAssociationLimit",
+      hostPort: "InvalidConfigurationRequest",
       https: "UnsupportedProtocol",
       fwdMissing: "TargetGroupNotFound",
       priority: "PriorityInUse",
@@ -188,5 +195,6 @@ print(json.dumps({
       swapConflict: "ValidationError",
     });
     expect(await elbv2State()).toEqual(before);
+    holder.close();
   }, 60_000);
 });

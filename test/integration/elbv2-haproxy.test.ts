@@ -116,12 +116,13 @@ print(json.dumps({"lb": lb["LoadBalancerArn"], "dns": lb["DNSName"], "web": web,
 `,
     );
     expect((ids as unknown as { dns: string }).dns).toBe("127.0.0.1");
-    const web = await eventually("the listener answering", async () => {
-      const got = await bodies("/", 4).catch(() => undefined);
-      return got && new Set(got).size === 2 ? got : undefined;
+    // The data plane follows etcd within a pass or two: wait until the rule is in force.
+    const api = await eventually("the rule routing /api/*", async () => {
+      const got = await bodies("/api/", 4).catch(() => undefined);
+      return got && new Set(got).size === 2 && got.every((b) => b.startsWith("api-")) ? got : undefined;
     }, 15_000);
-    expect(new Set(web)).toEqual(new Set(["web-1", "web-2"]));
-    expect(new Set(await bodies("/api/", 4))).toEqual(new Set(["api-1 api", "api-2 api"]));
+    expect(new Set(api)).toEqual(new Set(["api-1 api", "api-2 api"]));
+    expect(new Set(await bodies("/", 4))).toEqual(new Set(["web-1", "web-2"]));
     // DescribeTargetHealth through the CLI: both healthy once HAProxy's first checks passed.
     await eventually("web targets healthy", async () => {
       const h = await health(ids.web);
@@ -155,12 +156,12 @@ print(json.dumps({"lb": lb["LoadBalancerArn"], "dns": lb["DNSName"], "web": web,
 
   it("drains a deregistered target for the deregistration delay, then removes its server", async () => {
     const apiPort = backends.get("api-1")!.port;
-    await elbv2("modify-target-group-attributes", "--target-group-arn", ids.api, "--attributes", "Key=deregistration_delay.timeout_seconds,Value=2");
+    await elbv2("modify-target-group-attributes", "--target-group-arn", ids.api, "--attributes", "Key=deregistration_delay.timeout_seconds,Value=5");
     await elbv2("deregister-targets", "--target-group-arn", ids.api, "--targets", `Id=127.0.0.1,Port=${apiPort}`);
     const draining = (await health(ids.api))[apiPort];
     expect(draining).toEqual(expect.objectContaining({ State: "draining", Reason: "Target.DeregistrationInProgress" }));
     await eventually("the server draining in HAProxy", async () => ((await runtime("show servers state tg_api-tg")).match(new RegExp(`t_127_0_0_1_${apiPort} \\S+ \\d+ 8 `)) ? true : undefined), 5000);
-    await eventually("the server deleted", async () => (!(await runtime("show servers state tg_api-tg")).includes(`t_127_0_0_1_${apiPort}`) ? true : undefined), 10_000);
+    await eventually("the server deleted", async () => (!(await runtime("show servers state tg_api-tg")).includes(`t_127_0_0_1_${apiPort}`) ? true : undefined), 15_000);
     expect((await health(ids.api))[apiPort]).toBeUndefined();
   }, 30_000);
 

@@ -22,6 +22,9 @@ import { backendName, serverName } from "./quoting.js";
 import { parseServersState, planRuntime } from "./runtime-plan.js";
 import { runtimeFailed } from "./socket.js";
 
+/** How long a config HAProxy refused to start with waits before it is tried again. */
+const startRetryMs = 10_000;
+
 /** What the load balancer loop needs: where the processes live, what they bind, how often to look. */
 export interface LoadBalancerLoopOptions {
   dir: string;
@@ -48,6 +51,9 @@ export interface LoadBalancerLoop {
  */
 export function startLoadBalancerLoop(ctx: CoreContext, opts: LoadBalancerLoopOptions): LoadBalancerLoop {
   const procs = new Map<string, HaproxyProcess>();
+  // A config HAProxy would not start with (a bind refused, a file it rejects) is retried after a
+  // pause, not on every pass; the process running before it goes on serving meanwhile.
+  const failedStarts = new Map<string, { text: string; untilMs: number }>();
   let stopped = false;
   let running: Promise<void> | undefined;
   let firstPass = true;
@@ -65,8 +71,22 @@ export function startLoadBalancerLoop(ctx: CoreContext, opts: LoadBalancerLoopOp
     const proc = procOf(lb);
     const rendered = renderConfig(lb, groups, (tg) => liveTargets(tg, now), haproxyFiles(proc.dir, opts.bindAddress));
     if (!proc.running() || proc.structure !== rendered.structure) {
-      await proc.start(rendered.text, rendered.structure);
-    } else {
+      const failed = failedStarts.get(lb.name);
+      if (failed && failed.text === rendered.text && Date.now() < failed.untilMs) {
+        if (!proc.running()) return;
+      } else {
+        try {
+          await proc.start(rendered.text, rendered.structure);
+          failedStarts.delete(lb.name);
+        } catch (err) {
+          failedStarts.set(lb.name, { text: rendered.text, untilMs: Date.now() + startRetryMs });
+          opts.log.error("haproxy start failed; the running config stays", { loadBalancer: lb.name, err, retryInMs: startRetryMs });
+          if (!proc.running()) return;
+        }
+      }
+    }
+    // After a failed replacement the old process runs an older structure: its servers wait for the retry.
+    if (proc.structure === rendered.structure) {
       const managed = new Set(rendered.servers.map((s) => s.backend));
       const observed = parseServersState(await proc.command("show servers state")).filter((o) => managed.has(o.backend));
       for (const cmd of planRuntime(rendered.servers, observed)) {

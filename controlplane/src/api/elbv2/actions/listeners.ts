@@ -13,6 +13,8 @@ import {
   type CoreContext,
 } from "../../../core/index.js";
 import { pageOf, type Elbv2PageRequest } from "../pagination.js";
+import { portRefusal } from "../port-probe.js";
+import type { Elbv2Deps } from "./deps.js";
 import { actionsFromInput, conditionFromInput, defaultRuleShape, listenerShape, ruleShape, tagsFromInput, type ActionInput, type ConditionInput } from "../shapes.js";
 
 interface ListenerInput {
@@ -28,9 +30,20 @@ function refuseTls(input: ListenerInput): void {
   if (input.SslPolicy !== undefined || input.Certificates?.length) throw new Elbv2ValidationError("Certificates and SslPolicy apply to HTTPS listeners; berth's listeners are HTTP");
 }
 
+// A port taken on the host by another process, or privileged, is refused before anything is written.
+async function checkHostPort(ctx: CoreContext, deps: Elbv2Deps, port: number | undefined): Promise<void> {
+  if (port === undefined) return;
+  const held = (await listLoadBalancers(ctx)).some((lb) => lb.listeners.some((l) => l.port === port));
+  if (held) return; // core answers DuplicateListener or the host conflict
+  const why = await deps.portProblem(port);
+  if (why) throw portRefusal(port, why);
+}
+
 /** CreateListener: an HTTP listener with its default actions. */
-export async function createListenerAction(ctx: CoreContext, input: ListenerInput & { LoadBalancerArn: string; Tags?: { Key: string; Value?: string }[] }): Promise<Record<string, unknown>> {
+export async function createListenerAction(ctx: CoreContext, input: ListenerInput & { LoadBalancerArn: string; Tags?: { Key: string; Value?: string }[] }, deps: Elbv2Deps): Promise<Record<string, unknown>> {
   refuseTls(input);
+  await loadBalancerByArn(ctx, input.LoadBalancerArn);
+  await checkHostPort(ctx, deps, input.Port ?? 80);
   const listener = await createListener(ctx, {
     loadBalancerArn: input.LoadBalancerArn,
     protocol: input.Protocol,
@@ -57,8 +70,10 @@ export async function describeListeners(ctx: CoreContext, input: Elbv2PageReques
 }
 
 /** ModifyListener: port, protocol or default actions. */
-export async function modifyListenerAction(ctx: CoreContext, input: ListenerInput & { ListenerArn: string }): Promise<Record<string, unknown>> {
+export async function modifyListenerAction(ctx: CoreContext, input: ListenerInput & { ListenerArn: string }, deps: Elbv2Deps): Promise<Record<string, unknown>> {
   refuseTls(input);
+  await listenerByArn(ctx, input.ListenerArn);
+  await checkHostPort(ctx, deps, input.Port);
   const listener = await modifyListener(ctx, input.ListenerArn, {
     protocol: input.Protocol,
     port: input.Port,
