@@ -132,11 +132,13 @@ export async function createRule(ctx: CoreContext, req: RuleRequest): Promise<Ru
 export async function modifyRule(ctx: CoreContext, arn: string, changes: { conditions?: Condition[]; actions?: Action[] }): Promise<{ listener: ListenerRecord; rule?: RuleRecord }> {
   if (changes.conditions) checkConditions(changes.conditions);
   if (changes.actions) checkActions(changes.actions, "Actions");
+  // A rule ARN ends with the rule's id; a default rule's is its listener's defaultRuleId.
+  const ruleId = arn.slice(arn.lastIndexOf("/") + 1);
   return mutateLoadBalancer(ctx, async () => (await ruleByArn(ctx, arn)).lb, (lb) => {
-    const listener = lb.listeners.find((l) => l.defaultRuleId === arn.slice(arn.lastIndexOf("/") + 1) || l.rules.some((r) => r.arn === arn))!;
+    const listener = lb.listeners.find((l) => l.defaultRuleId === ruleId || l.rules.some((r) => r.arn === arn))!;
     let next: ListenerRecord;
     let rule: RuleRecord | undefined;
-    if (listener.defaultRuleId === arn.slice(arn.lastIndexOf("/") + 1)) {
+    if (listener.defaultRuleId === ruleId) {
       if (changes.conditions) throw new Elbv2OperationNotPermitted("The default rule has no conditions");
       next = { ...listener, defaultActions: changes.actions ?? listener.defaultActions };
     } else {

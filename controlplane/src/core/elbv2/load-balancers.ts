@@ -1,4 +1,5 @@
 import { Elbv2DuplicateLoadBalancerName, Elbv2InvalidConfigurationRequest, Elbv2InvalidSubnet, Elbv2SubnetNotFound, Elbv2ValidationError, type Tag } from "@berth/shared";
+import { keys } from "../../store/index.js";
 import type { CoreContext } from "../context.js";
 import { listSubnets } from "../vpc/index.js";
 import { loadBalancerArn } from "./arns.js";
@@ -69,7 +70,7 @@ export async function createLoadBalancer(ctx: CoreContext, req: LoadBalancerRequ
 
 /** Every load balancer, in name order. */
 export async function listLoadBalancers(ctx: CoreContext): Promise<LoadBalancerRecord[]> {
-  return (await ctx.store.loadBalancers.list(ctx.store.loadBalancers.key(""))).items.map((i) => i.value);
+  return (await ctx.store.loadBalancers.list(keys.loadBalancers())).items.map((i) => i.value);
 }
 
 /** Deletes a load balancer with its listeners and rules; a missing one is no error (as ELBv2). */
