@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { InvalidParameterException, defaultArnScope, type ArnScope, type LogLevel } from "@berth/shared";
@@ -65,6 +65,23 @@ export interface ControlPlaneOptions {
   priceVcpuHour?: number;
   /** Metered price per GB-hour in dollars (BERTH_PRICE_GB_HOUR). Default 0.004445 (Fargate's). */
   priceGbHour?: number;
+  /**
+   * Where the leader keeps each load balancer's HAProxy config, pid file, state file, runtime
+   * socket and log (BERTH_LB_DIR). `berth up` puts it in its data folder (`<data-dir>/lb`);
+   * default $XDG_DATA_HOME/berth/lb (~/.local/share/berth/lb).
+   */
+  lbDir?: string;
+  /** The address load balancers' listeners bind on (BERTH_LB_BIND_ADDRESS). Default 0.0.0.0 (all interfaces). */
+  lbBindAddress?: string;
+  /**
+   * The host name a load balancer's DNSName reports (BERTH_LB_DNS_NAME). Default the bind
+   * address when it is one address, else this host's name.
+   */
+  lbDnsName?: string;
+  /** The HAProxy binary (BERTH_HAPROXY). Default /usr/sbin/haproxy (Debian's haproxy 2.6). */
+  haproxyPath?: string;
+  /** Period of the leader's load balancer loop: config, targets, health (BERTH_LB_SYNC_INTERVAL_MS). Default 1000. */
+  lbSyncIntervalMs?: number;
 }
 
 /** The control plane's compiled configuration. */
@@ -88,6 +105,7 @@ export interface ControlPlaneConfig {
   logs: { dir: string; maxBytes: number; sweepIntervalMs: number };
   /** What task metering prices a vCPU-hour and a GB-hour at. */
   prices: { vcpuHour: number; gbHour: number };
+  loadBalancers: { dir: string; bindAddress: string; dnsName: string; haproxyPath: string; syncIntervalMs: number };
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -112,6 +130,11 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   logSweepIntervalMs: "BERTH_LOG_SWEEP_INTERVAL_MS",
   priceVcpuHour: "BERTH_PRICE_VCPU_HOUR",
   priceGbHour: "BERTH_PRICE_GB_HOUR",
+  lbDir: "BERTH_LB_DIR",
+  lbBindAddress: "BERTH_LB_BIND_ADDRESS",
+  lbDnsName: "BERTH_LB_DNS_NAME",
+  haproxyPath: "BERTH_HAPROXY",
+  lbSyncIntervalMs: "BERTH_LB_SYNC_INTERVAL_MS",
 };
 
 const numericKeys = new Set<keyof ControlPlaneOptions>([
@@ -126,6 +149,7 @@ const numericKeys = new Set<keyof ControlPlaneOptions>([
   "logSweepIntervalMs",
   "priceVcpuHour",
   "priceGbHour",
+  "lbSyncIntervalMs",
 ]);
 
 /** Options from the environment, by the names in {@link envNames}. */
@@ -178,6 +202,13 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
       sweepIntervalMs: bounded(o.logSweepIntervalMs ?? 60_000, 100, 24 * 3600_000, "logSweepIntervalMs"),
     },
     prices: { vcpuHour: price(o.priceVcpuHour ?? 0.04048, "priceVcpuHour"), gbHour: price(o.priceGbHour ?? 0.004445, "priceGbHour") },
+    loadBalancers: {
+      dir: o.lbDir ?? join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "berth", "lb"),
+      bindAddress: o.lbBindAddress ?? "0.0.0.0",
+      dnsName: o.lbDnsName ?? (o.lbBindAddress && o.lbBindAddress !== "0.0.0.0" ? o.lbBindAddress : hostname()),
+      haproxyPath: o.haproxyPath ?? "/usr/sbin/haproxy",
+      syncIntervalMs: bounded(o.lbSyncIntervalMs ?? 1000, 50, 600_000, "lbSyncIntervalMs"),
+    },
   };
 }
 

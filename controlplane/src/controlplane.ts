@@ -5,6 +5,9 @@ import { createLogger, type Logger } from "@berth/shared";
 import { startAgentServer } from "./api/agent/server.js";
 import { createApiServer } from "./api/aws/router.js";
 import { ec2Api } from "./api/ec2/server.js";
+import { elbv2Api } from "./api/elbv2/server.js";
+import { probePort } from "./api/elbv2/port-probe.js";
+import { startLoadBalancerLoop, type LoadBalancerLoop } from "./haproxy/index.js";
 import { ecsApi } from "./api/ecs/server.js";
 import { logsApi } from "./api/logs/server.js";
 import { awslogsIngest } from "./api/agent/awslogs-ingest.js";
@@ -87,11 +90,22 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   const relay = new SessionRelay();
   // Known before the port is bound: the routes name themselves when they forward.
   let replicaId = "";
+  // Set once campaigning starts; the ELBv2 API asks it whether this host runs the load balancers.
+  let election: Awaited<ReturnType<typeof startLeaderElection>> | undefined;
   const http = createApiServer({
     // The AWS APIs on this endpoint, asked in order; ECS last, as it answers whatever is left.
     // ECS claims every request no other API did, so it stays last.
     apis: [
       ec2Api(ctx, log.child({ component: "ec2-api" })),
+      elbv2Api(
+        ctx,
+        {
+          dnsName: config.loadBalancers.dnsName,
+          // Only the leader's host runs the load balancers, so only it can tell whether a port is free there.
+          portProblem: async (port) => (election?.isLeader() ? probePort(config.loadBalancers.bindAddress, port) : undefined),
+        },
+        log.child({ component: "elbv2-api" }),
+      ),
       logsApi({ store: logs, scope: ctx.scope }, log.child({ component: "logs-api" })),
       ecsApi(ctx, log.child({ component: "ecs-api" })),
     ],
@@ -137,7 +151,9 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   }, relay, awslogsIngest(logs, log.child({ component: "awslogs" })));
   // Every replica serves the APIs and sessions; only the elected leader runs the loops.
   let duties: LeaderDuties | undefined;
-  const election = await startLeaderElection({
+  // The leader's host runs the load balancers' HAProxy processes (their listeners bind there).
+  let lbLoop: LoadBalancerLoop | undefined;
+  election = await startLeaderElection({
     kv: store.kv,
     id: replicaId,
     ttlSeconds: config.leaderTtlSeconds,
@@ -153,11 +169,20 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         stoppedTaskRetentionMs: config.stoppedTaskRetentionMs,
         log,
       });
+      lbLoop = startLoadBalancerLoop(leaderCtx, {
+        dir: config.loadBalancers.dir,
+        bindAddress: config.loadBalancers.bindAddress,
+        haproxyPath: config.loadBalancers.haproxyPath,
+        intervalMs: config.loadBalancers.syncIntervalMs,
+        log: log.child({ component: "haproxy" }),
+      });
     },
     onDemoted: async () => {
       metrics.leader.set(0);
       await duties?.stop();
       duties = undefined;
+      await lbLoop?.stop();
+      lbLoop = undefined;
     },
   });
   log.info("control plane started", { api: `${config.api.host}:${apiPort}`, advertised: apiUrl, grpc: `${config.grpc.host}:${grpc.port}`, etcd: config.etcdEndpoints.join(",") });
@@ -166,6 +191,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     await election.close();
     await duties?.stop();
     duties = undefined;
+    await lbLoop?.stop();
+    lbLoop = undefined;
   };
   return {
     apiPort,

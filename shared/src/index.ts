@@ -16,3 +16,4 @@ export * from "./model/protection.js";
 export * from "./tag-rules.js";
 export { formatToken, parseToken, type JoinToken } from "./join-token.js";
 export * from "./ec2-errors.js";
+export * from "./elbv2-errors.js";

@@ -193,8 +193,8 @@ describe("CreateService and DescribeServices", () => {
     ["no count", { desiredCount: undefined }, "InvalidParameterException", "desiredCount: required for a REPLICA service"],
     // ECS's name rule
     ["bad name", { serviceName: "web.app" }, "InvalidParameterException", /serviceName: up to 255 letters/],
-    // load balancers are not there yet
-    ["load balancer", { loadBalancers: [{ containerName: "web", containerPort: 80, targetGroupArn: "arn:aws:elasticloadbalancing:x" }] }, "UnsupportedFeatureException", /loadBalancers/],
+    // a load balancer entry is checked against the task definition (elbv2-ecs-service covers the rest)
+    ["load balancer", { loadBalancers: [{ containerName: "web", containerPort: 80, targetGroupArn: "arn:aws:elasticloadbalancing:x" }] }, "InvalidParameterException", "The container web did not have a container port 80 defined."],
     // service discovery is not there yet
     ["registry", { serviceRegistries: [{ registryArn: "arn:aws:servicediscovery:x" }] }, "UnsupportedFeatureException", /serviceRegistries/],
     // a DAEMON service takes no desired count (ECS's wording; e2e-daemon covers the rest)

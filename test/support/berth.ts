@@ -34,8 +34,10 @@ export async function startTestControlPlane(env: Record<string, string> = {}): P
   const etcd = await startEtcd();
   // Each control plane keeps its CloudWatch Logs store in its own folder (env BERTH_LOG_DIR wins).
   const logDir = await mkdtemp(join(tmpdir(), "berth-logs-"));
+  // And its load balancers' HAProxy files likewise (env BERTH_LB_DIR wins).
+  const lbDir = await mkdtemp(join(tmpdir(), "berth-lb-"));
   const config = compileControlPlaneConfig(
-    { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", heartbeatIntervalMs: 500, caKeyFile: testCaKeyFile, logDir: env.BERTH_LOG_DIR ?? logDir },
+    { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", heartbeatIntervalMs: 500, caKeyFile: testCaKeyFile, logDir: env.BERTH_LOG_DIR ?? logDir, lbDir: env.BERTH_LB_DIR ?? lbDir },
     env,
   );
   const cp = await startControlPlane(config, testLogger());
@@ -55,6 +57,7 @@ export async function startTestControlPlane(env: Record<string, string> = {}): P
       await cp.close();
       await etcd.stop();
       await rm(logDir, { recursive: true, force: true });
+      await rm(lbDir, { recursive: true, force: true });
     },
   };
 }

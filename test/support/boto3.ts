@@ -37,7 +37,7 @@ const newer = (a: string, b: string) => {
 };
 
 /**
- * Runs `script` (Python, with `boto3` and `json` imported and `ecs` and `ec2`, boto3 clients for
+ * Runs `script` (Python, with `boto3` and `json` imported and `ecs`, `ec2` and `elbv2`, boto3 clients for
  * `endpoint`, defined) under an interpreter whose boto3 is at least `minVersion`, and parses
  * what it prints as JSON. Fails, naming what was found, when no such boto3 is here.
  */
@@ -56,6 +56,7 @@ export async function boto3Json<T = any>(endpoint: string, script: string, minVe
   const prelude = `import boto3, json
 ecs = boto3.client("ecs", endpoint_url=${JSON.stringify(endpoint)}, region_name="us-east-1", aws_access_key_id="berth", aws_secret_access_key="berth")
 ec2 = boto3.client("ec2", endpoint_url=${JSON.stringify(endpoint)}, region_name="us-east-1", aws_access_key_id="berth", aws_secret_access_key="berth")
+elbv2 = boto3.client("elbv2", endpoint_url=${JSON.stringify(endpoint)}, region_name="us-east-1", aws_access_key_id="berth", aws_secret_access_key="berth")
 `;
   const { stdout } = await run(python, ["-c", prelude + script], { env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true" } });
   return JSON.parse(stdout) as T;

@@ -75,7 +75,8 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     const caKeyFile = process.env.BERTH_CA_KEY_FILE || join(dataDir, "ca.key");
     // The log store, likewise, unless BERTH_LOG_DIR names another folder.
     const logDir = process.env.BERTH_LOG_DIR || join(dataDir, "logs");
-    const config = compileControlPlaneConfig({ caKeyFile, logDir, ...opts.controlPlane, etcdEndpoints: opts.etcd ?? localEtcdEndpoint(opts.etcdPort) });
+    const lbDir = process.env.BERTH_LB_DIR || join(dataDir, "lb");
+    const config = compileControlPlaneConfig({ caKeyFile, logDir, lbDir, ...opts.controlPlane, etcdEndpoints: opts.etcd ?? localEtcdEndpoint(opts.etcdPort) });
     await refuseHeldPorts([
       { ...config.api, label: "ECS API port, --api" },
       { ...config.grpc, label: "agent gRPC port, --grpc" },

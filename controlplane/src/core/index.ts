@@ -34,3 +34,4 @@ export * from "./capacity-providers.js";
 export { checkClusterCapacity, checkProviderName, autoScalingGroupOf, builtInProviders } from "./capacity-provider-rules.js";
 export * from "./cost.js";
 export * from "./spot.js";
+export * from "./elbv2/index.js";

@@ -16,6 +16,7 @@ import {
 import { eligibleInstances, validatePlacement, type PlacementConstraint, type PlacementStrategy } from "../scheduler/index.js";
 import { keys } from "../store/index.js";
 import { activeCluster } from "./clusters.js";
+import { resolveServiceLoadBalancers, type ServiceLoadBalancerInput } from "./elbv2/index.js";
 import type { CoreContext } from "./context.js";
 import { checkServiceQuota } from "./quotas.js";
 import { forgetServiceHistory, mutateService, writeService } from "./service-history.js";
@@ -62,6 +63,8 @@ export interface CreateServiceInput {
   availabilityZoneRebalancing?: "ENABLED" | "DISABLED";
   /** Required when the definition is awsvpc, refused otherwise (see task-networks.ts). */
   networkConfiguration?: ServiceRecord["networkConfiguration"];
+  /** Target groups its RUNNING tasks are registered with (checked against the task definition here). */
+  loadBalancers?: ServiceLoadBalancerInput[];
 }
 
 /**
@@ -136,6 +139,7 @@ export async function createService(ctx: CoreContext, input: CreateServiceInput)
   await resolveTaskNetwork(ctx, td, input.networkConfiguration);
   validatePlacement(input.placementStrategy, input.placementConstraints);
   checkGracePeriod(input.healthCheckGracePeriodSeconds);
+  const loadBalancers = input.loadBalancers?.length ? await resolveServiceLoadBalancers(ctx, input.loadBalancers, td) : undefined;
   if (input.tags !== undefined) input = { ...input, tags: checkTagList(input.tags, "tags") };
   const daemonCount = input.schedulingStrategy === "DAEMON" ? await eligibleCount(ctx, input, td) : 0;
   const deploymentId = randomDeploymentId();
@@ -154,7 +158,7 @@ export async function createService(ctx: CoreContext, input: CreateServiceInput)
     // A name reused after its service went INACTIVE starts with no history of the old one.
     if (cur) await forgetServiceHistory(ctx, input.cluster, input.serviceName);
     try {
-      const rec = await writeService(ctx, newServiceRecord(ctx, input, td, deploymentId, ctx.now(), daemonCount), cur?.modRevision ?? "0");
+      const rec = await writeService(ctx, { ...newServiceRecord(ctx, input, td, deploymentId, ctx.now(), daemonCount), ...(loadBalancers ? { loadBalancers } : {}) }, cur?.modRevision ?? "0");
       ctx.log.info("service created", { cluster: input.cluster, service: rec.name, taskDefinition: rec.taskDefinition, desiredCount: rec.desiredCount, deploymentId });
       return rec;
     } catch (err) {

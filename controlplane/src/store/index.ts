@@ -5,3 +5,4 @@ export { Collection, defaultScanBudget, type ScanQuery, type ScanPage } from "./
 export { Store, type FamilyRecord, type AccountSettingRecord, type RunTokenRecord, type SubnetRecord, type IngressRuleRecord, type SecurityGroupRecord, type VpcSubnetsGuardRecord, type SecurityGroupNameRecord, type IpBlockRecord, type SecurityGroupsGuardRecord } from "./store.js";
 export { watchPrefix, type WatchHandlers, type PrefixWatch } from "./watch.js";
 export { migrateTaskDefinitionKeys } from "./migrations.js";
+export type * from "./elbv2-records.js";

@@ -75,6 +75,17 @@ export const keys = {
   /** A subnet block handed to one instance (see core/vpc/ipam.ts); the CIDR's `/` is URI-encoded. */
   ipBlock: (subnetId: string, cidr: string) => `${root}/ip-blocks/${subnetId}/${encodeURIComponent(cidr)}`,
   ipBlocks: (subnetId: string) => `${root}/ip-blocks/${subnetId}/`,
+  /** Everything the ELBv2 API stores. */
+  elbv2: () => `${root}/elbv2/`,
+  /** A load balancer by name (names are unique per region), its listeners and rules inside. */
+  loadBalancer: (name: string) => `${root}/elbv2/load-balancers/${name}`,
+  loadBalancers: () => `${root}/elbv2/load-balancers/`,
+  /** A target group by name, its targets and attributes inside. */
+  targetGroup: (name: string) => `${root}/elbv2/target-groups/${name}`,
+  targetGroups: () => `${root}/elbv2/target-groups/`,
+  /** What the data plane last saw of a target group's targets (written by the leader's loop). */
+  targetHealth: (name: string) => `${root}/elbv2/target-health/${name}`,
+  targetHealths: () => `${root}/elbv2/target-health/`,
 };
 
 /** The last path segment of a key (an id or name). */

@@ -10,6 +10,7 @@ import type {
   TaskRecord,
 } from "@berth/shared";
 import { Collection } from "./collection.js";
+import type { LoadBalancerRecord, TargetGroupRecord, TargetHealthRecord } from "./elbv2-records.js";
 import { keys } from "./keys.js";
 import { Kv, Txn } from "./kv.js";
 
@@ -134,6 +135,9 @@ export class Store {
   readonly ipBlocks: Collection<IpBlockRecord, [subnetId: string, cidr: string]>;
   readonly capacityProviders: Collection<CapacityProviderRecord, [name: string]>;
   readonly securityGroupsGuard: Collection<SecurityGroupsGuardRecord, []>;
+  readonly loadBalancers: Collection<LoadBalancerRecord, [name: string]>;
+  readonly targetGroups: Collection<TargetGroupRecord, [name: string]>;
+  readonly targetHealth: Collection<TargetHealthRecord, [targetGroupName: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -153,6 +157,9 @@ export class Store {
     this.ipBlocks = new Collection(kv, keys.ipBlock, (r) => keys.ipBlock(r.subnetId, r.cidr));
     this.capacityProviders = new Collection(kv, keys.capacityProvider, (r) => keys.capacityProvider(r.name));
     this.securityGroupsGuard = new Collection(kv, keys.securityGroupsGuard, () => keys.securityGroupsGuard());
+    this.loadBalancers = new Collection(kv, keys.loadBalancer, (r) => keys.loadBalancer(r.name));
+    this.targetGroups = new Collection(kv, keys.targetGroup, (r) => keys.targetGroup(r.name));
+    this.targetHealth = new Collection(kv, keys.targetHealth, (r) => keys.targetHealth(r.targetGroupName));
   }
 
   /** A new empty transaction to stage writes into. */

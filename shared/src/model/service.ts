@@ -52,6 +52,15 @@ export interface ServiceRecord {
   networkConfiguration?: { awsvpcConfiguration?: { subnets?: string[]; securityGroups?: string[]; assignPublicIp?: string } };
   /** Bumped on every change. */
   version: number;
+  /** ECS's loadBalancers: the target groups its RUNNING tasks are registered with. */
+  loadBalancers?: ServiceLoadBalancer[];
+}
+
+/** One of a service's loadBalancers: a target group and the container port it sends traffic to. */
+export interface ServiceLoadBalancer {
+  targetGroupArn: string;
+  containerName: string;
+  containerPort: number;
 }
 
 /** ECS's propagateTags values. */

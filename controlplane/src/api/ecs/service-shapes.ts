@@ -44,7 +44,7 @@ export function serviceShape(s: ServiceRecord, tasks: TaskRecord[], includeTags 
     serviceArn: s.arn,
     serviceName: s.name,
     clusterArn: s.clusterArn,
-    loadBalancers: [],
+    loadBalancers: (s.loadBalancers ?? []).map((lb) => ({ ...lb })),
     serviceRegistries: [],
     status: s.status,
     desiredCount: s.desiredCount,

@@ -63,6 +63,7 @@ export const serviceActions: ActionTable = {
       enableExecuteCommand: input.enableExecuteCommand,
       availabilityZoneRebalancing: input.availabilityZoneRebalancing,
       networkConfiguration: input.networkConfiguration,
+      loadBalancers: input.loadBalancers,
     });
     return { service: serviceShape(rec, await serviceTasks(ctx, cluster, rec.name), true) };
   },
@@ -130,7 +131,8 @@ export const serviceActions: ActionTable = {
 /** Request fields that name features berth does not have: refused rather than silently ignored. */
 function refuseUnsupported(input: CreateServiceRequest | UpdateServiceRequest, action: string): void {
   const unsupported: [string, boolean][] = [
-    ["loadBalancers", (input.loadBalancers?.length ?? 0) > 0],
+    // CreateService takes loadBalancers; changing them on a running service is not served yet.
+    ["loadBalancers", action === "UpdateService" && (input.loadBalancers?.length ?? 0) > 0],
     ["serviceRegistries", (input.serviceRegistries?.length ?? 0) > 0],
     ["serviceConnectConfiguration", input.serviceConnectConfiguration?.enabled === true],
     ["deploymentConfiguration.alarms", input.deploymentConfiguration?.alarms?.enable === true],

@@ -1,0 +1,41 @@
+import { serviceGroup, type ContainerInstanceRecord, type ServiceRecord } from "@berth/shared";
+import { keys } from "../../store/index.js";
+import type { CoreContext } from "../context.js";
+import { clusterTasks } from "../listings.js";
+import { planServiceTargets } from "./service-target-plan.js";
+import { planDeregisterTargets, planRegisterTargets } from "./target-group-rules.js";
+import { mutateTargetGroup, listTargetGroups, zoneLookup } from "./target-groups.js";
+import { targetKey } from "./types.js";
+
+/**
+ * The leader's step for ECS services with loadBalancers: registers their RUNNING tasks with the
+ * target groups and deregisters (drains) those stopping or gone, per planServiceTargets, each
+ * group in one guarded write.
+ */
+export async function syncServiceTargets(ctx: CoreContext): Promise<void> {
+  const services = (await ctx.store.services.list(keys.services())).items.map((i) => i.value).filter((s) => s.status === "ACTIVE" && (s.loadBalancers?.length ?? 0) > 0);
+  if (services.length === 0) return;
+  const clusters = [...new Set(services.map((s) => s.cluster))];
+  const tasks = new Map(await Promise.all(clusters.map(async (c) => [c, await clusterTasks(ctx, c)] as const)));
+  const instances = new Map<string, ContainerInstanceRecord>();
+  for (const i of (await ctx.store.instances.list(keys.instances())).items) instances.set(i.value.id, i.value);
+  const tasksOf = (s: ServiceRecord) => (tasks.get(s.cluster) ?? []).filter((t) => t.group === serviceGroup(s.name));
+  const plans = planServiceTargets(services, tasksOf, await listTargetGroups(ctx), instances);
+  if (plans.length === 0) return;
+  const zoneOf = await zoneLookup(ctx);
+  const instanceAddress = (id: string) => {
+    const hit = instances.get(id);
+    return hit ? { address: hit.hostIp, availabilityZone: hit.attributes.find((a) => a.name === "ecs.availability-zone")?.value ?? "all" } : undefined;
+  };
+  for (const plan of plans) {
+    const byKey = new Map(plan.register.map((r) => [targetKey(r), r.taskArn]));
+    const next = await mutateTargetGroup(ctx, plan.targetGroupArn, (cur) => {
+      // A task's host IP outside every subnet is still this host's: registered as `all`, as ECS's agent address would be.
+      const reqs = plan.register.map((r) => ({ id: r.id, port: r.port, availabilityZone: cur.targetType === "ip" && !zoneOf(r.id) ? "all" : undefined }));
+      let targets = planRegisterTargets(cur, reqs, zoneOf, instanceAddress, ctx.now()).map((t) => (byKey.has(targetKey(t)) ? { ...t, taskArn: byKey.get(targetKey(t)) } : t));
+      if (plan.deregister.length > 0) targets = planDeregisterTargets({ ...cur, targets }, plan.deregister, ctx.now());
+      return { ...cur, targets };
+    });
+    ctx.log.info("service targets changed", { targetGroup: next.name, registered: plan.register.map(targetKey), deregistered: plan.deregister.map(targetKey) });
+  }
+}
