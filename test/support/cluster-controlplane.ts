@@ -83,6 +83,8 @@ export interface Replica {
   /** `${hostname}:${pid}:${apiPort}` as the replica names itself in the election; undefined while down. */
   id(): string | undefined;
   running(): boolean;
+  /** The process id while it runs (for /proc readings). */
+  pid(): number | undefined;
   /** SIGKILL and wait: a crash. */
   kill(): Promise<void>;
   /** SIGTERM (clean shutdown: loops stop, leadership resigned) and wait; SIGKILL after 15 s. */
@@ -138,6 +140,10 @@ class ReplicaProcess implements Replica {
 
   running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  pid(): number | undefined {
+    return this.running() ? this.child!.pid : undefined;
   }
 
   id(): string | undefined {

@@ -51,6 +51,8 @@ export interface SimulatedRuntimeOptions {
   latencyMs?: number;
   /** Per-call latency (a timing model's draw), instead of `latencyMs`. */
   delayMs?: (op: SimulatedOp, arg: string) => number;
+  /** Record every call in {@link SimulatedRuntime.calls}; default true. A long simulation turns it off. */
+  recordCalls?: boolean;
   /** The host it pretends to be (registration's CPUs, memory, name); default 4 CPUs, 8 GiB, this machine's name. */
   host?: { cpus: number; memoryBytes: number; hostname?: string };
   /** Volumes present from the start (shared volumes made outside the agent). */
@@ -92,13 +94,8 @@ export class SimulatedRuntime implements ContainerRuntime, AgentRuntime {
   }
 
   private async tick(op: SimulatedOp, arg: string): Promise<void> {
-    this.calls.push({ op, arg });
+    if (this.opts.recordCalls ?? true) this.calls.push({ op, arg });
     await new Promise((r) => setTimeout(r, this.opts.delayMs?.(op, arg) ?? this.opts.latencyMs ?? 0));
-  }
-
-  /** Forgets the recorded calls (a long-running simulation would otherwise keep every one). */
-  clearCalls(): void {
-    this.calls.length = 0;
   }
 
   async ping(): Promise<void> {}
@@ -297,6 +294,13 @@ export class SimulatedRuntime implements ContainerRuntime, AgentRuntime {
   kill(id: string, exitCode: number): void {
     const c = this.containers.get(id);
     if (c && c.status === "running") this.exit(c, exitCode);
+  }
+
+  /** How many simulated containers are running now. */
+  runningCount(): number {
+    let n = 0;
+    for (const c of this.containers.values()) if (c.status === "running") n++;
+    return n;
   }
 
   /** Ids of every container the simulation holds. */
