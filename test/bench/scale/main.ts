@@ -50,7 +50,8 @@ async function run(o: ScaleOptions, s: Started): Promise<void> {
   const clients: ECSClient[] = cps.replicas.map((r) => r.ecs);
   const ecs = clients[0];
   const watches = cps.replicas.map((r) => new ProcWatch(r.pid()!));
-  const sampleAll = () => Promise.all(watches.map((w) => w.sample()));
+  const etcdWatch = new ProcWatch(s.etcd.pid);
+  const sampleAll = () => Promise.all([...watches, etcdWatch].map((w) => w.sample()));
   const sampler = setInterval(() => void sampleAll(), 1_000);
   try {
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
@@ -83,13 +84,14 @@ async function run(o: ScaleOptions, s: Started): Promise<void> {
     // Sessions alone: the control plane's cost of holding them with default heartbeats.
     const idleP = progress("idle sessions");
     await sampleAll();
-    watches.forEach((w) => w.restart());
+    [...watches, etcdWatch].forEach((w) => w.restart());
     for (let i = 0; i < 10; i++) {
       idleP.update(`measuring CPU with ${o.instances} sessions open, ${10 - i} s left`);
       await new Promise((r) => setTimeout(r, 1_000));
     }
     await sampleAll();
     const idleCores = Math.max(...watches.map((w) => w.coreShare()));
+    const idleEtcd = etcdWatch.coreShare();
     idleP.done(`${idleCores.toFixed(2)} of a core (busiest replica)`);
 
     // RunTask-driven placements, with a reader on the side.
@@ -99,7 +101,7 @@ async function run(o: ScaleOptions, s: Started): Promise<void> {
     let liveServices: string[] = [];
     const reads = sampleApi({ ecs: clients[clients.length - 1], cluster: CLUSTER, services: () => liveServices, describe: describeLat, list: listLat, everyMs: 250 });
     const runStarted = Date.now();
-    watches.forEach((w) => w.restart());
+    [...watches, etcdWatch].forEach((w) => w.restart());
     const runTasks = o.tasks - o.serviceTasks;
     const runP = progress("RunTask");
     const drive = await driveRunTask({
@@ -110,6 +112,7 @@ async function run(o: ScaleOptions, s: Started): Promise<void> {
     runP.done(`${drive.placed}/${runTasks} placed in ${(drive.ms / 1000).toFixed(1)} s: ${runRate.toFixed(0)}/s${Object.keys(drive.failures).length ? `; failures ${JSON.stringify(drive.failures)}` : ""}`);
     await sampleAll();
     const runCores = watches.map((w) => w.coreShare());
+    const runEtcd = etcdWatch.coreShare();
 
     // Service-driven placements: create the services, count their tasks as etcd holds them.
     let serviceRate: number | undefined;
@@ -182,6 +185,7 @@ async function run(o: ScaleOptions, s: Started): Promise<void> {
       ["ListTasks (first page) p50 / p99", `${ms(listLat.percentile(50))} / ${ms(listLat.percentile(99))} (${listLat.samples.length})`],
       ["DescribeServices p50 / p99", o.services ? `${ms(describeLat.percentile(50))} / ${ms(describeLat.percentile(99))} (${describeLat.samples.length})` : "— (no services)"],
       ["control-plane CPU: idle sessions / RunTask phase", `${idleCores.toFixed(2)} / ${runCores.map((c) => c.toFixed(2)).join(", ")} cores`],
+      ["etcd CPU: idle sessions / RunTask phase", `${idleEtcd.toFixed(2)} / ${runEtcd.toFixed(2)} cores`],
       ["control-plane RSS (largest seen / now)", `${mib(peakRss)} / ${watches.map((w) => mib(w.lastRssBytes)).join(", ")}`],
       ["etcd database size", mib(dbBytes)],
       ["etcd ceiling: raw puts, txns of 10", `${ceiling.putsPerSec.toFixed(0)}/s; berth's RunTask rate is ${((runRate / ceiling.putsPerSec) * 100).toFixed(1)} % of it`],
