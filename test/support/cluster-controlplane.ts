@@ -112,6 +112,8 @@ export interface StartReplicasOptions {
   etcd: EtcdServer;
   /** Control-plane environment (BERTH_*), over the harness defaults. */
   env?: Record<string, string>;
+  /** Node flags before the CLI (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 /** The id of the replica etcd names leader: the value of the oldest key under the election prefix. */
@@ -133,6 +135,7 @@ class ReplicaProcess implements Replica {
     private readonly etcd: EtcdServer,
     private readonly env: Record<string, string>,
     private readonly client: etcd3.Etcd3,
+    private readonly nodeArgs: string[] = [],
   ) {
     this.endpoint = `http://127.0.0.1:${apiPort}`;
     this.ecs = ecsClient(this.endpoint);
@@ -154,6 +157,7 @@ class ReplicaProcess implements Replica {
   async start(timeoutMs = 30_000): Promise<void> {
     if (this.running()) return;
     const child = spawn(process.execPath, [
+      ...this.nodeArgs,
       berthBin, "controlplane",
       "--etcd", this.etcd.endpoint,
       "--api", `127.0.0.1:${this.apiPort}`,
@@ -214,7 +218,7 @@ export async function startReplicas(n: number, opts: StartReplicasOptions): Prom
   for (let i = 1; i <= n; i++) {
     const apiPort = await freePort();
     const grpcPort = await freePort("0.0.0.0");
-    replicas.push(new ReplicaProcess(i, apiPort, grpcPort, opts.etcd, opts.env ?? {}, client));
+    replicas.push(new ReplicaProcess(i, apiPort, grpcPort, opts.etcd, opts.env ?? {}, client, opts.nodeArgs));
   }
   const ports = replicas.map((r) => r.grpcPort);
   const stop = async () => {

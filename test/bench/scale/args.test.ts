@@ -124,3 +124,27 @@ describe("measure parsers", () => {
     expect(percentile(xs, p)).toBe(want);
   });
 });
+
+describe("cpu profile summary", () => {
+  it("shares by frame and file, self time", async () => {
+    const { summarise, shortUrl } = await import("./cpu-profile.js");
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: { functionName: "(root)", url: "", lineNumber: -1 } },
+        { id: 2, callFrame: { functionName: "list", url: "file:///r/controlplane/dist/store/kv.js", lineNumber: 9 } },
+        { id: 3, callFrame: { functionName: "parse", url: "file:///r/node_modules/@grpc/grpc-js/build/src/x.js", lineNumber: 0 } },
+      ],
+      samples: [2, 2, 2, 3],
+    };
+    expect(summarise(profile).frames).toEqual([{ name: "list controlplane/store/kv.js:10", share: 0.75 }, { name: "parse @grpc/grpc-js:1", share: 0.25 }]);
+    expect(summarise(profile).files.map((f) => f.name)).toEqual(["controlplane/store/kv.js", "@grpc/grpc-js"]);
+    expect(shortUrl("")).toBe("(native)");
+  });
+});
+
+describe("promSum", () => {
+  it("adds every label set of a counter", async () => {
+    const { promSum } = await import("./measure.js");
+    expect(promSum('c_total{kind="a"} 2\nc_total{kind="b"} 3\nd 9\n', "c_total")).toBe(5);
+  });
+});

@@ -18,8 +18,9 @@ import { parseScaleArgs, scaleCommand, type ScaleOptions } from "./args.js";
 import { startFleetProcesses, splitFleet, type FleetProcesses } from "./fleet-processes.js";
 import { createServices, driveRunTask, sampleApi, serviceCounts, serviceNames, walkListTasks } from "./drive.js";
 import { goalRow, goals } from "./goals.js";
-import { Latencies, ProcWatch, etcdDbSize, mib, ms } from "./measure.js";
+import { Latencies, ProcWatch, etcdDbSize, mib, ms, txnConflicts } from "./measure.js";
 import { connectedInstances, etcdCeiling, realAgentIdleRss } from "./phases.js";
+import { summariseDir } from "./cpu-profile.js";
 
 const CLUSTER = "scale";
 const FAMILY = "scale-app";
@@ -41,11 +42,10 @@ async function run(o: ScaleOptions, s: Started): Promise<void> {
 
   s.etcd = await startEtcd();
   const env: Record<string, string> = { BERTH_HEARTBEAT_INTERVAL_MS: String(o.heartbeatMs), BERTH_LOG_LEVEL: "warn" };
-  if (o.cpuProf) {
-    await mkdir(resolve(o.cpuProf), { recursive: true });
-    env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${resolve(o.cpuProf)}`;
-  }
-  s.cps = await startReplicas(o.replicas, { etcd: s.etcd, env });
+  if (o.cpuProf) await mkdir(resolve(o.cpuProf), { recursive: true });
+  // node writes the profile when the replica exits (cleanup stops it with SIGTERM).
+  const nodeArgs = o.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${resolve(o.cpuProf)}`] : [];
+  s.cps = await startReplicas(o.replicas, { etcd: s.etcd, env, nodeArgs });
   const cps = s.cps;
   const clients: ECSClient[] = cps.replicas.map((r) => r.ecs);
   const ecs = clients[0];
@@ -156,6 +156,7 @@ async function run(o: ScaleOptions, s: Started): Promise<void> {
     walkP.done(`${walk.arns} ARNs on ${walk.pages} pages, ${walk.distinct} distinct, in ${(walk.ms / 1000).toFixed(1)} s`);
     await sampleAll();
     const dbBytes = await etcdDbSize(s.etcd.endpoint);
+    const conflicts = await txnConflicts(cps.replicas.map((r) => r.endpoint));
     const fleetStatus = await fleet.status();
 
     const ceilP = progress("etcd ceiling");
@@ -188,6 +189,7 @@ async function run(o: ScaleOptions, s: Started): Promise<void> {
       ["etcd CPU: idle sessions / RunTask phase", `${idleEtcd.toFixed(2)} / ${runEtcd.toFixed(2)} cores`],
       ["control-plane RSS (largest seen / now)", `${mib(peakRss)} / ${watches.map((w) => mib(w.lastRssBytes)).join(", ")}`],
       ["etcd database size", mib(dbBytes)],
+      ["guarded etcd writes that lost a race (berth_etcd_txn_conflicts_total)", String(conflicts)],
       ["etcd ceiling: raw puts, txns of 10", `${ceiling.putsPerSec.toFixed(0)}/s; berth's RunTask rate is ${((runRate / ceiling.putsPerSec) * 100).toFixed(1)} % of it`],
       ["ListTasks walk: pages, ARNs, distinct", `${walk.pages}, ${walk.arns}, ${walk.distinct} (every task once: ${walk.distinct === walk.arns && walk.arns === o.tasks ? "yes" : "NO"})`],
       ["ListTasks walk: p50 / p99 per page", `${ms(walk.pageLatencies.percentile(50))} / ${ms(walk.pageLatencies.percentile(99))}`],
@@ -238,15 +240,26 @@ async function main(): Promise<number> {
   const interrupted = () => void cleanup(s).finally(() => process.exit(130));
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
+  let code = 0;
   try {
     await run(o, s);
-    return 0;
   } catch (err) {
     process.stderr.write(`bench:scale failed: ${(err as Error).stack ?? err}\n`);
-    return 1;
+    code = 1;
   } finally {
     await cleanup(s);
     clearTimeout(hardStop);
+  }
+  // The replicas wrote their profiles as they exited in cleanup.
+  if (o.cpuProf) await printProfiles(resolve(o.cpuProf)).catch((err) => process.stderr.write(`no profile summary: ${(err as Error).message}\n`));
+  return code;
+}
+
+async function printProfiles(dir: string): Promise<void> {
+  for (const { file, summary } of await summariseDir(dir)) {
+    const rows = (xs: { name: string; share: number }[]) => xs.map((x) => [x.name, `${(x.share * 100).toFixed(1)} %`]);
+    printTable(`control-plane CPU profile ${file} (${summary.samples} samples): self time by file`, ["file", "share"], rows(summary.files));
+    printTable("self time by frame", ["frame", "share"], rows(summary.frames));
   }
 }
 

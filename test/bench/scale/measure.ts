@@ -98,6 +98,20 @@ export function promValue(text: string, name: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** The sum of every series of `name` in Prometheus text (all label sets). */
+export function promSum(text: string, name: string): number {
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, "gm"))) sum += Number(m[1]);
+  return sum;
+}
+
+/** Guarded writes that lost a compare, summed over the replicas' /metrics. */
+export async function txnConflicts(endpoints: string[]): Promise<number> {
+  let n = 0;
+  for (const e of endpoints) n += promSum(await (await fetch(`${e}/metrics`, { signal: AbortSignal.timeout(10_000) })).text(), "berth_etcd_txn_conflicts_total");
+  return n;
+}
+
 /** etcd's backend database size in bytes (`etcd_mvcc_db_total_size_in_bytes`, 3.4 also under etcd_debugging_). */
 export async function etcdDbSize(endpoint: string): Promise<number | undefined> {
   const text = await (await fetch(`${endpoint}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();

@@ -1,0 +1,58 @@
+/**
+ * A summary of a V8 CPU profile (`node --cpu-prof` output): where the samples fell, by frame
+ * (self time) and by file, so the bench can say what dominated a replica's time.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/** The parts of a .cpuprofile this reads. */
+export interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+}
+
+/** One row of the summary: a frame or a file and its share of all samples. */
+export interface ProfileRow {
+  name: string;
+  share: number;
+}
+
+/** Shortens a file URL to what names it: the package or the repo-relative path. */
+export function shortUrl(url: string): string {
+  if (!url) return "(native)";
+  const nm = url.lastIndexOf("node_modules/");
+  if (nm >= 0) {
+    const rest = url.slice(nm + 13).split("/");
+    return rest[0].startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  const m = /\/(controlplane|shared|proto|agent)\/(dist|src|generated)\/(.*)$/.exec(url);
+  if (m) return `${m[1]}/${m[3]}`;
+  return url.replace(/^file:\/\//, "").replace(/^node:/, "node:");
+}
+
+/** Self-time shares: the top `n` frames and the top `n` files. */
+export function summarise(p: CpuProfile, n = 12): { frames: ProfileRow[]; files: ProfileRow[]; samples: number } {
+  const byId = new Map(p.nodes.map((x) => [x.id, x]));
+  const frames = new Map<string, number>();
+  const files = new Map<string, number>();
+  for (const id of p.samples) {
+    const node = byId.get(id);
+    if (!node) continue;
+    const f = node.callFrame;
+    const file = shortUrl(f.url);
+    const frame = `${f.functionName || "(anonymous)"} ${file}${f.url ? `:${f.lineNumber + 1}` : ""}`;
+    frames.set(frame, (frames.get(frame) ?? 0) + 1);
+    files.set(file, (files.get(file) ?? 0) + 1);
+  }
+  const top = (m: Map<string, number>) =>
+    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, c]) => ({ name, share: c / Math.max(1, p.samples.length) }));
+  return { frames: top(frames), files: top(files), samples: p.samples.length };
+}
+
+/** Summaries of every .cpuprofile in `dir`, newest last. */
+export async function summariseDir(dir: string, n = 12): Promise<{ file: string; summary: ReturnType<typeof summarise> }[]> {
+  const names = (await readdir(dir)).filter((f) => f.endsWith(".cpuprofile")).sort();
+  const out = [];
+  for (const f of names) out.push({ file: join(dir, f), summary: summarise(JSON.parse(await readFile(join(dir, f), "utf8")) as CpuProfile, n) });
+  return out;
+}
