@@ -133,11 +133,13 @@ describe("cpu profile summary", () => {
         { id: 1, callFrame: { functionName: "(root)", url: "", lineNumber: -1 } },
         { id: 2, callFrame: { functionName: "list", url: "file:///r/controlplane/dist/store/kv.js", lineNumber: 9 } },
         { id: 3, callFrame: { functionName: "parse", url: "file:///r/node_modules/@grpc/grpc-js/build/src/x.js", lineNumber: 0 } },
+        { id: 4, callFrame: { functionName: "(idle)", url: "", lineNumber: -1 } },
       ],
-      samples: [2, 2, 2, 3],
+      samples: [2, 2, 2, 3, 4, 4, 4, 4],
     };
     expect(summarise(profile).frames).toEqual([{ name: "list controlplane/store/kv.js:10", share: 0.75 }, { name: "parse @grpc/grpc-js:1", share: 0.25 }]);
     expect(summarise(profile).files.map((f) => f.name)).toEqual(["controlplane/store/kv.js", "@grpc/grpc-js"]);
+    expect(summarise(profile).idle).toBe(0.5);
     expect(shortUrl("")).toBe("(native)");
   });
 });

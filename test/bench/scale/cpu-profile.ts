@@ -30,23 +30,29 @@ export function shortUrl(url: string): string {
   return url.replace(/^file:\/\//, "").replace(/^node:/, "node:");
 }
 
-/** Self-time shares: the top `n` frames and the top `n` files. */
-export function summarise(p: CpuProfile, n = 12): { frames: ProfileRow[]; files: ProfileRow[]; samples: number } {
+/** Self-time shares of the busy samples: the top `n` frames and files, and the idle share of all samples. */
+export function summarise(p: CpuProfile, n = 12): { frames: ProfileRow[]; files: ProfileRow[]; samples: number; idle: number } {
   const byId = new Map(p.nodes.map((x) => [x.id, x]));
   const frames = new Map<string, number>();
   const files = new Map<string, number>();
+  // Shares are of the busy samples: "(idle)" is the event loop waiting (on etcd, on clients).
+  let idle = 0;
   for (const id of p.samples) {
     const node = byId.get(id);
     if (!node) continue;
     const f = node.callFrame;
+    if (f.functionName === "(idle)") {
+      idle++;
+      continue;
+    }
     const file = shortUrl(f.url);
     const frame = `${f.functionName || "(anonymous)"} ${file}${f.url ? `:${f.lineNumber + 1}` : ""}`;
     frames.set(frame, (frames.get(frame) ?? 0) + 1);
     files.set(file, (files.get(file) ?? 0) + 1);
   }
   const top = (m: Map<string, number>) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, c]) => ({ name, share: c / Math.max(1, p.samples.length) }));
-  return { frames: top(frames), files: top(files), samples: p.samples.length };
+    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, c]) => ({ name, share: c / Math.max(1, p.samples.length - idle) }));
+  return { frames: top(frames), files: top(files), samples: p.samples.length, idle: idle / Math.max(1, p.samples.length) };
 }
 
 /** Summaries of every .cpuprofile in `dir`, newest last. */

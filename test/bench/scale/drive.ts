@@ -18,6 +18,8 @@ import { Latencies } from "./measure.js";
 export interface RunTaskDrive {
   placed: number;
   calls: number;
+  /** Calls the control plane answered "conflicted with a concurrent change; retry it", retried as a client would. */
+  conflictRetries: number;
   /** Failures ECS reported (reason -> count); a drive stops when a call places nothing. */
   failures: Record<string, number>;
   ms: number;
@@ -43,14 +45,27 @@ export async function driveRunTask(opts: {
   let placed = 0;
   let calls = 0;
   let stop = false;
+  let conflictRetries = 0;
   const failures: Record<string, number> = {};
+  // berth's RunTask gives up after 8 lost races with "retry it"; a client retries, so the bench does (bounded).
+  const send = async (client: ECSClient, count: number) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await opts.latencies.time(() => client.send(new RunTaskCommand({ cluster: opts.cluster, taskDefinition: opts.family, count })));
+      } catch (err) {
+        if (attempt >= 10 || !/conflicted with a concurrent change/.test((err as Error).message)) throw err;
+        conflictRetries++;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  };
   const worker = async (w: number) => {
     while (!stop && claimed < opts.total && Date.now() < opts.deadline) {
       const count = Math.min(10, opts.total - claimed);
       claimed += count;
       const client = opts.clients[(calls + w) % opts.clients.length];
       calls++;
-      const res = await opts.latencies.time(() => client.send(new RunTaskCommand({ cluster: opts.cluster, taskDefinition: opts.family, count })));
+      const res = await send(client, count);
       placed += res.tasks?.length ?? 0;
       for (const f of res.failures ?? []) failures[f.reason ?? "?"] = (failures[f.reason ?? "?"] ?? 0) + 1;
       if ((res.tasks?.length ?? 0) === 0) stop = true;
@@ -58,7 +73,7 @@ export async function driveRunTask(opts: {
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, (_, w) => worker(w)));
-  return { placed, calls, failures, ms: performance.now() - started };
+  return { placed, calls, conflictRetries, failures, ms: performance.now() - started };
 }
 
 /** The names of the bench's services. */

@@ -178,7 +178,7 @@ async function run(o: ScaleOptions, s: Started): Promise<void> {
     const peakRss = Math.max(...watches.map((w) => w.peakRssBytes));
     printTable(`bench:scale — ${o.instances} instances, ${o.tasks} tasks, ${o.replicas} replica(s)`, ["figure", "value"], [
       ["fleet: agents registered and connected", `${(fleetMs / 1000).toFixed(1)} s (${fleet.pids.length} processes, fleet RSS ${mib(fleetStatus.rssBytes)})`],
-      ["RunTask: tasks placed (calls)", `${drive.placed} (${drive.calls})`],
+      ["RunTask: tasks placed (calls, retried after a lost race)", `${drive.placed} (${drive.calls}, ${drive.conflictRetries})`],
       ["placements/s persisted, RunTask-driven", runRate.toFixed(0)],
       ["placements/s persisted, service-driven", serviceRate === undefined ? "— (no services)" : `${serviceRate.toFixed(0)} (${o.serviceTasks} tasks in ${((serviceMs ?? 0) / 1000).toFixed(1)} s)`],
       ["time until all tasks RUNNING (records)", `${(allRunningMs / 1000).toFixed(1)} s`],
@@ -258,7 +258,7 @@ async function main(): Promise<number> {
 async function printProfiles(dir: string): Promise<void> {
   for (const { file, summary } of await summariseDir(dir)) {
     const rows = (xs: { name: string; share: number }[]) => xs.map((x) => [x.name, `${(x.share * 100).toFixed(1)} %`]);
-    printTable(`control-plane CPU profile ${file} (${summary.samples} samples): self time by file`, ["file", "share"], rows(summary.files));
+    printTable(`control-plane CPU profile ${file} (${summary.samples} samples, ${(summary.idle * 100).toFixed(1)} % idle): busy self time by file`, ["file", "share"], rows(summary.files));
     printTable("self time by frame", ["frame", "share"], rows(summary.frames));
   }
 }
