@@ -101,6 +101,8 @@ async function run(o: ScaleOptions, s: Started): Promise<void> {
     let liveServices: string[] = [];
     const reads = sampleApi({ ecs: clients[clients.length - 1], cluster: CLUSTER, services: () => liveServices, describe: describeLat, list: listLat, everyMs: 250 });
     const runStarted = Date.now();
+    // waitFor bounds a wait from its `since`: from the run's start, the time already spent counts.
+    const sinceRun = () => left() + (Date.now() - runStarted);
     [...watches, etcdWatch].forEach((w) => w.restart());
     const runTasks = o.tasks - o.serviceTasks;
     const runP = progress("RunTask");
@@ -141,12 +143,12 @@ async function run(o: ScaleOptions, s: Started): Promise<void> {
     await waitFor(allP, runStarted, async () => {
       const st = await fleet.status();
       return { ok: st.running >= o.tasks, text: `${st.running}/${o.tasks} containers running in the fleet (fleet RSS ${mib(st.rssBytes)})` };
-    }, left(), 1_000);
+    }, sinceRun(), 1_000);
     const recP = progress("all RUNNING (records)");
     const allRunningMs = await waitFor(recP, runStarted, async () => {
       const c = (await ecs.send(new DescribeClustersCommand({ clusters: [CLUSTER] }))).clusters?.[0];
       return { ok: (c?.runningTasksCount ?? 0) >= o.tasks, text: `${c?.runningTasksCount ?? 0}/${o.tasks} RUNNING, ${c?.pendingTasksCount ?? 0} PENDING (DescribeClusters)` };
-    }, left(), 2_000);
+    }, sinceRun(), 2_000);
     await reads.stop();
 
     // ListTasks through every task, and what etcd and the control plane hold now.
