@@ -140,6 +140,9 @@ describe("cpu profile summary", () => {
     expect(summarise(profile).frames).toEqual([{ name: "list controlplane/store/kv.js:10", share: 0.75 }, { name: "parse @grpc/grpc-js:1", share: 0.25 }]);
     expect(summarise(profile).files.map((f) => f.name)).toEqual(["controlplane/store/kv.js", "@grpc/grpc-js"]);
     expect(summarise(profile).idle).toBe(0.5);
+    // inclusive: "list" is on the stack of the three kv samples; grpc's own frame is not berth's
+    const { inclusiveBerth } = await import("./cpu-profile.js");
+    expect(inclusiveBerth({ ...profile, nodes: profile.nodes.map((x) => (x.id === 2 ? { ...x, children: [3] } : x)) })).toEqual([{ name: "list controlplane/store/kv.js:10", share: 1 }]);
     expect(shortUrl("")).toBe("(native)");
   });
 });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 /** The parts of a .cpuprofile this reads. */
 export interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
   samples: number[];
 }
 
@@ -55,10 +55,39 @@ export function summarise(p: CpuProfile, n = 12): { frames: ProfileRow[]; files:
   return { frames: top(frames), files: top(files), samples: p.samples.length, idle: idle / Math.max(1, p.samples.length) };
 }
 
+/**
+ * Inclusive time of the control plane's own functions (a frame counts for every busy sample it
+ * is on the stack of, once per sample): which of berth's paths the busy time is spent under.
+ */
+export function inclusiveBerth(p: CpuProfile, n = 12): ProfileRow[] {
+  const parent = new Map<number, number>();
+  for (const x of p.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
+  const byId = new Map(p.nodes.map((x) => [x.id, x]));
+  const counts = new Map<string, number>();
+  let busy = 0;
+  for (const id of p.samples) {
+    if (byId.get(id)?.callFrame.functionName === "(idle)") continue;
+    busy++;
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at)!.callFrame;
+      if (!/\/controlplane\/(dist|src)\//.test(f.url)) continue;
+      const name = `${f.functionName || "(anonymous)"} ${shortUrl(f.url)}:${f.lineNumber + 1}`;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, c]) => ({ name, share: c / Math.max(1, busy) }));
+}
+
 /** Summaries of every .cpuprofile in `dir`, newest last. */
-export async function summariseDir(dir: string, n = 12): Promise<{ file: string; summary: ReturnType<typeof summarise> }[]> {
+export async function summariseDir(dir: string, n = 12): Promise<{ file: string; summary: ReturnType<typeof summarise>; inclusive: ProfileRow[] }[]> {
   const names = (await readdir(dir)).filter((f) => f.endsWith(".cpuprofile")).sort();
   const out = [];
-  for (const f of names) out.push({ file: join(dir, f), summary: summarise(JSON.parse(await readFile(join(dir, f), "utf8")) as CpuProfile, n) });
+  for (const f of names) {
+    const profile = JSON.parse(await readFile(join(dir, f), "utf8")) as CpuProfile;
+    out.push({ file: join(dir, f), summary: summarise(profile, n), inclusive: inclusiveBerth(profile, n) });
+  }
   return out;
 }

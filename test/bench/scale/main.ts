@@ -258,10 +258,11 @@ async function main(): Promise<number> {
 }
 
 async function printProfiles(dir: string): Promise<void> {
-  for (const { file, summary } of await summariseDir(dir)) {
+  for (const { file, summary, inclusive } of await summariseDir(dir)) {
     const rows = (xs: { name: string; share: number }[]) => xs.map((x) => [x.name, `${(x.share * 100).toFixed(1)} %`]);
     printTable(`control-plane CPU profile ${file} (${summary.samples} samples, ${(summary.idle * 100).toFixed(1)} % idle): busy self time by file`, ["file", "share"], rows(summary.files));
     printTable("self time by frame", ["frame", "share"], rows(summary.frames));
+    printTable("busy time under the control plane's own functions (inclusive)", ["function", "share"], rows(inclusive));
   }
 }
 
