@@ -30,14 +30,18 @@ export interface AgentDeps {
    * passes a SimulatedRuntime, so a whole agent (engine, session, state) runs without Docker.
    */
   runtime?: AgentRuntime;
-  /** Export Node.js process metrics (process_*, nodejs_*); default true. Many agents in one process share one process. */
+  /**
+   * Export Node.js process metrics (process_*, nodejs_*); default true. Off when many agents
+   * share one process: the figures are the process's, not an agent's.
+   */
   processMetrics?: boolean;
 }
 
 /**
  * Starts an agent: the container runtime (Docker unless `deps` gives one), the task engine
- * (which re-adopts what the state file and Docker labels say is ours), introspection and metrics on their port, and the session to the
- * control plane, which registers the host and then keeps reconnecting until closed.
+ * (which re-adopts what the state file and Docker labels say is ours), introspection and
+ * metrics on their port, and the session to the control plane, which registers the host and
+ * then keeps reconnecting until closed. Every container access goes through the runtime.
  */
 export async function startAgent(config: AgentConfig, log: Logger = createLogger({ level: config.logLevel }), deps: AgentDeps = {}): Promise<Agent> {
   const runtime: AgentRuntime = deps.runtime ?? new DockerRuntime({
