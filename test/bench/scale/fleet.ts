@@ -75,7 +75,8 @@ export async function startFleetSlice(spec: FleetSliceSpec): Promise<FleetSlice>
     const config = compileAgentConfig({
       flags: {
         cluster: spec.cluster,
-        controlPlane: spec.controlPlanes.join(","),
+        // Each host starts at a different replica (round robin), so sessions spread over them.
+        controlPlane: [...spec.controlPlanes.slice(i % spec.controlPlanes.length), ...spec.controlPlanes.slice(0, i % spec.controlPlanes.length)].join(","),
         dataDir,
         introspectionPort: 0,
         introspectionBindAddress: "127.0.0.1",
