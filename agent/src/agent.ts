@@ -4,9 +4,9 @@ import { createLogger, type Logger } from "@berth/shared";
 import { agentVersionString, agentVersion, type AgentConfig } from "./config/index.js";
 import { AgentTaskEngine } from "./engine/index.js";
 import { advertisedIntrospection, startIntrospectionServer, type IntrospectionServer } from "./introspection/index.js";
-import { createAgentMetrics, dockerStatsSource } from "./metrics/index.js";
+import { createAgentMetrics } from "./metrics/index.js";
 import { detectHost, hostAttributes, registeredResources } from "./resources/index.js";
-import { DockerRuntime } from "./runtime/index.js";
+import { DockerRuntime, type AgentRuntime } from "./runtime/index.js";
 import { HostRouteTable, TaskNetworking } from "./network/index.js";
 import { RuntimeHealthProbe } from "./runtime/health.js";
 import { AgentSession, ExecRequests, LogRequests } from "./session/index.js";
@@ -24,20 +24,35 @@ export interface Agent {
   close(): Promise<void>;
 }
 
+/** What startAgent can be given instead of building it from the config. */
+export interface AgentDeps {
+  /**
+   * The container runtime; default Docker at `config.dockerSocketPath`. The fleet simulator
+   * passes a SimulatedRuntime, so a whole agent (engine, session, state) runs without Docker.
+   */
+  runtime?: AgentRuntime;
+  /**
+   * Export Node.js process metrics (process_*, nodejs_*); default true. Off when many agents
+   * share one process: the figures are the process's, not an agent's.
+   */
+  processMetrics?: boolean;
+}
+
 /**
- * Starts an agent: the Docker runtime, the task engine (which re-adopts what the state file and
- * Docker labels say is ours), introspection and metrics on their port, and the session to the
- * control plane, which registers the host and then keeps reconnecting until closed.
+ * Starts an agent: the container runtime (Docker unless `deps` gives one), the task engine
+ * (which re-adopts what the state file and Docker labels say is ours), introspection and
+ * metrics on their port, and the session to the control plane, which registers the host and
+ * then keeps reconnecting until closed. Every container access goes through the runtime.
  */
-export async function startAgent(config: AgentConfig, log: Logger = createLogger({ level: config.logLevel })): Promise<Agent> {
-  const runtime = new DockerRuntime({
+export async function startAgent(config: AgentConfig, log: Logger = createLogger({ level: config.logLevel }), deps: AgentDeps = {}): Promise<Agent> {
+  const runtime: AgentRuntime = deps.runtime ?? new DockerRuntime({
     socketPath: config.dockerSocketPath,
     pullInactivityTimeoutMs: config.imagePullInactivityTimeoutMs,
     pullTimeoutMs: config.imagePullTimeoutMs,
     logger: log,
   });
-  const host = await detectHost(runtime.docker).catch((err: Error) => {
-    throw new Error(`cannot reach the Docker engine at ${config.dockerSocketPath}: ${err.message}`);
+  const host = await detectHost(runtime).catch((err: Error) => {
+    throw new Error(`cannot reach the container engine${deps.runtime ? "" : ` at ${config.dockerSocketPath}`}: ${err.message}`);
   });
   // awslogs containers' output, shipped to the control plane's log store over the session; the
   // engine's runtime creates each one's stream before it starts, as Docker's awslogs driver does.
@@ -59,7 +74,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
 
   const metrics = createAgentMetrics({
     tasks: () => engine.listTasks(),
-    stats: dockerStatsSource(runtime.docker),
+    stats: (id) => runtime.containerStats(id),
+    processMetrics: deps.processMetrics,
     version: agentVersion,
     cluster: config.cluster,
     logger: log,
@@ -78,7 +94,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   // The port as bound (a configured 0 becomes the real one), for the control plane's Prometheus discovery.
   const advertised = advertisedIntrospection(introspection.address);
 
-  const health = new RuntimeHealthProbe(() => runtime.docker.ping(), { intervalMs: 2000, timeoutMs: 5000, log });
+  const health = new RuntimeHealthProbe(() => runtime.ping(), { intervalMs: 2000, timeoutMs: 5000, log });
   health.start();
 
   const { total, registered } = registeredResources({

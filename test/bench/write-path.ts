@@ -59,7 +59,7 @@ export async function startPlacementCluster(cluster: string, instances: number, 
  * Puts `count` values under `prefix` in sequential transactions of `txnOps` puts each, straight
  * through etcd3's KV client (no guards, no reads): the batch-write limit of this etcd.
  */
-async function rawPuts(client: InstanceType<typeof etcd3.Etcd3>, prefix: string, count: number, txnOps: number, value: Buffer): Promise<number> {
+export async function rawPuts(client: InstanceType<typeof etcd3.Etcd3>, prefix: string, count: number, txnOps: number, value: Buffer): Promise<number> {
   const started = process.hrtime.bigint();
   for (let i = 0; i < count; i += txnOps) {
     const success = Array.from({ length: Math.min(txnOps, count - i) }, (_, j) => ({

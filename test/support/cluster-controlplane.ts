@@ -83,6 +83,8 @@ export interface Replica {
   /** `${hostname}:${pid}:${apiPort}` as the replica names itself in the election; undefined while down. */
   id(): string | undefined;
   running(): boolean;
+  /** The process id while it runs (for /proc readings). */
+  pid(): number | undefined;
   /** SIGKILL and wait: a crash. */
   kill(): Promise<void>;
   /** SIGTERM (clean shutdown: loops stop, leadership resigned) and wait; SIGKILL after 15 s. */
@@ -110,6 +112,8 @@ export interface StartReplicasOptions {
   etcd: EtcdServer;
   /** Control-plane environment (BERTH_*), over the harness defaults. */
   env?: Record<string, string>;
+  /** Node flags before the CLI (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 /** The id of the replica etcd names leader: the value of the oldest key under the election prefix. */
@@ -131,6 +135,7 @@ class ReplicaProcess implements Replica {
     private readonly etcd: EtcdServer,
     private readonly env: Record<string, string>,
     private readonly client: etcd3.Etcd3,
+    private readonly nodeArgs: string[] = [],
   ) {
     this.endpoint = `http://127.0.0.1:${apiPort}`;
     this.ecs = ecsClient(this.endpoint);
@@ -138,6 +143,10 @@ class ReplicaProcess implements Replica {
 
   running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  pid(): number | undefined {
+    return this.running() ? this.child!.pid : undefined;
   }
 
   id(): string | undefined {
@@ -148,6 +157,7 @@ class ReplicaProcess implements Replica {
   async start(timeoutMs = 30_000): Promise<void> {
     if (this.running()) return;
     const child = spawn(process.execPath, [
+      ...this.nodeArgs,
       berthBin, "controlplane",
       "--etcd", this.etcd.endpoint,
       "--api", `127.0.0.1:${this.apiPort}`,
@@ -208,7 +218,7 @@ export async function startReplicas(n: number, opts: StartReplicasOptions): Prom
   for (let i = 1; i <= n; i++) {
     const apiPort = await freePort();
     const grpcPort = await freePort("0.0.0.0");
-    replicas.push(new ReplicaProcess(i, apiPort, grpcPort, opts.etcd, opts.env ?? {}, client));
+    replicas.push(new ReplicaProcess(i, apiPort, grpcPort, opts.etcd, opts.env ?? {}, client, opts.nodeArgs));
   }
   const ports = replicas.map((r) => r.grpcPort);
   const stop = async () => {

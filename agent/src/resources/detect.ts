@@ -1,5 +1,5 @@
 import { arch, availableParallelism, hostname, platform, totalmem } from "node:os";
-import type Dockerode from "dockerode";
+import type { EngineFacts } from "../runtime/agent-runtime.js";
 
 /** What the agent learns about its host before registering. */
 export interface HostFacts {
@@ -9,7 +9,7 @@ export interface HostFacts {
   /** `os.arch()` spelling; see `ecsArchitecture`. */
   arch: string;
   platform: string;
-  /** Present when a Docker client was given. */
+  /** Present when a container engine was given. */
   docker?: {
     version: string;
     apiVersion: string;
@@ -21,11 +21,12 @@ export interface HostFacts {
 const mib = 1024 * 1024;
 
 /**
- * Reads the host's CPUs, memory and name, and, given a Docker client, the engine's version,
- * API range and log drivers. CPU and memory come from the engine when there is one: containers
- * run where dockerd runs, which on a Docker-in-Docker node is not quite what node:os reports.
+ * Reads the host's CPUs, memory and name, and, given the container runtime, the engine's
+ * version, API range and log drivers. CPU, memory and (when it names one) the host name come
+ * from the engine when there is one: containers run where the engine runs, which on a
+ * Docker-in-Docker node is not quite what node:os reports, and a simulated host is not this one.
  */
-export async function detectHost(docker?: Dockerode): Promise<HostFacts> {
+export async function detectHost(engine?: { engineFacts(): Promise<EngineFacts> }): Promise<HostFacts> {
   const facts: HostFacts = {
     cpus: availableParallelism(),
     memoryMiB: Math.floor(totalmem() / mib),
@@ -33,18 +34,11 @@ export async function detectHost(docker?: Dockerode): Promise<HostFacts> {
     arch: arch(),
     platform: platform(),
   };
-  if (!docker) return facts;
-  const [info, version] = await Promise.all([
-    docker.info() as Promise<{ NCPU?: number; MemTotal?: number; Plugins?: { Log?: string[] } }>,
-    docker.version(),
-  ]);
-  if (typeof info.NCPU === "number" && info.NCPU > 0) facts.cpus = info.NCPU;
-  if (typeof info.MemTotal === "number" && info.MemTotal > 0) facts.memoryMiB = Math.floor(info.MemTotal / mib);
-  facts.docker = {
-    version: version.Version,
-    apiVersion: version.ApiVersion,
-    minApiVersion: version.MinAPIVersion ?? version.ApiVersion,
-    logDrivers: [...(info.Plugins?.Log ?? [])].sort(),
-  };
+  if (!engine) return facts;
+  const e = await engine.engineFacts();
+  if (e.cpus > 0) facts.cpus = e.cpus;
+  if (e.memoryBytes > 0) facts.memoryMiB = Math.floor(e.memoryBytes / mib);
+  if (e.hostname) facts.hostname = e.hostname;
+  facts.docker = { version: e.version, apiVersion: e.apiVersion, minApiVersion: e.minApiVersion, logDrivers: e.logDrivers };
   return facts;
 }

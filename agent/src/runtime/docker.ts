@@ -21,15 +21,13 @@ import { subscribeDockerEvents } from "./docker-events.js";
 import { openDockerLog } from "./docker-logs.js";
 import { openDockerExec } from "./docker-exec.js";
 import { TaskCgroups, type TaskLimits } from "./task-cgroup.js";
+import type { AgentRuntime, EngineFacts } from "./agent-runtime.js";
 import {
   type ContainerExec,
-  type ContainerExecSource,
   type ContainerInspect,
   type ContainerLogOptions,
   type ContainerLogReader,
   type ContainerLogSink,
-  type ContainerLogSource,
-  type ContainerRuntime,
   type ContainerSummary,
   type CreateContainerSpec,
   type ExecSink,
@@ -60,7 +58,7 @@ export interface DockerRuntimeOptions {
  * negotiates a version, so it is pinned to v1.41 (Docker 20.10) and no request uses a field
  * newer than that.
  */
-export class DockerRuntime implements ContainerRuntime, ContainerLogSource, ContainerExecSource {
+export class DockerRuntime implements AgentRuntime {
   /** The dockerode client, for callers needing more than the interface (tests, exec). */
   readonly docker: Docker;
   private readonly logger: Logger;
@@ -108,6 +106,37 @@ export class DockerRuntime implements ContainerRuntime, ContainerLogSource, Cont
   /** Runs a command in a running container (see docker-exec.ts). */
   openExec(containerId: string, spec: ExecSpec, sink: ExecSink): Promise<ContainerExec> {
     return openDockerExec(this.docker, containerId, spec, sink);
+  }
+
+  /** Resolves when dockerd answers /_ping. */
+  async ping(): Promise<void> {
+    await this.docker.ping();
+  }
+
+  /** dockerd's info and version: CPUs and memory where containers run, API range, log drivers. */
+  async engineFacts(): Promise<EngineFacts> {
+    const [info, v] = await Promise.all([
+      this.docker.info() as Promise<{ NCPU?: number; MemTotal?: number; Name?: string; Plugins?: { Log?: string[] } }>,
+      this.docker.version(),
+    ]);
+    return {
+      cpus: info.NCPU ?? 0,
+      memoryBytes: info.MemTotal ?? 0,
+      // The agent registers its own machine's name, as before; dockerd's Name is the same host.
+      hostname: "",
+      version: v.Version,
+      apiVersion: v.ApiVersion,
+      minApiVersion: v.MinAPIVersion ?? v.ApiVersion,
+      logDrivers: [...(info.Plugins?.Log ?? [])].sort(),
+    };
+  }
+
+  /**
+   * One sample of a container's stats. `one-shot` (API 1.41) answers from one sample instead of
+   * two, as a counter needs no CPU delta; dockerd still answers on its collector's next 1 s tick.
+   */
+  containerStats(id: string): Promise<unknown> {
+    return this.docker.getContainer(id).stats({ stream: false, "one-shot": true });
   }
 
   async version(): Promise<RuntimeVersion> {

@@ -1,11 +1,18 @@
 import { randomBytes } from "node:crypto";
 import type { NetworkBinding } from "@berth/proto";
-import { CannotCreateContainerError, CannotCreateVolumeError, CannotPullContainerError, CannotRemoveVolumeError, CannotStartContainerError } from "./errors.js";
+import { CannotCreateContainerError, CannotCreateVolumeError, CannotExecError, CannotPullContainerError, CannotRemoveVolumeError, CannotStartContainerError, ContainerNotFoundError } from "./errors.js";
+import type { AgentRuntime, EngineFacts } from "./agent-runtime.js";
 import {
+  type ContainerExec,
+  type ContainerLogOptions,
+  type ContainerLogReader,
+  type ContainerLogSink,
   type ContainerInspect,
   type ContainerRuntime,
   type ContainerSummary,
   type CreateContainerSpec,
+  type ExecSink,
+  type ExecSpec,
   type RuntimeEvent,
   type RuntimeHealth,
   type RuntimeInfo,
@@ -27,6 +34,11 @@ export interface SimulatedBehavior {
   health?: RuntimeHealth;
 }
 
+/** The runtime calls a simulation can slow down, named as {@link SimulatedRuntime.calls} records them. */
+export type SimulatedOp =
+  | "imageExists" | "pull" | "create" | "start" | "stop" | "remove" | "inspect" | "list"
+  | "createVolume" | "inspectVolume" | "listVolumes" | "removeVolume" | "importImage";
+
 /** Options for {@link SimulatedRuntime}. */
 export interface SimulatedRuntimeOptions {
   /** Images present from the start. */
@@ -37,6 +49,12 @@ export interface SimulatedRuntimeOptions {
   behavior?: (spec: CreateContainerSpec) => SimulatedBehavior;
   /** Latency added to every call, to model a busy daemon. */
   latencyMs?: number;
+  /** Per-call latency (a timing model's draw), instead of `latencyMs`. */
+  delayMs?: (op: SimulatedOp, arg: string) => number;
+  /** Record every call in {@link SimulatedRuntime.calls}; default true. A long simulation turns it off. */
+  recordCalls?: boolean;
+  /** The host it pretends to be (registration's CPUs, memory, name); default 4 CPUs, 8 GiB, this machine's name. */
+  host?: { cpus: number; memoryBytes: number; hostname?: string };
   /** Volumes present from the start (shared volumes made outside the agent). */
   volumes?: VolumeInfo[];
   /** Volume creates that fail, as a driver that refuses them would. */
@@ -61,7 +79,7 @@ interface SimContainer {
  * run, exit, report health and stop with SIGTERM/SIGKILL semantics on real timers. It never
  * stands in for Docker in integration tests.
  */
-export class SimulatedRuntime implements ContainerRuntime {
+export class SimulatedRuntime implements ContainerRuntime, AgentRuntime {
   private readonly images: Set<string>;
   private readonly containers = new Map<string, SimContainer>();
   private readonly volumes = new Map<string, VolumeInfo>();
@@ -77,9 +95,54 @@ export class SimulatedRuntime implements ContainerRuntime {
     for (const v of opts.volumes ?? []) this.volumes.set(v.name, v);
   }
 
-  private async tick(op: string, arg: string): Promise<void> {
-    this.calls.push({ op, arg });
-    await new Promise((r) => setTimeout(r, this.opts.latencyMs ?? 0));
+  private async tick(op: SimulatedOp, arg: string): Promise<void> {
+    if (this.opts.recordCalls ?? true) this.calls.push({ op, arg });
+    await new Promise((r) => setTimeout(r, this.opts.delayMs?.(op, arg) ?? this.opts.latencyMs ?? 0));
+  }
+
+  async ping(): Promise<void> {}
+
+  async engineFacts(): Promise<EngineFacts> {
+    const { cpus, memoryBytes } = await this.info();
+    return { cpus, memoryBytes, hostname: this.opts.host?.hostname ?? "", version: "simulated", apiVersion: "1.41", minApiVersion: "1.12", logDrivers: ["json-file", "none"] };
+  }
+
+  /**
+   * A Docker-shaped stats document from the simulation's model: a running container uses its
+   * CPU shares' worth of a core since it started and the memory it reserved.
+   */
+  async containerStats(id: string): Promise<unknown> {
+    const c = this.containers.get(id);
+    if (!c) throw new ContainerNotFoundError(`No such container: ${id}`, { retryable: false, statusCode: 404 });
+    const limit = c.spec.memoryBytes ?? this.opts.host?.memoryBytes ?? 8 * 1024 ** 3;
+    const runningMs = c.startedAtMs === undefined ? 0 : (c.finishedAtMs ?? Date.now()) - c.startedAtMs;
+    return {
+      cpu_stats: { cpu_usage: { total_usage: Math.round(runningMs * 1e6 * (c.spec.cpuShares / 1024)) } },
+      memory_stats: { usage: c.status === "running" ? (c.spec.memoryReservationBytes ?? c.spec.memoryBytes ?? 0) : 0, limit, stats: {} },
+      networks: {},
+    };
+  }
+
+  /** Simulated containers print nothing: a read ends at once, a follow when the container stops or the reader closes. */
+  async openLog(containerId: string, opts: ContainerLogOptions, sink: ContainerLogSink): Promise<ContainerLogReader> {
+    const c = this.containers.get(containerId);
+    if (!c) throw new ContainerNotFoundError(`No such container: ${containerId}`, { retryable: false, statusCode: 404 });
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.subs.delete(sub);
+      sink.end();
+    };
+    const sub = { labels: c.spec.labels, onEvent: (e: RuntimeEvent) => void (e.kind === "die" && e.id === containerId && end()) };
+    if (opts.follow && c.status === "running") this.subs.add(sub);
+    else queueMicrotask(end);
+    return { pause() {}, resume() {}, close: end };
+  }
+
+  /** The simulation runs no processes, so there is nothing to exec into; the refusal names why. */
+  async openExec(containerId: string, _spec: ExecSpec, _sink: ExecSink): Promise<ContainerExec> {
+    throw new CannotExecError(`exec in ${containerId}: the simulated runtime runs no processes`, { retryable: false, statusCode: 501 });
   }
 
   async version(): Promise<RuntimeVersion> {
@@ -87,7 +150,7 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   async info(): Promise<RuntimeInfo> {
-    return { cpus: 4, memoryBytes: 8 * 1024 ** 3 };
+    return { cpus: this.opts.host?.cpus ?? 4, memoryBytes: this.opts.host?.memoryBytes ?? 8 * 1024 ** 3 };
   }
 
   async importImage(_rootfsTar: Buffer, ref: string): Promise<void> {
@@ -247,6 +310,13 @@ export class SimulatedRuntime implements ContainerRuntime {
   kill(id: string, exitCode: number): void {
     const c = this.containers.get(id);
     if (c && c.status === "running") this.exit(c, exitCode);
+  }
+
+  /** How many simulated containers are running now. */
+  runningCount(): number {
+    let n = 0;
+    for (const c of this.containers.values()) if (c.status === "running") n++;
+    return n;
   }
 
   /** Ids of every container the simulation holds. */
