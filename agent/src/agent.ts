@@ -66,7 +66,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     taskCleanupWaitMs: config.taskCleanupWaitMs,
     defaultStopTimeoutMs: config.containerStopTimeoutMs,
     dynamicPortRange: { start: config.dynamicPortRange.first, end: config.dynamicPortRange.last },
-    network: new TaskNetworking({ runtime, cluster: config.cluster, logger: log.child({ component: "network" }) }),
+    network: new TaskNetworking({ runtime, cluster: config.cluster, ...(config.fargate && { partition: "fargate" }), logger: log.child({ component: "network" }) }),
     ...(config.fargate && { partition: "fargate" }),
   });
   const routes = new HostRouteTable(log.child({ component: "routes" }));

@@ -80,8 +80,9 @@ function get(ip: string, port = 80): Promise<string> {
 const pauseCount = async () => (await client.listContainers({ all: true, filters: { label: ["com.berth.pause-for"] } })).filter((c) => c.Labels["com.berth.cluster"] === cluster).length;
 const vethCount = () => {
   try {
-    const out = execFileSync("ip", ["-j", "link", "show", "master", "berth-task0"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    return out ? (JSON.parse(out) as unknown[]).length : 0;
+    // veths on any block bridge (bt-…): one bridge per subnet block
+    const links = JSON.parse(execFileSync("ip", ["-j", "link", "show"], { encoding: "utf8" })) as { ifname: string; master?: string }[];
+    return links.filter((l) => l.master?.startsWith("bt-")).length;
   } catch {
     return 0; // no bridge yet: no task has run on this host
   }
@@ -232,7 +233,7 @@ describe("awsvpc tasks", () => {
   it("removes at start a pause container no task of its own holds (a crash between making and recording it)", async () => {
     await settled();
     const image = (await client.listImages({ filters: { reference: ["berth/pause"] } }))[0].RepoTags![0];
-    const stray = await client.createContainer({ Image: image, name: `stray-pause-${cluster}`, Labels: { "com.berth.pause-for": `arn:aws:ecs:us-east-1:000000000000:task/${cluster}/gone`, "com.berth.cluster": cluster }, HostConfig: { NetworkMode: "none" } });
+    const stray = await client.createContainer({ Image: image, name: `stray-pause-${cluster}`, Labels: { "com.berth.pause-for": `arn:aws:ecs:us-east-1:000000000000:task/${cluster}/gone`, "com.berth.cluster": cluster, "com.berth.pause-partition": "" }, HostConfig: { NetworkMode: "none" } });
     await stray.start();
     // Another cluster's pause container on the same host is not this agent's to remove.
     const other = await client.createContainer({ Image: image, name: `other-pause-${cluster}`, Labels: { "com.berth.pause-for": "arn:aws:ecs:us-east-1:000000000000:task/other/x", "com.berth.cluster": `other-${cluster}` }, HostConfig: { NetworkMode: "none" } });

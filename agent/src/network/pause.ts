@@ -7,6 +7,8 @@ import { writeTar } from "./tar.js";
 export const pauseLabel = "com.berth.pause-for";
 /** Label on a pause container: the cluster of the agent that made it (a sweep touches only its own). */
 export const pauseClusterLabel = "com.berth.cluster";
+/** Label on a pause container: its agent's partition ("" for none), so two agents on one engine sweep only their own. */
+export const pausePartitionLabel = "com.berth.pause-partition";
 
 /** Debian's busybox-static: the one binary the pause image holds. */
 export const defaultBusybox = "/bin/busybox";
@@ -34,12 +36,12 @@ export async function ensurePauseImage(runtime: ContainerRuntime, busybox = defa
 }
 
 /** The pause container of a task: no network of Docker's (CNI gives it one), tiny limits. */
-export function pauseCreateSpec(image: string, name: string, taskArn: string, cluster: string): CreateContainerSpec {
+export function pauseCreateSpec(image: string, name: string, taskArn: string, cluster: string, partition: string): CreateContainerSpec {
   return {
     name,
     image,
     env: [],
-    labels: { [pauseLabel]: taskArn, [pauseClusterLabel]: cluster },
+    labels: { [pauseLabel]: taskArn, [pauseClusterLabel]: cluster, [pausePartitionLabel]: partition },
     networkMode: "none",
     ports: [],
     cpuShares: 2,

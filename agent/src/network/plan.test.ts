@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bridgeConfig, gatewayOf, ingressRuleset, planRouteChanges } from "./plan.js";
+import { bridgeConfig, bridgeFor, gatewayOf, ingressRuleset, planRouteChanges } from "./plan.js";
 import { writeTar } from "./tar.js";
 
 describe("network plans", () => {
@@ -8,13 +8,23 @@ describe("network plans", () => {
       cniVersion: "1.0.0",
       name: "berth-172-31-0-64-26",
       type: "bridge",
-      bridge: "berth-task0",
+      bridge: "bt-ac1f0040-26",
       isGateway: true,
       ipMasq: false,
       hairpinMode: true,
       ipam: { type: "static", addresses: [{ address: "172.31.0.70/26", gateway: "172.31.0.65" }], routes: [{ dst: "0.0.0.0/0", gw: "172.31.0.65" }] },
     });
     expect(gatewayOf("10.0.0.0/24")).toBe("10.0.0.1");
+  });
+
+  it.each([
+    // a block's bridge: bt-, its network address in hex, its length; within Linux's 15 characters
+    ["172.31.0.64/26", "bt-ac1f0040-26"],
+    ["172.31.240.0/24", "bt-ac1ff000-24"],
+    ["10.0.0.0/8", "bt-0a000000-8"],
+  ])("bridgeFor(%s) = %s", (cidr, name) => {
+    expect(bridgeFor(cidr)).toBe(name);
+    expect(bridgeFor(cidr).length).toBeLessThanOrEqual(15);
   });
 
   const r = (cidr: string, via: string) => ({ cidr, via });

@@ -4,8 +4,22 @@
  * plan, and the iptables ruleset a task's security groups give its namespace.
  */
 
-/** The per-host Linux bridge awsvpc tasks' veths hang off; its addresses are the blocks' gateways. */
-export const taskBridge = "berth-task0";
+/**
+ * The Linux bridge of one subnet block: its address is the block's gateway. One bridge per block,
+ * because the CNI bridge plugin keeps a single IPv4 address on a bridge (a second block's gateway
+ * on the same bridge is refused, "already has an IP address different from …"): a host given a
+ * second block, two agents on one host (berth up's Fargate agent beside its EC2 one), or a block
+ * that changed hands since a bridge was made would otherwise fail. `bt-` + the network address in
+ * hex + the prefix length fits Linux's 15 characters (`bt-ac1f0040-26`).
+ */
+export function bridgeFor(blockCidr: string): string {
+  const [ip, prefix] = blockCidr.split("/");
+  const hex = ip.split(".").map((o) => Number(o).toString(16).padStart(2, "0")).join("");
+  return `bt-${hex}-${prefix}`;
+}
+
+/** An iptables interface pattern matching every block bridge. */
+export const taskBridgePattern = "bt-+";
 
 /** What the control plane placed a task's interface with (TaskNetworkSpec). */
 export interface InterfacePlan {
@@ -22,7 +36,7 @@ export function gatewayOf(blockCidr: string): string {
 }
 
 /**
- * The bridge plugin's configuration: the task's veth on {@link taskBridge} with the block's
+ * The bridge plugin's configuration: the task's veth on its block's bridge ({@link bridgeFor}) with the block's
  * gateway on the bridge, and the static IPAM plugin giving exactly the address the control plane
  * chose (it picked it in the placement transaction, so nothing is allocated here), the default
  * route through the gateway so other blocks are reached through the host.
@@ -33,7 +47,7 @@ export function bridgeConfig(p: InterfacePlan): Record<string, unknown> {
     cniVersion: "1.0.0",
     name: `berth-${p.blockCidr.replace(/[./]/g, "-")}`,
     type: "bridge",
-    bridge: taskBridge,
+    bridge: bridgeFor(p.blockCidr),
     isGateway: true,
     ipMasq: false,
     hairpinMode: true,
@@ -49,13 +63,13 @@ export function bridgeConfig(p: InterfacePlan): Record<string, unknown> {
 export const loopbackConfig: Record<string, unknown> = { cniVersion: "1.0.0", name: "berth-lo", type: "loopback" };
 
 /**
- * FORWARD rules that let traffic in and out of the task bridge: dockerd sets FORWARD's policy
+ * FORWARD rules that let traffic in and out of the block bridges: dockerd sets FORWARD's policy
  * to DROP and admits only its own bridges, so routed task traffic (another host's, or the
  * host's peers) needs these. `iptables -C` tests each before `-I` adds it.
  */
 export const forwardRules: readonly string[][] = [
-  ["FORWARD", "-i", taskBridge, "-j", "ACCEPT"],
-  ["FORWARD", "-o", taskBridge, "-j", "ACCEPT"],
+  ["FORWARD", "-i", taskBridgePattern, "-j", "ACCEPT"],
+  ["FORWARD", "-o", taskBridgePattern, "-j", "ACCEPT"],
 ];
 
 /** One route to a peer's task block. */

@@ -3,7 +3,7 @@ import type { TaskNetworkSpec } from "@berth/proto";
 import type { ContainerRuntime } from "../runtime/index.js";
 import { CniPlugins, type CniResult } from "./cni.js";
 import { ensureIptablesRules, hostCommand } from "./host-commands.js";
-import { ensurePauseImage, pauseClusterLabel, pauseCreateSpec, pauseLabel } from "./pause.js";
+import { ensurePauseImage, pausePartitionLabel, pauseClusterLabel, pauseCreateSpec, pauseLabel } from "./pause.js";
 import { bridgeConfig, forwardRules, ingressRuleset, loopbackConfig, type Ingress } from "./plan.js";
 
 /** What the agent keeps of an awsvpc task's namespace; persisted with the task. */
@@ -30,6 +30,11 @@ export interface NetworkTask {
 /** The options of {@link TaskNetworking}. */
 export interface TaskNetworkingOptions {
   runtime: ContainerRuntime;
+  /**
+   * Set when two agents share one engine (berth up's Fargate agent): its pause containers carry
+   * it, so each agent's start-up sweep removes only its own.
+   */
+  partition?: string;
   cluster: string;
   logger: Logger;
   cniPath?: string;
@@ -69,7 +74,7 @@ export class TaskNetworking {
         this.image = undefined;
         throw err;
       }));
-      pauseId = await rt.createContainer(pauseCreateSpec(image, state.pauseName, task.arn, this.opts.cluster));
+      pauseId = await rt.createContainer(pauseCreateSpec(image, state.pauseName, task.arn, this.opts.cluster, this.opts.partition ?? ""));
     }
     await rt.startContainer(pauseId);
     const pid = (await rt.inspectContainer(pauseId))?.pid;
@@ -113,7 +118,7 @@ export class TaskNetworking {
   async sweep(keep: (taskArn: string) => boolean): Promise<number> {
     const rt = this.opts.runtime;
     let removed = 0;
-    for (const c of await rt.listContainers({ [pauseLabel]: "", [pauseClusterLabel]: this.opts.cluster })) {
+    for (const c of await rt.listContainers({ [pauseLabel]: "", [pauseClusterLabel]: this.opts.cluster, [pausePartitionLabel]: this.opts.partition ?? "" })) {
       const arn = c.labels[pauseLabel] ?? "";
       if (keep(arn)) continue;
       // Its address was never recorded here, so there is no CNI config to DEL with; removing the

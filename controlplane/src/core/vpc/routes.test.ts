@@ -16,6 +16,10 @@ describe("planHostRoutes", () => {
     // a host without an address cannot be routed to
     ["no address", [inst("a", "10.0.0.1", []), inst("b", "", ["172.31.0.64/26"])], "a", []],
     // a draining host still runs tasks: still routed
+    // an agent on the same host (berth up's Fargate agent): its blocks are on a local bridge
+    ["same host", [inst("a", "10.0.0.1", ["172.31.0.0/26"]), inst("f", "10.0.0.1", ["172.31.0.64/26"]), inst("b", "10.0.0.2", ["172.31.16.0/26"])], "a", [
+      { cidr: "172.31.16.0/26", via: "10.0.0.2" },
+    ]],
     ["draining peer", [inst("b", "10.0.0.2", ["172.31.0.64/26"], "DRAINING")], "a", [{ cidr: "172.31.0.64/26", via: "10.0.0.2" }]],
   ] as const)("%s", (_name, instances, self, want) => {
     expect(planHostRoutes(instances as never, self)).toEqual(want);
