@@ -108,12 +108,13 @@ describe("berth cluster on Docker-in-Docker nodes", () => {
   });
 
   it("the cluster's Prometheus finds the control plane and every node's agent", async () => {
-    const jobs = await eventually("three agents and the control plane among Prometheus' targets", async () => {
+    // Three nodes' agents and node 1's Fargate agent (the cluster's Fargate capacity).
+    const jobs = await eventually("four agents and the control plane among Prometheus' targets", async () => {
       const res = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/targets`);
       const body = (await res.json()) as { data: { activeTargets: { scrapePool: string; labels: Record<string, string> }[] } };
       const targets = body.data.activeTargets;
       const agents = targets.filter((t) => t.scrapePool === "berth-agent").length;
-      return agents === 3 && targets.some((t) => t.scrapePool === "berth-controlplane") ? targets : undefined;
+      return agents === 4 && targets.some((t) => t.scrapePool === "berth-controlplane") ? targets : undefined;
     }, 60_000, 1000);
     expect(new Set(jobs.filter((t) => t.scrapePool === "berth-agent").map((t) => t.labels.availability_zone))).toEqual(new Set(["us-east-1a", "us-east-1b", "us-east-1c"]));
   });
