@@ -16,3 +16,5 @@ export * as localCluster from "./cli/cluster/index.js";
 export * as pki from "./pki/index.js";
 /** The CloudWatch Logs store (segment files off etcd), for tools and tests. */
 export { LogStore, type LogStoreOptions } from "./logstore/index.js";
+/** The exec WebSocket's keepalive, for tests. */
+export { keepAlive } from "./api/berth/keepalive.js";

@@ -9,6 +9,7 @@ import type { SessionRelay } from "../agent/relay.js";
 import type { UpgradeRoute } from "../aws/router.js";
 import { decodeFrame, encodeFrame, ExecChannel, parseResize, type ExecStatus } from "./exec-frames.js";
 import { parseExecQuery, type ExecQuery } from "./exec-query.js";
+import { keepAlive } from "./keepalive.js";
 
 /** Hands a request for a session this replica does not hold to the replica that does (forward.ts). */
 export type UpgradeForwarder = (req: http.IncomingMessage, socket: Duplex, head: Buffer, cluster: string, instanceId: string) => Promise<void>;
@@ -32,6 +33,7 @@ export function execRoute(ctx: CoreContext, relay: SessionRelay, log: Logger, fo
       throw new ServiceUnavailableException(`the agent of task ${target.task.id} (instance ${target.instanceId}) is connected to another replica; retry`);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      keepAlive(ws);
       bridgeExec(ws, port, q, target.task.arn, target.container, log.child({ taskArn: target.task.arn, container: target.container }));
     });
   };
