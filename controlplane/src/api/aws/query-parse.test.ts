@@ -100,4 +100,14 @@ describe("parseQueryForm, query flavour", () => {
   it("does not read EC2's list spelling in the query flavour", () => {
     expect(parseQueryForm(queryModel, "OpInput", form("Names.1=a"), "query")).toEqual({ input: {}, unused: ["Names.1"] });
   });
+
+  it("reads thousands of list members in order, and keys sharing a prefix stay apart", () => {
+    const n = 3000;
+    const body = Array.from({ length: n }, (_, i) => `Names.member.${i + 1}=t${i + 1}`).join("&");
+    // `Names.member.1` must not take `Names.member.10`'s keys, nor `Item` those of `Items`.
+    const r = parseQueryForm(queryModel, "OpInput", form(`${body}&Item.1=x&Items.1=bogus`), "query");
+    expect(r.input.Names).toEqual(Array.from({ length: n }, (_, i) => `t${i + 1}`));
+    expect(r.input.Flat).toEqual(["x"]);
+    expect(r.unused).toEqual(["Items.1"]);
+  });
 });

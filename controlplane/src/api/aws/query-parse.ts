@@ -35,10 +35,13 @@ export function parseQueryForm(model: AwsModel, shapeName: string, form: URLSear
   const params = new Map<string, string>();
   for (const [k, v] of form) if (k !== "Action" && k !== "Version") params.set(k, v);
   const used = new Set<string>();
-  const keys = [...params.keys()];
+  // Sorted, so the keys under one prefix are one contiguous run found by binary search: the walk
+  // stays near-linear in the form's size (a RegisterTargets of thousands of targets).
+  const formKeys = [...params.keys()];
+  const keys = [...formKeys].sort();
   const walker = { model, flavour, params, used, keys };
   const input = (readStructure(walker, model.shapes[shapeName], "") ?? {}) as Record<string, unknown>;
-  return { input, unused: keys.filter((k) => !used.has(k)) };
+  return { input, unused: formKeys.filter((k) => !used.has(k)) };
 }
 
 interface Walker {
@@ -67,7 +70,7 @@ function read(w: Walker, shape: AwsShape, prefix: string): unknown {
 function readStructure(w: Walker, shape: AwsShape, prefix: string): Record<string, unknown> | undefined {
   // Only descend where the form has keys: bounds the walk by the request, not the model, and
   // ends it on recursive shapes.
-  if (prefix !== "" && !w.keys.some((k) => k.startsWith(`${prefix}.`))) return undefined;
+  if (prefix !== "" && keysUnder(w, prefix).next().done) return undefined;
   const out: Record<string, unknown> = {};
   let any = false;
   for (const [name, ref] of Object.entries(shape.members ?? {})) {
@@ -88,12 +91,24 @@ function wireNameOf(flavour: QueryFlavour, name: string, ref: AwsShapeRef, shape
   return memberWireName(flavour, name, ref);
 }
 
+/** The form's keys that start with `prefix.`, from the sorted key list. */
+function* keysUnder(w: Walker, prefix: string): Generator<string> {
+  const start = `${prefix}.`;
+  let lo = 0;
+  let hi = w.keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (w.keys[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < w.keys.length && w.keys[i].startsWith(start); i++) yield w.keys[i];
+}
+
 /** The distinct numeric segments after `prefix.` among the form's keys, ascending. */
 function indicesUnder(w: Walker, prefix: string): number[] {
   const found = new Set<number>();
   const start = `${prefix}.`;
-  for (const k of w.keys) {
-    if (!k.startsWith(start)) continue;
+  for (const k of keysUnder(w, prefix)) {
     const seg = k.slice(start.length).split(".", 1)[0];
     if (/^[1-9][0-9]*$/.test(seg)) found.add(Number(seg));
   }
