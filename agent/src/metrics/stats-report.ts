@@ -12,25 +12,30 @@ export interface CpuMark {
 
 /**
  * The report for one round of samples, and the CPU marks the next round starts from. CPU is the
- * counter's growth since the previous round over the wall time between them, in percent of one
- * core; a container seen for the first time (or whose counter went back: a restart) has no rate
- * yet and is left out, so a report never shows a made-up 0 %. Pure.
+ * counter's growth since the previous reading over the wall time between the two readings, in
+ * percent of one core; a container seen for the first time (or whose counter went back: a
+ * restart), or not read again since (the collector's cache), has no rate and is left out, so a
+ * report never shows a made-up 0 %. Pure.
  */
 export function buildStatsReport(
   samples: ContainerSample[],
   tasks: AgentTaskView[],
   previous: ReadonlyMap<string, CpuMark>,
-  nowMs: number,
 ): { tasks: TaskStatsSample[]; marks: Map<string, CpuMark> } {
   const arnOf = new Map(tasks.map((t) => [taskIdOf(t.arn), t.arn]));
   const marks = new Map<string, CpuMark>();
   const byTask = new Map<string, TaskStatsSample>();
   for (const s of samples) {
-    marks.set(s.runtimeId, { cpuSeconds: s.usage.cpuSeconds, atMs: nowMs });
     const prev = previous.get(s.runtimeId);
+    // A cached reading seen again keeps the older mark, so the next new reading spans both.
+    if (prev && s.readAtMs <= prev.atMs) {
+      marks.set(s.runtimeId, prev);
+      continue;
+    }
+    marks.set(s.runtimeId, { cpuSeconds: s.usage.cpuSeconds, atMs: s.readAtMs });
     const arn = arnOf.get(s.labels.task_id);
-    if (!prev || !arn || nowMs <= prev.atMs || s.usage.cpuSeconds < prev.cpuSeconds) continue;
-    const cpuPercent = ((s.usage.cpuSeconds - prev.cpuSeconds) / ((nowMs - prev.atMs) / 1000)) * 100;
+    if (!prev || !arn || s.usage.cpuSeconds < prev.cpuSeconds) continue;
+    const cpuPercent = ((s.usage.cpuSeconds - prev.cpuSeconds) / ((s.readAtMs - prev.atMs) / 1000)) * 100;
     const entry = byTask.get(arn) ?? { taskArn: arn, containers: [] };
     entry.containers.push({ name: s.labels.container, cpuPercent, memoryBytes: Math.round(s.usage.memoryUsageBytes) });
     byTask.set(arn, entry);
@@ -86,10 +91,9 @@ export class StatsReporter {
     this.busy = true;
     try {
       const samples = await this.opts.samples();
-      const nowMs = this.now();
-      const { tasks, marks } = buildStatsReport(samples, this.opts.tasks(), this.marks, nowMs);
+      const { tasks, marks } = buildStatsReport(samples, this.opts.tasks(), this.marks);
       this.marks = marks;
-      if (tasks.length > 0) this.write?.({ kind: { $case: "taskStats", value: { sampledAtMs: nowMs, tasks } } });
+      if (tasks.length > 0) this.write?.({ kind: { $case: "taskStats", value: { sampledAtMs: this.now(), tasks } } });
     } catch (err) {
       this.opts.log.debug("stats report skipped", { err });
     } finally {
