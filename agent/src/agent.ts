@@ -75,6 +75,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const metrics = createAgentMetrics({
     tasks: () => engine.listTasks(),
     stats: (id) => runtime.containerStats(id),
+    // A stats report needs a fresh reading each time: the cache lasts no longer than its interval.
+    statsCacheMs: Math.min(2000, config.statsReportIntervalMs),
     processMetrics: deps.processMetrics,
     version: agentVersion,
     cluster: config.cluster,

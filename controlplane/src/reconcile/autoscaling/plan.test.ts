@@ -38,10 +38,18 @@ describe("planScaling", () => {
     ["scale out", { datapoints: { cpu: high } }, out(4)],
     // one datapoint of the three under the target: AlarmHigh is not in ALARM
     ["two of three high", { datapoints: { cpu: [40, 90, 100] } }, none("no alarm in state ALARM")],
-    // a missing datapoint breaks the window
-    ["missing datapoint", { datapoints: { cpu: [90, undefined, 100] } }, none("no alarm in state ALARM")],
-    // fewer datapoints than the window
-    ["short history", { datapoints: { cpu: [100, 100] } }, none("no alarm in state ALARM")],
+    // a missing datapoint is left out (CloudWatch's `missing`): the two present ones breach
+    ["missing datapoint", { datapoints: { cpu: [90, undefined, 100] } }, out(4)],
+    // the latest present datapoint sets the capacity
+    ["latest present", { datapoints: { cpu: [90, 100, undefined] } }, out(4)],
+    // under half the window present: no alarm
+    ["mostly missing", { datapoints: { cpu: [undefined, undefined, 100] } }, none("no alarm in state ALARM")],
+    // a present datapoint under the target among missing ones
+    ["missing and one under", { datapoints: { cpu: [undefined, 40, 100] } }, none("no alarm in state ALARM")],
+    // a short history counts as missing datapoints: two of three is enough
+    ["short history", { datapoints: { cpu: [100, 100] } }, out(4)],
+    // one datapoint is not
+    ["one datapoint", { datapoints: { cpu: [100] } }, none("no alarm in state ALARM")],
     // clamped to the maximum
     ["max clamp", { maxCapacity: 3, datapoints: { cpu: high } }, out(3)],
     // already at the maximum

@@ -45,17 +45,24 @@ export const scaleInThreshold = 0.9;
 /** ceil with a hair of slack, so 2 × 50 / 50 is 2, not 3 from a rounding error. */
 const ceil = (x: number) => Math.ceil(x - 1e-9);
 
-/** The last `n` datapoints when all are present and pass `breaches`; else undefined. */
+/**
+ * The datapoints present among the last `n` when the alarm over them is in ALARM; else
+ * undefined. CloudWatch's `missing` treatment, which target tracking alarms use: periods with no
+ * datapoint are left out and the alarm judges the ones it has, so a report lost on the way does
+ * not reset the window. berth asks for at least half the window to be present (all of a window
+ * of 1 or 2), so one stray datapoint after a long silence does not act alone.
+ */
 function breachedWindow(values: readonly (number | undefined)[] | undefined, n: number, breaches: (v: number) => boolean): number[] | undefined {
-  if (!values || values.length < n || n <= 0) return undefined;
-  const window = values.slice(values.length - n);
-  return window.every((v) => v !== undefined && breaches(v)) ? (window as number[]) : undefined;
+  if (!values || n <= 0) return undefined;
+  const present = values.slice(Math.max(0, values.length - n)).filter((v): v is number => v !== undefined);
+  if (present.length < Math.ceil(n / 2)) return undefined;
+  return present.every(breaches) ? present : undefined;
 }
 
 /**
  * Target tracking for one scalable target, AWS's rules: a policy's AlarmHigh is in ALARM when its
- * last `scaleOutDatapoints` datapoints all exceed the target; its AlarmLow when the last
- * `scaleInDatapoints` are all under 90 % of it. The new capacity is ceil(current × metric /
+ * last `scaleOutDatapoints` periods' datapoints all exceed the target; its AlarmLow when the last
+ * `scaleInDatapoints` are all under 90 % of it (missing ones left out, see breachedWindow). The new capacity is ceil(current × metric /
  * target) with the latest datapoint, clamped to [min, max]. Scale-out wins over scale-in and takes
  * the largest capacity any policy asks for; scale-in happens only when every policy that may
  * scale in agrees, to the largest of their capacities. A cooldown (from the last scale-out or
