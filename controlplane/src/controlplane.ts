@@ -29,6 +29,7 @@ import { issueServerIdentity } from "./pki/issue.js";
 import { autoscalingApi } from "./api/autoscaling/server.js";
 import { taskStatsRoute } from "./api/berth/task-stats-route.js";
 import { publishServiceMetrics, TaskStatsWindows } from "./core/index.js";
+import { RequestCounts } from "./haproxy/index.js";
 
 /** A running control plane: its bound ports and how to stop it. */
 export interface ControlPlane {
@@ -95,6 +96,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   // Twenty minutes or the longest scaling window, whichever is longer, at most 10 000 samples a task.
   const statsAgeMs = Math.max(20 * 60_000, (Math.max(config.autoscaling.scaleInDatapoints, config.autoscaling.scaleOutDatapoints) + 2) * config.autoscaling.periodMs);
   const taskStats = new TaskStatsWindows({ maxAgeMs: statsAgeMs, maxSamples: 10_000 });
+  // The load balancers' request counters, read by the leader's HAProxy loop for its scaler.
+  const requestCounts = new RequestCounts(statsAgeMs);
   // Known before the port is bound: the routes name themselves when they forward.
   let replicaId = "";
   // Set once campaigning starts; the ELBv2 API asks it whether this host runs the load balancers.
@@ -187,7 +190,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         lostInstanceGraceMs: config.lostInstanceGraceMs,
         stoppedTaskRetentionMs: config.stoppedTaskRetentionMs,
         log,
-        autoscaling: { ...config.autoscaling, log },
+        autoscaling: { ...config.autoscaling, log, requestsPerTarget: (group, last, periodMs, n) => requestCounts.perTarget(group, last, periodMs, n) },
       });
       lbLoop = startLoadBalancerLoop(leaderCtx, {
         dir: config.loadBalancers.dir,
@@ -195,6 +198,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         haproxyPath: config.loadBalancers.haproxyPath,
         intervalMs: config.loadBalancers.syncIntervalMs,
         log: log.child({ component: "haproxy" }),
+        requestCounts,
       });
     },
     onDemoted: async () => {

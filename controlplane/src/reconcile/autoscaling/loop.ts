@@ -104,7 +104,7 @@ async function scaleTarget(ctx: CoreContext, settings: AutoscalingSettings, targ
     lastScaleInAtMs: target.lastScaleInAtMs,
   });
   if (plan.action === "none") {
-    settings.log.debug("not scaled", { resourceId: target.resourceId, why: plan.why, current: svc.desiredCount, datapoints });
+    settings.log.trace("not scaled", { resourceId: target.resourceId, why: plan.why, current: svc.desiredCount, datapoints });
     return;
   }
   const cause = `monitor alarm ${plan.alarm} in state ALARM triggered policy ${plan.policy}`;
