@@ -14,7 +14,8 @@ import type { SessionRelay } from "./relay.js";
 import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
 import { deregistered } from "./register.js";
 import type { AwslogsIngest } from "./awslogs-ingest.js";
-import type { TaskStatsOwner, TaskStatsWindows } from "../../core/task-stats.js";
+import type { TaskStatsWindows } from "../../core/task-stats.js";
+import { SessionStatsIngest } from "./stats-ingest.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
 export interface SessionSettings {
@@ -77,8 +78,7 @@ class AgentSession {
   /** Execs relayed to this agent. */
   private readonly execs = new SessionExecRequests((msg) => this.write(msg));
   private detachPorts?: () => void;
-  /** This instance's running tasks as stats reports are filed: service and reservation. */
-  private readonly statsOwners = new Map<string, TaskStatsOwner>();
+  private readonly stats: SessionStatsIngest;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -88,10 +88,11 @@ class AgentSession {
     private readonly observer?: SessionObserver,
     private readonly relay?: SessionRelay,
     private readonly awslogs?: AwslogsIngest,
-    private readonly taskStats?: TaskStatsWindows,
+    taskStats?: TaskStatsWindows,
   ) {
     this.log = ctx.log.child({ component: "session" });
     this.specs = new TaskSpecBuilder(ctx);
+    this.stats = new SessionStatsIngest(taskStats, ctx.now);
     this.network = new NetworkSync(ctx, this.specs, (msg) => this.write(msg), this.log);
   }
 
@@ -159,14 +160,9 @@ class AgentSession {
         void this.awslogs(kind.value).then((ack) => this.write({ kind: { $case: "awslogsAck", value: ack } }));
         return;
       // Stats touch no stored state: filed in this replica's windows, off the queue.
-      case "taskStats": {
-        const at = this.ctx.now();
-        for (const t of kind.value.tasks) {
-          const owner = this.statsOwners.get(lastIdOf(t.taskArn));
-          if (owner) this.taskStats?.record(owner, { timestamp: at, containers: t.containers.map((c) => ({ name: c.name, cpuPercent: c.cpuPercent, memoryBytes: Number(c.memoryBytes) })) });
-        }
+      case "taskStats":
+        this.stats.file(kind.value);
         return;
-      }
     }
   }
 
@@ -275,7 +271,7 @@ class AgentSession {
     this.specs.fresh();
     for (const t of tasks) {
       if (t.containerInstanceId !== this.instanceId) continue;
-      this.noteStatsOwner(t);
+      this.stats.note(this.cluster, t);
       const sent = this.sent.get(t.id);
       // Recorded STOPPED after the agent was told to stop it: nothing more will be said of it.
       if (t.lastStatus === "STOPPED" && sent === "STOPPED") {
@@ -289,16 +285,6 @@ class AgentSession {
       this.sent.set(t.id, t.desiredStatus);
     }
     this.send(specs);
-  }
-
-  /** Keeps what a stats report of `t` is filed under; a stopped task's reports are not filed. */
-  private noteStatsOwner(t: TaskRecord): void {
-    if (t.lastStatus === "STOPPED" || t.desiredStatus === "STOPPED") {
-      this.statsOwners.delete(t.id);
-      return;
-    }
-    const service = t.group?.startsWith("service:") ? t.group.slice("service:".length) : undefined;
-    this.statsOwners.set(t.id, { cluster: this.cluster, taskId: t.id, service, reservedCpu: t.reserved.cpu, reservedMemoryMiB: t.reserved.memory });
   }
 
   private send(tasks: TaskSpec[]): void {
