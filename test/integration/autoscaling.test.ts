@@ -4,10 +4,11 @@ import { promisify } from "node:util";
 import { CreateServiceCommand, DescribeServicesCommand, ListTasksCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
+import { boto3Json } from "../support/boto3.js";
 
-// Service auto scaling through Debian's AWS CLI v2: a CPU-burning service scales out toward its
-// maximum and, once its load is gone and the cooldown has passed, back in; each step shows in
-// describe-scaling-activities in AWS's words. Windows are short: 2 s datapoints, 2 to scale
+// Service auto scaling through Debian's AWS CLI v2 (and boto3 for the many refusals, in one
+// process): a CPU-burning service scales out toward its maximum and, once its load is gone and
+// the cooldown has passed, back in; each step shows in describe-scaling-activities in AWS's words. Windows are short: 2 s datapoints, 2 to scale
 // out, 3 to scale in; agents report stats every second.
 const run = promisify(execFile);
 const aws = "/usr/bin/aws";
@@ -57,42 +58,69 @@ afterAll(async () => {
 });
 
 describe("application auto scaling", () => {
-  it("refuses bad input with AWS's error types and writes nothing", async () => {
+  it("refuses bad input with AWS's error types and writes nothing, and keeps a step policy as given (boto3)", async () => {
     await t.ecs.send(new CreateServiceCommand({ cluster, serviceName: "bad", taskDefinition: "idle", desiredCount: 0 }));
-    // a policy for a target never registered
-    expect(await refused("put-scaling-policy", ...target("bad"), "--policy-name", "p", "--policy-type", "TargetTrackingScaling",
-      "--target-tracking-scaling-policy-configuration", JSON.stringify({ TargetValue: 50, PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" } }))).toMatch(
-      /\(ObjectNotFoundException\).*No scalable target registered for service namespace: ecs, resource ID: service\/as-\d+\/bad, scalable dimension: ecs:service:DesiredCount/,
+    // One Python process for every call: each answer as [error type, message] or the result.
+    const r = await boto3Json<Record<string, any>>(
+      t.endpoint,
+      `
+from botocore.exceptions import ClientError
+aas = boto3.client("application-autoscaling", endpoint_url=${JSON.stringify(t.endpoint)}, region_name="us-east-1", aws_access_key_id="berth", aws_secret_access_key="berth")
+T = dict(ServiceNamespace="ecs", ScalableDimension="ecs:service:DesiredCount")
+bad = dict(T, ResourceId="service/${cluster}/bad")
+def call(f, **kw):
+    try:
+        out = f(**kw); out.pop("ResponseMetadata", None); return out
+    except ClientError as e:
+        return [e.response["Error"]["Code"], e.response["Error"]["Message"]]
+tt = lambda metric: {"TargetValue": 50.0, "PredefinedMetricSpecification": {"PredefinedMetricType": metric}}
+out = {}
+out["unregistered"] = call(aas.put_scaling_policy, PolicyName="p", PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration=tt("ECSServiceAverageCPUUtilization"), **bad)
+out["minAboveMax"] = call(aas.register_scalable_target, MinCapacity=5, MaxCapacity=2, **bad)
+out["noService"] = call(aas.register_scalable_target, MinCapacity=1, MaxCapacity=2, **dict(T, ResourceId="service/${cluster}/nope"))
+out["targetsAfter"] = aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+out["registered"] = call(aas.register_scalable_target, MinCapacity=0, MaxCapacity=2, **bad)
+out["unknownMetric"] = call(aas.put_scaling_policy, PolicyName="p", PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration=tt("NoSuchMetric"), **bad)
+out["otherMetric"] = call(aas.put_scaling_policy, PolicyName="p", PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration=tt("DynamoDBReadCapacityUtilization"), **bad)
+out["policiesAfter"] = aas.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]
+out["deleteMissing"] = call(aas.delete_scaling_policy, PolicyName="p", **bad)
+step = {"AdjustmentType": "ChangeInCapacity", "Cooldown": 60, "MetricAggregationType": "Average", "StepAdjustments": [{"MetricIntervalLowerBound": 0.0, "ScalingAdjustment": 1}]}
+out["step"] = call(aas.put_scaling_policy, PolicyName="step", PolicyType="StepScaling", StepScalingPolicyConfiguration=step, **bad)
+out["stepDescribed"] = [{k: p[k] for k in ("PolicyName", "PolicyType", "StepScalingPolicyConfiguration", "Alarms")} for p in aas.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=bad["ResourceId"])["ScalingPolicies"]]
+out["deregistered"] = call(aas.deregister_scalable_target, **bad)
+out["policiesGone"] = aas.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]
+out["deregisterAgain"] = call(aas.deregister_scalable_target, **bad)
+print(json.dumps(out, default=str))
+`,
     );
-    // min above max
-    expect(await refused("register-scalable-target", ...target("bad"), "--min-capacity", "5", "--max-capacity", "2")).toMatch(/\(ValidationException\).*Minimum capacity cannot be larger than maximum capacity/);
-    // a service that does not exist
-    expect(await refused("register-scalable-target", ...target("nope"), "--min-capacity", "1", "--max-capacity", "2")).toMatch(/\(ValidationException\).*ECS service doesn't exist: service\/as-\d+\/nope/);
-    expect((await scaling("describe-scalable-targets", "--service-namespace", "ecs")).ScalableTargets).toEqual([]);
-    await scaling("register-scalable-target", ...target("bad"), "--min-capacity", "0", "--max-capacity", "2");
-    // a predefined metric the model does not know, and one that is not an ECS service's
-    for (const [metric, message] of [["NoSuchMetric", /PredefinedMetricType: must be one of/], ["DynamoDBReadCapacityUtilization", /is not a metric of ecs:service:DesiredCount/]] as const) {
-      const err = await refused("put-scaling-policy", ...target("bad"), "--policy-name", "p", "--policy-type", "TargetTrackingScaling",
-        "--target-tracking-scaling-policy-configuration", JSON.stringify({ TargetValue: 50, PredefinedMetricSpecification: { PredefinedMetricType: metric } }));
-      expect(err).toMatch(/\(ValidationException\)/);
-      expect(err).toMatch(message);
-    }
-    expect((await scaling("describe-scaling-policies", "--service-namespace", "ecs")).ScalingPolicies).toEqual([]);
-    // deleting what is not there
-    expect(await refused("delete-scaling-policy", ...target("bad"), "--policy-name", "p")).toMatch(/\(ObjectNotFoundException\).*No scaling policy found for .* policy name: p/);
-    await scaling("deregister-scalable-target", ...target("bad"));
-    expect(await refused("deregister-scalable-target", ...target("bad"))).toMatch(/\(ObjectNotFoundException\)/);
+    const rid = `service/${cluster}/bad`;
+    // a policy for a target never registered
+    expect(r.unregistered).toEqual(["ObjectNotFoundException", `No scalable target registered for service namespace: ecs, resource ID: ${rid}, scalable dimension: ecs:service:DesiredCount`]);
+    // min above max; a service that does not exist; neither wrote a target
+    expect(r.minAboveMax).toEqual(["ValidationException", "Minimum capacity cannot be larger than maximum capacity (MinCapacity 5, MaxCapacity 2)"]);
+    expect(r.noService).toEqual(["ValidationException", `ECS service doesn't exist: service/${cluster}/nope`]);
+    expect(r.targetsAfter).toEqual([]);
+    expect(r.registered.ScalableTargetARN).toMatch(/^arn:aws:application-autoscaling:us-east-1:000000000000:scalable-target\/[0-9a-f]{36}$/);
+    // a predefined metric the model does not know, and one that is not an ECS service's; no policy written
+    expect(r.unknownMetric[0]).toBe("ValidationException");
+    expect(r.unknownMetric[1]).toMatch(/PredefinedMetricType: must be one of .*ECSServiceAverageCPUUtilization/);
+    expect(r.otherMetric).toEqual(["ValidationException", expect.stringMatching(/DynamoDBReadCapacityUtilization is not a metric of ecs:service:DesiredCount/)]);
+    expect(r.policiesAfter).toEqual([]);
+    expect(r.deleteMissing).toEqual(["ObjectNotFoundException", `No scaling policy found for service namespace: ecs, resource ID: ${rid}, scalable dimension: ecs:service:DesiredCount, policy name: p`]);
+    // a step policy: stored and described as given, with no alarms (berth never triggers it)
+    expect(r.step.PolicyARN).toMatch(new RegExp(`^arn:aws:autoscaling:us-east-1:000000000000:scalingPolicy:[0-9a-f-]{36}:resource/ecs/${rid}:policyName/step$`));
+    expect(r.step.Alarms).toEqual([]);
+    expect(r.stepDescribed).toEqual([{ PolicyName: "step", PolicyType: "StepScaling", StepScalingPolicyConfiguration: { AdjustmentType: "ChangeInCapacity", Cooldown: 60, MetricAggregationType: "Average", StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }] }, Alarms: [] }]);
+    // deregistering takes the policies along; a second time there is nothing to deregister
+    expect(r.deregistered).toEqual({});
+    expect(r.policiesGone).toEqual([]);
+    expect(r.deregisterAgain[0]).toBe("ObjectNotFoundException");
   });
 
-  it("keeps a step policy, stored as given, with no alarms", async () => {
-    await scaling("register-scalable-target", ...target("bad"), "--min-capacity", "0", "--max-capacity", "2");
-    const step = { AdjustmentType: "ChangeInCapacity", Cooldown: 60, MetricAggregationType: "Average", StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }] };
-    const put = await scaling("put-scaling-policy", ...target("bad"), "--policy-name", "step", "--policy-type", "StepScaling", "--step-scaling-policy-configuration", JSON.stringify(step));
-    expect(put.PolicyARN).toMatch(new RegExp(`^arn:aws:autoscaling:us-east-1:000000000000:scalingPolicy:[0-9a-f-]{36}:resource/ecs/service/${cluster}/bad:policyName/step$`));
-    const [p] = (await scaling("describe-scaling-policies", "--service-namespace", "ecs", "--resource-id", `service/${cluster}/bad`)).ScalingPolicies;
-    expect(p).toMatchObject({ PolicyName: "step", PolicyType: "StepScaling", StepScalingPolicyConfiguration: step, Alarms: [] });
-    await scaling("deregister-scalable-target", ...target("bad"));
-    expect((await scaling("describe-scaling-policies", "--service-namespace", "ecs")).ScalingPolicies).toEqual([]);
+  it("answers bad input through the AWS CLI with AWS's error line", async () => {
+    expect(await refused("register-scalable-target", ...target("bad"), "--min-capacity", "5", "--max-capacity", "2")).toMatch(
+      /An error occurred \(ValidationException\) when calling the RegisterScalableTarget operation: Minimum capacity cannot be larger than maximum capacity/,
+    );
   });
 
   it("scales a CPU-burning service out toward its maximum and back in after the cooldown", async () => {
@@ -148,6 +176,11 @@ describe("application auto scaling", () => {
     expect(counts[counts.length - 1]).toBe(1);
     expect(ins.length).toBeGreaterThanOrEqual(1);
     // Consecutive steps in one direction are at least the cooldown apart.
-    for (const list of [outs, ins]) for (let i = 1; i < list.length; i++) expect(list[i].StartTime - list[i - 1].StartTime).toBeGreaterThanOrEqual(4);
+    // (The CLI prints timestamps as ISO 8601 text.)
+    const at = (a: { StartTime: string }) => Date.parse(a.StartTime);
+    expect(steps.every((a) => Number.isFinite(at(a)))).toBe(true);
+    for (const list of [outs, ins]) for (let i = 1; i < list.length; i++) expect(at(list[i]) - at(list[i - 1])).toBeGreaterThanOrEqual(4000);
+    // The way back in came after the way out.
+    expect(at(ins[0])).toBeGreaterThan(at(outs[outs.length - 1]));
   }, 300_000);
 });
