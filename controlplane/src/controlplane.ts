@@ -190,7 +190,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         lostInstanceGraceMs: config.lostInstanceGraceMs,
         stoppedTaskRetentionMs: config.stoppedTaskRetentionMs,
         log,
-        autoscaling: { ...config.autoscaling, log, requestsPerTarget: (group, last, periodMs, n) => requestCounts.perTarget(group, last, periodMs, n) },
+        autoscaling: { ...config.autoscaling, log: log.child({ component: "autoscaling" }), requestsPerTarget: (group, last, periodMs, n) => requestCounts.perTarget(group, last, periodMs, n) },
       });
       lbLoop = startLoadBalancerLoop(leaderCtx, {
         dir: config.loadBalancers.dir,

@@ -50,7 +50,7 @@ export function startAutoscalingLoop(ctx: CoreContext, settings: AutoscalingSett
       if (!active()) return;
       await scaleTarget(ctx, settings, target).catch((err) => settings.log.warn("scaling round failed for a target", { resourceId: target.resourceId, err }));
     }
-  }, settings.log.child({ component: "autoscaling" }));
+  }, settings.log);
 }
 
 async function scaleTarget(ctx: CoreContext, settings: AutoscalingSettings, target: ScalableTargetRecord): Promise<void> {
