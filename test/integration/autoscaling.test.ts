@@ -60,6 +60,7 @@ afterAll(async () => {
 describe("application auto scaling", () => {
   it("refuses bad input with AWS's error types and writes nothing, and keeps a step policy as given (boto3)", async () => {
     await t.ecs.send(new CreateServiceCommand({ cluster, serviceName: "bad", taskDefinition: "idle", desiredCount: 0 }));
+    await t.ecs.send(new CreateServiceCommand({ cluster, serviceName: "daemon", taskDefinition: "idle", schedulingStrategy: "DAEMON" }));
     // One Python process for every call: each answer as [error type, message] or the result.
     const r = await boto3Json<Record<string, any>>(
       t.endpoint,
@@ -78,6 +79,7 @@ out = {}
 out["unregistered"] = call(aas.put_scaling_policy, PolicyName="p", PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration=tt("ECSServiceAverageCPUUtilization"), **bad)
 out["minAboveMax"] = call(aas.register_scalable_target, MinCapacity=5, MaxCapacity=2, **bad)
 out["noService"] = call(aas.register_scalable_target, MinCapacity=1, MaxCapacity=2, **dict(T, ResourceId="service/${cluster}/nope"))
+out["daemon"] = call(aas.register_scalable_target, MinCapacity=1, MaxCapacity=2, **dict(T, ResourceId="service/${cluster}/daemon"))
 out["targetsAfter"] = aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
 out["registered"] = call(aas.register_scalable_target, MinCapacity=0, MaxCapacity=2, **bad)
 out["unknownMetric"] = call(aas.put_scaling_policy, PolicyName="p", PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration=tt("NoSuchMetric"), **bad)
@@ -99,6 +101,7 @@ print(json.dumps(out, default=str))
     // min above max; a service that does not exist; neither wrote a target
     expect(r.minAboveMax).toEqual(["ValidationException", "Minimum capacity cannot be larger than maximum capacity (MinCapacity 5, MaxCapacity 2)"]);
     expect(r.noService).toEqual(["ValidationException", `ECS service doesn't exist: service/${cluster}/nope`]);
+    expect(r.daemon).toEqual(["ValidationException", `ResourceId: service/${cluster}/daemon is a DAEMON service; only REPLICA services have a desired count to scale`]);
     expect(r.targetsAfter).toEqual([]);
     expect(r.registered.ScalableTargetARN).toMatch(/^arn:aws:application-autoscaling:us-east-1:000000000000:scalable-target\/[0-9a-f]{36}$/);
     // a predefined metric the model does not know, and one that is not an ECS service's; no policy written

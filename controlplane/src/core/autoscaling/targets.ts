@@ -12,6 +12,8 @@ export async function registerScalableTarget(ctx: CoreContext, input: RegisterTa
   const { cluster, service } = parseResourceId(input);
   const svc = (await ctx.store.services.get(cluster, service))?.value;
   if (!svc || svc.status !== "ACTIVE") throw new ValidationException(`ECS service doesn't exist: ${input.ResourceId}`);
+  // A daemon service runs one task per instance: it has no desired count to scale.
+  if (svc.schedulingStrategy === "DAEMON") throw new ValidationException(`ResourceId: ${input.ResourceId} is a DAEMON service; only REPLICA services have a desired count to scale`);
   for (let attempt = 0; ; attempt++) {
     const cur = await ctx.store.scalableTargets.get(cluster, service);
     const next = registeredTarget(cur?.value, input, { scope: ctx.scope, nowMs: ctx.now(), newId: randomBytes(18).toString("hex") });
