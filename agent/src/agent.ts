@@ -4,7 +4,7 @@ import { createLogger, type Logger } from "@berth/shared";
 import { agentVersionString, agentVersion, type AgentConfig } from "./config/index.js";
 import { AgentTaskEngine } from "./engine/index.js";
 import { advertisedIntrospection, startIntrospectionServer, type IntrospectionServer } from "./introspection/index.js";
-import { createAgentMetrics } from "./metrics/index.js";
+import { createAgentMetrics, StatsReporter } from "./metrics/index.js";
 import { detectHost, hostAttributes, registeredResources } from "./resources/index.js";
 import { DockerRuntime, type AgentRuntime } from "./runtime/index.js";
 import { HostRouteTable, TaskNetworking } from "./network/index.js";
@@ -75,6 +75,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const metrics = createAgentMetrics({
     tasks: () => engine.listTasks(),
     stats: (id) => runtime.containerStats(id),
+    // A stats report needs a fresh reading each time: the cache lasts no longer than its interval.
+    statsCacheMs: Math.min(2000, config.statsReportIntervalMs),
     processMetrics: deps.processMetrics,
     version: agentVersion,
     cluster: config.cluster,
@@ -137,6 +139,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     logs: new LogRequests({ source: runtime, runtime, log: log.child({ component: "logs" }) }),
     execs: new ExecRequests({ source: runtime, runtime, log: log.child({ component: "exec" }) }),
     awslogs,
+    stats: new StatsReporter({ samples: () => metrics.containerSamples(), tasks: () => engine.listTasks(), intervalMs: config.statsReportIntervalMs, log: log.child({ component: "stats" }) }),
     hostRoutes: (r) => void routes.apply(r),
     taskIngress: (u) => void engine.applyIngress(u.taskArn, u.ingress),
     observer: {

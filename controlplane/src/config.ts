@@ -82,6 +82,12 @@ export interface ControlPlaneOptions {
   haproxyPath?: string;
   /** Period of the leader's load balancer loop: config, targets, health (BERTH_LB_SYNC_INTERVAL_MS). Default 1000. */
   lbSyncIntervalMs?: number;
+  /** Period of the service metrics' datapoints auto scaling evaluates (BERTH_METRIC_PERIOD_MS). Default 60000 (CloudWatch's minute). */
+  metricPeriodMs?: number;
+  /** Datapoints above the target that scale out (BERTH_SCALE_OUT_DATAPOINTS). Default 3, as AWS's AlarmHigh. */
+  scaleOutDatapoints?: number;
+  /** Datapoints under 90 % of the target that scale in (BERTH_SCALE_IN_DATAPOINTS). Default 15, as AWS's AlarmLow. */
+  scaleInDatapoints?: number;
 }
 
 /** The control plane's compiled configuration. */
@@ -106,6 +112,8 @@ export interface ControlPlaneConfig {
   /** What task metering prices a vCPU-hour and a GB-hour at. */
   prices: { vcpuHour: number; gbHour: number };
   loadBalancers: { dir: string; bindAddress: string; dnsName: string; haproxyPath: string; syncIntervalMs: number };
+  /** Service auto scaling's datapoints and windows. */
+  autoscaling: { periodMs: number; scaleOutDatapoints: number; scaleInDatapoints: number };
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -135,6 +143,9 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   lbDnsName: "BERTH_LB_DNS_NAME",
   haproxyPath: "BERTH_HAPROXY",
   lbSyncIntervalMs: "BERTH_LB_SYNC_INTERVAL_MS",
+  metricPeriodMs: "BERTH_METRIC_PERIOD_MS",
+  scaleOutDatapoints: "BERTH_SCALE_OUT_DATAPOINTS",
+  scaleInDatapoints: "BERTH_SCALE_IN_DATAPOINTS",
 };
 
 const numericKeys = new Set<keyof ControlPlaneOptions>([
@@ -150,6 +161,9 @@ const numericKeys = new Set<keyof ControlPlaneOptions>([
   "priceVcpuHour",
   "priceGbHour",
   "lbSyncIntervalMs",
+  "metricPeriodMs",
+  "scaleOutDatapoints",
+  "scaleInDatapoints",
 ]);
 
 /** Options from the environment, by the names in {@link envNames}. */
@@ -208,6 +222,11 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
       dnsName: o.lbDnsName ?? (o.lbBindAddress && o.lbBindAddress !== "0.0.0.0" ? o.lbBindAddress : hostname()),
       haproxyPath: o.haproxyPath ?? "/usr/sbin/haproxy",
       syncIntervalMs: bounded(o.lbSyncIntervalMs ?? 1000, 50, 600_000, "lbSyncIntervalMs"),
+    },
+    autoscaling: {
+      periodMs: bounded(o.metricPeriodMs ?? 60_000, 200, 3_600_000, "metricPeriodMs"),
+      scaleOutDatapoints: bounded(o.scaleOutDatapoints ?? 3, 1, 60, "scaleOutDatapoints"),
+      scaleInDatapoints: bounded(o.scaleInDatapoints ?? 15, 1, 60, "scaleInDatapoints"),
     },
   };
 }

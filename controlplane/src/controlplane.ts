@@ -26,6 +26,10 @@ import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
 import { ensureCa, loadCaKey, createJoinToken } from "./pki/cluster-ca.js";
 import { issueServerIdentity } from "./pki/issue.js";
+import { autoscalingApi } from "./api/autoscaling/server.js";
+import { taskStatsRoute } from "./api/berth/task-stats-route.js";
+import { publishServiceMetrics, TaskStatsWindows } from "./core/index.js";
+import { RequestCounts } from "./haproxy/index.js";
 
 /** A running control plane: its bound ports and how to stop it. */
 export interface ControlPlane {
@@ -88,6 +92,12 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   const lookupSecret = config.accessKeys.size > 0 ? (akid: string) => config.accessKeys.get(akid) : undefined;
   // The agent sessions this replica holds, for relaying log and exec requests to them.
   const relay = new SessionRelay();
+  // The container stats of the sessions held here: the task-stats route and service metrics.
+  // Twenty minutes or the longest scaling window, whichever is longer, at most 10 000 samples a task.
+  const statsAgeMs = Math.max(20 * 60_000, (Math.max(config.autoscaling.scaleInDatapoints, config.autoscaling.scaleOutDatapoints) + 2) * config.autoscaling.periodMs);
+  const taskStats = new TaskStatsWindows({ maxAgeMs: statsAgeMs, maxSamples: 10_000 });
+  // The load balancers' request counters, read by the leader's HAProxy loop for its scaler.
+  const requestCounts = new RequestCounts(statsAgeMs);
   // Known before the port is bound: the routes name themselves when they forward.
   let replicaId = "";
   // Set once campaigning starts; the ELBv2 API asks it whether this host runs the load balancers.
@@ -107,6 +117,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         log.child({ component: "elbv2-api" }),
       ),
       logsApi({ store: logs, scope: ctx.scope }, log.child({ component: "logs-api" })),
+      autoscalingApi(ctx, log.child({ component: "autoscaling-api" })),
       ecsApi(ctx, log.child({ component: "ecs-api" })),
     ],
     region: ctx.scope.region,
@@ -130,7 +141,10 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       "/metrics": async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
       [prometheusSdPath]: prometheusSdRoute(ctx, log.child({ component: "prometheus-sd" })),
     },
-    streamRoutes: { "/berth/v1/logs": logsRoute(ctx, relay, log.child({ component: "logs" }), streamForwarder(ctx, () => replicaId)) },
+    streamRoutes: {
+      "/berth/v1/logs": logsRoute(ctx, relay, log.child({ component: "logs" }), streamForwarder(ctx, () => replicaId)),
+      "/berth/v1/task-stats": taskStatsRoute(ctx, taskStats, relay, streamForwarder(ctx, () => replicaId)),
+    },
     upgradeRoutes: { "/berth/v1/exec": execRoute(ctx, relay, log.child({ component: "exec" }), upgradeForwarder(ctx, () => replicaId)) },
     postRoutes: { "/berth/v1/spot/interrupt": spotInterruptRoute(ctx) },
   });
@@ -148,7 +162,15 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     opened: () => metrics.agentSessionsOpen.inc(),
     closed: () => metrics.agentSessionsOpen.dec(),
     stateChange: (kind) => metrics.agentStateChanges.inc({ kind }),
-  }, relay, awslogsIngest(logs, log.child({ component: "awslogs" })));
+  }, relay, awslogsIngest(logs, log.child({ component: "awslogs" })), taskStats);
+  // Per-service datapoints of the sessions held here, for the leader's scaler (bounded writes).
+  const serviceMetrics = publishServiceMetrics(ctx, taskStats, {
+    periodMs: config.autoscaling.periodMs,
+    periods: Math.max(config.autoscaling.scaleInDatapoints, config.autoscaling.scaleOutDatapoints) + 1,
+    leaseTtlSeconds: config.sessionLeaseTtlSeconds,
+    replicaId,
+    log: log.child({ component: "service-metrics" }),
+  });
   // Every replica serves the APIs and sessions; only the elected leader runs the loops.
   let duties: LeaderDuties | undefined;
   // The leader's host runs the load balancers' HAProxy processes (their listeners bind there).
@@ -168,6 +190,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         lostInstanceGraceMs: config.lostInstanceGraceMs,
         stoppedTaskRetentionMs: config.stoppedTaskRetentionMs,
         log,
+        autoscaling: { ...config.autoscaling, log: log.child({ component: "autoscaling" }), requestsPerTarget: (group, last, periodMs, n) => requestCounts.perTarget(group, last, periodMs, n) },
       });
       lbLoop = startLoadBalancerLoop(leaderCtx, {
         dir: config.loadBalancers.dir,
@@ -175,6 +198,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         haproxyPath: config.loadBalancers.haproxyPath,
         intervalMs: config.loadBalancers.syncIntervalMs,
         log: log.child({ component: "haproxy" }),
+        requestCounts,
       });
     },
     onDemoted: async () => {
@@ -206,6 +230,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     stopLeading,
     async close() {
       await stopLeading();
+      await serviceMetrics.close();
       await advertisement.close();
       await Promise.all([closeHttp(http), closeGrpc(grpc.server)]);
       clearInterval(logSweeper);

@@ -214,3 +214,10 @@ export class ResourceAlreadyExistsException extends BerthError {
   override name = "ResourceAlreadyExistsException";
   readonly ecsType = "ResourceAlreadyExistsException";
 }
+
+/** A resource a berth route names (e.g. a task) does not exist: ResourceNotFoundException, answered as HTTP 404. */
+export class RouteNotFoundException extends ResourceNotFoundException {
+  override name = "RouteNotFoundException";
+  override readonly httpStatus: number = 404;
+}
+

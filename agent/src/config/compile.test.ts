@@ -35,6 +35,7 @@ describe("compileAgentConfig", () => {
       imagePullTimeoutMs: 2 * 3_600_000,
       taskCleanupWaitMs: 3 * 3_600_000,
       containerStopTimeoutMs: 30_000,
+      statsReportIntervalMs: 10_000,
       introspection: { host: "0.0.0.0", port: 51678 },
       attributes: {},
       availabilityZone: "local",

@@ -84,6 +84,7 @@ export function resolveAgentConfig(layers: AgentOptionLayers, host: HostDefaults
     logLevel: pick("logLevel", () => d.logLevel),
     joinToken: pick("joinToken", () => undefined),
     fargate: pick("fargate", () => d.fargate),
+    statsReportInterval: pick("statsReportInterval", () => d.statsReportInterval),
   };
   const w = where;
   const introspectionPort = intIn(0, 65535)(v.introspectionPort, "introspectionPort", w.introspectionPort);
@@ -118,6 +119,7 @@ export function resolveAgentConfig(layers: AgentOptionLayers, host: HostDefaults
     logLevel: oneOf(logLevels)(v.logLevel, "logLevel", w.logLevel),
     ...(joinToken === undefined ? {} : { joinToken }),
     fargate: v.fargate === true,
+    statsReportIntervalMs: durationIn(second, hour, "from 1s to 1h")(v.statsReportInterval, "statsReportInterval", w.statsReportInterval),
     sources,
   };
 }

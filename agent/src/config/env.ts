@@ -28,6 +28,7 @@ export const agentEnvNames: Record<keyof AgentOptions, readonly string[]> = {
   logLevel: ["BERTH_LOG_LEVEL", "ECS_LOGLEVEL"],
   joinToken: ["BERTH_JOIN_TOKEN"],
   fargate: ["BERTH_AGENT_FARGATE"],
+  statsReportInterval: ["BERTH_STATS_REPORT_INTERVAL"],
 };
 
 type Reader = (raw: string, name: string) => unknown;
@@ -79,6 +80,7 @@ const readers: Record<keyof AgentOptions, Reader> = {
   joinToken: text,
   // 1/true/yes as on most agents' switches; anything else is off.
   fargate: (raw) => /^(1|true|yes)$/i.test(raw.trim()),
+  statsReportInterval: text,
 };
 
 /**

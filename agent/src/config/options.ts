@@ -71,6 +71,11 @@ export interface AgentOptions {
    * instance. Default false.
    */
   fargate?: boolean;
+  /**
+   * How often the running containers' CPU and memory go to the control plane, for service
+   * metrics and auto scaling (BERTH_STATS_REPORT_INTERVAL). From 1s to 1h. Default "10s".
+   */
+  statsReportInterval?: Duration;
 }
 
 /** The option names, for checking config files for typos. */
@@ -78,7 +83,7 @@ export const agentOptionKeys: readonly (keyof AgentOptions)[] = [
   "cluster", "controlPlane", "dataDir", "dockerSocket", "reservedMemoryMiB", "reservedPorts",
   "reservedPortsUdp", "pullPolicy", "imagePullInactivityTimeout", "imagePullTimeout", "taskCleanupWait", "containerStopTimeout", "introspectionPort",
   "introspectionBindAddress", "attributes", "availabilityZone", "dynamicPortRange", "hostIp",
-  "logLevel", "joinToken", "fargate",
+  "logLevel", "joinToken", "fargate", "statsReportInterval",
 ];
 
 /** Options with every default filled in, before compiling (durations and addresses still as given). */
@@ -120,6 +125,8 @@ export interface AgentConfig {
   joinToken?: string;
   /** Whether this agent is Fargate capacity (see AgentOptions.fargate). */
   fargate: boolean;
+  /** How often container stats are reported over the session. */
+  statsReportIntervalMs: number;
   /** Where each setting came from. */
   sources: Record<keyof AgentOptions, OptionSource>;
 }
@@ -145,6 +152,7 @@ export const agentDefaults: Omit<AgentOptionsWithDefaults, "dynamicPortRange" | 
   availabilityZone: "local",
   logLevel: "info",
   fargate: false,
+  statsReportInterval: "10s",
 };
 
 /**

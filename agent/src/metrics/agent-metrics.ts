@@ -33,6 +33,8 @@ export interface AgentMetrics {
   readonly stateChangesSent: Counter<string>;
   /** Incremented by the session per state change the control plane acknowledged. */
   readonly stateChangesAcked: Counter<string>;
+  /** The running containers' latest usage, from the same cached Docker round as the scrapes. */
+  containerSamples(): Promise<ContainerSample[]>;
 }
 
 /**
@@ -127,5 +129,6 @@ export function createAgentMetrics(opts: AgentMetricsOptions): AgentMetrics {
     setSessionConnected: (connected) => sessionConnected.set(connected ? 1 : 0),
     stateChangesSent,
     stateChangesAcked,
+    containerSamples: samples,
   };
 }

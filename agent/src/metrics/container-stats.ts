@@ -20,6 +20,8 @@ export interface ContainerSample {
   runtimeId: string;
   labels: ContainerLabels;
   usage: ContainerUsage;
+  /** When Docker was asked for this reading (unix ms): a rate is taken between two readings. */
+  readAtMs: number;
 }
 
 /** Options for {@link ContainerStatsCollector}. */
@@ -74,8 +76,9 @@ export class ContainerStatsCollector {
     const worker = async () => {
       for (let t = queue.shift(); t; t = queue.shift()) {
         try {
+          const readAtMs = this.now();
           const usage = parseDockerStats(await this.withTimeout(this.opts.source(t.runtimeId)));
-          if (usage) out.push({ runtimeId: t.runtimeId, labels: t.labels, usage });
+          if (usage) out.push({ runtimeId: t.runtimeId, labels: t.labels, usage, readAtMs });
         } catch (err) {
           this.opts.onError?.();
           this.opts.logger.debug("container stats unavailable", { container: t.labels.container, taskArn: t.labels.task_id, err });

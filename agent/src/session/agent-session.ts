@@ -47,6 +47,8 @@ export interface AgentSessionOptions {
   execs?: ExecRequests;
   /** The awslogs shipper: batches go out on each accepted session and come back acked. */
   awslogs?: { attach(write: (msg: AgentMessage) => void): void; detach(): void; ack(ack: AwslogsAck): void };
+  /** The stats reporter: usage reports go out while a session is accepted. */
+  stats?: { attach(write: (msg: AgentMessage) => void): void; detach(): void };
   /** Applies the control plane's routes to peers' task blocks (HostRoutes); ignored when absent. */
   hostRoutes?: (routes: { cidr: string; via: string }[]) => void;
   /** Applies an awsvpc task's current ingress (TaskIngressUpdate); ignored when absent. */
@@ -226,6 +228,7 @@ export class AgentSession {
               }, kind.value.heartbeatIntervalMs);
               for (const change of this.opts.engine.unacknowledgedChanges()) this.sendChange(change);
               this.opts.awslogs?.attach((m) => call.write(m));
+              this.opts.stats?.attach((m) => call.write(m));
               return;
             }
             case "payload": {
@@ -293,6 +296,7 @@ export class AgentSession {
       this.opts.logs?.closeAll();
       this.opts.execs?.closeAll();
       this.opts.awslogs?.detach();
+      this.opts.stats?.detach();
       this.call = undefined;
       this.stream = undefined;
     }

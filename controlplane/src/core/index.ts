@@ -35,3 +35,6 @@ export { checkClusterCapacity, checkProviderName, autoScalingGroupOf, builtInPro
 export * from "./cost.js";
 export * from "./spot.js";
 export * from "./elbv2/index.js";
+export * from "./autoscaling/index.js";
+export * from "./task-stats.js";
+export * from "./service-metrics.js";

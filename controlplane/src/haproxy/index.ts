@@ -3,3 +3,4 @@ export { startLoadBalancerLoop, type LoadBalancerLoop, type LoadBalancerLoopOpti
 export { renderConfig, matcherRegex, desiredServers, type RenderedConfig, type DesiredServer } from "./config.js";
 export { planRuntime, parseServersState, type ObservedServer } from "./runtime-plan.js";
 export { parseShowStat, targetHealthOf, type ServerStat } from "./health.js";
+export { parseBackendRequests, RequestCounts } from "./request-counts.js";

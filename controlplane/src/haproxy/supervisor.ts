@@ -21,6 +21,7 @@ import { HaproxyProcess, haproxyFiles } from "./process.js";
 import { backendName, serverName } from "./quoting.js";
 import { parseServersState, planRuntime } from "./runtime-plan.js";
 import { runtimeFailed } from "./socket.js";
+import { parseBackendRequests, type RequestCounts } from "./request-counts.js";
 
 /** How long a config HAProxy refused to start with waits before it is tried again. */
 const startRetryMs = 10_000;
@@ -32,6 +33,8 @@ export interface LoadBalancerLoopOptions {
   haproxyPath: string;
   intervalMs: number;
   log: Logger;
+  /** Where each pass files the backends' request counters (ALBRequestCountPerTarget); optional. */
+  requestCounts?: RequestCounts;
 }
 
 /** A running loop; `stop` ends it and its HAProxy processes. */
@@ -96,9 +99,14 @@ export function startLoadBalancerLoop(ctx: CoreContext, opts: LoadBalancerLoopOp
         else opts.log.debug("haproxy runtime command", { loadBalancer: lb.name, cmd });
       }
     }
-    const stats = parseShowStat(await proc.command("show stat"));
+    const statCsv = await proc.command("show stat");
+    const stats = parseShowStat(statCsv);
+    const requests = parseBackendRequests(statCsv);
     for (const tg of groups) {
       const backend = backendName(tg.name);
+      const total = requests.get(backend);
+      // Draining targets get no new requests: the count per target is over the others.
+      if (total !== undefined) opts.requestCounts?.observe(lb.name, tg.name, total, liveTargets(tg, now).filter((t) => t.drainingSinceMs === undefined).length, ctx.now());
       const seen: Record<string, TargetHealth> = {};
       for (const t of liveTargets(tg, now)) {
         const row = stats.find((s) => s.backend === backend && s.server === serverName(t));

@@ -86,6 +86,16 @@ export const keys = {
   /** What the data plane last saw of a target group's targets (written by the leader's loop). */
   targetHealth: (name: string) => `${root}/elbv2/target-health/${name}`,
   targetHealths: () => `${root}/elbv2/target-health/`,
+  /** One replica's datapoints of one service (core/service-metrics.ts), under that replica's lease. */
+  serviceMetrics: (cluster: string, service: string, replicaId: string) => `${root}/autoscaling/service-metrics/${cluster}/${service}/${encodeURIComponent(replicaId)}`,
+  serviceMetricsOf: (cluster: string, service: string) => `${root}/autoscaling/service-metrics/${cluster}/${service}/`,
+  /** An Application Auto Scaling scalable target (an ECS service's desired count) with its policies. */
+  scalableTarget: (cluster: string, service: string) => `${root}/autoscaling/targets/${cluster}/${service}`,
+  scalableTargets: () => `${root}/autoscaling/targets/`,
+  /** A scalable target's scaling activities, ids sorting by start time. */
+  scalingActivity: (cluster: string, service: string, id: string) => `${root}/autoscaling/activities/${cluster}/${service}/${id}`,
+  scalingActivities: (cluster?: string, service?: string) =>
+    cluster === undefined ? `${root}/autoscaling/activities/` : service === undefined ? `${root}/autoscaling/activities/${cluster}/` : `${root}/autoscaling/activities/${cluster}/${service}/`,
 };
 
 /** The last path segment of a key (an id or name). */

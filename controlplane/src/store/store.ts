@@ -1,3 +1,4 @@
+import type { ScalableTargetRecord, ScalingActivityRecord } from "./autoscaling-records.js";
 import type {
   CapacityProviderRecord,
   ClusterRecord,
@@ -138,6 +139,8 @@ export class Store {
   readonly loadBalancers: Collection<LoadBalancerRecord, [name: string]>;
   readonly targetGroups: Collection<TargetGroupRecord, [name: string]>;
   readonly targetHealth: Collection<TargetHealthRecord, [targetGroupName: string]>;
+  readonly scalableTargets: Collection<ScalableTargetRecord, [cluster: string, service: string]>;
+  readonly scalingActivities: Collection<ScalingActivityRecord, [cluster: string, service: string, id: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -160,6 +163,8 @@ export class Store {
     this.loadBalancers = new Collection(kv, keys.loadBalancer, (r) => keys.loadBalancer(r.name));
     this.targetGroups = new Collection(kv, keys.targetGroup, (r) => keys.targetGroup(r.name));
     this.targetHealth = new Collection(kv, keys.targetHealth, (r) => keys.targetHealth(r.targetGroupName));
+    this.scalableTargets = new Collection(kv, keys.scalableTarget, (r) => keys.scalableTarget(r.cluster, r.service));
+    this.scalingActivities = new Collection(kv, keys.scalingActivity, (r) => keys.scalingActivity(r.cluster, r.service, r.id));
   }
 
   /** A new empty transaction to stage writes into. */

@@ -1,4 +1,5 @@
 import type { AwslogsIngest } from "./awslogs-ingest.js";
+import type { TaskStatsWindows } from "../../core/task-stats.js";
 import { experimental, Server } from "@grpc/grpc-js";
 import { AgentServiceService } from "@berth/proto";
 import type { CoreContext } from "../../core/index.js";
@@ -20,11 +21,11 @@ export interface AgentServerTls {
  * against the cluster CA but not required at the TLS layer (Go's VerifyClientCertIfGiven, as
  * Swarm's CA server): a joining agent has none yet, so each handler but Join requires one.
  */
-export async function startAgentServer(ctx: CoreContext, address: string, settings: SessionSettings, tls: AgentServerTls, observer?: SessionObserver, relay?: SessionRelay, awslogs?: AwslogsIngest): Promise<{ server: Server; port: number }> {
+export async function startAgentServer(ctx: CoreContext, address: string, settings: SessionSettings, tls: AgentServerTls, observer?: SessionObserver, relay?: SessionRelay, awslogs?: AwslogsIngest, taskStats?: TaskStatsWindows): Promise<{ server: Server; port: number }> {
   const server = new Server({ "grpc.keepalive_time_ms": 10_000, "grpc.keepalive_timeout_ms": 5_000, "grpc.keepalive_permit_without_calls": 1 });
   server.addService(AgentServiceService, {
     registerContainerInstance: registerHandler(ctx),
-    session: sessionHandler(ctx, settings, observer, relay, awslogs),
+    session: sessionHandler(ctx, settings, observer, relay, awslogs, taskStats),
     join: joinHandler(ctx, tls.ca),
     renewCertificate: renewHandler(ctx, tls.ca),
   });

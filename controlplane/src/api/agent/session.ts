@@ -14,6 +14,8 @@ import type { SessionRelay } from "./relay.js";
 import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
 import { deregistered } from "./register.js";
 import type { AwslogsIngest } from "./awslogs-ingest.js";
+import type { TaskStatsWindows } from "../../core/task-stats.js";
+import { SessionStatsIngest } from "./stats-ingest.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
 export interface SessionSettings {
@@ -35,11 +37,11 @@ export interface SessionObserver {
 }
 
 /** The Session handler: one {@link AgentSession} per stream. */
-export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: SessionRelay, awslogs?: AwslogsIngest) {
+export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: SessionRelay, awslogs?: AwslogsIngest, taskStats?: TaskStatsWindows) {
   const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }));
   const instanceFeeds = new InstanceFeeds(ctx.store.kv, ctx.log.child({ component: "instance-feed" }));
   return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
-    new AgentSession(ctx, settings, { tasks: feeds, instances: instanceFeeds }, call, observer, relay, awslogs).start();
+    new AgentSession(ctx, settings, { tasks: feeds, instances: instanceFeeds }, call, observer, relay, awslogs, taskStats).start();
   };
 }
 
@@ -76,6 +78,7 @@ class AgentSession {
   /** Execs relayed to this agent. */
   private readonly execs = new SessionExecRequests((msg) => this.write(msg));
   private detachPorts?: () => void;
+  private readonly stats: SessionStatsIngest;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -85,9 +88,11 @@ class AgentSession {
     private readonly observer?: SessionObserver,
     private readonly relay?: SessionRelay,
     private readonly awslogs?: AwslogsIngest,
+    taskStats?: TaskStatsWindows,
   ) {
     this.log = ctx.log.child({ component: "session" });
     this.specs = new TaskSpecBuilder(ctx);
+    this.stats = new SessionStatsIngest(taskStats, ctx.now);
     this.network = new NetworkSync(ctx, this.specs, (msg) => this.write(msg), this.log);
   }
 
@@ -153,6 +158,10 @@ class AgentSession {
           return;
         }
         void this.awslogs(kind.value).then((ack) => this.write({ kind: { $case: "awslogsAck", value: ack } }));
+        return;
+      // Stats touch no stored state: filed in this replica's windows, off the queue.
+      case "taskStats":
+        this.stats.file(kind.value);
         return;
     }
   }
@@ -262,6 +271,7 @@ class AgentSession {
     this.specs.fresh();
     for (const t of tasks) {
       if (t.containerInstanceId !== this.instanceId) continue;
+      this.stats.note(this.cluster, t);
       const sent = this.sent.get(t.id);
       // Recorded STOPPED after the agent was told to stop it: nothing more will be said of it.
       if (t.lastStatus === "STOPPED" && sent === "STOPPED") {

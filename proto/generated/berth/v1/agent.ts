@@ -112,6 +112,9 @@ export interface AgentMessage {
     | //
     /** Field numbers from 20 up: awslogs shipping (kept clear of other additions). */
     { $case: "awslogsBatch"; value: AwslogsBatch }
+    | //
+    /** Field numbers from 30 up: container stats for service metrics and auto scaling. */
+    { $case: "taskStats"; value: TaskStatsReport }
     | undefined;
 }
 
@@ -486,6 +489,31 @@ export interface AwslogsAck {
   /** e.g. ResourceNotFoundException */
   errorType: string;
   error: string;
+}
+
+/**
+ * The agent's running containers' usage at one moment, sent every stats interval (default 10 s).
+ * Nothing is acked or re-sent: a lost report is a gap in a metric, not a lost state change.
+ */
+export interface TaskStatsReport {
+  sampledAtMs: number;
+  tasks: TaskStatsSample[];
+}
+
+export interface TaskStatsSample {
+  taskArn: string;
+  containers: ContainerStatsSample[];
+}
+
+export interface ContainerStatsSample {
+  name: string;
+  /**
+   * CPU used since the previous report, in percent of one core (100 = one core busy), as
+   * `docker stats` shows it; 1024 ECS CPU units are one core.
+   */
+  cpuPercent: number;
+  /** Memory in use less reclaimable page cache, as `docker stats` shows it. */
+  memoryBytes: number;
 }
 
 function createBaseJoinRequest(): JoinRequest {
@@ -1498,6 +1526,9 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "awslogsBatch":
         AwslogsBatch.encode(message.kind.value, writer.uint32(162).fork()).join();
         break;
+      case "taskStats":
+        TaskStatsReport.encode(message.kind.value, writer.uint32(242).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1603,6 +1634,14 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.kind = { $case: "awslogsBatch", value: AwslogsBatch.decode(reader, reader.uint32()) };
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.kind = { $case: "taskStats", value: TaskStatsReport.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1657,6 +1696,10 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         ? { $case: "awslogsBatch", value: AwslogsBatch.fromJSON(object.awslogsBatch) }
         : isSet(object.awslogs_batch)
         ? { $case: "awslogsBatch", value: AwslogsBatch.fromJSON(object.awslogs_batch) }
+        : isSet(object.taskStats)
+        ? { $case: "taskStats", value: TaskStatsReport.fromJSON(object.taskStats) }
+        : isSet(object.task_stats)
+        ? { $case: "taskStats", value: TaskStatsReport.fromJSON(object.task_stats) }
         : undefined,
     };
   },
@@ -1685,6 +1728,8 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.execExit = ExecExit.toJSON(message.kind.value);
     } else if (message.kind?.$case === "awslogsBatch") {
       obj.awslogsBatch = AwslogsBatch.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "taskStats") {
+      obj.taskStats = TaskStatsReport.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -1758,6 +1803,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "awslogsBatch": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "awslogsBatch", value: AwslogsBatch.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "taskStats": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "taskStats", value: TaskStatsReport.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -6289,6 +6340,295 @@ export const AwslogsAck: MessageFns<AwslogsAck> = {
   },
 };
 
+function createBaseTaskStatsReport(): TaskStatsReport {
+  return { sampledAtMs: 0, tasks: [] };
+}
+
+export const TaskStatsReport: MessageFns<TaskStatsReport> = {
+  encode(message: TaskStatsReport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sampledAtMs !== 0) {
+      writer.uint32(8).int64(message.sampledAtMs);
+    }
+    for (const v of message.tasks) {
+      TaskStatsSample.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskStatsReport {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskStatsReport();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sampledAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tasks.push(TaskStatsSample.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskStatsReport {
+    return {
+      sampledAtMs: isSet(object.sampledAtMs)
+        ? globalThis.Number(object.sampledAtMs)
+        : isSet(object.sampled_at_ms)
+        ? globalThis.Number(object.sampled_at_ms)
+        : 0,
+      tasks: globalThis.Array.isArray(object?.tasks) ? object.tasks.map((e: any) => TaskStatsSample.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: TaskStatsReport): unknown {
+    const obj: any = {};
+    if (message.sampledAtMs !== 0) {
+      obj.sampledAtMs = Math.round(message.sampledAtMs);
+    }
+    if (message.tasks?.length) {
+      obj.tasks = message.tasks.map((e) => TaskStatsSample.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskStatsReport>, I>>(base?: I): TaskStatsReport {
+    return TaskStatsReport.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskStatsReport>, I>>(object: I): TaskStatsReport {
+    const message = createBaseTaskStatsReport();
+    message.sampledAtMs = object.sampledAtMs ?? 0;
+    message.tasks = object.tasks?.map((e) => TaskStatsSample.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTaskStatsSample(): TaskStatsSample {
+  return { taskArn: "", containers: [] };
+}
+
+export const TaskStatsSample: MessageFns<TaskStatsSample> = {
+  encode(message: TaskStatsSample, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskArn !== "") {
+      writer.uint32(10).string(message.taskArn);
+    }
+    for (const v of message.containers) {
+      ContainerStatsSample.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskStatsSample {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskStatsSample();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskArn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.containers.push(ContainerStatsSample.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskStatsSample {
+    return {
+      taskArn: isSet(object.taskArn)
+        ? globalThis.String(object.taskArn)
+        : isSet(object.task_arn)
+        ? globalThis.String(object.task_arn)
+        : "",
+      containers: globalThis.Array.isArray(object?.containers)
+        ? object.containers.map((e: any) => ContainerStatsSample.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TaskStatsSample): unknown {
+    const obj: any = {};
+    if (message.taskArn !== "") {
+      obj.taskArn = message.taskArn;
+    }
+    if (message.containers?.length) {
+      obj.containers = message.containers.map((e) => ContainerStatsSample.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskStatsSample>, I>>(base?: I): TaskStatsSample {
+    return TaskStatsSample.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskStatsSample>, I>>(object: I): TaskStatsSample {
+    const message = createBaseTaskStatsSample();
+    message.taskArn = object.taskArn ?? "";
+    message.containers = object.containers?.map((e) => ContainerStatsSample.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseContainerStatsSample(): ContainerStatsSample {
+  return { name: "", cpuPercent: 0, memoryBytes: 0 };
+}
+
+export const ContainerStatsSample: MessageFns<ContainerStatsSample> = {
+  encode(message: ContainerStatsSample, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.cpuPercent !== 0) {
+      writer.uint32(17).double(message.cpuPercent);
+    }
+    if (message.memoryBytes !== 0) {
+      writer.uint32(24).int64(message.memoryBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsSample {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContainerStatsSample();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.cpuPercent = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.memoryBytes = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ContainerStatsSample {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      cpuPercent: isSet(object.cpuPercent)
+        ? globalThis.Number(object.cpuPercent)
+        : isSet(object.cpu_percent)
+        ? globalThis.Number(object.cpu_percent)
+        : 0,
+      memoryBytes: isSet(object.memoryBytes)
+        ? globalThis.Number(object.memoryBytes)
+        : isSet(object.memory_bytes)
+        ? globalThis.Number(object.memory_bytes)
+        : 0,
+    };
+  },
+
+  toJSON(message: ContainerStatsSample): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.cpuPercent !== 0) {
+      obj.cpuPercent = floatToJson(message.cpuPercent);
+    }
+    if (message.memoryBytes !== 0) {
+      obj.memoryBytes = Math.round(message.memoryBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ContainerStatsSample>, I>>(base?: I): ContainerStatsSample {
+    return ContainerStatsSample.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ContainerStatsSample>, I>>(object: I): ContainerStatsSample {
+    const message = createBaseContainerStatsSample();
+    message.name = object.name ?? "";
+    message.cpuPercent = object.cpuPercent ?? 0;
+    message.memoryBytes = object.memoryBytes ?? 0;
+    return message;
+  },
+};
+
 export type AgentServiceService = typeof AgentServiceService;
 export const AgentServiceService = {
   /**
@@ -6459,6 +6799,10 @@ function bytesFromBase64(b64: string): Uint8Array {
 
 function base64FromBytes(arr: Uint8Array): string {
   return globalThis.Buffer.from(arr).toString("base64");
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

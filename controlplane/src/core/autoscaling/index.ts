@@ -1,0 +1,5 @@
+/** Application Auto Scaling's state: ECS services' scalable targets, their policies and activities. */
+export * from "./rules.js";
+export * from "./targets.js";
+export * from "./policies.js";
+export * from "./activities.js";
