@@ -17,3 +17,4 @@ export * from "./tag-rules.js";
 export { formatToken, parseToken, type JoinToken } from "./join-token.js";
 export * from "./ec2-errors.js";
 export * from "./elbv2-errors.js";
+export * from "./secrets-errors.js";

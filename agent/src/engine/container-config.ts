@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ContainerDefinition, TaskDefinition, TaskOverride } from "@berth/shared";
-import type { TaskSpec } from "@berth/proto";
+import type { ContainerSecrets, TaskSpec } from "@berth/proto";
 import type { CreateContainerSpec, PortBindingSpec } from "../runtime/index.js";
 import { awslogsLabel, awslogsTarget, encodeAwslogsLabel } from "../awslogs/target.js";
 import type { ContainerDependency, ContainerMounts, DependencyCondition, ManagedContainer } from "./model.js";
@@ -25,6 +25,20 @@ export const ecsLabel = {
 export interface ParsedTaskSpec {
   td: TaskDefinition & { containerDefinitions: ContainerDefinition[] };
   overrides?: TaskOverride;
+  /** The containers' resolved secrets by container name (held in memory only, see TaskRunner). */
+  secrets?: ReadonlyMap<string, ContainerSecrets>;
+}
+
+/** Whether a container definition needs secrets the control plane resolves at launch. */
+export function needsSecrets(def: ContainerDefinition): boolean {
+  return (def.secrets?.length ?? 0) > 0 || (def.logConfiguration?.secretOptions?.length ?? 0) > 0 || !!def.repositoryCredentials?.credentialsParameter;
+}
+
+/** The definition with its resolved logConfiguration.secretOptions merged into the log options. */
+export function withSecretLogOptions(def: ContainerDefinition, secrets: ContainerSecrets | undefined): ContainerDefinition {
+  const extra = secrets?.logOptions ?? {};
+  if (!def.logConfiguration || Object.keys(extra).length === 0) return def;
+  return { ...def, logConfiguration: { ...def.logConfiguration, options: { ...(def.logConfiguration.options ?? {}), ...extra } } };
 }
 
 /** Parses the payload's JSON; throws an Error naming the field when it is unusable. */
@@ -149,6 +163,8 @@ export interface CreateSpecInput {
   mounts?: ContainerMounts;
   /** The creating agent's partition label value, when it has one (see ecsLabel.partition). */
   partition?: string;
+  /** The container's resolved secrets: `environment` joins its environment. */
+  secrets?: ContainerSecrets;
 }
 
 /** The runtime create spec for one ECS container definition (plus its override). */
@@ -158,6 +174,8 @@ export function buildCreateSpec(input: CreateSpecInput): CreateContainerSpec {
   const env = new Map<string, string>();
   for (const kv of def.environment ?? []) if (kv.name) env.set(kv.name, kv.value ?? "");
   for (const kv of o?.environment ?? []) if (kv.name) env.set(kv.name, kv.value ?? "");
+  // secrets[] come last: ECS injects them as environment variables of the same names.
+  for (const [name, value] of Object.entries(input.secrets?.environment ?? {})) env.set(name, value);
   const cpu = o?.cpu ?? def.cpu ?? 0;
   const memory = o?.memory ?? def.memory;
   const reservation = o?.memoryReservation ?? def.memoryReservation;

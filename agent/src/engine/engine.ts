@@ -8,7 +8,7 @@ import { PortAllocator, readKernelPortRange, type PortRange } from "./ports.js";
 import { adoptedDefinitionJson, planRestore } from "./restore.js";
 import type { TaskNetworking } from "../network/index.js";
 import { buildStateChange, taskFingerprint } from "./state-change.js";
-import { TaskRunner, type RunnerHost } from "./task-runner.js";
+import { TaskRunner, withoutSecrets, type RunnerHost } from "./task-runner.js";
 import type { AgentTaskView, TaskEngine } from "./types.js";
 
 /** How the engine is built; defaults follow the ECS agent's. */
@@ -147,7 +147,7 @@ export class AgentTaskEngine implements TaskEngine {
       }
       const task = this.newTask(spec);
       data.tasks.push(task);
-      const r = new TaskRunner(task, this.host());
+      const r = new TaskRunner(task, this.host(), spec.secrets);
       this.runners.set(task.arn, r);
       waits.push(r.post({ type: "wake" }));
     }
@@ -161,7 +161,7 @@ export class AgentTaskEngine implements TaskEngine {
       clusterArn: spec.clusterArn,
       family: spec.family,
       revision: spec.revision,
-      spec,
+      spec: withoutSecrets(spec),
       desiredStatus: "RUNNING",
       knownStatus: "NONE",
       containers: [],

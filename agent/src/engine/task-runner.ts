@@ -1,5 +1,5 @@
 import type { Logger } from "@berth/shared";
-import type { NetworkBinding, TaskSpec } from "@berth/proto";
+import type { ContainerSecrets, NetworkBinding, TaskSpec } from "@berth/proto";
 import { ContainerNotFoundError } from "../runtime/index.js";
 import { ActionFailure, actionTable, type ActionResult } from "./actions.js";
 import type { RunnerEvent, RunnerHost } from "./runner-types.js";
@@ -42,7 +42,14 @@ export class TaskRunner {
   private readonly volumes: TaskVolumes;
   private readonly network: TaskNetworkGate;
 
-  constructor(readonly task: ManagedTask, private readonly host: RunnerHost) {
+  /**
+   * The containers' resolved secrets from the last RUNNING payload. Held here, never in
+   * `task.spec` (which the state file persists), so no secret value reaches the agent's disk.
+   */
+  private secrets = new Map<string, ContainerSecrets>();
+
+  constructor(readonly task: ManagedTask, private readonly host: RunnerHost, secrets: readonly ContainerSecrets[] = []) {
+    this.takeSecrets(secrets);
     this.logger = host.logger.child({ component: "task", taskArn: task.arn });
     const ctx = { taskArn: task.arn, family: task.family, revision: task.revision, cluster: host.cluster };
     this.volumes = new TaskVolumes(ctx, host.runtime, host.retry, (error) => void this.post({ type: "volumesDone", error }));
@@ -130,7 +137,15 @@ export class TaskRunner {
     }
   }
 
+  private takeSecrets(secrets: readonly ContainerSecrets[]): void {
+    if (secrets.length === 0) return;
+    this.secrets = new Map(secrets.map((s) => [s.containerName, s]));
+    this.parsed = undefined;
+  }
+
   private onPayload(spec: TaskSpec): void {
+    // A re-sent RUNNING payload (a new session after an agent restart) brings the secrets again.
+    if (spec.desiredStatus === "RUNNING") this.takeSecrets(spec.secrets);
     if (this.task.adopted && spec.desiredStatus === "RUNNING") this.adoptSpec(spec);
     if (spec.desiredStatus === "STOPPED" && this.task.desiredStatus !== "STOPPED") {
       this.logger.info("task desired status RUNNING -> STOPPED", { reason: spec.stoppedReason });
@@ -146,7 +161,7 @@ export class TaskRunner {
       this.logger.warn("payload for an adopted task is unusable; keeping what was adopted", { err });
       return;
     }
-    this.task.spec = spec;
+    this.task.spec = withoutSecrets(spec);
     this.task.clusterArn = spec.clusterArn;
     this.task.adopted = false;
     this.parsed = undefined;
@@ -309,7 +324,7 @@ export class TaskRunner {
     if (action === "create") c.dockerName ??= dockerContainerName(this.task.family, this.task.revision, c.name);
     let parsed: ParsedTaskSpec;
     try {
-      parsed = this.parsed ??= parseTaskSpec(this.task.spec);
+      parsed = this.parsed ??= { ...parseTaskSpec(this.task.spec), secrets: this.secrets };
     } catch (err) {
       this.log(failContainer(c, `CannotCreateContainerError: ${(err as Error).message}`, now));
       return;
@@ -396,4 +411,9 @@ export class TaskRunner {
       this.logger.info("container transition", { container: m.container, from: m.from, to: m.to, exitCode: c?.exitCode, reason: c?.reason });
     }
   }
+}
+
+/** A payload as the engine keeps it: without the resolved secrets (see TaskRunner.secrets). */
+export function withoutSecrets(spec: TaskSpec): TaskSpec {
+  return spec.secrets.length === 0 ? spec : { ...spec, secrets: [] };
 }

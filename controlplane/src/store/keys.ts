@@ -86,6 +86,15 @@ export const keys = {
   /** What the data plane last saw of a target group's targets (written by the leader's loop). */
   targetHealth: (name: string) => `${root}/elbv2/target-health/${name}`,
   targetHealths: () => `${root}/elbv2/target-health/`,
+  /** A Secrets Manager secret by name (names may hold `/`, so the name is one encoded segment). */
+  secret: (name: string) => `${root}/secrets/${encodeURIComponent(name)}`,
+  secrets: () => `${root}/secrets/`,
+  /**
+   * An SSM parameter by name, unencoded so a path's parameters share a key prefix: `/a/b` is
+   * `ssm-parameters//a/b`, under GetParametersByPath("/a")'s `ssm-parameters//a/`.
+   */
+  parameter: (name: string) => `${root}/ssm-parameters/${name}`,
+  parameters: (path = "") => `${root}/ssm-parameters/${path}`,
 };
 
 /** The last path segment of a key (an id or name). */

@@ -11,6 +11,7 @@ import type {
 } from "@berth/shared";
 import { Collection } from "./collection.js";
 import type { LoadBalancerRecord, TargetGroupRecord, TargetHealthRecord } from "./elbv2-records.js";
+import type { ParameterRecord, SecretRecord } from "./secret-records.js";
 import { keys } from "./keys.js";
 import { Kv, Txn } from "./kv.js";
 
@@ -138,6 +139,8 @@ export class Store {
   readonly loadBalancers: Collection<LoadBalancerRecord, [name: string]>;
   readonly targetGroups: Collection<TargetGroupRecord, [name: string]>;
   readonly targetHealth: Collection<TargetHealthRecord, [targetGroupName: string]>;
+  readonly secrets: Collection<SecretRecord, [name: string]>;
+  readonly parameters: Collection<ParameterRecord, [name: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -160,6 +163,8 @@ export class Store {
     this.loadBalancers = new Collection(kv, keys.loadBalancer, (r) => keys.loadBalancer(r.name));
     this.targetGroups = new Collection(kv, keys.targetGroup, (r) => keys.targetGroup(r.name));
     this.targetHealth = new Collection(kv, keys.targetHealth, (r) => keys.targetHealth(r.targetGroupName));
+    this.secrets = new Collection(kv, keys.secret, (r) => keys.secret(r.name));
+    this.parameters = new Collection(kv, keys.parameter, (r) => keys.parameter(r.name));
   }
 
   /** A new empty transaction to stage writes into. */

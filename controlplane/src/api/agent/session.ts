@@ -2,7 +2,7 @@ import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Lease } from "etcd3";
 import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
-import { recordStateChange, type CoreContext, type SessionMark } from "../../core/index.js";
+import { markStopped, recordStateChange, TaskSecretsError, type CoreContext, type SessionMark } from "../../core/index.js";
 import { NetworkSync } from "./network-sync.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
@@ -271,7 +271,17 @@ class AgentSession {
       if (sent === t.desiredStatus) continue;
       // A task that stopped before the agent ever heard of it needs no word.
       if (sent === undefined && t.lastStatus === "STOPPED") continue;
-      specs.push(await this.specs.build(t));
+      let spec: TaskSpec;
+      try {
+        spec = await this.specs.build(t);
+      } catch (err) {
+        if (!(err instanceof TaskSecretsError)) throw err;
+        // Nothing was started: the task stops here, before the agent hears of it, as ECS's does.
+        this.log.warn("task's secrets do not resolve; it stops before launch", { taskArn: t.arn, reason: err.message });
+        await markStopped(this.ctx, this.cluster, t.id, err.message, "TaskFailedToStart");
+        continue;
+      }
+      specs.push(spec);
       this.sent.set(t.id, t.desiredStatus);
     }
     this.send(specs);
