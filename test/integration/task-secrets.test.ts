@@ -88,7 +88,7 @@ describe("task secrets", () => {
       repositoryCredentials: { credentialsParameter: "registry" },
     });
     const task = await stopped(okArn);
-    expect(task.containers[0].exitCode).toBe(0);
+    expect({ exitCode: task.containers[0].exitCode, reason: task.stoppedReason, container: task.containers[0].reason }).toEqual({ exitCode: 0, reason: "Essential container in task exited", container: undefined });
     const [c] = await containersOf(okArn);
     const out = (await docker().getContainer(c.Id).logs({ stdout: true, stderr: true })).toString("latin1");
     expect(out).toContain(`pw=${plain.password} token=${plain.token} param=${plain.param} byarn=${plain.param}`);

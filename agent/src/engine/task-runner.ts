@@ -137,6 +137,11 @@ export class TaskRunner {
     }
   }
 
+  /** The spec parsed once, with the secrets held in memory joined in. */
+  private parsedSpec(): ParsedTaskSpec {
+    return (this.parsed ??= { ...parseTaskSpec(this.task.spec), secrets: this.secrets });
+  }
+
   private takeSecrets(secrets: readonly ContainerSecrets[]): void {
     if (secrets.length === 0) return;
     this.secrets = new Map(secrets.map((s) => [s.containerName, s]));
@@ -324,7 +329,7 @@ export class TaskRunner {
     if (action === "create") c.dockerName ??= dockerContainerName(this.task.family, this.task.revision, c.name);
     let parsed: ParsedTaskSpec;
     try {
-      parsed = this.parsed ??= { ...parseTaskSpec(this.task.spec), secrets: this.secrets };
+      parsed = this.parsedSpec();
     } catch (err) {
       this.log(failContainer(c, `CannotCreateContainerError: ${(err as Error).message}`, now));
       return;
@@ -393,7 +398,7 @@ export class TaskRunner {
   /** The parsed task definition, or undefined when the spec does not parse (create fails on that). */
   private definition(): ParsedTaskSpec["td"] | undefined {
     try {
-      return (this.parsed ??= parseTaskSpec(this.task.spec)).td;
+      return this.parsedSpec().td;
     } catch {
       return undefined;
     }
