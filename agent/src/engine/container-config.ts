@@ -41,8 +41,11 @@ export function withSecretLogOptions(def: ContainerDefinition, secrets: Containe
   return { ...def, logConfiguration: { ...def.logConfiguration, options: { ...(def.logConfiguration.options ?? {}), ...extra } } };
 }
 
-/** Parses the payload's JSON; throws an Error naming the field when it is unusable. */
-export function parseTaskSpec(spec: TaskSpec): ParsedTaskSpec {
+/**
+ * Parses the payload's JSON, with the secrets the runner holds for it; throws an Error naming the
+ * field when it is unusable.
+ */
+export function parseTaskSpec(spec: TaskSpec, secrets?: ReadonlyMap<string, ContainerSecrets>): ParsedTaskSpec {
   let td: TaskDefinition;
   try {
     td = JSON.parse(spec.taskDefinitionJson) as TaskDefinition;
@@ -63,7 +66,7 @@ export function parseTaskSpec(spec: TaskSpec): ParsedTaskSpec {
       throw new Error(`overridesJson is not JSON: ${(err as Error).message}`);
     }
   }
-  return { td: td as ParsedTaskSpec["td"], overrides };
+  return { td: td as ParsedTaskSpec["td"], overrides, ...(secrets && { secrets }) };
 }
 
 /** The override for one container, if any. */
@@ -246,4 +249,31 @@ export function hostModeBindings(def: ContainerDefinition): { bindIp: string; co
 function awslogsLabels(def: ContainerDefinition, input: { family: string; taskArn: string }): Record<string, string> {
   const target = awslogsTarget(def, input);
   return target ? { [awslogsLabel]: encodeAwslogsLabel(target) } : {};
+}
+
+/**
+ * A task's resolved secrets by container, from its last RUNNING payload. The task runner holds
+ * them in memory only: `task.spec` (which the state file persists) is kept {@link withoutSecrets},
+ * so no secret value reaches the agent's disk; a restarted agent gets them again when its new
+ * session re-sends the task.
+ */
+export class HeldSecrets {
+  private byContainer: ReadonlyMap<string, ContainerSecrets> = new Map();
+
+  /** Takes a payload's secrets; a payload without any leaves what is held. True when they changed. */
+  take(secrets: readonly ContainerSecrets[]): boolean {
+    if (secrets.length === 0) return false;
+    this.byContainer = new Map(secrets.map((s) => [s.containerName, s]));
+    return true;
+  }
+
+  /** Container name -> its secrets. */
+  get all(): ReadonlyMap<string, ContainerSecrets> {
+    return this.byContainer;
+  }
+}
+
+/** A payload as the engine keeps (and persists) it: without the resolved secrets. */
+export function withoutSecrets(spec: TaskSpec): TaskSpec {
+  return spec.secrets.length === 0 ? spec : { ...spec, secrets: [] };
 }

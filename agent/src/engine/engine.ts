@@ -2,13 +2,13 @@ import { findDependencyCycle, type Logger } from "@berth/shared";
 import type { KnownTask, TaskSpec, TaskStateChange } from "@berth/proto";
 import type { ContainerRuntime, PullPolicy, RuntimeEvent, RuntimeSubscription } from "../runtime/index.js";
 import { StateFile, type AgentStateData } from "../state/index.js";
-import { ecsLabel, initialContainers, parseTaskSpec } from "./container-config.js";
+import { ecsLabel, initialContainers, parseTaskSpec, withoutSecrets } from "./container-config.js";
 import { systemClock, type Clock, type ManagedTask } from "./model.js";
 import { PortAllocator, readKernelPortRange, type PortRange } from "./ports.js";
 import { adoptedDefinitionJson, planRestore } from "./restore.js";
 import type { TaskNetworking } from "../network/index.js";
 import { buildStateChange, taskFingerprint } from "./state-change.js";
-import { TaskRunner, withoutSecrets, type RunnerHost } from "./task-runner.js";
+import { TaskRunner, type RunnerHost } from "./task-runner.js";
 import type { AgentTaskView, TaskEngine } from "./types.js";
 
 /** How the engine is built; defaults follow the ECS agent's. */
@@ -147,9 +147,10 @@ export class AgentTaskEngine implements TaskEngine {
       }
       const task = this.newTask(spec);
       data.tasks.push(task);
-      const r = new TaskRunner(task, this.host(), spec.secrets);
+      const r = new TaskRunner(task, this.host());
       this.runners.set(task.arn, r);
-      waits.push(r.post({ type: "wake" }));
+      // The payload itself is the first event: its secrets go to the runner's memory, not the task.
+      waits.push(r.post({ type: "payload", spec }));
     }
     await Promise.all(waits);
     await this.persist();

@@ -1,9 +1,9 @@
 import type { Logger } from "@berth/shared";
-import type { ContainerSecrets, NetworkBinding, TaskSpec } from "@berth/proto";
+import type { NetworkBinding, TaskSpec } from "@berth/proto";
 import { ContainerNotFoundError } from "../runtime/index.js";
 import { ActionFailure, actionTable, type ActionResult } from "./actions.js";
 import type { RunnerEvent, RunnerHost } from "./runner-types.js";
-import { dockerContainerName, hostModeBindings, parseTaskSpec, redefineContainers, type ParsedTaskSpec } from "./container-config.js";
+import { dockerContainerName, HeldSecrets, hostModeBindings, parseTaskSpec, redefineContainers, withoutSecrets, type ParsedTaskSpec } from "./container-config.js";
 import type { ManagedContainer, ManagedTask } from "./model.js";
 import { applyHealth, applyInspect, failContainer, type Moved } from "./observe.js";
 import { essentialStopReason, stopTask, taskStatusFromContainers } from "./task-status.js";
@@ -42,14 +42,7 @@ export class TaskRunner {
   private readonly volumes: TaskVolumes;
   private readonly network: TaskNetworkGate;
 
-  /**
-   * The containers' resolved secrets from the last RUNNING payload. Held here, never in
-   * `task.spec` (which the state file persists), so no secret value reaches the agent's disk.
-   */
-  private secrets = new Map<string, ContainerSecrets>();
-
-  constructor(readonly task: ManagedTask, private readonly host: RunnerHost, secrets: readonly ContainerSecrets[] = []) {
-    this.takeSecrets(secrets);
+  constructor(readonly task: ManagedTask, private readonly host: RunnerHost, private readonly secrets = new HeldSecrets()) {
     this.logger = host.logger.child({ component: "task", taskArn: task.arn });
     const ctx = { taskArn: task.arn, family: task.family, revision: task.revision, cluster: host.cluster };
     this.volumes = new TaskVolumes(ctx, host.runtime, host.retry, (error) => void this.post({ type: "volumesDone", error }));
@@ -137,20 +130,8 @@ export class TaskRunner {
     }
   }
 
-  /** The spec parsed once, with the secrets held in memory joined in. */
-  private parsedSpec(): ParsedTaskSpec {
-    return (this.parsed ??= { ...parseTaskSpec(this.task.spec), secrets: this.secrets });
-  }
-
-  private takeSecrets(secrets: readonly ContainerSecrets[]): void {
-    if (secrets.length === 0) return;
-    this.secrets = new Map(secrets.map((s) => [s.containerName, s]));
-    this.parsed = undefined;
-  }
-
   private onPayload(spec: TaskSpec): void {
-    // A re-sent RUNNING payload (a new session after an agent restart) brings the secrets again.
-    if (spec.desiredStatus === "RUNNING") this.takeSecrets(spec.secrets);
+    if (spec.desiredStatus === "RUNNING" && this.secrets.take(spec.secrets)) this.parsed = undefined;
     if (this.task.adopted && spec.desiredStatus === "RUNNING") this.adoptSpec(spec);
     if (spec.desiredStatus === "STOPPED" && this.task.desiredStatus !== "STOPPED") {
       this.logger.info("task desired status RUNNING -> STOPPED", { reason: spec.stoppedReason });
@@ -329,7 +310,7 @@ export class TaskRunner {
     if (action === "create") c.dockerName ??= dockerContainerName(this.task.family, this.task.revision, c.name);
     let parsed: ParsedTaskSpec;
     try {
-      parsed = this.parsedSpec();
+      parsed = this.parsed ??= parseTaskSpec(this.task.spec, this.secrets.all);
     } catch (err) {
       this.log(failContainer(c, `CannotCreateContainerError: ${(err as Error).message}`, now));
       return;
@@ -398,7 +379,7 @@ export class TaskRunner {
   /** The parsed task definition, or undefined when the spec does not parse (create fails on that). */
   private definition(): ParsedTaskSpec["td"] | undefined {
     try {
-      return this.parsedSpec().td;
+      return (this.parsed ??= parseTaskSpec(this.task.spec, this.secrets.all)).td;
     } catch {
       return undefined;
     }
@@ -416,9 +397,4 @@ export class TaskRunner {
       this.logger.info("container transition", { container: m.container, from: m.from, to: m.to, exitCode: c?.exitCode, reason: c?.reason });
     }
   }
-}
-
-/** A payload as the engine keeps it: without the resolved secrets (see TaskRunner.secrets). */
-export function withoutSecrets(spec: TaskSpec): TaskSpec {
-  return spec.secrets.length === 0 ? spec : { ...spec, secrets: [] };
 }

@@ -46,7 +46,7 @@ export async function putParameter(ctx: CoreContext, input: PutParameterInput): 
     if (input.keyId !== undefined && type !== "SecureString") throw new SsmValidationException("KeyId is required for SecureString type parameter only.");
     if (type === "StringList" && input.value.split(",").some((v) => v === "")) throw new SsmValidationException("StringList parameter values can't hold empty items.");
     const allowedPattern = input.allowedPattern ?? last?.allowedPattern;
-    if (allowedPattern !== undefined && !new RegExp(`^(?:${allowedPattern})$`).test(input.value)) {
+    if (allowedPattern !== undefined && !allowedBy(allowedPattern).test(input.value)) {
       throw new ParameterPatternMismatchException(`Parameter value, cannot be validated against allowedPattern: ${allowedPattern}`);
     }
     const version = (last?.version ?? 0) + 1;
@@ -69,6 +69,15 @@ export async function putParameter(ctx: CoreContext, input: PutParameterInput): 
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= 7) throw err;
     }
+  }
+}
+
+/** AllowedPattern as a whole-value regular expression; one that does not compile is refused. */
+function allowedBy(pattern: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch {
+    throw new SsmValidationException(`AllowedPattern: '${pattern}' is not a valid regular expression`);
   }
 }
 
