@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@berth/shared";
 import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
 import { docker } from "../support/docker.js";
+import { startTestRegistry, type TestRegistry } from "../support/registry.js";
 
 // Task secrets end to end through the AWS CLI: a Secrets Manager JSON key, a whole secret and a
 // SecureString parameter injected as a container's environment (its log proves it); references
@@ -24,6 +25,7 @@ let host: SingleHost;
 let t: TestControlPlane;
 let tmp: string;
 let dbArn: string;
+let registry: TestRegistry;
 
 async function cli(service: "ecs" | "secretsmanager" | "ssm", ...args: string[]): Promise<any> {
   const { stdout } = await run(aws, [service, "--endpoint-url", t.endpoint, "--output", "json", ...args], { env });
@@ -61,6 +63,7 @@ beforeAll(async () => {
     },
   });
   host = await startSingleHost(cluster, {}, createLogger({ level: "debug", destination: sink }));
+  registry = await startTestRegistry({ image: "berth-test/busybox:latest", repository: "private/app", tag: "1", username: plain.user, password: plain.pass });
   t = host.t;
   dbArn = (await cli("secretsmanager", "create-secret", "--name", "db", "--secret-string", JSON.stringify({ username: "app", password: plain.password }))).ARN;
   await cli("secretsmanager", "create-secret", "--name", "api-token", "--secret-string", plain.token);
@@ -70,6 +73,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
+  await registry?.close();
+  if (registry) await docker().getImage(`${registry.host}/private/app:1`).remove({ force: true }).catch(() => undefined);
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
@@ -94,7 +99,16 @@ describe("task secrets", () => {
     expect(out).toContain(`pw=${plain.password} token=${plain.token} param=${plain.param} byarn=${plain.param}`);
   });
 
-  it.each([
+  it("pulls a private registry's image with the repositoryCredentials secret", async () => {
+    const arn = await runWith("secrets-registry", "echo pulled", { image: `${registry.host}/private/app:1`, repositoryCredentials: { credentialsParameter: "registry" } });
+    const task = await stopped(arn);
+    expect({ exitCode: task.containers[0].exitCode, reason: task.containers[0].reason }).toEqual({ exitCode: 0, reason: undefined });
+    expect(registry.manifestsServed).toBeGreaterThan(0);
+    expect(registry.presented).toContainEqual({ username: plain.user, password: plain.pass });
+  });
+
+  // Each row: a reference that does not resolve, and the tail of the stoppedReason it gives.
+  const badCases: [string, object, string][] = [
     // A secret that does not exist.
     ["missing secret", { secrets: [{ name: "X", valueFrom: "arn:aws:secretsmanager:us-east-1:000000000000:secret:nope-AbCdEf" }] }, "unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:000000000000:secret:nope-AbCdEf from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret."],
     // A JSON key the secret lacks.
@@ -107,14 +121,18 @@ describe("task secrets", () => {
     ["missing registry auth", { repositoryCredentials: { credentialsParameter: "no-registry" } }, "unable to get registry auth from asm: service call has been retried 1 time(s): asm fetching secret from the service for no-registry: ResourceNotFoundException"],
     // A log option from a secret that does not exist.
     ["missing log secret", { logConfiguration: { logDriver: "json-file", secretOptions: [{ name: "x", valueFrom: "nolog:k::" }] } }, "failed to fetch secret nolog from secrets manager: ResourceNotFoundException"],
-  ])("stops the task before launch on a %s, with ECS's wording", async (label, extra, reason) => {
-    const arn = await runWith(`secrets-bad-${label.replace(/ /g, "-")}`, "echo never", extra);
-    const task = await stopped(arn);
-    expect(task.stopCode).toBe("TaskFailedToStart");
-    expect(task.stoppedReason.startsWith(prefix)).toBe(true);
-    expect(task.stoppedReason).toContain(reason);
-    // Nothing was started: the agent never heard of the task.
-    expect(await containersOf(arn)).toEqual([]);
+  ];
+
+  it("stops each task whose references do not resolve before launch, with ECS's wording and nothing started", async () => {
+    // All at once: each waits on the same agent, so the rows share the wait.
+    const arns = await Promise.all(badCases.map(([label, extra]) => runWith(`secrets-bad-${label.replace(/ /g, "-")}`, "echo never", extra)));
+    const tasks = await Promise.all(arns.map(stopped));
+    for (const [i, [label, , reason]] of badCases.entries()) {
+      expect({ label, stopCode: tasks[i].stopCode, prefixed: tasks[i].stoppedReason.startsWith(prefix) }).toEqual({ label, stopCode: "TaskFailedToStart", prefixed: true });
+      expect(tasks[i].stoppedReason).toContain(reason);
+      // Nothing was started: the agent never heard of the task.
+      expect(await containersOf(arns[i])).toEqual([]);
+    }
   });
 
   it("keeps every plaintext out of etcd, the control plane's log, DescribeTasks and the agent's state", async () => {
