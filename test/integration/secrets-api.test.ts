@@ -76,92 +76,78 @@ afterAll(async () => {
 });
 
 describe("Secrets Manager through the AWS CLI", () => {
-  let arn: string;
-  let firstVersion: string;
-
-  it("creates a secret with an ARN of AWS's shape and reads it back", async () => {
+  it("creates, versions, schedules a deletion, refuses reads meanwhile, and restores", async () => {
     const created = await cli("secretsmanager", "create-secret", "--name", "app/db", "--secret-string", plain.first, "--description", "the db", "--tags", "Key=team,Value=core");
-    arn = created.ARN;
-    firstVersion = created.VersionId;
-    expect(arn).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:app\/db-[A-Za-z0-9]{6}$/);
-    const got = await cli("secretsmanager", "get-secret-value", "--secret-id", "app/db");
-    expect(got).toMatchObject({ ARN: arn, Name: "app/db", SecretString: plain.first, VersionId: firstVersion, VersionStages: ["AWSCURRENT"] });
-    // By full ARN, and by partial ARN (no suffix), as AWS accepts.
-    expect((await cli("secretsmanager", "get-secret-value", "--secret-id", arn)).SecretString).toBe(plain.first);
-    expect((await cli("secretsmanager", "get-secret-value", "--secret-id", arn.slice(0, -7))).SecretString).toBe(plain.first);
-    const d = await cli("secretsmanager", "describe-secret", "--secret-id", arn);
-    expect(d).toMatchObject({ ARN: arn, Name: "app/db", Description: "the db", Tags: [{ Key: "team", Value: "core" }], VersionIdsToStages: { [firstVersion]: ["AWSCURRENT"] } });
-  });
-
-  it("moves AWSCURRENT to a new version and AWSPREVIOUS to the old one", async () => {
-    const put = await cli("secretsmanager", "put-secret-value", "--secret-id", "app/db", "--secret-string", plain.second);
-    expect(put.VersionStages).toEqual(["AWSCURRENT"]);
+    expect(created.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:app\/db-[A-Za-z0-9]{6}$/);
+    const put = await cli("secretsmanager", "put-secret-value", "--secret-id", created.ARN, "--secret-string", plain.second);
     expect((await cli("secretsmanager", "get-secret-value", "--secret-id", "app/db")).SecretString).toBe(plain.second);
     const prev = await cli("secretsmanager", "get-secret-value", "--secret-id", "app/db", "--version-stage", "AWSPREVIOUS");
-    expect(prev).toMatchObject({ SecretString: plain.first, VersionId: firstVersion });
-    expect((await cli("secretsmanager", "get-secret-value", "--secret-id", "app/db", "--version-id", firstVersion)).SecretString).toBe(plain.first);
-    const d = await cli("secretsmanager", "describe-secret", "--secret-id", "app/db");
-    expect(d.VersionIdsToStages).toEqual({ [firstVersion]: ["AWSPREVIOUS"], [put.VersionId]: ["AWSCURRENT"] });
-  });
-
-  it("answers a repeated ClientRequestToken with the same version, and refuses it with another value", async () => {
-    const token = "11111111-2222-3333-4444-555555555555";
-    const a = await cli("secretsmanager", "put-secret-value", "--secret-id", "app/db", "--secret-string", plain.json, "--client-request-token", token);
-    const b = await cli("secretsmanager", "put-secret-value", "--secret-id", "app/db", "--secret-string", plain.json, "--client-request-token", token);
-    expect(a.VersionId).toBe(token);
-    expect(b.VersionId).toBe(token);
-    expect(await cliError("secretsmanager", "put-secret-value", "--secret-id", "app/db", "--secret-string", "other", "--client-request-token", token)).toBe("ResourceExistsException");
-    // UpdateSecret moves the value on too, and changes the description.
-    const u = await cli("secretsmanager", "update-secret", "--secret-id", "app/db", "--description", "db v2", "--secret-string", plain.json);
-    expect(u.VersionId).toBeDefined();
-    expect((await cli("secretsmanager", "describe-secret", "--secret-id", "app/db")).Description).toBe("db v2");
-  });
-
-  it("answers bad input with AWS's error types", async () => {
-    expect(await cliError("secretsmanager", "create-secret", "--name", "app/db", "--secret-string", "x")).toBe("ResourceExistsException");
-    expect(await cliError("secretsmanager", "get-secret-value", "--secret-id", "nope")).toBe("ResourceNotFoundException");
-    expect(await cliError("secretsmanager", "get-secret-value", "--secret-id", "app/db", "--version-stage", "AWSPENDING")).toBe("ResourceNotFoundException");
-    expect(await cliError("secretsmanager", "create-secret", "--name", "bad name!", "--secret-string", "x")).toBe("InvalidParameterException");
-    expect(await cliError("secretsmanager", "delete-secret", "--secret-id", "app/db", "--recovery-window-in-days", "3")).toBe("InvalidParameterException");
-    expect(await cliError("secretsmanager", "delete-secret", "--secret-id", "app/db", "--recovery-window-in-days", "7", "--force-delete-without-recovery")).toBe("InvalidParameterException");
-  });
-
-  it("schedules a deletion 30 days out, refuses reads meanwhile, restores, and purges when due", async () => {
+    expect(prev).toMatchObject({ ARN: created.ARN, SecretString: plain.first, VersionId: created.VersionId, VersionStages: ["AWSPREVIOUS"] });
     const before = Date.now();
     const del = await cli("secretsmanager", "delete-secret", "--secret-id", "app/db");
-    // The CLI prints timestamps as ISO 8601.
+    // The CLI prints timestamps as ISO 8601; the default window is 30 days.
     const days = (Date.parse(del.DeletionDate) - before) / 86_400_000;
     expect(days).toBeGreaterThan(29.99);
     expect(days).toBeLessThan(30.01);
     expect(await cliError("secretsmanager", "get-secret-value", "--secret-id", "app/db")).toBe("InvalidRequestException");
-    expect(await cliError("secretsmanager", "delete-secret", "--secret-id", "app/db")).toBe("InvalidRequestException");
-    expect((await cli("secretsmanager", "describe-secret", "--secret-id", "app/db")).DeletedDate).toBeDefined();
     await cli("secretsmanager", "restore-secret", "--secret-id", "app/db");
-    expect((await cli("secretsmanager", "get-secret-value", "--secret-id", "app/db")).SecretString).toBe(plain.json);
-    // A 7-day window, then the purge as it runs 8 days later: the secret is gone from etcd.
-    await cli("secretsmanager", "delete-secret", "--secret-id", "app/db", "--recovery-window-in-days", "7");
-    const later = { ...t.cp.ctx, now: () => Date.now() + 8 * 86_400_000 };
-    expect(await core.purgeDueSecrets({ ...t.cp.ctx, now: () => Date.now() + 6 * 86_400_000 })).toBe(0);
-    expect(await core.purgeDueSecrets(later)).toBe(1);
-    expect(await t.cp.ctx.store.secrets.get("app/db")).toBeUndefined();
-    expect(await cliError("secretsmanager", "describe-secret", "--secret-id", "app/db")).toBe("ResourceNotFoundException");
-  });
-
-  it("deletes at once with --force-delete-without-recovery", async () => {
-    await cli("secretsmanager", "create-secret", "--name", "gone", "--secret-string", plain.first);
-    await cli("secretsmanager", "delete-secret", "--secret-id", "gone", "--force-delete-without-recovery");
-    expect(await cliError("secretsmanager", "get-secret-value", "--secret-id", "gone")).toBe("ResourceNotFoundException");
-    // The name is free again at once.
-    expect((await cli("secretsmanager", "create-secret", "--name", "gone", "--secret-string", plain.first)).Name).toBe("gone");
+    const d = await cli("secretsmanager", "describe-secret", "--secret-id", "app/db");
+    expect(d).toMatchObject({ Name: "app/db", Description: "the db", Tags: [{ Key: "team", Value: "core" }], VersionIdsToStages: { [created.VersionId]: ["AWSPREVIOUS"], [put.VersionId]: ["AWSCURRENT"] } });
+    expect(d.DeletedDate).toBeUndefined();
+    expect(await cliError("secretsmanager", "get-secret-value", "--secret-id", "nope")).toBe("ResourceNotFoundException");
   });
 });
 
 describe("Secrets Manager through boto3", () => {
+  it("reads by ARN forms, keeps tokens idempotent, updates, and answers bad input with AWS's error types", async () => {
+    const r = await boto3(`
+arn = sm.describe_secret(SecretId="app/db")["ARN"]
+by_arn = sm.get_secret_value(SecretId=arn)["SecretString"]
+by_partial_arn = sm.get_secret_value(SecretId=arn[:-7])["SecretString"]
+token = "11111111-2222-3333-4444-555555555555"
+a = sm.put_secret_value(SecretId="app/db", SecretString=${JSON.stringify(plain.json)}, ClientRequestToken=token)["VersionId"]
+b = sm.put_secret_value(SecretId="app/db", SecretString=${JSON.stringify(plain.json)}, ClientRequestToken=token)["VersionId"]
+u = sm.update_secret(SecretId="app/db", Description="db v2", SecretString=${JSON.stringify(plain.json)})
+print(json.dumps({
+  "byArn": by_arn, "byPartialArn": by_partial_arn, "current": sm.get_secret_value(SecretId="app/db")["SecretString"],
+  "otherSuffix": code(sm.get_secret_value, SecretId=arn[:-6] + "Zzz999"),
+  "tokens": [a, b], "updated": sm.describe_secret(SecretId="app/db")["Description"], "updateVersion": "VersionId" in u,
+  "versions": len(sm.list_secret_version_ids(SecretId="app/db", IncludeDeprecated=True)["Versions"]),
+  "tokenOtherValue": code(sm.put_secret_value, SecretId="app/db", SecretString="other", ClientRequestToken=token),
+  "exists": code(sm.create_secret, Name="app/db", SecretString="x"),
+  "missingStage": code(sm.get_secret_value, SecretId="app/db", VersionStage="AWSPENDING"),
+  "badName": code(sm.create_secret, Name="bad name!", SecretString="x"),
+  "shortWindow": code(sm.delete_secret, SecretId="app/db", RecoveryWindowInDays=3),
+  "windowAndForce": code(sm.delete_secret, SecretId="app/db", RecoveryWindowInDays=7, ForceDeleteWithoutRecovery=True),
+  "both": code(sm.create_secret, Name="both", SecretString="a", SecretBinary=b"b"),
+}))
+`);
+    expect(r).toMatchObject({ byArn: plain.second, byPartialArn: plain.second, current: plain.json, otherSuffix: "ResourceNotFoundException", tokens: ["11111111-2222-3333-4444-555555555555", "11111111-2222-3333-4444-555555555555"], updated: "db v2", updateVersion: true, versions: 4 });
+    expect(r).toMatchObject({ tokenOtherValue: "ResourceExistsException", exists: "ResourceExistsException", missingStage: "ResourceNotFoundException", badName: "InvalidParameterException", shortWindow: "InvalidParameterException", windowAndForce: "InvalidParameterException", both: "InvalidParameterException" });
+  });
+
+  it("purges a scheduled deletion when it is due, and deletes at once when forced", async () => {
+    const r = await boto3(`
+sm.delete_secret(SecretId="app/db", RecoveryWindowInDays=7)
+again = code(sm.delete_secret, SecretId="app/db")
+sm.create_secret(Name="gone", SecretString=${JSON.stringify(plain.first)})
+sm.delete_secret(SecretId="gone", ForceDeleteWithoutRecovery=True)
+gone = code(sm.get_secret_value, SecretId="gone")
+recreated = sm.create_secret(Name="gone", SecretString=${JSON.stringify(plain.first)})["Name"]
+print(json.dumps({"again": again, "gone": gone, "recreated": recreated}))
+`);
+    expect(r).toEqual({ again: "InvalidRequestException", gone: "ResourceNotFoundException", recreated: "gone" });
+    // The leader's purge as it runs 6 and then 8 days later.
+    expect(await core.purgeDueSecrets({ ...t.cp.ctx, now: () => Date.now() + 6 * 86_400_000 })).toBe(0);
+    expect(await core.purgeDueSecrets({ ...t.cp.ctx, now: () => Date.now() + 8 * 86_400_000 })).toBe(1);
+    expect(await t.cp.ctx.store.secrets.get("app/db")).toBeUndefined();
+  });
+
   it("lists with filters and pages, and stores binary values", async () => {
     const r = await boto3(`
 for n in ["list/a", "list/b", "list/c", "other/d"]:
     sm.create_secret(Name=n, SecretString="v", Tags=[{"Key": "kind", "Value": n.split("/")[0]}])
-sm.create_secret(Name="bin", SecretBinary=b"\\x00\\x01binary")
+sm.create_secret(Name="bin", SecretBinary=b"\x00\x01binary")
 names = [s["Name"] for s in sm.list_secrets(Filters=[{"Key": "name", "Values": ["list/"]}], SortOrder="asc")["SecretList"]]
 tagged = [s["Name"] for s in sm.list_secrets(Filters=[{"Key": "tag-value", "Values": ["other"]}])["SecretList"]]
 negated = sorted(s["Name"] for s in sm.list_secrets(Filters=[{"Key": "name", "Values": ["!list/", "!gone"]}])["SecretList"])
@@ -176,8 +162,7 @@ while True:
 paginated = [s["Name"] for p in sm.get_paginator("list_secrets").paginate(Filters=[{"Key": "name", "Values": ["list/"]}], SortOrder="asc", PaginationConfig={"PageSize": 1}) for s in p["SecretList"]]
 binary = sm.get_secret_value(SecretId="bin")["SecretBinary"]
 print(json.dumps({"names": names, "tagged": tagged, "negated": negated, "pages": pages, "paginated": paginated, "binary": list(binary),
-    "badToken": code(sm.list_secrets, NextToken="zzz"), "badKey": code(sm.list_secrets, Filters=[{"Key": "colour", "Values": ["x"]}]),
-    "both": code(sm.create_secret, Name="both", SecretString="a", SecretBinary=b"b")}))
+    "badToken": code(sm.list_secrets, NextToken="zzz"), "badKey": code(sm.list_secrets, Filters=[{"Key": "colour", "Values": ["x"]}])}))
 `);
     expect(r.names).toEqual(["list/a", "list/b", "list/c"]);
     expect(r.tagged).toEqual(["other/d"]);
@@ -185,34 +170,31 @@ print(json.dumps({"names": names, "tagged": tagged, "negated": negated, "pages":
     expect(r.pages).toEqual([["list/a", "list/b"], ["list/c"]]);
     expect(r.paginated).toEqual(["list/a", "list/b", "list/c"]);
     expect(Buffer.from(r.binary).toString("latin1")).toBe("\x00\x01binary");
-    expect(r).toMatchObject({ badToken: "InvalidNextTokenException", badKey: "InvalidParameterException", both: "InvalidParameterException" });
+    expect(r).toMatchObject({ badToken: "InvalidNextTokenException", badKey: "InvalidParameterException" });
   });
 });
 
 describe("Parameter Store through the AWS CLI and boto3", () => {
-  it("puts String, StringList and SecureString parameters with versions", async () => {
-    expect(await cli("ssm", "put-parameter", "--name", "/app/prod/url", "--value", "http://db", "--type", "String")).toEqual({ Version: 1, Tier: "Standard" });
-    await cli("ssm", "put-parameter", "--name", "/app/prod/hosts", "--value", "a,b,c", "--type", "StringList");
-    await cli("ssm", "put-parameter", "--name", "/app/prod/db/password", "--value", plain.secure, "--type", "SecureString");
-    expect(await cliError("ssm", "put-parameter", "--name", "/app/prod/url", "--value", "x", "--type", "String")).toBe("ParameterAlreadyExists");
-    expect((await cli("ssm", "put-parameter", "--name", "/app/prod/db/password", "--value", plain.secure2, "--overwrite")).Version).toBe(2);
+  it("puts a SecureString, reads it encrypted and decrypted, and lists a path", async () => {
+    expect(await cli("ssm", "put-parameter", "--name", "/app/prod/db/password", "--value", plain.secure, "--type", "SecureString")).toEqual({ Version: 1, Tier: "Standard" });
     const enc = await cli("ssm", "get-parameter", "--name", "/app/prod/db/password");
-    expect(enc.Parameter).toMatchObject({ Type: "SecureString", Version: 2 });
-    expect(enc.Parameter.Value).not.toContain(plain.secure2);
+    expect(enc.Parameter).toMatchObject({ Type: "SecureString", Version: 1 });
+    expect(enc.Parameter.Value).not.toContain(plain.secure);
     const dec = await cli("ssm", "get-parameter", "--name", "/app/prod/db/password", "--with-decryption");
-    expect(dec.Parameter).toMatchObject({ Name: "/app/prod/db/password", Value: plain.secure2, ARN: "arn:aws:ssm:us-east-1:000000000000:parameter/app/prod/db/password" });
-    const v1 = await cli("ssm", "get-parameter", "--name", "/app/prod/db/password:1", "--with-decryption");
-    expect(v1.Parameter).toMatchObject({ Value: plain.secure, Version: 1, Selector: ":1" });
-    expect((await cli("ssm", "get-parameter", "--name", "/app/prod/hosts")).Parameter).toMatchObject({ Type: "StringList", Value: "a,b,c" });
+    expect(dec.Parameter).toMatchObject({ Name: "/app/prod/db/password", Value: plain.secure, ARN: "arn:aws:ssm:us-east-1:000000000000:parameter/app/prod/db/password" });
+    expect(await cliError("ssm", "put-parameter", "--name", "/app/prod/db/password", "--value", "x", "--type", "SecureString")).toBe("ParameterAlreadyExists");
+    const byPath = await cli("ssm", "get-parameters-by-path", "--path", "/app", "--recursive", "--with-decryption");
+    expect(byPath.Parameters.map((p: { Name: string; Value: string }) => [p.Name, p.Value])).toEqual([["/app/prod/db/password", plain.secure]]);
   });
 
-  it("gets several, by path (recursive, paged), describes, and deletes", async () => {
-    const several = await cli("ssm", "get-parameters", "--names", "/app/prod/url", "/app/missing", "--with-decryption");
-    expect(several.Parameters.map((p: { Name: string }) => p.Name)).toEqual(["/app/prod/url"]);
-    expect(several.InvalidParameters).toEqual(["/app/missing"]);
-    const oneLevel = await cli("ssm", "get-parameters-by-path", "--path", "/app/prod");
-    expect(oneLevel.Parameters.map((p: { Name: string }) => p.Name).sort()).toEqual(["/app/prod/hosts", "/app/prod/url"]);
+  it("versions, selects, gets several, pages a path, describes, deletes, and answers SSM's error types", async () => {
     const r = await boto3(`
+ssm.put_parameter(Name="/app/prod/url", Value="http://db", Type="String")
+ssm.put_parameter(Name="/app/prod/hosts", Value="a,b,c", Type="StringList")
+v2 = ssm.put_parameter(Name="/app/prod/db/password", Value=${JSON.stringify(plain.secure2)}, Overwrite=True)["Version"]
+v1 = ssm.get_parameter(Name="/app/prod/db/password:1", WithDecryption=True)["Parameter"]
+several = ssm.get_parameters(Names=["/app/prod/url", "/app/missing"])
+one_level = sorted(p["Name"] for p in ssm.get_parameters_by_path(Path="/app/prod")["Parameters"])
 names, token, pages = [], None, 0
 while True:
     kw = {"Path": "/app", "Recursive": True, "WithDecryption": True, "MaxResults": 2}
@@ -225,24 +207,29 @@ while True:
 secure_only = [p["Name"] for p in ssm.get_parameters_by_path(Path="/app", Recursive=True, ParameterFilters=[{"Key": "Type", "Values": ["SecureString"]}])["Parameters"]]
 described = [p["Name"] for p in ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Option": "BeginsWith", "Values": ["/app/prod/h"]}])["Parameters"]]
 history = [p["Version"] for p in ssm.get_parameter_history(Name="/app/prod/db/password")["Parameters"]]
-print(json.dumps({"names": names, "pages": pages, "secure": secure_only, "described": described, "history": history,
+out = {"v2": v2, "v1": [v1["Value"], v1["Version"], v1["Selector"]], "found": [p["Name"] for p in several["Parameters"]], "invalid": several["InvalidParameters"],
+    "oneLevel": one_level, "names": names, "pages": pages, "secure": secure_only, "described": described, "history": history,
+    "hosts": ssm.get_parameter(Name="/app/prod/hosts")["Parameter"]["Type"],
     "missing": code(ssm.get_parameter, Name="/app/none"), "badVersion": code(ssm.get_parameter, Name="/app/prod/url:9"),
+    "exists": code(ssm.put_parameter, Name="/app/prod/url", Value="x", Type="String"),
     "badName": code(ssm.put_parameter, Name="aws-reserved", Value="x", Type="String"),
     "notQualified": code(ssm.put_parameter, Name="a/b", Value="x", Type="String"),
     "badPath": code(ssm.get_parameters_by_path, Path="app"),
     "badType": code(ssm.put_parameter, Name="/t", Value="x", Type="Number"),
-    "deleteMissing": code(ssm.delete_parameter, Name="/app/none")}))
+    "pattern": code(ssm.put_parameter, Name="/t", Value="abc", Type="String", AllowedPattern="^[0-9]+$"),
+    "deleteMissing": code(ssm.delete_parameter, Name="/app/none")}
+ssm.delete_parameter(Name="/app/prod/url")
+out["deleted"] = ssm.delete_parameters(Names=["/app/prod/hosts", "/app/nothing"])
+out["afterDelete"] = code(ssm.get_parameter, Name="/app/prod/url")
+del out["deleted"]["ResponseMetadata"]
+print(json.dumps(out))
 `);
+    expect(r).toMatchObject({ v2: 2, v1: [plain.secure, 1, ":1"], found: ["/app/prod/url"], invalid: ["/app/missing"], oneLevel: ["/app/prod/hosts", "/app/prod/url"], pages: 2, hosts: "StringList" });
     expect(r.names).toEqual([["/app/prod/db/password", plain.secure2], ["/app/prod/hosts", "a,b,c"], ["/app/prod/url", "http://db"]]);
-    expect(r.pages).toBe(2);
-    expect(r.secure).toEqual(["/app/prod/db/password"]);
-    expect(r.described).toEqual(["/app/prod/hosts"]);
-    expect(r.history).toEqual([1, 2]);
-    expect(r).toMatchObject({ missing: "ParameterNotFound", badVersion: "ParameterVersionNotFound", badName: "ValidationException", notQualified: "ValidationException", badPath: "ValidationException", badType: "ValidationException", deleteMissing: "ParameterNotFound" });
-    await cli("ssm", "delete-parameter", "--name", "/app/prod/url");
-    const del = await cli("ssm", "delete-parameters", "--names", "/app/prod/hosts", "/app/nothing");
-    expect(del).toEqual({ DeletedParameters: ["/app/prod/hosts"], InvalidParameters: ["/app/nothing"] });
-    expect(await cliError("ssm", "get-parameter", "--name", "/app/prod/url")).toBe("ParameterNotFound");
+    expect(r).toMatchObject({ secure: ["/app/prod/db/password"], described: ["/app/prod/hosts"], history: [1, 2] });
+    expect(r).toMatchObject({ missing: "ParameterNotFound", badVersion: "ParameterVersionNotFound", exists: "ParameterAlreadyExists", badName: "ValidationException", notQualified: "ValidationException", badPath: "ValidationException", badType: "ValidationException", pattern: "ParameterPatternMismatchException", deleteMissing: "ParameterNotFound" });
+    expect(r.deleted).toEqual({ DeletedParameters: ["/app/prod/hosts"], InvalidParameters: ["/app/nothing"] });
+    expect(r.afterDelete).toBe("ParameterNotFound");
   });
 });
 
