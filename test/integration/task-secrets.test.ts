@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
+import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@berth/shared";
 import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
@@ -42,11 +43,13 @@ async function runWith(family: string, script: string, extra: object): Promise<s
   return res.tasks[0].taskArn;
 }
 
+/** Waits for the task to stop, polling with the SDK (a CLI process per poll is slow), then describes it with the CLI. */
 async function stopped(taskArn: string): Promise<any> {
-  return eventually(`task ${taskArn} to stop`, async () => {
-    const d = await cli("ecs", "describe-tasks", "--cluster", cluster, "--tasks", taskArn);
-    return d.tasks[0].lastStatus === "STOPPED" ? d.tasks[0] : undefined;
-  });
+  await eventually(`task ${taskArn} to stop`, async () => {
+    const d = await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
+    return d.tasks?.[0]?.lastStatus === "STOPPED" ? true : undefined;
+  }, 60_000);
+  return (await cli("ecs", "describe-tasks", "--cluster", cluster, "--tasks", taskArn)).tasks[0];
 }
 
 /** The containers Docker holds for a task. */
