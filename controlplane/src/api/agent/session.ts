@@ -250,7 +250,7 @@ class AgentSession {
       if (rec && rec.containerInstanceId === this.instanceId && rec.desiredStatus === "RUNNING") continue;
       if (k.desiredStatus === "STOPPED" && k.knownStatus === "STOPPED") continue;
       const reason = rec ? rec.stoppedReason ?? "Task stopped while its agent was disconnected" : "Task is not known to the control plane";
-      stops.push(rec ? await this.specs.build(rec) : this.specs.stopOnly(k.taskArn, reason));
+      stops.push(rec ? await this.specs.build(rec, { secrets: false }) : this.specs.stopOnly(k.taskArn, reason));
       this.sent.set(id, "STOPPED");
     }
     this.send(stops);

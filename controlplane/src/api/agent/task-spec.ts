@@ -15,15 +15,16 @@ export class TaskSpecBuilder {
   /**
    * The spec for `t`. A RUNNING task's secrets are resolved now, each time it is sent (they are
    * never stored); a task that has not started yet and whose secrets do not resolve throws
-   * {@link TaskSecretsError} with ECS's stoppedReason, and must not be sent.
+   * {@link TaskSecretsError} with ECS's stoppedReason, and must not be sent. A stop order
+   * (`secrets: false`) carries none.
    */
-  async build(t: TaskRecord): Promise<TaskSpec> {
+  async build(t: TaskRecord, opts: { secrets: boolean } = { secrets: true }): Promise<TaskSpec> {
     let td = this.defs.get(t.taskDefinitionArn);
     if (!td) {
       td = (await this.ctx.store.taskDefinitions.get(t.family, t.revision))?.value;
       if (td) this.defs.set(t.taskDefinitionArn, td);
     }
-    const secrets = td && t.desiredStatus === "RUNNING" ? await this.secretsOf(t, td) : [];
+    const secrets = td && opts.secrets && t.desiredStatus === "RUNNING" ? await this.secretsOf(t, td) : [];
     return {
       taskArn: t.arn,
       clusterArn: t.clusterArn,
