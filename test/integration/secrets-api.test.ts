@@ -147,7 +147,7 @@ print(json.dumps({"again": again, "gone": gone, "recreated": recreated}))
     const r = await boto3(`
 for n in ["list/a", "list/b", "list/c", "other/d"]:
     sm.create_secret(Name=n, SecretString="v", Tags=[{"Key": "kind", "Value": n.split("/")[0]}])
-sm.create_secret(Name="bin", SecretBinary=b"\x00\x01binary")
+sm.create_secret(Name="bin", SecretBinary=b"\\x00\\x01binary")
 names = [s["Name"] for s in sm.list_secrets(Filters=[{"Key": "name", "Values": ["list/"]}], SortOrder="asc")["SecretList"]]
 tagged = [s["Name"] for s in sm.list_secrets(Filters=[{"Key": "tag-value", "Values": ["other"]}])["SecretList"]]
 negated = sorted(s["Name"] for s in sm.list_secrets(Filters=[{"Key": "name", "Values": ["!list/", "!gone"]}])["SecretList"])

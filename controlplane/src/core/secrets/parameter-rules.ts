@@ -106,8 +106,9 @@ export interface ParameterFilter {
   Values?: string[];
 }
 
-/** The filter keys each call accepts. */
+/** The filter keys DescribeParameters accepts (besides `tag:<key>`). */
 export const describeFilterKeys = ["Name", "Type", "KeyId", "Path", "Tier", "DataType", "Label"];
+/** The filter keys GetParametersByPath accepts (besides `tag:<key>`). */
 export const byPathFilterKeys = ["Type", "KeyId", "Label", "Tier", "DataType"];
 
 /** Whether a parameter passes every filter; unknown keys and options are refused as SSM does. */
