@@ -14,7 +14,7 @@ export interface TestRegistry {
   host: string;
   /** Each Basic username and password pair that was presented, as received. */
   presented: { username: string; password: string }[];
-  /** How many manifest requests were answered (one per successful pull). */
+  /** How many manifest requests (GET or HEAD) were answered: one or more per pull. */
   manifestsServed: number;
   close(): Promise<void>;
 }
@@ -77,7 +77,7 @@ export async function startTestRegistry(opts: { image: string; repository: strin
     };
     if (path === "/v2/") return send(200, "application/json", Buffer.from("{}"));
     if (path === `/v2/${opts.repository}/manifests/${opts.tag}` || path === `/v2/${opts.repository}/manifests/${sha(manifest)}`) {
-      if (req.method === "GET") registry.manifestsServed++;
+      registry.manifestsServed++;
       return send(200, "application/vnd.docker.distribution.manifest.v2+json", manifest, sha(manifest));
     }
     const blob = new RegExp(`^/v2/${opts.repository}/blobs/(sha256:[0-9a-f]{64})$`).exec(path)?.[1];
