@@ -55,6 +55,8 @@ class AgentSession {
   private payloadSeq = 0;
   /** Desired status last sent per task id: a task is re-sent only when that changes. */
   private readonly sent = new Map<string, string>();
+  /** Tasks the agent reported running at open: their secrets failing now must not stop them. */
+  private readonly agentKnows = new Set<string>();
   private readonly specs: TaskSpecBuilder;
   private feed?: TaskFeedSubscription;
   /** This instance's own record, watched so a deregistration cuts the session at once. */
@@ -247,7 +249,10 @@ class AgentSession {
     for (const k of known) {
       const id = lastIdOf(k.taskArn);
       const rec = (await this.ctx.store.tasks.get(this.cluster, id))?.value;
-      if (rec && rec.containerInstanceId === this.instanceId && rec.desiredStatus === "RUNNING") continue;
+      if (rec && rec.containerInstanceId === this.instanceId && rec.desiredStatus === "RUNNING") {
+        this.agentKnows.add(id);
+        continue;
+      }
       if (k.desiredStatus === "STOPPED" && k.knownStatus === "STOPPED") continue;
       const reason = rec ? rec.stoppedReason ?? "Task stopped while its agent was disconnected" : "Task is not known to the control plane";
       stops.push(rec ? await this.specs.build(rec, { secrets: false }) : this.specs.stopOnly(k.taskArn, reason));
@@ -273,7 +278,7 @@ class AgentSession {
       if (sent === undefined && t.lastStatus === "STOPPED") continue;
       let spec: TaskSpec;
       try {
-        spec = await this.specs.build(t);
+        spec = await this.specs.build(t, { secrets: true, started: this.agentKnows.has(t.id) });
       } catch (err) {
         if (!(err instanceof TaskSecretsError)) throw err;
         // Nothing was started: the task stops here, before the agent hears of it, as ECS's does.

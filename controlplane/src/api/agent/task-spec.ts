@@ -16,15 +16,15 @@ export class TaskSpecBuilder {
    * The spec for `t`. A RUNNING task's secrets are resolved now, each time it is sent (they are
    * never stored); a task that has not started yet and whose secrets do not resolve throws
    * {@link TaskSecretsError} with ECS's stoppedReason, and must not be sent. A stop order
-   * (`secrets: false`) carries none.
+   * (`secrets: false`) carries none; a task the agent already runs (`started`) never throws.
    */
-  async build(t: TaskRecord, opts: { secrets: boolean } = { secrets: true }): Promise<TaskSpec> {
+  async build(t: TaskRecord, opts: { secrets: boolean; started?: boolean } = { secrets: true }): Promise<TaskSpec> {
     let td = this.defs.get(t.taskDefinitionArn);
     if (!td) {
       td = (await this.ctx.store.taskDefinitions.get(t.family, t.revision))?.value;
       if (td) this.defs.set(t.taskDefinitionArn, td);
     }
-    const secrets = td && opts.secrets && t.desiredStatus === "RUNNING" ? await this.secretsOf(t, td) : [];
+    const secrets = td && opts.secrets && t.desiredStatus === "RUNNING" ? await this.secretsOf(t, td, opts.started === true) : [];
     return {
       taskArn: t.arn,
       clusterArn: t.clusterArn,
@@ -48,7 +48,7 @@ export class TaskSpecBuilder {
     };
   }
 
-  private async secretsOf(t: TaskRecord, td: TaskDefinitionRecord): Promise<ContainerSecrets[]> {
+  private async secretsOf(t: TaskRecord, td: TaskDefinitionRecord, started: boolean): Promise<ContainerSecrets[]> {
     const defs = td.containerDefinitions ?? [];
     if (!needsSecrets(defs)) return [];
     try {
@@ -56,7 +56,7 @@ export class TaskSpecBuilder {
       return resolved.map((r) => ({ containerName: r.containerName, environment: r.environment, logOptions: r.logOptions, registryAuth: r.registryAuth }));
     } catch (err) {
       // A task already running keeps what it was started with; only a launch fails on it.
-      if (err instanceof TaskSecretsError && t.lastStatus !== "PROVISIONING" && t.lastStatus !== "PENDING") {
+      if (err instanceof TaskSecretsError && (started || (t.lastStatus !== "PROVISIONING" && t.lastStatus !== "PENDING"))) {
         this.ctx.log.warn("secrets of a started task no longer resolve; re-sent without them", { taskArn: t.arn, reason: err.message });
         return [];
       }
