@@ -80,6 +80,8 @@ export const services = [
   },
   { id: "logs", model: "aws-models/logs/service-2.json", out: "src/api/logs/generated/validators.ts" },
   { id: "autoscaling", model: "aws-models/application-autoscaling/service-2.json", out: "src/api/autoscaling/generated/validators.ts" },
+  { id: "secretsmanager", model: "aws-models/secretsmanager/service-2.json", out: "src/api/secrets/generated/validators.ts" },
+  { id: "ssm", model: "aws-models/ssm/service-2.json", out: "src/api/ssm/generated/validators.ts" },
 ];
 
 // ECS's Integer members are Java ints; a value outside that range is refused by ECS too.

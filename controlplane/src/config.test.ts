@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { advertisedApiUrl, compileControlPlaneConfig } from "./config.js";
+import { advertisedApiUrl, compileControlPlaneConfig, redactControlPlaneConfig } from "./config.js";
 
 describe("advertisedApiUrl", () => {
   it.each([
@@ -34,4 +34,27 @@ describe("advertiseAddress", () => {
     // not an address
     ["a:b:c", /^advertiseAddress: 'a:b:c' is not host or host:port/],
   ])("advertiseAddress refuses %s", (text, want) => expect(() => compileControlPlaneConfig({ advertiseAddress: text }, {})).toThrow(want));
+});
+
+describe("secrets key", () => {
+  const key = Buffer.alloc(32, 7);
+  it.each<[string, Record<string, string>, object | RegExp]>([
+    // Default: secrets.key beside the CA key file.
+    ["beside the CA key", { BERTH_CA_KEY_FILE: "/d/ca.key" }, { file: "/d/secrets.key" }],
+    // A file of its own.
+    ["its own file", { BERTH_SECRETS_KEY_FILE: "/k/s.key" }, { file: "/k/s.key" }],
+    // The key itself from the environment wins over a file.
+    ["from the environment", { BERTH_SECRETS_KEY: key.toString("base64"), BERTH_SECRETS_KEY_FILE: "/k/s.key" }, { key }],
+    // Not 32 bytes.
+    ["short", { BERTH_SECRETS_KEY: Buffer.alloc(16).toString("base64") }, /secretsKey: must be base64 of 32 bytes/],
+  ])("%s", (_name, env, want) => {
+    if (want instanceof RegExp) expect(() => compileControlPlaneConfig({}, env)).toThrow(want);
+    else expect(compileControlPlaneConfig({}, env).secretsKey).toEqual(want);
+  });
+
+  it("prints a key given directly redacted", () => {
+    const printed = JSON.stringify(redactControlPlaneConfig(compileControlPlaneConfig({}, { BERTH_SECRETS_KEY: key.toString("base64") })));
+    expect(printed).toContain('"secretsKey":"<redacted>"');
+    expect(printed).not.toContain(key.toString("base64"));
+  });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { InvalidParameterException, defaultArnScope, type ArnScope, type LogLevel } from "@berth/shared";
 
@@ -52,6 +52,17 @@ export interface ControlPlaneOptions {
    * $XDG_CONFIG_HOME/berth/ca.key (~/.config/berth/ca.key).
    */
   caKeyFile?: string;
+  /**
+   * The 32-byte key file that seals Secrets Manager values and SecureString parameters in etcd
+   * (BERTH_SECRETS_KEY_FILE); created with mode 0600 when absent. Every replica needs the same
+   * file. Default `secrets.key` beside the CA key file.
+   */
+  secretsKeyFile?: string;
+  /**
+   * The same key given directly, base64 of 32 bytes (BERTH_SECRETS_KEY); wins over the file.
+   * For hosts whose secret store injects environment variables. Printed redacted.
+   */
+  secretsKey?: string;
   /**
    * Where the CloudWatch Logs store keeps its segment files (BERTH_LOG_DIR). `berth up` puts it
    * in its data folder (`<data-dir>/logs`); default $XDG_DATA_HOME/berth/logs (~/.local/share/berth/logs).
@@ -108,6 +119,8 @@ export interface ControlPlaneConfig {
   leaderTtlSeconds: number;
   logLevel: LogLevel;
   caKeyFile: string;
+  /** Where the secrets key comes from: the key itself (from the environment) or its file. */
+  secretsKey: { key: Buffer } | { file: string };
   logs: { dir: string; maxBytes: number; sweepIntervalMs: number };
   /** What task metering prices a vCPU-hour and a GB-hour at. */
   prices: { vcpuHour: number; gbHour: number };
@@ -133,6 +146,8 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   leaderTtlSeconds: "BERTH_LEADER_TTL",
   logLevel: "BERTH_LOG_LEVEL",
   caKeyFile: "BERTH_CA_KEY_FILE",
+  secretsKeyFile: "BERTH_SECRETS_KEY_FILE",
+  secretsKey: "BERTH_SECRETS_KEY",
   logDir: "BERTH_LOG_DIR",
   logMaxBytes: "BERTH_LOG_MAX_BYTES",
   logSweepIntervalMs: "BERTH_LOG_SWEEP_INTERVAL_MS",
@@ -194,6 +209,7 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
     if (i <= 0) throw new InvalidParameterException("accessKeys: each entry must be AKID:SECRET");
     accessKeys.set(pair.slice(0, i), pair.slice(i + 1));
   }
+  const caKeyFile = o.caKeyFile ?? join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "berth", "ca.key");
   return {
     etcdEndpoints: (o.etcdEndpoints ?? "http://127.0.0.1:2379").split(",").map((s) => s.trim()).filter(Boolean),
     api: parseAddress(o.apiAddress ?? "127.0.0.1:7070", "apiAddress"),
@@ -209,7 +225,8 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
     reconcileIntervalMs: bounded(o.reconcileIntervalMs ?? 1000, 50, 600_000, "reconcileIntervalMs"),
     leaderTtlSeconds: bounded(o.leaderTtlSeconds ?? 5, 2, 600, "leaderTtlSeconds"),
     logLevel: o.logLevel ?? "info",
-    caKeyFile: o.caKeyFile ?? join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "berth", "ca.key"),
+    caKeyFile,
+    secretsKey: o.secretsKey ? { key: base64Key(o.secretsKey, "secretsKey") } : { file: o.secretsKeyFile ?? join(dirname(caKeyFile), "secrets.key") },
     logs: {
       dir: o.logDir ?? join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "berth", "logs"),
       maxBytes: bounded(o.logMaxBytes ?? 1024 ** 3, 1024 * 1024, Number.MAX_SAFE_INTEGER, "logMaxBytes"),
@@ -233,7 +250,14 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
 
 /** The config as it may be printed: secrets replaced. */
 export function redactControlPlaneConfig(c: ControlPlaneConfig): object {
-  return { ...c, accessKeys: [...c.accessKeys.keys()].map((k) => `${k}:<redacted>`) };
+  return { ...c, accessKeys: [...c.accessKeys.keys()].map((k) => `${k}:<redacted>`), secretsKey: "key" in c.secretsKey ? "<redacted>" : c.secretsKey };
+}
+
+/** A 32-byte key given as base64, with the option named when it is not one. */
+function base64Key(s: string, key: string): Buffer {
+  const b = Buffer.from(s, "base64");
+  if (b.length !== 32) throw new InvalidParameterException(`${key}: must be base64 of 32 bytes (it decodes to ${b.length})`);
+  return b;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -10,6 +10,8 @@ import { probePort } from "./api/elbv2/port-probe.js";
 import { startLoadBalancerLoop, type LoadBalancerLoop } from "./haproxy/index.js";
 import { ecsApi } from "./api/ecs/server.js";
 import { logsApi } from "./api/logs/server.js";
+import { secretsManagerApi } from "./api/secrets/server.js";
+import { ssmApi } from "./api/ssm/server.js";
 import { awslogsIngest } from "./api/agent/awslogs-ingest.js";
 import { LogStore } from "./logstore/index.js";
 import { prometheusSdPath, prometheusSdRoute } from "./api/prometheus/index.js";
@@ -18,13 +20,13 @@ import { logsRoute } from "./api/berth/logs-route.js";
 import { execRoute } from "./api/berth/exec-route.js";
 import { streamForwarder, upgradeForwarder } from "./api/berth/forward.js";
 import { advertisedApiUrl, type ControlPlaneConfig } from "./config.js";
-import { advertiseReplica, type CoreContext } from "./core/index.js";
+import { advertiseReplica, purgeDueSecrets, Vault, type CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, registerLogStoreMetrics, registerCostMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { spotInterruptRoute } from "./api/berth/spot-route.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
-import { ensureCa, loadCaKey, createJoinToken } from "./pki/cluster-ca.js";
+import { ensureCa, loadCaKey, loadKeyFile, createJoinToken } from "./pki/cluster-ca.js";
 import { issueServerIdentity } from "./pki/issue.js";
 import { autoscalingApi } from "./api/autoscaling/server.js";
 import { taskStatsRoute } from "./api/berth/task-stats-route.js";
@@ -64,7 +66,12 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   // Data written by an earlier berth is moved to today's key layout before anything reads it.
   const moved = await migrateTaskDefinitionKeys(store.kv);
   if (moved > 0) log.info("moved task definitions to the current key layout", { moved });
-  const ctx: CoreContext = { store, scope: config.scope, log: log.child({ component: "core" }), now: Date.now };
+  // Secrets Manager values and SecureStrings are sealed under this key before they reach etcd.
+  const secretsKey = await ("key" in config.secretsKey ? Promise.resolve(config.secretsKey.key) : loadKeyFile(config.secretsKey.file, "secrets")).catch((err: Error) => {
+    store.close();
+    throw new Error(`cannot load the secrets key: ${err.message}`);
+  });
+  const ctx: CoreContext = { store, scope: config.scope, log: log.child({ component: "core" }), now: Date.now, vault: new Vault(secretsKey) };
   // The CA before any port: agents are served over TLS only, with this replica's own certificate.
   const { ca, identity } = await (async () => {
     const ca = await ensureCa(store.kv, await loadCaKey(config.caKeyFile));
@@ -88,6 +95,11 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   const logs = logStore;
   const logSweeper = setInterval(() => void logs.sweep().catch((err) => log.warn("log store sweep failed", { err })), config.logs.sweepIntervalMs);
   logSweeper.unref();
+  // Secrets whose recovery window has ended are purged by the leader (reads skip them meanwhile).
+  const secretSweeper = setInterval(() => {
+    if (election?.isLeader()) void purgeDueSecrets(ctx).catch((err) => log.warn("secret purge failed", { err }));
+  }, secretPurgeIntervalMs);
+  secretSweeper.unref();
 
   const lookupSecret = config.accessKeys.size > 0 ? (akid: string) => config.accessKeys.get(akid) : undefined;
   // The agent sessions this replica holds, for relaying log and exec requests to them.
@@ -118,6 +130,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       ),
       logsApi({ store: logs, scope: ctx.scope }, log.child({ component: "logs-api" })),
       autoscalingApi(ctx, log.child({ component: "autoscaling-api" })),
+      secretsManagerApi(ctx, log.child({ component: "secretsmanager-api" })),
+      ssmApi(ctx, log.child({ component: "ssm-api" })),
       ecsApi(ctx, log.child({ component: "ecs-api" })),
     ],
     region: ctx.scope.region,
@@ -234,6 +248,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       await advertisement.close();
       await Promise.all([closeHttp(http), closeGrpc(grpc.server)]);
       clearInterval(logSweeper);
+      clearInterval(secretSweeper);
       await logs.idle();
       store.close();
       log.info("control plane stopped");
@@ -248,6 +263,9 @@ function nonLoopbackIpv4(): string[] {
     .filter((a) => a && a.family === "IPv4" && !a.internal)
     .map((a) => a!.address);
 }
+
+/** How often the leader purges secrets whose scheduled deletion is due. */
+const secretPurgeIntervalMs = 60_000;
 
 /** How long /healthz waits for etcd before it reports it unreachable. */
 const healthTimeoutMs = 2000;

@@ -18,3 +18,4 @@ export { formatToken, parseToken, type JoinToken } from "./join-token.js";
 export * from "./ec2-errors.js";
 export * from "./elbv2-errors.js";
 export * from "./autoscaling-errors.js";
+export * from "./secrets-errors.js";

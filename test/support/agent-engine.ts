@@ -25,6 +25,7 @@ export function taskSpec(cluster: string, id: string, containers: ContainerDefin
     stoppedReason: opts.desired === "STOPPED" ? "Task stopped by test" : "",
     startedBy: "agent-engine-test",
     group: "",
+    secrets: [],
   };
 }
 

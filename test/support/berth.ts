@@ -30,7 +30,7 @@ export function testLogger(): Logger {
  * Starts etcd and one control-plane replica on free loopback ports. Heartbeats are fast so
  * liveness tests finish quickly; everything else is the default.
  */
-export async function startTestControlPlane(env: Record<string, string> = {}): Promise<TestControlPlane> {
+export async function startTestControlPlane(env: Record<string, string> = {}, log: Logger = testLogger()): Promise<TestControlPlane> {
   const etcd = await startEtcd();
   // Each control plane keeps its CloudWatch Logs store in its own folder (env BERTH_LOG_DIR wins).
   const logDir = await mkdtemp(join(tmpdir(), "berth-logs-"));
@@ -40,7 +40,7 @@ export async function startTestControlPlane(env: Record<string, string> = {}): P
     { etcdEndpoints: etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", heartbeatIntervalMs: 500, caKeyFile: testCaKeyFile, logDir: env.BERTH_LOG_DIR ?? logDir, lbDir: env.BERTH_LB_DIR ?? lbDir },
     env,
   );
-  const cp = await startControlPlane(config, testLogger());
+  const cp = await startControlPlane(config, log);
   const endpoint = `http://127.0.0.1:${cp.apiPort}`;
   const ecs = ecsClient(endpoint);
   // Every agent a test starts against this control plane joins with this token.
@@ -174,9 +174,9 @@ export interface SingleHost {
  * Starts a control plane (with `env`), creates `cluster`, starts an agent on the main engine and
  * waits until its session is open, so tests start from a connected instance.
  */
-export async function startSingleHost(cluster: string, env: Record<string, string> = {}): Promise<SingleHost> {
+export async function startSingleHost(cluster: string, env: Record<string, string> = {}, log?: Logger): Promise<SingleHost> {
   await ensureTestImage();
-  const t = await startTestControlPlane(env);
+  const t = await startTestControlPlane(env, log);
   await t.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
   const connected = () =>
     eventually("the agent to connect", async () => {

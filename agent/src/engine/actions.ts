@@ -8,7 +8,7 @@ import {
   type EnsureImageOutcome,
   type PullPolicy,
 } from "../runtime/index.js";
-import { buildCreateSpec, dynamicPortMappings, portKey, type ParsedTaskSpec } from "./container-config.js";
+import { buildCreateSpec, dynamicPortMappings, needsSecrets, portKey, withSecretLogOptions, type ParsedTaskSpec } from "./container-config.js";
 import { taskCgroupId, taskLimitsOf } from "./task-limits.js";
 import type { ManagedContainer, ManagedTask } from "./model.js";
 import { NoFreePortError, type PortAllocator } from "./ports.js";
@@ -54,13 +54,26 @@ export class ActionFailure extends Error {
 }
 
 async function pull(ctx: ActionContext, input: ActionInput): Promise<ActionResult> {
-  const outcome = await ensureImage(ctx.runtime, input.container.image, ctx.pullPolicy, ctx.logger);
+  const def = input.parsed.td.containerDefinitions.find((d) => d.name === input.container.name);
+  const auth = input.parsed.secrets?.get(input.container.name)?.registryAuth;
+  if (def?.repositoryCredentials?.credentialsParameter && !auth) throw secretsMissing(input.container.name);
+  const outcome = await ensureImage(ctx.runtime, input.container.image, ctx.pullPolicy, ctx.logger, auth);
   return { action: "pull", outcome };
+}
+
+/**
+ * The control plane resolves secrets and sends them with each RUNNING payload, never stored here;
+ * an agent restarted before a container was made has none until its session re-sends the task.
+ */
+function secretsMissing(container: string): CannotCreateContainerError {
+  return new CannotCreateContainerError(`the secrets of container ${container} have not arrived from the control plane yet`, { retryable: true });
 }
 
 async function create(ctx: ActionContext, input: ActionInput): Promise<ActionResult> {
   const c = input.container;
-  const def = input.parsed.td.containerDefinitions.find((d) => d.name === c.name);
+  const found = input.parsed.td.containerDefinitions.find((d) => d.name === c.name);
+  const secrets = input.parsed.secrets?.get(c.name);
+  const def = found && withSecretLogOptions(found, secrets);
   const hostPorts: Record<string, number> = { ...(c.hostPorts ?? {}) };
   try {
     if (!def) throw new CannotCreateContainerError(`no container definition named ${c.name}`, { retryable: false });
@@ -70,6 +83,7 @@ async function create(ctx: ActionContext, input: ActionInput): Promise<ActionRes
       const existing = await ctx.runtime.inspectContainer(c.dockerName);
       if (existing) return { action: "create", id: existing.id, hostPorts };
     }
+    if (needsSecrets(def) && !secrets) throw secretsMissing(c.name);
     for (const m of dynamicPortMappings(def, input.parsed.td.networkMode ?? "bridge")) {
       const key = portKey(m.containerPort, m.protocol);
       if (hostPorts[key] === undefined) hostPorts[key] = await ctx.ports.allocate(m.protocol);
@@ -89,6 +103,7 @@ async function create(ctx: ActionContext, input: ActionInput): Promise<ActionRes
       dockerName: c.dockerName!,
       hostPorts,
       mounts: input.mounts,
+      secrets,
     });
     const id = await ctx.runtime.createContainer(cgroupParent ? { ...spec, cgroupParent } : spec);
     return { action: "create", id, hostPorts };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ContainerDefinition } from "@berth/shared";
-import { buildCreateSpec, dockerContainerName, dynamicPortMappings, type CreateSpecInput } from "./container-config.js";
+import { buildCreateSpec, dockerContainerName, dynamicPortMappings, HeldSecrets, withoutSecrets, withSecretLogOptions, type CreateSpecInput } from "./container-config.js";
 
 const base = (def: ContainerDefinition, over: Partial<CreateSpecInput> = {}): CreateSpecInput => ({
   def,
@@ -29,6 +29,15 @@ describe("buildCreateSpec", () => {
         { overrides: { containerOverrides: [{ name: "app", command: ["b"], environment: [{ name: "Y", value: "3" }] }] } },
       ),
       { command: ["b"], env: ["X=1", "Y=3"] },
+    ],
+    // Resolved secrets[] join the environment under their names, over a plain variable of the same name.
+    [
+      "secrets",
+      base(
+        { name: "app", image: "i", environment: [{ name: "X", value: "1" }, { name: "PW", value: "plain" }], secrets: [{ name: "PW", valueFrom: "db:pw::" }] },
+        { secrets: { containerName: "app", environment: { PW: "s3cret" }, logOptions: {} } },
+      ),
+      { env: ["X=1", "PW=s3cret"] },
     ],
     // Static ports as given, dynamic ones from the agent's choice.
     [
@@ -83,5 +92,25 @@ describe("dockerContainerName / dynamicPortMappings", () => {
     ["none", "none", 0],
   ])("%s", (_n, mode, count) => {
     expect(dynamicPortMappings({ name: "a", portMappings: [{ containerPort: 80 }, { containerPort: 81, hostPort: 81 }] }, mode)).toHaveLength(count);
+  });
+});
+
+describe("secrets in the agent", () => {
+  const held = { containerName: "app", environment: { PW: "s3cret" }, logOptions: { "splunk-token": "tok" } };
+
+  it("merges resolved secretOptions into the log options", () => {
+    const def: ContainerDefinition = { name: "app", image: "i", logConfiguration: { logDriver: "splunk", options: { "splunk-url": "u" }, secretOptions: [{ name: "splunk-token", valueFrom: "p" }] } };
+    expect(withSecretLogOptions(def, held).logConfiguration?.options).toEqual({ "splunk-url": "u", "splunk-token": "tok" });
+    expect(withSecretLogOptions(def, undefined)).toBe(def);
+  });
+
+  it("holds a payload's secrets, keeps them when a payload brings none, and strips them from what is persisted", () => {
+    const secrets = new HeldSecrets();
+    expect(secrets.take([held])).toBe(true);
+    expect(secrets.take([])).toBe(false);
+    expect(secrets.all.get("app")?.environment).toEqual({ PW: "s3cret" });
+    const spec = { taskArn: "t", clusterArn: "", family: "f", revision: 1, desiredStatus: "RUNNING", taskDefinitionJson: "{}", overridesJson: "", stoppedReason: "", startedBy: "", group: "", secrets: [held] };
+    expect(JSON.stringify(withoutSecrets(spec))).not.toContain("s3cret");
+    expect(spec.secrets).toHaveLength(1);
   });
 });

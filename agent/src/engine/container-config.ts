@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ContainerDefinition, TaskDefinition, TaskOverride } from "@berth/shared";
-import type { TaskSpec } from "@berth/proto";
+import type { ContainerSecrets, TaskSpec } from "@berth/proto";
 import type { CreateContainerSpec, PortBindingSpec } from "../runtime/index.js";
 import { awslogsLabel, awslogsTarget, encodeAwslogsLabel } from "../awslogs/target.js";
 import type { ContainerDependency, ContainerMounts, DependencyCondition, ManagedContainer } from "./model.js";
@@ -25,10 +25,27 @@ export const ecsLabel = {
 export interface ParsedTaskSpec {
   td: TaskDefinition & { containerDefinitions: ContainerDefinition[] };
   overrides?: TaskOverride;
+  /** The containers' resolved secrets by container name (held in memory only, see TaskRunner). */
+  secrets?: ReadonlyMap<string, ContainerSecrets>;
 }
 
-/** Parses the payload's JSON; throws an Error naming the field when it is unusable. */
-export function parseTaskSpec(spec: TaskSpec): ParsedTaskSpec {
+/** Whether a container definition needs secrets the control plane resolves at launch. */
+export function needsSecrets(def: ContainerDefinition): boolean {
+  return (def.secrets?.length ?? 0) > 0 || (def.logConfiguration?.secretOptions?.length ?? 0) > 0 || !!def.repositoryCredentials?.credentialsParameter;
+}
+
+/** The definition with its resolved logConfiguration.secretOptions merged into the log options. */
+export function withSecretLogOptions(def: ContainerDefinition, secrets: ContainerSecrets | undefined): ContainerDefinition {
+  const extra = secrets?.logOptions ?? {};
+  if (!def.logConfiguration || Object.keys(extra).length === 0) return def;
+  return { ...def, logConfiguration: { ...def.logConfiguration, options: { ...(def.logConfiguration.options ?? {}), ...extra } } };
+}
+
+/**
+ * Parses the payload's JSON, with the secrets the runner holds for it; throws an Error naming the
+ * field when it is unusable.
+ */
+export function parseTaskSpec(spec: TaskSpec, secrets?: ReadonlyMap<string, ContainerSecrets>): ParsedTaskSpec {
   let td: TaskDefinition;
   try {
     td = JSON.parse(spec.taskDefinitionJson) as TaskDefinition;
@@ -49,7 +66,7 @@ export function parseTaskSpec(spec: TaskSpec): ParsedTaskSpec {
       throw new Error(`overridesJson is not JSON: ${(err as Error).message}`);
     }
   }
-  return { td: td as ParsedTaskSpec["td"], overrides };
+  return { td: td as ParsedTaskSpec["td"], overrides, ...(secrets && { secrets }) };
 }
 
 /** The override for one container, if any. */
@@ -149,6 +166,8 @@ export interface CreateSpecInput {
   mounts?: ContainerMounts;
   /** The creating agent's partition label value, when it has one (see ecsLabel.partition). */
   partition?: string;
+  /** The container's resolved secrets: `environment` joins its environment. */
+  secrets?: ContainerSecrets;
 }
 
 /** The runtime create spec for one ECS container definition (plus its override). */
@@ -158,6 +177,8 @@ export function buildCreateSpec(input: CreateSpecInput): CreateContainerSpec {
   const env = new Map<string, string>();
   for (const kv of def.environment ?? []) if (kv.name) env.set(kv.name, kv.value ?? "");
   for (const kv of o?.environment ?? []) if (kv.name) env.set(kv.name, kv.value ?? "");
+  // secrets[] come last: ECS injects them as environment variables of the same names.
+  for (const [name, value] of Object.entries(input.secrets?.environment ?? {})) env.set(name, value);
   const cpu = o?.cpu ?? def.cpu ?? 0;
   const memory = o?.memory ?? def.memory;
   const reservation = o?.memoryReservation ?? def.memoryReservation;
@@ -228,4 +249,31 @@ export function hostModeBindings(def: ContainerDefinition): { bindIp: string; co
 function awslogsLabels(def: ContainerDefinition, input: { family: string; taskArn: string }): Record<string, string> {
   const target = awslogsTarget(def, input);
   return target ? { [awslogsLabel]: encodeAwslogsLabel(target) } : {};
+}
+
+/**
+ * A task's resolved secrets by container, from its last RUNNING payload. The task runner holds
+ * them in memory only: `task.spec` (which the state file persists) is kept {@link withoutSecrets},
+ * so no secret value reaches the agent's disk; a restarted agent gets them again when its new
+ * session re-sends the task.
+ */
+export class HeldSecrets {
+  private byContainer: ReadonlyMap<string, ContainerSecrets> = new Map();
+
+  /** Takes a payload's secrets; a payload without any leaves what is held. True when they changed. */
+  take(secrets: readonly ContainerSecrets[]): boolean {
+    if (secrets.length === 0) return false;
+    this.byContainer = new Map(secrets.map((s) => [s.containerName, s]));
+    return true;
+  }
+
+  /** Container name -> its secrets. */
+  get all(): ReadonlyMap<string, ContainerSecrets> {
+    return this.byContainer;
+  }
+}
+
+/** A payload as the engine keeps (and persists) it: without the resolved secrets. */
+export function withoutSecrets(spec: TaskSpec): TaskSpec {
+  return spec.secrets.length === 0 ? spec : { ...spec, secrets: [] };
 }

@@ -36,6 +36,7 @@ function spec(id: string, containers: ContainerDefinition[], desiredStatus = "RU
     stoppedReason: desiredStatus === "STOPPED" ? "Task stopped by user" : "",
     startedBy: "",
     group: "",
+    secrets: [],
   };
 }
 

@@ -2,7 +2,7 @@ import { findDependencyCycle, type Logger } from "@berth/shared";
 import type { KnownTask, TaskSpec, TaskStateChange } from "@berth/proto";
 import type { ContainerRuntime, PullPolicy, RuntimeEvent, RuntimeSubscription } from "../runtime/index.js";
 import { StateFile, type AgentStateData } from "../state/index.js";
-import { ecsLabel, initialContainers, parseTaskSpec } from "./container-config.js";
+import { ecsLabel, initialContainers, parseTaskSpec, withoutSecrets } from "./container-config.js";
 import { systemClock, type Clock, type ManagedTask } from "./model.js";
 import { PortAllocator, readKernelPortRange, type PortRange } from "./ports.js";
 import { adoptedDefinitionJson, planRestore } from "./restore.js";
@@ -149,7 +149,8 @@ export class AgentTaskEngine implements TaskEngine {
       data.tasks.push(task);
       const r = new TaskRunner(task, this.host());
       this.runners.set(task.arn, r);
-      waits.push(r.post({ type: "wake" }));
+      // The payload itself is the first event: its secrets go to the runner's memory, not the task.
+      waits.push(r.post({ type: "payload", spec }));
     }
     await Promise.all(waits);
     await this.persist();
@@ -161,7 +162,7 @@ export class AgentTaskEngine implements TaskEngine {
       clusterArn: spec.clusterArn,
       family: spec.family,
       revision: spec.revision,
-      spec,
+      spec: withoutSecrets(spec),
       desiredStatus: "RUNNING",
       knownStatus: "NONE",
       containers: [],

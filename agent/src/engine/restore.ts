@@ -109,6 +109,7 @@ function adoptedTask(arn: string, labels: Record<string, string>): ManagedTask {
       stoppedReason: "",
       startedBy: "",
       group: "",
+      secrets: [],
     },
     adopted: true,
     desiredStatus: "RUNNING",

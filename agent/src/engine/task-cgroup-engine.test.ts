@@ -36,6 +36,7 @@ const spec = (id: string, size: { cpu?: string; memory?: string }, desiredStatus
   stoppedReason: desiredStatus === "STOPPED" ? "Task stopped by user" : "",
   startedBy: "",
   group: "",
+  secrets: [],
 });
 
 async function until(what: () => boolean, ms = 3000): Promise<void> {

@@ -3,7 +3,7 @@ import type { NetworkBinding, TaskSpec } from "@berth/proto";
 import { ContainerNotFoundError } from "../runtime/index.js";
 import { ActionFailure, actionTable, type ActionResult } from "./actions.js";
 import type { RunnerEvent, RunnerHost } from "./runner-types.js";
-import { dockerContainerName, hostModeBindings, parseTaskSpec, redefineContainers, type ParsedTaskSpec } from "./container-config.js";
+import { dockerContainerName, HeldSecrets, hostModeBindings, parseTaskSpec, redefineContainers, withoutSecrets, type ParsedTaskSpec } from "./container-config.js";
 import type { ManagedContainer, ManagedTask } from "./model.js";
 import { applyHealth, applyInspect, failContainer, type Moved } from "./observe.js";
 import { essentialStopReason, stopTask, taskStatusFromContainers } from "./task-status.js";
@@ -42,7 +42,7 @@ export class TaskRunner {
   private readonly volumes: TaskVolumes;
   private readonly network: TaskNetworkGate;
 
-  constructor(readonly task: ManagedTask, private readonly host: RunnerHost) {
+  constructor(readonly task: ManagedTask, private readonly host: RunnerHost, private readonly secrets = new HeldSecrets()) {
     this.logger = host.logger.child({ component: "task", taskArn: task.arn });
     const ctx = { taskArn: task.arn, family: task.family, revision: task.revision, cluster: host.cluster };
     this.volumes = new TaskVolumes(ctx, host.runtime, host.retry, (error) => void this.post({ type: "volumesDone", error }));
@@ -131,6 +131,7 @@ export class TaskRunner {
   }
 
   private onPayload(spec: TaskSpec): void {
+    if (spec.desiredStatus === "RUNNING" && this.secrets.take(spec.secrets)) this.parsed = undefined;
     if (this.task.adopted && spec.desiredStatus === "RUNNING") this.adoptSpec(spec);
     if (spec.desiredStatus === "STOPPED" && this.task.desiredStatus !== "STOPPED") {
       this.logger.info("task desired status RUNNING -> STOPPED", { reason: spec.stoppedReason });
@@ -146,7 +147,7 @@ export class TaskRunner {
       this.logger.warn("payload for an adopted task is unusable; keeping what was adopted", { err });
       return;
     }
-    this.task.spec = spec;
+    this.task.spec = withoutSecrets(spec);
     this.task.clusterArn = spec.clusterArn;
     this.task.adopted = false;
     this.parsed = undefined;
@@ -309,7 +310,7 @@ export class TaskRunner {
     if (action === "create") c.dockerName ??= dockerContainerName(this.task.family, this.task.revision, c.name);
     let parsed: ParsedTaskSpec;
     try {
-      parsed = this.parsed ??= parseTaskSpec(this.task.spec);
+      parsed = this.parsed ??= parseTaskSpec(this.task.spec, this.secrets.all);
     } catch (err) {
       this.log(failContainer(c, `CannotCreateContainerError: ${(err as Error).message}`, now));
       return;
@@ -378,7 +379,7 @@ export class TaskRunner {
   /** The parsed task definition, or undefined when the spec does not parse (create fails on that). */
   private definition(): ParsedTaskSpec["td"] | undefined {
     try {
-      return (this.parsed ??= parseTaskSpec(this.task.spec)).td;
+      return (this.parsed ??= parseTaskSpec(this.task.spec, this.secrets.all)).td;
     } catch {
       return undefined;
     }

@@ -31,6 +31,7 @@ import {
   type ContainerSummary,
   type CreateContainerSpec,
   type ExecSink,
+  type RegistryCredentials,
   type ExecSpec,
   type RuntimeEvent,
   type RuntimeInfo,
@@ -167,14 +168,18 @@ export class DockerRuntime implements AgentRuntime {
     }
   }
 
-  async pullImage(image: string): Promise<void> {
+  async pullImage(image: string, auth?: RegistryCredentials): Promise<void> {
     const started = Date.now();
     try {
       const modem = this.docker.modem;
       const output = await watchPull(
         image,
         {
-          open: (signal) => this.docker.pull(image, { abortSignal: signal }) as Promise<PullStream>,
+          open: (signal) =>
+            this.docker.pull(image, {
+              abortSignal: signal,
+              ...(auth && { authconfig: { username: auth.username, password: auth.password, serveraddress: registryOf(image) } }),
+            }) as Promise<PullStream>,
           follow: (stream, onFinished, onProgress) => modem.followProgress(stream, onFinished as never, onProgress as never),
         },
         this.pullTimeouts,
@@ -318,4 +323,13 @@ export class DockerRuntime implements AgentRuntime {
       throw classifyDockerError(err, CannotRemoveVolumeError);
     }
   }
+}
+
+/**
+ * The registry an image reference names, as Docker reads it: a first component with a `.` or
+ * `:` (or `localhost`) is a registry host, anything else is on Docker Hub.
+ */
+export function registryOf(image: string): string {
+  const first = image.split("/")[0];
+  return image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : "https://index.docker.io/v1/";
 }

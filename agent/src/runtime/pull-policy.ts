@@ -1,7 +1,7 @@
 import type { Logger } from "@berth/shared";
 import { formatGoDuration } from "../config/duration.js";
 import { CannotPullContainerError, ImagePullTimeoutError, RuntimeError, type PullTimeoutKind } from "./errors.js";
-import type { ContainerRuntime } from "./types.js";
+import type { ContainerRuntime, RegistryCredentials } from "./types.js";
 
 /**
  * ECS_IMAGE_PULL_BEHAVIOR: `default` pulls and falls back to a cached image when the pull fails;
@@ -38,11 +38,12 @@ export async function ensureImage(
   image: string,
   policy: PullPolicy,
   logger: Logger,
+  auth?: RegistryCredentials,
 ): Promise<EnsureImageOutcome> {
   const cached = await runtime.imageExists(image);
   if (!shouldPull(policy, cached)) return "cached";
   try {
-    await runtime.pullImage(image);
+    await runtime.pullImage(image, auth);
     return "pulled";
   } catch (err) {
     if (mayUseCacheAfterFailedPull(policy, cached)) {

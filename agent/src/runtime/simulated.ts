@@ -12,6 +12,7 @@ import {
   type ContainerSummary,
   type CreateContainerSpec,
   type ExecSink,
+  type RegistryCredentials,
   type ExecSpec,
   type RuntimeEvent,
   type RuntimeHealth,
@@ -163,7 +164,7 @@ export class SimulatedRuntime implements ContainerRuntime, AgentRuntime {
     return this.images.has(image);
   }
 
-  async pullImage(image: string): Promise<void> {
+  async pullImage(image: string, _auth?: RegistryCredentials): Promise<void> {
     await this.tick("pull", image);
     if (this.opts.pullable && !this.opts.pullable(image)) {
       throw new CannotPullContainerError(`pull access denied for ${image}, repository does not exist`, { retryable: false });

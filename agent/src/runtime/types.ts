@@ -3,6 +3,12 @@ import type { DecodedLogLine, LogStreamName } from "./log-frames.js";
 import type { NetworkBinding } from "@berth/proto";
 import type { RuntimeError } from "./errors.js";
 
+/** A private registry's credentials for one pull (a task's repositoryCredentials). */
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
 /**
  * The container runtime as the task engine needs it: one small interface that the Docker
  * implementation and the in-memory simulation both satisfy (swarmkit's `Controller`, the ECS
@@ -15,8 +21,11 @@ export interface ContainerRuntime {
   info(): Promise<RuntimeInfo>;
   /** Whether `image` is present locally. */
   imageExists(image: string): Promise<boolean>;
-  /** Pulls `image` from its registry; resolves when the pull finished. */
-  pullImage(image: string): Promise<void>;
+  /**
+   * Pulls `image` from its registry; resolves when the pull finished. `auth` is the registry's
+   * username and password (a task's repositoryCredentials), never logged.
+   */
+  pullImage(image: string, auth?: RegistryCredentials): Promise<void>;
   /**
    * Makes image `ref` (`repo:tag`) from a root filesystem tar, as `docker import` does, with
    * Dockerfile `changes` (e.g. `CMD ["/bin/busybox","sleep","1"]`): the agent's own pause image.

@@ -73,10 +73,12 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     // Compiled first so a bad flag or a taken API port stops berth up before anything starts.
     // The CA key file lives with the rest of berth up's state unless one is configured.
     const caKeyFile = process.env.BERTH_CA_KEY_FILE || join(dataDir, "ca.key");
+    // And the key that seals Secrets Manager values and SecureStrings (unless the env gives one).
+    const secretsKeyFile = process.env.BERTH_SECRETS_KEY_FILE || join(dataDir, "secrets.key");
     // The log store, likewise, unless BERTH_LOG_DIR names another folder.
     const logDir = process.env.BERTH_LOG_DIR || join(dataDir, "logs");
     const lbDir = process.env.BERTH_LB_DIR || join(dataDir, "lb");
-    const config = compileControlPlaneConfig({ caKeyFile, logDir, lbDir, ...opts.controlPlane, etcdEndpoints: opts.etcd ?? localEtcdEndpoint(opts.etcdPort) });
+    const config = compileControlPlaneConfig({ caKeyFile, secretsKeyFile, logDir, lbDir, ...opts.controlPlane, etcdEndpoints: opts.etcd ?? localEtcdEndpoint(opts.etcdPort) });
     await refuseHeldPorts([
       { ...config.api, label: "ECS API port, --api" },
       { ...config.grpc, label: "agent gRPC port, --grpc" },

@@ -38,3 +38,4 @@ export * from "./elbv2/index.js";
 export * from "./autoscaling/index.js";
 export * from "./task-stats.js";
 export * from "./service-metrics.js";
+export * from "./secrets/index.js";

@@ -4,12 +4,13 @@
  * certificate arithmetic is @peculiar/x509's over WebCrypto; nothing here speaks ASN.1.
  */
 import "reflect-metadata"; // @peculiar/x509 resolves its parsers through tsyringe, which needs it first
-import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from "node:crypto";
+import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { caDigest } from "./tokens.js";
+import { seal, unseal } from "./seal.js";
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -66,29 +67,12 @@ export function pemDigest(pem: string): string {
   return caDigest(new Uint8Array(new x509.X509Certificate(pem).rawData));
 }
 
-/** Seals `plain` with AES-256-GCM: `v1.<iv>.<tag>.<ciphertext>`, base64url parts. */
+/** Seals the CA's key (see seal.ts). */
 export function sealKey(plain: Buffer, key: Buffer): string {
-  checkKey(key);
-  const iv = randomBytes(12);
-  const c = createCipheriv("aes-256-gcm", key, iv);
-  const ct = Buffer.concat([c.update(plain), c.final()]);
-  return ["v1", iv, c.getAuthTag(), ct].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
+  return seal(plain, key);
 }
 
 /** Opens what sealKey sealed; a wrong key or altered text throws. */
 export function openKey(sealed: string, key: Buffer): Buffer {
-  checkKey(key);
-  const [v, iv, tag, ct] = sealed.split(".");
-  if (v !== "v1" || !iv || !tag || ct === undefined) throw new Error("the stored CA key is not in the v1 sealed format");
-  const d = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
-  d.setAuthTag(Buffer.from(tag, "base64url"));
-  try {
-    return Buffer.concat([d.update(Buffer.from(ct, "base64url")), d.final()]);
-  } catch {
-    throw new Error("cannot open the cluster CA key: the CA key file does not match the one it was sealed with");
-  }
-}
-
-function checkKey(key: Buffer): void {
-  if (key.length !== 32) throw new Error(`the CA key file must hold 32 bytes, it holds ${key.length}`);
+  return unseal(sealed, key, "the cluster CA key");
 }

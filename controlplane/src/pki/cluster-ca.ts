@@ -12,8 +12,16 @@ import { formatToken, hashSecret, newToken, type StoredJoinToken } from "./token
 
 /** Reads the 32-byte CA key file, creating it (mode 0600) when absent. */
 export async function loadCaKey(path: string): Promise<Buffer> {
+  return loadKeyFile(path, "CA");
+}
+
+/**
+ * Reads a 32-byte key file, creating it (mode 0600, in a 0700 folder) when absent; `what` names
+ * the key in errors ("CA", "secrets").
+ */
+export async function loadKeyFile(path: string, what: string): Promise<Buffer> {
   try {
-    return checkLength(await readFile(path), path);
+    return checkLength(await readFile(path), path, what);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
@@ -24,11 +32,11 @@ export async function loadCaKey(path: string): Promise<Buffer> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
-  return checkLength(await readFile(path), path);
+  return checkLength(await readFile(path), path, what);
 }
 
-function checkLength(key: Buffer, path: string): Buffer {
-  if (key.length !== 32) throw new Error(`CA key file ${path} must hold exactly 32 bytes (it holds ${key.length}); remove it only if no CA was sealed with it`);
+function checkLength(key: Buffer, path: string, what: string): Buffer {
+  if (key.length !== 32) throw new Error(`${what} key file ${path} must hold exactly 32 bytes (it holds ${key.length}); remove it only if nothing was sealed with it`);
   return key;
 }
 

@@ -7,3 +7,4 @@ export { watchPrefix, type WatchHandlers, type PrefixWatch } from "./watch.js";
 export { migrateTaskDefinitionKeys } from "./migrations.js";
 export type * from "./elbv2-records.js";
 export type * from "./autoscaling-records.js";
+export type * from "./secret-records.js";

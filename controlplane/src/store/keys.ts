@@ -96,6 +96,15 @@ export const keys = {
   scalingActivity: (cluster: string, service: string, id: string) => `${root}/autoscaling/activities/${cluster}/${service}/${id}`,
   scalingActivities: (cluster?: string, service?: string) =>
     cluster === undefined ? `${root}/autoscaling/activities/` : service === undefined ? `${root}/autoscaling/activities/${cluster}/` : `${root}/autoscaling/activities/${cluster}/${service}/`,
+  /** A Secrets Manager secret by name (names may hold `/`, so the name is one encoded segment). */
+  secret: (name: string) => `${root}/secrets/${encodeURIComponent(name)}`,
+  secrets: () => `${root}/secrets/`,
+  /**
+   * An SSM parameter by name, unencoded so a path's parameters share a key prefix: `/a/b` is
+   * `ssm-parameters//a/b`, under GetParametersByPath("/a")'s `ssm-parameters//a/`.
+   */
+  parameter: (name: string) => `${root}/ssm-parameters/${name}`,
+  parameters: (path = "") => `${root}/ssm-parameters/${path}`,
 };
 
 /** The last path segment of a key (an id or name). */

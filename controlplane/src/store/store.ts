@@ -12,6 +12,7 @@ import type {
 } from "@berth/shared";
 import { Collection } from "./collection.js";
 import type { LoadBalancerRecord, TargetGroupRecord, TargetHealthRecord } from "./elbv2-records.js";
+import type { ParameterRecord, SecretRecord } from "./secret-records.js";
 import { keys } from "./keys.js";
 import { Kv, Txn } from "./kv.js";
 
@@ -141,6 +142,8 @@ export class Store {
   readonly targetHealth: Collection<TargetHealthRecord, [targetGroupName: string]>;
   readonly scalableTargets: Collection<ScalableTargetRecord, [cluster: string, service: string]>;
   readonly scalingActivities: Collection<ScalingActivityRecord, [cluster: string, service: string, id: string]>;
+  readonly secrets: Collection<SecretRecord, [name: string]>;
+  readonly parameters: Collection<ParameterRecord, [name: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -165,6 +168,8 @@ export class Store {
     this.targetHealth = new Collection(kv, keys.targetHealth, (r) => keys.targetHealth(r.targetGroupName));
     this.scalableTargets = new Collection(kv, keys.scalableTarget, (r) => keys.scalableTarget(r.cluster, r.service));
     this.scalingActivities = new Collection(kv, keys.scalingActivity, (r) => keys.scalingActivity(r.cluster, r.service, r.id));
+    this.secrets = new Collection(kv, keys.secret, (r) => keys.secret(r.name));
+    this.parameters = new Collection(kv, keys.parameter, (r) => keys.parameter(r.name));
   }
 
   /** A new empty transaction to stage writes into. */

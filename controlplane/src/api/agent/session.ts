@@ -2,7 +2,7 @@ import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Lease } from "etcd3";
 import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
-import { recordStateChange, type CoreContext, type SessionMark } from "../../core/index.js";
+import { markStopped, recordStateChange, TaskSecretsError, type CoreContext, type SessionMark } from "../../core/index.js";
 import { NetworkSync } from "./network-sync.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
@@ -57,6 +57,8 @@ class AgentSession {
   private payloadSeq = 0;
   /** Desired status last sent per task id: a task is re-sent only when that changes. */
   private readonly sent = new Map<string, string>();
+  /** Tasks the agent reported running at open: their secrets failing now must not stop them. */
+  private readonly agentKnows = new Set<string>();
   private readonly specs: TaskSpecBuilder;
   private feed?: TaskFeedSubscription;
   /** This instance's own record, watched so a deregistration cuts the session at once. */
@@ -256,10 +258,13 @@ class AgentSession {
     for (const k of known) {
       const id = lastIdOf(k.taskArn);
       const rec = (await this.ctx.store.tasks.get(this.cluster, id))?.value;
-      if (rec && rec.containerInstanceId === this.instanceId && rec.desiredStatus === "RUNNING") continue;
+      if (rec && rec.containerInstanceId === this.instanceId && rec.desiredStatus === "RUNNING") {
+        this.agentKnows.add(id);
+        continue;
+      }
       if (k.desiredStatus === "STOPPED" && k.knownStatus === "STOPPED") continue;
       const reason = rec ? rec.stoppedReason ?? "Task stopped while its agent was disconnected" : "Task is not known to the control plane";
-      stops.push(rec ? await this.specs.build(rec) : this.specs.stopOnly(k.taskArn, reason));
+      stops.push(rec ? await this.specs.build(rec, { secrets: false }) : this.specs.stopOnly(k.taskArn, reason));
       this.sent.set(id, "STOPPED");
     }
     this.send(stops);
@@ -281,7 +286,17 @@ class AgentSession {
       if (sent === t.desiredStatus) continue;
       // A task that stopped before the agent ever heard of it needs no word.
       if (sent === undefined && t.lastStatus === "STOPPED") continue;
-      specs.push(await this.specs.build(t));
+      let spec: TaskSpec;
+      try {
+        spec = await this.specs.build(t, { secrets: true, started: this.agentKnows.has(t.id) });
+      } catch (err) {
+        if (!(err instanceof TaskSecretsError)) throw err;
+        // Nothing was started: the task stops here, before the agent hears of it, as ECS's does.
+        this.log.warn("task's secrets do not resolve; it stops before launch", { taskArn: t.arn, reason: err.message });
+        await markStopped(this.ctx, this.cluster, t.id, err.message, "TaskFailedToStart");
+        continue;
+      }
+      specs.push(spec);
       this.sent.set(t.id, t.desiredStatus);
     }
     this.send(specs);

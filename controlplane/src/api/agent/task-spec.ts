@@ -1,6 +1,6 @@
 import type { TaskDefinitionRecord, TaskRecord } from "@berth/shared";
-import type { TaskSpec } from "@berth/proto";
-import { taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
+import type { ContainerSecrets, TaskSpec } from "@berth/proto";
+import { needsSecrets, resolveTaskSecrets, TaskSecretsError, taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 
 
@@ -12,12 +12,19 @@ export class TaskSpecBuilder {
 
   constructor(private readonly ctx: CoreContext) {}
 
-  async build(t: TaskRecord): Promise<TaskSpec> {
+  /**
+   * The spec for `t`. A RUNNING task's secrets are resolved now, each time it is sent (they are
+   * never stored); a task that has not started yet and whose secrets do not resolve throws
+   * {@link TaskSecretsError} with ECS's stoppedReason, and must not be sent. A stop order
+   * (`secrets: false`) carries none; a task the agent already runs (`started`) never throws.
+   */
+  async build(t: TaskRecord, opts: { secrets: boolean; started?: boolean } = { secrets: true }): Promise<TaskSpec> {
     let td = this.defs.get(t.taskDefinitionArn);
     if (!td) {
       td = (await this.ctx.store.taskDefinitions.get(t.family, t.revision))?.value;
       if (td) this.defs.set(t.taskDefinitionArn, td);
     }
+    const secrets = td && opts.secrets && t.desiredStatus === "RUNNING" ? await this.secretsOf(t, td, opts.started === true) : [];
     return {
       taskArn: t.arn,
       clusterArn: t.clusterArn,
@@ -37,7 +44,24 @@ export class TaskSpecBuilder {
         privateIpv4Address: t.network.privateIpv4Address,
         ingress: await this.ingressOf(t),
       },
+      secrets,
     };
+  }
+
+  private async secretsOf(t: TaskRecord, td: TaskDefinitionRecord, started: boolean): Promise<ContainerSecrets[]> {
+    const defs = td.containerDefinitions ?? [];
+    if (!needsSecrets(defs)) return [];
+    try {
+      const resolved = await resolveTaskSecrets(this.ctx, defs);
+      return resolved.map((r) => ({ containerName: r.containerName, environment: r.environment, logOptions: r.logOptions, registryAuth: r.registryAuth }));
+    } catch (err) {
+      // A task already running keeps what it was started with; only a launch fails on it.
+      if (err instanceof TaskSecretsError && (started || (t.lastStatus !== "PROVISIONING" && t.lastStatus !== "PENDING"))) {
+        this.ctx.log.warn("secrets of a started task no longer resolve; re-sent without them", { taskArn: t.arn, reason: err.message });
+        return [];
+      }
+      throw err;
+    }
   }
 
   /** Starts a round (a payload, a sync): listings read from now on are current, then shared by the round. */
@@ -80,6 +104,7 @@ export class TaskSpecBuilder {
       stoppedReason: reason,
       startedBy: "",
       group: "",
+      secrets: [],
     };
   }
 }

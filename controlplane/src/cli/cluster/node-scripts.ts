@@ -120,6 +120,8 @@ const deadline = Date.now() + 60000;
   }
 })();
 ' || exit 1
+# The key sealing Secrets Manager values and SecureStrings lives in the control plane's data folder.
+export BERTH_SECRETS_KEY_FILE="\${BERTH_SECRETS_KEY_FILE:-/var/lib/berth/secrets.key}"
 exec node /opt/berth/controlplane/bin/berth.js controlplane --etcd http://127.0.0.1:2379 \\
   --api 0.0.0.0:7070 --grpc 0.0.0.0:7071 --region "\${BERTH_REGION:-us-east-1}"
 `;

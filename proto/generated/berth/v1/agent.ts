@@ -354,7 +354,11 @@ export interface TaskSpec {
   startedBy: string;
   group: string;
   /** For an awsvpc task: the interface the control plane placed it with. */
-  network?: TaskNetworkSpec | undefined;
+  network?:
+    | TaskNetworkSpec
+    | undefined;
+  /** The containers' resolved secrets (RUNNING only); see ContainerSecrets. */
+  secrets: ContainerSecrets[];
 }
 
 /**
@@ -514,6 +518,37 @@ export interface ContainerStatsSample {
   cpuPercent: number;
   /** Memory in use less reclaimable page cache, as `docker stats` shows it. */
   memoryBytes: number;
+}
+
+/**
+ * One container's secrets, resolved by the control plane at launch (ECS `secrets[]`,
+ * `logConfiguration.secretOptions`, `repositoryCredentials`). Sent only in a RUNNING TaskSpec over
+ * the agent's mTLS session; the agent keeps them in memory, never in its state file.
+ */
+export interface ContainerSecrets {
+  containerName: string;
+  /** secrets[].name -> value, added to the container's environment. */
+  environment: { [key: string]: string };
+  /** logConfiguration.secretOptions[].name -> value, added to its log options. */
+  logOptions: { [key: string]: string };
+  /** repositoryCredentials, for pulling the container's image. */
+  registryAuth?: RegistryAuth | undefined;
+}
+
+export interface ContainerSecrets_EnvironmentEntry {
+  key: string;
+  value: string;
+}
+
+export interface ContainerSecrets_LogOptionsEntry {
+  key: string;
+  value: string;
+}
+
+/** A private registry's credentials for one image pull. */
+export interface RegistryAuth {
+  username: string;
+  password: string;
 }
 
 function createBaseJoinRequest(): JoinRequest {
@@ -4409,6 +4444,7 @@ function createBaseTaskSpec(): TaskSpec {
     startedBy: "",
     group: "",
     network: undefined,
+    secrets: [],
   };
 }
 
@@ -4446,6 +4482,9 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     }
     if (message.network !== undefined) {
       TaskNetworkSpec.encode(message.network, writer.uint32(90).fork()).join();
+    }
+    for (const v of message.secrets) {
+      ContainerSecrets.encode(v!, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -4551,6 +4590,14 @@ export const TaskSpec: MessageFns<TaskSpec> = {
             message.network = TaskNetworkSpec.decode(reader, reader.uint32());
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.secrets.push(ContainerSecrets.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4604,6 +4651,9 @@ export const TaskSpec: MessageFns<TaskSpec> = {
         : "",
       group: isSet(object.group) ? globalThis.String(object.group) : "",
       network: isSet(object.network) ? TaskNetworkSpec.fromJSON(object.network) : undefined,
+      secrets: globalThis.Array.isArray(object?.secrets)
+        ? object.secrets.map((e: any) => ContainerSecrets.fromJSON(e))
+        : [],
     };
   },
 
@@ -4642,6 +4692,9 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     if (message.network !== undefined) {
       obj.network = TaskNetworkSpec.toJSON(message.network);
     }
+    if (message.secrets?.length) {
+      obj.secrets = message.secrets.map((e) => ContainerSecrets.toJSON(e));
+    }
     return obj;
   },
 
@@ -4663,6 +4716,7 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     message.network = (object.network !== undefined && object.network !== null)
       ? TaskNetworkSpec.fromPartial(object.network)
       : undefined;
+    message.secrets = object.secrets?.map((e) => ContainerSecrets.fromPartial(e)) || [];
     return message;
   },
 };
@@ -6629,6 +6683,469 @@ export const ContainerStatsSample: MessageFns<ContainerStatsSample> = {
   },
 };
 
+function createBaseContainerSecrets(): ContainerSecrets {
+  return { containerName: "", environment: {}, logOptions: {}, registryAuth: undefined };
+}
+
+export const ContainerSecrets: MessageFns<ContainerSecrets> = {
+  encode(message: ContainerSecrets, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.containerName !== "") {
+      writer.uint32(10).string(message.containerName);
+    }
+    globalThis.Object.entries(message.environment).forEach(([key, value]: [string, string]) => {
+      ContainerSecrets_EnvironmentEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    globalThis.Object.entries(message.logOptions).forEach(([key, value]: [string, string]) => {
+      ContainerSecrets_LogOptionsEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    if (message.registryAuth !== undefined) {
+      RegistryAuth.encode(message.registryAuth, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContainerSecrets {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContainerSecrets();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.containerName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = ContainerSecrets_EnvironmentEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.environment[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = ContainerSecrets_LogOptionsEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.logOptions[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.registryAuth = RegistryAuth.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ContainerSecrets {
+    return {
+      containerName: isSet(object.containerName)
+        ? globalThis.String(object.containerName)
+        : isSet(object.container_name)
+        ? globalThis.String(object.container_name)
+        : "",
+      environment: isObject(object.environment)
+        ? (globalThis.Object.entries(object.environment) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      logOptions: isObject(object.logOptions)
+        ? (globalThis.Object.entries(object.logOptions) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.log_options)
+        ? (globalThis.Object.entries(object.log_options) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      registryAuth: isSet(object.registryAuth)
+        ? RegistryAuth.fromJSON(object.registryAuth)
+        : isSet(object.registry_auth)
+        ? RegistryAuth.fromJSON(object.registry_auth)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ContainerSecrets): unknown {
+    const obj: any = {};
+    if (message.containerName !== "") {
+      obj.containerName = message.containerName;
+    }
+    if (message.environment) {
+      const entries = globalThis.Object.entries(message.environment) as [string, string][];
+      if (entries.length > 0) {
+        obj.environment = {};
+        entries.forEach(([k, v]) => {
+          obj.environment[k] = v;
+        });
+      }
+    }
+    if (message.logOptions) {
+      const entries = globalThis.Object.entries(message.logOptions) as [string, string][];
+      if (entries.length > 0) {
+        obj.logOptions = {};
+        entries.forEach(([k, v]) => {
+          obj.logOptions[k] = v;
+        });
+      }
+    }
+    if (message.registryAuth !== undefined) {
+      obj.registryAuth = RegistryAuth.toJSON(message.registryAuth);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ContainerSecrets>, I>>(base?: I): ContainerSecrets {
+    return ContainerSecrets.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ContainerSecrets>, I>>(object: I): ContainerSecrets {
+    const message = createBaseContainerSecrets();
+    message.containerName = object.containerName ?? "";
+    message.environment = (globalThis.Object.entries(object.environment ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.logOptions = (globalThis.Object.entries(object.logOptions ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.registryAuth = (object.registryAuth !== undefined && object.registryAuth !== null)
+      ? RegistryAuth.fromPartial(object.registryAuth)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseContainerSecrets_EnvironmentEntry(): ContainerSecrets_EnvironmentEntry {
+  return { key: "", value: "" };
+}
+
+export const ContainerSecrets_EnvironmentEntry: MessageFns<ContainerSecrets_EnvironmentEntry> = {
+  encode(message: ContainerSecrets_EnvironmentEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContainerSecrets_EnvironmentEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContainerSecrets_EnvironmentEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ContainerSecrets_EnvironmentEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ContainerSecrets_EnvironmentEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ContainerSecrets_EnvironmentEntry>, I>>(
+    base?: I,
+  ): ContainerSecrets_EnvironmentEntry {
+    return ContainerSecrets_EnvironmentEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ContainerSecrets_EnvironmentEntry>, I>>(
+    object: I,
+  ): ContainerSecrets_EnvironmentEntry {
+    const message = createBaseContainerSecrets_EnvironmentEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseContainerSecrets_LogOptionsEntry(): ContainerSecrets_LogOptionsEntry {
+  return { key: "", value: "" };
+}
+
+export const ContainerSecrets_LogOptionsEntry: MessageFns<ContainerSecrets_LogOptionsEntry> = {
+  encode(message: ContainerSecrets_LogOptionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContainerSecrets_LogOptionsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContainerSecrets_LogOptionsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ContainerSecrets_LogOptionsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ContainerSecrets_LogOptionsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ContainerSecrets_LogOptionsEntry>, I>>(
+    base?: I,
+  ): ContainerSecrets_LogOptionsEntry {
+    return ContainerSecrets_LogOptionsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ContainerSecrets_LogOptionsEntry>, I>>(
+    object: I,
+  ): ContainerSecrets_LogOptionsEntry {
+    const message = createBaseContainerSecrets_LogOptionsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseRegistryAuth(): RegistryAuth {
+  return { username: "", password: "" };
+}
+
+export const RegistryAuth: MessageFns<RegistryAuth> = {
+  encode(message: RegistryAuth, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.username !== "") {
+      writer.uint32(10).string(message.username);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegistryAuth {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegistryAuth();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RegistryAuth {
+    return {
+      username: isSet(object.username) ? globalThis.String(object.username) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+    };
+  },
+
+  toJSON(message: RegistryAuth): unknown {
+    const obj: any = {};
+    if (message.username !== "") {
+      obj.username = message.username;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RegistryAuth>, I>>(base?: I): RegistryAuth {
+    return RegistryAuth.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RegistryAuth>, I>>(object: I): RegistryAuth {
+    const message = createBaseRegistryAuth();
+    message.username = object.username ?? "";
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
 export type AgentServiceService = typeof AgentServiceService;
 export const AgentServiceService = {
   /**
@@ -6827,6 +7344,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
