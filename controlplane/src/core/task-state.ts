@@ -16,6 +16,8 @@ import {
 import type { TaskStateChange } from "@berth/proto";
 import type { Txn, Versioned } from "../store/index.js";
 import type { CoreContext } from "./context.js";
+import { planStopDrain } from "./elbv2/task-drain.js";
+import { listTargetGroups } from "./elbv2/target-groups.js";
 
 // Forward order of what users see; a late report never moves a task backwards.
 const visibleOrder: TaskStatus[] = ["PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"];
@@ -57,7 +59,9 @@ export function applyChange(task: TaskRecord, change: TaskStateChange, now: numb
   const startedAtMs = ms(change.startedAtMs, task.startedAtMs);
   const stop = task.desiredStatus === "RUNNING" ? agentStopOf(known, change.reason, containers, startedAtMs) : undefined;
   const desiredStatus = stop ? "STOPPED" : task.desiredStatus;
-  const lastStatus = later(visibleTaskStatus(known, desiredStatus), task.lastStatus);
+  const reported = later(visibleTaskStatus(known, desiredStatus), task.lastStatus);
+  // While its stop is held for draining the agent runs the task on: DEACTIVATING, not STOPPING.
+  const lastStatus = task.drain && reported === "STOPPING" ? "DEACTIVATING" : reported;
   // The first stop time recorded is the one kept.
   const stoppedAtMs = lastStatus === "STOPPED" ? task.stoppedAtMs ?? (change.stoppedAtMs || now) : task.stoppedAtMs;
   // The agent's clock dates the stop, this one the decision: one report can carry both, and
@@ -208,7 +212,8 @@ export interface StopOptions {
  * Asks for a task to stop: desired status STOPPED with the reason the user gave. The agent
  * holding it is told through its session; a task on an instance whose agent is away stays
  * STOPPING until the agent comes back or the liveness loop declares the instance lost and marks
- * the task STOPPED.
+ * the task STOPPED. A RUNNING task registered in target groups is DEACTIVATING first: its stop
+ * is held (`drain`) until its targets have drained (elbv2/task-drain.ts), then it goes to the agent.
  */
 export async function stopTask(
   ctx: CoreContext,
@@ -218,13 +223,18 @@ export async function stopTask(
   code: StopCode = "UserInitiated",
   opts: StopOptions = {},
 ): Promise<TaskRecord> {
+  // A service task registered in target groups drains first (DEACTIVATING): the groups are
+  // read once, before the guarded write, as the gate only needs to know where the task is.
+  const groups = await listTargetGroups(ctx);
   const rec = await updateTask(ctx, cluster, id, (t) => {
     if (t.desiredStatus === "STOPPED") return undefined;
     if (opts.spareProtected && protectionHolds(t, ctx.now())) return undefined;
+    const drain = planStopDrain(t, groups, ctx.now());
     return {
       ...t,
       desiredStatus: "STOPPED",
-      lastStatus: t.lastStatus === "RUNNING" ? "STOPPING" : t.lastStatus,
+      lastStatus: t.lastStatus === "RUNNING" ? (drain ? "DEACTIVATING" : "STOPPING") : t.lastStatus,
+      ...(drain && { drain }),
       stoppingAtMs: ctx.now(),
       stoppedReason: reason ?? "Task stopped by user",
       stopCode: code,

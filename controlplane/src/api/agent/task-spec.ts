@@ -1,4 +1,4 @@
-import type { TaskDefinitionRecord, TaskRecord } from "@berth/shared";
+import { dispatchedDesiredStatus, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
 import type { TaskSpec } from "@berth/proto";
 import { taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
 import { keys } from "../../store/index.js";
@@ -23,10 +23,11 @@ export class TaskSpecBuilder {
       clusterArn: t.clusterArn,
       family: t.family,
       revision: t.revision,
-      desiredStatus: t.desiredStatus,
+      // A stop waiting for the task's targets to drain is not the agent's to act on yet.
+      desiredStatus: dispatchedDesiredStatus(t),
       taskDefinitionJson: td ? JSON.stringify(td) : "",
       overridesJson: t.overrides ? JSON.stringify(t.overrides) : "",
-      stoppedReason: t.stoppedReason ?? "",
+      stoppedReason: dispatchedDesiredStatus(t) === "STOPPED" ? t.stoppedReason ?? "" : "",
       startedBy: t.startedBy ?? "",
       group: t.group ?? "",
       network: t.network && {
