@@ -14,10 +14,11 @@ import {
   type TaskStatus,
 } from "@berth/shared";
 import type { TaskStateChange } from "@berth/proto";
-import type { Txn, Versioned } from "../store/index.js";
+import { FencedOutError, type Txn, type Versioned } from "../store/index.js";
 import type { CoreContext } from "./context.js";
 import { planStopDrain } from "./elbv2/task-drain.js";
 import { listTargetGroups } from "./elbv2/target-groups.js";
+import { deregisterTaskTargets } from "./elbv2/targets.js";
 
 // Forward order of what users see; a late report never moves a task backwards.
 const visibleOrder: TaskStatus[] = ["PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"];
@@ -226,10 +227,14 @@ export async function stopTask(
   // A service task registered in target groups drains first (DEACTIVATING): the groups are
   // read once, before the guarded write, as the gate only needs to know where the task is.
   const groups = await listTargetGroups(ctx);
+  // Whether the write that landed set the gate (the change runs again after a lost race).
+  let gated = false;
   const rec = await updateTask(ctx, cluster, id, (t) => {
+    gated = false;
     if (t.desiredStatus === "STOPPED") return undefined;
     if (opts.spareProtected && protectionHolds(t, ctx.now())) return undefined;
     const drain = planStopDrain(t, groups, ctx.now());
+    gated = drain !== undefined;
     return {
       ...t,
       desiredStatus: "STOPPED",
@@ -242,6 +247,13 @@ export async function stopTask(
     };
   });
   if (!rec) throw new InvalidParameterException("The referenced task was not found.");
+  // Its targets start draining now; should this fail, the load balancer loop's next pass does it.
+  if (gated) {
+    await deregisterTaskTargets(ctx, rec).catch((err) => {
+      if (err instanceof FencedOutError) throw err;
+      ctx.log.warn("task targets not deregistered; the load balancer loop will", { taskArn: rec.arn, err });
+    });
+  }
   return rec;
 }
 

@@ -56,3 +56,8 @@ export function drainVerdict(task: Pick<TaskRecord, "arn" | "lastStatus" | "drai
   const named = groups.filter((tg) => task.drain!.targetGroupArns.includes(tg.arn));
   return groupsHolding(task, named, now).length > 0 ? { release: false } : { release: true, why: "drained" };
 }
+
+/** The group's targets with those of `taskArn` that are not yet draining starting to drain at `now`. Pure. */
+export function drainTaskTargets(tg: TargetGroupRecord, taskArn: string, now: number): TargetGroupRecord["targets"] {
+  return tg.targets.map((t) => (t.taskArn === taskArn && t.drainingSinceMs === undefined ? { ...t, drainingSinceMs: now } : t));
+}
