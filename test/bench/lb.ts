@@ -124,8 +124,11 @@ print(json.dumps({"tg": tg}))
     const best = new Map<LbBenchRow["system"], LbBenchRow>();
     // A short warm-up per system, then the rounds interleaved.
     for (const url of Object.values(urls)) await generateLoad({ url, count: 200, concurrency: opts.concurrency });
+    const order = Object.entries(urls) as [LbBenchRow["system"], string][];
     for (let round = 1; round <= opts.rounds; round++) {
-      for (const [system, url] of Object.entries(urls) as [LbBenchRow["system"], string][]) {
+      // Each round starts with the next system, so none always runs right after another.
+      const turn = [...order.slice((round - 1) % order.length), ...order.slice(0, (round - 1) % order.length)];
+      for (const [system, url] of turn) {
         const r = await generateLoad({ url, count: opts.requests, concurrency: opts.concurrency });
         const rps = (r.ok / r.elapsedMs) * 1000;
         process.stderr.write(`  lb ${system} round ${round}: ${Math.round(rps)} req/s, p99 ${percentile(r.latenciesMs, 99).toFixed(1)} ms, ${r.failed} failed\n`);
@@ -134,7 +137,7 @@ print(json.dumps({"tg": tg}))
         best.set(system, !prev || rps > prev.requestsPerSecond ? row : { ...prev, failed: row.failed, roundsPerSecond: row.roundsPerSecond });
       }
     }
-    return [...best.values()];
+    return order.map(([system]) => best.get(system)!);
   } finally {
     hand?.kill();
     await agent?.stop().catch(() => undefined);

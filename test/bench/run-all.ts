@@ -96,7 +96,7 @@ describe.skipIf(!enabled)("benchmarks", () => {
   });
 
   it.runIf(only.has("lb"))("6. requests through berth's load balancer vs HAProxy configured by hand vs the task directly", async () => {
-    const opts = { requests: Number(env.BERTH_BENCH_LB_REQUESTS ?? 3000), concurrency: 16, rounds };
+    const opts = { requests: Number(env.BERTH_BENCH_LB_REQUESTS ?? 3000), concurrency: 16, rounds: Math.max(3, rounds) };
     const rows = await benchLoadBalancer(opts);
     results.loadBalancer = { ...opts, rows };
     printLbTable(rows, opts);
