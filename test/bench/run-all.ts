@@ -5,7 +5,7 @@
 //
 // Environment: BERTH_BENCH=1 (set by `npm run bench`; without it this file skips, so a stray
 // `vitest run` never spends minutes here), BERTH_BENCH_ONLY=replicas,writes,scheduler,failure,nodes,lb,
-// BERTH_BENCH_ROUNDS (2), BERTH_BENCH_LB_REQUESTS (3000), BERTH_BENCH_REPLICAS (50), BERTH_BENCH_SYSTEMS=raw,api,swarm,berth.
+// BERTH_BENCH_ROUNDS (2), BERTH_BENCH_LB_REQUESTS (2000), BERTH_BENCH_REPLICAS (50), BERTH_BENCH_SYSTEMS=raw,api,swarm,berth.
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -96,7 +96,7 @@ describe.skipIf(!enabled)("benchmarks", () => {
   });
 
   it.runIf(only.has("lb"))("6. requests through berth's load balancer vs HAProxy configured by hand vs the task directly", async () => {
-    const opts = { requests: Number(env.BERTH_BENCH_LB_REQUESTS ?? 3000), concurrency: 16, rounds: Math.max(3, rounds) };
+    const opts = { requests: Number(env.BERTH_BENCH_LB_REQUESTS ?? 2000), concurrency: 16, rounds: Math.max(3, rounds) };
     const rows = await benchLoadBalancer(opts);
     results.loadBalancer = { ...opts, rows };
     printLbTable(rows, opts);
