@@ -58,7 +58,7 @@ function handConfig(port: number, servers: string[]): string {
     "  option httpchk",
     "  http-check send meth GET uri /",
     "  http-check expect rstatus ^200$",
-    "  timeout check 5s",
+    "  timeout check 2s",
     ...servers.map((s, i) => `  server s${i} ${s} check inter 5s rise 2 fall 2`),
     "",
   ].join("\n");
@@ -86,7 +86,7 @@ export async function benchLoadBalancer(opts: LbBenchOptions): Promise<LbBenchRo
       `
 vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
 lb = elbv2.create_load_balancer(Name="bench-lb")["LoadBalancers"][0]
-tg = elbv2.create_target_group(Name="bench-tg", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="instance", HealthCheckIntervalSeconds=5, HealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
+tg = elbv2.create_target_group(Name="bench-tg", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="instance", HealthCheckIntervalSeconds=5, HealthCheckTimeoutSeconds=2, HealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
 elbv2.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=${berthPort}, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
 print(json.dumps({"tg": tg}))
 `,
