@@ -43,7 +43,7 @@ beforeAll(async () => {
     `
 vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
 lb = elbv2.create_load_balancer(Name="vpc-lb")["LoadBalancers"][0]
-ip = elbv2.create_target_group(Name="vpc-ip", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip", HealthCheckIntervalSeconds=5, HealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
+ip = elbv2.create_target_group(Name="vpc-ip", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip", HealthCheckIntervalSeconds=5, HealthCheckTimeoutSeconds=2, HealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
 inst = elbv2.create_target_group(Name="vpc-inst", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
 for tg in (ip, inst):
     elbv2.modify_target_group_attributes(TargetGroupArn=tg, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "1"}])
