@@ -110,6 +110,14 @@ async function drained(): Promise<string[]> {
   return state.split("\n").filter((l) => /^\d+ tg_/.test(l)).map((l) => l.split(" ")).filter((f) => (Number(f[6]) & 8) !== 0).map((f) => `${f[4]}:${f[18]}`);
 }
 
+/** How many of the group's servers HAProxy holds UP with a passed last check (`* ` marks one running), not draining. */
+async function serving(): Promise<number> {
+  const csv = (await runtime("show stat")).split("\n");
+  const cols = csv.find((l) => l.startsWith("# "))!.slice(2).split(",");
+  const at = (name: string) => cols.indexOf(name);
+  return csv.map((l) => l.split(",")).filter((f) => f[at("pxname")] === "tg_drain-tg" && f[at("svname")] !== "BACKEND" && f[at("status")] === "UP" && f[at("check_status")].replace(/^\* /, "") === "L7OK").length;
+}
+
 /** The servers of the group's backend as `address:port`, sorted. */
 async function servers(): Promise<string[]> {
   const state = await runtime("show servers state");
@@ -190,12 +198,25 @@ describe("connection draining and health gating on HAProxy", () => {
     const url = `http://127.0.0.1:${port}/`;
     const load = generateLoad({ url, count: 2000, ratePerSecond: 50 });
     const loadStarted = Date.now();
+    // minimumHealthyPercent 100: HAProxy never has fewer than 4 servers passing checks, because a
+    // new task counts only once its target is healthy, and an old one drains only then.
+    let fewest = Infinity;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        fewest = Math.min(fewest, await serving().catch(() => fewest));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
     await new Promise((r) => setTimeout(r, 1000));
     await t.ecs.send(new UpdateServiceCommand({ cluster, service: "web", taskDefinition: await registerDefinition("2") }));
     const after = await steady(4, "the new deployment steady");
     const rolledMs = Date.now() - loadStarted;
     const result = await load;
-    process.stdout.write(`rolling deployment under load: ${result.sent} requests sent, ${result.ok} answered, ${result.failed} failed; rollout done ${rolledMs} ms into the ${Math.round(result.elapsedMs)} ms of load\n`);
+    sampling = false;
+    await sampler;
+    process.stdout.write(`rolling deployment under load: ${result.sent} requests sent, ${result.ok} answered, ${result.failed} failed; rollout done ${rolledMs} ms into the ${Math.round(result.elapsedMs)} ms of load; never fewer than ${fewest} servers passing checks\n`);
+    expect(fewest).toBeGreaterThanOrEqual(4);
     expect(result.failures).toEqual([]);
     expect(result.ok).toBe(2000);
     // The whole rollout happened under the load, and the old tasks all went.
