@@ -4,8 +4,8 @@
 // Nothing here asserts on a time; a benchmark fails only when it could not measure.
 //
 // Environment: BERTH_BENCH=1 (set by `npm run bench`; without it this file skips, so a stray
-// `vitest run` never spends minutes here), BERTH_BENCH_ONLY=replicas,writes,scheduler,failure,nodes,
-// BERTH_BENCH_ROUNDS (2), BERTH_BENCH_REPLICAS (50), BERTH_BENCH_SYSTEMS=raw,api,swarm,berth.
+// `vitest run` never spends minutes here), BERTH_BENCH_ONLY=replicas,writes,scheduler,failure,nodes,lb,
+// BERTH_BENCH_ROUNDS (2), BERTH_BENCH_LB_REQUESTS (2000), BERTH_BENCH_REPLICAS (50), BERTH_BENCH_SYSTEMS=raw,api,swarm,berth.
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -15,6 +15,7 @@ import { startBerth, stopBerth, type BerthBench } from "./berth-service.js";
 import { dockerCli } from "./docker-cli.js";
 import { benchFailureDetection } from "./failure-detection.js";
 import { benchNodes } from "./nodes.js";
+import { benchLoadBalancer, printLbTable } from "./lb.js";
 import { cleanRaw } from "./raw-docker.js";
 import { benchReplicas, type System } from "./replicas.js";
 import { benchScheduler } from "./scheduler.js";
@@ -24,7 +25,7 @@ import { benchWritePath } from "./write-path.js";
 
 const env = process.env;
 const enabled = env.BERTH_BENCH === "1";
-const only = new Set((env.BERTH_BENCH_ONLY ?? "replicas,writes,scheduler,failure,nodes").split(",").map((s) => s.trim()));
+const only = new Set((env.BERTH_BENCH_ONLY ?? "replicas,writes,scheduler,failure,nodes,lb").split(",").map((s) => s.trim()));
 const rounds = Number(env.BERTH_BENCH_ROUNDS ?? 2);
 const replicas = Number(env.BERTH_BENCH_REPLICAS ?? 50);
 const systems = (env.BERTH_BENCH_SYSTEMS ?? "raw,api,swarm,berth").split(",").map((s) => s.trim()) as System[];
@@ -92,5 +93,13 @@ describe.skipIf(!enabled)("benchmarks", () => {
     const n = await benchNodes({ nodes: 3, tasks: 6 });
     results.nodes = n;
     printNodesTable(n);
+  });
+
+  it.runIf(only.has("lb"))("6. requests through berth's load balancer vs HAProxy configured by hand vs the task directly", async () => {
+    const opts = { requests: Number(env.BERTH_BENCH_LB_REQUESTS ?? 2000), concurrency: 16, rounds: Math.max(3, rounds) };
+    const rows = await benchLoadBalancer(opts);
+    results.loadBalancer = { ...opts, rows };
+    printLbTable(rows, opts);
+    expect(rows.filter((r) => r.failed > 0), "every request answered").toEqual([]);
   });
 });

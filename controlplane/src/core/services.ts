@@ -256,6 +256,8 @@ export async function updateService(ctx: CoreContext, cluster: string, name: str
   const td = input.taskDefinition === undefined ? undefined : await runnableDefinition(ctx, input.taskDefinition, existing.value.launchType);
   // A Fargate service's new definition must be one Fargate runs, as at CreateService.
   if (td && existing.value.launchType === "FARGATE") checkFargateLaunch(td, undefined);
+  // The service's target groups must fit the new definition too (an instance group and an awsvpc one are refused).
+  if (td && existing.value.loadBalancers?.length) await resolveServiceLoadBalancers(ctx, existing.value.loadBalancers, td);
   const change: ServiceChange = { ...input, taskDefinition: td?.taskDefinitionArn, capacityProviderStrategy: undefined };
   if (input.capacityProviderStrategy?.length) {
     const plan = resolveLaunch({ capacityProviderStrategy: input.capacityProviderStrategy }, clusterRecord);

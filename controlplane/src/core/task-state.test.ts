@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TaskRecord } from "@berth/shared";
+import { dispatchedDesiredStatus, type TaskRecord } from "@berth/shared";
 import type { TaskStateChange } from "@berth/proto";
 import { agentStopOf, applyChange, stoppedWithoutAgent, type AgentStop } from "./task-state.js";
 
@@ -65,6 +65,22 @@ describe("applyChange", () => {
       task({ lastStatus: "STOPPED", desiredStatus: "STOPPED", stoppedAtMs: now - 3000, containers: [{ name: "main", containerArn: "", image: "x", lastStatus: "STOPPED", networkBindings: [] }] }),
       change("RUNNING", {}, { stoppedAtMs: now }),
       { lastStatus: "STOPPED", stoppedAtMs: now - 3000 },
+      "STOPPED",
+    ],
+    // a stop held while its targets drain: a report of the still-running task keeps it DEACTIVATING
+    [
+      "draining, running report",
+      task({ lastStatus: "DEACTIVATING", desiredStatus: "STOPPED", drain: { sinceMs: now - 1000, targetGroupArns: ["tg"], untilMs: now + 60_000 } }),
+      change("RUNNING", { healthStatus: "HEALTHY" }),
+      { lastStatus: "DEACTIVATING", desiredStatus: "STOPPED" },
+      "RUNNING",
+    ],
+    // the same task's essential container exits while it drains: STOPPED all the same
+    [
+      "draining, stopped report",
+      task({ lastStatus: "DEACTIVATING", desiredStatus: "STOPPED", drain: { sinceMs: now - 1000, targetGroupArns: ["tg"], untilMs: now + 60_000 } }),
+      change("STOPPED", { exitCode: 0 }),
+      { lastStatus: "STOPPED" },
       "STOPPED",
     ],
   ])("%s", (_name, before, ch, want, container) => {
@@ -241,5 +257,18 @@ describe("stoppedWithoutAgent", () => {
     const after = stoppedWithoutAgent(before, "lost", "TerminationNotice", now);
     if (want === undefined) expect(after).toBeUndefined();
     else expect(after).toMatchObject(want);
+  });
+});
+
+describe("dispatchedDesiredStatus", () => {
+  it.each<[string, Pick<TaskRecord, "desiredStatus" | "drain">, "RUNNING" | "STOPPED"]>([
+    // to run: run
+    ["running", { desiredStatus: "RUNNING" }, "RUNNING"],
+    // stopped, no gate: the agent is told to stop
+    ["stopped", { desiredStatus: "STOPPED" }, "STOPPED"],
+    // stopped but held while its targets drain: the agent runs it on
+    ["draining", { desiredStatus: "STOPPED", drain: { sinceMs: 0, targetGroupArns: ["tg"], untilMs: 1 } }, "RUNNING"],
+  ])("%s", (_name, t, want) => {
+    expect(dispatchedDesiredStatus(t)).toBe(want);
   });
 });

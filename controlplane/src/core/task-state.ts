@@ -14,8 +14,11 @@ import {
   type TaskStatus,
 } from "@berth/shared";
 import type { TaskStateChange } from "@berth/proto";
-import type { Txn, Versioned } from "../store/index.js";
+import { FencedOutError, type Txn, type Versioned } from "../store/index.js";
 import type { CoreContext } from "./context.js";
+import { planStopDrain } from "./elbv2/task-drain.js";
+import { listTargetGroups } from "./elbv2/target-groups.js";
+import { deregisterTaskTargets } from "./elbv2/targets.js";
 
 // Forward order of what users see; a late report never moves a task backwards.
 const visibleOrder: TaskStatus[] = ["PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"];
@@ -57,7 +60,9 @@ export function applyChange(task: TaskRecord, change: TaskStateChange, now: numb
   const startedAtMs = ms(change.startedAtMs, task.startedAtMs);
   const stop = task.desiredStatus === "RUNNING" ? agentStopOf(known, change.reason, containers, startedAtMs) : undefined;
   const desiredStatus = stop ? "STOPPED" : task.desiredStatus;
-  const lastStatus = later(visibleTaskStatus(known, desiredStatus), task.lastStatus);
+  const reported = later(visibleTaskStatus(known, desiredStatus), task.lastStatus);
+  // While its stop is held for draining the agent runs the task on: DEACTIVATING, not STOPPING.
+  const lastStatus = task.drain && reported === "STOPPING" ? "DEACTIVATING" : reported;
   // The first stop time recorded is the one kept.
   const stoppedAtMs = lastStatus === "STOPPED" ? task.stoppedAtMs ?? (change.stoppedAtMs || now) : task.stoppedAtMs;
   // The agent's clock dates the stop, this one the decision: one report can carry both, and
@@ -208,7 +213,8 @@ export interface StopOptions {
  * Asks for a task to stop: desired status STOPPED with the reason the user gave. The agent
  * holding it is told through its session; a task on an instance whose agent is away stays
  * STOPPING until the agent comes back or the liveness loop declares the instance lost and marks
- * the task STOPPED.
+ * the task STOPPED. A RUNNING task registered in target groups is DEACTIVATING first: its stop
+ * is held (`drain`) until its targets have drained (elbv2/task-drain.ts), then it goes to the agent.
  */
 export async function stopTask(
   ctx: CoreContext,
@@ -218,13 +224,22 @@ export async function stopTask(
   code: StopCode = "UserInitiated",
   opts: StopOptions = {},
 ): Promise<TaskRecord> {
+  // A service task registered in target groups drains first (DEACTIVATING): the groups are
+  // read once, before the guarded write, as the gate only needs to know where the task is.
+  const groups = await listTargetGroups(ctx);
+  // Whether the write that landed set the gate (the change runs again after a lost race).
+  let gated = false;
   const rec = await updateTask(ctx, cluster, id, (t) => {
+    gated = false;
     if (t.desiredStatus === "STOPPED") return undefined;
     if (opts.spareProtected && protectionHolds(t, ctx.now())) return undefined;
+    const drain = planStopDrain(t, groups, ctx.now());
+    gated = drain !== undefined;
     return {
       ...t,
       desiredStatus: "STOPPED",
-      lastStatus: t.lastStatus === "RUNNING" ? "STOPPING" : t.lastStatus,
+      lastStatus: t.lastStatus === "RUNNING" ? (drain ? "DEACTIVATING" : "STOPPING") : t.lastStatus,
+      ...(drain && { drain }),
       stoppingAtMs: ctx.now(),
       stoppedReason: reason ?? "Task stopped by user",
       stopCode: code,
@@ -232,6 +247,13 @@ export async function stopTask(
     };
   });
   if (!rec) throw new InvalidParameterException("The referenced task was not found.");
+  // Its targets start draining now; should this fail, the load balancer loop's next pass does it.
+  if (gated) {
+    await deregisterTaskTargets(ctx, rec).catch((err) => {
+      if (err instanceof FencedOutError) throw err;
+      ctx.log.warn("task targets not deregistered; the load balancer loop will", { taskArn: rec.arn, err });
+    });
+  }
   return rec;
 }
 

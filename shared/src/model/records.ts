@@ -262,6 +262,30 @@ export interface TaskRecord {
   ephemeralStorageGiB?: number;
   /** An awsvpc task's interface: placement picks its subnet and address, the agent reports its MAC. */
   network?: TaskNetworkRecord;
+  /**
+   * Present while a stop waits for the task's load balancer targets to drain (lastStatus
+   * DEACTIVATING): the desired status is STOPPED, but the agent is not told until the leader
+   * lifts the gate, so the containers serve their in-flight requests meanwhile.
+   */
+  drain?: TaskDrainRecord;
+}
+
+/** A stop held back while the task's targets drain (connection draining, ECS's DEACTIVATING). */
+export interface TaskDrainRecord {
+  /** When the stop was asked for. */
+  sinceMs: number;
+  /** The target groups the task was registered in when it was asked to stop. */
+  targetGroupArns: string[];
+  /** The latest the gate holds, whatever the targets show (the groups' longest delay, plus slack). */
+  untilMs: number;
+}
+
+/**
+ * The desired status the task's agent is told: RUNNING while a stop waits for the task's targets
+ * to drain, the record's desired status otherwise.
+ */
+export function dispatchedDesiredStatus(t: Pick<TaskRecord, "desiredStatus" | "drain">): "RUNNING" | "STOPPED" {
+  return t.drain ? "RUNNING" : t.desiredStatus;
 }
 
 /**

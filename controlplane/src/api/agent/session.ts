@@ -1,6 +1,6 @@
 import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Lease } from "etcd3";
-import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
+import { ConflictError, dispatchedDesiredStatus, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
 import { markStopped, recordStateChange, TaskSecretsError, type CoreContext, type SessionMark } from "../../core/index.js";
 import { NetworkSync } from "./network-sync.js";
@@ -258,7 +258,7 @@ class AgentSession {
     for (const k of known) {
       const id = lastIdOf(k.taskArn);
       const rec = (await this.ctx.store.tasks.get(this.cluster, id))?.value;
-      if (rec && rec.containerInstanceId === this.instanceId && rec.desiredStatus === "RUNNING") {
+      if (rec && rec.containerInstanceId === this.instanceId && dispatchedDesiredStatus(rec) === "RUNNING") {
         this.agentKnows.add(id);
         continue;
       }
@@ -283,7 +283,9 @@ class AgentSession {
         this.sent.delete(t.id);
         continue;
       }
-      if (sent === t.desiredStatus) continue;
+      // A stop held while the task's targets drain is sent once the leader lifts the gate.
+      const desired = dispatchedDesiredStatus(t);
+      if (sent === desired) continue;
       // A task that stopped before the agent ever heard of it needs no word.
       if (sent === undefined && t.lastStatus === "STOPPED") continue;
       let spec: TaskSpec;
@@ -297,7 +299,7 @@ class AgentSession {
         continue;
       }
       specs.push(spec);
-      this.sent.set(t.id, t.desiredStatus);
+      this.sent.set(t.id, desired);
     }
     this.send(specs);
   }

@@ -1,4 +1,4 @@
-import type { TaskDefinitionRecord, TaskRecord } from "@berth/shared";
+import { dispatchedDesiredStatus, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
 import type { ContainerSecrets, TaskSpec } from "@berth/proto";
 import { needsSecrets, resolveTaskSecrets, TaskSecretsError, taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
 import { keys } from "../../store/index.js";
@@ -24,16 +24,17 @@ export class TaskSpecBuilder {
       td = (await this.ctx.store.taskDefinitions.get(t.family, t.revision))?.value;
       if (td) this.defs.set(t.taskDefinitionArn, td);
     }
-    const secrets = td && opts.secrets && t.desiredStatus === "RUNNING" ? await this.secretsOf(t, td, opts.started === true) : [];
+    const secrets = td && opts.secrets && dispatchedDesiredStatus(t) === "RUNNING" ? await this.secretsOf(t, td, opts.started === true) : [];
     return {
       taskArn: t.arn,
       clusterArn: t.clusterArn,
       family: t.family,
       revision: t.revision,
-      desiredStatus: t.desiredStatus,
+      // A stop waiting for the task's targets to drain is not the agent's to act on yet.
+      desiredStatus: dispatchedDesiredStatus(t),
       taskDefinitionJson: td ? JSON.stringify(td) : "",
       overridesJson: t.overrides ? JSON.stringify(t.overrides) : "",
-      stoppedReason: t.stoppedReason ?? "",
+      stoppedReason: dispatchedDesiredStatus(t) === "STOPPED" ? t.stoppedReason ?? "" : "",
       startedBy: t.startedBy ?? "",
       group: t.group ?? "",
       network: t.network && {

@@ -14,3 +14,5 @@ export * from "./tags.js";
 export { planServiceTargets, taskTarget, type ServiceTarget, type ServiceTargetPlan } from "./service-target-plan.js";
 export { syncServiceTargets } from "./service-targets.js";
 export { checkServiceLoadBalancers, resolveServiceLoadBalancers, type ServiceLoadBalancerInput } from "./service-load-balancers.js";
+export { drainVerdict, planStopDrain, drainSlackMs, type DrainVerdict } from "./task-drain.js";
+export { readElbHealthView, serviceElbHealth, taskElbHealth, type ElbHealthView, type TaskElbHealth } from "./task-elb-health.js";

@@ -55,6 +55,10 @@ describe("planServiceTargets", () => {
     ["draining", tg("instance", [registered("ci-1", 32768, "arn:task/a", 5)]), [], [], []],
     // a target registered by hand is not the service's to remove
     ["by hand", tg("instance", [registered("ci-1", 9000)]), [], [], []],
+    // an awsvpc task in an ip group: its own address and the container port, not the host's
+    ["awsvpc", tg("ip"), [task("a", undefined, { network: { privateIpv4Address: "10.1.0.7" } as TaskRecord["network"] })], [{ id: "10.1.0.7", port: 80, taskArn: "arn:task/a" }], []],
+    // an awsvpc task in an instance group (refused at CreateService): nothing
+    ["awsvpc instance", tg("instance"), [task("a", undefined, { network: { privateIpv4Address: "10.1.0.7" } as TaskRecord["network"] })], [], []],
   ])("%s", (_, group, tasks, register, deregister) => {
     const plans = planServiceTargets([service()], () => tasks, [group], instances);
     if (register.length === 0 && deregister.length === 0) expect(plans).toEqual([]);
@@ -93,5 +97,16 @@ describe("checkServiceLoadBalancers", () => {
   ])("%o", (lb, error) => {
     if (error) expect(() => checkServiceLoadBalancers([lb], td, groups)).toThrow(error);
     else expect(checkServiceLoadBalancers([lb], td, groups)).toEqual([lb]);
+  });
+
+  const awsvpc = { ...td, networkMode: "awsvpc" } as TaskDefinitionRecord;
+  it.each([
+    // an ip group for awsvpc tasks: their own interfaces are the targets
+    [{ targetGroupArn: "arn:ip", containerName: "web", containerPort: 80 }, undefined],
+    // an instance group for awsvpc tasks, refused in ECS's words
+    [{ targetGroupArn: "arn:tg", containerName: "web", containerPort: 80 }, /^The provided target group arn:tg has target type instance, which is incompatible with the awsvpc network mode specified in the task definition\.$/],
+  ])("awsvpc %o", (lb, error) => {
+    if (error) expect(() => checkServiceLoadBalancers([lb], awsvpc, groups)).toThrow(error);
+    else expect(checkServiceLoadBalancers([lb], awsvpc, groups)).toEqual([lb]);
   });
 });

@@ -18,11 +18,17 @@ export interface ServiceTargetPlan {
 }
 
 /**
- * Where a task's container port is reached in a target group: for an instance group (bridge or
- * host networking), its container instance and the host port bound to the container port; for an
- * ip group, the instance's host IP and that host port. Undefined while the port is not bound. Pure.
+ * Where a task's container port is reached in a target group: for an awsvpc task in an ip group,
+ * the task's own address and the container port itself (its interface is the task's, as ECS
+ * registers the ENI's IP); for an instance group (bridge or host networking), its container
+ * instance and the host port bound to the container port; for an ip group, the instance's host
+ * IP and that host port. Undefined while the port is not bound. Pure.
  */
 export function taskTarget(task: TaskRecord, containerName: string, containerPort: number, tg: TargetGroupRecord, instances: Map<string, ContainerInstanceRecord>): ServiceTarget | undefined {
+  if (task.network) {
+    const container = task.containers.find((c) => c.name === containerName);
+    return tg.targetType === "ip" && container ? { id: task.network.privateIpv4Address, port: containerPort, taskArn: task.arn } : undefined;
+  }
   const binding = task.containers.find((c) => c.name === containerName)?.networkBindings.find((b) => b.containerPort === containerPort && (b.protocol ?? "tcp") === "tcp");
   if (!binding?.hostPort) return undefined;
   if (tg.targetType === "instance") return { id: task.containerInstanceId, port: binding.hostPort, taskArn: task.arn };

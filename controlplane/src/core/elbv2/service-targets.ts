@@ -1,7 +1,9 @@
-import { serviceGroup, type ContainerInstanceRecord, type ServiceRecord } from "@berth/shared";
+import { serviceGroup, type ContainerInstanceRecord, type ServiceRecord, type TaskRecord } from "@berth/shared";
 import { keys } from "../../store/index.js";
 import type { CoreContext } from "../context.js";
 import { clusterTasks } from "../listings.js";
+import { updateTask } from "../task-state.js";
+import { drainVerdict } from "./task-drain.js";
 import { planServiceTargets } from "./service-target-plan.js";
 import { planDeregisterTargets, planRegisterTargets } from "./target-group-rules.js";
 import { mutateTargetGroup, listTargetGroups, zoneLookup } from "./target-groups.js";
@@ -13,10 +15,44 @@ import { targetKey } from "./types.js";
  * group in one guarded write.
  */
 export async function syncServiceTargets(ctx: CoreContext): Promise<void> {
-  const services = (await ctx.store.services.list(keys.services())).items.map((i) => i.value).filter((s) => s.status === "ACTIVE" && (s.loadBalancers?.length ?? 0) > 0);
-  if (services.length === 0) return;
-  const clusters = [...new Set(services.map((s) => s.cluster))];
+  // A service being deleted still has tasks draining: its cluster is read, its tasks not registered.
+  const withTargets = (await ctx.store.services.list(keys.services())).items.map((i) => i.value).filter((s) => s.status !== "INACTIVE" && (s.loadBalancers?.length ?? 0) > 0);
+  const services = withTargets.filter((s) => s.status === "ACTIVE");
+  if (withTargets.length === 0) return;
+  const clusters = [...new Set(withTargets.map((s) => s.cluster))];
   const tasks = new Map(await Promise.all(clusters.map(async (c) => [c, await clusterTasks(ctx, c)] as const)));
+  try {
+    await registerServiceTargets(ctx, services, tasks);
+  } finally {
+    // Gates lift after the groups are written, so a task is released only once its targets are seen drained.
+    await releaseDrainedTasks(ctx, [...tasks.values()].flat());
+  }
+}
+
+/**
+ * Lifts the drain gate of each task whose targets have drained (drainVerdict): DEACTIVATING →
+ * STOPPING, so its agent is told to stop it. Each task in its own guarded write.
+ */
+export async function releaseDrainedTasks(ctx: CoreContext, tasks: TaskRecord[]): Promise<void> {
+  const held = tasks.filter((t) => t.drain);
+  if (held.length === 0) return;
+  const groups = await listTargetGroups(ctx);
+  for (const t of held) {
+    const verdict = drainVerdict(t, groups, ctx.now());
+    if (!verdict.release) continue;
+    const rec = await updateTask(ctx, t.cluster, t.id, (cur) => {
+      if (!cur.drain) return undefined;
+      // Judged again on the record as it is now: it may have stopped meanwhile.
+      if (!drainVerdict(cur, groups, ctx.now()).release) return undefined;
+      const { drain: _lifted, ...rest } = cur;
+      return { ...rest, lastStatus: cur.lastStatus === "DEACTIVATING" ? "STOPPING" : cur.lastStatus, version: cur.version + 1 };
+    });
+    if (rec && !rec.drain) ctx.log.info("task drained; stop sent", { taskArn: t.arn, why: verdict.why, heldMs: ctx.now() - t.drain!.sinceMs });
+  }
+}
+
+/** Registers the services' RUNNING tasks and deregisters the targets of tasks stopping or gone. */
+async function registerServiceTargets(ctx: CoreContext, services: ServiceRecord[], tasks: Map<string, TaskRecord[]>): Promise<void> {
   const instances = new Map<string, ContainerInstanceRecord>();
   for (const i of (await ctx.store.instances.list(keys.instances())).items) instances.set(i.value.id, i.value);
   const tasksOf = (s: ServiceRecord) => (tasks.get(s.cluster) ?? []).filter((t) => t.group === serviceGroup(s.name));

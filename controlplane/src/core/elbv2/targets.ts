@@ -1,4 +1,4 @@
-import { ConflictError } from "@berth/shared";
+import { ConflictError, Elbv2TargetGroupNotFound, type TaskRecord } from "@berth/shared";
 import { keys } from "../../store/index.js";
 import type { CoreContext } from "../context.js";
 import { groupsOfLoadBalancer } from "./listener-rules.js";
@@ -6,6 +6,7 @@ import { targetGroupByArn } from "./records.js";
 import { liveTargets, planDeregisterTargets, planRegisterTargets, type TargetRequest } from "./target-group-rules.js";
 import { describeHealth, type HealthRow } from "./health-rules.js";
 import { mutateTargetGroup, zoneLookup } from "./target-groups.js";
+import { drainTaskTargets } from "./task-drain.js";
 import type { TargetGroupRecord, TargetHealth, TargetHealthRecord } from "./types.js";
 
 /**
@@ -71,4 +72,19 @@ export async function guardedTargetHealthWrite(ctx: CoreContext, tg: TargetGroup
   else await ctx.store.targetHealth.create(rec);
   const changed = Object.entries(targets).filter(([k, h]) => cur?.value.targets[k]?.state !== h.state);
   for (const [target, h] of changed) ctx.log.info("target health changed", { targetGroup: tg.name, target, from: cur?.value.targets[target]?.state ?? "none", to: h.state, reason: h.reason });
+}
+
+/**
+ * Starts draining a stopping task's targets in the groups its drain gate names, at once rather
+ * than on the load balancer loop's next pass (which would also deregister them), so
+ * DescribeTargetHealth shows them draining as soon as StopTask returns. A group gone is skipped.
+ */
+export async function deregisterTaskTargets(ctx: CoreContext, task: TaskRecord): Promise<void> {
+  for (const arn of task.drain?.targetGroupArns ?? []) {
+    const next = await mutateTargetGroup(ctx, arn, (cur) => ({ ...cur, targets: drainTaskTargets(cur, task.arn, ctx.now()) })).catch((err) => {
+      if (err instanceof Elbv2TargetGroupNotFound) return undefined;
+      throw err;
+    });
+    if (next) ctx.log.info("task targets deregistering", { targetGroup: next.name, taskArn: task.arn });
+  }
 }

@@ -9,14 +9,19 @@ import { newDeploymentId } from "./ids.js";
  * definition of the last COMPLETED deployment.
  */
 
+// Every ELB failure reason starts so, whichever target group it names (the ARN and its ")" cut off).
+const elbFailurePrefix = stopReasons.elbUnhealthy("").slice(0, -1);
+
 /**
  * True when a stopped task counts as a failure: it never reached RUNNING (no start time, or the
- * agent said TaskFailedToStart), or the scheduler stopped it for failing its health checks.
+ * agent said TaskFailedToStart), or the scheduler stopped it for failing its container or ELB
+ * health checks.
  */
+
 export function isFailedTask(t: TaskRecord): boolean {
   if (t.lastStatus !== "STOPPED") return false;
   if (t.startedAtMs === undefined || t.stopCode === "TaskFailedToStart") return true;
-  return t.stoppedReason === stopReasons.unhealthy;
+  return t.stoppedReason === stopReasons.unhealthy || (t.stoppedReason?.startsWith(elbFailurePrefix) ?? false);
 }
 
 /**

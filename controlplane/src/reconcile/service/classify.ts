@@ -1,5 +1,5 @@
 import type { DeploymentRecord, TaskRecord } from "@berth/shared";
-import { isHealthy, isUnhealthy, type HealthContext } from "./health.js";
+import { elbFailureOf, isHealthy, isUnhealthy, reportsUnhealthy, type ElbFailure, type HealthContext } from "./health.js";
 
 /** The bucket a service task falls in; the plan acts per bucket. */
 export type TaskBucket = "stopped" | "stopping" | "unhealthy" | "draining" | "orphaned" | "old" | "healthy" | "pending";
@@ -10,6 +10,8 @@ export interface ClassifiedTask {
   bucket: TaskBucket;
   /** Counts toward minimumHealthyPercent (RUNNING and, if health-checked, HEALTHY). */
   healthy: boolean;
+  /** An unhealthy task's cause when it is its target group's report, not a container's check. */
+  elbFailure?: ElbFailure;
 }
 
 /** When a task started, or was created if it has not started: what stop orders compare. */
@@ -74,7 +76,9 @@ export function classifyTasks(tasks: TaskRecord[], c: ClassifyContext): Classifi
   return tasks.map((task) => {
     const bucket = rules.find((r) => r.matches(task, c))!.bucket;
     const live = bucket !== "stopped" && bucket !== "stopping";
-    return { task, bucket, healthy: live && bucket !== "unhealthy" && isHealthy(task, c.health) };
+    // A failed container check names the cause first, as ECS's event does; ELB's otherwise.
+    const elbFailure = bucket === "unhealthy" && !reportsUnhealthy(task) ? elbFailureOf(task, c.health) : undefined;
+    return { task, bucket, healthy: live && bucket !== "unhealthy" && isHealthy(task, c.health), ...(elbFailure && { elbFailure }) };
   });
 }
 

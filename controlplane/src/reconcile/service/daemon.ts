@@ -2,7 +2,7 @@ import { groupBy } from "@berth/shared";
 import { eligibleInstances } from "../../scheduler/index.js";
 import { startedAtOf, type ClassifiedTask } from "./classify.js";
 import { stopReasons } from "./events.js";
-import type { PlannedStop, RollingResult } from "./rolling.js";
+import { unhealthyReason, type PlannedStop, type RollingResult } from "./rolling.js";
 import type { DaemonContext } from "./types.js";
 
 /**
@@ -95,7 +95,7 @@ export function planDaemon(input: DaemonInput): DaemonResult {
       }
       continue;
     }
-    for (const c of tasks) if (c.bucket === "unhealthy") stop(c, stopReasons.unhealthy);
+    for (const c of tasks) if (c.bucket === "unhealthy") stop(c, unhealthyReason(c));
     // One primary task per instance: the healthy, longest-running one stays.
     const primary = tasks
       .filter((c) => c.bucket === "healthy" || c.bucket === "pending")

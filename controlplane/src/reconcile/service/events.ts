@@ -14,6 +14,9 @@ export const serviceMessages = {
     `(service ${service}) has started ${taskIds.length} tasks: ${taskIds.map((id) => `(task ${id})`).join(" ")}.`,
   /** A task the scheduler is about to replace because a container health check failed. */
   taskUnhealthy: (service: string, taskId: string) => `(service ${service}) (task ${taskId}) failed container health checks.`,
+  /** A task the scheduler is about to replace because its load balancer reports its target unhealthy. */
+  taskElbUnhealthy: (service: string, taskId: string, port: number, targetGroupArn: string, reason: string) =>
+    `(service ${service}) (task ${taskId}) (port ${port}) is unhealthy in (target-group ${targetGroupArn}) due to (reason ${reason}).`,
   deploymentCompleted: (service: string, deploymentId: string) => `(service ${service}) (deployment ${deploymentId}) deployment completed.`,
   deploymentFailed: (service: string, deploymentId: string) =>
     `(service ${service}) (deployment ${deploymentId}) deployment failed: tasks failed to start.`,
@@ -39,6 +42,8 @@ export const stopReasons = {
   scaling: (deploymentId: string) => `Scaling activity initiated by (deployment ${deploymentId})`,
   /** ECS's reason for a task replaced after its container health check failed. */
   unhealthy: "Task failed container health checks",
+  /** ECS's reason for a task replaced because a target group reported its target unhealthy. */
+  elbUnhealthy: (targetGroupArn: string) => `Task failed ELB health checks in (target-group ${targetGroupArn})`,
   // ECS documents no fixed wording for draining replacements; this names the cause plainly.
   /** A service task moved off an instance set to DRAINING. */
   draining: "Container instance is being drained",

@@ -1,5 +1,5 @@
 import { groupBy, newId, serviceGroup, type ContainerInstanceRecord, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { isFargateInstance, resolveTaskDefinition, snapshotInstances, type CoreContext } from "../../core/index.js";
+import { isFargateInstance, readElbHealthView, resolveTaskDefinition, serviceElbHealth, snapshotInstances, type CoreContext, type ElbHealthView } from "../../core/index.js";
 import { eligibleInstances, type PlacementConstraint } from "../../scheduler/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
@@ -44,6 +44,10 @@ export async function startServiceLoop(ctx: CoreContext, opts: { intervalMs: num
 async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, active: () => boolean): Promise<void> {
   const services = (await ctx.store.services.list(keys.services())).items.filter((s) => s.value.status !== "INACTIVE");
   const byCluster = groupBy(services, (s) => s.value.cluster);
+  // Target groups and their health are read once a round, and only when a service has loadBalancers.
+  let elbView: Promise<ElbHealthView> | undefined;
+  const elbHealthOf = async (s: ServiceRecord, tasks: TaskRecord[]) =>
+    s.loadBalancers?.length ? serviceElbHealth(s, tasks, await (elbView ??= readElbHealthView(ctx))) : undefined;
   for (const [cluster, list] of byCluster) {
     const [tasks, instances] = await Promise.all([ctx.store.tasks.list(keys.tasks(cluster)), ctx.store.instances.list(keys.instances(cluster))]);
     const allTasks = tasks.items.map((t) => t.value);
@@ -61,6 +65,7 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
           tasks: snapshotTasks,
           instances: await plannedInstances(ctx, s.value, pool, allTasks, cache),
           healthCheckedDefinitions: await healthChecked(ctx, s.value, snapshotTasks, cache.healthChecked),
+          elbHealth: await elbHealthOf(s.value, snapshotTasks),
           now: ctx.now(),
           seed: newId(),
           daemon: s.value.schedulingStrategy === "DAEMON" ? await daemonContext(ctx, s.value, pool, allTasks, daemonGroups, cache) : undefined,

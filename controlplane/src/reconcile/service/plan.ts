@@ -36,6 +36,7 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
       healthChecked: new Set(snapshot.healthCheckedDefinitions),
       now,
       graceMs: (service.healthCheckGracePeriodSeconds ?? 0) * 1000,
+      ...(snapshot.elbHealth && { elb: snapshot.elbHealth }),
     },
     deployments: new Map(prepared.deployments.map((d) => [d.id, d])),
     primaryId: primary?.id,
@@ -84,7 +85,12 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
   const stoppedIds = new Set(rolling.stops.map((s) => s.taskId));
   const settled = settleDeployments({ service, deployments: prepared.deployments, classified, stoppedIds, start: rolling.start, now });
   const messages = [...prepared.messages];
-  for (const s of rolling.stops) if (s.bucket === "unhealthy") messages.push(serviceMessages.taskUnhealthy(service.name, s.taskId));
+  const elbFailures = new Map(classified.filter((c) => c.elbFailure).map((c) => [c.task.id, c.elbFailure!]));
+  for (const s of rolling.stops) {
+    if (s.bucket !== "unhealthy") continue;
+    const elb = elbFailures.get(s.taskId);
+    messages.push(elb ? serviceMessages.taskElbUnhealthy(service.name, s.taskId, elb.port, elb.targetGroupArn, elb.description) : serviceMessages.taskUnhealthy(service.name, s.taskId));
+  }
   if (rolling.stops.length > 0) messages.push(serviceMessages.stoppedTasks(service.name, [...stoppedIds]));
   messages.push(...settled.messages);
   if (rebalance) messages.push(serviceMessages.rebalancing(service.name, rebalance.zone, rebalance.kind));

@@ -34,6 +34,9 @@ export interface RollingResult {
 
 const live = (c: ClassifiedTask) => c.bucket !== "stopped" && c.bucket !== "stopping";
 
+/** Why an unhealthy task is stopped: its target group's failure, else its container's. */
+export const unhealthyReason = (c: ClassifiedTask): string => (c.elbFailure ? stopReasons.elbUnhealthy(c.elbFailure.targetGroupArn) : stopReasons.unhealthy);
+
 
 /**
  * One round of ECS's rolling update. Starts primary tasks up to
@@ -66,7 +69,7 @@ export function planRolling(input: RollingInput): RollingResult {
   const occupied = classified.filter((c) => c.bucket !== "stopped").length;
   let healthy = classified.filter((c) => c.healthy).length;
   const reasonOf = (c: ClassifiedTask) =>
-    c.bucket === "unhealthy" ? stopReasons.unhealthy : c.bucket === "draining" ? stopReasons.draining : scaling;
+    c.bucket === "unhealthy" ? unhealthyReason(c) : c.bucket === "draining" ? stopReasons.draining : scaling;
 
   // Leavers: tasks that must go once the rollout allows. Draining ones first, since an operator
   // is waiting on the instance; then tasks of deployments no longer listed; then old ones.

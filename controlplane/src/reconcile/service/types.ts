@@ -1,5 +1,6 @@
 import type { ContainerInstanceRecord, ServiceEventRecord, ServiceRecord, StopCode, TaskRecord } from "@berth/shared";
 import type { InstanceSnapshot, PlacementConstraint } from "../../scheduler/index.js";
+import type { TaskElbHealth } from "../../core/index.js";
 
 /**
  * Everything the service planner reads, gathered by the runner in one pass over the store.
@@ -17,6 +18,11 @@ export interface ServiceSnapshot {
   instances: (Pick<ContainerInstanceRecord, "id" | "status" | "agentConnected"> & { zone?: string; eligible?: boolean })[];
   /** Task definition ARNs whose containers define a healthCheck: their tasks must be HEALTHY to count. */
   healthCheckedDefinitions: string[];
+  /**
+   * A service with loadBalancers: each live task's health in its target groups, by task id (a
+   * task must be healthy there to count; unhealthy past the grace period is replaced).
+   */
+  elbHealth?: Record<string, TaskElbHealth>;
   now: number;
   /** Seeds anything the plan picks (event ids, deployment ids). */
   seed: string;
