@@ -23,7 +23,7 @@ export interface AwsvpcStartResult {
   samples: Record<StartMode, number[]>;
   median: Record<StartMode, number>;
   p90: Record<StartMode, number>;
-  /** The agent's own part: DescribeTasks' startedAt − createdAt, median per mode. */
+  /** DescribeTasks' startedAt − createdAt (placement to the agent's RUNNING), median per mode. */
   reportedMedian: Record<StartMode, number>;
 }
 

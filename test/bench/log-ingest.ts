@@ -28,8 +28,8 @@ const group = `/${BENCH_PREFIX}/logs`;
  * One container writes `lines` lines of ~100 bytes (awk, then it sleeps) with the awslogs driver
  * through a real control plane and agent: the agent reads its json-file log, ships batches over
  * its session, and the control plane appends them to its log store. Measured: the time from
- * the first line (dockerd's own timestamp) until GetLogEvents, paged forward from the head every
- * 100 ms as a `tail` would, has returned all of them; then `docker logs` reading the same
+ * the first line (dockerd's own timestamp) until GetLogEvents, polled every 100 ms for the
+ * stream's newest event, returns the last line; then `docker logs` reading the same
  * container's output in full, and GetLogEvents reading the stored stream in full.
  */
 export async function benchLogIngest(lines: number): Promise<LogIngestResult> {
@@ -66,28 +66,22 @@ export async function benchLogIngest(lines: number): Promise<LogIngestResult> {
     if (!arn) throw new Error("RunTask placed no task");
     const stream = `bench/main/${arn.split("/").pop()}`;
 
-    // Tail the stream as it fills: each poll pages on from the last forward token.
-    let stored = 0;
-    let token: string | undefined;
-    let lastMessage = "";
+    // Poll the stream's newest event as a tail would (the agent ships a container's lines in
+    // order, so the last line stored means all are); a cheap poll, so the reader takes little
+    // from the control plane it measures. The read-back below counts every line.
+    const last = String(lines).padStart(7, "0");
+    let newest = "";
     const started = Date.now();
     const p = progress(`awslogs ingestion of ${lines} lines`);
     await waitFor(p, started, async () => {
-      for (;;) {
-        const page = await logs!.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: token })).catch((err: Error) => {
-          if (err.name === "ResourceNotFoundException") return undefined; // the stream is not made yet
-          throw err;
-        });
-        if (!page) break;
-        stored += page.events?.length ?? 0;
-        lastMessage = page.events?.at(-1)?.message ?? lastMessage;
-        if (page.nextForwardToken === token) break;
-        token = page.nextForwardToken;
-      }
-      return { ok: stored >= lines, text: `${stored}/${lines} stored` };
+      const page = await logs!.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: false, limit: 1 })).catch((err: Error) => {
+        if (err.name === "ResourceNotFoundException") return undefined; // the stream is not made yet
+        throw err;
+      });
+      newest = page?.events?.at(-1)?.message ?? newest;
+      return { ok: newest.startsWith(last), text: `newest stored: ${newest.slice(0, 7) || "none"}` };
     }, 300_000, 100);
     const doneAt = Date.now();
-    if (stored !== lines || !lastMessage.startsWith(String(lines).padStart(7, "0"))) throw new Error(`stored ${stored} lines, the last "${lastMessage}"`);
 
     const [container] = await docker().listContainers({ filters: { label: [`com.amazonaws.ecs.task-arn=${arn}`] } });
     const stamped = await dockerLogs(container.Id, true);
@@ -102,7 +96,7 @@ export async function benchLogIngest(lines: number): Promise<LogIngestResult> {
     const dockerLogsMs = plain.ms;
     const berthReadStarted = Date.now();
     let readBack = 0;
-    token = undefined;
+    let token: string | undefined;
     for (;;) {
       const page: GetLogEventsCommandOutput = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: token }));
       readBack += page.events?.length ?? 0;
