@@ -1,11 +1,16 @@
 import { InvalidParameterException, type ArnScope } from "@berth/shared";
 import type { LogStore } from "../../../logstore/index.js";
-import { checkName, groupOf, logGroupShape, pageOf, retentionDays } from "../shapes.js";
+import { checkName, groupOf, logGroupShape, pageOf, peerListingCap, retentionDays } from "../shapes.js";
 
 /** What the Logs actions work on: the store and the ARN scope. */
 export interface LogsContext {
   store: LogStore;
   scope: ArnScope;
+  /**
+   * Set when another replica asks, to merge this store's answer with the others'
+   * (api/logs/fan-out.ts): events carry their keys, listings come whole (the merger pages them).
+   */
+  peer?: boolean;
 }
 
 /** CreateLogGroup. */
@@ -36,6 +41,8 @@ export async function describeLogGroups(
     .filter((g) => input.logGroupNamePrefix === undefined || g.name.startsWith(input.logGroupNamePrefix))
     .filter((g) => pattern === undefined || g.name.toLowerCase().includes(pattern))
     .filter((g) => wanted === undefined || wanted.includes(g.name));
+  // A replica merging the stores' answers gets the whole listing and pages the merge itself.
+  if (ctx.peer) return { logGroups: groups.slice(0, peerListingCap).map((g) => logGroupShape(ctx.scope, ctx.store.group(g.name))) };
   const { page, nextToken } = pageOf(groups, input.limit, input.nextToken);
   return { logGroups: page.map((g) => logGroupShape(ctx.scope, ctx.store.group(g.name))), ...(nextToken ? { nextToken } : {}) };
 }

@@ -1,6 +1,6 @@
 import { InvalidParameterException } from "@berth/shared";
 import { acceptLogEvents, type InputLogEvent } from "../../../logstore/index.js";
-import { checkName, groupOf, logStreamShape, pageOf } from "../shapes.js";
+import { checkName, groupOf, logStreamShape, pageOf, peerListingCap } from "../shapes.js";
 import type { LogsContext } from "./groups.js";
 
 /** CreateLogStream. */
@@ -28,6 +28,8 @@ export async function describeLogStreams(
   let streams = ctx.store.listStreams(group).filter((s) => input.logStreamNamePrefix === undefined || s.name.startsWith(input.logStreamNamePrefix));
   if (input.orderBy === "LastEventTime") streams = [...streams].sort((a, b) => (a.lastEventMs ?? 0) - (b.lastEventMs ?? 0) || (a.name < b.name ? -1 : 1));
   if (input.descending) streams = [...streams].reverse();
+  // A replica merging the stores' answers gets the whole listing and pages the merge itself.
+  if (ctx.peer) return { logStreams: streams.slice(0, peerListingCap).map((s) => logStreamShape(ctx.scope, group, s)) };
   const { page, nextToken } = pageOf(streams, input.limit, input.nextToken);
   return { logStreams: page.map((s) => logStreamShape(ctx.scope, group, s)), ...(nextToken ? { nextToken } : {}) };
 }
