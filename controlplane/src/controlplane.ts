@@ -18,7 +18,7 @@ import { logsRoute } from "./api/berth/logs-route.js";
 import { execRoute } from "./api/berth/exec-route.js";
 import { streamForwarder, upgradeForwarder } from "./api/berth/forward.js";
 import { advertisedApiUrl, type ControlPlaneConfig } from "./config.js";
-import { advertiseReplica, liveReplicas, type CoreContext } from "./core/index.js";
+import { advertiseReplica, liveReplicas, logGroupRegistry, type CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, registerLogStoreMetrics, registerCostMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { spotInterruptNodeRoute, spotInterruptRoute } from "./api/berth/spot-route.js";
 import { startLeaderElection } from "./leader/index.js";
@@ -106,7 +106,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         },
         log.child({ component: "elbv2-api" }),
       ),
-      logsApi({ store: logs, scope: ctx.scope }, log.child({ component: "logs-api" }), { selfId: () => replicaId, replicas: () => liveReplicas(ctx) }),
+      logsApi({ store: logs, scope: ctx.scope, registry: logGroupRegistry(ctx) }, log.child({ component: "logs-api" }), { selfId: () => replicaId, replicas: () => liveReplicas(ctx) }),
       ecsApi(ctx, log.child({ component: "ecs-api" })),
     ],
     region: ctx.scope.region,
@@ -148,7 +148,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     opened: () => metrics.agentSessionsOpen.inc(),
     closed: () => metrics.agentSessionsOpen.dec(),
     stateChange: (kind) => metrics.agentStateChanges.inc({ kind }),
-  }, relay, awslogsIngest(logs, log.child({ component: "awslogs" })));
+  }, relay, awslogsIngest(logs, log.child({ component: "awslogs" }), logGroupRegistry(ctx)));
   // Every replica serves the APIs and sessions; only the elected leader runs the loops.
   let duties: LeaderDuties | undefined;
   // The leader's host runs the load balancers' HAProxy processes (their listeners bind there).

@@ -100,8 +100,9 @@ describe("CloudWatch Logs through either of two replicas", () => {
   it("a stream split between the stores reads as one, in time order, paged across both; A sees B's lines", async () => {
     // The same stream written through each replica (as when its writer moved between them).
     const now = Date.now();
-    // (Each store keeps its own groups: the group is made in B's too, as awslogs-create-group would.)
-    await logsB.send(new CreateLogGroupCommand({ logGroupName: group }));
+    // The group was created on A (awslogs-create-group); etcd records it, so B takes lines for it
+    // (making it in its own store) and refuses to create it again.
+    await expect(logsB.send(new CreateLogGroupCommand({ logGroupName: group }))).rejects.toMatchObject({ name: "ResourceAlreadyExistsException" });
     await logsB.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "split" }));
     await logsB.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "split", logEvents: [0, 2, 4].map((o) => ({ timestamp: now + o, message: `b-${o}` })) }));
     await logsA.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "split" }));
@@ -129,6 +130,12 @@ describe("CloudWatch Logs through either of two replicas", () => {
     expect(got.events!.map((e) => e.message)).toEqual(["from-b"]);
     await logsA.send(new PutRetentionPolicyCommand({ logGroupName: "/only/b", retentionInDays: 7 }));
     expect((await logsB.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/only/" }))).logGroups).toMatchObject([{ logGroupName: "/only/b", retentionInDays: 7 }]);
+    // A group created through A and written first through B carries A's retention there.
+    await logsA.send(new CreateLogGroupCommand({ logGroupName: "/made/on-a" }));
+    await logsA.send(new PutRetentionPolicyCommand({ logGroupName: "/made/on-a", retentionInDays: 3 }));
+    await logsB.send(new CreateLogStreamCommand({ logGroupName: "/made/on-a", logStreamName: "s" }));
+    await logsB.send(new PutLogEventsCommand({ logGroupName: "/made/on-a", logStreamName: "s", logEvents: [{ timestamp: Date.now(), message: "via-b" }] }));
+    expect((await logsA.send(new GetLogEventsCommand({ logGroupName: "/made/on-a", logStreamName: "s" }))).events!.map((e) => e.message)).toEqual(["via-b"]);
     // Nowhere: still ECS's ResourceNotFoundException.
     await expect(logsA.send(new GetLogEventsCommand({ logGroupName: "/nowhere", logStreamName: "s" }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
   });

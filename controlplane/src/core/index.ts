@@ -36,3 +36,4 @@ export * from "./cost.js";
 export * from "./spot.js";
 export * from "./elbv2/index.js";
 export * from "./cluster-delete.js";
+export * from "./log-groups.js";

@@ -1,5 +1,7 @@
-import { InvalidParameterException, type ArnScope } from "@berth/shared";
+import { InvalidParameterException, ResourceAlreadyExistsException, ResourceNotFoundException, type ArnScope } from "@berth/shared";
+import type { LogGroupRegistry } from "../../../core/index.js";
 import type { LogStore } from "../../../logstore/index.js";
+import { ensureLocalGroup } from "./ensure-group.js";
 import { checkName, groupOf, logGroupShape, pageOf, peerListingCap, retentionDays } from "../shapes.js";
 
 /** What the Logs actions work on: the store and the ARN scope. */
@@ -11,18 +13,28 @@ export interface LogsContext {
    * (api/logs/fan-out.ts): events carry their keys, listings come whole (the merger pages them).
    */
   peer?: boolean;
+  /** The groups every replica knows (etcd); without it each store's groups are its own. */
+  registry?: LogGroupRegistry;
 }
 
 /** CreateLogGroup. */
 export async function createLogGroup(ctx: LogsContext, input: { logGroupName: string }): Promise<object> {
   checkName("logGroupName", input.logGroupName);
+  // Recorded for every replica first: a name another replica made is refused here too.
+  if (ctx.registry && !(await ctx.registry.create({ name: input.logGroupName, createdMs: Date.now() }))) {
+    throw new ResourceAlreadyExistsException("The specified log group already exists");
+  }
   await ctx.store.createGroup(input.logGroupName);
   return {};
 }
 
 /** DeleteLogGroup: the group, its streams and their events. */
 export async function deleteLogGroup(ctx: LogsContext, input: { logGroupName: string }): Promise<object> {
-  await ctx.store.deleteGroup(input.logGroupName);
+  const recorded = (await ctx.registry?.delete(input.logGroupName)) ?? false;
+  await ctx.store.deleteGroup(input.logGroupName).catch((err: unknown) => {
+    // Recorded but never stored here: deleted all the same.
+    if (!(recorded && err instanceof ResourceNotFoundException)) throw err;
+  });
   return {};
 }
 
@@ -52,12 +64,16 @@ export async function putRetentionPolicy(ctx: LogsContext, input: { logGroupName
   if (!retentionDays.includes(input.retentionInDays)) {
     throw new InvalidParameterException(`retentionInDays: ${input.retentionInDays} is not one of ${retentionDays.join(", ")}`);
   }
+  await ensureLocalGroup(ctx.store, ctx.registry, input.logGroupName);
+  await ctx.registry?.setRetention(input.logGroupName, input.retentionInDays);
   await ctx.store.setRetention(input.logGroupName, input.retentionInDays);
   return {};
 }
 
 /** DeleteRetentionPolicy: the group's events never expire again. */
 export async function deleteRetentionPolicy(ctx: LogsContext, input: { logGroupName: string }): Promise<object> {
+  await ensureLocalGroup(ctx.store, ctx.registry, input.logGroupName);
+  await ctx.registry?.setRetention(input.logGroupName, undefined);
   await ctx.store.setRetention(input.logGroupName, undefined);
   return {};
 }

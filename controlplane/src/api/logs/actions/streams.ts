@@ -1,11 +1,13 @@
 import { InvalidParameterException } from "@berth/shared";
 import { acceptLogEvents, type InputLogEvent } from "../../../logstore/index.js";
 import { checkName, groupOf, logStreamShape, pageOf, peerListingCap } from "../shapes.js";
+import { ensureLocalGroup } from "./ensure-group.js";
 import type { LogsContext } from "./groups.js";
 
 /** CreateLogStream. */
 export async function createLogStream(ctx: LogsContext, input: { logGroupName: string; logStreamName: string }): Promise<object> {
   checkName("logStreamName", input.logStreamName);
+  await ensureLocalGroup(ctx.store, ctx.registry, input.logGroupName);
   await ctx.store.createStream(input.logGroupName, input.logStreamName);
   return {};
 }
@@ -36,6 +38,7 @@ export async function describeLogStreams(
 
 /** PutLogEvents: stored as CloudWatch Logs accepts them; skipped ones reported by index. */
 export async function putLogEvents(ctx: LogsContext, input: { logGroupName: string; logStreamName: string; logEvents: InputLogEvent[] }): Promise<object> {
+  await ensureLocalGroup(ctx.store, ctx.registry, input.logGroupName);
   const retention = ctx.store.group(input.logGroupName).retentionInDays;
   const { accepted, rejected } = acceptLogEvents(input.logEvents, Date.now(), retention);
   // Called even when every event was refused: a missing stream is still ResourceNotFoundException.
