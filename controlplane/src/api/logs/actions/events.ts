@@ -25,6 +25,13 @@ function range(input: { startTime?: number; endTime?: number }): [number, number
   return [start, end];
 }
 
+/** The request's time range narrowed to what lies past the token (its own time included). Pure. */
+export function tokenRange([start, end]: [number, number], token: { direction: "f" | "b"; position: { timestamp: number } } | undefined): [number, number] {
+  if (token?.direction === "f") return [Math.max(start, token.position.timestamp), end];
+  if (token?.direction === "b") return [start, Math.min(end, token.position.timestamp + 1)];
+  return [start, end];
+}
+
 /**
  * GetLogEvents: one stream's events in order. Without a token, the newest `limit` (or, with
  * startFromHead, the oldest); `f/` tokens page on towards newer events and `b/` towards older.
@@ -35,8 +42,10 @@ export async function getLogEvents(
   input: { logGroupName?: string; logGroupIdentifier?: string; logStreamName: string; startTime?: number; endTime?: number; nextToken?: string; limit?: number; startFromHead?: boolean },
 ): Promise<object> {
   const group = groupOf(input);
-  const [start, end] = range(input);
   const token = input.nextToken === undefined ? undefined : decodeStreamToken(input.nextToken);
+  // A token bounds the read by time too, so a page opens no segment wholly before (after) it:
+  // paging a long stream reads each segment about once, not once per page.
+  const [start, end] = tokenRange(range(input), token);
   const limit = input.limit ?? defaultLimit;
   const store = ctx.store.id;
   // Only the page's events are read (the store stops at `limit`); pageStream then cuts the same page.
@@ -79,9 +88,9 @@ export async function filterLogEvents(
   if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) {
     throw new InvalidParameterException("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.");
   }
-  const [start, end] = range(input);
-  const pattern = parseFilterPattern(input.filterPattern);
   const after = input.nextToken === undefined ? undefined : decodeFilterToken(input.nextToken);
+  const [start, end] = tokenRange(range(input), after && { direction: "f", position: after });
+  const pattern = parseFilterPattern(input.filterPattern);
   const known = ctx.store.listStreams(group).map((s) => s.name);
   // Asked for a merge, a stream this store lacks may be in another's: the merge decides.
   const unknown = (input.logStreamNames ?? []).filter((name) => !known.includes(name));
