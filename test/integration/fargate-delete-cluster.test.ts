@@ -17,7 +17,10 @@ import { TEST_IMAGE } from "../support/image.js";
 // DeleteCluster with only Fargate capacity: ECS deletes such a cluster (Fargate is no container
 // instance), so berth's Fargate agent does not block it; the agent is deregistered, its session
 // ends, and it serves the cluster again as a new instance once a cluster of that name is back.
-const cluster = `fg-delete-${process.pid}`;
+// The default cluster, which an EC2 agent would create again on its own: a Fargate agent must not.
+// (This control plane has an etcd of its own, so its "default" is no one else's.)
+const cluster = "default";
+const ran: string[] = [];
 const network = { awsvpcConfiguration: { subnets: [core.defaultSubnets("us-east-1")[0].subnetId] } };
 let t: TestControlPlane;
 let agent: TestAgent;
@@ -45,7 +48,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   await t?.stop();
-  await removeContainersByLabel(`com.amazonaws.ecs.cluster=${cluster}`);
+  // Only this file's tasks: other tests on the engine have clusters named default too.
+  for (const arn of ran) await removeContainersByLabel(`com.amazonaws.ecs.task-arn=${arn}`);
   if (agent) await removeDir(agent.dataDir);
 });
 
@@ -53,6 +57,7 @@ async function runAndStop(): Promise<string> {
   const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg-del", launchType: "FARGATE", networkConfiguration: network }));
   expect(res.failures).toEqual([]);
   const arn = res.tasks![0].taskArn!;
+  ran.push(arn);
   await eventually("the Fargate task to run", async () => ((await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0].lastStatus === "RUNNING" ? true : undefined), 40_000);
   return arn;
 }
@@ -79,6 +84,8 @@ describe("DeleteCluster with a Fargate agent registered", () => {
     await eventually("the agent to be refused", async () => (agent.output().includes(cluster) && /ClusterNotFoundException|not found/i.test(agent.output()) ? true : undefined), 20_000);
     expect((await instances()).filter((i) => i.status !== "INACTIVE")).toEqual([]);
     expect(agent.child.exitCode).toBeNull();
+    // The agent's tries did not bring the default cluster back (an EC2 agent's would).
+    expect((await t.ecs.send(new DescribeClustersCommand({ clusters: [cluster] }))).clusters![0].status).toBe("INACTIVE");
   }, 90_000);
 
   it("serves the cluster again, as a new instance, once a cluster of that name is created again", async () => {
