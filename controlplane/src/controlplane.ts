@@ -20,9 +20,9 @@ import { logsRoute } from "./api/berth/logs-route.js";
 import { execRoute } from "./api/berth/exec-route.js";
 import { streamForwarder, upgradeForwarder } from "./api/berth/forward.js";
 import { advertisedApiUrl, type ControlPlaneConfig } from "./config.js";
-import { advertiseReplica, purgeDueSecrets, Vault, type CoreContext } from "./core/index.js";
+import { advertiseReplica, liveReplicas, logGroupRegistry, purgeDueSecrets, Vault, type CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, registerLogStoreMetrics, registerCostMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
-import { spotInterruptRoute } from "./api/berth/spot-route.js";
+import { spotInterruptNodeRoute, spotInterruptRoute } from "./api/berth/spot-route.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
@@ -128,7 +128,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         },
         log.child({ component: "elbv2-api" }),
       ),
-      logsApi({ store: logs, scope: ctx.scope }, log.child({ component: "logs-api" })),
+      logsApi({ store: logs, scope: ctx.scope, registry: logGroupRegistry(ctx) }, log.child({ component: "logs-api" }), { selfId: () => replicaId, replicas: () => liveReplicas(ctx) }),
       autoscalingApi(ctx, log.child({ component: "autoscaling-api" })),
       secretsManagerApi(ctx, log.child({ component: "secretsmanager-api" })),
       ssmApi(ctx, log.child({ component: "ssm-api" })),
@@ -160,7 +160,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       "/berth/v1/task-stats": taskStatsRoute(ctx, taskStats, relay, streamForwarder(ctx, () => replicaId)),
     },
     upgradeRoutes: { "/berth/v1/exec": execRoute(ctx, relay, log.child({ component: "exec" }), upgradeForwarder(ctx, () => replicaId)) },
-    postRoutes: { "/berth/v1/spot/interrupt": spotInterruptRoute(ctx) },
+    postRoutes: { "/berth/v1/spot/interrupt": spotInterruptRoute(ctx), "/berth/v1/spot/interrupt-node": spotInterruptNodeRoute(ctx) },
   });
   const apiPort = await listen(http, config.api.host, config.api.port);
   replicaId = `${hostname()}:${process.pid}:${apiPort}`;
@@ -176,7 +176,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     opened: () => metrics.agentSessionsOpen.inc(),
     closed: () => metrics.agentSessionsOpen.dec(),
     stateChange: (kind) => metrics.agentStateChanges.inc({ kind }),
-  }, relay, awslogsIngest(logs, log.child({ component: "awslogs" })), taskStats);
+  }, relay, awslogsIngest(logs, log.child({ component: "awslogs" }), logGroupRegistry(ctx)), taskStats);
   // Per-service datapoints of the sessions held here, for the leader's scaler (bounded writes).
   const serviceMetrics = publishServiceMetrics(ctx, taskStats, {
     periodMs: config.autoscaling.periodMs,

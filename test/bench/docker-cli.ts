@@ -8,7 +8,7 @@ const execFileAsync = promisify(execFile);
  * Debian's docker CLI, which matches the 20.10 engine; /usr/local/bin/docker is a newer client
  * that would ask the engine for an API it does not speak.
  */
-const DOCKER_CLI = "/usr/bin/docker";
+export const DOCKER_CLI = "/usr/bin/docker";
 
 /** Every container and service the benchmarks create carries this label or name prefix. */
 export const BENCH_PREFIX = "berth-bench";

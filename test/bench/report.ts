@@ -8,6 +8,13 @@ export function median(samples: number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** The p-th percentile (0–100) by nearest rank; NaN when there are no samples. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
 /** Seconds with two decimals, or "—" when the measurement failed. */
 export function secs(ms: number | undefined): string {
   return ms === undefined || !Number.isFinite(ms) ? "—" : (ms / 1000).toFixed(2);

@@ -4,8 +4,9 @@
 // Nothing here asserts on a time; a benchmark fails only when it could not measure.
 //
 // Environment: BERTH_BENCH=1 (set by `npm run bench`; without it this file skips, so a stray
-// `vitest run` never spends minutes here), BERTH_BENCH_ONLY=replicas,writes,scheduler,failure,nodes,lb,
-// BERTH_BENCH_ROUNDS (2), BERTH_BENCH_LB_REQUESTS (2000), BERTH_BENCH_REPLICAS (50), BERTH_BENCH_SYSTEMS=raw,api,swarm,berth.
+// `vitest run` never spends minutes here), BERTH_BENCH_ONLY=replicas,writes,scheduler,failure,nodes,lb,awsvpc,logs,
+// BERTH_BENCH_ROUNDS (2), BERTH_BENCH_LB_REQUESTS (2000), BERTH_BENCH_REPLICAS (50), BERTH_BENCH_SYSTEMS=raw,api,swarm,berth,
+// BERTH_BENCH_VPC_TASKS (10 of each mode), BERTH_BENCH_LOG_LINES (200000).
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -13,21 +14,25 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTestImage } from "../support/docker.js";
 import { startBerth, stopBerth, type BerthBench } from "./berth-service.js";
 import { dockerCli } from "./docker-cli.js";
+import { benchAwsvpcStart } from "./awsvpc-start.js";
 import { benchFailureDetection } from "./failure-detection.js";
+import { benchLogIngest } from "./log-ingest.js";
 import { benchNodes } from "./nodes.js";
 import { benchLoadBalancer, printLbTable } from "./lb.js";
 import { cleanRaw } from "./raw-docker.js";
 import { benchReplicas, type System } from "./replicas.js";
 import { benchScheduler } from "./scheduler.js";
 import { cleanSwarmServices, leaveLeftoverSwarm } from "./swarm.js";
-import { printFailureTable, printNodesTable, printSchedulerTable, printStartTable, printTeardownTable, printWritePathTable } from "./tables.js";
+import { printAwsvpcStartTable, printFailureTable, printLogIngestTable, printNodesTable, printSchedulerTable, printStartTable, printTeardownTable, printWritePathTable } from "./tables.js";
 import { benchWritePath } from "./write-path.js";
 
 const env = process.env;
 const enabled = env.BERTH_BENCH === "1";
-const only = new Set((env.BERTH_BENCH_ONLY ?? "replicas,writes,scheduler,failure,nodes,lb").split(",").map((s) => s.trim()));
+const only = new Set((env.BERTH_BENCH_ONLY ?? "replicas,writes,scheduler,failure,nodes,lb,awsvpc,logs").split(",").map((s) => s.trim()));
 const rounds = Number(env.BERTH_BENCH_ROUNDS ?? 2);
 const replicas = Number(env.BERTH_BENCH_REPLICAS ?? 50);
+const vpcTasks = Number(env.BERTH_BENCH_VPC_TASKS ?? 10);
+const logLines = Number(env.BERTH_BENCH_LOG_LINES ?? 200_000);
 const systems = (env.BERTH_BENCH_SYSTEMS ?? "raw,api,swarm,berth").split(",").map((s) => s.trim()) as System[];
 
 const results: Record<string, unknown> = { date: new Date().toISOString() };
@@ -101,5 +106,17 @@ describe.skipIf(!enabled)("benchmarks", () => {
     results.loadBalancer = { ...opts, rows };
     printLbTable(rows, opts);
     expect(rows.filter((r) => r.failed > 0), "every request answered").toEqual([]);
+  });
+
+  it.runIf(only.has("awsvpc"))(`7. awsvpc task start vs bridge-mode, ${vpcTasks} tasks each`, async () => {
+    const r = await benchAwsvpcStart(vpcTasks);
+    results.awsvpcStart = r;
+    printAwsvpcStartTable(r);
+  });
+
+  it.runIf(only.has("logs"))(`8. awslogs ingestion of ${logLines} lines vs docker logs`, async () => {
+    const r = await benchLogIngest(logLines);
+    results.logIngest = r;
+    printLogIngestTable(r);
   });
 });

@@ -1,4 +1,6 @@
+import type { AwsvpcStartResult, StartMode } from "./awsvpc-start.js";
 import type { FailureDetectionResult } from "./failure-detection.js";
+import type { LogIngestResult } from "./log-ingest.js";
 import type { RoundResult, System } from "./replicas.js";
 import type { NodesResult } from "./nodes.js";
 import { median, printTable, ratio, secs } from "./report.js";
@@ -122,5 +124,39 @@ export function printNodesTable(n: NodesResult): void {
       ["node kill → its tasks RUNNING on the other nodes", secs(n.failoverMs), ratio(n.failoverMs, n.graceMs)],
     ],
     Object.entries(n.memoryMiB).sort().map(([c, m]) => `memory after create: ${c} ${m} MiB`),
+  );
+}
+
+/** Benchmark 6: awsvpc task start against a bridge-mode task, same run. */
+export function printAwsvpcStartTable(r: AwsvpcStartResult): void {
+  const row = (label: string, mode: StartMode) => [label, secs(r.median[mode]), secs(r.p90[mode]), secs(r.reportedMedian[mode]), ratio(r.median[mode], r.median.bridge), ratio(r.p90[mode], r.p90.bridge)];
+  printTable(
+    `6. Task start, awsvpc vs bridge (${r.tasks} tasks each, one at a time, alternating)`,
+    ["", "median (s)", "p90 (s)", "createdAt → startedAt, median (s)", "median ÷ bridge", "p90 ÷ bridge"],
+    [row("bridge-mode task", "bridge"), row("awsvpc task (pause container + CNI bridge/host-local)", "awsvpc")],
+    [
+      "RunTask call → DescribeTasks RUNNING (awsvpc: and its ElasticNetworkInterface ATTACHED), polled every 25 ms",
+      "createdAt → startedAt: as DescribeTasks records them (placement to the agent's report of RUNNING); one warm-up task per mode first, not counted",
+    ],
+  );
+}
+
+/** Benchmark 7: awslogs ingestion into berth's log store against `docker logs` on the same output. */
+export function printLogIngestTable(r: LogIngestResult): void {
+  const rate = (ms: number) => (ms > 0 ? r.lines / (ms / 1000) : NaN);
+  const fmt = (ms: number) => rate(ms).toFixed(0);
+  printTable(
+    `7. Log ingestion: ${r.lines} lines of ${r.lineBytes} B from one container (one host)`,
+    ["", "time (s)", "lines/s", "÷ docker logs"],
+    [
+      ["the container writing them (dockerd's first → last timestamp)", secs(r.writeMs), fmt(r.writeMs), ratio(rate(r.writeMs), rate(r.dockerLogsMs))],
+      ["berth awslogs: first line → all in the log store (GetLogEvents tail)", secs(r.berthIngestMs), fmt(r.berthIngestMs), ratio(rate(r.berthIngestMs), rate(r.dockerLogsMs))],
+      ["docker logs CONTAINER reading the same output (the floor)", secs(r.dockerLogsMs), fmt(r.dockerLogsMs), "1.00x"],
+      ["GetLogEvents paging the stored stream from the head", secs(r.berthReadMs), fmt(r.berthReadMs), ratio(rate(r.berthReadMs), rate(r.dockerLogsMs))],
+    ],
+    [
+      `berth's lag behind the writer: ${secs(r.berthIngestMs - r.writeMs)} s after the last line was written`,
+      "the agent reads the json-file log through the engine API, ships batches over its gRPC session, the control plane appends them to its store; all on loopback",
+    ],
   );
 }

@@ -6,12 +6,14 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
+  DescribeServicesCommand,
   ListTasksCommand,
   DescribeTasksCommand,
   ListContainerInstancesCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
+  UpdateServiceCommand,
   type RegisterTaskDefinitionCommandInput,
   type Task,
 } from "@aws-sdk/client-ecs";
@@ -95,6 +97,15 @@ async function run(family: string, overrides?: object): Promise<string> {
   const res = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: family, networkConfiguration: network, overrides }));
   expect(res.failures).toEqual([]);
   return res.tasks![0].taskArn!;
+}
+
+/** The one RUNNING, ATTACHED task of `service` that passes `which`. */
+function serviceTask(service: string, which: (t: Task) => boolean): Promise<Task> {
+  return eventually(`a task of ${service}`, async () => {
+    const arns = (await t.ecs.send(new ListTasksCommand({ cluster, serviceName: service }))).taskArns ?? [];
+    const tasks = arns.length ? (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks! : [];
+    return tasks.find((x) => x.lastStatus === "RUNNING" && x.attachments?.[0]?.status === "ATTACHED" && which(x));
+  }, 40_000);
 }
 
 async function stopAndWait(arn: string): Promise<Task> {
@@ -192,6 +203,49 @@ describe("awsvpc tasks", () => {
     await t.ecs.send(new DeleteServiceCommand({ cluster, service: "vpc-svc", force: true }));
     await settled();
   }, 60_000);
+
+  it("UpdateService with a new networkConfiguration starts a deployment whose tasks use it, refused as CreateService refuses", async () => {
+    await settled();
+    const vpcId = core.listVpcs(t.cp.ctx).find((v) => v.isDefault)!.vpcId;
+    const other = await core.createSubnet(t.cp.ctx, { vpcId, cidrBlock: "172.31.208.0/24", availabilityZone: zone, tags: [] });
+    const sg = await core.createSecurityGroup(t.cp.ctx, { groupName: `upd-${cluster}`, description: "update test", tags: [] });
+    try {
+      await t.ecs.send(new CreateServiceCommand({ cluster, serviceName: "vpc-upd", taskDefinition: "vpc-a", desiredCount: 1, networkConfiguration: network }));
+      const first = await serviceTask("vpc-upd", (x) => detail(x, "subnetId") === subnet.subnetId);
+      const changed = { awsvpcConfiguration: { subnets: [other.subnetId], securityGroups: [sg.groupId], assignPublicIp: "ENABLED" as const } };
+      const updated = await t.ecs.send(new UpdateServiceCommand({ cluster, service: "vpc-upd", networkConfiguration: changed }));
+      expect(updated.service!.networkConfiguration).toEqual(changed);
+      expect(updated.service!.deployments!.map((d) => [d.status, d.networkConfiguration?.awsvpcConfiguration?.subnets])).toEqual([["PRIMARY", [other.subnetId]], ["ACTIVE", [subnet.subnetId]]]);
+      // The new deployment's task has an address of the new subnet and the new group; the old one is drained.
+      const second = await serviceTask("vpc-upd", (x) => detail(x, "subnetId") === other.subnetId);
+      const ip = detail(second, "privateIPv4Address")!;
+      expect(core.cidrContains(other.cidrBlock, ip)).toBe(true);
+      expect(second.startedBy).toBe(updated.service!.deployments![0].id);
+      expect((await t.cp.ctx.store.tasks.get(cluster, second.taskArn!.split("/").pop()!))!.value.network!.securityGroupIds).toEqual([sg.groupId]);
+      await eventually("the first deployment's task to stop", async () => ((await describe1(first.taskArn!)).lastStatus === "STOPPED" ? true : undefined), 40_000);
+      // The same configuration again is no new deployment.
+      const again = await t.ecs.send(new UpdateServiceCommand({ cluster, service: "vpc-upd", networkConfiguration: changed }));
+      expect(again.service!.deployments![0].id).toBe(updated.service!.deployments![0].id);
+      // Bad configurations get CreateService's errors, and change nothing.
+      for (const bad of [
+        { awsvpcConfiguration: { subnets: ["subnet-0123456789abcdef0"] } },
+        { awsvpcConfiguration: { subnets: [subnet.subnetId], securityGroups: ["sg-0123456789abcdef0"] } },
+        { awsvpcConfiguration: { subnets: [] } },
+        { awsvpcConfiguration: { subnets: Array.from({ length: 17 }, () => subnet.subnetId) } },
+      ]) {
+        const atCreate = await t.ecs.send(new CreateServiceCommand({ cluster, serviceName: "vpc-bad", taskDefinition: "vpc-a", desiredCount: 1, networkConfiguration: bad })).catch((e: Error) => e);
+        const atUpdate = await t.ecs.send(new UpdateServiceCommand({ cluster, service: "vpc-upd", networkConfiguration: bad })).catch((e: Error) => e);
+        expect(atUpdate).toBeInstanceOf(Error);
+        expect({ name: (atUpdate as Error).name, message: (atUpdate as Error).message }).toEqual({ name: (atCreate as Error).name, message: (atCreate as Error).message });
+      }
+      const after = (await t.ecs.send(new DescribeServicesCommand({ cluster, services: ["vpc-upd"] }))).services![0];
+      expect(after.deployments![0].id).toBe(updated.service!.deployments![0].id);
+      expect(after.networkConfiguration).toEqual(changed);
+    } finally {
+      await t.ecs.send(new DeleteServiceCommand({ cluster, service: "vpc-upd", force: true })).catch(() => undefined);
+      await settled();
+    }
+  }, 90_000);
 
   it("runs the microservice example with its containers sharing localhost", async () => {
     const ms = example("microservice") as unknown as RegisterTaskDefinitionCommandInput;

@@ -81,7 +81,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const service of ["spot-svc", "spot-interrupted"]) await t?.ecs.send(new DeleteServiceCommand({ cluster, service, force: true })).catch(() => undefined);
+  for (const service of ["spot-svc", "spot-interrupted", "spot-node"]) await t?.ecs.send(new DeleteServiceCommand({ cluster, service, force: true })).catch(() => undefined);
   // Stopped under their agents, so each removes its tasks' cgroups (/ecs/<task id>).
   await stopAll().catch(() => undefined);
   await fargateAgent?.stop();
@@ -105,11 +105,24 @@ describe("Fargate capacity", () => {
     expect(res.failures).toEqual([]);
     const task = res.tasks![0];
     expect(task).toMatchObject({ launchType: "FARGATE", platformVersion: "1.4.0", platformFamily: "Linux", ephemeralStorage: { sizeInGiB: 20 }, cpu: "256", memory: "512" });
-    expect(task.containerInstanceArn).toBe(fargateArn);
+    // ECS's Fargate tasks have no container instance; berth still knows the agent it runs on.
+    expect(task.containerInstanceArn).toBeUndefined();
+    expect((await t.cp.ctx.store.tasks.get(cluster, task.taskArn!.split("/").pop()!))?.value.containerInstanceArn).toBe(fargateArn);
     await eventually("the FARGATE task to run", async () => ((await describeTask(task.taskArn!)).lastStatus === "RUNNING" ? true : undefined));
+    expect((await describeTask(task.taskArn!)).containerInstanceArn).toBeUndefined();
     const ec2 = await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "ec2", count: 3 }));
     expect(ec2.tasks!.map((x) => x.containerInstanceArn)).toEqual([ec2Arn, ec2Arn, ec2Arn]);
     expect(ec2.tasks!.every((x) => x.launchType === "EC2" && x.platformVersion === undefined)).toBe(true);
+    // ListTasks: the Fargate task is listed, by launch type too, but under no container instance.
+    const list = async (input: { containerInstance?: string; launchType?: "FARGATE" | "EC2" }) => ((await t.ecs.send(new ListTasksCommand({ cluster, ...input }))).taskArns ?? []).sort();
+    expect(await list({})).toEqual([task.taskArn!, ...ec2.tasks!.map((x) => x.taskArn!)].sort());
+    expect(await list({ launchType: "FARGATE" })).toEqual([task.taskArn]);
+    expect(await list({ containerInstance: ec2Arn })).toEqual(ec2.tasks!.map((x) => x.taskArn!).sort());
+    expect(await list({ containerInstance: fargateArn })).toEqual([]);
+    // The AWS CLI sees the same.
+    const described = await aws("describe-tasks", "--cluster", cluster, "--tasks", task.taskArn!);
+    expect(described.tasks[0].containerInstanceArn).toBeUndefined();
+    expect((await aws("list-tasks", "--cluster", cluster, "--container-instance", fargateArn.split("/").pop()!)).taskArns).toEqual([]);
     await stopAll();
   });
 
@@ -170,7 +183,7 @@ describe("capacity provider strategies", () => {
     const byProvider: Record<string, number> = {};
     for (const x of res.tasks!) byProvider[x.capacityProviderName!] = (byProvider[x.capacityProviderName!] ?? 0) + 1;
     expect(byProvider).toEqual({ FARGATE: 2, FARGATE_SPOT: 1 });
-    expect(res.tasks!.every((x) => x.launchType === "FARGATE" && x.containerInstanceArn === fargateArn)).toBe(true);
+    expect(res.tasks!.every((x) => x.launchType === "FARGATE" && x.containerInstanceArn === undefined)).toBe(true);
     await stopAll();
   });
 
@@ -284,6 +297,48 @@ describe("spot interruption", () => {
     await t.ecs.send(new DeleteServiceCommand({ cluster, service: "spot-interrupted", force: true }));
     await stopAll();
   });
+
+  it("berth node interrupt reclaims a node's Spot capacity: every FARGATE_SPOT task there, on-demand ones kept", async () => {
+    await t.ecs.send(
+      new CreateServiceCommand({ cluster, serviceName: "spot-node", taskDefinition: "fg-spot", networkConfiguration: fgNetwork, desiredCount: 2, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }),
+    );
+    const onDemand = (await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE", networkConfiguration: fgNetwork }))).tasks![0].taskArn!;
+    const serviceTasks = async () => {
+      const arns = (await t.ecs.send(new ListTasksCommand({ cluster, serviceName: "spot-node" }))).taskArns ?? [];
+      return arns.length ? (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks!.filter((x) => x.lastStatus === "RUNNING") : [];
+    };
+    const first = await eventually("two Spot tasks running", async () => ((await serviceTasks()).length === 2 ? serviceTasks() : undefined));
+    await eventually("the on-demand task to run", async () => ((await describeTask(onDemand)).lastStatus === "RUNNING" ? true : undefined));
+    // The node is named by its hostname, which its EC2 and Fargate agents share.
+    const hostname = (await t.cp.ctx.store.instances.get(cluster, fargateArn.split("/").pop()!))!.value.hostname;
+    const unknown = await berthCli("node", "interrupt", "no-such-node", "--endpoint", t.endpoint, "--cluster", cluster);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain(`unknown node 'no-such-node' in cluster ${cluster}; known nodes: ${hostname}`);
+    const out = await berthCli("node", "interrupt", hostname, "--endpoint", t.endpoint, "--cluster", cluster);
+    expect(out.code, out.stderr).toBe(0);
+    for (const x of first) expect(out.stdout).toContain(`${x.taskArn}: Your Spot Task was interrupted.`);
+    expect(out.stdout).not.toContain(onDemand);
+    for (const x of first) {
+      const stopped = await eventually("an interrupted task to stop", async () => {
+        const d = await describeTask(x.taskArn!);
+        return d.lastStatus === "STOPPED" ? d : undefined;
+      }, 20_000);
+      // SIGTERM reached it (it exits 0 on TERM) within its stop timeout.
+      expect(stopped).toMatchObject({ stoppedReason: "Your Spot Task was interrupted.", stopCode: "SpotInterruption" });
+      expect(stopped.containers![0].exitCode).toBe(0);
+    }
+    const replaced = await eventually("two replacements", async () => {
+      const now = (await serviceTasks()).filter((x) => !first.some((f) => f.taskArn === x.taskArn));
+      return now.length === 2 ? now : undefined;
+    }, 30_000);
+    expect(replaced.map((x) => x.capacityProviderName)).toEqual(["FARGATE_SPOT", "FARGATE_SPOT"]);
+    expect((await describeTask(onDemand)).lastStatus).toBe("RUNNING");
+    // Nothing left to reclaim but the replacements; a node without Spot tasks says so.
+    await t.ecs.send(new DeleteServiceCommand({ cluster, service: "spot-node", force: true }));
+    await stopAll();
+    const none = await berthCli("node", "interrupt", hostname, "--endpoint", t.endpoint, "--cluster", cluster);
+    expect(none.stdout).toContain(`node ${hostname}: no FARGATE_SPOT task running; nothing interrupted`);
+  }, 90_000);
 
   it("refuses to interrupt a task that is not on FARGATE_SPOT", async () => {
     const arn = (await t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "fg", launchType: "FARGATE", networkConfiguration: fgNetwork }))).tasks![0].taskArn!;

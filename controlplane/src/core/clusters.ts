@@ -1,9 +1,6 @@
 import {
   checkTagList,
   clusterArn,
-  ClusterContainsContainerInstancesException,
-  ClusterContainsServicesException,
-  ClusterContainsTasksException,
   ClusterNotFoundException,
   ConflictError,
   InvalidParameterException,
@@ -79,33 +76,6 @@ export async function activeCluster(ctx: CoreContext, name: string): Promise<Clu
   const cur = await ctx.store.clusters.get(name);
   if (!cur || cur.value.status !== "ACTIVE") throw new ClusterNotFoundException(name);
   return cur.value;
-}
-
-/**
- * Deletes a cluster the ECS way: refused while instances are registered or tasks are not
- * stopped; the record stays as INACTIVE so DescribeClusters still answers for it.
- */
-export async function deleteCluster(ctx: CoreContext, name: string): Promise<ClusterRecord> {
-  const cur = await ctx.store.clusters.get(name);
-  if (!cur || cur.value.status !== "ACTIVE") throw new ClusterNotFoundException(name);
-  const instances = await ctx.store.instances.list(keys.instances(name));
-  if (instances.items.some((i) => i.value.status !== "INACTIVE")) {
-    throw new ClusterContainsContainerInstancesException(
-      "The Cluster cannot be deleted while Container Instances are active or draining.",
-    );
-  }
-  const services = await ctx.store.services.list(keys.services(name));
-  if (services.items.some((s) => s.value.status !== "INACTIVE")) {
-    throw new ClusterContainsServicesException("The Cluster cannot be deleted while Services are active.");
-  }
-  const tasks = await ctx.store.tasks.list(keys.tasks(name));
-  if (tasks.items.some((t) => t.value.lastStatus !== "STOPPED")) {
-    throw new ClusterContainsTasksException("The Cluster cannot be deleted while Tasks are active.");
-  }
-  const rec: ClusterRecord = { ...cur.value, status: "INACTIVE" };
-  await ctx.store.clusters.update(rec, cur.modRevision);
-  ctx.log.info("cluster deleted", { cluster: name });
-  return rec;
 }
 
 /** Counts shown in DescribeClusters. */

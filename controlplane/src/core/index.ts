@@ -39,3 +39,5 @@ export * from "./autoscaling/index.js";
 export * from "./task-stats.js";
 export * from "./service-metrics.js";
 export * from "./secrets/index.js";
+export * from "./cluster-delete.js";
+export * from "./log-groups.js";

@@ -11,6 +11,7 @@ import {
   type Resources,
 } from "@berth/shared";
 import { keys } from "../store/index.js";
+import { isFargateInstance } from "./capacity-launch.js";
 import { createCluster } from "./clusters.js";
 import { reregisteredAttributes } from "./attributes.js";
 import type { CoreContext } from "./context.js";
@@ -40,12 +41,14 @@ export interface InstanceRegistration {
  * Registers a host, or refreshes an earlier registration named by `arn` (resources, attributes,
  * versions) keeping its id and tasks. Remaining resources are recomputed from the tasks it holds
  * so a host that changed size stays consistent. The `default` cluster is created on first use,
- * as ECS does; any other cluster must exist.
+ * as ECS does, by an EC2 agent; any other cluster must exist.
  */
 export async function registerInstance(ctx: CoreContext, reg: InstanceRegistration): Promise<ContainerInstanceRecord> {
   const cluster = await ctx.store.clusters.get(reg.cluster);
   if (!cluster || cluster.value.status !== "ACTIVE") {
-    if (reg.cluster !== "default") throw new ClusterNotFoundException(reg.cluster);
+    // Fargate capacity never makes a cluster (on ECS it belongs to none): a deleted default
+    // cluster stays deleted while only a Fargate agent asks for it (see cluster-delete.ts).
+    if (reg.cluster !== "default" || isFargateInstance(reg)) throw new ClusterNotFoundException(reg.cluster);
     await createCluster(ctx, "default");
   }
   const earlierId = reg.arn ? parseArn(reg.arn)?.path.at(-1) : undefined;

@@ -20,6 +20,9 @@ describe("taskListed", () => {
     ["by service: the task's group", { group: "service:api" }, { ...running, serviceName: "api" }, true],
     ["by service: a RunTask group is not a service", { group: "api" }, { ...running, serviceName: "api" }, false],
     ["by launch type", { launchType: "EXTERNAL" }, { ...running, launchType: "EC2" }, false],
+    ["by instance: an EC2 task on it", { containerInstanceId: "i1" }, { ...running, containerInstanceId: "i1" }, true],
+    ["by instance: a FARGATE task has no container instance, even on the agent named", { containerInstanceId: "f1", launchType: "FARGATE" }, { ...running, containerInstanceId: "f1" }, false],
+    ["FARGATE tasks still list without an instance filter", { launchType: "FARGATE" }, running, true],
   ])("%s", (_, over, filter, want) => {
     expect(taskListed(task(over), filter)).toBe(want);
   });

@@ -84,7 +84,9 @@ export function taskListed(t: TaskRecord, f: TaskListFilter): boolean {
   const status = f.desiredStatus === "PENDING" ? t.desiredStatus === "RUNNING" && t.lastStatus !== "RUNNING" : t.desiredStatus === f.desiredStatus;
   return (
     status &&
-    (!f.containerInstanceId || t.containerInstanceId === f.containerInstanceId) &&
+    // A FARGATE task has no container instance on ECS: berth tracks the Fargate agent it runs
+    // on, but a containerInstance filter (which names an EC2 instance) never matches it.
+    (!f.containerInstanceId || (t.containerInstanceId === f.containerInstanceId && t.launchType !== "FARGATE")) &&
     (!f.family || t.family === f.family) &&
     (!f.startedBy || t.startedBy === f.startedBy) &&
     (!f.serviceName || t.group === serviceGroup(f.serviceName)) &&

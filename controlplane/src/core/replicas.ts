@@ -77,3 +77,8 @@ export async function sessionHolder(ctx: CoreContext, cluster: string, instanceI
   const replica = (await ctx.store.kv.get<ReplicaRecord>(keys.replica(mark.replica)))?.value;
   return replica ? { state: "held", replica } : { state: "unadvertised", replicaId: mark.replica };
 }
+
+/** Every replica advertising itself now (its lease alive), this one's included. */
+export async function liveReplicas(ctx: CoreContext): Promise<ReplicaRecord[]> {
+  return (await ctx.store.kv.list<ReplicaRecord>(keys.replicas())).items.map((i) => i.value);
+}

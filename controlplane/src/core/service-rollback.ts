@@ -42,7 +42,10 @@ export function rollBackService(
     rollbackOf: primary.id,
   };
   const others = svc.deployments.filter((d) => d !== primary);
-  return { ...svc, taskDefinition: source.taskDefinition, deployments: [rollback, failed, ...others], version: svc.version + 1 };
+  // Back to the network of the deployment that ran that revision, when one is still listed.
+  const network = others.find((d) => d.serviceRevisionArn === source.arn)?.networkConfiguration;
+  if (network) rollback.networkConfiguration = network;
+  return { ...svc, taskDefinition: source.taskDefinition, ...(network && { networkConfiguration: network }), deployments: [rollback, failed, ...others], version: svc.version + 1 };
 }
 
 /**

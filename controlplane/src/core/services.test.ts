@@ -162,6 +162,25 @@ describe("applyServiceChange", () => {
     expect(applyServiceChange(next, { capacityProviderStrategy: strategy }, "ecs-svc/3000000000000000003", 6000)).toBeUndefined();
   });
 
+  it.each<[string, ServiceRecord["networkConfiguration"], ServiceRecord["networkConfiguration"], boolean]>([
+    // other subnets: a new deployment carrying them
+    ["subnets", { awsvpcConfiguration: { subnets: ["subnet-a"] } }, { awsvpcConfiguration: { subnets: ["subnet-b"] } }, true],
+    // a security group added
+    ["groups", { awsvpcConfiguration: { subnets: ["subnet-a"] } }, { awsvpcConfiguration: { subnets: ["subnet-a"], securityGroups: ["sg-1"] } }, true],
+    // assignPublicIp turned on
+    ["public ip", { awsvpcConfiguration: { subnets: ["subnet-a"] } }, { awsvpcConfiguration: { subnets: ["subnet-a"], assignPublicIp: "ENABLED" } }, true],
+    // the same configuration again: nothing changes
+    ["same", { awsvpcConfiguration: { subnets: ["subnet-a"] } }, { awsvpcConfiguration: { subnets: ["subnet-a"] } }, false],
+  ])("a networkConfiguration change (%s) is the service's and a new deployment's", (_name, before, after, redeploys) => {
+    const svc = newServiceRecord({ scope }, { cluster: "c1", serviceName: "web", taskDefinition: "web:1", desiredCount: 2, launchType: "EC2", networkConfiguration: before }, td(1), "ecs-svc/1000000000000000001", 1000);
+    expect(svc.deployments[0].networkConfiguration).toEqual(before);
+    const next = applyServiceChange(svc, { networkConfiguration: after }, newId, 5000);
+    if (!redeploys) return expect(next).toBeUndefined();
+    expect(next!.networkConfiguration).toEqual(after);
+    expect(next!.deployments.map((d) => [d.status, d.networkConfiguration])).toEqual([["PRIMARY", after], ["ACTIVE", before]]);
+    expect(next!.deployments[0].taskDefinition).toBe(tdArn(1));
+  });
+
   it("changes nothing when the request repeats the current state", () => {
     expect(applyServiceChange(service(), { desiredCount: 2, taskDefinition: tdArn(1) }, newId, 5000)).toBeUndefined();
   });

@@ -33,7 +33,7 @@ import {
   randomDeploymentId,
   type DeploymentConfigurationInput,
 } from "./service-rules.js";
-import { runnableDefinition } from "./taskdefs.js";
+import { resolveTaskDefinition, runnableDefinition } from "./taskdefs.js";
 import { checkFargateLaunch, checkFargatePlacement, checkPlatformVersion, isFargateInstance, launchSettings, resolveLaunch, type LaunchType } from "./capacity-launch.js";
 import { checkStrategy, type StrategyItem, type StrategyItemInput } from "./capacity-strategy.js";
 
@@ -102,7 +102,7 @@ export function newServiceRecord(
     deploymentConfiguration: mergeDeploymentConfiguration(base, input.deploymentConfiguration, strategy),
     placementStrategy: input.placementStrategy ?? [],
     placementConstraints: input.placementConstraints ?? [],
-    deployments: [{ ...newDeployment(deploymentId, td.taskDefinitionArn, desiredCount, launchType, now), ...capacity }],
+    deployments: [{ ...newDeployment(deploymentId, td.taskDefinitionArn, desiredCount, launchType, now), ...capacity, ...(input.networkConfiguration && { networkConfiguration: input.networkConfiguration }) }],
     events: [],
     schedulingStrategy: strategy,
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
@@ -187,11 +187,13 @@ export interface ServiceChange {
   /** Checked against the cluster; a different one starts a deployment, as does a new platformVersion. */
   capacityProviderStrategy?: StrategyItem[];
   platformVersion?: string;
+  /** Already checked against the definition (as at CreateService); a different one starts a deployment. */
+  networkConfiguration?: ServiceRecord["networkConfiguration"];
 }
 
 /**
  * The service after an UpdateService, or undefined when nothing changes. Pure. A different task
- * definition or `forceNewDeployment` starts a new PRIMARY deployment (id `deploymentId`); the
+ * definition, capacity, platform version or networkConfiguration, or `forceNewDeployment`, starts a new PRIMARY deployment (id `deploymentId`); the
  * previous PRIMARY becomes ACTIVE and keeps its tasks until the reconciler drains it. A new
  * desiredCount is also the PRIMARY deployment's.
  */
@@ -205,11 +207,17 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
   const platformVersion = change.platformVersion ?? svc.platformVersion;
   const capacityChanged =
     JSON.stringify(capacityProviderStrategy) !== JSON.stringify(svc.capacityProviderStrategy) || platformVersion !== svc.platformVersion;
-  const redeploy = taskDefinition !== svc.taskDefinition || change.forceNewDeployment === true || capacityChanged;
+  const networkConfiguration = change.networkConfiguration ?? svc.networkConfiguration;
+  const networkChanged = JSON.stringify(networkConfiguration) !== JSON.stringify(svc.networkConfiguration);
+  const redeploy = taskDefinition !== svc.taskDefinition || change.forceNewDeployment === true || capacityChanged || networkChanged;
   let deployments = svc.deployments;
   if (redeploy) {
     const previous = deployments.map((d) => (d.status === "PRIMARY" ? { ...d, status: "ACTIVE" as const, updatedAtMs: now } : d));
-    const capacity = { ...(capacityProviderStrategy && { capacityProviderStrategy }), ...(platformVersion && { platformVersion }) };
+    const capacity = {
+      ...(capacityProviderStrategy && { capacityProviderStrategy }),
+      ...(platformVersion && { platformVersion }),
+      ...(networkConfiguration && { networkConfiguration }),
+    };
     deployments = [{ ...newDeployment(deploymentId, taskDefinition, desiredCount, svc.launchType, now), ...capacity }, ...previous];
   } else if (desiredCount !== svc.desiredCount) {
     deployments = deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount, updatedAtMs: now } : d));
@@ -222,6 +230,7 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
     deployments,
     ...(capacityProviderStrategy && { capacityProviderStrategy }),
     ...(platformVersion && { platformVersion }),
+    ...(networkConfiguration && { networkConfiguration }),
     placementStrategy: change.placementStrategy ?? svc.placementStrategy,
     placementConstraints: change.placementConstraints ?? svc.placementConstraints,
     healthCheckGracePeriodSeconds: change.healthCheckGracePeriodSeconds ?? svc.healthCheckGracePeriodSeconds,
@@ -268,6 +277,13 @@ export async function updateService(ctx: CoreContext, cluster: string, name: str
     change.capacityProviderStrategy = plan.strategy;
   }
   if (input.platformVersion) checkPlatformVersion(input.platformVersion, existing.value.launchType);
+  // A new networkConfiguration is checked against the definition the service will run, with
+  // CreateService's errors (unknown subnets or groups, limits, a mode that takes none); a new
+  // awsvpc definition needs one, the service's own or the request's.
+  if (input.networkConfiguration || td?.networkMode === "awsvpc") {
+    const target = td ?? (await resolveTaskDefinition(ctx, existing.value.taskDefinition));
+    await resolveTaskNetwork(ctx, target, input.networkConfiguration ?? existing.value.networkConfiguration);
+  }
   const deploymentId = randomDeploymentId();
   let before: ServiceRecord | undefined;
   const rec = await mutateService(ctx, cluster, name, (cur) => {

@@ -1,4 +1,5 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { ResourceAlreadyExistsException, ResourceNotFoundException } from "@berth/shared";
 import { encodeName, isNameFolder } from "./names.js";
@@ -65,6 +66,8 @@ export class LogStore {
   private readonly now: () => number;
   private readonly segmentBytes: number;
   private readonly segmentSpanMs: number;
+  /** This store's name among the replicas' stores (its folder's `store-id`): part of every event key. */
+  id = "";
 
   private constructor(private readonly opts: LogStoreOptions) {
     this.now = opts.now ?? Date.now;
@@ -77,6 +80,13 @@ export class LogStore {
     const store = new LogStore(opts);
     const groupsDir = join(opts.dir, "groups");
     await mkdir(groupsDir, { recursive: true });
+    // Made once per folder, so keys and event ids stay the same across restarts of its replica.
+    const idFile = join(opts.dir, "store-id");
+    store.id = (await readFile(idFile, "utf8").catch(() => "")).trim();
+    if (!/^[0-9a-f]{12}$/.test(store.id)) {
+      store.id = randomBytes(6).toString("hex");
+      await writeFile(idFile, store.id, "utf8");
+    }
     for (const g of await readdir(groupsDir)) {
       if (!isNameFolder(g)) continue;
       const dir = join(groupsDir, g);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidParameterException } from "@berth/shared";
 import { decodeName, encodeName, isNameFolder, parseSegmentFileName, segmentFileName, segmentIndexFileName } from "./names.js";
-import { compareFilterPositions, decodeFilterToken, decodeStreamToken, encodeFilterToken, encodeStreamToken } from "./tokens.js";
+import { compareFilterPositions, compareStreamPositions, decodeFilterToken, decodeStreamToken, encodeFilterToken, encodeStreamToken } from "./tokens.js";
 import { matchesFilterPattern, parseFilterPattern } from "./filter-pattern.js";
 import { planSweep, retentionCutoffMs, type SweepSegment } from "./sweep-plan.js";
 import { acceptLogEvents } from "./put-events.js";
@@ -79,6 +79,8 @@ describe("tokens", () => {
     ["forward", "f", { timestamp: 1764584000123, seq: 42 }],
     // a backward token at the origin
     ["backward origin", "b", { timestamp: 0, seq: 0 }],
+    // a key in a named store (several replicas' stores merged)
+    ["with store", "f", { timestamp: 1764584000123, seq: 42, store: "0a1b2c3d4e5f" } as { timestamp: number; seq: number }],
   ])("stream token %s round-trips", (_n, d, p) => {
     expect(decodeStreamToken(encodeStreamToken(d, p))).toEqual({ direction: d, position: p });
   });
@@ -93,6 +95,21 @@ describe("tokens", () => {
   it("filter token round-trips", () => {
     const p = { timestamp: 1764584000123, stream: "ecs/web/abc", seq: 7 };
     expect(decodeFilterToken(encodeFilterToken(p))).toEqual(p);
+    const q = { ...p, store: "0a1b2c3d4e5f" };
+    expect(decodeFilterToken(encodeFilterToken(q))).toEqual(q);
+  });
+
+  it.each<[string, { timestamp: number; seq: number; store?: string }, { timestamp: number; seq: number; store?: string }, number]>([
+    // time decides first, whatever the store
+    ["time", { timestamp: 1, seq: 9, store: "b" }, { timestamp: 2, seq: 1, store: "a" }, -1],
+    // then the store, before the sequence (each store numbers its own events)
+    ["store", { timestamp: 1, seq: 9, store: "a" }, { timestamp: 1, seq: 1, store: "b" }, -1],
+    // a key of no store (an old token) sorts before every named store's at its time
+    ["old token", { timestamp: 1, seq: 9 }, { timestamp: 1, seq: 1, store: "a" }, -1],
+    // then the sequence
+    ["seq", { timestamp: 1, seq: 2, store: "a" }, { timestamp: 1, seq: 1, store: "a" }, 1],
+  ])("stream order: %s", (_n, a, b, sign) => {
+    expect(Math.sign(compareStreamPositions(a, b))).toBe(sign);
   });
 
   it.each<[string, string]>([

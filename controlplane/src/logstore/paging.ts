@@ -27,16 +27,19 @@ export function pageStream<E extends StreamPosition>(
   const origin = token?.position ?? { timestamp: 0, seq: 0 };
   const first = events[0] ?? origin;
   const last = events[events.length - 1] ?? origin;
-  return { events, forward: { timestamp: last.timestamp, seq: last.seq }, backward: { timestamp: first.timestamp, seq: first.seq } };
+  const at = (e: StreamPosition): StreamPosition => ({ timestamp: e.timestamp, seq: e.seq, ...(e.store && { store: e.store }) });
+  return { events, forward: at(last), backward: at(first) };
 }
 
 /**
  * One FilterLogEvents page over several streams' events: merged in key order (time, stream,
- * sequence), those after the token's position, at most `limit`; `next` is set when more remain. Pure.
+ * sequence), those after the token's position, at most `limit`; `next` is set when more remain
+ * (`more`: a store merged in had more than it gave). Pure.
  */
-export function pageMerged<E extends FilterPosition>(events: readonly E[], opts: { after?: FilterPosition; limit: number }): { events: E[]; next?: FilterPosition } {
+export function pageMerged<E extends FilterPosition>(events: readonly E[], opts: { after?: FilterPosition; limit: number; more?: boolean }): { events: E[]; next?: FilterPosition } {
   const rest = events.filter((e) => opts.after === undefined || compareFilterPositions(e, opts.after) > 0).sort(compareFilterPositions);
   const page = rest.slice(0, opts.limit);
   const last = page[page.length - 1];
-  return rest.length > opts.limit ? { events: page, next: { timestamp: last.timestamp, stream: last.stream, seq: last.seq } } : { events: page };
+  const more = rest.length > opts.limit || opts.more === true;
+  return more && last ? { events: page, next: { timestamp: last.timestamp, stream: last.stream, seq: last.seq, ...(last.store && { store: last.store }) } } : { events: page };
 }

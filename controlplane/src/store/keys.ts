@@ -45,6 +45,8 @@ export const keys = {
   /** A control-plane replica's advertised internal address, under that replica's own lease. */
   replica: (id: string) => `${root}/replicas/${encodeURIComponent(id)}`,
   replicas: () => `${root}/replicas/`,
+  /** A CloudWatch Logs group's existence and retention (its events are in the replicas' log stores). */
+  logGroup: (name: string) => `${root}/log-groups/${encodeURIComponent(name)}`,
   /** A principal's ARN holds ':' and '/', so it is URI-encoded into one segment. */
   accountSetting: (principalArn: string, name: string) => `${root}/account-settings/${encodeURIComponent(principalArn)}/${name}`,
   accountSettings: () => `${root}/account-settings/`,

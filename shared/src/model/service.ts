@@ -103,6 +103,11 @@ export interface DeploymentRecord {
   serviceDeploymentArn?: string;
   /** Set on a rollback deployment: the id of the deployment it rolls back. */
   rollbackOf?: string;
+  /**
+   * The awsvpc networkConfiguration its tasks start with (ECS shows it per deployment): the
+   * service's when the deployment began; UpdateService changing it starts a new deployment.
+   */
+  networkConfiguration?: ServiceRecord["networkConfiguration"];
 }
 
 export interface ServiceEventRecord {

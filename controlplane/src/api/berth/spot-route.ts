@@ -1,5 +1,5 @@
 import { clusterNameOf, InvalidParameterException, resourceIdOf } from "@berth/shared";
-import { activeCluster, interruptSpotTask, type CoreContext } from "../../core/index.js";
+import { activeCluster, interruptSpotNode, interruptSpotTask, type CoreContext } from "../../core/index.js";
 import { taskShape } from "../ecs/shapes.js";
 
 /**
@@ -15,5 +15,21 @@ export function spotInterruptRoute(ctx: CoreContext): (input: Record<string, unk
     await activeCluster(ctx, cluster);
     const rec = await interruptSpotTask(ctx, cluster, resourceIdOf(input.task, "task", cluster, "task"));
     return { task: taskShape(rec) };
+  };
+}
+
+/**
+ * `POST /berth/v1/spot/interrupt-node` with `{"cluster": "...", "node": "hostname, node name,
+ * instance id or ARN"}`: Fargate reclaiming a node's Spot capacity (core/spot.ts): every running
+ * FARGATE_SPOT task there is interrupted; answers `{"tasks": [...]}` in DescribeTasks' shape.
+ */
+export function spotInterruptNodeRoute(ctx: CoreContext): (input: Record<string, unknown>) => Promise<object> {
+  return async (input) => {
+    if (input.cluster !== undefined && typeof input.cluster !== "string") throw new InvalidParameterException("cluster: must be a string");
+    if (typeof input.node !== "string" || input.node === "") throw new InvalidParameterException("node: the node to interrupt (hostname, node name, instance id or ARN) is required");
+    const cluster = clusterNameOf(input.cluster as string | undefined);
+    await activeCluster(ctx, cluster);
+    const tasks = await interruptSpotNode(ctx, cluster, input.node);
+    return { tasks: tasks.map((t) => taskShape(t)) };
   };
 }

@@ -29,6 +29,7 @@ function deploymentShape(d: DeploymentRecord, counts: TaskCounts): Wire<Deployme
     // ECS shows either a launch type or the capacity provider strategy that replaced it.
     ...(d.capacityProviderStrategy ? { capacityProviderStrategy: d.capacityProviderStrategy } : { launchType: d.launchType }),
     ...(d.platformVersion && { platformVersion: d.platformVersion, platformFamily: "Linux" }),
+    networkConfiguration: networkConfigurationShape(d.networkConfiguration),
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
   };

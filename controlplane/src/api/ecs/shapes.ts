@@ -124,7 +124,8 @@ export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
     taskArn: t.arn,
     clusterArn: t.clusterArn,
     taskDefinitionArn: t.taskDefinitionArn,
-    containerInstanceArn: t.containerInstanceArn,
+    // ECS's Fargate tasks have no container instance: the Fargate agent stays berth's own business.
+    containerInstanceArn: t.launchType === "FARGATE" ? undefined : t.containerInstanceArn,
     overrides: t.overrides ?? { containerOverrides: [], inferenceAcceleratorOverrides: [] },
     lastStatus: t.lastStatus,
     desiredStatus: t.desiredStatus,

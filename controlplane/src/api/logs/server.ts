@@ -3,6 +3,7 @@ import { createModelValidator } from "../aws/model-validate.js";
 import { jsonApi } from "../aws/json-api.js";
 import type { AwsApi } from "../aws/service.js";
 import { logsActions, type LogsContext } from "./actions/index.js";
+import { fanOutLogsApi, type LogPeers } from "./fan-out.js";
 import { toLogsError } from "./errors.js";
 import { logsInputValidators } from "./generated/validators.js";
 import { logsOperations } from "./validate.js";
@@ -12,7 +13,14 @@ import { logsOperations } from "./validate.js";
  * named by `X-Amz-Target: Logs_20140328.<Action>`, signed for `logs`, validated against the
  * vendored model and answered from the log store (see controlplane/src/logstore/).
  */
-export function logsApi(ctx: LogsContext, log: Logger): AwsApi {
+export function logsApi(ctx: LogsContext, log: Logger, peers?: LogPeers): AwsApi {
+  const main = storeApi(ctx, log);
+  // With other replicas, reads and retention go to every replica's store (fan-out.ts).
+  return peers ? fanOutLogsApi(main, storeApi({ ...ctx, peer: true }, log), peers, log) : main;
+}
+
+/** The Logs API answered from this replica's store alone. */
+function storeApi(ctx: LogsContext, log: Logger): AwsApi {
   const bound: Record<string, (input: any) => Promise<object>> = {};
   for (const [name, handler] of Object.entries(logsActions)) bound[name] = (input) => handler(ctx, input);
   return jsonApi({

@@ -56,6 +56,12 @@ export function pageOf<T>(items: readonly T[], limit: number | undefined, token:
   return from + n < items.length ? { page, nextToken: `o${from + n}` } : { page };
 }
 
+/**
+ * At most this many groups or streams go from one replica's store to another's merge: a bound on
+ * the memory one listing takes there (a larger listing is cut, in the listing's order).
+ */
+export const peerListingCap = 10_000;
+
 /** The retention periods CloudWatch Logs accepts (the model's `Days` documentation). */
 export const retentionDays: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 

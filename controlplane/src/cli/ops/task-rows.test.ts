@@ -66,4 +66,8 @@ describe("taskRows", () => {
     const rows = taskRows([task("a", { containerInstanceArn: `${ciArn}x` }), task("b", { containerInstanceArn: undefined })], new Map(), now, false);
     expect(rows.map((r) => r.node).sort()).toEqual(["-", "i1x"]);
   });
+
+  it("taskRows: a FARGATE task (no container instance, as on ECS) shows (fargate)", () => {
+    expect(taskRows([task("f", { containerInstanceArn: undefined, launchType: "FARGATE" })], names, now, false)[0].node).toBe("(fargate)");
+  });
 });

@@ -53,7 +53,7 @@ export function taskRows(tasks: Task[], nodeNames: ReadonlyMap<string, string>, 
       return {
         id: instanceIdOf(t.taskArn ?? ""),
         taskDefinition: familyRevision(t.taskDefinitionArn ?? ""),
-        node: nodeNames.get(ci) ?? (ci ? instanceIdOf(ci) : "-"),
+        node: nodeNames.get(ci) ?? (ci ? instanceIdOf(ci) : t.launchType === "FARGATE" ? "(fargate)" : "-"),
         status: `${t.lastStatus ?? "?"}/${t.desiredStatus ?? "?"}`,
         ports: portsOf(t),
         age: t.createdAt ? formatAge(now - time(t.createdAt)) : "-",

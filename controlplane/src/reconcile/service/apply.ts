@@ -83,8 +83,10 @@ export async function applyServicePlan(ctx: CoreContext, current: Versioned<Serv
       : [{ count: start.count, ...(start.amongInstanceIds && { onlyInstanceIds: start.amongInstanceIds }) }];
     const started: string[] = [];
     for (const batch of batches) {
-      // The network is resolved each time, so tasks get the subnets and groups as they are now.
-      const res = await resolveTaskNetwork(ctx, td, service.networkConfiguration)
+      // The network is resolved each time, so tasks get the subnets and groups as they are now;
+      // the deployment's own configuration (UpdateService may have changed the service's since).
+      const deployment = service.deployments.find((d) => d.id === start.deploymentId);
+      const res = await resolveTaskNetwork(ctx, td, deployment?.networkConfiguration ?? service.networkConfiguration)
         .then((awsvpc) => runTasks(ctx, { ...request, ...batch, awsvpc }))
         .catch((err: Error) => {
         if (err instanceof FencedOutError) throw err;

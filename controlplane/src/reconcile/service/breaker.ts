@@ -73,6 +73,7 @@ export function applyCircuitBreaker(service: ServiceRecord, deployments: Deploym
     // It runs the revision it returns to and carries the failed one's service deployment.
     serviceRevisionArn: target.serviceRevisionArn,
     rollbackOf: primary.id,
+    ...(target.networkConfiguration && { networkConfiguration: target.networkConfiguration }),
   };
   messages.push(serviceMessages.rollingBack(service.name, target.id));
   // The failed deployment keeps its rolloutState FAILED and is drained like any old one.

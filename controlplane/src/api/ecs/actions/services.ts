@@ -87,6 +87,7 @@ export const serviceActions: ActionTable = {
       availabilityZoneRebalancing: input.availabilityZoneRebalancing,
       capacityProviderStrategy: input.capacityProviderStrategy,
       platformVersion: input.platformVersion,
+      networkConfiguration: input.networkConfiguration,
     });
     return { service: serviceShape(rec, await serviceTasks(ctx, cluster, name), true) };
   },
@@ -141,8 +142,6 @@ function refuseUnsupported(input: CreateServiceRequest | UpdateServiceRequest, a
   for (const [field, used] of unsupported) {
     if (used) throw new UnsupportedFeatureException(`${field}: not supported by berth's ${action} yet`);
   }
-  // CreateService checks networkConfiguration against its definition; changing it later is not supported yet.
-  if (input.networkConfiguration && action === "UpdateService") throw new UnsupportedFeatureException("networkConfiguration: changing a service's network configuration is not supported by berth's UpdateService yet");
 }
 
 function deploymentConfigurationOf(c: CreateServiceRequest["deploymentConfiguration"]): DeploymentConfigurationInput | undefined {

@@ -1,11 +1,13 @@
 import { InvalidParameterException } from "@berth/shared";
 import { acceptLogEvents, type InputLogEvent } from "../../../logstore/index.js";
-import { checkName, groupOf, logStreamShape, pageOf } from "../shapes.js";
+import { checkName, groupOf, logStreamShape, pageOf, peerListingCap } from "../shapes.js";
+import { ensureLocalGroup } from "./ensure-group.js";
 import type { LogsContext } from "./groups.js";
 
 /** CreateLogStream. */
 export async function createLogStream(ctx: LogsContext, input: { logGroupName: string; logStreamName: string }): Promise<object> {
   checkName("logStreamName", input.logStreamName);
+  await ensureLocalGroup(ctx.store, ctx.registry, input.logGroupName);
   await ctx.store.createStream(input.logGroupName, input.logStreamName);
   return {};
 }
@@ -28,12 +30,15 @@ export async function describeLogStreams(
   let streams = ctx.store.listStreams(group).filter((s) => input.logStreamNamePrefix === undefined || s.name.startsWith(input.logStreamNamePrefix));
   if (input.orderBy === "LastEventTime") streams = [...streams].sort((a, b) => (a.lastEventMs ?? 0) - (b.lastEventMs ?? 0) || (a.name < b.name ? -1 : 1));
   if (input.descending) streams = [...streams].reverse();
+  // A replica merging the stores' answers gets the whole listing and pages the merge itself.
+  if (ctx.peer) return { logStreams: streams.slice(0, peerListingCap).map((s) => logStreamShape(ctx.scope, group, s)) };
   const { page, nextToken } = pageOf(streams, input.limit, input.nextToken);
   return { logStreams: page.map((s) => logStreamShape(ctx.scope, group, s)), ...(nextToken ? { nextToken } : {}) };
 }
 
 /** PutLogEvents: stored as CloudWatch Logs accepts them; skipped ones reported by index. */
 export async function putLogEvents(ctx: LogsContext, input: { logGroupName: string; logStreamName: string; logEvents: InputLogEvent[] }): Promise<object> {
+  await ensureLocalGroup(ctx.store, ctx.registry, input.logGroupName);
   const retention = ctx.store.group(input.logGroupName).retentionInDays;
   const { accepted, rejected } = acceptLogEvents(input.logEvents, Date.now(), retention);
   // Called even when every event was refused: a missing stream is still ResourceNotFoundException.
