@@ -214,3 +214,12 @@ export class ResourceAlreadyExistsException extends BerthError {
   override name = "ResourceAlreadyExistsException";
   readonly ecsType = "ResourceAlreadyExistsException";
 }
+
+/**
+ * The AWS APIs other than ECS (EventBridge Scheduler and rules, Application Auto Scaling, …):
+ * a request that breaks the API's constraints, such as an unparseable schedule expression.
+ */
+export class ValidationException extends BerthError {
+  override name = "ValidationException";
+  readonly ecsType = "ValidationException";
+}

@@ -35,3 +35,4 @@ export { checkClusterCapacity, checkProviderName, autoScalingGroupOf, builtInPro
 export * from "./cost.js";
 export * from "./spot.js";
 export * from "./elbv2/index.js";
+export * from "./schedule-expression.js";
