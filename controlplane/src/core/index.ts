@@ -36,3 +36,4 @@ export * from "./cost.js";
 export * from "./spot.js";
 export * from "./elbv2/index.js";
 export * from "./schedule-expression.js";
+export * from "./run-task-request.js";

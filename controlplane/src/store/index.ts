@@ -6,3 +6,4 @@ export { Store, type FamilyRecord, type AccountSettingRecord, type RunTokenRecor
 export { watchPrefix, type WatchHandlers, type PrefixWatch } from "./watch.js";
 export { migrateTaskDefinitionKeys } from "./migrations.js";
 export type * from "./elbv2-records.js";
+export type * from "./schedule-records.js";

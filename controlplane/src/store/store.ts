@@ -12,6 +12,7 @@ import type {
 import { Collection } from "./collection.js";
 import type { LoadBalancerRecord, TargetGroupRecord, TargetHealthRecord } from "./elbv2-records.js";
 import { keys } from "./keys.js";
+import type { EventRuleRecord, ScheduleGroupRecord, ScheduleRecord } from "./schedule-records.js";
 import { Kv, Txn } from "./kv.js";
 
 /** A task definition family: the newest revision handed out, so revisions never repeat. */
@@ -138,6 +139,9 @@ export class Store {
   readonly loadBalancers: Collection<LoadBalancerRecord, [name: string]>;
   readonly targetGroups: Collection<TargetGroupRecord, [name: string]>;
   readonly targetHealth: Collection<TargetHealthRecord, [targetGroupName: string]>;
+  readonly schedules: Collection<ScheduleRecord, [group: string, name: string]>;
+  readonly scheduleGroups: Collection<ScheduleGroupRecord, [name: string]>;
+  readonly eventRules: Collection<EventRuleRecord, [bus: string, name: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -160,6 +164,9 @@ export class Store {
     this.loadBalancers = new Collection(kv, keys.loadBalancer, (r) => keys.loadBalancer(r.name));
     this.targetGroups = new Collection(kv, keys.targetGroup, (r) => keys.targetGroup(r.name));
     this.targetHealth = new Collection(kv, keys.targetHealth, (r) => keys.targetHealth(r.targetGroupName));
+    this.schedules = new Collection(kv, keys.schedule, (r) => keys.schedule(r.groupName, r.name));
+    this.scheduleGroups = new Collection(kv, keys.scheduleGroup, (r) => keys.scheduleGroup(r.name));
+    this.eventRules = new Collection(kv, keys.eventRule, (r) => keys.eventRule(r.eventBusName, r.name));
   }
 
   /** A new empty transaction to stage writes into. */
