@@ -37,3 +37,4 @@ export * from "./spot.js";
 export * from "./elbv2/index.js";
 export * from "./schedule-expression.js";
 export * from "./run-task-request.js";
+export * from "./schedule-due.js";

@@ -49,8 +49,11 @@ export interface FireOutcome {
 
 /** The firing state a schedule or rule carries; only the leader's loop changes it. */
 export interface FiringState {
-  /** The last scheduled time handled (fired or passed over), epoch ms; nothing before it fires again. */
-  lastFiredMs?: number;
+  /**
+   * Every scheduled time up to this one (epoch ms) is handled: fired, or passed over as too
+   * old. Set to the creation (or last update) time at first, so no past time fires.
+   */
+  handledThroughMs: number;
   /** rate(): where its periods count from (StartDate, else creation or the last expression change). */
   anchorMs: number;
   lastRun?: FireOutcome;
