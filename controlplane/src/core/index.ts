@@ -38,3 +38,7 @@ export * from "./elbv2/index.js";
 export * from "./schedule-expression.js";
 export * from "./run-task-request.js";
 export * from "./schedule-due.js";
+export * from "./schedule-targets.js";
+export * from "./schedules.js";
+export * from "./event-rules.js";
+export * from "./schedule-firing.js";

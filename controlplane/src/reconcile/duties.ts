@@ -2,6 +2,7 @@ import type { Logger } from "@berth/shared";
 import type { CoreContext } from "../core/index.js";
 import { startCleanupLoop } from "./cleanup/index.js";
 import { startLivenessLoop } from "./liveness/index.js";
+import { startScheduleLoop } from "./schedules/loop.js";
 import { startServiceLoop } from "./service/loop.js";
 
 /** What only the leader runs, and how to stop it when leadership is lost. */
@@ -19,9 +20,10 @@ export async function startLeaderDuties(
   // Forgetting old records is not urgent: a tenth of the retention, at most a minute, apart.
   const cleanupEvery = Math.max(opts.intervalMs, Math.min(60_000, Math.floor(opts.stoppedTaskRetentionMs / 10)));
   const cleanup = startCleanupLoop({ ctx, retentionMs: opts.stoppedTaskRetentionMs, intervalMs: cleanupEvery, log: opts.log });
+  const schedules = startScheduleLoop(ctx, { log: opts.log });
   return {
     async stop() {
-      await Promise.all([services.stop(), liveness.stop(), cleanup.stop()]);
+      await Promise.all([services.stop(), liveness.stop(), cleanup.stop(), schedules.stop()]);
     },
   };
 }
