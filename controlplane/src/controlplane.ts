@@ -10,6 +10,8 @@ import { probePort } from "./api/elbv2/port-probe.js";
 import { startLoadBalancerLoop, type LoadBalancerLoop } from "./haproxy/index.js";
 import { ecsApi } from "./api/ecs/server.js";
 import { logsApi } from "./api/logs/server.js";
+import { schedulerApi } from "./api/scheduler/server.js";
+import { eventsApi } from "./api/events/server.js";
 import { awslogsIngest } from "./api/agent/awslogs-ingest.js";
 import { LogStore } from "./logstore/index.js";
 import { prometheusSdPath, prometheusSdRoute } from "./api/prometheus/index.js";
@@ -107,6 +109,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         log.child({ component: "elbv2-api" }),
       ),
       logsApi({ store: logs, scope: ctx.scope }, log.child({ component: "logs-api" })),
+      schedulerApi(ctx, log.child({ component: "scheduler-api" })),
+      eventsApi(ctx, log.child({ component: "events-api" })),
       ecsApi(ctx, log.child({ component: "ecs-api" })),
     ],
     region: ctx.scope.region,
