@@ -23,6 +23,7 @@ import { advertisedApiUrl, type ControlPlaneConfig } from "./config.js";
 import { advertiseReplica, type CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, registerLogStoreMetrics, registerCostMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { spotInterruptRoute } from "./api/berth/spot-route.js";
+import { schedulesRoute } from "./api/berth/schedules-route.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
@@ -136,7 +137,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     },
     streamRoutes: { "/berth/v1/logs": logsRoute(ctx, relay, log.child({ component: "logs" }), streamForwarder(ctx, () => replicaId)) },
     upgradeRoutes: { "/berth/v1/exec": execRoute(ctx, relay, log.child({ component: "exec" }), upgradeForwarder(ctx, () => replicaId)) },
-    postRoutes: { "/berth/v1/spot/interrupt": spotInterruptRoute(ctx) },
+    postRoutes: { "/berth/v1/spot/interrupt": spotInterruptRoute(ctx), "/berth/v1/schedules": schedulesRoute(ctx) },
   });
   const apiPort = await listen(http, config.api.host, config.api.port);
   replicaId = `${hostname()}:${process.pid}:${apiPort}`;

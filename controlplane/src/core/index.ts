@@ -42,3 +42,4 @@ export * from "./schedule-targets.js";
 export * from "./schedules.js";
 export * from "./event-rules.js";
 export * from "./schedule-firing.js";
+export * from "./schedule-overview.js";
