@@ -45,7 +45,7 @@ async function fireTarget(ctx: CoreContext, t: ScheduledTarget, source: string, 
     return { scheduledMs, firedAtMs, taskArns, ...(error ? { error } : {}) };
   } catch (err) {
     if (!(err instanceof BerthError) || err.httpStatus >= 500) throw err;
-    return { scheduledMs, firedAtMs, taskArns: [], error: `${err.ecsType}: ${err.message}` };
+    return { scheduledMs, firedAtMs, taskArns: [], error: `RunTask of ${t.ecs.taskDefinitionArn} in cluster ${t.cluster}: ${err.ecsType}: ${err.message}` };
   }
 }
 
