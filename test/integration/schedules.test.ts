@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { DeregisterTaskDefinitionCommand, ListTasksCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileControlPlaneConfig, startControlPlane, type ControlPlane } from "@berth/controlplane";
+import { compileControlPlaneConfig, core, startControlPlane, type ControlPlane } from "@berth/controlplane";
 import { eventually, startSingleHost, testCaKeyFile, testLogger, type SingleHost } from "../support/berth.js";
 import { berthBin } from "../support/berth-cli.js";
 import { TEST_IMAGE } from "../support/image.js";
@@ -214,6 +214,27 @@ describe("EventBridge rules through the AWS CLI", () => {
     await aws("events", "remove-targets", "--rule", "nightly-report", "--ids", "report");
     await aws("events", "delete-rule", "--name", "nightly-report");
     expect(await awsError("events", "describe-rule", "--name", "nightly-report")).toMatch(/ResourceNotFoundException.*Rule nightly-report does not exist/);
+  });
+
+  it("a scheduled rule runs each target's tasks once per scheduled time (the firing step driven a minute ahead)", async () => {
+    await aws("events", "put-rule", "--name", "every-minute", "--schedule-expression", "rate(1 minute)");
+    const targets = JSON.stringify([
+      { Id: "pair", Arn: clusterArn, EcsParameters: { TaskDefinitionArn: "sched-sleep", TaskCount: 2 } },
+      { Id: "gone", Arn: clusterArn, EcsParameters: { TaskDefinitionArn: "sched-sleep" } },
+    ]);
+    expect((await aws("events", "put-targets", "--rule", "every-minute", "--targets", targets)).FailedEntryCount).toBe(0);
+    // AWS's granularity is a minute: rather than wait, run the leader's firing step (real etcd,
+    // real RunTask) with its clock 61 s ahead, twice, as two leaders in a row would.
+    const ahead: typeof host.t.cp.ctx = { ...host.t.cp.ctx, now: () => Date.now() + 61_000 };
+    const first = await core.fireDueSchedules(ahead, () => true);
+    const again = await core.fireDueSchedules(ahead, () => true);
+    expect(first).toEqual({ fired: 2, failed: 0, deleted: 0 });
+    expect(again).toEqual({ fired: 0, failed: 0, deleted: 0 });
+    expect(await tasksStartedBy("events-rule/every-minute")).toHaveLength(3);
+    const rule = (await host.t.cp.ctx.store.eventRules.get("default", "every-minute"))!.value;
+    expect(rule.lastRun?.taskArns).toHaveLength(1);
+    await aws("events", "remove-targets", "--rule", "every-minute", "--ids", "pair", "gone");
+    await aws("events", "delete-rule", "--name", "every-minute");
   });
 
   it.each([
