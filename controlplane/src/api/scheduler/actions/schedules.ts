@@ -3,6 +3,7 @@ import {
   defaultScheduleGroup,
   deleteSchedule,
   getSchedule,
+  group,
   listAllSchedules,
   readTarget,
   updateSchedule,
@@ -56,6 +57,7 @@ export const scheduleActions: Record<string, (ctx: CoreContext, input: Input) =>
   },
 
   async ListSchedules(ctx, input) {
+    if (input.GroupName !== undefined) await group(ctx, input.GroupName); // a missing group is ResourceNotFoundException
     const all = (await listAllSchedules(ctx, input.GroupName)).filter(
       (s) => (input.NamePrefix === undefined || s.name.startsWith(input.NamePrefix)) && (input.State === undefined || s.state === input.State),
     );
