@@ -17,7 +17,10 @@ const run = promisify(execFile);
 const cluster = `sched-${process.pid}`;
 const clusterArn = `arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`;
 const role = "arn:aws:iam::000000000000:role/berth-scheduler";
-const env = { ...process.env, AWS_ACCESS_KEY_ID: "berth", AWS_SECRET_ACCESS_KEY: "berth", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
+// Access keys are configured, so every call's SigV4 is checked under its API's signing name
+// (`scheduler`, `events`), percent-encoded ARNs in rest-json paths included.
+const keysEnv = { BERTH_LEADER_TTL: "2", BERTH_ACCESS_KEYS: "AKIDEXAMPLE:dummy-secret" };
+const env = { ...process.env, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "dummy-secret", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
 let host: SingleHost;
 let endpoint: string;
 
@@ -42,7 +45,7 @@ async function py(body: string): Promise<any> {
   // at_ahead(s, tz) is computed right before the call, so the interpreter's start-up does not eat the lead.
   const prelude = [
     "import boto3, json, datetime, zoneinfo",
-    `c = boto3.client("scheduler", endpoint_url="${endpoint}", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")`,
+    `c = boto3.client("scheduler", endpoint_url="${endpoint}", region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="dummy-secret")`,
     `def at_ahead(s, tz="UTC"): return "at(" + (datetime.datetime.now(zoneinfo.ZoneInfo(tz)) + datetime.timedelta(seconds=s)).strftime("%Y-%m-%dT%H:%M:%S") + ")"`,
     `target = lambda family: {"Arn": "${clusterArn}", "RoleArn": "${role}", "EcsParameters": {"TaskDefinitionArn": family, "TaskCount": 1, "LaunchType": "EC2"}}`,
   ].join("\n");
@@ -66,7 +69,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const target = (family: string) => JSON.stringify({ Arn: clusterArn, RoleArn: role, EcsParameters: { TaskDefinitionArn: family, TaskCount: 1, LaunchType: "EC2" } });
 
 beforeAll(async () => {
-  host = await startSingleHost(cluster, { BERTH_LEADER_TTL: "2" });
+  host = await startSingleHost(cluster, keysEnv);
   endpoint = host.t.endpoint;
   for (const family of ["sched-sleep", "sched-gone"]) {
     await host.t.ecs.send(
@@ -158,6 +161,14 @@ describe("EventBridge Scheduler through the AWS CLI", () => {
     expect(got.map((g: unknown[]) => g[2])).toEqual([400, 400, 404, 404, 400, 400]);
     cases.forEach(([, , , why], i) => expect(got[i][1]).toMatch(why));
     expect((await host.t.cp.ctx.store.schedules.list("/berth/v1/schedules/")).items.map((x) => x.value.name)).toEqual([]);
+  });
+
+  it("refuses a request signed with a wrong secret in the Scheduler's error shape", async () => {
+    const wrong = await run("/usr/bin/aws", ["scheduler", "--endpoint-url", endpoint, "list-schedules"], { env: { ...env, AWS_SECRET_ACCESS_KEY: "wrong" } }).then(
+      () => "",
+      (e: { stderr?: string }) => String(e.stderr),
+    );
+    expect(wrong).toMatch(/InvalidSignatureException|SignatureDoesNotMatch|signature/i);
   });
 });
 
@@ -266,7 +277,7 @@ describe("across a leader change", () => {
 
   it("each scheduled time fires exactly once: a new leader neither repeats a recorded run nor one whose record it lost", async () => {
     other = await startControlPlane(
-      compileControlPlaneConfig({ etcdEndpoints: host.t.etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", caKeyFile: testCaKeyFile }, { BERTH_LEADER_TTL: "2" }),
+      compileControlPlaneConfig({ etcdEndpoints: host.t.etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", caKeyFile: testCaKeyFile }, keysEnv),
       testLogger(),
     );
     expect(host.t.cp.isLeader()).toBe(true);
