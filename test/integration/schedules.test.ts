@@ -71,11 +71,12 @@ const target = (family: string) => JSON.stringify({ Arn: clusterArn, RoleArn: ro
 beforeAll(async () => {
   host = await startSingleHost(cluster, keysEnv);
   endpoint = host.t.endpoint;
-  for (const family of ["sched-sleep", "sched-gone"]) {
+  // sched-huge asks for more memory than any host has: its runs find no capacity.
+  for (const [family, memory] of [["sched-sleep", 16], ["sched-gone", 16], ["sched-huge", 4_000_000]] as const) {
     await host.t.ecs.send(
       new RegisterTaskDefinitionCommand({
         family,
-        containerDefinitions: [{ name: "main", image: TEST_IMAGE, memory: 16, essential: true, stopTimeout: 1, command: ["sleep", "30"] }],
+        containerDefinitions: [{ name: "main", image: TEST_IMAGE, memory, essential: true, stopTimeout: 1, command: ["sleep", "30"] }],
       }),
     );
   }
@@ -210,6 +211,22 @@ print("{}")`);
     expect(await tasksStartedBy("schedule/default/doomed")).toEqual([]);
     await aws("scheduler", "delete-schedule", "--name", "doomed");
     await aws("scheduler", "delete-schedule", "--name", "hourly");
+  });
+
+  it("a recurring schedule whose run finds no capacity records why and keeps its next run (the firing step driven a minute ahead)", async () => {
+    await py(`c.create_schedule(Name="greedy", ScheduleExpression="rate(1 minute)", FlexibleTimeWindow={"Mode": "OFF"}, Target=target("sched-huge"))\nprint("{}")`);
+    const created = (await host.t.cp.ctx.store.schedules.get("default", "greedy"))!.value;
+    const ahead: typeof host.t.cp.ctx = { ...host.t.cp.ctx, now: () => created.anchorMs + 61_000 };
+    expect(await core.fireDueSchedules(ahead, () => true)).toEqual({ fired: 0, failed: 1, deleted: 0 });
+    expect(await core.fireDueSchedules(ahead, () => true)).toEqual({ fired: 0, failed: 0, deleted: 0 });
+    const after = (await host.t.cp.ctx.store.schedules.get("default", "greedy"))!.value;
+    expect(after.handledThroughMs).toBe(created.anchorMs + 60_000);
+    expect(after.lastError).toMatchObject({ scheduledMs: created.anchorMs + 60_000, taskArns: [] });
+    expect(after.lastError!.error).toMatch(/started 0 of 1 tasks: RESOURCE:MEMORY/);
+    const [row] = (await core.scheduleOverview(ahead, cluster)).filter((r) => r.name === "default/greedy");
+    expect(row.next[0]).toBe(created.anchorMs + 120_000);
+    expect(await tasksStartedBy("schedule/default/greedy")).toEqual([]);
+    await aws("scheduler", "delete-schedule", "--name", "greedy");
   });
 });
 
