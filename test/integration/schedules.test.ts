@@ -6,7 +6,7 @@
 // (core/schedule-expression.test.ts, core/schedule-due.test.ts).
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { DeregisterTaskDefinitionCommand, ListTasksCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { DeregisterTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileControlPlaneConfig, core, startControlPlane, type ControlPlane } from "@berth/controlplane";
 import { eventually, startSingleHost, testCaKeyFile, testLogger, type SingleHost } from "../support/berth.js";
@@ -178,12 +178,17 @@ describe("firing", () => {
     const name = `once-${process.pid}`;
     const made = await py(`r = c.create_schedule(Name="${name}", ScheduleExpression=at_ahead(3, "Europe/Berlin"), ScheduleExpressionTimezone="Europe/Berlin",
   FlexibleTimeWindow={"Mode": "OFF"}, ActionAfterCompletion="DELETE",
-  Target={"Arn": "${clusterArn}", "RoleArn": "${role}", "EcsParameters": {"TaskDefinitionArn": "sched-sleep", "TaskCount": 1, "Group": "nightly-jobs", "Tags": [{"purpose": "test"}]}})
+  Target={"Arn": "${clusterArn}", "RoleArn": "${role}", "Input": json.dumps({"containerOverrides": [{"name": "main", "command": ["sleep", "20"]}]}),
+          "EcsParameters": {"TaskDefinitionArn": "sched-sleep", "TaskCount": 1, "Group": "nightly-jobs", "Tags": [{"purpose": "test"}]}})
 g = c.get_schedule(Name="${name}")
 print(json.dumps({"arn": r["ScheduleArn"], "after": g["ActionAfterCompletion"], "expr": g["ScheduleExpression"]}))`);
     expect(made.after).toBe("DELETE");
     const startedBy = `schedule/default/${name}`;
     const [task] = await eventually("the scheduled task", async () => ((await tasksStartedBy(startedBy)).length > 0 ? tasksStartedBy(startedBy) : undefined), 20_000);
+    // The target's parameters are the RunTask's: its group, tags and Input as the overrides.
+    const described = (await host.t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [task], include: ["TAGS"] }))).tasks![0];
+    expect(described).toMatchObject({ group: "nightly-jobs", startedBy, overrides: { containerOverrides: [{ name: "main", command: ["sleep", "20"] }] } });
+    expect(described.tags).toEqual(expect.arrayContaining([{ key: "purpose", value: "test" }]));
     // Once run, the one-time schedule deletes itself; a few more rounds start nothing else.
     const gone = await eventually("the schedule to be deleted after its run", async () => {
       const r = await py(`try:\n  c.get_schedule(Name="${name}")\n  print(json.dumps(False))\nexcept c.exceptions.ResourceNotFoundException as e:\n  print(json.dumps(True))`);

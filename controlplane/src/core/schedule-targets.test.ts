@@ -25,6 +25,8 @@ describe("readTarget", () => {
     [{ Arn: "arn:aws:lambda:us-east-1:000000000000:function:f" }, /Target.Arn: berth runs ECS tasks only/],
     // a cluster target without EcsParameters
     [{ Arn: cluster }, /Target.EcsParameters: a cluster target needs EcsParameters/],
+    // Input that is no JSON object of overrides
+    [{ Arn: cluster, Input: "hello", EcsParameters: { TaskDefinitionArn: "app" } }, /Target.Input: an ECS target's Input must be a JSON object/],
     // more tasks than RunTask starts at once
     [{ Arn: cluster, EcsParameters: { TaskDefinitionArn: "app", TaskCount: 11 } }, /TaskCount: must be between 1 and 10/],
   ])("refuses %j", (raw, why) => {
@@ -43,7 +45,8 @@ describe("runTaskRequestOf and scheduledRunToken", () => {
   });
 
   it("sends the target's parameters as RunTask's", () => {
-    const t = readTarget({ Arn: cluster, EcsParameters: { TaskDefinitionArn: "app:2", TaskCount: 3, Group: "jobs", PlatformVersion: "LATEST", EnableExecuteCommand: true } }, "schedule", "Target");
+    const input = JSON.stringify({ containerOverrides: [{ name: "main", command: ["report", "--daily"] }] });
+    const t = readTarget({ Arn: cluster, Input: input, EcsParameters: { TaskDefinitionArn: "app:2", TaskCount: 3, Group: "jobs", PlatformVersion: "LATEST", EnableExecuteCommand: true } }, "schedule", "Target");
     expect(runTaskRequestOf(t, "schedule/default/x", "tok")).toMatchObject({
       cluster: "prod",
       taskDefinition: "app:2",
@@ -53,6 +56,8 @@ describe("runTaskRequestOf and scheduledRunToken", () => {
       enableExecuteCommand: true,
       startedBy: "schedule/default/x",
       clientToken: "tok",
+      // the target's Input is RunTask's overrides, as EventBridge passes it
+      overrides: { containerOverrides: [{ name: "main", command: ["report", "--daily"] }] },
     });
   });
 });

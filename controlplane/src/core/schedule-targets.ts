@@ -51,10 +51,28 @@ export function readTarget(raw: Raw, id: string, field: string): ScheduledTarget
     referenceId: e.ReferenceId,
     tags: tagsOf(e.Tags),
   };
+  if (raw.Input !== undefined) overridesOf(raw.Input, `${field}.Input`);
   if (!Number.isInteger(ecs.taskCount) || ecs.taskCount < 1 || ecs.taskCount > 10) {
     throw new ValidationException(`${field}.EcsParameters.TaskCount: must be between 1 and 10 (RunTask's limit), got ${ecs.taskCount}`);
   }
   return { id, arn: String(raw.Arn), cluster, roleArn: raw.RoleArn, input: raw.Input, ecs, raw };
+}
+
+/**
+ * An ECS target's Input as EventBridge hands it to RunTask: a JSON object of task overrides
+ * (`containerOverrides`, `cpu`, `memory`, `taskRoleArn`, …). ValidationException otherwise.
+ */
+function overridesOf(input: string, field: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch {
+    throw new ValidationException(`${field}: an ECS target's Input must be a JSON object of task overrides (such as {"containerOverrides": [...]})`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ValidationException(`${field}: an ECS target's Input must be a JSON object of task overrides (such as {"containerOverrides": [...]})`);
+  }
+  return parsed as Record<string, unknown>;
 }
 
 /**
@@ -107,6 +125,7 @@ export function runTaskRequestOf(t: ScheduledTarget, startedBy: string, clientTo
     propagateTags: e.propagateTags as never,
     referenceId: e.referenceId,
     tags: e.tags,
+    overrides: t.input === undefined ? undefined : (overridesOf(t.input, "Input") as RunTaskRequest["overrides"]),
     startedBy: startedBy.slice(0, 128),
     clientToken,
   };
