@@ -82,6 +82,27 @@ export const services = [
   { id: "autoscaling", model: "aws-models/application-autoscaling/service-2.json", out: "src/api/autoscaling/generated/validators.ts" },
   { id: "secretsmanager", model: "aws-models/secretsmanager/service-2.json", out: "src/api/secrets/generated/validators.ts" },
   { id: "ssm", model: "aws-models/ssm/service-2.json", out: "src/api/ssm/generated/validators.ts" },
+  {
+    id: "scheduler",
+    model: "aws-models/scheduler/service-2.json",
+    out: "src/api/scheduler/generated/validators.ts",
+    modelOut: "src/api/scheduler/generated/model.ts",
+    operations: [
+      "CreateSchedule",
+      "CreateScheduleGroup",
+      "DeleteSchedule",
+      "DeleteScheduleGroup",
+      "GetSchedule",
+      "GetScheduleGroup",
+      "ListScheduleGroups",
+      "ListSchedules",
+      "ListTagsForResource",
+      "TagResource",
+      "UntagResource",
+      "UpdateSchedule",
+    ],
+  },
+  { id: "events", model: "aws-models/events/service-2.json", out: "src/api/events/generated/validators.ts" },
 ];
 
 // ECS's Integer members are Java ints; a value outside that range is refused by ECS too.
@@ -313,6 +334,8 @@ export function generateModelModule(model, service) {
   for (const op of [...service.operations].sort()) {
     const def = model.operations[op];
     ops[op] = { input: def.input?.shape, output: def.output?.shape };
+    // The rest protocols route by method and path, so their operations keep the model's `http`.
+    if (model.metadata.protocol.startsWith("rest")) ops[op].http = def.http;
     roots.push(def.input?.shape, def.output?.shape);
   }
   const shapes = {};

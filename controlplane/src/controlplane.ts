@@ -12,6 +12,8 @@ import { ecsApi } from "./api/ecs/server.js";
 import { logsApi } from "./api/logs/server.js";
 import { secretsManagerApi } from "./api/secrets/server.js";
 import { ssmApi } from "./api/ssm/server.js";
+import { schedulerApi } from "./api/scheduler/server.js";
+import { eventsApi } from "./api/events/server.js";
 import { awslogsIngest } from "./api/agent/awslogs-ingest.js";
 import { LogStore } from "./logstore/index.js";
 import { prometheusSdPath, prometheusSdRoute } from "./api/prometheus/index.js";
@@ -23,6 +25,7 @@ import { advertisedApiUrl, type ControlPlaneConfig } from "./config.js";
 import { advertiseReplica, liveReplicas, logGroupRegistry, purgeDueSecrets, Vault, type CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, registerLogStoreMetrics, registerCostMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { spotInterruptNodeRoute, spotInterruptRoute } from "./api/berth/spot-route.js";
+import { schedulesRoute } from "./api/berth/schedules-route.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
@@ -132,6 +135,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       autoscalingApi(ctx, log.child({ component: "autoscaling-api" })),
       secretsManagerApi(ctx, log.child({ component: "secretsmanager-api" })),
       ssmApi(ctx, log.child({ component: "ssm-api" })),
+      schedulerApi(ctx, log.child({ component: "scheduler-api" })),
+      eventsApi(ctx, log.child({ component: "events-api" })),
       ecsApi(ctx, log.child({ component: "ecs-api" })),
     ],
     region: ctx.scope.region,
@@ -160,7 +165,11 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       "/berth/v1/task-stats": taskStatsRoute(ctx, taskStats, relay, streamForwarder(ctx, () => replicaId)),
     },
     upgradeRoutes: { "/berth/v1/exec": execRoute(ctx, relay, log.child({ component: "exec" }), upgradeForwarder(ctx, () => replicaId)) },
-    postRoutes: { "/berth/v1/spot/interrupt": spotInterruptRoute(ctx), "/berth/v1/spot/interrupt-node": spotInterruptNodeRoute(ctx) },
+    postRoutes: {
+      "/berth/v1/spot/interrupt": spotInterruptRoute(ctx),
+      "/berth/v1/spot/interrupt-node": spotInterruptNodeRoute(ctx),
+      "/berth/v1/schedules": schedulesRoute(ctx),
+    },
   });
   const apiPort = await listen(http, config.api.host, config.api.port);
   replicaId = `${hostname()}:${process.pid}:${apiPort}`;

@@ -2,11 +2,7 @@ import { BerthError } from "./errors.js";
 
 // Application Auto Scaling's error types (its JSON 1.1 API, answered with HTTP 400).
 
-/** Application Auto Scaling: a parameter is malformed or names a value it refuses (field named in the message). */
-export class ValidationException extends BerthError {
-  override name = "ValidationException";
-  readonly ecsType = "ValidationException";
-}
+// ValidationException, shared with the other non-ECS APIs, is in errors.ts.
 
 /** Application Auto Scaling: the scalable target or policy named does not exist. */
 export class ObjectNotFoundException extends BerthError {

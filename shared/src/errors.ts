@@ -221,3 +221,11 @@ export class RouteNotFoundException extends ResourceNotFoundException {
   override readonly httpStatus: number = 404;
 }
 
+/**
+ * The AWS APIs other than ECS (EventBridge Scheduler and rules, Application Auto Scaling, …):
+ * a request that breaks the API's constraints, such as an unparseable schedule expression.
+ */
+export class ValidationException extends BerthError {
+  override name = "ValidationException";
+  readonly ecsType = "ValidationException";
+}

@@ -2,6 +2,7 @@ import type { Logger } from "@berth/shared";
 import type { CoreContext } from "../core/index.js";
 import { startCleanupLoop } from "./cleanup/index.js";
 import { startLivenessLoop } from "./liveness/index.js";
+import { startScheduleLoop } from "./schedules/loop.js";
 import { startServiceLoop } from "./service/loop.js";
 import { startAutoscalingLoop, type AutoscalingSettings } from "./autoscaling/loop.js";
 
@@ -22,9 +23,11 @@ export async function startLeaderDuties(
   const cleanup = startCleanupLoop({ ctx, retentionMs: opts.stoppedTaskRetentionMs, intervalMs: cleanupEvery, log: opts.log });
   // Service auto scaling: target tracking over the agents' stats (docs/AUTOSCALING.md).
   const autoscaling = opts.autoscaling ? startAutoscalingLoop(ctx, opts.autoscaling) : undefined;
+  // Scheduled tasks: EventBridge Scheduler schedules and rules fire RunTask (docs/SCHEDULES.md).
+  const schedules = startScheduleLoop(ctx, { log: opts.log });
   return {
     async stop() {
-      await Promise.all([services.stop(), liveness.stop(), cleanup.stop(), autoscaling?.stop()]);
+      await Promise.all([services.stop(), liveness.stop(), cleanup.stop(), autoscaling?.stop(), schedules.stop()]);
     },
   };
 }

@@ -8,3 +8,4 @@ export { migrateTaskDefinitionKeys } from "./migrations.js";
 export type * from "./elbv2-records.js";
 export type * from "./autoscaling-records.js";
 export type * from "./secret-records.js";
+export type * from "./schedule-records.js";

@@ -107,6 +107,15 @@ export const keys = {
    */
   parameter: (name: string) => `${root}/ssm-parameters/${name}`,
   parameters: (path = "") => `${root}/ssm-parameters/${path}`,
+  /** An EventBridge Scheduler schedule by group and name, its firing state inside. */
+  schedule: (group: string, name: string) => `${root}/schedules/${group}/${name}`,
+  schedules: (group?: string) => (group ? `${root}/schedules/${group}/` : `${root}/schedules/`),
+  /** A schedule group created through the Scheduler API (`default` is built in). */
+  scheduleGroup: (name: string) => `${root}/schedule-groups/${name}`,
+  scheduleGroups: () => `${root}/schedule-groups/`,
+  /** An EventBridge rule by event bus and name, its targets and firing state inside. */
+  eventRule: (bus: string, name: string) => `${root}/event-rules/${bus}/${name}`,
+  eventRules: (bus?: string) => (bus ? `${root}/event-rules/${bus}/` : `${root}/event-rules/`),
 };
 
 /** The last path segment of a key (an id or name). */

@@ -14,6 +14,7 @@ import { Collection } from "./collection.js";
 import type { LoadBalancerRecord, TargetGroupRecord, TargetHealthRecord } from "./elbv2-records.js";
 import type { ParameterRecord, SecretRecord } from "./secret-records.js";
 import { keys } from "./keys.js";
+import type { EventRuleRecord, ScheduleGroupRecord, ScheduleRecord } from "./schedule-records.js";
 import { Kv, Txn } from "./kv.js";
 
 /** A task definition family: the newest revision handed out, so revisions never repeat. */
@@ -144,6 +145,9 @@ export class Store {
   readonly scalingActivities: Collection<ScalingActivityRecord, [cluster: string, service: string, id: string]>;
   readonly secrets: Collection<SecretRecord, [name: string]>;
   readonly parameters: Collection<ParameterRecord, [name: string]>;
+  readonly schedules: Collection<ScheduleRecord, [group: string, name: string]>;
+  readonly scheduleGroups: Collection<ScheduleGroupRecord, [name: string]>;
+  readonly eventRules: Collection<EventRuleRecord, [bus: string, name: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -170,6 +174,9 @@ export class Store {
     this.scalingActivities = new Collection(kv, keys.scalingActivity, (r) => keys.scalingActivity(r.cluster, r.service, r.id));
     this.secrets = new Collection(kv, keys.secret, (r) => keys.secret(r.name));
     this.parameters = new Collection(kv, keys.parameter, (r) => keys.parameter(r.name));
+    this.schedules = new Collection(kv, keys.schedule, (r) => keys.schedule(r.groupName, r.name));
+    this.scheduleGroups = new Collection(kv, keys.scheduleGroup, (r) => keys.scheduleGroup(r.name));
+    this.eventRules = new Collection(kv, keys.eventRule, (r) => keys.eventRule(r.eventBusName, r.name));
   }
 
   /** A new empty transaction to stage writes into. */

@@ -10,6 +10,10 @@ export interface AwsShapeRef {
   locationName?: string;
   queryName?: string;
   flattened?: boolean;
+  /** rest protocols: where the member travels (`uri`, `querystring`, `header`, `headers`, `statusCode`); the body when absent. */
+  location?: "uri" | "querystring" | "header" | "headers" | "statusCode";
+  /** The client fills it with a fresh token when the caller leaves it out (ClientToken). */
+  idempotencyToken?: boolean;
   xmlNamespace?: unknown;
 }
 
@@ -24,12 +28,15 @@ export interface AwsShape {
   flattened?: boolean;
   locationName?: string;
   enum?: string[];
+  /** rest protocols: the member that is the whole body. */
+  payload?: string;
   [other: string]: unknown;
 }
 
 /** A served model: metadata, each operation's input/output shape names, and the shapes. */
 export interface AwsModel {
   metadata: { apiVersion: string; protocol: string; xmlNamespace?: string; serviceId: string; [k: string]: unknown };
-  operations: Record<string, { input?: string; output?: string }>;
+  /** rest protocols also carry each operation's `http` route (method, requestUri template, status). */
+  operations: Record<string, { input?: string; output?: string; http?: { method: string; requestUri: string; responseCode?: number } }>;
   shapes: Record<string, AwsShape>;
 }

@@ -119,6 +119,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
       reply = api.errorReply(err, request);
     }
     res.writeHead(reply.status, {
+      ...reply.headers,
       "content-type": reply.contentType,
       "x-amzn-requestid": requestId,
       "content-length": Buffer.byteLength(reply.body),

@@ -16,6 +16,8 @@ export interface ApiReply {
   status: number;
   contentType: string;
   body: string;
+  /** Extra response headers (rest-json's `X-Amzn-ErrorType`, members located in headers). */
+  headers?: Record<string, string>;
   /** The operation answered, for metrics and logs ("unknown" when none was named). */
   action: string;
 }

@@ -6,6 +6,7 @@ import { registerNodeCommands } from "./node.js";
 import { registerPsCommand } from "./ps.js";
 import { registerCostCommand } from "./cost.js";
 import { registerSpotCommands } from "./spot.js";
+import { registerSchedulesCommand } from "./schedules.js";
 
 export { nodeCommand } from "./node.js";
 
@@ -23,4 +24,5 @@ export function registerOpsCommands(program: Command): void {
   registerExecCommand(program);
   registerCostCommand(program);
   registerSpotCommands(program);
+  registerSchedulesCommand(program);
 }

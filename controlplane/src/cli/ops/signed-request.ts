@@ -27,3 +27,20 @@ export async function signedGet(target: OpsTarget, ecs: ECSClient, path: string,
   delete headers.host;
   return { url, headers };
 }
+
+/**
+ * POSTs `body` as JSON to one of berth's own routes, signed like the ECS calls; answers the
+ * parsed JSON reply and the HTTP status.
+ */
+export async function signedPostJson(target: OpsTarget, ecs: ECSClient, path: string, body: object): Promise<{ status: number; answer: Record<string, unknown> }> {
+  const url = new URL(`${target.endpoint}${path}`);
+  const text = JSON.stringify(body);
+  const signer = new SignatureV4({ credentials: ecs.config.credentials, region: await ecs.config.region(), service: "ecs", sha256: Hash.bind(null, "sha256") });
+  const signed = await signer.sign(
+    new HttpRequest({ method: "POST", protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname, headers: { host: url.host, "content-type": "application/json" }, body: text }),
+  );
+  const headers: Record<string, string> = { ...signed.headers };
+  delete headers.host;
+  const res = await fetch(url, { method: "POST", headers, body: text });
+  return { status: res.status, answer: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+}

@@ -5,33 +5,18 @@ import type {
   StartTaskRequest,
   StopTaskRequest,
 } from "@aws-sdk/client-ecs";
-import {
-  checkTagList,
-  clusterNameOf,
-  InvalidParameterException,
-  resourceIdOf,
-  type TaskDefinitionRecord,
-  type TaskOverride,
-  type Tag,
-} from "@berth/shared";
+import { clusterNameOf, InvalidParameterException, resourceIdOf } from "@berth/shared";
 import {
   activeCluster,
   listTasksPage,
   checkLaunchOptions,
-  checkFargatePlacement,
-  launchSettings,
   resolveTaskNetwork,
-  launchTags,
-  resolveLaunch,
-  propagateTagsOf,
-  requestFingerprint,
-  runnableDefinition,
+  runnableDefinitionWith,
+  runTaskRequest,
   runTasks,
-  runTasksOnce,
   stopTask,
-  type CoreContext,
+  taskTagsOf,
 } from "../../../core/index.js";
-import { validatePlacement } from "../../../scheduler/index.js";
 import { nextTokenOf, pageRequest } from "../pagination.js";
 import { taskShape } from "../shapes.js";
 import type { ActionTable } from "./types.js";
@@ -39,35 +24,7 @@ import type { ActionTable } from "./types.js";
 /** RunTask, StartTask, StopTask, DescribeTasks, ListTasks. */
 export const taskActions: ActionTable = {
   async RunTask(ctx, input: RunTaskRequest) {
-    const count = input.count ?? 1;
-    if (count < 1 || count > 10) throw new InvalidParameterException("count: must be between 1 and 10");
-    checkLaunchOptions(input, "RunTask");
-    const cluster = clusterNameOf(input.cluster);
-    const plan = resolveLaunch(input, await activeCluster(ctx, cluster));
-    const td = await runnableDefinitionWith(ctx, input.taskDefinition!, plan.launchType, input.overrides);
-    const launch = launchSettings(plan, td, input.overrides, input.platformVersion);
-    checkFargatePlacement(launch.launchType, input.placementStrategy, input.placementConstraints);
-    const awsvpc = await resolveTaskNetwork(ctx, td, input.networkConfiguration);
-    validatePlacement(input.placementStrategy as never, input.placementConstraints as never);
-    const tags = taskTagsOf(input, cluster, td);
-    const start = (runTokenHash?: string) => runTasks(ctx, {
-      cluster,
-      taskDefinition: td,
-      count,
-      startedBy: input.startedBy,
-      group: input.group,
-      overrides: input.overrides,
-      tags,
-      enableExecuteCommand: input.enableExecuteCommand,
-      runTokenHash,
-      ...launch,
-      placementStrategy: input.placementStrategy as never,
-      placementConstraints: [...((td.placementConstraints ?? []) as never[]), ...((input.placementConstraints ?? []) as never[])],
-      awsvpc,
-    });
-    // A repeat is the same request when every member but the token is the same as sent (with
-    // the cluster as resolved): a bare family still names the same request after a new revision.
-    const res = input.clientToken ? await runTasksOnce(ctx, cluster, input.clientToken, requestFingerprint({ ...input, cluster }), start) : await start();
+    const res = await runTaskRequest(ctx, input);
     return { tasks: res.tasks.map((t) => taskShape(t)), failures: res.failures };
   },
 
@@ -148,27 +105,3 @@ export const taskActions: ActionTable = {
     return { taskArns: res.items.map((t) => t.arn), nextToken: nextTokenOf(res.next) };
   },
 };
-
-/**
- * The tags of the tasks a RunTask or StartTask starts: the request's own (checked as every tag
- * list is), those propagated from the task definition, and ECS's managed cluster tag.
- */
-function taskTagsOf(input: RunTaskRequest | StartTaskRequest, cluster: string, td: TaskDefinitionRecord): Tag[] | undefined {
-  const tags = launchTags({
-    requestTags: checkTagList(input.tags, "tags"),
-    propagateTags: propagateTagsOf(input.propagateTags),
-    taskDefinitionTags: td.tags,
-    managed: input.enableECSManagedTags ? { cluster } : undefined,
-  });
-  return tags.length > 0 ? tags : undefined;
-}
-
-/** The definition to run (see core's runnableDefinition) with the container names of `overrides` checked against it. */
-async function runnableDefinitionWith(ctx: CoreContext, ref: string, launchType: string | undefined, overrides: TaskOverride | undefined): Promise<TaskDefinitionRecord> {
-  const td = await runnableDefinition(ctx, ref, launchType);
-  const names = new Set(td.containerDefinitions.map((c) => c.name));
-  for (const [i, o] of (overrides?.containerOverrides ?? []).entries()) {
-    if (!o.name || !names.has(o.name)) throw new InvalidParameterException(`overrides.containerOverrides[${i}].name: no container named '${o.name}' in ${td.family}:${td.revision}`);
-  }
-  return td;
-}

@@ -1,0 +1,27 @@
+import type { Logger } from "@berth/shared";
+import { fireDueSchedules, type CoreContext } from "../../core/index.js";
+import { startLoop, type ReconcileLoop } from "../loop.js";
+
+/**
+ * How often the leader looks for due schedules. AWS's granularity is a minute; a second keeps
+ * an at() a few seconds ahead (and a flexible window's offset) on time to within about a second.
+ */
+export const defaultScheduleTickMs = 1000;
+
+/**
+ * Starts the schedule loop on the leader: every tick, fire the due times of every EventBridge
+ * Scheduler schedule and scheduled rule (core's fireDueSchedules, fenced through the leader's
+ * store) and log what a round did when it did anything.
+ */
+export function startScheduleLoop(ctx: CoreContext, opts: { tickMs?: number; log: Logger }): ReconcileLoop {
+  const log = opts.log.child({ component: "schedules" });
+  return startLoop(
+    "schedules",
+    opts.tickMs ?? defaultScheduleTickMs,
+    async (active) => {
+      const sum = await fireDueSchedules(ctx, active);
+      if (sum.fired + sum.failed + sum.deleted > 0) log.info("schedule round", { ...sum });
+    },
+    log,
+  );
+}
