@@ -35,3 +35,5 @@ export { checkClusterCapacity, checkProviderName, autoScalingGroupOf, builtInPro
 export * from "./cost.js";
 export * from "./spot.js";
 export * from "./elbv2/index.js";
+export * from "./deployment-strategy-rules.js";
+export * from "./deployment-groups.js";

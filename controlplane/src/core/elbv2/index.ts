@@ -14,3 +14,4 @@ export * from "./tags.js";
 export { planServiceTargets, taskTarget, type ServiceTarget, type ServiceTargetPlan } from "./service-target-plan.js";
 export { syncServiceTargets } from "./service-targets.js";
 export { checkServiceLoadBalancers, resolveServiceLoadBalancers, type ServiceLoadBalancerInput } from "./service-load-balancers.js";
+export { actionsOf, checkAdvancedConfiguration, reweighForward, setForwardWeights } from "./traffic-rules.js";
