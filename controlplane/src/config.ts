@@ -82,6 +82,14 @@ export interface ControlPlaneOptions {
   haproxyPath?: string;
   /** Period of the leader's load balancer loop: config, targets, health (BERTH_LB_SYNC_INTERVAL_MS). Default 1000. */
   lbSyncIntervalMs?: number;
+  /**
+   * Milliseconds that stand for one minute of BLUE_GREEN, LINEAR and CANARY bake times and
+   * lifecycle hook timeouts (BERTH_BAKE_MINUTE_MS): ECS's settings are whole minutes, so tests
+   * scale them down. Default 60000.
+   */
+  bakeMinuteMs?: number;
+  /** Delay before a lifecycle hook that answered IN_PROGRESS without callBackDelay is called again (BERTH_HOOK_RETRY_MS). Default 30000 (ECS's). */
+  hookRetryMs?: number;
 }
 
 /** The control plane's compiled configuration. */
@@ -106,6 +114,8 @@ export interface ControlPlaneConfig {
   /** What task metering prices a vCPU-hour and a GB-hour at. */
   prices: { vcpuHour: number; gbHour: number };
   loadBalancers: { dir: string; bindAddress: string; dnsName: string; haproxyPath: string; syncIntervalMs: number };
+  /** Traffic-shifting deployments: a bake minute in ms, the IN_PROGRESS hook retry delay, one hook call's time limit. */
+  deployments: { minuteMs: number; hookRetryMs: number; hookCallTimeoutMs: number };
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -135,6 +145,8 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   lbDnsName: "BERTH_LB_DNS_NAME",
   haproxyPath: "BERTH_HAPROXY",
   lbSyncIntervalMs: "BERTH_LB_SYNC_INTERVAL_MS",
+  bakeMinuteMs: "BERTH_BAKE_MINUTE_MS",
+  hookRetryMs: "BERTH_HOOK_RETRY_MS",
 };
 
 const numericKeys = new Set<keyof ControlPlaneOptions>([
@@ -150,6 +162,8 @@ const numericKeys = new Set<keyof ControlPlaneOptions>([
   "priceVcpuHour",
   "priceGbHour",
   "lbSyncIntervalMs",
+  "bakeMinuteMs",
+  "hookRetryMs",
 ]);
 
 /** Options from the environment, by the names in {@link envNames}. */
@@ -208,6 +222,11 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
       dnsName: o.lbDnsName ?? (o.lbBindAddress && o.lbBindAddress !== "0.0.0.0" ? o.lbBindAddress : hostname()),
       haproxyPath: o.haproxyPath ?? "/usr/sbin/haproxy",
       syncIntervalMs: bounded(o.lbSyncIntervalMs ?? 1000, 50, 600_000, "lbSyncIntervalMs"),
+    },
+    deployments: {
+      minuteMs: bounded(o.bakeMinuteMs ?? 60_000, 10, 60_000, "bakeMinuteMs"),
+      hookRetryMs: bounded(o.hookRetryMs ?? 30_000, 50, 3_600_000, "hookRetryMs"),
+      hookCallTimeoutMs: 10_000,
     },
   };
 }

@@ -168,6 +168,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         lostInstanceGraceMs: config.lostInstanceGraceMs,
         stoppedTaskRetentionMs: config.stoppedTaskRetentionMs,
         log,
+        strategy: config.deployments,
       });
       lbLoop = startLoadBalancerLoop(leaderCtx, {
         dir: config.loadBalancers.dir,

@@ -24,7 +24,8 @@ export function deploymentGroup(d: DeploymentRecord | undefined, lb: ServiceLoad
 
 /** A service's loadBalancers as a task of it registers: each entry with its deployment's target group. */
 export function taskLoadBalancers(service: ServiceRecord, task: TaskRecord): ServiceLoadBalancer[] {
-  const d = service.deployments.find((x) => x.id === task.startedBy);
+  // A record without deployments (a partial one) registers as a first deployment would.
+  const d = (service.deployments ?? []).find((x) => x.id === task.startedBy);
   return (service.loadBalancers ?? []).map((lb, i) => ({ ...lb, targetGroupArn: deploymentGroup(d, lb, i) }));
 }
 
