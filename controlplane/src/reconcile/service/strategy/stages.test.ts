@@ -35,6 +35,17 @@ function input(over: Partial<ShiftInput>): ShiftInput {
 
 const ok: HookAnswer = { hookStatus: "SUCCEEDED" };
 
+/** Decides again and again (as rounds do) until nothing moves or a hook is to be called. */
+function rounds(over: Partial<ShiftInput>): ReturnType<typeof decideShift> {
+  let d = decideShift(input(over));
+  for (let i = 0; i < 20 && !d.callHook && !d.rollback && !d.complete; i++) {
+    const next = decideShift(input({ ...over, hookAnswer: undefined, shift: d.shift }));
+    if (JSON.stringify(next) === JSON.stringify(d)) break;
+    d = next;
+  }
+  return d;
+}
+
 describe("decideShift: stage transitions", () => {
   it.each<[string, Partial<ShiftInput>, { stage: LifecycleStage; percent: number; test?: boolean; call?: boolean; rollback?: boolean; complete?: boolean; done?: boolean }]>([
     // no hooks: PRE_SCALE_UP passes straight into SCALE_UP, which waits for the new tasks
@@ -72,7 +83,7 @@ describe("decideShift: stage transitions", () => {
     // a rolled-back shift decides nothing more
     ["rolled back stays", { shift: shift({ stage: "SCALE_UP", rollback: { reason: "x", startedAtMs: 0 } }), greenReady: true }, { stage: "SCALE_UP", percent: 0 }],
   ])("%s", (_name, over, want) => {
-    const d = decideShift(input(over));
+    const d = rounds(over);
     expect(d.shift.stage).toBe(want.stage);
     expect(d.shift.productionPercent).toBe(want.percent);
     expect(d.shift.testRouted).toBe(want.test ?? false);
@@ -88,7 +99,7 @@ describe("decideShift: production weights per step", () => {
   const walk = (config: DeploymentConfiguration, times: number[]) => {
     let s = shift({ stage: "SCALE_UP", strategy: config.strategy as never });
     return times.map((now) => {
-      s = decideShift(input({ config, shift: s, now, greenReady: true })).shift;
+      s = rounds({ config, shift: s, now, greenReady: true }).shift;
       return [s.stage, s.productionPercent];
     });
   };
@@ -102,6 +113,18 @@ describe("decideShift: production weights per step", () => {
     ["blue/green", blueGreen, [0, 1999, 2000], [["BAKE_TIME", 100], ["BAKE_TIME", 100], ["CLEAN_UP", 100]]],
   ])("%s", (_name, config, times, want) => {
     expect(walk(config, times)).toEqual(want);
+  });
+});
+
+describe("decideShift: one stage per round", () => {
+  it("shows every stage of a blue/green deployment without hooks in order", () => {
+    let s = shift({ stage: "RECONCILE_SERVICE" });
+    const seen: string[] = [s.stage];
+    for (let now = 0; now < 10 * minute && !s.done; now += 500) {
+      s = decideShift(input({ shift: s, now, greenReady: true })).shift;
+      if (seen[seen.length - 1] !== s.stage) seen.push(s.stage);
+    }
+    expect(seen).toEqual(["RECONCILE_SERVICE", "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP"]);
   });
 });
 

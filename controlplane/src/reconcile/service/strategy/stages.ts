@@ -123,7 +123,7 @@ export function decideShift(input: ShiftInput): ShiftDecision {
   const rollback = (reason: string): ShiftDecision => ({ shift: { ...s, rollback: { reason, startedAtMs: now } }, rollback: reason });
   const steps = productionSteps(config);
   let answer = input.hookAnswer;
-  // Bounded: every pass either returns or moves forward (a hook settled, a step or a stage).
+  // Bounded: every pass either returns or moves forward (a hook settled, a production step).
   for (let pass = 0; pass < 64; pass++) {
     if (s.hook) {
       const hook = config.lifecycleHooks?.[s.hook.hookIndex];
@@ -180,7 +180,9 @@ export function decideShift(input: ShiftInput): ShiftDecision {
       default:
         break;
     }
-    s = enter(s, stageOrder[stageOrder.indexOf(s.stage) + 1], now);
+    // One stage per decision: each is written and shown (DescribeServiceDeployments) before the
+    // next begins, and the rules it implies are applied in between.
+    return { shift: enter(s, stageOrder[stageOrder.indexOf(s.stage) + 1], now) };
   }
   return { shift: s };
 }
