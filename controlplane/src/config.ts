@@ -114,8 +114,12 @@ export interface ControlPlaneConfig {
   /** What task metering prices a vCPU-hour and a GB-hour at. */
   prices: { vcpuHour: number; gbHour: number };
   loadBalancers: { dir: string; bindAddress: string; dnsName: string; haproxyPath: string; syncIntervalMs: number };
-  /** Traffic-shifting deployments: a bake minute in ms, the IN_PROGRESS hook retry delay, one hook call's time limit. */
-  deployments: { minuteMs: number; hookRetryMs: number; hookCallTimeoutMs: number };
+  /**
+   * Traffic-shifting deployments: a bake minute in ms, the IN_PROGRESS hook retry delay, one
+   * hook call's time limit, and how long a rule change is given to reach HAProxy (three load
+   * balancer sync intervals, at least 2 s) before tasks losing traffic are stopped.
+   */
+  deployments: { minuteMs: number; hookRetryMs: number; hookCallTimeoutMs: number; routeSettleMs: number };
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -227,6 +231,7 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
       minuteMs: bounded(o.bakeMinuteMs ?? 60_000, 10, 60_000, "bakeMinuteMs"),
       hookRetryMs: bounded(o.hookRetryMs ?? 30_000, 50, 3_600_000, "hookRetryMs"),
       hookCallTimeoutMs: 10_000,
+      routeSettleMs: Math.max(2000, 3 * (o.lbSyncIntervalMs ?? 1000)),
     },
   };
 }

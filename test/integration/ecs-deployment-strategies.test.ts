@@ -33,7 +33,7 @@ const hookScript: Record<string, string[]> = {};
 let arns: { tgA: string; tgB: string; prodRule: string; testRule: string };
 
 beforeAll(async () => {
-  host = await startSingleHost(cluster, { BERTH_RECONCILE_INTERVAL_MS: "250", BERTH_LB_BIND_ADDRESS: "127.0.0.1", BERTH_LB_SYNC_INTERVAL_MS: "200", BERTH_BAKE_MINUTE_MS: "1000", BERTH_HOOK_RETRY_MS: "300" });
+  host = await startSingleHost(cluster, { BERTH_RECONCILE_INTERVAL_MS: "250", BERTH_LB_BIND_ADDRESS: "127.0.0.1", BERTH_LB_SYNC_INTERVAL_MS: "200", BERTH_BAKE_MINUTE_MS: "1000", BERTH_HOOK_RETRY_MS: "300", ...(process.env.STRAT_LB_DIR && { BERTH_LB_DIR: process.env.STRAT_LB_DIR }) });
   t = host.t;
   [prodPort, testPort, hookPort] = await freePorts(3);
   // berth's hook target: an HTTP endpoint answering ECS's Lambda answer shape.
@@ -111,7 +111,9 @@ print(json.dumps({g["TargetGroupArn"]: g["Weight"] for g in r["Actions"][0]["For
   );
 const answersOnly = async (port: number, version: string) => {
   const r = await burst(`http://127.0.0.1:${port}/`, 10, 2);
-  return r.failures.size === 0 && [...r.answers.keys()].every((k) => k === version) ? true : undefined;
+  const only = r.failures.size === 0 && [...r.answers.keys()].every((k) => k === version);
+  if (!only && process.env.STRAT_DEBUG) console.log(`port ${port} wanted ${version}: ${JSON.stringify([...r.answers, ...r.failures])}`);
+  return only ? true : undefined;
 };
 /** Deploys `config` with a new definition answering `version`, watching the lifecycle stages go by. */
 async function deploy(version: string, config: DeploymentConfiguration) {

@@ -92,6 +92,11 @@ export interface TrafficShiftRecord {
   hookResults: { hookIndex: number; stage: HookStage; step: number; status: HookStatus; startedAtMs: number }[];
   /** Set once the deployment is rolled back: production traffic is back on the source. */
   rollback?: { reason: string; startedAtMs: number; serviceRevisionArn?: string; completedAtMs?: number };
+  /**
+   * When the runner last changed a listener rule for this deployment: tasks losing traffic are
+   * kept until the load balancers have had time to apply it (the strategy's route settle time).
+   */
+  routedAtMs?: number;
   /** Set once CLEAN_UP began: the bake ended and the source's tasks are let go. */
   done?: boolean;
 }

@@ -9,7 +9,7 @@ import type { DaemonContext, ServiceSnapshot } from "./types.js";
 import { runStrategyStep, type StrategyOptions } from "./strategy/runner.js";
 
 /** ECS's timings for traffic-shifting deployments: real minutes, hooks asked again after 30 s. */
-export const defaultStrategyOptions: StrategyOptions = { minuteMs: 60_000, hookRetryMs: 30_000, hookCallTimeoutMs: 10_000 };
+export const defaultStrategyOptions: StrategyOptions = { minuteMs: 60_000, hookRetryMs: 30_000, hookCallTimeoutMs: 10_000, routeSettleMs: 5000 };
 
 /** What the loop remembers of task definitions, which never change: health checks, constraints. */
 interface DefinitionCache {

@@ -54,7 +54,7 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
       : undefined;
   // A BLUE_GREEN, LINEAR or CANARY primary scales up beside its source, which keeps serving
   // until CLEAN_UP (strategy/traffic.ts); nothing starts before its PRE_SCALE_UP hooks pass.
-  const shift = deleting ? undefined : shiftTaskPolicy(primary);
+  const shift = deleting ? undefined : shiftTaskPolicy(primary, prepared.deployments);
   const rolling: RollingResult & { startOn?: string[] } = perInstance ?? planRolling({
     classified,
     bounds: shift ? { ...bounds, maxTotal: Number.MAX_SAFE_INTEGER } : bounds,

@@ -22,6 +22,8 @@ export interface StrategyOptions {
   hookRetryMs: number;
   /** How long one hook call may take. */
   hookCallTimeoutMs: number;
+  /** How long after a rule change the load balancers may still route by the old rule (a few of their sync intervals). */
+  routeSettleMs: number;
 }
 
 /** Hook calls one round may make for one service before leaving the rest to the next round. */
@@ -40,15 +42,30 @@ export async function runStrategyStep(ctx: CoreContext, service: ServiceRecord, 
     }
   }
   // The rules follow the record: the current shift's weights, or all to the PRIMARY's groups.
-  for (const r of desiredRouting(current)) await setForwardWeights(ctx, r.ruleArn, r.groups);
-  // A rollback is over once production is back on the source: it was just routed there.
-  if (current.deployments.some((d) => d.shift?.rollback && d.shift.rollback.completedAtMs === undefined)) {
+  let wrote = false;
+  for (const r of desiredRouting(current)) wrote = (await setForwardWeights(ctx, r.ruleArn, r.groups)) || wrote;
+  // The deployments the rules were changed for remember when (their tasks losing traffic are
+  // kept until the change has reached the load balancers), and a rollback whose rules are back
+  // on the source and settled is over.
+  const now = ctx.now();
+  const routedFor = (d: DeploymentRecord) => (d.status === "PRIMARY" && shifting(d)) || (d.shift?.rollback !== undefined && d.shift.rollback.completedAtMs === undefined);
+  const settled = (d: DeploymentRecord) => !wrote && now >= (d.shift!.routedAtMs ?? 0) + opts.routeSettleMs;
+  if (current.deployments.some((d) => routedFor(d) && (wrote || (d.shift?.rollback && settled(d))))) {
     await mutateService(ctx, service.cluster, service.name, (cur) => {
-      const open = cur.deployments.filter((d) => d.shift?.rollback && d.shift.rollback.completedAtMs === undefined);
-      if (open.length === 0) return undefined;
-      const now = ctx.now();
-      const deployments = cur.deployments.map((d) => (open.includes(d) ? { ...d, updatedAtMs: now, shift: { ...d.shift!, rollback: { ...d.shift!.rollback!, completedAtMs: now } } } : d));
-      return { ...cur, deployments, version: cur.version + 1 };
+      let changed = false;
+      const deployments = cur.deployments.map((d) => {
+        if (!d.shift || !routedFor(d)) return d;
+        if (wrote) {
+          changed = true;
+          return { ...d, shift: { ...d.shift, routedAtMs: now } };
+        }
+        if (d.shift.rollback && settled(d)) {
+          changed = true;
+          return { ...d, updatedAtMs: now, shift: { ...d.shift, rollback: { ...d.shift.rollback, completedAtMs: now } } };
+        }
+        return d;
+      });
+      return changed ? { ...cur, deployments, version: cur.version + 1 } : undefined;
     });
   }
 }
@@ -62,6 +79,7 @@ async function decide(ctx: CoreContext, service: ServiceRecord, primary: Deploym
     now: ctx.now(),
     minuteMs: opts.minuteMs,
     hookRetryMs: opts.hookRetryMs,
+    routeSettleMs: opts.routeSettleMs,
     greenReady: await deploymentReady(ctx, primary, tasks),
     sourceGone: !tasks.some((t) => t.startedBy === shift.sourceDeploymentId && t.lastStatus !== "STOPPED"),
   };

@@ -30,7 +30,7 @@ function shift(over: Partial<TrafficShiftRecord> = {}): TrafficShiftRecord {
 }
 
 function input(over: Partial<ShiftInput>): ShiftInput {
-  return { shift: shift(), config: blueGreen, now: 0, minuteMs: minute, hookRetryMs: 500, greenReady: false, sourceGone: false, ...over };
+  return { shift: shift(), config: blueGreen, now: 0, minuteMs: minute, hookRetryMs: 500, routeSettleMs: 200, greenReady: false, sourceGone: false, ...over };
 }
 
 const ok: HookAnswer = { hookStatus: "SUCCEEDED" };
@@ -56,6 +56,8 @@ describe("decideShift: stage transitions", () => {
     ["blue/green ready shifts all and bakes", { shift: shift({ stage: "SCALE_UP" }), greenReady: true, now: 10 }, { stage: "BAKE_TIME", percent: 100, test: true }],
     // the bake ends after bakeTimeInMinutes: CLEAN_UP, done, waiting for the source to go
     ["bake over", { shift: shift({ stage: "BAKE_TIME", stageStartedAtMs: 0, productionPercent: 100, step: 0, testRouted: true }), now: 2 * minute }, { stage: "CLEAN_UP", percent: 100, test: true, done: true }],
+    // the bake is over but the last rule change is still reaching the load balancers
+    ["bake over, route settling", { shift: shift({ stage: "BAKE_TIME", stageStartedAtMs: 0, productionPercent: 100, step: 0, routedAtMs: 2 * minute - 100 }), now: 2 * minute }, { stage: "BAKE_TIME", percent: 100 }],
     // one ms before the bake ends nothing moves
     ["bake not over", { shift: shift({ stage: "BAKE_TIME", stageStartedAtMs: 0, productionPercent: 100, step: 0 }), now: 2 * minute - 1 }, { stage: "BAKE_TIME", percent: 100 }],
     // the source gone in CLEAN_UP: complete

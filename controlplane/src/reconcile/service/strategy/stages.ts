@@ -37,6 +37,8 @@ export interface ShiftInput {
   minuteMs: number;
   /** Delay before an IN_PROGRESS hook is asked again when it gave no callBackDelay. */
   hookRetryMs: number;
+  /** How long after a rule change the load balancers may still route by the old rule. */
+  routeSettleMs: number;
   /** Desired of the deployment's tasks are RUNNING and healthy in each of its target groups. */
   greenReady: boolean;
   /** No task of the source deployment is left (CLEAN_UP finished). */
@@ -173,7 +175,10 @@ export function decideShift(input: ShiftInput): ShiftDecision {
         break;
       }
       case "BAKE_TIME":
+        // The source goes only once the bake is over and the last rule change has reached the
+        // load balancers, so no request is still sent to it (a bake of 0 included).
         if (now < s.stageStartedAtMs + (config.bakeTimeInMinutes ?? 0) * minuteMs) return { shift: s };
+        if (now < (s.routedAtMs ?? 0) + input.routeSettleMs) return { shift: s };
         break;
       case "CLEAN_UP":
         return input.sourceGone ? { shift: s, complete: true } : { shift: s };

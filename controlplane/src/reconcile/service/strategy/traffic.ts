@@ -67,8 +67,12 @@ export interface ShiftTaskPolicy {
   unboundedStart: true;
 }
 
-/** The planner's policy for the PRIMARY's tasks while it shifts traffic. */
-export function shiftTaskPolicy(primary: DeploymentRecord | undefined): ShiftTaskPolicy | undefined {
+/**
+ * The planner's policy for the PRIMARY's tasks while it shifts traffic, and while a rolled-back
+ * deployment's production traffic is still on its way back (its tasks keep serving until then).
+ */
+export function shiftTaskPolicy(primary: DeploymentRecord | undefined, deployments: DeploymentRecord[] = []): ShiftTaskPolicy | undefined {
+  if (deployments.some((d) => d.shift?.rollback && d.shift.rollback.completedAtMs === undefined)) return { canStart: true, holdOld: true, unboundedStart: true };
   if (!shifting(primary)) return undefined;
   const stage = primary!.shift!.stage;
   return { canStart: stage !== "RECONCILE_SERVICE" && stage !== "PRE_SCALE_UP", holdOld: true, unboundedStart: true };
