@@ -45,3 +45,21 @@ export function nextDeploymentGroups(service: ServiceRecord, source: DeploymentR
 export function initialShift(base: Omit<TrafficShiftRecord, "stage" | "stageStartedAtMs" | "productionPercent" | "step" | "stepAtMs" | "testRouted" | "hookResults">, reconcile: boolean, now: number): TrafficShiftRecord {
   return { ...base, stage: reconcile ? "RECONCILE_SERVICE" : "PRE_SCALE_UP", stageStartedAtMs: now, productionPercent: 0, step: -1, stepAtMs: now, testRouted: false, hookResults: [] };
 }
+
+/**
+ * The deployments after a traffic-shifting PRIMARY is rolled back: its source (whose tasks
+ * still run, since they are kept until CLEAN_UP) is PRIMARY again, so production returns to
+ * its groups and the planner stops the failed deployment's tasks as an old deployment's; the
+ * failed one is ACTIVE and FAILED with the rollback noted. With no source listed any more the
+ * deployment only fails. Pure.
+ */
+export function rollBackShift(deployments: DeploymentRecord[], reason: string, now: number): DeploymentRecord[] {
+  const primary = deployments.find((d) => d.status === "PRIMARY");
+  if (!primary?.shift) return deployments;
+  const source = deployments.find((d) => d.id === primary.shift!.sourceDeploymentId);
+  const rollback = { reason, startedAtMs: now, ...(source?.serviceRevisionArn && { serviceRevisionArn: source.serviceRevisionArn }) };
+  const failed: DeploymentRecord = { ...primary, rolloutState: "FAILED", rolloutStateReason: reason, updatedAtMs: now, shift: { ...primary.shift, hook: undefined, rollback } };
+  if (!source) return deployments.map((d) => (d === primary ? failed : d));
+  const restored: DeploymentRecord = { ...source, status: "PRIMARY", desiredCount: primary.desiredCount, updatedAtMs: now };
+  return [restored, { ...failed, status: "ACTIVE" }, ...deployments.filter((d) => d !== primary && d !== source)];
+}

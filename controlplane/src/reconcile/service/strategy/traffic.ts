@@ -1,6 +1,9 @@
 import type { DeploymentRecord, ServiceRecord } from "@berth/shared";
 import { deploymentGroup, shifting, shiftsTraffic, type WeightedTargetGroup as WeightedTargetGroupInput } from "../../../core/index.js";
 
+// Rolling a shift back is a deployment-list rule core shares (StopServiceDeployment uses it too).
+export { rollBackShift } from "../../../core/index.js";
+
 /**
  * Where a traffic-shifting service's traffic and tasks go, derived from its record alone: which
  * target groups a deployment's tasks register with, what each production and test listener rule
@@ -76,22 +79,4 @@ export function shiftTaskPolicy(primary: DeploymentRecord | undefined, deploymen
   if (!shifting(primary)) return undefined;
   const stage = primary!.shift!.stage;
   return { canStart: stage !== "RECONCILE_SERVICE" && stage !== "PRE_SCALE_UP", holdOld: true, unboundedStart: true };
-}
-
-/**
- * The deployments after a traffic-shifting PRIMARY is rolled back: its source (whose tasks
- * still run, since they are kept until CLEAN_UP) is PRIMARY again, so production returns to
- * its groups and the planner stops the failed deployment's tasks as an old deployment's; the
- * failed one is ACTIVE and FAILED with the rollback noted. With no source listed any more the
- * deployment only fails. Pure.
- */
-export function rollBackShift(deployments: DeploymentRecord[], reason: string, now: number): DeploymentRecord[] {
-  const primary = deployments.find((d) => d.status === "PRIMARY");
-  if (!primary?.shift) return deployments;
-  const source = deployments.find((d) => d.id === primary.shift!.sourceDeploymentId);
-  const rollback = { reason, startedAtMs: now, ...(source?.serviceRevisionArn && { serviceRevisionArn: source.serviceRevisionArn }) };
-  const failed: DeploymentRecord = { ...primary, rolloutState: "FAILED", rolloutStateReason: reason, updatedAtMs: now, shift: { ...primary.shift, hook: undefined, rollback } };
-  if (!source) return deployments.map((d) => (d === primary ? failed : d));
-  const restored: DeploymentRecord = { ...source, status: "PRIMARY", desiredCount: primary.desiredCount, updatedAtMs: now };
-  return [restored, { ...failed, status: "ACTIVE" }, ...deployments.filter((d) => d !== primary && d !== source)];
 }
