@@ -1,4 +1,4 @@
-import type { HookStage } from "@berth/shared";
+import type { DeploymentRecord, HookStage, ServiceRecord, TrafficShiftRecord } from "@berth/shared";
 import type { HookAnswer } from "./stages.js";
 
 /**
@@ -25,6 +25,28 @@ export interface HookPayload {
   /** The service deployment's ARN. */
   resourceArn: string;
   hookDetails?: unknown;
+}
+
+/** ECS's Lambda payload for a run of `shift`'s current hook (`configured`: the hook's own hookDetails). Pure. */
+export function hookPayload(service: ServiceRecord, primary: DeploymentRecord, shift: TrafficShiftRecord, configured: unknown): HookPayload {
+  const source = service.deployments.find((d) => d.id === shift.sourceDeploymentId);
+  const green = primary.serviceRevisionArn ?? primary.id;
+  const blue = source?.serviceRevisionArn ?? shift.sourceDeploymentId;
+  // Percent of traffic per service revision, as ECS reports weights to its hooks.
+  const weights = (percent: number) => ({ [green]: percent, [blue]: 100 - percent });
+  return {
+    executionDetails: {
+      testTrafficWeights: weights(shift.testRouted ? 100 : 0),
+      productionTrafficWeights: weights(shift.productionPercent),
+      serviceArn: service.arn,
+      targetServiceRevisionArn: green,
+    },
+    executionId: `${primary.id.slice(primary.id.indexOf("/") + 1)}-${shift.hook!.stage}-${shift.hook!.hookIndex}-${shift.hook!.step + 1}`,
+    lifecycleStage: shift.hook!.stage,
+    resourceArn: primary.serviceDeploymentArn ?? service.arn,
+    // What the hook returned last time wins over what the service configured (ECS passes state so).
+    ...((shift.hook!.hookDetails ?? configured) !== undefined && { hookDetails: shift.hook!.hookDetails ?? configured }),
+  };
 }
 
 const statuses = new Set(["SUCCEEDED", "FAILED", "IN_PROGRESS"]);

@@ -1,7 +1,7 @@
-import { newId, type DeploymentRecord, type Logger, type ServiceRecord, type TaskRecord, type TrafficShiftRecord } from "@berth/shared";
+import { newId, type DeploymentRecord, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
 import { mutateService, setForwardWeights, shifting, targetGroupByArn, targetKey, type CoreContext } from "../../../core/index.js";
 import { prependEvents, serviceMessages } from "../events.js";
-import { callHookTarget, type HookPayload } from "./hook-client.js";
+import { callHookTarget, hookPayload } from "./hook-client.js";
 import { decideShift, type HookAnswer, type ShiftDecision } from "./stages.js";
 import { desiredRouting, rollBackShift } from "./traffic.js";
 
@@ -111,28 +111,6 @@ async function deploymentReady(ctx: CoreContext, d: DeploymentRecord, tasks: Tas
     if (mine.filter((t) => states[targetKey(t)]?.state === "healthy").length < d.desiredCount) return false;
   }
   return true;
-}
-
-/** ECS's Lambda payload for a hook run of `shift`'s current hook. */
-function hookPayload(service: ServiceRecord, primary: DeploymentRecord, shift: TrafficShiftRecord, configured: unknown): HookPayload {
-  const source = service.deployments.find((d) => d.id === shift.sourceDeploymentId);
-  const green = primary.serviceRevisionArn ?? primary.id;
-  const blue = source?.serviceRevisionArn ?? shift.sourceDeploymentId;
-  // Percent of traffic per service revision, as ECS reports weights to its hooks.
-  const weights = (percent: number) => ({ [green]: percent, [blue]: 100 - percent });
-  return {
-    executionDetails: {
-      testTrafficWeights: weights(shift.testRouted ? 100 : 0),
-      productionTrafficWeights: weights(shift.productionPercent),
-      serviceArn: service.arn,
-      targetServiceRevisionArn: green,
-    },
-    executionId: `${primary.id.slice(primary.id.indexOf("/") + 1)}-${shift.hook!.stage}-${shift.hook!.hookIndex}-${shift.hook!.step + 1}`,
-    lifecycleStage: shift.hook!.stage,
-    resourceArn: primary.serviceDeploymentArn ?? service.arn,
-    // What the hook returned last time wins over what the service configured (ECS passes state so).
-    ...((shift.hook!.hookDetails ?? configured) !== undefined && { hookDetails: shift.hook!.hookDetails ?? configured }),
-  };
 }
 
 /**
