@@ -14,6 +14,7 @@ import {
   type LifecycleHookRecord,
   type TrafficShiftRecord,
 } from "@berth/shared";
+import { deploymentGroup } from "./deployment-groups.js";
 
 /**
  * The service deployment history a service write implies, decided without I/O: every write of a
@@ -124,6 +125,14 @@ function newRevision(
     launchType: d.launchType,
     containerImages: (td?.containerDefinitions ?? []).map((c) => ({ containerName: c.name!, image: c.image! })),
     createdAtMs: now,
+    ...(service.loadBalancers?.length && {
+      loadBalancers: service.loadBalancers,
+      // A traffic-shifting deployment serves from its own groups (deployment-groups.ts).
+      resolvedLoadBalancers: service.loadBalancers.map((lb, i) => ({
+        targetGroupArn: deploymentGroup(d, lb, i),
+        ...(lb.advancedConfiguration && { productionListenerRule: lb.advancedConfiguration.productionListenerRule }),
+      })),
+    }),
   };
 }
 
@@ -208,7 +217,7 @@ function advance(sd: ServiceDeploymentRecord, service: ServiceRecord, now: numbe
   if (r && !sd.rollback) next.rollback = { reason: t?.rolloutStateReason ?? "rolled back", startedAtMs: r.createdAtMs, serviceRevisionArn: r.serviceRevisionArn! };
   const shift = t?.shift;
   if (shift?.rollback && !sd.rollback) {
-    next.rollback = { reason: shift.rollback.reason, startedAtMs: shift.rollback.startedAtMs, serviceRevisionArn: shift.rollback.serviceRevisionArn ?? sd.sourceRevisionArns[0] ?? "" };
+    next.rollback = { reason: shift.rollback.reason, startedAtMs: shift.rollback.startedAtMs, serviceRevisionArn: shift.rollback.serviceRevisionArn ?? service.deployments.find((d) => d.id === shift.sourceDeploymentId)?.serviceRevisionArn ?? sd.sourceRevisionArns[0] ?? "" };
   }
   if (shift) Object.assign(next, shiftDetails(shift, service.deploymentConfiguration.lifecycleHooks ?? []));
   if (final && derived.status !== "STOPPED") next.finishedAtMs ??= now;

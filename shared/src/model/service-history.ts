@@ -1,4 +1,4 @@
-import type { DeploymentConfiguration } from "./service.js";
+import type { DeploymentConfiguration, ServiceLoadBalancer } from "./service.js";
 import type { HookStatus, LifecycleStage } from "./traffic-shift.js";
 
 /**
@@ -38,6 +38,10 @@ export interface ServiceRevisionRecord {
   launchType: "EC2" | "EXTERNAL" | "FARGATE";
   containerImages: { containerName: string; image: string }[];
   createdAtMs: number;
+  /** The service's loadBalancers when the revision was made (absent: none). */
+  loadBalancers?: ServiceLoadBalancer[];
+  /** ECS's resolvedConfiguration: the target group each entry's tasks of this revision serve from, and its production rule. */
+  resolvedLoadBalancers?: { targetGroupArn: string; productionListenerRule?: string }[];
 }
 
 /** One service deployment and how it ended (or how far it got). */

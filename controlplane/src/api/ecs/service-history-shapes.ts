@@ -91,9 +91,10 @@ export function serviceRevisionShape(r: ServiceRevisionRecord) {
     clusterArn: r.clusterArn,
     taskDefinition: r.taskDefinition,
     launchType: r.launchType,
-    loadBalancers: [],
+    loadBalancers: (r.loadBalancers ?? []).map((lb) => ({ ...lb })),
     serviceRegistries: [],
     containerImages: r.containerImages.map((c) => ({ containerName: c.containerName, image: c.image })),
+    ...(r.resolvedLoadBalancers && { resolvedConfiguration: { loadBalancers: r.resolvedLoadBalancers.map((lb) => ({ ...lb })) } }),
     guardDutyEnabled: false,
     createdAt: seconds(r.createdAtMs),
   };
