@@ -99,6 +99,14 @@ export interface ControlPlaneOptions {
   scaleOutDatapoints?: number;
   /** Datapoints under 90 % of the target that scale in (BERTH_SCALE_IN_DATAPOINTS). Default 15, as AWS's AlarmLow. */
   scaleInDatapoints?: number;
+  /**
+   * Milliseconds that stand for one minute of BLUE_GREEN, LINEAR and CANARY bake times and
+   * lifecycle hook timeouts (BERTH_BAKE_MINUTE_MS): ECS's settings are whole minutes, so tests
+   * scale them down. Default 60000.
+   */
+  bakeMinuteMs?: number;
+  /** Delay before a lifecycle hook that answered IN_PROGRESS without callBackDelay is called again (BERTH_HOOK_RETRY_MS). Default 30000 (ECS's). */
+  hookRetryMs?: number;
 }
 
 /** The control plane's compiled configuration. */
@@ -127,6 +135,12 @@ export interface ControlPlaneConfig {
   loadBalancers: { dir: string; bindAddress: string; dnsName: string; haproxyPath: string; syncIntervalMs: number };
   /** Service auto scaling's datapoints and windows. */
   autoscaling: { periodMs: number; scaleOutDatapoints: number; scaleInDatapoints: number };
+  /**
+   * Traffic-shifting deployments: a bake minute in ms, the IN_PROGRESS hook retry delay, one
+   * hook call's time limit, and how long a rule change is given to reach HAProxy (three load
+   * balancer sync intervals, at least 2 s) before tasks losing traffic are stopped.
+   */
+  deployments: { minuteMs: number; hookRetryMs: number; hookCallTimeoutMs: number; routeSettleMs: number };
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -161,6 +175,8 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   metricPeriodMs: "BERTH_METRIC_PERIOD_MS",
   scaleOutDatapoints: "BERTH_SCALE_OUT_DATAPOINTS",
   scaleInDatapoints: "BERTH_SCALE_IN_DATAPOINTS",
+  bakeMinuteMs: "BERTH_BAKE_MINUTE_MS",
+  hookRetryMs: "BERTH_HOOK_RETRY_MS",
 };
 
 const numericKeys = new Set<keyof ControlPlaneOptions>([
@@ -179,6 +195,8 @@ const numericKeys = new Set<keyof ControlPlaneOptions>([
   "metricPeriodMs",
   "scaleOutDatapoints",
   "scaleInDatapoints",
+  "bakeMinuteMs",
+  "hookRetryMs",
 ]);
 
 /** Options from the environment, by the names in {@link envNames}. */
@@ -244,6 +262,12 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
       periodMs: bounded(o.metricPeriodMs ?? 60_000, 200, 3_600_000, "metricPeriodMs"),
       scaleOutDatapoints: bounded(o.scaleOutDatapoints ?? 3, 1, 60, "scaleOutDatapoints"),
       scaleInDatapoints: bounded(o.scaleInDatapoints ?? 15, 1, 60, "scaleInDatapoints"),
+    },
+    deployments: {
+      minuteMs: bounded(o.bakeMinuteMs ?? 60_000, 10, 60_000, "bakeMinuteMs"),
+      hookRetryMs: bounded(o.hookRetryMs ?? 30_000, 50, 3_600_000, "hookRetryMs"),
+      hookCallTimeoutMs: 10_000,
+      routeSettleMs: Math.max(2000, 3 * (o.lbSyncIntervalMs ?? 1000)),
     },
   };
 }

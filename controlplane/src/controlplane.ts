@@ -214,6 +214,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         stoppedTaskRetentionMs: config.stoppedTaskRetentionMs,
         log,
         autoscaling: { ...config.autoscaling, log: log.child({ component: "autoscaling" }), requestsPerTarget: (group, last, periodMs, n) => requestCounts.perTarget(group, last, periodMs, n) },
+        strategy: config.deployments,
       });
       lbLoop = startLoadBalancerLoop(leaderCtx, {
         dir: config.loadBalancers.dir,

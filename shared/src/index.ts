@@ -13,6 +13,7 @@ export * from "./model/service.js";
 export * from "./model/health.js";
 export * from "./model/service-history.js";
 export * from "./model/protection.js";
+export * from "./model/traffic-shift.js";
 export * from "./tag-rules.js";
 export { formatToken, parseToken, type JoinToken } from "./join-token.js";
 export * from "./ec2-errors.js";

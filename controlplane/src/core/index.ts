@@ -49,3 +49,5 @@ export * from "./schedules.js";
 export * from "./event-rules.js";
 export * from "./schedule-firing.js";
 export * from "./schedule-overview.js";
+export * from "./deployment-strategy-rules.js";
+export * from "./deployment-groups.js";

@@ -110,3 +110,43 @@ describe("planServiceHistory", () => {
     expect(plan(service([{ ...first.service.deployments[0], status: "ACTIVE" }]), [final]).updateDeployments).toEqual([]);
   });
 });
+
+describe("planServiceHistory: traffic-shifting deployments", () => {
+  const lb = { targetGroupArn: "tg-a", containerName: "app", containerPort: 80, advancedConfiguration: { alternateTargetGroupArn: "tg-b", productionListenerRule: "rule-prod" } };
+  const shift = {
+    strategy: "BLUE_GREEN" as const,
+    sourceDeploymentId: "ecs-svc/1",
+    targetGroupArns: ["tg-b"],
+    sourceTargetGroupArns: ["tg-a"],
+    stage: "POST_SCALE_UP" as const,
+    stageStartedAtMs: 0,
+    productionPercent: 0,
+    step: -1,
+    stepAtMs: 0,
+    testRouted: false,
+    hookResults: [{ hookIndex: 0, stage: "PRE_SCALE_UP" as const, step: -1, status: "SUCCEEDED" as const, startedAtMs: 0 }],
+  };
+  const hooks = [{ hookTargetArn: "http://127.0.0.1:9/h", lifecycleStages: ["PRE_SCALE_UP" as const] }];
+  const svcWith = (shiftOver: object) =>
+    service([dep({ id: "ecs-svc/2", taskDefinition: td(2), shift: { ...shift, ...shiftOver } }), dep({ id: "ecs-svc/1", status: "ACTIVE", rolloutState: "COMPLETED", serviceRevisionArn: "rev-old", serviceDeploymentArn: "sd-old" })], {
+      loadBalancers: [lb],
+      deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, deploymentCircuitBreaker: { enable: false, rollback: false }, strategy: "BLUE_GREEN", bakeTimeInMinutes: 1, lifecycleHooks: hooks },
+    });
+
+  it("shows the lifecycle stage and hooks, and the revision's resolved target group", () => {
+    const out = plan(svcWith({}));
+    expect(out.createDeployments[0]).toMatchObject({ status: "IN_PROGRESS", lifecycleStage: "POST_SCALE_UP", lifecycleHookDetails: [{ hookId: "PRE_SCALE_UP-0-0", targetArn: "http://127.0.0.1:9/h", status: "SUCCEEDED", timeoutAction: "ROLLBACK" }] });
+    expect(out.createRevisions[0].resolvedLoadBalancers).toEqual([{ targetGroupArn: "tg-b", productionListenerRule: "rule-prod" }]);
+  });
+
+  it.each<[string, object, string]>([
+    // production is on its way back to the source
+    ["rolling back", { rollback: { reason: "hook failed", startedAtMs: 1 } }, "ROLLBACK_IN_PROGRESS"],
+    // routed back and settled
+    ["rolled back", { rollback: { reason: "hook failed", startedAtMs: 1, completedAtMs: 2, serviceRevisionArn: "rev-old" } }, "ROLLBACK_SUCCESSFUL"],
+  ])("%s", (_n, over, status) => {
+    const sd = plan(svcWith(over)).createDeployments[0];
+    expect(sd.status).toBe(status);
+    expect(sd.rollback).toEqual({ reason: "hook failed", startedAtMs: 1, serviceRevisionArn: (over as { rollback: { serviceRevisionArn?: string } }).rollback.serviceRevisionArn ?? "rev-old" });
+  });
+});

@@ -10,7 +10,11 @@ import {
   type ServiceRecord,
   type ServiceRevisionRecord,
   type TaskDefinitionRecord,
+  type HookStatus,
+  type LifecycleHookRecord,
+  type TrafficShiftRecord,
 } from "@berth/shared";
+import { deploymentGroup } from "./deployment-groups.js";
 
 /**
  * The service deployment history a service write implies, decided without I/O: every write of a
@@ -121,6 +125,14 @@ function newRevision(
     launchType: d.launchType,
     containerImages: (td?.containerDefinitions ?? []).map((c) => ({ containerName: c.name!, image: c.image! })),
     createdAtMs: now,
+    ...(service.loadBalancers?.length && {
+      loadBalancers: service.loadBalancers,
+      // A traffic-shifting deployment serves from its own groups (deployment-groups.ts).
+      resolvedLoadBalancers: service.loadBalancers.map((lb, i) => ({
+        targetGroupArn: deploymentGroup(d, lb, i),
+        ...(lb.advancedConfiguration && { productionListenerRule: lb.advancedConfiguration.productionListenerRule }),
+      })),
+    }),
   };
 }
 
@@ -161,6 +173,9 @@ interface Derived {
  * the rollback deployment carrying it back (when there is one).
  */
 export function deriveStatus(t: DeploymentRecord | undefined, r: DeploymentRecord | undefined, serviceActive: boolean): Derived | undefined {
+  // a traffic-shifting deployment rolls back in place: production returns to its source's groups
+  const shiftBack = t?.shift?.rollback;
+  if (shiftBack) return { status: shiftBack.completedAtMs === undefined ? "ROLLBACK_IN_PROGRESS" : "ROLLBACK_SUCCESSFUL", reason: shiftBack.reason };
   if (r) {
     // the rollback's own outcome decides
     if (r.rolloutState === "COMPLETED") return { status: "ROLLBACK_SUCCESSFUL", reason: t?.rolloutStateReason };
@@ -200,10 +215,30 @@ function advance(sd: ServiceDeploymentRecord, service: ServiceRecord, now: numbe
     circuitBreaker: t ? breakerOf(service, t, final) : sd.circuitBreaker,
   };
   if (r && !sd.rollback) next.rollback = { reason: t?.rolloutStateReason ?? "rolled back", startedAtMs: r.createdAtMs, serviceRevisionArn: r.serviceRevisionArn! };
+  const shift = t?.shift;
+  if (shift?.rollback && !sd.rollback) {
+    next.rollback = { reason: shift.rollback.reason, startedAtMs: shift.rollback.startedAtMs, serviceRevisionArn: shift.rollback.serviceRevisionArn ?? service.deployments.find((d) => d.id === shift.sourceDeploymentId)?.serviceRevisionArn ?? sd.sourceRevisionArns[0] ?? "" };
+  }
+  if (shift) Object.assign(next, shiftDetails(shift, service.deploymentConfiguration.lifecycleHooks ?? []));
   if (final && derived.status !== "STOPPED") next.finishedAtMs ??= now;
   if (derived.status === "STOPPED") next.stoppedAtMs ??= now;
   if (JSON.stringify(next) === JSON.stringify(sd)) return sd;
   return { ...next, updatedAtMs: now };
+}
+
+/**
+ * The lifecycle stage and hook details a traffic-shifting deployment shows: one entry per hook
+ * run (id `STAGE-index-step`, step 0 outside the production shift), the running one IN_PROGRESS.
+ */
+function shiftDetails(shift: TrafficShiftRecord, hooks: LifecycleHookRecord[]): Pick<ServiceDeploymentRecord, "lifecycleStage" | "lifecycleHookDetails"> {
+  const entry = (r: { hookIndex: number; stage: string; step: number; status: HookStatus }) => ({
+    hookId: `${r.stage}-${r.hookIndex}-${r.step + 1}`,
+    targetArn: hooks[r.hookIndex]?.hookTargetArn ?? "",
+    status: r.status,
+    timeoutAction: hooks[r.hookIndex]?.timeoutAction ?? ("ROLLBACK" as const),
+  });
+  const details = [...shift.hookResults.map(entry), ...(shift.hook ? [entry(shift.hook)] : [])];
+  return { lifecycleStage: shift.stage, ...(details.length > 0 && { lifecycleHookDetails: details }) };
 }
 
 function breakerOf(service: ServiceRecord, t: DeploymentRecord, final: boolean): ServiceDeploymentRecord["circuitBreaker"] {

@@ -10,6 +10,7 @@ import {
 import type { CoreContext } from "./context.js";
 import { getServiceDeployment, mutateService, revisionsOf } from "./service-history.js";
 import { newDeployment, randomDeploymentId } from "./service-rules.js";
+import { rollBackShift } from "./deployment-groups.js";
 
 /** rolloutStateReason of a deployment a user rolled back. */
 export const userRollbackReason = (id: string) => `ECS deployment ${id} was stopped by StopServiceDeployment and is rolling back.`;
@@ -32,6 +33,11 @@ export function rollBackService(
   const primary = svc.deployments.find((d) => d.status === "PRIMARY");
   if (!primary || primary.serviceDeploymentArn !== serviceDeploymentArn || primary.rolloutState !== "IN_PROGRESS" || primary.rollbackOf) {
     throw new ConflictException("The service deployment is not in progress, so it cannot be stopped.");
+  }
+  // A BLUE_GREEN, LINEAR or CANARY deployment rolls back in place: its source, still running,
+  // takes production back (the service loop re-routes the rules).
+  if (primary.shift && svc.deployments.some((d) => d.id === primary.shift!.sourceDeploymentId)) {
+    return { ...svc, deployments: rollBackShift(svc.deployments, userRollbackReason(primary.id), now), version: svc.version + 1 };
   }
   const failed: DeploymentRecord = { ...primary, status: "ACTIVE", rolloutState: "FAILED", rolloutStateReason: userRollbackReason(primary.id), updatedAtMs: now };
   const rollback: DeploymentRecord = {

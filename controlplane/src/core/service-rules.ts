@@ -6,6 +6,7 @@ import {
   type DeploymentRecord,
   type SchedulingStrategy,
 } from "@berth/shared";
+import { mergeStrategyFields, type StrategyConfigurationInput } from "./deployment-strategy-rules.js";
 
 /**
  * The pure rules of services that CreateService, UpdateService and the rollback share: quotas,
@@ -30,7 +31,7 @@ export const daemonDeploymentConfiguration: DeploymentConfiguration = Object.fre
 }) as DeploymentConfiguration;
 
 /** The deploymentConfiguration fields a request may carry, each optional (a partial update). */
-export interface DeploymentConfigurationInput {
+export interface DeploymentConfigurationInput extends StrategyConfigurationInput {
   minimumHealthyPercent?: number;
   maximumPercent?: number;
   deploymentCircuitBreaker?: { enable?: boolean; rollback?: boolean };
@@ -53,6 +54,8 @@ export function mergeDeploymentConfiguration(
       enable: patch?.deploymentCircuitBreaker?.enable ?? base.deploymentCircuitBreaker.enable,
       rollback: patch?.deploymentCircuitBreaker?.rollback ?? base.deploymentCircuitBreaker.rollback,
     },
+    // strategy, bake times, linear/canary configuration and lifecycle hooks (absent for ROLLING records)
+    ...mergeStrategyFields(base, patch, strategy),
   };
   const { minimumHealthyPercent: min, maximumPercent: max } = merged;
   if (!Number.isInteger(min) || min < 0 || min > 100) {

@@ -36,6 +36,8 @@ import {
 import { resolveTaskDefinition, runnableDefinition } from "./taskdefs.js";
 import { checkFargateLaunch, checkFargatePlacement, checkPlatformVersion, isFargateInstance, launchSettings, resolveLaunch, type LaunchType } from "./capacity-launch.js";
 import { checkStrategy, type StrategyItem, type StrategyItemInput } from "./capacity-strategy.js";
+import { checkStrategyLoadBalancers, shiftsTraffic } from "./deployment-strategy-rules.js";
+import { initialShift, nextDeploymentGroups } from "./deployment-groups.js";
 
 /** A CreateService request after the API edge refused what berth does not support. */
 export interface CreateServiceInput {
@@ -140,6 +142,8 @@ export async function createService(ctx: CoreContext, input: CreateServiceInput)
   validatePlacement(input.placementStrategy, input.placementConstraints);
   checkGracePeriod(input.healthCheckGracePeriodSeconds);
   const loadBalancers = input.loadBalancers?.length ? await resolveServiceLoadBalancers(ctx, input.loadBalancers, td) : undefined;
+  const scheduling = input.schedulingStrategy ?? "REPLICA";
+  checkStrategyLoadBalancers(mergeDeploymentConfiguration(scheduling === "DAEMON" ? daemonDeploymentConfiguration : defaultDeploymentConfiguration, input.deploymentConfiguration, scheduling), loadBalancers);
   if (input.tags !== undefined) input = { ...input, tags: checkTagList(input.tags, "tags") };
   const daemonCount = input.schedulingStrategy === "DAEMON" ? await eligibleCount(ctx, input, td) : 0;
   const deploymentId = randomDeploymentId();
@@ -203,6 +207,7 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
   const desiredCount = change.desiredCount ?? svc.desiredCount;
   const taskDefinition = change.taskDefinition ?? svc.taskDefinition;
   const deploymentConfiguration = mergeDeploymentConfiguration(svc.deploymentConfiguration, change.deploymentConfiguration, svc.schedulingStrategy);
+  checkStrategyLoadBalancers(deploymentConfiguration, svc.loadBalancers);
   const capacityProviderStrategy = change.capacityProviderStrategy ?? svc.capacityProviderStrategy;
   const platformVersion = change.platformVersion ?? svc.platformVersion;
   const capacityChanged =
@@ -218,7 +223,16 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
       ...(platformVersion && { platformVersion }),
       ...(networkConfiguration && { networkConfiguration }),
     };
-    deployments = [{ ...newDeployment(deploymentId, taskDefinition, desiredCount, svc.launchType, now), ...capacity }, ...previous];
+    // A BLUE_GREEN, LINEAR or CANARY deployment serves from the groups its source does not and
+    // moves through the lifecycle stages (reconcile/service/strategy); RECONCILE_SERVICE comes
+    // first when more than one deployment still runs.
+    const source = deployments.find((d) => d.status === "PRIMARY");
+    const strategy = deploymentConfiguration.strategy;
+    const shift =
+      source && shiftsTraffic(strategy)
+        ? { shift: initialShift({ strategy, sourceDeploymentId: source.id, ...nextDeploymentGroups(svc, source) }, deployments.length > 1, now) }
+        : {};
+    deployments = [{ ...newDeployment(deploymentId, taskDefinition, desiredCount, svc.launchType, now), ...capacity, ...shift }, ...previous];
   } else if (desiredCount !== svc.desiredCount) {
     deployments = deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount, updatedAtMs: now } : d));
   }

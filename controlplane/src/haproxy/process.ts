@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { openSync, closeSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -83,7 +83,9 @@ export class HaproxyProcess {
     await rename(candidate, this.files.config);
     const old = this.running() ? this.child!.pid : await adoptablePid(this.dir);
     const out = openSync(this.files.logFile, "a");
-    const child = spawn(this.haproxyPath, ["-db", "-f", this.files.config, ...(old ? ["-sf", String(old)] : [])], { stdio: ["ignore", out, out], detached: true });
+    // -x: the listening sockets come from the old process (expose-fd listeners), a seamless reload.
+    const takeover = old && existsSync(this.files.socket) ? ["-x", this.files.socket] : [];
+    const child = spawn(this.haproxyPath, ["-db", "-f", this.files.config, ...takeover, ...(old ? ["-sf", String(old)] : [])], { stdio: ["ignore", out, out], detached: true });
     closeSync(out);
     child.unref();
     child.on("exit", (code, signal) => {

@@ -5,6 +5,7 @@ import { startLivenessLoop } from "./liveness/index.js";
 import { startScheduleLoop } from "./schedules/loop.js";
 import { startServiceLoop } from "./service/loop.js";
 import { startAutoscalingLoop, type AutoscalingSettings } from "./autoscaling/loop.js";
+import type { StrategyOptions } from "./service/strategy/runner.js";
 
 /** What only the leader runs, and how to stop it when leadership is lost. */
 export interface LeaderDuties {
@@ -14,10 +15,10 @@ export interface LeaderDuties {
 /** Starts the leader's loops: services (keep desired counts, deploy), instance liveness, and forgetting old records. */
 export async function startLeaderDuties(
   ctx: CoreContext,
-  opts: { intervalMs: number; lostInstanceGraceMs: number; stoppedTaskRetentionMs: number; log: Logger; autoscaling?: AutoscalingSettings },
+  opts: { intervalMs: number; lostInstanceGraceMs: number; stoppedTaskRetentionMs: number; log: Logger; autoscaling?: AutoscalingSettings; strategy?: StrategyOptions },
 ): Promise<LeaderDuties> {
   const liveness = startLivenessLoop({ ctx, intervalMs: opts.intervalMs, graceMs: opts.lostInstanceGraceMs, log: opts.log });
-  const services = await startServiceLoop(ctx, { intervalMs: opts.intervalMs, log: opts.log });
+  const services = await startServiceLoop(ctx, { intervalMs: opts.intervalMs, log: opts.log, strategy: opts.strategy });
   // Forgetting old records is not urgent: a tenth of the retention, at most a minute, apart.
   const cleanupEvery = Math.max(opts.intervalMs, Math.min(60_000, Math.floor(opts.stoppedTaskRetentionMs / 10)));
   const cleanup = startCleanupLoop({ ctx, retentionMs: opts.stoppedTaskRetentionMs, intervalMs: cleanupEvery, log: opts.log });

@@ -1,4 +1,5 @@
-import type { DeploymentConfiguration } from "./service.js";
+import type { DeploymentConfiguration, ServiceLoadBalancer } from "./service.js";
+import type { HookStatus, LifecycleStage } from "./traffic-shift.js";
 
 /**
  * ECS's service deployments and service revisions (the API of ListServiceDeployments,
@@ -37,6 +38,10 @@ export interface ServiceRevisionRecord {
   launchType: "EC2" | "EXTERNAL" | "FARGATE";
   containerImages: { containerName: string; image: string }[];
   createdAtMs: number;
+  /** The service's loadBalancers when the revision was made (absent: none). */
+  loadBalancers?: ServiceLoadBalancer[];
+  /** ECS's resolvedConfiguration: the target group each entry's tasks of this revision serve from, and its production rule. */
+  resolvedLoadBalancers?: { targetGroupArn: string; productionListenerRule?: string }[];
 }
 
 /** One service deployment and how it ended (or how far it got). */
@@ -61,6 +66,10 @@ export interface ServiceDeploymentRecord {
   deploymentConfiguration: DeploymentConfiguration;
   circuitBreaker: { status: "TRIGGERED" | "MONITORING" | "MONITORING_COMPLETE" | "DISABLED"; failureCount: number; threshold: number };
   rollback?: { reason: string; startedAtMs: number; serviceRevisionArn: string };
+  /** BLUE_GREEN, LINEAR and CANARY: the lifecycle stage the target deployment is in. */
+  lifecycleStage?: LifecycleStage;
+  /** The lifecycle hooks run so far (and the one running), as DescribeServiceDeployments shows them. */
+  lifecycleHookDetails?: { hookId: string; targetArn: string; status: HookStatus; expiresAtMs?: number; timeoutAction: "ROLLBACK" | "CONTINUE" }[];
 }
 
 /**

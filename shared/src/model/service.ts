@@ -1,5 +1,6 @@
 import type { PlacementConstraint, PlacementStrategy, Tag } from "@aws-sdk/client-ecs";
 import type { CapacityProviderStrategyRecord } from "./records.js";
+import type { DeploymentStrategyName, LifecycleHookRecord, TrafficShiftRecord } from "./traffic-shift.js";
 
 /**
  * A service as berth keeps it in etcd: the ECS Service fields a user set, its deployments and
@@ -61,6 +62,17 @@ export interface ServiceLoadBalancer {
   targetGroupArn: string;
   containerName: string;
   containerPort: number;
+  /** ECS's advancedConfiguration: what BLUE_GREEN, LINEAR and CANARY deployments shift traffic with. */
+  advancedConfiguration?: AdvancedLoadBalancerConfiguration;
+}
+
+/** The alternate target group and the listener rules (or listeners) a traffic-shifting deployment moves. */
+export interface AdvancedLoadBalancerConfiguration {
+  alternateTargetGroupArn: string;
+  /** A rule ARN (a listener's default rule included) or a listener ARN (its default actions). */
+  productionListenerRule: string;
+  testListenerRule?: string;
+  roleArn?: string;
 }
 
 /** ECS's propagateTags values. */
@@ -74,6 +86,13 @@ export interface DeploymentConfiguration {
   minimumHealthyPercent: number;
   maximumPercent: number;
   deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+  /** ECS's strategy; absent is ROLLING (records written before strategies read the same). */
+  strategy?: DeploymentStrategyName;
+  /** Minutes both revisions run after the production shift (BLUE_GREEN, LINEAR, CANARY). */
+  bakeTimeInMinutes?: number;
+  linearConfiguration?: { stepPercent: number; stepBakeTimeInMinutes: number };
+  canaryConfiguration?: { canaryPercent: number; canaryBakeTimeInMinutes: number };
+  lifecycleHooks?: LifecycleHookRecord[];
 }
 
 export type RolloutState = "IN_PROGRESS" | "COMPLETED" | "FAILED";
@@ -108,6 +127,8 @@ export interface DeploymentRecord {
    * service's when the deployment began; UpdateService changing it starts a new deployment.
    */
   networkConfiguration?: ServiceRecord["networkConfiguration"];
+  /** A BLUE_GREEN, LINEAR or CANARY deployment's progress through its lifecycle stages. */
+  shift?: TrafficShiftRecord;
 }
 
 export interface ServiceEventRecord {

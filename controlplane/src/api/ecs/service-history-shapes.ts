@@ -54,7 +54,15 @@ export function serviceDeploymentShape(sd: ServiceDeploymentRecord, service: Ser
       deploymentCircuitBreaker: { ...c.deploymentCircuitBreaker },
       maximumPercent: c.maximumPercent,
       minimumHealthyPercent: c.minimumHealthyPercent,
+      ...(c.strategy && { strategy: c.strategy }),
+      ...(c.bakeTimeInMinutes !== undefined && { bakeTimeInMinutes: c.bakeTimeInMinutes }),
+      ...(c.linearConfiguration && { linearConfiguration: { ...c.linearConfiguration } }),
+      ...(c.canaryConfiguration && { canaryConfiguration: { ...c.canaryConfiguration } }),
     },
+    ...(sd.lifecycleStage && { lifecycleStage: sd.lifecycleStage }),
+    ...(sd.lifecycleHookDetails && {
+      lifecycleHookDetails: sd.lifecycleHookDetails.map((h) => ({ hookId: h.hookId, targetType: "AWS_LAMBDA", targetArn: h.targetArn, status: h.status, timeoutAction: h.timeoutAction })),
+    }),
     deploymentCircuitBreaker: sd.circuitBreaker,
     rollback: sd.rollback && { reason: sd.rollback.reason, startedAt: seconds(sd.rollback.startedAtMs), serviceRevisionArn: sd.rollback.serviceRevisionArn },
   };
@@ -83,9 +91,10 @@ export function serviceRevisionShape(r: ServiceRevisionRecord) {
     clusterArn: r.clusterArn,
     taskDefinition: r.taskDefinition,
     launchType: r.launchType,
-    loadBalancers: [],
+    loadBalancers: (r.loadBalancers ?? []).map((lb) => ({ ...lb })),
     serviceRegistries: [],
     containerImages: r.containerImages.map((c) => ({ containerName: c.containerName, image: c.image })),
+    ...(r.resolvedLoadBalancers && { resolvedConfiguration: { loadBalancers: r.resolvedLoadBalancers.map((lb) => ({ ...lb })) } }),
     guardDutyEnabled: false,
     createdAt: seconds(r.createdAtMs),
   };

@@ -58,6 +58,7 @@ export function serviceShape(s: ServiceRecord, tasks: TaskRecord[], includeTags 
       deploymentCircuitBreaker: { ...s.deploymentConfiguration.deploymentCircuitBreaker },
       maximumPercent: s.deploymentConfiguration.maximumPercent,
       minimumHealthyPercent: s.deploymentConfiguration.minimumHealthyPercent,
+      ...strategyShape(s.deploymentConfiguration),
     },
     deployments: s.deployments.map((d) => deploymentShape(d, counts.deployments.get(d.id) ?? none)),
     events: s.events.map((e) => ({ id: e.id, createdAt: seconds(e.createdAtMs), message: e.message })),
@@ -76,6 +77,26 @@ export function serviceShape(s: ServiceRecord, tasks: TaskRecord[], includeTags 
     currentServiceDeployment: s.deployments.find((d) => d.status === "PRIMARY")?.serviceDeploymentArn,
     currentServiceRevisions: currentRevisions(s, tasks),
     availabilityZoneRebalancing: s.availabilityZoneRebalancing ?? "DISABLED",
+  };
+}
+
+/** The strategy fields of a deploymentConfiguration as ECS shows them (none for a service that never set a strategy). */
+function strategyShape(c: ServiceRecord["deploymentConfiguration"]) {
+  return {
+    ...(c.strategy && { strategy: c.strategy }),
+    ...(c.bakeTimeInMinutes !== undefined && { bakeTimeInMinutes: c.bakeTimeInMinutes }),
+    ...(c.linearConfiguration && { linearConfiguration: { ...c.linearConfiguration } }),
+    ...(c.canaryConfiguration && { canaryConfiguration: { ...c.canaryConfiguration } }),
+    ...(c.lifecycleHooks && {
+      lifecycleHooks: c.lifecycleHooks.map((h) => ({
+        targetType: "AWS_LAMBDA" as const,
+        hookTargetArn: h.hookTargetArn,
+        lifecycleStages: h.lifecycleStages,
+        ...(h.roleArn && { roleArn: h.roleArn }),
+        ...(h.hookDetails !== undefined && { hookDetails: h.hookDetails as never }),
+        ...((h.timeoutInMinutes !== undefined || h.timeoutAction) && { timeoutConfiguration: { timeoutInMinutes: h.timeoutInMinutes, action: h.timeoutAction } }),
+      })),
+    }),
   };
 }
 

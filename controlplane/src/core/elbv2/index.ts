@@ -16,3 +16,4 @@ export { syncServiceTargets } from "./service-targets.js";
 export { checkServiceLoadBalancers, resolveServiceLoadBalancers, type ServiceLoadBalancerInput } from "./service-load-balancers.js";
 export { drainVerdict, planStopDrain, drainSlackMs, type DrainVerdict } from "./task-drain.js";
 export { readElbHealthView, serviceElbHealth, taskElbHealth, type ElbHealthView, type TaskElbHealth } from "./task-elb-health.js";
+export { actionsOf, checkAdvancedConfiguration, reweighForward, setForwardWeights } from "./traffic-rules.js";

@@ -3,6 +3,7 @@ import type { CoreContext } from "../context.js";
 import { groupsOfLoadBalancer } from "./listener-rules.js";
 import { listLoadBalancers } from "./load-balancers.js";
 import { targetGroupByArn } from "./records.js";
+import { checkAdvancedConfiguration } from "./traffic-rules.js";
 import type { TargetGroupRecord } from "./types.js";
 
 /** One loadBalancers entry as CreateService gives it (ECS's shape; classic load balancers have no target group). */
@@ -11,6 +12,8 @@ export interface ServiceLoadBalancerInput {
   loadBalancerName?: string;
   containerName?: string;
   containerPort?: number;
+  /** BLUE_GREEN, LINEAR and CANARY deployments: the alternate target group and listener rules (traffic-rules.ts). */
+  advancedConfiguration?: { alternateTargetGroupArn?: string; productionListenerRule?: string; testListenerRule?: string; roleArn?: string };
 }
 
 /**
@@ -43,7 +46,7 @@ export function checkServiceLoadBalancers(list: ServiceLoadBalancerInput[], td: 
   });
 }
 
-/** Resolves the named target groups and their use, then checks the entries (checkServiceLoadBalancers). */
+/** Resolves the named target groups and their use, then checks the entries (checkServiceLoadBalancers) and their advancedConfiguration. */
 export async function resolveServiceLoadBalancers(ctx: CoreContext, list: ServiceLoadBalancerInput[], td: TaskDefinitionRecord): Promise<ServiceLoadBalancer[]> {
   const used = new Set((await listLoadBalancers(ctx)).flatMap(groupsOfLoadBalancer));
   const groups = new Map<string, { tg: TargetGroupRecord; used: boolean }>();
@@ -52,5 +55,11 @@ export async function resolveServiceLoadBalancers(ctx: CoreContext, list: Servic
     const tg = await targetGroupByArn(ctx, lb.targetGroupArn).catch(() => undefined);
     if (tg) groups.set(lb.targetGroupArn, { tg: tg.value, used: used.has(lb.targetGroupArn) });
   }
-  return checkServiceLoadBalancers(list, td, groups);
+  const checked = checkServiceLoadBalancers(list, td, groups);
+  return Promise.all(
+    checked.map(async (lb, i) => {
+      const advanced = list[i].advancedConfiguration;
+      return advanced ? { ...lb, advancedConfiguration: await checkAdvancedConfiguration(ctx, lb, `loadBalancers[${i}].advancedConfiguration`, advanced) } : lb;
+    }),
+  );
 }

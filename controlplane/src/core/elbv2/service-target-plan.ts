@@ -1,6 +1,7 @@
 import type { ContainerInstanceRecord, ServiceRecord, TaskRecord } from "@berth/shared";
 import type { TargetGroupRecord } from "./types.js";
 import { targetKey } from "./types.js";
+import { taskLoadBalancers } from "../deployment-groups.js";
 
 /** One target a service's task should be: where its container port is reached. */
 export interface ServiceTarget {
@@ -48,10 +49,11 @@ export function planServiceTargets(services: ServiceRecord[], tasksOf: (s: Servi
     const wanted = new Map<string, ServiceTarget>();
     for (const s of services) {
       if (s.status !== "ACTIVE") continue;
-      for (const lb of s.loadBalancers ?? []) {
-        if (lb.targetGroupArn !== tg.arn) continue;
-        for (const task of tasksOf(s)) {
-          if (task.lastStatus !== "RUNNING" || task.desiredStatus !== "RUNNING") continue;
+      for (const task of tasksOf(s)) {
+        if (task.lastStatus !== "RUNNING" || task.desiredStatus !== "RUNNING") continue;
+        // Each task registers with its own deployment's groups (a blue/green deployment's are the alternates).
+        for (const lb of taskLoadBalancers(s, task)) {
+          if (lb.targetGroupArn !== tg.arn) continue;
           const target = taskTarget(task, lb.containerName, lb.containerPort, tg, instances);
           if (target) wanted.set(targetKey(target), target);
         }

@@ -2,6 +2,7 @@ import type { DeploymentRecord, ServiceRecord, TaskRecord } from "@berth/shared"
 import { circuitBreakerThreshold } from "./bounds.js";
 import { rolloutReasons, serviceMessages, stopReasons } from "./events.js";
 import { newDeploymentId } from "./ids.js";
+import { rollBackShift } from "./strategy/traffic.js";
 
 /**
  * The deployment circuit breaker: counts the primary deployment's failed tasks and, at ECS's
@@ -51,9 +52,17 @@ export function applyCircuitBreaker(service: ServiceRecord, deployments: Deploym
   const primary = deployments.find((d) => d.status === "PRIMARY");
   if (!breaker.enable || !primary || primary.rolloutState !== "IN_PROGRESS") return { deployments, messages: [] };
   if (primary.failedTasks < circuitBreakerThreshold(primary.desiredCount)) return { deployments, messages: [] };
-
-  const failed: DeploymentRecord = { ...primary, rolloutState: "FAILED", rolloutStateReason: rolloutReasons.failed, updatedAtMs: now };
   const others = deployments.filter((d) => d !== primary);
+
+  // A traffic-shifting deployment rolls back by handing production back to its source, whose
+  // tasks still run (strategy/traffic.ts), rather than by a new deployment.
+  if (primary.shift && breaker.rollback && others.some((d) => d.id === primary.shift!.sourceDeploymentId)) {
+    return {
+      deployments: rollBackShift(deployments, rolloutReasons.failed, now),
+      messages: [serviceMessages.deploymentFailed(service.name, primary.id), serviceMessages.rollingBack(service.name, primary.shift.sourceDeploymentId)],
+    };
+  }
+  const failed: DeploymentRecord = { ...primary, rolloutState: "FAILED", rolloutStateReason: rolloutReasons.failed, updatedAtMs: now };
   const messages = [serviceMessages.deploymentFailed(service.name, primary.id)];
   // ECS rolls back to the most recent COMPLETED deployment; without one the deployment stalls.
   const target = breaker.rollback ? lastCompleted(others) : undefined;

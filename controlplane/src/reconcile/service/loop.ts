@@ -1,11 +1,15 @@
 import { groupBy, newId, serviceGroup, type ContainerInstanceRecord, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { isFargateInstance, readElbHealthView, resolveTaskDefinition, serviceElbHealth, snapshotInstances, type CoreContext, type ElbHealthView } from "../../core/index.js";
+import { isFargateInstance, readElbHealthView, resolveTaskDefinition, serviceElbHealth, shiftsTraffic, snapshotInstances, type CoreContext, type ElbHealthView } from "../../core/index.js";
 import { eligibleInstances, type PlacementConstraint } from "../../scheduler/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
 import { applyServicePlan } from "./apply.js";
 import { planService } from "./plan.js";
 import type { DaemonContext, ServiceSnapshot } from "./types.js";
+import { runStrategyStep, type StrategyOptions } from "./strategy/runner.js";
+
+/** ECS's timings for traffic-shifting deployments: real minutes, hooks asked again after 30 s. */
+export const defaultStrategyOptions: StrategyOptions = { minuteMs: 60_000, hookRetryMs: 30_000, hookCallTimeoutMs: 10_000, routeSettleMs: 5000 };
 
 /** What the loop remembers of task definitions, which never change: health checks, constraints. */
 interface DefinitionCache {
@@ -22,11 +26,12 @@ export interface ServiceLoop {
  * The service loop: every `intervalMs`, and soon after any service or task changes, read each
  * cluster's services, tasks and instances once, plan each service (pure) and apply the plan.
  */
-export async function startServiceLoop(ctx: CoreContext, opts: { intervalMs: number; log: Logger }): Promise<ServiceLoop> {
+export async function startServiceLoop(ctx: CoreContext, opts: { intervalMs: number; log: Logger; strategy?: StrategyOptions }): Promise<ServiceLoop> {
   const log = opts.log.child({ component: "service-loop" });
   // Task definitions never change what they define, so what the planner needs of one is cached.
   const cache: DefinitionCache = { healthChecked: new Map(), constraints: new Map() };
-  const loop: ReconcileLoop = startLoop("service loop", opts.intervalMs, (active) => round(ctx, log, cache, active), log);
+  const strategy = opts.strategy ?? defaultStrategyOptions;
+  const loop: ReconcileLoop = startLoop("service loop", opts.intervalMs, (active) => round(ctx, log, cache, active, strategy), log);
   const watches: PrefixWatch[] = [];
   // Changes wake the loop; what they say is re-read in the round, so the values are ignored here.
   const from = await ctx.store.kv.revision();
@@ -41,7 +46,7 @@ export async function startServiceLoop(ctx: CoreContext, opts: { intervalMs: num
   };
 }
 
-async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, active: () => boolean): Promise<void> {
+async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, active: () => boolean, strategy: StrategyOptions): Promise<void> {
   const services = (await ctx.store.services.list(keys.services())).items.filter((s) => s.value.status !== "INACTIVE");
   const byCluster = groupBy(services, (s) => s.value.cluster);
   // Target groups and their health are read once a round, and only when a service has loadBalancers.
@@ -71,6 +76,12 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
           daemon: s.value.schedulingStrategy === "DAEMON" ? await daemonContext(ctx, s.value, pool, allTasks, daemonGroups, cache) : undefined,
         });
         await applyServicePlan(ctx, s, plan);
+        // BLUE_GREEN, LINEAR and CANARY: move the deployment through its stages and the rules
+        // with it (strategy/runner.ts), on the record as the plan left it.
+        if (shiftsTraffic(s.value.deploymentConfiguration.strategy) || s.value.deployments.some((d) => d.shift)) {
+          const latest = await ctx.store.services.get(cluster, s.value.name);
+          if (latest) await runStrategyStep(ctx, latest.value, snapshotTasks, strategy, log);
+        }
       } catch (err) {
         // A lost fence ends the whole round: the next leader owns every service now.
         if (err instanceof FencedOutError) throw err;

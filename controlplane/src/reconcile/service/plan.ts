@@ -6,6 +6,7 @@ import { daemonView, planDaemon, type DaemonResult } from "./daemon.js";
 import { prepareDeployments, settleDeployments } from "./deployments.js";
 import { prependEvents, serviceMessages, stopReasons } from "./events.js";
 import { planRolling, type RollingResult } from "./rolling.js";
+import { shiftTaskPolicy } from "./strategy/traffic.js";
 import type { DaemonContext, ServicePlan, ServiceSnapshot, StartRequest } from "./types.js";
 import { planRebalance, spreadsAcrossZones } from "./zones.js";
 
@@ -52,13 +53,16 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
     daemon && !deleting
       ? planDaemon({ classified, context: snapshot.daemon ?? noDaemonContext, view: daemon, minHealthy: bounds.minHealthy, primaryId: primary?.id, canStart: primary !== undefined && !failed, holdOld: failed })
       : undefined;
+  // A BLUE_GREEN, LINEAR or CANARY primary scales up beside its source, which keeps serving
+  // until CLEAN_UP (strategy/traffic.ts); nothing starts before its PRE_SCALE_UP hooks pass.
+  const shift = deleting ? undefined : shiftTaskPolicy(primary, prepared.deployments);
   const rolling: RollingResult & { startOn?: string[] } = perInstance ?? planRolling({
     classified,
-    bounds,
+    bounds: shift ? { ...bounds, maxTotal: Number.MAX_SAFE_INTEGER } : bounds,
     primaryId: primary?.id,
     // ECS stops launching tasks for a failed deployment and keeps what runs, old ones included.
-    canStart: !deleting && primary !== undefined && !failed,
-    holdOld: failed,
+    canStart: !deleting && primary !== undefined && !failed && (shift?.canStart ?? true),
+    holdOld: failed || shift !== undefined,
     deleting,
     now,
   });

@@ -136,17 +136,28 @@ function refuseUnsupported(input: CreateServiceRequest | UpdateServiceRequest, a
     ["loadBalancers", action === "UpdateService" && (input.loadBalancers?.length ?? 0) > 0],
     ["serviceRegistries", (input.serviceRegistries?.length ?? 0) > 0],
     ["serviceConnectConfiguration", input.serviceConnectConfiguration?.enabled === true],
-    ["deploymentConfiguration.alarms", input.deploymentConfiguration?.alarms?.enable === true],
-    ["deploymentConfiguration.strategy", input.deploymentConfiguration?.strategy !== undefined && input.deploymentConfiguration.strategy !== "ROLLING"],
   ];
   for (const [field, used] of unsupported) {
     if (used) throw new UnsupportedFeatureException(`${field}: not supported by berth's ${action} yet`);
+  }
+  // Deployment alarms watch CloudWatch alarms, which berth does not have: refused, not faked.
+  if (input.deploymentConfiguration?.alarms?.enable === true) {
+    throw new UnsupportedFeatureException("deploymentConfiguration.alarms: berth has no CloudWatch alarms to watch; use the deployment circuit breaker or lifecycle hooks to roll back");
   }
 }
 
 function deploymentConfigurationOf(c: CreateServiceRequest["deploymentConfiguration"]): DeploymentConfigurationInput | undefined {
   if (!c) return undefined;
-  return { minimumHealthyPercent: c.minimumHealthyPercent, maximumPercent: c.maximumPercent, deploymentCircuitBreaker: c.deploymentCircuitBreaker };
+  return {
+    minimumHealthyPercent: c.minimumHealthyPercent,
+    maximumPercent: c.maximumPercent,
+    deploymentCircuitBreaker: c.deploymentCircuitBreaker,
+    strategy: c.strategy,
+    bakeTimeInMinutes: c.bakeTimeInMinutes,
+    linearConfiguration: c.linearConfiguration,
+    canaryConfiguration: c.canaryConfiguration,
+    lifecycleHooks: c.lifecycleHooks,
+  };
 }
 
 
