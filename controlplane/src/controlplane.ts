@@ -21,6 +21,9 @@ import { advertisedApiUrl, type ControlPlaneConfig } from "./config.js";
 import { advertiseReplica, type CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, registerLogStoreMetrics, registerCostMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { spotInterruptRoute } from "./api/berth/spot-route.js";
+import { eventsStreamRoute } from "./api/berth/events-route.js";
+import { consoleRoute } from "./api/console/console-route.js";
+import { ChangeFeeds } from "./core/index.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
@@ -130,9 +133,14 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       "/metrics": async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
       [prometheusSdPath]: prometheusSdRoute(ctx, log.child({ component: "prometheus-sd" })),
     },
-    streamRoutes: { "/berth/v1/logs": logsRoute(ctx, relay, log.child({ component: "logs" }), streamForwarder(ctx, () => replicaId)) },
+    streamRoutes: {
+      "/berth/v1/logs": logsRoute(ctx, relay, log.child({ component: "logs" }), streamForwarder(ctx, () => replicaId)),
+      "/berth/v1/events/stream": eventsStreamRoute(ctx, new ChangeFeeds(store.kv, log.child({ component: "change-feed" })), log.child({ component: "events-stream" })),
+    },
     upgradeRoutes: { "/berth/v1/exec": execRoute(ctx, relay, log.child({ component: "exec" }), upgradeForwarder(ctx, () => replicaId)) },
     postRoutes: { "/berth/v1/spot/interrupt": spotInterruptRoute(ctx) },
+    // The web console's built files (controlplane/console); it reads through the APIs above.
+    prefixRoutes: { "/console/": consoleRoute() },
   });
   const apiPort = await listen(http, config.api.host, config.api.port);
   replicaId = `${hostname()}:${process.pid}:${apiPort}`;

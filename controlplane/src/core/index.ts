@@ -35,3 +35,5 @@ export { checkClusterCapacity, checkProviderName, autoScalingGroupOf, builtInPro
 export * from "./cost.js";
 export * from "./spot.js";
 export * from "./elbv2/index.js";
+export { changeOfKey, coalesceChanges, type ChangeKind, type ChangeNotice } from "./change-notice.js";
+export { ChangeFeeds, type ChangeListener } from "./change-feed.js";
