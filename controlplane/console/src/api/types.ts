@@ -121,20 +121,19 @@ export interface Service {
   createdAt?: number;
 }
 
-/** An Application Auto Scaling scalable target of a service, when that API is served. */
+/** An Application Auto Scaling scalable target of a service (that API's PascalCase), when it is served. */
 export interface ScalableTarget {
-  resourceId: string;
-  minCapacity?: number;
-  maxCapacity?: number;
-  scalableDimension?: string;
-  suspendedState?: Record<string, boolean>;
+  ResourceId: string;
+  MinCapacity?: number;
+  MaxCapacity?: number;
+  ScalableDimension?: string;
 }
 
 /** An Application Auto Scaling policy. */
 export interface ScalingPolicy {
-  policyName: string;
-  policyType?: string;
-  targetTrackingScalingPolicyConfiguration?: { targetValue?: number; predefinedMetricSpecification?: { predefinedMetricType?: string } };
+  PolicyName: string;
+  PolicyType?: string;
+  TargetTrackingScalingPolicyConfiguration?: { TargetValue?: number; PredefinedMetricSpecification?: { PredefinedMetricType?: string } };
 }
 
 /** The samples of `GET /berth/v1/task-stats`. */
