@@ -16,3 +16,4 @@ export * as localCluster from "./cli/cluster/index.js";
 export * as pki from "./pki/index.js";
 /** The CloudWatch Logs store (segment files off etcd), for tools and tests. */
 export { LogStore, type LogStoreOptions } from "./logstore/index.js";
+export { consoleRoute, defaultConsoleDir, type PrefixRoute } from "./api/console/console-route.js";

@@ -28,7 +28,7 @@ export function TaskPage({ cluster, task }: { cluster: string; task: string }) {
           ["Task definition", familyRevision(t.taskDefinitionArn)],
           ["Group", group.startsWith("service:") ? <Link href={hrefOf({ page: "service", cluster, service: group.slice(8) })}>{group}</Link> : group || "-"],
           ["Instance", t.containerInstanceArn ? <code>{idOf(t.containerInstanceArn)}</code> : (t.launchType ?? "-")],
-          ["CPU / memory", `${t.cpu ?? "-"} units / ${t.memory ?? "-"} MiB`],
+          ["CPU / memory", t.cpu || t.memory ? `${t.cpu ?? "-"} units / ${t.memory ?? "-"} MiB` : "per container"],
           ["Created", <span title={isoTime(epochMs(t.createdAt))}>{ago(epochMs(t.createdAt), now)}</span>],
           ["Started", <span title={isoTime(epochMs(t.startedAt))}>{ago(epochMs(t.startedAt), now)}</span>],
           ...(t.lastStatus === "STOPPED" || t.stoppedReason
