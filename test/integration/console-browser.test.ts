@@ -57,6 +57,9 @@ async function expectAccessible(): Promise<void> {
   expect(await seriousAxeViolations(page)).toEqual([]);
 }
 
+/** The text and tag of the focused element (evaluated in the page, as a string: the tests compile without DOM types). */
+const focused = () => page.evaluate<{ text: string; tag: string }>("({ text: document.activeElement?.textContent ?? '', tag: document.activeElement?.tagName ?? '' })");
+
 /** Waits until the live feed says it is on (so a later change must arrive through it). */
 const untilLive = () => page.getByTestId("live").filter({ hasText: "Live updates on" }).waitFor({ timeout: 15_000 });
 
@@ -200,13 +203,13 @@ describe("console actions and live updates", () => {
     await open(`clusters/${cluster}/tasks`, `Tasks of ${cluster}`);
     await untilLive();
     const before = await page.getByRole("table").getByRole("row").count();
-    const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = Math.random()));
+    const marker = await page.evaluate<number>("window.marker = Math.random()");
     const ran = await ecs().send(new RunTaskCommand({ cluster, taskDefinition: "web" }));
     const id = ran.tasks![0].taskArn!.split("/").pop()!;
     await page.getByRole("link", { name: id }).waitFor({ timeout: 20_000 });
     expect(await page.getByRole("table").getByRole("row").count()).toBe(before + 1);
     // Still the same document: nothing reloaded it.
-    expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(marker);
+    expect(await page.evaluate<number>("window.marker")).toBe(marker);
   });
 
   it("drain and activate an instance, each confirmed", async () => {
@@ -252,20 +255,20 @@ describe("console keyboard use", () => {
   it("skip link, navigation links and the confirmation dialog work from the keyboard", async () => {
     await open("", "Clusters");
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    expect((await focused()).text).toBe("Skip to content");
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("berth console");
+    expect((await focused()).text).toBe("berth console");
     // Tab along the main navigation to "Task definitions" and follow it with Enter.
     let found = false;
     for (let i = 0; i < 8 && !found; i++) {
       await page.keyboard.press("Tab");
-      found = (await page.evaluate(() => document.activeElement?.textContent)) === "Task definitions";
+      found = (await focused()).text === "Task definitions";
     }
     expect(found).toBe(true);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { level: 1, name: "Task definitions" }).waitFor();
     // Focus moves to the new page's heading, as after a page load.
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
+    expect((await focused()).tag).toBe("H1");
 
     await open(`clusters/${cluster}/services/web`, "Service web");
     await page.getByRole("button", { name: "Force new deployment" }).focus();
@@ -274,7 +277,7 @@ describe("console keyboard use", () => {
     await dialog.waitFor();
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "hidden" });
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Force new deployment");
+    expect((await focused()).text).toBe("Force new deployment");
     expect((await serviceOf()).deployments).toHaveLength(1);
   });
 });

@@ -96,6 +96,14 @@ describe("console files", () => {
   });
 });
 
+describe("the accessibility check itself", () => {
+  it("finds what it should: an image without text and an unlabelled field are serious or critical", async () => {
+    await page.setContent('<html lang="en"><head><title>bad</title></head><body><main><h1>bad</h1><img src="data:,"><input type="text"></main></body></html>');
+    const ids = (await seriousAxeViolations(page)).map((v) => v.id).sort();
+    expect(ids).toEqual(["image-alt", "label"]);
+  });
+});
+
 describe("console with SigV4 keys configured", () => {
   it("asks for keys, refuses wrong ones, then signs its calls and its live stream", async () => {
     await page.goto(`${t.endpoint}/console/`);
@@ -117,8 +125,8 @@ describe("console with SigV4 keys configured", () => {
     // The keys live in the tab's session, never in the address.
     expect(page.url()).not.toContain(SECRET);
     expect(page.url()).not.toContain(AKID);
-    const stored = await page.evaluate(() => sessionStorage.getItem("berth.console.credentials"));
+    const stored = await page.evaluate<string | null>("sessionStorage.getItem('berth.console.credentials')");
     expect(JSON.parse(stored!)).toMatchObject({ accessKeyId: AKID, region: "us-east-1" });
-    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await page.evaluate<number>("localStorage.length")).toBe(0);
   });
 });

@@ -71,7 +71,7 @@ export function App() {
   const route = useRoute();
   const title = titleOf(route);
   const heading = useRef<HTMLHeadingElement>(null);
-  const clusters = useResource(readClusters, [], { kinds: [] });
+  const clusters = useResource(readClusters, [], { kinds: ["cluster"] });
   const names = (clusters.data ?? []).map((c) => c.clusterName);
   const routeCluster = clusterOf(route);
   if (routeCluster) sessionStorage.setItem(lastClusterKey, routeCluster);

@@ -16,8 +16,8 @@ interface Feed {
 const batchMs = 150;
 
 /**
- * Change notices of one cluster's tasks, services (and their deployments), container instances
- * and of the task definitions, from etcd watches shared by every reader of that cluster on this
+ * Change notices of one cluster's tasks, services (and their deployments), container instances,
+ * and of the task definitions and clusters, from etcd watches shared by every reader of that cluster on this
  * replica, as the agent sessions share theirs ({@link TaskFeeds}): the watches start with the
  * first listener and stop with the last. A notice names the record, not its content; readers
  * fetch what changed through the APIs, so what they see is what the APIs answer.
@@ -74,7 +74,7 @@ export class ChangeFeeds {
       feed.timer ??= setTimeout(flush, batchMs);
     };
     const log = this.log.child({ cluster });
-    const prefixes = [keys.tasks(cluster), keys.services(cluster), keys.instances(cluster), keys.serviceDeployments(cluster, "").slice(0, -1), keys.taskDefinitions()];
+    const prefixes = [keys.tasks(cluster), keys.services(cluster), keys.instances(cluster), keys.serviceDeployments(cluster, "").slice(0, -1), keys.taskDefinitions(), keys.clusters()];
     feed.watches = this.kv.revision().then(async (from) => {
       const started: PrefixWatch[] = [];
       try {

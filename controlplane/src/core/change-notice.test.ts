@@ -16,6 +16,8 @@ describe("changeOfKey", () => {
     [keys.serviceRevision("prod", "web", "r-1"), { kind: "service", id: "web" }],
     // a task definition revision, as family:revision
     [keys.taskDefinition("app", 12), { kind: "taskDefinition", id: "app:12" }],
+    // a cluster record, any cluster's: a new cluster reaches every reader
+    [keys.cluster("dev"), { kind: "cluster", id: "dev" }],
     // another cluster's task is not this feed's
     [keys.task("dev", "abc123"), undefined],
     // a cluster whose name starts like this one's is another cluster

@@ -1,7 +1,7 @@
 import { keys } from "../store/index.js";
 
 /** The kinds of record a change notice can name, as the console's pages group them. */
-export type ChangeKind = "task" | "service" | "instance" | "taskDefinition";
+export type ChangeKind = "task" | "service" | "instance" | "taskDefinition" | "cluster";
 
 /** One record that changed: its kind and its id (task id, service name, instance id, `family:revision`). */
 export interface ChangeNotice {
@@ -12,8 +12,8 @@ export interface ChangeNotice {
 /**
  * The notice for a written or deleted etcd key of `cluster`, or undefined when the key is none
  * of the watched kinds. Service deployments and revisions are service changes (the service's
- * deployments are what a reader re-fetches); task definitions belong to no cluster, so every
- * cluster's feed reports them.
+ * deployments are what a reader re-fetches); task definitions and clusters themselves belong to
+ * no one cluster, so every cluster's feed reports them (a reader of one cluster hears a new one).
  */
 export function changeOfKey(cluster: string, key: string): ChangeNotice | undefined {
   const scoped: [string, ChangeKind][] = [
@@ -31,6 +31,8 @@ export function changeOfKey(cluster: string, key: string): ChangeNotice | undefi
     const [service, id] = key.slice(base.length).split("/");
     if (service && id) return { kind: "service", id: service };
   }
+  const clusters = keys.clusters();
+  if (key.startsWith(clusters) && !key.slice(clusters.length).includes("/")) return { kind: "cluster", id: key.slice(clusters.length) };
   const defs = keys.taskDefinitions();
   if (key.startsWith(defs)) {
     const rest = key.slice(defs.length);

@@ -33,9 +33,9 @@ export function Status({ value }: { value: string | undefined }) {
 }
 
 /** A bar of a resource: `used` of `total`, with its words beside it for screen readers and eyes alike. */
-export function UsageBar({ label, used, total, format }: { label: string; used: number; total: number; format: (n: number) => string }) {
+export function UsageBar({ label, used, total, format, showRemaining }: { label: string; used: number; total: number; format: (n: number) => string; showRemaining?: boolean }) {
   const pct = percent(used, total);
-  const text = `${format(used)} of ${format(total)} (${pct}%)`;
+  const text = `${format(used)} of ${format(total)} (${pct}%)${showRemaining ? `, ${format(Math.max(0, total - used))} remaining` : ""}`;
   return (
     <div class="usage">
       <span class="usage-label">{label}</span>

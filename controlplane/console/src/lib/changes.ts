@@ -1,5 +1,5 @@
 /** The kinds of record the control plane's change stream names. */
-export type ChangeKind = "task" | "service" | "instance" | "taskDefinition";
+export type ChangeKind = "task" | "service" | "instance" | "taskDefinition" | "cluster";
 
 /** One record that changed, as `/berth/v1/events/stream` sends it. */
 export interface ChangeNotice {

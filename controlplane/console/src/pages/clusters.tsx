@@ -18,7 +18,7 @@ export function ClustersPage() {
       );
     },
     [],
-    { kinds: ["task", "service", "instance"] },
+    { kinds: ["task", "service", "instance", "cluster"] },
   );
   if (!res.data) return res.error ? <ErrorNotice error={res.error} /> : <Loading what="clusters" />;
   return (

@@ -54,10 +54,10 @@ export function InstancesPage({ cluster }: { cluster: string }) {
                     </div>
                   </td>
                   <td>
-                    <UsageBar label={`CPU of ${id}`} used={cpu.reserved} total={cpu.registered} format={cpuUnits} />
+                    <UsageBar label={`CPU of ${id}`} used={cpu.reserved} total={cpu.registered} format={cpuUnits} showRemaining />
                   </td>
                   <td>
-                    <UsageBar label={`Memory of ${id}`} used={mem.reserved} total={mem.registered} format={mebibytes} />
+                    <UsageBar label={`Memory of ${id}`} used={mem.reserved} total={mem.registered} format={mebibytes} showRemaining />
                   </td>
                   <td>
                     <Link href={hrefOf({ page: "tasks", cluster, filters: { instance: id } })} aria-label={`${ci.runningTasksCount ?? 0} running tasks on ${id}`}>

@@ -9,7 +9,7 @@ const keepAliveMs = 15_000;
 /**
  * `GET /berth/v1/events/stream?cluster=NAME`: server-sent events naming what changed in the
  * cluster, fed by the control plane's etcd watches (core/change-feed.ts). First `ready`, then
- * one `change` event per batch, `{"changes":[{"kind":"task"|"service"|"instance"|"taskDefinition","id":…}]}`.
+ * one `change` event per batch, `{"changes":[{"kind":"task"|"service"|"instance"|"taskDefinition"|"cluster","id":…}]}`.
  * A notice carries no record: readers re-fetch through the ECS API, which stays the one source
  * of what they show. Signed like berth's other routes; an unknown cluster is refused before the
  * stream opens (ClusterNotFoundException).
