@@ -74,8 +74,10 @@ export function App() {
   const clusters = useResource(readClusters, [], { kinds: ["cluster"] });
   const names = (clusters.data ?? []).map((c) => c.clusterName);
   const routeCluster = clusterOf(route);
-  if (routeCluster) sessionStorage.setItem(lastClusterKey, routeCluster);
-  const remembered = sessionStorage.getItem(lastClusterKey) ?? undefined;
+  useEffect(() => {
+    if (routeCluster) sessionStorage.setItem(lastClusterKey, routeCluster);
+  }, [routeCluster]);
+  const remembered = routeCluster ?? sessionStorage.getItem(lastClusterKey) ?? undefined;
   const current = routeCluster ?? (remembered && names.includes(remembered) ? remembered : names[0]);
   // A cluster's page follows that cluster; the others follow every cluster (few, in practice).
   const live = useLive(routeCluster ? [routeCluster] : names.slice(0, 20));

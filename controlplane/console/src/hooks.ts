@@ -25,7 +25,7 @@ export interface LiveSpec {
 export function useResource<T>(load: () => Promise<T>, deps: unknown[], live?: LiveSpec): Resource<T> {
   const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
   const seq = useRef(0);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // `load` is a new closure each render; `deps` say when it means something new.
   const reload = useCallback(async () => {
     const mine = ++seq.current;
     try {

@@ -3,6 +3,7 @@
  * epoch seconds). Only what the pages show; the API sends more.
  */
 
+/** A resource amount of a container instance (CPU units, MEMORY MiB, PORTS). */
 export interface Resource {
   name: string;
   type?: string;
@@ -10,11 +11,13 @@ export interface Resource {
   stringSetValue?: string[];
 }
 
+/** A container instance attribute (`ecs.availability-zone`, ...). */
 export interface Attribute {
   name: string;
   value?: string;
 }
 
+/** DescribeClusters' cluster. */
 export interface Cluster {
   clusterArn: string;
   clusterName: string;
@@ -25,6 +28,7 @@ export interface Cluster {
   activeServicesCount?: number;
 }
 
+/** DescribeContainerInstances' instance. */
 export interface ContainerInstance {
   containerInstanceArn: string;
   ec2InstanceId?: string;
@@ -39,6 +43,7 @@ export interface ContainerInstance {
   registeredAt?: number;
 }
 
+/** A container's published port. */
 export interface NetworkBinding {
   bindIP?: string;
   containerPort?: number;
@@ -46,6 +51,7 @@ export interface NetworkBinding {
   protocol?: string;
 }
 
+/** A task's container as DescribeTasks reports it. */
 export interface Container {
   name: string;
   lastStatus?: string;
@@ -56,6 +62,7 @@ export interface Container {
   networkInterfaces?: { privateIpv4Address?: string }[];
 }
 
+/** DescribeTasks' task. */
 export interface Task {
   taskArn: string;
   taskDefinitionArn?: string;
@@ -76,6 +83,7 @@ export interface Task {
   attachments?: { type?: string; details?: { name?: string; value?: string }[] }[];
 }
 
+/** One deployment of a service. */
 export interface Deployment {
   id: string;
   status: string;
@@ -90,12 +98,14 @@ export interface Deployment {
   updatedAt?: number;
 }
 
+/** One service event, in ECS's wording. */
 export interface ServiceEvent {
   id?: string;
   createdAt?: number;
   message?: string;
 }
 
+/** DescribeServices' service. */
 export interface Service {
   serviceArn: string;
   serviceName: string;

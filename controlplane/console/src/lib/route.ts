@@ -31,7 +31,7 @@ export function parseRoute(pathname: string, search = ""): Route {
   if (!pathname.startsWith(base) && pathname !== base.slice(0, -1)) return { page: "notFound", path: pathname };
   const parts = pathname.slice(base.length).split("/").filter(Boolean).map(decodeURIComponent);
   const q = new URLSearchParams(search);
-  const [a, b, c, d, e] = parts;
+  const [a, b, c, d] = parts;
   if (parts.length === 0) return { page: "clusters" };
   if (a === "clusters" && b) {
     if (c === "services" && parts.length === 3) return { page: "services", cluster: b };
@@ -45,7 +45,6 @@ export function parseRoute(pathname: string, search = ""): Route {
     if (b && parts.length === 2) return { page: "family", family: b };
     if (b && c && parts.length === 3 && /^\d+$/.test(c)) return { page: "taskDefinition", family: b, revision: Number(c) };
   }
-  void e;
   return { page: "notFound", path: pathname };
 }
 
