@@ -270,6 +270,14 @@ describe("console keyboard use", () => {
     // Focus moves to the new page's heading, as after a page load.
     expect((await focused()).tag).toBe("H1");
 
+    // A filter changed from the keyboard keeps focus on the filter (only the query changes).
+    await open(`clusters/${cluster}/tasks`, `Tasks of ${cluster}`);
+    await page.getByLabel("Desired status").focus();
+    await page.keyboard.press("ArrowDown");
+    await page.waitForURL(/status=STOPPED/);
+    await page.getByRole("link", { name: jobTaskId }).waitFor();
+    expect((await focused()).tag).toBe("SELECT");
+
     await open(`clusters/${cluster}/services/web`, "Service web");
     await page.getByRole("button", { name: "Force new deployment" }).focus();
     await page.keyboard.press("Enter");

@@ -81,14 +81,15 @@ export function App() {
   const current = routeCluster ?? (remembered && names.includes(remembered) ? remembered : names[0]);
   // A cluster's page follows that cluster; the others follow every cluster (few, in practice).
   const live = useLive(routeCluster ? [routeCluster] : names.slice(0, 20));
-  const href = hrefOf(route);
+  // The page's path without its query: a filter change (query only) keeps focus where it is.
+  const path = hrefOf(route).split("?")[0];
   const first = useRef(true);
   useEffect(() => {
     document.title = `${title} · berth console`;
     // Keyboard and screen reader users land on the new page's heading, as after a page load.
     if (first.current) first.current = false;
     else heading.current?.focus();
-  }, [href, title]);
+  }, [path, title]);
   const navLink = (to: Route, label: string) => {
     const h = hrefOf(to);
     const active = to.page === route.page || (to.page === "services" && route.page === "service") || (to.page === "tasks" && route.page === "task") || (to.page === "taskDefinitions" && (route.page === "family" || route.page === "taskDefinition"));

@@ -2,7 +2,7 @@ import { ecs } from "../api/client";
 import { readInstances } from "../api/reads";
 import { ConfirmButton, ErrorNotice, Link, Loading, Status, UsageBar } from "../components/ui";
 import { useNow, useResource } from "../hooks";
-import { ago, cpuUnits, epochMs, idOf, mebibytes } from "../lib/format";
+import { ago, cpuUnits, epochMs, idOf, mebibytes, plural } from "../lib/format";
 import { hrefOf } from "../lib/route";
 import { instanceUsage, zoneOf } from "../lib/summaries";
 
@@ -18,7 +18,7 @@ export function InstancesPage({ cluster }: { cluster: string }) {
         <p>No container instances in {cluster}. Start an agent, or `berth up`.</p>
       ) : (
         <table>
-          <caption>{res.data.length} container instances</caption>
+          <caption>{plural(res.data.length, "container instance")}</caption>
           <thead>
             <tr>
               <th scope="col">Instance</th>

@@ -1,7 +1,7 @@
 import { readServices } from "../api/reads";
 import { ErrorNotice, Link, Loading, Progress, Status } from "../components/ui";
 import { useResource } from "../hooks";
-import { familyRevision } from "../lib/format";
+import { familyRevision, plural } from "../lib/format";
 import { hrefOf } from "../lib/route";
 import { deploymentProgress } from "../lib/summaries";
 
@@ -16,7 +16,7 @@ export function ServicesPage({ cluster }: { cluster: string }) {
         <p>No services in {cluster}.</p>
       ) : (
         <table>
-          <caption>{res.data.length} services</caption>
+          <caption>{plural(res.data.length, "service")}</caption>
           <thead>
             <tr>
               <th scope="col">Service</th>

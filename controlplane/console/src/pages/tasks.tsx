@@ -1,7 +1,7 @@
 import { readFamilies, readInstances, readServices, readTasks } from "../api/reads";
 import { ErrorNotice, Link, Loading, Status } from "../components/ui";
 import { useNow, useResource } from "../hooks";
-import { ago, epochMs, familyRevision, idOf } from "../lib/format";
+import { ago, epochMs, familyRevision, idOf, plural } from "../lib/format";
 import { hrefOf, type TaskFilters } from "../lib/route";
 import { navigate } from "../nav";
 
@@ -53,7 +53,7 @@ export function TasksPage({ cluster, filters }: { cluster: string; filters: Task
         <p>No tasks match.</p>
       ) : (
         <table>
-          <caption>{res.data.length} tasks</caption>
+          <caption>{plural(res.data.length, "task")}</caption>
           <thead>
             <tr>
               <th scope="col">Task</th>
