@@ -19,19 +19,28 @@ export function eventsStreamRoute(ctx: CoreContext, feeds: ChangeFeeds, log: Log
     const cluster = clusterNameOf(query.get("cluster") || undefined);
     await activeCluster(ctx, cluster);
     let open = true;
-    const sub = await feeds.subscribe(cluster, (changes) => {
+    let timer: NodeJS.Timeout | undefined;
+    let sub: { close(): Promise<void> } | undefined;
+    const leave = () => {
+      if (!open) return;
+      open = false;
+      clearInterval(timer);
+      void sub?.close().catch((err) => log.warn("change feed close failed", { cluster, err }));
+      log.debug("change stream closed", { cluster });
+    };
+    // Registered before the feed is joined: a reader gone while the watches start must not leave a subscription behind.
+    res.on("close", leave);
+    sub = await feeds.subscribe(cluster, (changes) => {
       if (open && changes.length > 0) res.write(sseFrame("change", { changes }));
     });
+    if (!open) {
+      void sub.close();
+      return;
+    }
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" });
     // A reader that lost the stream tries again after this long (EventSource's `retry:`).
     res.write(`retry: 2000\n${sseFrame("ready", { cluster })}`);
-    const timer = setInterval(() => res.write(sseKeepAlive), keepAliveMs);
+    timer = setInterval(() => res.write(sseKeepAlive), keepAliveMs);
     log.debug("change stream opened", { cluster });
-    res.on("close", () => {
-      open = false;
-      clearInterval(timer);
-      void sub.close().catch((err) => log.warn("change feed close failed", { cluster, err }));
-      log.debug("change stream closed", { cluster });
-    });
   };
 }
