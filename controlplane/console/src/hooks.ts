@@ -18,34 +18,47 @@ export interface LiveSpec {
 }
 
 /**
- * Loads `load()` when `deps` change and again whenever the live feed names a record of
- * `live`'s kinds. A re-fetch keeps the shown data until the new answer (no flicker); an
- * older answer arriving after a newer one is dropped.
+ * Loads `load()` when `deps` change and again whenever the live feed names a record one of
+ * the `live` specs concerns. A re-fetch keeps the shown data until the new answer (no flicker); an
+ * older answer arriving after a newer one is dropped, and a change of `deps` drops the answers of
+ * loads begun before it.
  */
-export function useResource<T>(load: () => Promise<T>, deps: unknown[], live?: LiveSpec): Resource<T> {
+export function useResource<T>(load: () => Promise<T>, deps: unknown[], live?: LiveSpec | LiveSpec[]): Resource<T> {
   const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
   const seq = useRef(0);
+  // The newest load whose answer is shown. An answer is shown unless a newer one already is:
+  // under a stream of changes each load still lands, instead of each being overtaken by the next.
+  const applied = useRef(0);
   // `load` is a new closure each render; `deps` say when it means something new.
   const reload = useCallback(async () => {
     const mine = ++seq.current;
     try {
       const data = await load();
-      if (mine === seq.current) setState({ data, loading: false });
+      if (mine > applied.current) {
+        applied.current = mine;
+        setState({ data, loading: false });
+      }
     } catch (error) {
-      if (mine === seq.current) setState((s) => ({ data: s.data, error, loading: false }));
+      if (mine > applied.current) {
+        applied.current = mine;
+        setState((s) => ({ data: s.data, error, loading: false }));
+      }
     }
   }, deps);
   useEffect(() => {
+    // New deps: what was shown is of something else, and none of its loads may land.
+    applied.current = seq.current;
     setState({ loading: true });
     void reload();
   }, [reload]);
-  const kinds = live?.kinds.join(",") ?? "";
-  const ids = live?.ids?.join(",");
+  // A stable key of the specs, so a new array literal each render does not re-subscribe.
+  const specs = JSON.stringify(live === undefined ? [] : Array.isArray(live) ? live : [live]);
   useEffect(() => {
-    if (!kinds) return;
+    const parsed = JSON.parse(specs) as { kinds: ChangeKind[]; ids?: string[] }[];
+    if (parsed.every((p) => p.kinds.length === 0)) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const off = onChanges((batch) => {
-      if (!concerns(batch, kinds.split(",") as ChangeKind[], ids?.split(","))) return;
+      if (!parsed.some((p) => concerns(batch, p.kinds, p.ids))) return;
       clearTimeout(timer);
       timer = setTimeout(() => void reload(), 100);
     });
@@ -53,7 +66,7 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], live?: L
       off();
       clearTimeout(timer);
     };
-  }, [reload, kinds, ids]);
+  }, [reload, specs]);
   return { ...state, reload };
 }
 

@@ -9,7 +9,7 @@ import { instanceUsage, zoneOf } from "../lib/summaries";
 /** A cluster's container instances: zone, agent connection, reserved vs registered, tasks; drain / activate. */
 export function InstancesPage({ cluster }: { cluster: string }) {
   const now = useNow();
-  const res = useResource(() => readInstances(cluster), [cluster], { kinds: ["instance"] });
+  const res = useResource(() => readInstances(cluster), [cluster], { kinds: ["instance", "task"] });
   if (!res.data) return res.error ? <ErrorNotice error={res.error} /> : <Loading what="container instances" />;
   return (
     <>

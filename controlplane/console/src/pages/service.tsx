@@ -33,7 +33,7 @@ export function ServicePage({ cluster, service }: { cluster: string; service: st
       return { s, scaling };
     },
     [cluster, service],
-    { kinds: ["service"], ids: [service] },
+    [{ kinds: ["service"], ids: [service] }, { kinds: ["task"] }],
   );
   if (!res.data) return res.error ? <ErrorNotice error={res.error} /> : <Loading what="the service" />;
   const { s, scaling } = res.data;

@@ -7,7 +7,7 @@ import { deploymentProgress } from "../lib/summaries";
 
 /** A cluster's services: counts and the primary deployment's rollout. */
 export function ServicesPage({ cluster }: { cluster: string }) {
-  const res = useResource(() => readServices(cluster), [cluster], { kinds: ["service"] });
+  const res = useResource(() => readServices(cluster), [cluster], { kinds: ["service", "task"] });
   if (!res.data) return res.error ? <ErrorNotice error={res.error} /> : <Loading what="services" />;
   return (
     <>
