@@ -18,7 +18,7 @@ import {
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSingleHost, type SingleHost } from "../support/berth.js";
-import { launchBrowser, screenshot, seriousAxeViolations } from "../support/browser.js";
+import { launchBrowser, requireBuiltConsole, screenshot, seriousAxeViolations } from "../support/browser.js";
 import { TEST_IMAGE } from "../support/image.js";
 
 const cluster = `console-${process.pid}`;
@@ -76,6 +76,7 @@ beforeAll(async () => {
     const t = (await ecs().send(new DescribeTasksCommand({ cluster, tasks: [jobTaskId] }))).tasks![0];
     return s.runningCount === 1 && t.lastStatus === "STOPPED" ? true : undefined;
   }, 60_000, 300);
+  await requireBuiltConsole(base);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 });

@@ -12,7 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleRoute } from "@berth/controlplane";
 import { startTestControlPlane, type TestControlPlane } from "../support/berth.js";
-import { launchBrowser, screenshot, seriousAxeViolations } from "../support/browser.js";
+import { launchBrowser, requireBuiltConsole, screenshot, seriousAxeViolations } from "../support/browser.js";
 
 const AKID = "AKIDBERTHCONSOLE0001";
 const SECRET = "console-test-secret/0123456789";
@@ -26,6 +26,7 @@ beforeAll(async () => {
   const signed = new ECSClient({ endpoint: t.endpoint, region: "us-east-1", credentials: { accessKeyId: AKID, secretAccessKey: SECRET } });
   await signed.send(new CreateClusterCommand({ clusterName: cluster }));
   signed.destroy();
+  await requireBuiltConsole(t.endpoint);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 });

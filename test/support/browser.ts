@@ -48,3 +48,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
 }
+
+/** Fails at once, saying how to fix it, when the control plane at `endpoint` has no built console. */
+export async function requireBuiltConsole(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/console/`);
+  if (res.status !== 200) throw new Error(`the console is not served (${res.status}: ${(await res.text()).trim()}); run npm run build first`);
+}

@@ -50,7 +50,7 @@ function Page({ route }: { route: Route }) {
  * Follows the change streams of `clusters` and says how they stand: live when every stream
  * is, lost when any is (with why), connecting otherwise.
  */
-function useLive(clusters: string[]): { state: LiveState; detail?: string } {
+function useLive(clusters: string[]): { state: LiveState | "idle"; detail?: string } {
   const [states, setStates] = useState<Record<string, { state: LiveState; detail?: string }>>({});
   const key = clusters.join("\u0000");
   useEffect(() => {
@@ -59,6 +59,7 @@ function useLive(clusters: string[]): { state: LiveState; detail?: string } {
     const stops = key.split("\u0000").map((c) => followChanges(c, (state, detail) => setStates((s) => ({ ...s, [c]: { state, detail } }))));
     return () => stops.forEach((s) => s());
   }, [key]);
+  if (clusters.length === 0) return { state: "idle" };
   const all = clusters.map((c) => states[c] ?? { state: "connecting" as LiveState });
   const lost = all.find((s) => s.state === "offline");
   if (lost) return lost;
@@ -101,7 +102,12 @@ export function App() {
       </li>
     );
   };
-  const liveWords = live.state === "live" ? "Live updates on" : live.state === "connecting" ? "Connecting to live updates…" : `Live updates lost (${live.detail ?? "no answer"}); retrying`;
+  const liveWords = {
+    live: "Live updates on",
+    connecting: "Connecting to live updates…",
+    idle: "No cluster to follow yet",
+    offline: `Live updates lost (${live.detail ?? "no answer"}); retrying`,
+  }[live.state];
   return (
     <>
       <a class="skip" href="#main">
