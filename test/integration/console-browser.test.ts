@@ -250,6 +250,25 @@ describe("console actions and live updates", () => {
     await page.getByText("INACTIVE", { exact: true }).waitFor();
     expect((await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: "job:1" }))).taskDefinition!.status).toBe("INACTIVE");
   });
+
+  it("force a new deployment and delete a service, each confirmed", async () => {
+    await ecs().send(new CreateServiceCommand({ cluster, serviceName: "spare", taskDefinition: "web", desiredCount: 0 }));
+    const first = (await ecs().send(new DescribeServicesCommand({ cluster, services: ["spare"] }))).services![0].deployments![0].id!;
+    await open(`clusters/${cluster}/services/spare`, "Service spare");
+    await page.getByRole("button", { name: "Force new deployment" }).click();
+    await page.getByRole("dialog", { name: "Redeploy spare" }).getByRole("button", { name: "Deploy" }).click();
+    const primary = await eventually("a new primary deployment", async () => {
+      const d = (await ecs().send(new DescribeServicesCommand({ cluster, services: ["spare"] }))).services![0].deployments!.find((x) => x.status === "PRIMARY")!;
+      return d.id !== first ? d.id! : undefined;
+    });
+    await page.getByText(primary, { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("dialog", { name: "Delete spare" }).getByRole("button", { name: "Delete" }).click();
+    // Back on the services list, which no longer offers it as active.
+    await page.getByRole("heading", { level: 1, name: `Services of ${cluster}` }).waitFor();
+    const s = (await ecs().send(new DescribeServicesCommand({ cluster, services: ["spare"] }))).services![0];
+    expect(["DRAINING", "INACTIVE"]).toContain(s.status);
+  });
 });
 
 describe("console keyboard use", () => {
