@@ -46,10 +46,12 @@ export function ContainerStats({ state, container }: { state: StatsState; contai
   if (state.kind === "loading") return <span class="muted">…</span>;
   if (state.kind === "none") return <span class="muted">no stats yet</span>;
   if (state.kind === "error") return <span class="muted">stats unavailable: {state.message}</span>;
+  const memory = statSeries(state.stats, container, "memoryBytes");
   return (
     <span class="stats">
       <Sparkline label={`CPU of ${container}`} values={statSeries(state.stats, container, "cpuPercent")} ceiling={100} format={(n) => `${n.toFixed(1)}%`} />
-      <Sparkline label={`Memory of ${container}`} values={statSeries(state.stats, container, "memoryBytes")} format={bytes} />
+      {/* Memory is drawn below a quarter of headroom, so a steady value is a line at 80 %, not at the top edge. */}
+      <Sparkline label={`Memory of ${container}`} values={memory} ceiling={Math.max(0, ...memory) * 1.25} format={bytes} />
     </span>
   );
 }
