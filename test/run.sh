@@ -48,7 +48,8 @@ trap berth_stop_dockerd EXIT
 trap 'exit 130' INT TERM
 
 # One `sha256  path` line per file under the generated folders.
-generated_dirs=(proto/generated controlplane/src/api/ecs/generated controlplane/src/api/logs/generated)
+# Every API's generated folder (validators, trimmed models) next to the protocol buffers' code.
+generated_dirs=(proto/generated controlplane/src/api/*/generated)
 generated_hashes() {
   local dirs=() d
   for d in "${generated_dirs[@]}"; do [ -d "$d" ] && dirs+=("$d"); done
@@ -73,7 +74,8 @@ check_generated_fresh() {
       continue
     fi
     ran=1
-    if ! npm run generate --silent -w "$ws" >"$results/generate-$ws.log" 2>&1; then
+    # Run inside the folder: `-w controlplane` would also name the nested controlplane/console workspace.
+    if ! (cd "$ws" && npm run generate --silent) >"$results/generate-$ws.log" 2>&1; then
       cat "$results/generate-$ws.log"
       check_failed "npm run generate -w $ws failed"
       return

@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: "unit",
           root,
-          include: ["{shared,proto,controlplane,agent}/src/**/*.test.ts", "test/bench/**/*.test.ts"],
+          include: ["{shared,proto,controlplane,agent}/src/**/*.test.ts", "test/bench/**/*.test.ts", "controlplane/console/src/**/*.test.ts"],
           testTimeout: 10_000,
         },
       },

@@ -26,6 +26,9 @@ import { advertiseReplica, liveReplicas, logGroupRegistry, purgeDueSecrets, Vaul
 import { createControlPlaneMetrics, registerLogStoreMetrics, registerCostMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { spotInterruptNodeRoute, spotInterruptRoute } from "./api/berth/spot-route.js";
 import { schedulesRoute } from "./api/berth/schedules-route.js";
+import { eventsStreamRoute } from "./api/berth/events-route.js";
+import { consoleRoute } from "./api/console/console-route.js";
+import { ChangeFeeds } from "./core/index.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
 import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
@@ -163,6 +166,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     streamRoutes: {
       "/berth/v1/logs": logsRoute(ctx, relay, log.child({ component: "logs" }), streamForwarder(ctx, () => replicaId)),
       "/berth/v1/task-stats": taskStatsRoute(ctx, taskStats, relay, streamForwarder(ctx, () => replicaId)),
+      "/berth/v1/events/stream": eventsStreamRoute(ctx, new ChangeFeeds(store.kv, log.child({ component: "change-feed" })), log.child({ component: "events-stream" })),
     },
     upgradeRoutes: { "/berth/v1/exec": execRoute(ctx, relay, log.child({ component: "exec" }), upgradeForwarder(ctx, () => replicaId)) },
     postRoutes: {
@@ -170,6 +174,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       "/berth/v1/spot/interrupt-node": spotInterruptNodeRoute(ctx),
       "/berth/v1/schedules": schedulesRoute(ctx),
     },
+    // The web console's built files (controlplane/console); it reads through the APIs above.
+    prefixRoutes: { "/console/": consoleRoute() },
   });
   const apiPort = await listen(http, config.api.host, config.api.port);
   replicaId = `${hostname()}:${process.pid}:${apiPort}`;

@@ -18,3 +18,4 @@ export * as pki from "./pki/index.js";
 export { LogStore, type LogStoreOptions } from "./logstore/index.js";
 /** The exec WebSocket's keepalive, for tests. */
 export { keepAlive } from "./api/berth/keepalive.js";
+export { consoleRoute, defaultConsoleDir, type PrefixRoute } from "./api/console/console-route.js";

@@ -138,6 +138,7 @@ export async function up(opts: UpOptions, log: Logger): Promise<void> {
     }
     process.stderr.write(
       `\nberth is up. Try:\n  aws ecs list-container-instances --cluster ${opts.cluster} --endpoint-url http://127.0.0.1:${cp.apiPort}\n` +
+        `Console: http://127.0.0.1:${cp.apiPort}/console/\n` +
         `Ctrl-C stops the cluster${opts.keepTasks ? " (tasks keep running)" : " and its tasks"}.\n\n`,
     );
     // An agent that exited while we waited for it has fired its exit event already.

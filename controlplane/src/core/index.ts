@@ -51,3 +51,5 @@ export * from "./schedule-firing.js";
 export * from "./schedule-overview.js";
 export * from "./deployment-strategy-rules.js";
 export * from "./deployment-groups.js";
+export { changeOfKey, coalesceChanges, type ChangeKind, type ChangeNotice } from "./change-notice.js";
+export { ChangeFeeds, type ChangeListener } from "./change-feed.js";

@@ -8,14 +8,12 @@ import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
 import { InstanceFeeds } from "./instance-feed.js";
 import { TaskSpecBuilder } from "./task-spec.js";
-import { SessionLogRequests } from "./log-relay.js";
-import { SessionExecRequests } from "./exec-relay.js";
 import type { SessionRelay } from "./relay.js";
 import { noCertificate, peerAgent, peerMismatch } from "./peer.js";
 import { deregistered } from "./register.js";
 import type { AwslogsIngest } from "./awslogs-ingest.js";
 import type { TaskStatsWindows } from "../../core/task-stats.js";
-import { SessionStatsIngest } from "./stats-ingest.js";
+import { SessionSideChannels } from "./side-channels.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
 export interface SessionSettings {
@@ -75,12 +73,9 @@ class AgentSession {
   private ended = false;
   /** The runtime health last written for this instance, so only changes are written. */
   private runtimeUnhealthy = false;
-  /** Log requests relayed to this agent, and how to stop offering them. */
-  private readonly logs = new SessionLogRequests((msg) => this.write(msg));
-  /** Execs relayed to this agent. */
-  private readonly execs = new SessionExecRequests((msg) => this.write(msg));
+  /** Logs, execs, awslogs and stats: traffic off the state queue (side-channels.ts). */
+  private readonly side: SessionSideChannels;
   private detachPorts?: () => void;
-  private readonly stats: SessionStatsIngest;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -89,12 +84,12 @@ class AgentSession {
     private readonly call: ServerDuplexStream<AgentMessage, ControlMessage>,
     private readonly observer?: SessionObserver,
     private readonly relay?: SessionRelay,
-    private readonly awslogs?: AwslogsIngest,
+    awslogs?: AwslogsIngest,
     taskStats?: TaskStatsWindows,
   ) {
     this.log = ctx.log.child({ component: "session" });
     this.specs = new TaskSpecBuilder(ctx);
-    this.stats = new SessionStatsIngest(taskStats, ctx.now);
+    this.side = new SessionSideChannels((msg) => this.write(msg), awslogs, taskStats, ctx.now);
     this.network = new NetworkSync(ctx, this.specs, (msg) => this.write(msg), this.log);
   }
 
@@ -112,6 +107,7 @@ class AgentSession {
       this.fail(GrpcStatus.FAILED_PRECONDITION, "the first message of a session must be SessionOpen");
       return;
     }
+    if (this.side.handle(kind)) return;
     switch (kind.$case) {
       case "open":
         this.enqueue(() => this.open(kind.value));
@@ -132,38 +128,6 @@ class AgentSession {
         return;
       case "taskStateChange":
         this.enqueue(() => this.onStateChange(kind.value));
-        return;
-      // Log traffic bypasses the queue: it touches no state and must not wait behind writes.
-      case "logChunk":
-        this.logs.onChunk(kind.value);
-        return;
-      case "logEnd":
-        this.logs.onEnd(kind.value);
-        return;
-      // Exec traffic too: it is the operator's terminal.
-      case "execStarted":
-        this.execs.onStarted(kind.value);
-        return;
-      case "execOutput":
-        this.execs.onOutput(kind.value);
-        return;
-      case "execInputCredit":
-        this.execs.onInputCredit(kind.value);
-        return;
-      case "execExit":
-        this.execs.onExit(kind.value);
-        return;
-      // awslogs lines go to the log store, off the state queue; the ack says stored or refused.
-      case "awslogsBatch":
-        if (!this.awslogs) {
-          this.write({ kind: { $case: "awslogsAck", value: { batchId: kind.value.batchId, errorType: "ServiceUnavailableException", error: "this control plane keeps no log store" } } });
-          return;
-        }
-        void this.awslogs(kind.value).then((ack) => this.write({ kind: { $case: "awslogsAck", value: ack } }));
-        return;
-      // Stats touch no stored state: filed in this replica's windows, off the queue.
-      case "taskStats":
-        this.stats.file(kind.value);
         return;
     }
   }
@@ -210,7 +174,7 @@ class AgentSession {
       version: i.version + 1,
     }));
     this.observer?.opened();
-    this.detachPorts = this.relay?.attach(cluster, id, { logs: this.logs, exec: this.execs });
+    this.detachPorts = this.relay?.attach(cluster, id, { logs: this.side.logs, exec: this.side.execs });
     this.write({ kind: { $case: "accepted", value: { heartbeatIntervalMs: this.jitteredInterval() } } });
     this.log.info("session opened", { knownTasks: open.knownTasks.length });
     this.lastHeartbeat = Date.now();
@@ -276,7 +240,7 @@ class AgentSession {
     this.specs.fresh();
     for (const t of tasks) {
       if (t.containerInstanceId !== this.instanceId) continue;
-      this.stats.note(this.cluster, t);
+      this.side.stats.note(this.cluster, t);
       const sent = this.sent.get(t.id);
       // Recorded STOPPED after the agent was told to stop it: nothing more will be said of it.
       if (t.lastStatus === "STOPPED" && sent === "STOPPED") {
@@ -384,8 +348,7 @@ class AgentSession {
   private async cleanup(why: string): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
     this.detachPorts?.();
-    this.logs.closeAll("the agent's session ended");
-    this.execs.closeAll("the agent's session ended");
+    this.side.closeAll("the agent's session ended");
     await this.feed?.close();
     await this.instanceFeed?.close();
     if (!this.instanceId) return;

@@ -47,6 +47,11 @@ export interface ApiServerOptions {
    * signed like the stream routes, errors in the catch-all API's shape.
    */
   postRoutes?: Record<string, (input: Record<string, unknown>) => Promise<object>>;
+  /**
+   * GET/HEAD routes owning every path under a prefix (the console's files at /console/, the key
+   * without its trailing slash matching too); not signed, so they must serve no data.
+   */
+  prefixRoutes?: Record<string, (req: http.IncomingMessage, res: http.ServerResponse, pathname: string) => Promise<void>>;
 }
 
 /**
@@ -84,6 +89,17 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
       } catch (err) {
         opts.log.error("route failed", { path, err });
         res.writeHead(500, { "content-type": "text/plain" }).end("internal error\n");
+      }
+      return;
+    }
+    const prefixRoute = req.method === "GET" || req.method === "HEAD" ? prefixRouteOf(opts.prefixRoutes, path) : undefined;
+    if (prefixRoute) {
+      try {
+        await prefixRoute(req, res, path);
+      } catch (err) {
+        opts.log.error("route failed", { path, err });
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end("internal error\n");
       }
       return;
     }
@@ -153,4 +169,12 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
   }
 
   return server;
+}
+
+/** The prefix route owning `path`: the one whose prefix it starts with, or equals without the trailing slash. */
+function prefixRouteOf<R>(routes: Record<string, R> | undefined, path: string): R | undefined {
+  for (const [prefix, route] of Object.entries(routes ?? {})) {
+    if (path.startsWith(prefix) || path === prefix.replace(/\/$/, "")) return route;
+  }
+  return undefined;
 }

@@ -113,6 +113,7 @@ export async function createCluster(r: CreateRequest & { zones: number }, say: S
       `cluster '${r.cluster}' is ready in ${seconds.toFixed(1)} s: control plane ${plan.controlPlane}, ${plan.nodes.length} node${plan.nodes.length === 1 ? "" : "s"} (${plan.nodes.map((n) => n.name).join(", ")}) in ${zones}`,
       `ECS API: http://127.0.0.1:${r.apiPort} (ECS cluster '${ECS_CLUSTER}'), e.g.`,
       `  aws ecs list-container-instances --endpoint-url http://127.0.0.1:${r.apiPort} --region ${r.region}`,
+      `Console: http://127.0.0.1:${r.apiPort}/console/`,
       ...(prometheusUrl ? [`Prometheus: ${prometheusUrl} (scraping the control plane and, through /prometheus/sd, every agent)`] : []),
     ].join("\n"),
   };
