@@ -35,3 +35,6 @@ export { checkClusterCapacity, checkProviderName, autoScalingGroupOf, builtInPro
 export * from "./cost.js";
 export * from "./spot.js";
 export * from "./elbv2/index.js";
+export * from "./cache/index.js";
+export { defaultPlacementBatching, type PlacementBatching } from "./placement/batching.js";
+export { planBatch, type BatchItem, type BatchItemPlan } from "./placement/batch-plan.js";

@@ -1,5 +1,5 @@
 import { groupBy, newId, serviceGroup, type ContainerInstanceRecord, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { isFargateInstance, resolveTaskDefinition, snapshotInstances, type CoreContext } from "../../core/index.js";
+import { isFargateInstance, readInstances, readTasks, resolveTaskDefinition, snapshotInstances, type CoreContext } from "../../core/index.js";
 import { eligibleInstances, type PlacementConstraint } from "../../scheduler/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
@@ -45,7 +45,7 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
   const services = (await ctx.store.services.list(keys.services())).items.filter((s) => s.value.status !== "INACTIVE");
   const byCluster = groupBy(services, (s) => s.value.cluster);
   for (const [cluster, list] of byCluster) {
-    const [tasks, instances] = await Promise.all([ctx.store.tasks.list(keys.tasks(cluster)), ctx.store.instances.list(keys.instances(cluster))]);
+    const [tasks, instances] = await Promise.all([readTasks(ctx, cluster), readInstances(ctx, cluster)]);
     const allTasks = tasks.items.map((t) => t.value);
     const instanceRecords = instances.items.map((i) => i.value);
     const daemonGroups = new Set(list.filter((s) => s.value.schedulingStrategy === "DAEMON").map((s) => serviceGroup(s.value.name)));

@@ -30,6 +30,7 @@ import {
   runTasksOnce,
   stopTask,
   type CoreContext,
+  readTask,
 } from "../../../core/index.js";
 import { validatePlacement } from "../../../scheduler/index.js";
 import { nextTokenOf, pageRequest } from "../pagination.js";
@@ -121,7 +122,7 @@ export const taskActions: ActionTable = {
     const failures = [];
     for (const ref of refs) {
       const id = resourceIdOf(ref, "task", cluster, "tasks");
-      const got = await ctx.store.tasks.get(cluster, id);
+      const got = await readTask(ctx, cluster, id);
       if (got) tasks.push(taskShape(got.value, input.include?.includes("TAGS")));
       else failures.push({ arn: ref, reason: "MISSING" });
     }
