@@ -36,5 +36,6 @@ export * from "./cost.js";
 export * from "./spot.js";
 export * from "./elbv2/index.js";
 export * from "./cache/index.js";
+export { recordStateChangeBatched, stateChangeWindowMs, maxStateChangeBatch } from "./state-change-batch.js";
 export { defaultPlacementBatching, type PlacementBatching } from "./placement/batching.js";
 export { planBatch, type BatchItem, type BatchItemPlan } from "./placement/batch-plan.js";

@@ -2,7 +2,7 @@ import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Lease } from "etcd3";
 import { ConflictError, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
-import { recordStateChange, type CoreContext, type SessionMark } from "../../core/index.js";
+import { recordStateChangeBatched, type CoreContext, type SessionMark } from "../../core/index.js";
 import { NetworkSync } from "./network-sync.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
@@ -302,7 +302,7 @@ class AgentSession {
 
   private async onStateChange(change: TaskStateChange): Promise<void> {
     try {
-      await recordStateChange(this.ctx, this.cluster, this.instanceId, change);
+      await recordStateChangeBatched(this.ctx, this.cluster, this.instanceId, change);
       this.observer?.stateChange("task");
       this.write({ kind: { $case: "stateChangeAck", value: { seq: change.seq } } });
     } catch (err) {
