@@ -49,7 +49,11 @@ export function recordStateChangeBatched(ctx: CoreContext, cluster: string, inst
 
 async function run(lane: Lane): Promise<void> {
   try {
-    while (lane.waiting.length > 0) await writeBatch(lane.waiting.splice(0, maxStateChangeBatch));
+    while (lane.waiting.length > 0) {
+      const batch = lane.waiting.splice(0, maxStateChangeBatch);
+      // Whatever goes wrong, every caller hears of it: a session waits for its answer to ack.
+      await writeBatch(batch).catch((err: unknown) => batch.forEach((p) => p.fail(err)));
+    }
   } finally {
     lane.running = false;
   }

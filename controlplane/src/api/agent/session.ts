@@ -71,6 +71,8 @@ class AgentSession {
   private ended = false;
   /** The runtime health last written for this instance, so only changes are written. */
   private runtimeUnhealthy = false;
+  /** A heartbeat's network sync is waiting in the queue. */
+  private syncQueued = false;
   /** Log requests relayed to this agent, and how to stop offering them. */
   private readonly logs = new SessionLogRequests((msg) => this.write(msg));
   /** Execs relayed to this agent. */
@@ -113,7 +115,14 @@ class AgentSession {
         this.lastHeartbeat = Date.now();
         this.write({ kind: { $case: "heartbeatAck", value: { serverTimeMs: Date.now() } } });
         // Peers' task blocks change as tasks are placed and hosts go: re-read them each period.
-        if (this.instanceId) this.enqueue(() => this.network.sync(this.cluster, this.instanceId));
+        // One waiting at most: a queue that is behind must not pile up a sync per heartbeat.
+        if (this.instanceId && !this.syncQueued) {
+          this.syncQueued = true;
+          this.enqueue(() => {
+            this.syncQueued = false;
+            return this.network.sync(this.cluster, this.instanceId);
+          });
+        }
         if (kind.value.runtimeUnhealthy !== this.runtimeUnhealthy) {
           this.runtimeUnhealthy = kind.value.runtimeUnhealthy;
           const error = kind.value.runtimeError;

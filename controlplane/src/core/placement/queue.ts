@@ -80,7 +80,11 @@ async function run(lane: Lane, opts: PlacementBatching): Promise<void> {
         tasks += left(p);
         batch.push(p);
       }
-      const retry = await placeBatch(batch);
+      // Whatever goes wrong, every caller hears of it (a settled promise ignores a second answer).
+      const retry = await placeBatch(batch).catch((err: unknown) => {
+        for (const p of batch) p.fail(err);
+        return [];
+      });
       // Requests that lost a race go first next time: they have waited longest.
       lane.waiting.unshift(...retry);
     }
