@@ -106,3 +106,26 @@ describe("PrefixCache.waitFor", () => {
     expect(await waiting).toBe(reached);
   });
 });
+
+describe("PrefixCache.byIndex", () => {
+  const indexed = () => {
+    const c = new PrefixCache<{ id: string; on: string }>(P, (v) => v.on);
+    c.reset([{ key: key("c1", "a"), value: { id: "a", on: "i1" }, modRevision: "1" }, { key: key("c1", "b"), value: { id: "b", on: "i2" }, modRevision: "2" }], "2");
+    return c;
+  };
+  const on = (c: ReturnType<typeof indexed>, v: string) => c.byIndex(v).map((i) => i.value.id).sort();
+  it.each<[string, (c: ReturnType<typeof indexed>) => void, Record<string, string[]>]>([
+    // from the listing
+    ["listed", () => undefined, { i1: ["a"], i2: ["b"] }],
+    // a new record joins its value's set
+    ["put new", (c) => c.put(key("c1", "c"), { id: "c", on: "i1" }, "3"), { i1: ["a", "c"], i2: ["b"] }],
+    // a record that moves leaves its old value's set
+    ["moved", (c) => c.put(key("c1", "a"), { id: "a", on: "i2" }, "3"), { i1: [], i2: ["a", "b"] }],
+    // a deleted record leaves it too
+    ["deleted", (c) => c.delete(key("c1", "b"), "3"), { i1: ["a"], i2: [] }],
+  ])("%s", (_name, change, want) => {
+    const c = indexed();
+    change(c);
+    for (const [v, ids] of Object.entries(want)) expect(on(c, v)).toEqual(ids);
+  });
+});

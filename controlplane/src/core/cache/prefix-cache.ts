@@ -23,13 +23,44 @@ export class PrefixCache<T> {
   private waiters: { revision: number; wake: () => void }[] = [];
   /** The store revision this cache reflects: every write up to it is applied, none after. */
   revision = 0;
+  /** Keys by the value of `indexBy` (e.g. a task's instance), when one is given. */
+  private readonly index = new Map<string, Set<string>>();
 
-  constructor(readonly prefix: string) {}
+  constructor(
+    readonly prefix: string,
+    /** A field to find records by without a pass over the prefix (see {@link byIndex}). */
+    private readonly indexBy?: (value: T) => string,
+  ) {}
+
+  /** The records whose `indexBy` value is `value`, in no particular order. */
+  byIndex(value: string): CachedItem<T>[] {
+    return [...(this.index.get(value) ?? [])].map((k) => this.items.get(k)!);
+  }
+
+  private unindex(key: string): void {
+    const old = this.items.get(key);
+    if (!old || !this.indexBy) return;
+    const set = this.index.get(this.indexBy(old.value));
+    set?.delete(key);
+    if (set?.size === 0) this.index.delete(this.indexBy(old.value));
+  }
+
+  private reindex(key: string, value: T): void {
+    if (!this.indexBy) return;
+    const v = this.indexBy(value);
+    const set = this.index.get(v) ?? new Set<string>();
+    set.add(key);
+    this.index.set(v, set);
+  }
 
   /** Replaces everything with a listing read at `revision` (the start, or a re-list). */
   reset(items: CachedItem<T>[], revision: string): void {
     this.items.clear();
-    for (const it of items) this.items.set(it.key, { ...it, value: deepFreeze(it.value) });
+    this.index.clear();
+    for (const it of items) {
+      this.items.set(it.key, { ...it, value: deepFreeze(it.value) });
+      this.reindex(it.key, it.value);
+    }
     this.sorted = [...this.items.keys()].sort(compareKeys);
     this.added = [];
     this.deleted = 0;
@@ -39,12 +70,15 @@ export class PrefixCache<T> {
   /** A watched put at `modRevision`. */
   put(key: string, value: T, modRevision: string): void {
     if (!this.items.has(key)) this.added.push(key);
+    this.unindex(key);
     this.items.set(key, { key, value: deepFreeze(value), modRevision });
+    this.reindex(key, value);
     this.advance(Number(modRevision));
   }
 
   /** A watched delete at `modRevision`. */
   delete(key: string, modRevision: string): void {
+    this.unindex(key);
     if (this.items.delete(key)) this.deleted++;
     this.advance(Number(modRevision));
   }

@@ -47,3 +47,13 @@ export async function scanInstances(ctx: CoreContext, cluster: string, q: ScanQu
   const c = await ctx.cache?.ready("instances");
   return c ? c.scan(keys.instances(cluster), q) : ctx.store.instances.scan(keys.instances(cluster), q);
 }
+
+/** The task records on one instance, in key order (an agent session's own tasks). */
+export async function readInstanceTasks(ctx: CoreContext, cluster: string, instanceId: string): Promise<TaskRecord[]> {
+  const c = await ctx.cache?.ready("tasks");
+  if (!c) return (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value).filter((t) => t.containerInstanceId === instanceId);
+  return c
+    .byIndex(`${cluster}/${instanceId}`)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((i) => i.value);
+}

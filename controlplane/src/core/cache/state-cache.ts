@@ -31,7 +31,8 @@ export const readYourWritesWaitMs = 2_000;
  * its compare and is re-read), so staleness costs a retry, never a wrong write.
  */
 export class StateCache {
-  readonly tasks = new PrefixCache<TaskRecord>(keys.tasks());
+  /** Indexed by cluster and instance: a session asks for its own instance's tasks every period. */
+  readonly tasks = new PrefixCache<TaskRecord>(keys.tasks(), (t) => `${t.cluster}/${t.containerInstanceId}`);
   readonly instances = new PrefixCache<ContainerInstanceRecord>(keys.instances());
   readonly stats: CacheStats = { hits: 0, fallbacks: 0, relists: 0 };
   private readonly wanted: Record<CachedKind, number> = { tasks: 0, instances: 0 };
@@ -58,7 +59,7 @@ export class StateCache {
       for (const f of found) cache.want(f.key, Number(f.modRevision));
     };
     try {
-      for (const c of [cache.tasks, cache.instances] as PrefixCache<never>[]) {
+      for (const c of [cache.tasks, cache.instances] as unknown as PrefixCache<never>[]) {
         const listing = await kv.list<never>(c.prefix);
         c.reset(listing.items, listing.revision);
         cache.watches.push(
