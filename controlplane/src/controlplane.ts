@@ -22,7 +22,7 @@ import { logsRoute } from "./api/berth/logs-route.js";
 import { execRoute } from "./api/berth/exec-route.js";
 import { streamForwarder, upgradeForwarder } from "./api/berth/forward.js";
 import { advertisedApiUrl, type ControlPlaneConfig } from "./config.js";
-import { advertiseReplica, liveReplicas, logGroupRegistry, purgeDueSecrets, Vault, type CoreContext } from "./core/index.js";
+import { advertiseReplica, defaultPlacementBatching, liveReplicas, logGroupRegistry, purgeDueSecrets, readInstances, readTasks, StateCache, Vault, type CoreContext } from "./core/index.js";
 import { createControlPlaneMetrics, registerLogStoreMetrics, registerCostMetrics, type ControlPlaneMetrics, type InstanceCount, type TaskCount } from "./metrics/index.js";
 import { spotInterruptNodeRoute, spotInterruptRoute } from "./api/berth/spot-route.js";
 import { schedulesRoute } from "./api/berth/schedules-route.js";
@@ -87,9 +87,17 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     throw new Error(`cannot set up the cluster CA: ${err.message}`);
   });
 
-  const metrics = createControlPlaneMetrics({ logger: log, taskCounts: () => taskCounts(store), instanceCounts: () => instanceCounts(store) });
+  const metrics = createControlPlaneMetrics({ logger: log, taskCounts: () => taskCounts(ctx), instanceCounts: () => instanceCounts(ctx) });
   store.kv.onConflict = () => metrics.etcdTxnConflicts.inc();
-  registerCostMetrics(metrics.registry, { tasks: async () => (await store.tasks.list(keys.tasks())).items.map((i) => i.value), now: ctx.now, prices: config.prices });
+  // Reads in core (listings, the scheduler's snapshot, the loops' rounds) come from this watched
+  // copy of the tasks and instances; started after the conflict hook above, which it chains.
+  ctx.cache = await StateCache.start(store.kv, log.child({ component: "state-cache" })).catch((err: Error) => {
+    store.close();
+    throw new Error(`cannot list and watch etcd: ${err.message}`);
+  });
+  // Concurrent RunTask calls and service rounds are placed in batches (core/placement/queue.ts).
+  ctx.batchPlacements = defaultPlacementBatching;
+  registerCostMetrics(metrics.registry, { tasks: async () => (await readTasks(ctx)).items.map((i) => i.value), now: ctx.now, prices: config.prices });
 
   // CloudWatch Logs events live in files on this replica, not in etcd (see logstore/).
   let logStore: LogStore | undefined;
@@ -266,6 +274,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       clearInterval(logSweeper);
       clearInterval(secretSweeper);
       await logs.idle();
+      await ctx.cache?.close();
       store.close();
       log.info("control plane stopped");
     },
@@ -302,9 +311,9 @@ async function etcdProblem(store: Store, timeoutMs: number): Promise<string | un
 }
 
 /** Tasks by cluster and status, read at scrape time. */
-async function taskCounts(store: Store): Promise<TaskCount[]> {
+async function taskCounts(ctx: CoreContext): Promise<TaskCount[]> {
   const counts = new Map<string, TaskCount>();
-  for (const { value: t } of (await store.tasks.list(keys.tasks())).items) {
+  for (const { value: t } of (await readTasks(ctx)).items) {
     const k = `${t.cluster}|${t.lastStatus}`;
     const row = counts.get(k) ?? { cluster: t.cluster, status: t.lastStatus, count: 0 };
     row.count++;
@@ -314,9 +323,9 @@ async function taskCounts(store: Store): Promise<TaskCount[]> {
 }
 
 /** Container instances by cluster, connection and status, read at scrape time. */
-async function instanceCounts(store: Store): Promise<InstanceCount[]> {
+async function instanceCounts(ctx: CoreContext): Promise<InstanceCount[]> {
   const counts = new Map<string, InstanceCount>();
-  for (const { value: i } of (await store.instances.list(keys.instances())).items) {
+  for (const { value: i } of (await readInstances(ctx)).items) {
     const connection = i.agentConnected ? "connected" : "disconnected";
     const k = `${i.cluster}|${connection}|${i.status}`;
     const row = counts.get(k) ?? { cluster: i.cluster, connection, status: i.status, count: 0 };

@@ -53,3 +53,7 @@ export * from "./deployment-strategy-rules.js";
 export * from "./deployment-groups.js";
 export { changeOfKey, coalesceChanges, type ChangeKind, type ChangeNotice } from "./change-notice.js";
 export { ChangeFeeds, type ChangeListener } from "./change-feed.js";
+export * from "./cache/index.js";
+export { recordStateChangeBatched, stateChangeWindowMs, maxStateChangeBatch } from "./state-change-batch.js";
+export { defaultPlacementBatching, type PlacementBatching } from "./placement/batching.js";
+export { planBatch, type BatchItem, type BatchItemPlan } from "./placement/batch-plan.js";

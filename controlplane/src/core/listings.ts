@@ -6,6 +6,7 @@ import type { CoreContext } from "./context.js";
 import { snapshotInstances } from "./run-tasks.js";
 import { isFargateInstance } from "./capacity-launch.js";
 import { familyCounts, familyShown } from "./taskdefs.js";
+import { readTasks, scanInstances, scanTasks } from "./cache/reads.js";
 
 /**
  * The List* calls, one page each. Every page is a bounded scan of one prefix (see
@@ -96,7 +97,7 @@ export function taskListed(t: TaskRecord, f: TaskListFilter): boolean {
 
 /** A cluster's tasks passing `f`, in id order. */
 export function listTasksPage(ctx: CoreContext, cluster: string, f: TaskListFilter, page: PageRequest): Promise<ScanPage<TaskRecord>> {
-  return ctx.store.tasks.scan(keys.tasks(cluster), { ...page, match: (t) => taskListed(t, f) });
+  return scanTasks(ctx, cluster, { ...page, match: (t) => taskListed(t, f) });
 }
 
 /** A cluster's services until INACTIVE (DRAINING ones still show, as on ECS), in name order. */
@@ -125,9 +126,9 @@ export async function listInstancesPage(
   // Fargate agents are capacity, not container instances a user manages: ECS lists none.
   const statusOk = (i: ContainerInstanceRecord) => !isFargateInstance(i) && (f.status ? i.status === f.status : i.status !== "INACTIVE");
   const query = f.query;
-  if (!query) return ctx.store.instances.scan(keys.instances(cluster), { ...page, match: statusOk });
+  if (!query) return scanInstances(ctx, cluster, { ...page, match: statusOk });
   const matches = (i: ContainerInstanceRecord, tasks?: TaskRecord[]) => evaluateQuery(query, queryTargetOf(snapshotInstances([i], tasks)[0]));
-  const res = await ctx.store.instances.scan(keys.instances(cluster), { ...page, match: (i) => statusOk(i) && (!i.heldTasks || matches(i)) });
+  const res = await scanInstances(ctx, cluster, { ...page, match: (i) => statusOk(i) && (!i.heldTasks || matches(i)) });
   if (res.items.every((i) => i.heldTasks)) return res;
   const tasks = await clusterTasks(ctx, cluster);
   return { items: res.items.filter((i) => i.heldTasks || matches(i, tasks)), next: res.next };
@@ -135,7 +136,7 @@ export async function listInstancesPage(
 
 /** Every task of a cluster, read in pages (DescribeServices' counts, the session's listing). */
 export async function clusterTasks(ctx: CoreContext, cluster: string): Promise<TaskRecord[]> {
-  return (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value);
+  return (await readTasks(ctx, cluster)).items.map((i) => i.value);
 }
 
 /** Running and pending task counts per instance, as DescribeContainerInstances reports them. */

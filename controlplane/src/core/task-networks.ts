@@ -3,6 +3,7 @@ import type { ContainerInstanceRecord, IpBlock, TaskRecord } from "@berth/shared
 import type { IpBlockRecord, Txn, Versioned } from "../store/index.js";
 import { keys } from "../store/index.js";
 import type { CoreContext } from "./context.js";
+import { readInstances } from "./cache/reads.js";
 import { InvalidParameterException, type TaskDefinitionRecord } from "@berth/shared";
 import { checkNetworkConfiguration } from "./launch-options.js";
 import {
@@ -185,6 +186,7 @@ export async function taskIngress(ctx: CoreContext, t: TaskRecord, sources: Ingr
 
 /** The routes an instance needs to its cluster peers' task blocks (see vpc/routes.ts). */
 export async function hostRoutesOf(ctx: CoreContext, cluster: string, instanceId: string): Promise<HostRoutePlan[]> {
-  const instances = await ctx.store.instances.list(keys.instances(cluster));
+  // Asked every heartbeat period by every session: from the watched cache, not an etcd listing each.
+  const instances = await readInstances(ctx, cluster);
   return planHostRoutes(instances.items.map((i) => i.value), instanceId);
 }

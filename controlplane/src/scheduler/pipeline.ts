@@ -30,6 +30,21 @@ export class Pipeline {
     return undefined;
   }
 
+  /**
+   * A check of one instance at a time for `task` (a sampled walk asks only some), reusing
+   * verdicts still valid; `size` is the number of instances in the request.
+   */
+  checker(task: TaskToPlace, size: number): (node: NodeState) => boolean {
+    const entry = this.entryFor(task, size);
+    return (node) => {
+      if (entry.versions[node.index] !== node.version) {
+        entry.reasons[node.index] = this.check(task, node);
+        entry.versions[node.index] = node.version;
+      }
+      return entry.reasons[node.index] === undefined;
+    };
+  }
+
   /** Splits `nodes` into feasible and rejected for `task`, reusing verdicts still valid. */
   evaluate(task: TaskToPlace, nodes: readonly NodeState[]): Feasibility {
     const entry = this.entryFor(task, nodes.length);

@@ -137,8 +137,17 @@ export class Txn {
  * file that talks to the etcd client for reads and writes.
  */
 export class Kv {
-  /** Called for every guarded write that lost its compare (for the conflicts metric). */
-  onConflict?: () => void;
+  /**
+   * Called for every guarded write that lost its compare (for the conflicts metric), with what
+   * the losing transaction found at the keys it meant to write: their mod revisions tell a
+   * watched cache how far it must catch up before the retry reads it.
+   */
+  onConflict?: (found: { key: string; modRevision: string }[]) => void;
+  /**
+   * Called for every write that landed, with the revision it landed at, so a watched cache can
+   * make a later read on this replica wait until it has seen the write (read-your-writes).
+   */
+  onCommit?: (txn: Txn, revision: string) => void;
 
   constructor(
     readonly client: Etcd3,
@@ -154,7 +163,8 @@ export class Kv {
    */
   fenced(fence: Fence): Kv {
     const view = new Kv(this.client, fence);
-    view.onConflict = () => this.onConflict?.();
+    view.onConflict = (found) => this.onConflict?.(found);
+    view.onCommit = (txn, revision) => this.onCommit?.(txn, revision);
     return view;
   }
 
@@ -328,14 +338,21 @@ export class Kv {
     for (const [key, rev] of fence ? guards : guards.slice(1)) builder = builder.and(key, "Mod", "==", Number(rev));
     const reads = [...txn.mutations.map((m) => this.client.get(m.key)), ...(fence ? [this.client.get(fence.key)] : [])];
     const res = await builder.then(...ops).else(...reads).commit();
-    if (res.succeeded) return String(res.header.revision);
+    if (res.succeeded) {
+      const revision = String(res.header.revision);
+      this.onCommit?.(txn, revision);
+      return revision;
+    }
     const found = res.responses.map((r) => r.response_range?.kvs[0]);
     const applied = alreadyApplied(txn.mutations, found);
-    if (applied) return applied;
+    if (applied) {
+      this.onCommit?.(txn, applied);
+      return applied;
+    }
     if (fence && fenceOf(fence.key, found[txn.mutations.length])?.createRevision !== fence.createRevision) {
       throw new FencedOutError(`not written: leadership (${fence.key} created at ${fence.createRevision}) was lost`);
     }
-    this.onConflict?.();
+    this.onConflict?.(txn.mutations.flatMap((m, i) => (found[i] ? [{ key: m.key, modRevision: String(found[i]!.mod_revision) }] : [])));
     throw new ConflictError(`write conflict on ${guards.map(([k]) => k).join(", ")}`);
   }
 

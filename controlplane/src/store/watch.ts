@@ -4,9 +4,13 @@ import type { Kv } from "./kv.js";
 /** What a prefix watch reports: a put with the new value, or a delete of a key. */
 export interface WatchHandlers<T> {
   put(key: string, value: T, modRevision: string): void;
-  delete?(key: string): void;
-  /** Called when the watch had to restart from a fresh listing (after compaction or a long outage). */
-  relist?(items: { key: string; value: T; modRevision: string }[]): void;
+  /** `modRevision` is the revision of the delete itself. */
+  delete?(key: string, modRevision: string): void;
+  /**
+   * Called when the watch had to restart from a fresh listing (after compaction or a long
+   * outage); `revision` is the listing's, the watch resumes right after it.
+   */
+  relist?(items: { key: string; value: T; modRevision: string }[], revision: string): void;
 }
 
 /** A running watch; close it when done. */
@@ -35,7 +39,7 @@ export async function watchPrefix<T>(kv: Kv, prefix: string, revision: string, h
     w.on("put", (res) => {
       handlers.put(res.key.toString(), JSON.parse(res.value.toString()) as T, String(res.mod_revision));
     });
-    w.on("delete", (res) => handlers.delete?.(res.key.toString()));
+    w.on("delete", (res) => handlers.delete?.(res.key.toString(), String(res.mod_revision)));
     w.on("error", (err) => {
       if (closed) return;
       log.warn("watch failed; re-listing", { prefix, err });
@@ -49,7 +53,7 @@ export async function watchPrefix<T>(kv: Kv, prefix: string, revision: string, h
       try {
         const res = await kv.list<T>(prefix);
         if (closed) return;
-        handlers.relist?.(res.items);
+        handlers.relist?.(res.items, res.revision);
         await start(res.revision);
         return;
       } catch (err) {

@@ -1,6 +1,6 @@
 import type { Logger } from "@berth/shared";
 import type { ControlMessage } from "@berth/proto";
-import { hostRoutesOf, type CoreContext } from "../../core/index.js";
+import { hostRoutesOf, readInstanceTasks, type CoreContext } from "../../core/index.js";
 import type { TaskSpecBuilder } from "./task-spec.js";
 
 /**
@@ -30,7 +30,8 @@ export class NetworkSync {
       this.log.debug("host routes sent", { routes: routes.length });
     }
     this.specs.fresh();
-    const live = (await this.specs.clusterTasks(cluster)).filter((t) => t.containerInstanceId === instanceId && t.network && !t.released && t.lastStatus !== "STOPPED");
+    // Only this instance's tasks: every session asks every period, so not a pass over the cluster.
+    const live = (await readInstanceTasks(this.ctx, cluster, instanceId)).filter((t) => t.network && !t.released && t.lastStatus !== "STOPPED");
     const next = new Map<string, string>();
     for (const t of live) {
       const ingress = await this.specs.ingressOf(t);

@@ -2,7 +2,7 @@ import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Lease } from "etcd3";
 import { ConflictError, dispatchedDesiredStatus, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
-import { markStopped, recordStateChange, TaskSecretsError, type CoreContext, type SessionMark } from "../../core/index.js";
+import { markStopped, recordStateChangeBatched, TaskSecretsError, type CoreContext, type SessionMark } from "../../core/index.js";
 import { NetworkSync } from "./network-sync.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
@@ -75,6 +75,8 @@ class AgentSession {
   private runtimeUnhealthy = false;
   /** Logs, execs, awslogs and stats: traffic off the state queue (side-channels.ts). */
   private readonly side: SessionSideChannels;
+  /** A heartbeat's network sync is waiting in the queue. */
+  private syncQueued = false;
   private detachPorts?: () => void;
 
   constructor(
@@ -116,7 +118,14 @@ class AgentSession {
         this.lastHeartbeat = Date.now();
         this.write({ kind: { $case: "heartbeatAck", value: { serverTimeMs: Date.now() } } });
         // Peers' task blocks change as tasks are placed and hosts go: re-read them each period.
-        if (this.instanceId) this.enqueue(() => this.network.sync(this.cluster, this.instanceId));
+        // One waiting at most: a queue that is behind must not pile up a sync per heartbeat.
+        if (this.instanceId && !this.syncQueued) {
+          this.syncQueued = true;
+          this.enqueue(() => {
+            this.syncQueued = false;
+            return this.network.sync(this.cluster, this.instanceId);
+          });
+        }
         if (kind.value.runtimeUnhealthy !== this.runtimeUnhealthy) {
           this.runtimeUnhealthy = kind.value.runtimeUnhealthy;
           const error = kind.value.runtimeError;
@@ -293,7 +302,7 @@ class AgentSession {
 
   private async onStateChange(change: TaskStateChange): Promise<void> {
     try {
-      await recordStateChange(this.ctx, this.cluster, this.instanceId, change);
+      await recordStateChangeBatched(this.ctx, this.cluster, this.instanceId, change);
       this.observer?.stateChange("task");
       this.write({ kind: { $case: "stateChangeAck", value: { seq: change.seq } } });
     } catch (err) {

@@ -1,6 +1,6 @@
 import { dispatchedDesiredStatus, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
 import type { ContainerSecrets, TaskSpec } from "@berth/proto";
-import { needsSecrets, resolveTaskSecrets, TaskSecretsError, taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
+import { needsSecrets, readInstances, readTasks, resolveTaskSecrets, TaskSecretsError, taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 
 
@@ -74,19 +74,20 @@ export class TaskSpecBuilder {
   ingressOf(t: TaskRecord): Promise<IngressPermission[]> {
     return taskIngress(this.ctx, t, {
       tasks: () => this.clusterTasks(t.cluster),
-      instances: () => this.cached(keys.instances(t.cluster), (p) => this.ctx.store.instances.list(p)),
+      instances: () => this.cached(keys.instances(t.cluster), () => readInstances(this.ctx, t.cluster)),
     });
   }
 
   /** The cluster's task records, read once per round. */
   clusterTasks(cluster: string): Promise<TaskRecord[]> {
-    return this.cached(keys.tasks(cluster), (p) => this.ctx.store.tasks.list(p));
+    // Every session reads these each heartbeat period (network-sync.ts): the watched cache serves them.
+    return this.cached(keys.tasks(cluster), () => readTasks(this.ctx, cluster));
   }
 
-  private cached<T>(prefix: string, list: (prefix: string) => Promise<{ items: { value: T }[] }>): Promise<T[]> {
+  private cached<T>(prefix: string, list: () => Promise<{ items: { value: T }[] }>): Promise<T[]> {
     let hit = this.cache.get(prefix);
     if (!hit) {
-      hit = list(prefix).then((l) => l.items.map((i) => i.value));
+      hit = list().then((l) => l.items.map((i) => i.value));
       this.cache.set(prefix, hit);
     }
     return hit as Promise<T[]>;

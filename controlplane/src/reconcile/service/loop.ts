@@ -1,5 +1,5 @@
 import { groupBy, newId, serviceGroup, type ContainerInstanceRecord, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { isFargateInstance, readElbHealthView, resolveTaskDefinition, serviceElbHealth, shiftsTraffic, snapshotInstances, type CoreContext, type ElbHealthView } from "../../core/index.js";
+import { isFargateInstance, readElbHealthView, readInstances, readTasks, resolveTaskDefinition, serviceElbHealth, shiftsTraffic, snapshotInstances, type CoreContext, type ElbHealthView } from "../../core/index.js";
 import { eligibleInstances, type PlacementConstraint } from "../../scheduler/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
@@ -54,7 +54,7 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
   const elbHealthOf = async (s: ServiceRecord, tasks: TaskRecord[]) =>
     s.loadBalancers?.length ? serviceElbHealth(s, tasks, await (elbView ??= readElbHealthView(ctx))) : undefined;
   for (const [cluster, list] of byCluster) {
-    const [tasks, instances] = await Promise.all([ctx.store.tasks.list(keys.tasks(cluster)), ctx.store.instances.list(keys.instances(cluster))]);
+    const [tasks, instances] = await Promise.all([readTasks(ctx, cluster), readInstances(ctx, cluster)]);
     const allTasks = tasks.items.map((t) => t.value);
     const instanceRecords = instances.items.map((i) => i.value);
     const daemonGroups = new Set(list.filter((s) => s.value.schedulingStrategy === "DAEMON").map((s) => serviceGroup(s.value.name)));

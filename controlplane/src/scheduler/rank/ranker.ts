@@ -9,4 +9,6 @@ import type { TaskToPlace } from "../types.js";
 export interface Ranker {
   readonly name: string;
   scorer(task: TaskToPlace, candidates: readonly NodeState[], all: readonly NodeState[]): (node: NodeState) => number;
+  /** Hears that `task` was charged to `node`, for a ranker that keeps counts across tasks. */
+  charged?(task: TaskToPlace, node: NodeState): void;
 }

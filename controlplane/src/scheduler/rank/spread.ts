@@ -21,16 +21,30 @@ export function spreadInstanceRanker(): Ranker {
  * values fill evenly. Instances without the attribute form one more value of their own.
  */
 export function spreadAttributeRanker(attribute: string): Ranker {
+  // Counted over every instance once per group, then kept current as tasks are charged: the
+  // same counts as a recount per task, without a pass over all instances for each one.
+  const counts = new Map<string, Map<string | undefined, number>>();
   return {
     name: `spread(attribute:${attribute})`,
     scorer: (task, _candidates, all) => {
       const group = groupOf(task);
-      const perValue = new Map<string | undefined, number>();
-      for (const node of all) {
-        const value = valueOf(node, attribute);
-        perValue.set(value, (perValue.get(value) ?? 0) + node.tasksInGroup(group));
+      let perValue = counts.get(group);
+      if (!perValue) {
+        perValue = new Map();
+        for (const node of all) {
+          const value = valueOf(node, attribute);
+          perValue.set(value, (perValue.get(value) ?? 0) + node.tasksInGroup(group));
+        }
+        counts.set(group, perValue);
       }
-      return (node) => perValue.get(valueOf(node, attribute)) ?? 0;
+      const of = perValue;
+      return (node) => of.get(valueOf(node, attribute)) ?? 0;
+    },
+    charged: (task, node) => {
+      const perValue = counts.get(groupOf(task));
+      if (!perValue) return;
+      const value = valueOf(node, attribute);
+      perValue.set(value, (perValue.get(value) ?? 0) + 1);
     },
   };
 }

@@ -6,7 +6,7 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { clusterNameOf, InvalidParameterException, resourceIdOf } from "@berth/shared";
 import { parseQuery, type QueryExpr } from "../../../scheduler/index.js";
-import { activeCluster, deregisterInstance, instanceTaskCounts, isFargateInstance, listInstancesPage, updateInstancesState } from "../../../core/index.js";
+import { activeCluster, deregisterInstance, instanceTaskCounts, isFargateInstance, listInstancesPage, readInstance, updateInstancesState } from "../../../core/index.js";
 import { nextTokenOf, pageRequest } from "../pagination.js";
 import { containerInstanceShape } from "../shapes.js";
 import type { ActionTable } from "./types.js";
@@ -32,7 +32,7 @@ export const containerInstanceActions: ActionTable = {
     const failures = [];
     for (const ref of refs) {
       const id = resourceIdOf(ref, "container-instance", cluster, "containerInstances");
-      const got = await ctx.store.instances.get(cluster, id);
+      const got = await readInstance(ctx, cluster, id);
       // A Fargate agent is no container instance of the user's, as on ECS.
       if (!got || isFargateInstance(got.value)) {
         failures.push({ arn: ref, reason: "MISSING" });

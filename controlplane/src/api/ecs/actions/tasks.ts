@@ -16,6 +16,7 @@ import {
   runTasks,
   stopTask,
   taskTagsOf,
+  readTask,
 } from "../../../core/index.js";
 import { nextTokenOf, pageRequest } from "../pagination.js";
 import { taskShape } from "../shapes.js";
@@ -78,7 +79,7 @@ export const taskActions: ActionTable = {
     const failures = [];
     for (const ref of refs) {
       const id = resourceIdOf(ref, "task", cluster, "tasks");
-      const got = await ctx.store.tasks.get(cluster, id);
+      const got = await readTask(ctx, cluster, id);
       if (got) tasks.push(taskShape(got.value, input.include?.includes("TAGS")));
       else failures.push({ arn: ref, reason: "MISSING" });
     }

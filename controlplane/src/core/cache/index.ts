@@ -1,0 +1,4 @@
+/** A replica's watched cache of tasks and instances, and the core reads it serves. */
+export { StateCache, readYourWritesWaitMs, type CachedKind, type CacheStats } from "./state-cache.js";
+export { PrefixCache, type CachedItem } from "./prefix-cache.js";
+export { readTasks, readInstances, readTask, readInstance, readInstanceTasks, scanTasks, scanInstances } from "./reads.js";

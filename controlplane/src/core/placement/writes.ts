@@ -1,0 +1,71 @@
+import { groupBy, subtract, type ContainerInstanceRecord, type TaskRecord } from "@berth/shared";
+import { maxStagedOps, type Versioned } from "../../store/index.js";
+import type { CoreContext } from "../context.js";
+import { heldTaskOf } from "../task-records.js";
+import { stageBlocks, type BlockWrite } from "../task-networks.js";
+import type { RunFailure } from "./types.js";
+
+/**
+ * Writes placed tasks with their instances' new remaining resources. A transaction holds whole
+ * groups (an instance's guard and update with tasks placed on it) and stays under etcd's op
+ * limit; a batch too large for one is split, and an instance with more tasks than fit in one
+ * transaction is written in parts, each guarded by the revision the previous part committed at.
+ * `committed` hears of every part that landed, so a conflict later in the batch loses nothing.
+ */
+export async function writePlacements(
+  ctx: CoreContext,
+  created: TaskRecord[],
+  instances: Map<string, Versioned<ContainerInstanceRecord>>,
+  blocks: Map<string, BlockWrite[]>,
+  committed: (tasks: TaskRecord[]) => void,
+): Promise<void> {
+  const perTxn = maxStagedOps - 1;
+  const byInstance = groupBy(created, (t) => t.containerInstanceId);
+  let txn = ctx.store.txn();
+  let pending: TaskRecord[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return "0";
+    const revision = await ctx.store.commit(txn);
+    committed(pending);
+    txn = ctx.store.txn();
+    pending = [];
+    return revision;
+  };
+  for (const [id, tasks] of byInstance) {
+    let cur = instances.get(id)!;
+    for (let i = 0; i < tasks.length; i += perTxn) {
+      const part = tasks.slice(i, i + perTxn);
+      const blockWrites = i === 0 ? (blocks.get(id) ?? []) : [];
+      if (txn.size + part.length + 1 + blockWrites.length > maxStagedOps) await flush();
+      const newBlocks = stageBlocks(ctx, txn, blockWrites);
+      const next: ContainerInstanceRecord = {
+        ...cur.value,
+        remaining: part.reduce((r, t) => subtract(r, t.reserved), cur.value.remaining),
+        // An old record without the field stays without it: its next registration rebuilds it.
+        heldTasks: cur.value.heldTasks && [...cur.value.heldTasks, ...part.map(heldTaskOf)],
+        version: cur.value.version + 1,
+        ...(newBlocks.length > 0 ? { ipBlocks: [...(cur.value.ipBlocks ?? []).filter((b) => !newBlocks.some((n) => n.cidr === b.cidr && n.subnetId === b.subnetId)), ...newBlocks] } : {}),
+      };
+      ctx.store.instances.stageUpdate(txn, next, cur.modRevision);
+      for (const t of part) ctx.store.tasks.stageCreate(txn, t);
+      pending.push(...part);
+      // More of this instance's tasks follow: commit now to learn the revision they must expect.
+      if (i + perTxn < tasks.length) cur = { value: next, modRevision: await flush() };
+    }
+  }
+  await flush();
+}
+
+/** ECS failures without repeats: one per instance and reason. */
+export function dedupeFailures(reasons: { instanceArn?: string; reason: string; detail?: string }[]): RunFailure[] {
+  const seen = new Set<string>();
+  const out: RunFailure[] = [];
+  for (const r of reasons) {
+    const k = `${r.instanceArn ?? ""}|${r.reason}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const f: RunFailure = r.instanceArn ? { arn: r.instanceArn, reason: r.reason } : { reason: r.reason };
+    out.push(r.detail ? { ...f, detail: r.detail } : f);
+  }
+  return out;
+}
