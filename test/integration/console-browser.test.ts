@@ -64,7 +64,10 @@ const focused = () => page.evaluate<{ text: string; tag: string }>("({ text: doc
 const untilLive = () => page.getByTestId("live").filter({ hasText: "Live updates on" }).waitFor({ timeout: 15_000 });
 
 beforeAll(async () => {
+  // Stats every second (the agent inherits it), so the task page's sparklines have samples soon.
+  process.env.BERTH_STATS_REPORT_INTERVAL = "1s";
   host = await startSingleHost(cluster, { BERTH_RECONCILE_INTERVAL_MS: "300" });
+  delete process.env.BERTH_STATS_REPORT_INTERVAL;
   base = host.t.endpoint;
   await ecs().send(new RegisterTaskDefinitionCommand({ family: "web", networkMode: "bridge", containerDefinitions: [web] }));
   await ecs().send(new RegisterTaskDefinitionCommand({ family: "job", networkMode: "bridge", containerDefinitions: [job] }));
@@ -152,7 +155,9 @@ describe("console pages list what the API lists", () => {
     const ticks = await log.getByText("tick").count();
     // Lines written after the page opened arrive on the followed stream.
     await eventually("new log lines", async () => ((await log.getByText("tick").count()) > ticks + 1 ? true : undefined), 15_000, 300);
-    await expect(page.getByText(/no stats yet|no samples|CPU of web/).first().isVisible()).resolves.toBe(true);
+    // The agents' stats through GET /berth/v1/task-stats: the page polls every 5 s.
+    await page.getByRole("img", { name: /CPU of web: .* now/ }).first().waitFor({ timeout: 20_000 });
+    await page.getByRole("img", { name: /Memory of web: .* now/ }).first().waitFor({ timeout: 5_000 });
     await expectAccessible();
     await screenshot(page, "task");
   });
