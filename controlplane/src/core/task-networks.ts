@@ -184,9 +184,27 @@ export async function taskIngress(ctx: CoreContext, t: TaskRecord, sources: Ingr
   return ingressPermissions(groups, members);
 }
 
+type RoutePeer = Pick<ContainerInstanceRecord, "id" | "status" | "hostIp" | "ipBlocks">;
+
+/** Per watched cache and cluster: the instances holding task blocks, as of one cache revision. */
+const blockHolders = new WeakMap<object, Map<string, { revision: number; peers: RoutePeer[] }>>();
+
 /** The routes an instance needs to its cluster peers' task blocks (see vpc/routes.ts). */
 export async function hostRoutesOf(ctx: CoreContext, cluster: string, instanceId: string): Promise<HostRoutePlan[]> {
-  // Asked every heartbeat period by every session: from the watched cache, not an etcd listing each.
-  const instances = await readInstances(ctx, cluster);
-  return planHostRoutes(instances.items.map((i) => i.value), instanceId);
+  const c = await ctx.cache?.ready("instances");
+  if (!c) return planHostRoutes((await readInstances(ctx, cluster)).items.map((i) => i.value), instanceId);
+  // Asked every heartbeat period by every session: the cluster's block holders are found once
+  // per cache revision, not once per session (a pass over 1,000 instances for each of 1,000
+  // sessions every period was most of an idle replica's CPU), and a cluster without awsvpc
+  // tasks has none.
+  let perCluster = blockHolders.get(c);
+  if (!perCluster) blockHolders.set(c, (perCluster = new Map()));
+  let held = perCluster.get(cluster);
+  if (held?.revision !== c.revision) {
+    const peers = c.list(keys.instances(cluster)).map((i) => i.value).filter((i) => (i.ipBlocks?.length ?? 0) > 0);
+    perCluster.set(cluster, (held = { revision: c.revision, peers }));
+  }
+  // The instance itself is always in the list: planHostRoutes skips peers on its own host.
+  const self = c.get(keys.instance(cluster, instanceId))?.value;
+  return planHostRoutes(self ? [...held.peers.filter((p) => p.id !== instanceId), self] : held.peers, instanceId);
 }
