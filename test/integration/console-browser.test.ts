@@ -60,6 +60,16 @@ async function expectAccessible(): Promise<void> {
 /** The text and tag of the focused element (evaluated in the page, as a string: the tests compile without DOM types). */
 const focused = () => page.evaluate<{ text: string; tag: string }>("({ text: document.activeElement?.textContent ?? '', tag: document.activeElement?.tagName ?? '' })");
 
+/** One Application Auto Scaling call (JSON 1.1, unsigned: this control plane has no keys). */
+async function scaling(op: string, body: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${base}/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": `AnyScaleFrontendService.${op}` },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${op}: ${res.status} ${await res.text()}`);
+}
+
 /** Waits until the live feed says it is on (so a later change must arrive through it). */
 const untilLive = () => page.getByTestId("live").filter({ hasText: "Live updates on" }).waitFor({ timeout: 15_000 });
 
@@ -111,13 +121,28 @@ describe("console pages list what the API lists", () => {
     expect(await row.getByTestId("running").textContent()).toBe("1");
     await expectAccessible();
     await screenshot(page, "services");
+    // Auto scaling settings come from the Application Auto Scaling API on the same endpoint.
+    const resource = { ServiceNamespace: "ecs", ResourceId: `service/${cluster}/web`, ScalableDimension: "ecs:service:DesiredCount" };
+    await scaling("RegisterScalableTarget", { ...resource, MinCapacity: 1, MaxCapacity: 4 });
+    await scaling("PutScalingPolicy", {
+      ...resource,
+      PolicyName: "cpu50",
+      PolicyType: "TargetTrackingScaling",
+      TargetTrackingScalingPolicyConfiguration: { TargetValue: 50, PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" } },
+    });
     await row.getByRole("link", { name: "web", exact: true }).click();
     await page.getByRole("heading", { level: 1, name: "Service web" }).waitFor();
     const s = await serviceOf();
     await page.getByText(s.deployments![0].id!, { exact: true }).waitFor();
     await page.getByRole("list", { name: "Latest service events" }).getByText(s.events![0].message!).first().waitFor();
+    await page.getByRole("heading", { level: 2, name: "Auto scaling" }).waitFor();
+    await page.getByText("1 to 4 tasks").first().waitFor();
+    await page.getByText("cpu50: keep ECSServiceAverageCPUUtilization at 50").first().waitFor();
+    await page.getByText("ROLLING", { exact: true }).first().waitFor();
     await expectAccessible();
     await screenshot(page, "service");
+    // The later tests scale by hand: no policy of this one's may act meanwhile.
+    await scaling("DeregisterScalableTarget", resource);
   });
 
   it("tasks: the ids ListTasks gives, filtered by family and status", async () => {

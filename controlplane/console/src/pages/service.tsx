@@ -103,6 +103,8 @@ export function ServicePage({ cluster, service }: { cluster: string; service: st
           ["Placement constraints", constraints || "-"],
           ["Minimum healthy", cfg?.minimumHealthyPercent !== undefined ? `${cfg.minimumHealthyPercent}%` : "-"],
           ["Maximum", cfg?.maximumPercent !== undefined ? `${cfg.maximumPercent}%` : "-"],
+          // ROLLING, BLUE_GREEN, LINEAR or CANARY: how a deployment moves traffic (ECS's default is ROLLING).
+          ["Deployment strategy", cfg?.strategy ?? "ROLLING"],
           ["Circuit breaker", cfg?.deploymentCircuitBreaker?.enable ? `on${cfg.deploymentCircuitBreaker.rollback ? ", with rollback" : ""}` : "off"],
           ["Deployment controller", s.deploymentController?.type ?? "ECS"],
         ]}
