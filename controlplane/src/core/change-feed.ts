@@ -1,5 +1,5 @@
 import type { Logger } from "@berth/shared";
-import { keys, watchPrefix, type Kv, type PrefixWatch } from "../store/index.js";
+import { keys, SharedFeeds, watchPrefix, type FeedSubscription, type Kv, type PrefixWatch } from "../store/index.js";
 import { changeOfKey, coalesceChanges, type ChangeNotice } from "./change-notice.js";
 
 /** Hears a cluster's changes, a batch at a time. */
@@ -9,7 +9,8 @@ interface Feed {
   listeners: Set<ChangeListener>;
   pending: ChangeNotice[];
   timer?: NodeJS.Timeout;
-  watches: Promise<PrefixWatch[]>;
+  ready: Promise<PrefixWatch[]>;
+  close(): Promise<void>;
 }
 
 /** How long notices gather before a batch goes out: a rollout's bursts become one re-fetch. */
@@ -23,35 +24,21 @@ const batchMs = 150;
  * fetch what changed through the APIs, so what they see is what the APIs answer.
  */
 export class ChangeFeeds {
-  private readonly feeds = new Map<string, Feed>();
+  private readonly feeds: SharedFeeds<Feed>;
 
   constructor(
     private readonly kv: Kv,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.feeds = new SharedFeeds((cluster) => this.start(cluster));
+  }
 
   /** Starts hearing `cluster`'s changes; resolves once its watches run. */
-  async subscribe(cluster: string, listener: ChangeListener): Promise<{ close(): Promise<void> }> {
-    const feed = this.feeds.get(cluster) ?? this.start(cluster);
-    feed.listeners.add(listener);
-    let closed = false;
-    const leave = async () => {
-      if (closed) return;
-      closed = true;
-      feed.listeners.delete(listener);
-      if (feed.listeners.size > 0) return;
-      if (this.feeds.get(cluster) === feed) this.feeds.delete(cluster);
-      clearTimeout(feed.timer);
-      const watches = await feed.watches.catch(() => [] as PrefixWatch[]);
-      await Promise.all(watches.map((w) => w.close()));
-    };
-    try {
-      await feed.watches;
-    } catch (err) {
-      await leave();
-      throw err;
-    }
-    return { close: leave };
+  subscribe(cluster: string, listener: ChangeListener): Promise<FeedSubscription> {
+    return this.feeds.join(cluster, (feed) => {
+      feed.listeners.add(listener);
+      return () => feed.listeners.delete(listener);
+    });
   }
 
   /** Clusters with a running feed (for tests). */
@@ -60,7 +47,16 @@ export class ChangeFeeds {
   }
 
   private start(cluster: string): Feed {
-    const feed: Feed = { listeners: new Set(), pending: [], watches: Promise.resolve([]) };
+    const feed: Feed = {
+      listeners: new Set(),
+      pending: [],
+      ready: Promise.resolve([]),
+      close: async () => {
+        clearTimeout(feed.timer);
+        const watches = await feed.ready.catch(() => [] as PrefixWatch[]);
+        await Promise.all(watches.map((w) => w.close()));
+      },
+    };
     const flush = () => {
       feed.timer = undefined;
       const batch = coalesceChanges(feed.pending);
@@ -75,7 +71,7 @@ export class ChangeFeeds {
     };
     const log = this.log.child({ cluster });
     const prefixes = [keys.tasks(cluster), keys.services(cluster), keys.instances(cluster), keys.serviceDeployments(cluster, "").slice(0, -1), keys.taskDefinitions(), keys.clusters()];
-    feed.watches = this.kv.revision().then(async (from) => {
+    feed.ready = this.kv.revision().then(async (from) => {
       const started: PrefixWatch[] = [];
       try {
         for (const prefix of prefixes) {
@@ -89,11 +85,6 @@ export class ChangeFeeds {
       }
       return started;
     });
-    // A failed start is seen by the listeners that await it; the next listener retries.
-    feed.watches.catch(() => {
-      if (this.feeds.get(cluster) === feed) this.feeds.delete(cluster);
-    });
-    this.feeds.set(cluster, feed);
     return feed;
   }
 }

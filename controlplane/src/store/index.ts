@@ -4,6 +4,7 @@ export { Kv, Txn, maxTxnOps, maxStagedOps, rangePageSize, maxReceiveBytes, Fence
 export { Collection, defaultScanBudget, type ScanQuery, type ScanPage } from "./collection.js";
 export { Store, type FamilyRecord, type AccountSettingRecord, type RunTokenRecord, type SubnetRecord, type IngressRuleRecord, type SecurityGroupRecord, type VpcSubnetsGuardRecord, type SecurityGroupNameRecord, type IpBlockRecord, type SecurityGroupsGuardRecord } from "./store.js";
 export { watchPrefix, type WatchHandlers, type PrefixWatch } from "./watch.js";
+export { SharedFeeds, HandlerGroups, type SharedFeed, type FeedSubscription } from "./shared-feeds.js";
 export { migrateTaskDefinitionKeys } from "./migrations.js";
 export type * from "./elbv2-records.js";
 export type * from "./autoscaling-records.js";

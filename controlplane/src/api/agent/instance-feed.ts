@@ -1,5 +1,5 @@
 import type { ContainerInstanceRecord, Logger } from "@berth/shared";
-import { keys, lastSegment, watchPrefix, type Kv, type PrefixWatch } from "../../store/index.js";
+import { HandlerGroups, keys, lastSegment, SharedFeeds, watchPrefix, type FeedSubscription, type Kv, type PrefixWatch } from "../../store/index.js";
 
 /** What a session hears of its own instance's record. */
 export interface InstanceFeedHandlers {
@@ -10,9 +10,9 @@ export interface InstanceFeedHandlers {
 }
 
 interface Feed {
-  byInstance: Map<string, Set<InstanceFeedHandlers>>;
-  subscribers: number;
-  watch: Promise<PrefixWatch>;
+  byInstance: HandlerGroups<InstanceFeedHandlers>;
+  ready: Promise<PrefixWatch>;
+  close(): Promise<void>;
 }
 
 /**
@@ -21,45 +21,26 @@ interface Feed {
  * whichever replica wrote it, that its instance was deregistered. Shaped as {@link TaskFeeds}.
  */
 export class InstanceFeeds {
-  private readonly feeds = new Map<string, Feed>();
+  private readonly feeds: SharedFeeds<Feed>;
 
   constructor(
     private readonly kv: Kv,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.feeds = new SharedFeeds((cluster) => this.start(cluster));
+  }
 
   /** Joins the feed of `cluster` for `instanceId`; resolves once the feed watches. */
-  async subscribe(cluster: string, instanceId: string, handlers: InstanceFeedHandlers): Promise<{ close(): Promise<void> }> {
-    const feed = this.feeds.get(cluster) ?? this.start(cluster);
-    feed.subscribers++;
-    const set = feed.byInstance.get(instanceId) ?? new Set();
-    set.add(handlers);
-    feed.byInstance.set(instanceId, set);
-    let closed = false;
-    const leave = async () => {
-      if (closed) return;
-      closed = true;
-      set.delete(handlers);
-      if (set.size === 0 && feed.byInstance.get(instanceId) === set) feed.byInstance.delete(instanceId);
-      if (--feed.subscribers > 0) return;
-      if (this.feeds.get(cluster) === feed) this.feeds.delete(cluster);
-      await (await feed.watch.catch(() => undefined))?.close();
-    };
-    try {
-      await feed.watch;
-    } catch (err) {
-      await leave();
-      throw err;
-    }
-    return { close: leave };
+  subscribe(cluster: string, instanceId: string, handlers: InstanceFeedHandlers): Promise<FeedSubscription> {
+    return this.feeds.join(cluster, (feed) => feed.byInstance.add(instanceId, handlers));
   }
 
   private start(cluster: string): Feed {
-    const byInstance = new Map<string, Set<InstanceFeedHandlers>>();
+    const byInstance = new HandlerGroups<InstanceFeedHandlers>();
     const deliver = (rec: ContainerInstanceRecord) => {
-      for (const h of byInstance.get(rec.id) ?? []) h.put(rec);
+      for (const h of byInstance.of(rec.id)) h.put(rec);
     };
-    const watch = this.kv.revision().then((from) =>
+    const ready = this.kv.revision().then((from) =>
       watchPrefix<ContainerInstanceRecord>(
         this.kv,
         keys.instances(cluster),
@@ -67,7 +48,7 @@ export class InstanceFeeds {
         {
           put: (_key, rec) => deliver(rec),
           delete: (key) => {
-            for (const h of byInstance.get(lastSegment(key)) ?? []) h.delete();
+            for (const h of byInstance.of(lastSegment(key))) h.delete();
           },
           relist: (items) => {
             for (const i of items) deliver(i.value);
@@ -76,11 +57,6 @@ export class InstanceFeeds {
         this.log.child({ cluster }),
       ),
     );
-    const feed: Feed = { byInstance, subscribers: 0, watch };
-    watch.catch(() => {
-      if (this.feeds.get(cluster) === feed) this.feeds.delete(cluster);
-    });
-    this.feeds.set(cluster, feed);
-    return feed;
+    return { byInstance, ready, close: async () => (await ready.catch(() => undefined))?.close() };
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger, TaskRecord } from "@berth/shared";
-import { keys, lastSegment, watchPrefix, type Kv, type PrefixWatch } from "../../store/index.js";
+import { HandlerGroups, keys, lastSegment, SharedFeeds, watchPrefix, type FeedSubscription, type Kv, type PrefixWatch } from "../../store/index.js";
 
 /** What a session hears of its instance's tasks. */
 export interface TaskFeedHandlers {
@@ -10,58 +10,37 @@ export interface TaskFeedHandlers {
 }
 
 /** A session's place on a feed; close it when the session ends. */
-export interface TaskFeedSubscription {
-  close(): Promise<void>;
-}
+export type TaskFeedSubscription = FeedSubscription;
 
 interface Feed {
-  byInstance: Map<string, Set<TaskFeedHandlers>>;
-  subscribers: number;
-  watch: Promise<PrefixWatch>;
+  byInstance: HandlerGroups<TaskFeedHandlers>;
+  ready: Promise<PrefixWatch>;
+  close(): Promise<void>;
 }
 
 /**
  * One etcd watch per cluster on this replica, shared by every agent session of that cluster:
  * each task write is decoded once and handed only to the sessions of the instance it is on,
  * instead of every session watching (and parsing) the whole cluster's task prefix. A feed
- * starts with its first subscriber and stops with its last.
+ * starts with its first subscriber and stops with its last (store/shared-feeds.ts).
  *
  * A subscriber hears everything written after it subscribed; a session therefore subscribes
  * first, then lists the tasks, and ignores what the listing already covered (see
  * {@link TaskFeedHandlers.put}'s revision).
  */
 export class TaskFeeds {
-  private readonly feeds = new Map<string, Feed>();
+  private readonly feeds: SharedFeeds<Feed>;
 
   constructor(
     private readonly kv: Kv,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.feeds = new SharedFeeds((cluster) => this.start(cluster));
+  }
 
   /** Joins the feed of `cluster` for the tasks of `instanceId`; resolves once the feed watches. */
-  async subscribe(cluster: string, instanceId: string, handlers: TaskFeedHandlers): Promise<TaskFeedSubscription> {
-    const feed = this.feeds.get(cluster) ?? this.start(cluster);
-    feed.subscribers++;
-    const set = feed.byInstance.get(instanceId) ?? new Set();
-    set.add(handlers);
-    feed.byInstance.set(instanceId, set);
-    let closed = false;
-    const leave = async () => {
-      if (closed) return;
-      closed = true;
-      set.delete(handlers);
-      if (set.size === 0 && feed.byInstance.get(instanceId) === set) feed.byInstance.delete(instanceId);
-      if (--feed.subscribers > 0) return;
-      if (this.feeds.get(cluster) === feed) this.feeds.delete(cluster);
-      await (await feed.watch.catch(() => undefined))?.close();
-    };
-    try {
-      await feed.watch;
-    } catch (err) {
-      await leave();
-      throw err;
-    }
-    return { close: leave };
+  subscribe(cluster: string, instanceId: string, handlers: TaskFeedHandlers): Promise<TaskFeedSubscription> {
+    return this.feeds.join(cluster, (feed) => feed.byInstance.add(instanceId, handlers));
   }
 
   /** Open feeds (for tests and metrics). */
@@ -70,11 +49,11 @@ export class TaskFeeds {
   }
 
   private start(cluster: string): Feed {
-    const byInstance = new Map<string, Set<TaskFeedHandlers>>();
+    const byInstance = new HandlerGroups<TaskFeedHandlers>();
     const deliver = (task: TaskRecord, modRevision: string) => {
-      for (const h of byInstance.get(task.containerInstanceId) ?? []) h.put(task, modRevision);
+      for (const h of byInstance.of(task.containerInstanceId)) h.put(task, modRevision);
     };
-    const watch = this.kv.revision().then((from) =>
+    const ready = this.kv.revision().then((from) =>
       watchPrefix<TaskRecord>(
         this.kv,
         keys.tasks(cluster),
@@ -83,7 +62,7 @@ export class TaskFeeds {
           put: (_key, task, modRevision) => deliver(task, modRevision),
           delete: (key) => {
             const id = lastSegment(key);
-            for (const set of byInstance.values()) for (const h of set) h.delete(id);
+            for (const h of byInstance.all()) h.delete(id);
           },
           // After a restart from a fresh listing, every task is offered again at its own
           // revision; subscribers skip what they already have.
@@ -94,12 +73,6 @@ export class TaskFeeds {
         this.log.child({ cluster }),
       ),
     );
-    const feed: Feed = { byInstance, subscribers: 0, watch };
-    // A failed start is seen by the subscribers that await it; the next subscriber retries.
-    watch.catch(() => {
-      if (this.feeds.get(cluster) === feed) this.feeds.delete(cluster);
-    });
-    this.feeds.set(cluster, feed);
-    return feed;
+    return { byInstance, ready, close: async () => (await ready.catch(() => undefined))?.close() };
   }
 }
