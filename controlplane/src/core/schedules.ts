@@ -1,5 +1,5 @@
 import { ConflictError, ConflictException, ResourceNotFoundException, ValidationException, type ArnScope } from "@berth/shared";
-import { keys, type ScheduleGroupRecord, type ScheduleRecord, type ScheduledTarget } from "../store/index.js";
+import { keys, type FiringState, type ScheduleGroupRecord, type ScheduleRecord, type ScheduledTarget } from "../store/index.js";
 import type { CoreContext } from "./context.js";
 import { parseScheduleExpression } from "./schedule-expression.js";
 import { checkTargetExists } from "./schedule-targets.js";
@@ -10,22 +10,11 @@ import { checkTargetExists } from "./schedule-targets.js";
  * carried over by updates so the leader's loop never fires a time twice.
  */
 
-/** What a CreateSchedule or UpdateSchedule asks for, in berth's terms. */
-export interface ScheduleSpec {
-  name: string;
-  groupName: string;
-  scheduleExpression: string;
-  timezone: string;
-  state: "ENABLED" | "DISABLED";
-  description?: string;
-  startDateMs?: number;
-  endDateMs?: number;
-  flexibleTimeWindow: { mode: "OFF" | "FLEXIBLE"; maximumWindowInMinutes?: number };
-  actionAfterCompletion: "NONE" | "DELETE";
-  kmsKeyArn?: string;
-  target: ScheduledTarget;
-  clientToken?: string;
-}
+/**
+ * What a CreateSchedule or UpdateSchedule asks for, in berth's terms: the record's own fields,
+ * less what berth decides (ARN, times, firing state).
+ */
+export type ScheduleSpec = Omit<ScheduleRecord, "arn" | "createdAtMs" | "updatedAtMs" | keyof FiringState>;
 
 /** The built-in group every account has; it cannot be deleted. */
 export const defaultScheduleGroup = "default";
