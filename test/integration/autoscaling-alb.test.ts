@@ -5,7 +5,7 @@ import { CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCo
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
 import { boto3Json } from "../support/boto3.js";
-import { TEST_IMAGE } from "../support/image.js";
+import { webContainer } from "../support/web-container.js";
 import { freePorts } from "../support/ports.js";
 
 const cluster = `asalb-${process.pid}`;
@@ -54,15 +54,7 @@ print(json.dumps({"tg": tg, "label": label}))
         family: "as-web",
         networkMode: "bridge",
         containerDefinitions: [
-          {
-            name: "web",
-            image: TEST_IMAGE,
-            memory: 16,
-            essential: true,
-            stopTimeout: 1,
-            portMappings: [{ containerPort: 80, hostPort: 0 }],
-            command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www"],
-          },
+          webContainer(),
         ],
       }),
     );

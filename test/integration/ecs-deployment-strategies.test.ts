@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
 import { boto3Json } from "../support/boto3.js";
 import { burst, startLoad } from "../support/http-load.js";
-import { TEST_IMAGE } from "../support/image.js";
+import { webContainer } from "../support/web-container.js";
 import { freePorts } from "../support/ports.js";
 
 const cluster = `strat-${process.pid}`;
@@ -81,15 +81,7 @@ async function definition(version: string): Promise<string> {
       family: "strat-web",
       networkMode: "bridge",
       containerDefinitions: [
-        {
-          name: "web",
-          image: TEST_IMAGE,
-          memory: 16,
-          essential: true,
-          stopTimeout: 1,
-          portMappings: [{ containerPort: 80, hostPort: 0 }],
-          command: ["sh", "-c", `mkdir -p /www && echo ${version} > /www/index.html && exec httpd -f -p 80 -h /www`],
-        },
+        webContainer(`echo ${version}`),
       ],
     }),
   );
