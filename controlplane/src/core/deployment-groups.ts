@@ -23,7 +23,7 @@ export function deploymentGroup(d: DeploymentRecord | undefined, lb: ServiceLoad
 }
 
 /** A service's loadBalancers as a task of it registers: each entry with its deployment's target group. */
-export function taskLoadBalancers(service: ServiceRecord, task: TaskRecord): ServiceLoadBalancer[] {
+export function taskLoadBalancers(service: Pick<ServiceRecord, "loadBalancers" | "deployments">, task: Pick<TaskRecord, "startedBy">): ServiceLoadBalancer[] {
   // A record without deployments (a partial one) registers as a first deployment would.
   const d = (service.deployments ?? []).find((x) => x.id === task.startedBy);
   return (service.loadBalancers ?? []).map((lb, i) => ({ ...lb, targetGroupArn: deploymentGroup(d, lb, i) }));

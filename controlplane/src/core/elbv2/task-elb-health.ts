@@ -1,6 +1,7 @@
 import type { ServiceRecord, TaskRecord } from "@berth/shared";
 import { keys } from "../../store/index.js";
 import type { CoreContext } from "../context.js";
+import { taskLoadBalancers } from "../deployment-groups.js";
 import type { TargetGroupRecord, TargetHealth } from "./types.js";
 import { targetKey } from "./types.js";
 
@@ -28,9 +29,11 @@ export interface ElbHealthView {
  * task there yet is initial; what the data plane reported otherwise (healthy, unhealthy, else
  * initial). Across groups: any unhealthy is unhealthy, all healthy is healthy, else initial. Pure.
  */
-export function taskElbHealth(service: Pick<ServiceRecord, "loadBalancers">, task: Pick<TaskRecord, "arn">, view: ElbHealthView): TaskElbHealth {
+export function taskElbHealth(service: Pick<ServiceRecord, "loadBalancers" | "deployments">, task: Pick<TaskRecord, "arn" | "startedBy">, view: ElbHealthView): TaskElbHealth {
   let all = true;
-  for (const lb of service.loadBalancers ?? []) {
+  // The groups the task registers with: a BLUE_GREEN, LINEAR or CANARY deployment's tasks are in
+  // its own group (the alternate one every other deployment), not the entry's targetGroupArn.
+  for (const lb of taskLoadBalancers(service, task)) {
     const tg = view.groups.get(lb.targetGroupArn);
     if (!tg || !tg.healthCheck.enabled) continue;
     const target = tg.targets.find((t) => t.taskArn === task.arn && t.drainingSinceMs === undefined);
@@ -47,7 +50,7 @@ export function taskElbHealth(service: Pick<ServiceRecord, "loadBalancers">, tas
  * The ELB health of each of a service's live tasks, by task id; undefined for a service with no
  * loadBalancers (its tasks are judged without ELB). Pure.
  */
-export function serviceElbHealth(service: Pick<ServiceRecord, "loadBalancers">, tasks: TaskRecord[], view: ElbHealthView): Record<string, TaskElbHealth> | undefined {
+export function serviceElbHealth(service: Pick<ServiceRecord, "loadBalancers" | "deployments">, tasks: TaskRecord[], view: ElbHealthView): Record<string, TaskElbHealth> | undefined {
   if (!service.loadBalancers?.length) return undefined;
   const out: Record<string, TaskElbHealth> = {};
   for (const t of tasks) if (t.lastStatus !== "STOPPED") out[t.id] = taskElbHealth(service, t, view);
