@@ -330,7 +330,9 @@ describe("spot interruption", () => {
     const replaced = await eventually("two replacements", async () => {
       const now = (await serviceTasks()).filter((x) => !first.some((f) => f.taskArn === x.taskArn));
       return now.length === 2 ? now : undefined;
-    }, 30_000);
+      // The service places them in its next rounds and the Fargate agent starts each awsvpc task
+      // (pause container, CNI): seconds here, more on a busy CI machine.
+    }, 60_000);
     expect(replaced.map((x) => x.capacityProviderName)).toEqual(["FARGATE_SPOT", "FARGATE_SPOT"]);
     expect((await describeTask(onDemand)).lastStatus).toBe("RUNNING");
     // Nothing left to reclaim but the replacements; a node without Spot tasks says so.
