@@ -26,7 +26,26 @@ export function deploymentGroup(d: DeploymentRecord | undefined, lb: ServiceLoad
 export function taskLoadBalancers(service: Pick<ServiceRecord, "loadBalancers" | "deployments">, task: Pick<TaskRecord, "startedBy">): ServiceLoadBalancer[] {
   // A record without deployments (a partial one) registers as a first deployment would.
   const d = (service.deployments ?? []).find((x) => x.id === task.startedBy);
-  return (service.loadBalancers ?? []).map((lb, i) => ({ ...lb, targetGroupArn: deploymentGroup(d, lb, i) }));
+  // A deployment started by an UpdateService that changed the list keeps the list it started with.
+  return (d?.loadBalancers ?? service.loadBalancers ?? []).map((lb, i) => ({ ...lb, targetGroupArn: deploymentGroup(d, lb, i) }));
+}
+
+/**
+ * Whether any of a service's tasks may be in a target group: the service names loadBalancers,
+ * or one of its deployments still registers with the list it started with (an UpdateService
+ * that removed them leaves the old deployment's tasks registered until they drain).
+ */
+export function servesLoadBalancers(service: Pick<ServiceRecord, "loadBalancers" | "deployments">): boolean {
+  return (service.loadBalancers?.length ?? 0) > 0 || (service.deployments ?? []).some((d) => (d.loadBalancers?.length ?? 0) > 0);
+}
+
+/**
+ * The deployments after an UpdateService sets the service's loadBalancers to `next`: each
+ * deployment that registered with the service's list (`before`) keeps that list, so only tasks
+ * of the new deployment register with `next`. Pure.
+ */
+export function pinDeploymentLoadBalancers(deployments: DeploymentRecord[], before: ServiceLoadBalancer[] | undefined): DeploymentRecord[] {
+  return deployments.map((d) => (d.loadBalancers ? d : { ...d, loadBalancers: before ?? [] }));
 }
 
 /**

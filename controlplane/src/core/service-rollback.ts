@@ -49,9 +49,20 @@ export function rollBackService(
   };
   const others = svc.deployments.filter((d) => d !== primary);
   // Back to the network of the deployment that ran that revision, when one is still listed.
-  const network = others.find((d) => d.serviceRevisionArn === source.arn)?.networkConfiguration;
+  const ran = others.find((d) => d.serviceRevisionArn === source.arn);
+  const network = ran?.networkConfiguration;
   if (network) rollback.networkConfiguration = network;
-  return { ...svc, taskDefinition: source.taskDefinition, ...(network && { networkConfiguration: network }), deployments: [rollback, failed, ...others], version: svc.version + 1 };
+  // And to its load balancers, when an UpdateService changed them since.
+  const groups = ran?.loadBalancers;
+  if (groups) rollback.loadBalancers = groups;
+  return {
+    ...svc,
+    taskDefinition: source.taskDefinition,
+    ...(network && { networkConfiguration: network }),
+    ...(groups && { loadBalancers: groups.length > 0 ? groups : undefined }),
+    deployments: [rollback, failed, ...others],
+    version: svc.version + 1,
+  };
 }
 
 /**

@@ -181,6 +181,38 @@ describe("applyServiceChange", () => {
     expect(next!.deployments[0].taskDefinition).toBe(tdArn(1));
   });
 
+  const lbA = { targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/a/1", containerName: "web", containerPort: 80 };
+  const lbB = { ...lbA, targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/b/2" };
+  it.each<[string, ServiceRecord["loadBalancers"], ServiceRecord["loadBalancers"], { service?: unknown[]; primary?: unknown[]; older?: unknown[] } | undefined]>([
+    // another target group: the new deployment registers there, the old one stays where it was
+    ["replaced", [lbA], [lbB], { service: [lbB], primary: [lbB], older: [lbA] }],
+    // one added to a service that had none: the old tasks keep none
+    ["added", undefined, [lbA], { service: [lbA], primary: [lbA], older: [] }],
+    // [] removes them all: the service has none, the old deployment keeps its group until replaced
+    ["removed", [lbA], [], { service: undefined, primary: [], older: [lbA] }],
+    // the same list again: no deployment
+    ["same", [lbA], [lbA], undefined],
+    // [] on a service without any: no deployment
+    ["none again", undefined, [], undefined],
+  ])("a loadBalancers change (%s) starts a deployment that registers with the new list", (_name, before, after, want) => {
+    const svc = service(before ? { loadBalancers: before } : {});
+    const next = applyServiceChange(svc, { loadBalancers: after }, newId, 5000);
+    if (!want) return expect(next).toBeUndefined();
+    expect(next!.loadBalancers).toEqual(want.service);
+    expect(next!.deployments.map((d) => [d.status, d.loadBalancers])).toEqual([["PRIMARY", want.primary], ["ACTIVE", want.older]]);
+  });
+
+  it("a later deployment keeps the pinned lists and pins its own", () => {
+    const two = applyServiceChange(service({ loadBalancers: [lbA] }), { loadBalancers: [lbB] }, "ecs-svc/2000000000000000002", 2000)!;
+    const three = applyServiceChange(two, { taskDefinition: tdArn(2) }, "ecs-svc/3000000000000000003", 3000)!;
+    expect(three.deployments.map((d) => d.loadBalancers)).toEqual([[lbB], [lbB], [lbA]]);
+  });
+
+  it("refuses new loadBalancers on a traffic-shifting service", () => {
+    const bg = service({ loadBalancers: [lbA], deploymentConfiguration: { ...defaultDeploymentConfiguration, strategy: "BLUE_GREEN", bakeTimeInMinutes: 0 } });
+    expect(() => applyServiceChange(bg, { loadBalancers: [lbB] }, newId, 5000)).toThrow(/ROLLING deployments only/);
+  });
+
   it("changes nothing when the request repeats the current state", () => {
     expect(applyServiceChange(service(), { desiredCount: 2, taskDefinition: tdArn(1) }, newId, 5000)).toBeUndefined();
   });

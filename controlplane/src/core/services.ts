@@ -9,6 +9,7 @@ import {
   ServiceNotFoundException,
   type PropagateTags,
   type SchedulingStrategy,
+  type ServiceLoadBalancer,
   type ServiceRecord,
   type Tag,
   type TaskDefinitionRecord,
@@ -37,7 +38,7 @@ import { resolveTaskDefinition, runnableDefinition } from "./taskdefs.js";
 import { checkFargateLaunch, checkFargatePlacement, checkPlatformVersion, isFargateInstance, launchSettings, resolveLaunch, type LaunchType } from "./capacity-launch.js";
 import { checkStrategy, type StrategyItem, type StrategyItemInput } from "./capacity-strategy.js";
 import { checkStrategyLoadBalancers, shiftsTraffic } from "./deployment-strategy-rules.js";
-import { initialShift, nextDeploymentGroups } from "./deployment-groups.js";
+import { initialShift, nextDeploymentGroups, pinDeploymentLoadBalancers } from "./deployment-groups.js";
 
 /** A CreateService request after the API edge refused what berth does not support. */
 export interface CreateServiceInput {
@@ -193,6 +194,8 @@ export interface ServiceChange {
   platformVersion?: string;
   /** Already checked against the definition (as at CreateService); a different one starts a deployment. */
   networkConfiguration?: ServiceRecord["networkConfiguration"];
+  /** Already resolved against the definition; a different list (`[]`: none) starts a deployment. */
+  loadBalancers?: ServiceLoadBalancer[];
 }
 
 /**
@@ -207,17 +210,26 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
   const desiredCount = change.desiredCount ?? svc.desiredCount;
   const taskDefinition = change.taskDefinition ?? svc.taskDefinition;
   const deploymentConfiguration = mergeDeploymentConfiguration(svc.deploymentConfiguration, change.deploymentConfiguration, svc.schedulingStrategy);
-  checkStrategyLoadBalancers(deploymentConfiguration, svc.loadBalancers);
+  const loadBalancers = change.loadBalancers ?? svc.loadBalancers ?? [];
+  const lbChanged = JSON.stringify(loadBalancers) !== JSON.stringify(svc.loadBalancers ?? []);
+  // ECS changes a service's load balancers with rolling deployments; a traffic-shifting one moves
+  // traffic between the groups it has, so a new list there would be a new service.
+  if (lbChanged && (shiftsTraffic(deploymentConfiguration.strategy) || shiftsTraffic(svc.deploymentConfiguration.strategy))) {
+    throw new InvalidParameterException(`loadBalancers: a ${deploymentConfiguration.strategy} service keeps the load balancers it was created with; berth changes them with ROLLING deployments only`);
+  }
+  checkStrategyLoadBalancers(deploymentConfiguration, loadBalancers);
   const capacityProviderStrategy = change.capacityProviderStrategy ?? svc.capacityProviderStrategy;
   const platformVersion = change.platformVersion ?? svc.platformVersion;
   const capacityChanged =
     JSON.stringify(capacityProviderStrategy) !== JSON.stringify(svc.capacityProviderStrategy) || platformVersion !== svc.platformVersion;
   const networkConfiguration = change.networkConfiguration ?? svc.networkConfiguration;
   const networkChanged = JSON.stringify(networkConfiguration) !== JSON.stringify(svc.networkConfiguration);
-  const redeploy = taskDefinition !== svc.taskDefinition || change.forceNewDeployment === true || capacityChanged || networkChanged;
+  const redeploy = taskDefinition !== svc.taskDefinition || change.forceNewDeployment === true || capacityChanged || networkChanged || lbChanged;
   let deployments = svc.deployments;
   if (redeploy) {
-    const previous = deployments.map((d) => (d.status === "PRIMARY" ? { ...d, status: "ACTIVE" as const, updatedAtMs: now } : d));
+    // The tasks already running stay in the groups they registered with until they are replaced.
+    const pinned = lbChanged ? pinDeploymentLoadBalancers(deployments, svc.loadBalancers) : deployments;
+    const previous = pinned.map((d) => (d.status === "PRIMARY" ? { ...d, status: "ACTIVE" as const, updatedAtMs: now } : d));
     const capacity = {
       ...(capacityProviderStrategy && { capacityProviderStrategy }),
       ...(platformVersion && { platformVersion }),
@@ -232,7 +244,8 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
       source && shiftsTraffic(strategy)
         ? { shift: initialShift({ strategy, sourceDeploymentId: source.id, ...nextDeploymentGroups(svc, source) }, deployments.length > 1, now) }
         : {};
-    deployments = [{ ...newDeployment(deploymentId, taskDefinition, desiredCount, svc.launchType, now), ...capacity, ...shift }, ...previous];
+    const ownGroups = previous.some((d) => d.loadBalancers) ? { loadBalancers } : {};
+    deployments = [{ ...newDeployment(deploymentId, taskDefinition, desiredCount, svc.launchType, now), ...capacity, ...shift, ...ownGroups }, ...previous];
   } else if (desiredCount !== svc.desiredCount) {
     deployments = deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount, updatedAtMs: now } : d));
   }
@@ -245,6 +258,7 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
     ...(capacityProviderStrategy && { capacityProviderStrategy }),
     ...(platformVersion && { platformVersion }),
     ...(networkConfiguration && { networkConfiguration }),
+    ...(loadBalancers.length > 0 ? { loadBalancers } : { loadBalancers: undefined }),
     placementStrategy: change.placementStrategy ?? svc.placementStrategy,
     placementConstraints: change.placementConstraints ?? svc.placementConstraints,
     healthCheckGracePeriodSeconds: change.healthCheckGracePeriodSeconds ?? svc.healthCheckGracePeriodSeconds,
@@ -258,10 +272,12 @@ export function applyServiceChange(svc: ServiceRecord, change: ServiceChange, de
 }
 
 /** The request fields of UpdateService as the API edge received them. */
-export interface UpdateServiceInput extends Omit<ServiceChange, "taskDefinition" | "capacityProviderStrategy"> {
+export interface UpdateServiceInput extends Omit<ServiceChange, "taskDefinition" | "capacityProviderStrategy" | "loadBalancers"> {
   /** A family, family:revision or ARN, resolved here. */
   taskDefinition?: string;
   capacityProviderStrategy?: StrategyItemInput[];
+  /** Resolved here against the definition the service will run; `[]` removes them all. */
+  loadBalancers?: ServiceLoadBalancerInput[];
 }
 
 /**
@@ -280,8 +296,10 @@ export async function updateService(ctx: CoreContext, cluster: string, name: str
   // A Fargate service's new definition must be one Fargate runs, as at CreateService.
   if (td && existing.value.launchType === "FARGATE") checkFargateLaunch(td, undefined);
   // The service's target groups must fit the new definition too (an instance group and an awsvpc one are refused).
-  if (td && existing.value.loadBalancers?.length) await resolveServiceLoadBalancers(ctx, existing.value.loadBalancers, td);
-  const change: ServiceChange = { ...input, taskDefinition: td?.taskDefinitionArn, capacityProviderStrategy: undefined };
+  if (td && !input.loadBalancers && existing.value.loadBalancers?.length) await resolveServiceLoadBalancers(ctx, existing.value.loadBalancers, td);
+  // New loadBalancers are checked as CreateService checks them, against the definition the service will run.
+  const loadBalancers = input.loadBalancers && (input.loadBalancers.length > 0 ? await resolveServiceLoadBalancers(ctx, input.loadBalancers, td ?? (await resolveTaskDefinition(ctx, existing.value.taskDefinition))) : []);
+  const change: ServiceChange = { ...input, taskDefinition: td?.taskDefinitionArn, capacityProviderStrategy: undefined, loadBalancers };
   if (input.capacityProviderStrategy?.length) {
     const plan = resolveLaunch({ capacityProviderStrategy: input.capacityProviderStrategy }, clusterRecord);
     // Fargate and EC2 capacity take different definitions and networking: a new service, not an update.

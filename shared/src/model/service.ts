@@ -127,6 +127,12 @@ export interface DeploymentRecord {
    * service's when the deployment began; UpdateService changing it starts a new deployment.
    */
   networkConfiguration?: ServiceRecord["networkConfiguration"];
+  /**
+   * The loadBalancers its tasks register with, once an UpdateService has changed the service's
+   * (ECS starts a new deployment for that): the new deployment gets the new list and the older
+   * ones keep the list they started with (`[]`: none). Absent: the service's own.
+   */
+  loadBalancers?: ServiceLoadBalancer[];
   /** A BLUE_GREEN, LINEAR or CANARY deployment's progress through its lifecycle stages. */
   shift?: TrafficShiftRecord;
 }

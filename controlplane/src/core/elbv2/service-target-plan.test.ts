@@ -65,6 +65,24 @@ describe("planServiceTargets", () => {
     else expect(plans).toEqual([{ targetGroupArn: "arn:tg", register, deregister }]);
   });
 
+  it.each([
+    // the old deployment keeps the group it started with: its task stays registered
+    ["old deployment pinned", "ecs-svc/old", [{ id: "ci-1", port: 32768, taskArn: "arn:task/a" }]],
+    // the new deployment's list no longer names the group: its task is not registered there
+    ["new deployment elsewhere", "ecs-svc/new", []],
+  ])("after an UpdateService moved the service to another group: %s", (_, startedBy, register) => {
+    const lb = { targetGroupArn: "arn:tg", containerName: "web", containerPort: 80 };
+    const moved = service({
+      loadBalancers: [{ ...lb, targetGroupArn: "arn:other" }],
+      deployments: [
+        { id: "ecs-svc/new", loadBalancers: [{ ...lb, targetGroupArn: "arn:other" }] },
+        { id: "ecs-svc/old", loadBalancers: [lb] },
+      ] as ServiceRecord["deployments"],
+    });
+    const plans = planServiceTargets([moved], () => [task("a", 32768, { startedBy })], [tg("instance")], instances);
+    expect(plans).toEqual(register.length ? [{ targetGroupArn: "arn:tg", register, deregister: [] }] : []);
+  });
+
   it("an inactive service registers nothing", () => {
     expect(planServiceTargets([service({ status: "DRAINING" })], () => [task("a", 32768)], [tg("instance")], instances)).toEqual([]);
   });

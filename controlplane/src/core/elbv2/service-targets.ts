@@ -3,6 +3,7 @@ import { keys } from "../../store/index.js";
 import type { CoreContext } from "../context.js";
 import { clusterTasks } from "../listings.js";
 import { updateTask } from "../task-state.js";
+import { servesLoadBalancers } from "../deployment-groups.js";
 import { drainVerdict } from "./task-drain.js";
 import { planServiceTargets } from "./service-target-plan.js";
 import { planDeregisterTargets, planRegisterTargets } from "./target-group-rules.js";
@@ -16,7 +17,7 @@ import { targetKey } from "./types.js";
  */
 export async function syncServiceTargets(ctx: CoreContext): Promise<void> {
   // A service being deleted still has tasks draining: its cluster is read, its tasks not registered.
-  const withTargets = (await ctx.store.services.list(keys.services())).items.map((i) => i.value).filter((s) => s.status !== "INACTIVE" && (s.loadBalancers?.length ?? 0) > 0);
+  const withTargets = (await ctx.store.services.list(keys.services())).items.map((i) => i.value).filter((s) => s.status !== "INACTIVE" && servesLoadBalancers(s));
   const services = withTargets.filter((s) => s.status === "ACTIVE");
   if (withTargets.length === 0) return;
   const clusters = [...new Set(withTargets.map((s) => s.cluster))];

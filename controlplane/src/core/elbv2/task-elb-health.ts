@@ -1,7 +1,7 @@
 import type { ServiceRecord, TaskRecord } from "@berth/shared";
 import { keys } from "../../store/index.js";
 import type { CoreContext } from "../context.js";
-import { taskLoadBalancers } from "../deployment-groups.js";
+import { servesLoadBalancers, taskLoadBalancers } from "../deployment-groups.js";
 import type { TargetGroupRecord, TargetHealth } from "./types.js";
 import { targetKey } from "./types.js";
 
@@ -51,7 +51,7 @@ export function taskElbHealth(service: Pick<ServiceRecord, "loadBalancers" | "de
  * loadBalancers (its tasks are judged without ELB). Pure.
  */
 export function serviceElbHealth(service: Pick<ServiceRecord, "loadBalancers" | "deployments">, tasks: TaskRecord[], view: ElbHealthView): Record<string, TaskElbHealth> | undefined {
-  if (!service.loadBalancers?.length) return undefined;
+  if (!servesLoadBalancers(service)) return undefined;
   const out: Record<string, TaskElbHealth> = {};
   for (const t of tasks) if (t.lastStatus !== "STOPPED") out[t.id] = taskElbHealth(service, t, view);
   return out;

@@ -83,6 +83,7 @@ export function applyCircuitBreaker(service: ServiceRecord, deployments: Deploym
     serviceRevisionArn: target.serviceRevisionArn,
     rollbackOf: primary.id,
     ...(target.networkConfiguration && { networkConfiguration: target.networkConfiguration }),
+    ...(target.loadBalancers && { loadBalancers: target.loadBalancers }),
   };
   messages.push(serviceMessages.rollingBack(service.name, target.id));
   // The failed deployment keeps its rolloutState FAILED and is drained like any old one.

@@ -1,5 +1,5 @@
 import { groupBy, newId, serviceGroup, type ContainerInstanceRecord, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { isFargateInstance, readElbHealthView, readInstances, readTasks, resolveTaskDefinition, serviceElbHealth, shiftsTraffic, snapshotInstances, type CoreContext, type ElbHealthView } from "../../core/index.js";
+import { isFargateInstance, readElbHealthView, readInstances, readTasks, resolveTaskDefinition, serviceElbHealth, servesLoadBalancers, shiftsTraffic, snapshotInstances, type CoreContext, type ElbHealthView } from "../../core/index.js";
 import { eligibleInstances, type PlacementConstraint } from "../../scheduler/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
@@ -52,7 +52,7 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
   // Target groups and their health are read once a round, and only when a service has loadBalancers.
   let elbView: Promise<ElbHealthView> | undefined;
   const elbHealthOf = async (s: ServiceRecord, tasks: TaskRecord[]) =>
-    s.loadBalancers?.length ? serviceElbHealth(s, tasks, await (elbView ??= readElbHealthView(ctx))) : undefined;
+    servesLoadBalancers(s) ? serviceElbHealth(s, tasks, await (elbView ??= readElbHealthView(ctx))) : undefined;
   for (const [cluster, list] of byCluster) {
     const [tasks, instances] = await Promise.all([readTasks(ctx, cluster), readInstances(ctx, cluster)]);
     const allTasks = tasks.items.map((t) => t.value);

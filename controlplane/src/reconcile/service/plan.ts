@@ -109,6 +109,8 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
     ...service,
     status: service.status === "DRAINING" && gone ? "INACTIVE" : service.status,
     taskDefinition: primary?.taskDefinition ?? service.taskDefinition,
+    // A rollback to a deployment with its own load balancers brings them back to the service.
+    ...(primary?.loadBalancers && { loadBalancers: primary.loadBalancers.length > 0 ? primary.loadBalancers : undefined }),
     deployments: settled.deployments,
     events: prependEvents(service.events, messages, seed, now),
   };

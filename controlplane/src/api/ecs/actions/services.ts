@@ -88,6 +88,8 @@ export const serviceActions: ActionTable = {
       capacityProviderStrategy: input.capacityProviderStrategy,
       platformVersion: input.platformVersion,
       networkConfiguration: input.networkConfiguration,
+      // Absent keeps them; [] removes them all, as ECS reads it.
+      loadBalancers: input.loadBalancers,
     });
     return { service: serviceShape(rec, await serviceTasks(ctx, cluster, name), true) };
   },
@@ -132,8 +134,6 @@ export const serviceActions: ActionTable = {
 /** Request fields that name features berth does not have: refused rather than silently ignored. */
 function refuseUnsupported(input: CreateServiceRequest | UpdateServiceRequest, action: string): void {
   const unsupported: [string, boolean][] = [
-    // CreateService takes loadBalancers; changing them on a running service is not served yet.
-    ["loadBalancers", action === "UpdateService" && (input.loadBalancers?.length ?? 0) > 0],
     ["serviceRegistries", (input.serviceRegistries?.length ?? 0) > 0],
     ["serviceConnectConfiguration", input.serviceConnectConfiguration?.enabled === true],
   ];
