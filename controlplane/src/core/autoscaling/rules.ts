@@ -83,6 +83,7 @@ export function registeredTarget(
     policies: existing?.policies ?? [],
     lastScaleOutAtMs: existing?.lastScaleOutAtMs,
     lastScaleInAtMs: existing?.lastScaleInAtMs,
+    ...(existing?.lastScaleOutFrom !== undefined && { lastScaleOutFrom: existing.lastScaleOutFrom }),
   };
 }
 
