@@ -67,7 +67,7 @@ export function encodeCbor(value: unknown): Buffer {
 }
 
 /** The shape name of the model's error whose (query-compatible) code is `code`, else the code itself. */
-function errorShapeOf(model: AwsModel, code: string): string {
+export function errorShapeOf(model: AwsModel, code: string): string {
   for (const [name, shape] of Object.entries(model.shapes)) {
     const e = shape.error as { code?: string } | undefined;
     if (shape.exception === true && (e?.code ?? name) === code) return name;
