@@ -81,6 +81,23 @@ describe("evaluateAlarm: CloudWatch's reasons", () => {
     ["N = 1", { EvaluationPeriods: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" }, "X", "INSUFFICIENT_DATA", "Threshold Crossed: 1 datapoint [80.0 (01/12/26 16:40:00)] was greater than or equal to the threshold (50.0)."],
     // no data
     ["insufficient", {}, "- - -", "OK", "Insufficient Data: 3 datapoints were unknown."],
+    // no data, treated as good
+    ["all missing, notBreaching", { TreatMissingData: "notBreaching" }, "- - -", "INSUFFICIENT_DATA", "Threshold Crossed: no datapoints were received for 3 periods and 3 missing datapoints were treated as [NonBreaching]."],
+    // some data, the rest treated as breaching: counted, and said so
+    [
+      "partly missing, breaching",
+      {},
+      "X - X",
+      "OK",
+      "Threshold Crossed: 2 out of the last 3 datapoints [80.0 (01/12/26 16:40:00), 80.0 (01/12/26 16:38:00)] were greater than the threshold (50.0) (minimum 3 datapoints for OK -> ALARM transition).",
+    ],
+    [
+      "partly missing, treated as breaching",
+      { TreatMissingData: "breaching" },
+      "X - X",
+      "OK",
+      "Threshold Crossed: 3 out of the last 3 datapoints [80.0 (01/12/26 16:40:00), 80.0 (01/12/26 16:38:00)] were greater than the threshold (50.0) (minimum 3 datapoints for OK -> ALARM transition). 1 missing datapoint was treated as [Breaching].",
+    ],
   ])("%s", (_name, over, pattern, current, reason) => {
     const out = evaluateAlarm({ config: cfg(over), current, points: points(pattern), nowMs: t0 + 75_000 });
     expect(out.change && out.reason).toBe(reason);

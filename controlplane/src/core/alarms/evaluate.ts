@@ -96,23 +96,28 @@ export function evaluateAlarm(input: AlarmEvaluationInput): AlarmEvaluation {
   const word = words[c.ComparisonOperator];
   const threshold = javaDouble(c.Threshold);
   const listed = (ps: Required<AlarmPeriodPoint>[]) => `[${[...ps].reverse().map((p) => `${javaDouble(p.value)} (${reasonDate(p.startMs)})`).join(", ")}]`;
+  const treatedAs = treatment === "breaching" ? "Breaching" : "NonBreaching";
+  const treated = treatment === "breaching" || treatment === "notBreaching" ? missing : 0;
   let reason: string;
-  if (state === "INSUFFICIENT_DATA") {
+  if (present.length === 0 && treated > 0) {
+    reason = `Threshold Crossed: no datapoints were received for ${n} ${plural(n, "period", "periods")} and ${treated} missing ${plural(treated, "datapoint was", "datapoints were")} treated as [${treatedAs}].`;
+  } else if (state === "INSUFFICIENT_DATA") {
     reason = `Insufficient Data: ${n} ${plural(n, "datapoint was", "datapoints were")} unknown.`;
   } else if (state === "ALARM") {
-    const k = breaching.length;
+    const k = breaching.length + (treatment === "breaching" ? missing : 0);
     reason =
       n === 1
         ? `Threshold Crossed: 1 datapoint ${listed(breaching)} was ${word} the threshold (${threshold}).`
         : `Threshold Crossed: ${k} out of the last ${n} datapoints ${listed(breaching)} ${plural(k, "was", "were")} ${word} the threshold (${threshold}) (minimum ${m} ${plural(m, "datapoint", "datapoints")} for ${current} -> ALARM transition).`;
   } else {
-    const k = okPoints.length;
+    const k = okPoints.length + (treatment === "notBreaching" ? missing : 0);
     const toOk = n - m + 1;
     reason =
       n === 1
         ? `Threshold Crossed: 1 datapoint ${listed(okPoints)} was not ${word} the threshold (${threshold}).`
         : `Threshold Crossed: ${k} out of the last ${n} datapoints ${listed(okPoints)} ${plural(k, "was", "were")} not ${word} the threshold (${threshold}) (minimum ${toOk} ${plural(toOk, "datapoint", "datapoints")} for ${current} -> OK transition).`;
   }
+  if (present.length > 0 && treated > 0) reason += ` ${treated} missing ${plural(treated, "datapoint was", "datapoints were")} treated as [${treatedAs}].`;
   const reasonData = JSON.stringify({
     version: "1.0",
     queryDate: dataDate(input.nowMs),
