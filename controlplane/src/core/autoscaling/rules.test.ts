@@ -78,7 +78,7 @@ describe("putPolicy", () => {
     // a label on a metric that takes none
     ["label on cpu", tt({ PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization", ResourceLabel: "x" } }), /only ALBRequestCountPerTarget takes a resource label/],
     // custom metrics need CloudWatch
-    ["customized", tt({ PredefinedMetricSpecification: undefined, CustomizedMetricSpecification: { MetricName: "x" } }), /berth has no CloudWatch metrics/],
+    ["customized", tt({ PredefinedMetricSpecification: undefined, CustomizedMetricSpecification: { MetricName: "x" } }), /berth tracks only its predefined metrics/],
     // a target value of 0
     ["zero target", tt({ TargetValue: 0 }), /TargetValue: 0 must be greater than 0/],
     // no configuration

@@ -134,7 +134,7 @@ export function putPolicy(target: ScalableTargetRecord, input: PutPolicyInput, c
   if (!cfg) throw new ValidationException("TargetTrackingScalingPolicyConfiguration is required for a TargetTrackingScaling policy");
   if (input.StepScalingPolicyConfiguration) throw new ValidationException("StepScalingPolicyConfiguration: not allowed for a TargetTrackingScaling policy");
   if (cfg.CustomizedMetricSpecification !== undefined) {
-    throw new ValidationException("TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification: berth has no CloudWatch metrics; use a PredefinedMetricSpecification");
+    throw new ValidationException("TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification: berth tracks only its predefined metrics; use a PredefinedMetricSpecification");
   }
   const spec = cfg.PredefinedMetricSpecification;
   if (!spec) throw new ValidationException("TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification is required");
@@ -163,8 +163,9 @@ export function putPolicy(target: ScalableTargetRecord, input: PutPolicyInput, c
 
 /**
  * The alarms AWS makes for a target tracking policy: `TargetTracking-<resource>-AlarmHigh-<uuid>`
- * and, unless scale-in is disabled, `…-AlarmLow-<uuid>`. berth has no CloudWatch: the scaler
- * evaluates them itself over the service's datapoints (docs/AUTOSCALING.md), under these names.
+ * and, unless scale-in is disabled, `…-AlarmLow-<uuid>`. They are not CloudWatch alarms of
+ * berth's (DescribeAlarms does not list them): the scaler evaluates them itself over the
+ * service's datapoints (docs/AUTOSCALING.md), under these names.
  */
 export function trackingAlarms(scope: ArnScope, resourceId: string, policyId: string, disableScaleIn: boolean): PolicyAlarm[] {
   const alarm = (kind: string): PolicyAlarm => {
