@@ -1,4 +1,5 @@
 import { ValidationException, type ArnScope } from "@berth/shared";
+import { stepConfigProblem, type StepScalingConfig } from "./step.js";
 import type { PolicyAlarm, ScalableTargetRecord, ScalingPolicyRecord, SuspendedState, TargetTrackingConfig } from "../../store/index.js";
 
 /** The one scalable dimension berth serves: an ECS service's desired count. */
@@ -128,6 +129,8 @@ export function putPolicy(target: ScalableTargetRecord, input: PutPolicyInput, c
   if (type === "StepScaling") {
     if (input.TargetTrackingScalingPolicyConfiguration) throw new ValidationException("TargetTrackingScalingPolicyConfiguration: not allowed for a StepScaling policy");
     if (!input.StepScalingPolicyConfiguration) throw new ValidationException("StepScalingPolicyConfiguration is required for a StepScaling policy");
+    const problem = stepConfigProblem(input.StepScalingPolicyConfiguration as StepScalingConfig);
+    if (problem) throw new ValidationException(problem);
     return { ...base, type, stepScaling: input.StepScalingPolicyConfiguration, alarms: [] };
   }
   const cfg = input.TargetTrackingScalingPolicyConfiguration;

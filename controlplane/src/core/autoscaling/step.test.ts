@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchStep, percentChange, planStep, type StepPlanInput, type StepScalingConfig } from "./step.js";
+import { matchStep, percentChange, planStep, stepConfigProblem, type StepPlanInput, type StepScalingConfig } from "./step.js";
 
 // A scale-out policy on a threshold of 50: +1 from 50 to 70, +3 above 70.
 const out: StepScalingConfig = {
@@ -110,5 +110,39 @@ describe("percentChange", () => {
     [0, 50, 2, 0],
   ])("%s × %s %%", (current, percent, min, want) => {
     expect(percentChange(current, percent, min)).toBe(want);
+  });
+});
+
+describe("stepConfigProblem", () => {
+  const c = (steps: StepScalingConfig["StepAdjustments"], over: Partial<StepScalingConfig> = {}): StepScalingConfig => ({ AdjustmentType: "ChangeInCapacity", StepAdjustments: steps, ...over });
+  it.each<[string, StepScalingConfig, RegExp | undefined]>([
+    // one open-ended step above the threshold
+    ["one step", c([{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }]), undefined],
+    // contiguous steps in any order
+    ["contiguous", c([{ MetricIntervalLowerBound: 20, ScalingAdjustment: 3 }, { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 20, ScalingAdjustment: 1 }]), undefined],
+    // a whole line: open below and above
+    ["both sides", c([{ MetricIntervalUpperBound: 0, ScalingAdjustment: -1 }, { MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }]), undefined],
+    // no AdjustmentType
+    ["no type", { StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }] }, /AdjustmentType is required/],
+    // no steps
+    ["no steps", c([]), /at least one step adjustment is required/],
+    // a gap between 10 and 20
+    ["gap", c([{ MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 1 }, { MetricIntervalLowerBound: 20, ScalingAdjustment: 2 }]), /can't overlap or have a gap \(10 to 20\)/],
+    // overlapping ranges
+    ["overlap", c([{ MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 30, ScalingAdjustment: 1 }, { MetricIntervalLowerBound: 20, ScalingAdjustment: 2 }]), /can't overlap or have a gap/],
+    // both bounds null in one step
+    ["unbounded step", c([{ ScalingAdjustment: 1 }]), /can't both be null/],
+    // lower above upper
+    ["inverted", c([{ MetricIntervalLowerBound: 10, MetricIntervalUpperBound: 5, ScalingAdjustment: 1 }]), /must be less than MetricIntervalUpperBound/],
+    // a negative lower bound with nothing open below
+    ["negative lower", c([{ MetricIntervalLowerBound: -10, ScalingAdjustment: 1 }]), /a negative lower bound needs a step adjustment with a null lower bound/],
+    // a positive upper bound with nothing open above
+    ["positive upper", c([{ MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 1 }]), /a positive upper bound needs a step adjustment with a null upper bound/],
+    // MinAdjustmentMagnitude without a percent change
+    ["magnitude", c([{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }], { MinAdjustmentMagnitude: 2 }), /only supported with AdjustmentType PercentChangeInCapacity/],
+  ])("%s", (_name, cfg, want) => {
+    const problem = stepConfigProblem(cfg);
+    if (want === undefined) expect(problem).toBeUndefined();
+    else expect(problem).toMatch(want);
   });
 });

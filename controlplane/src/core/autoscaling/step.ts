@@ -114,3 +114,36 @@ export function planStep(input: StepPlanInput): StepPlan {
   if (direction === "in" && input.lastScaleInAtMs !== undefined && input.nowMs - input.lastScaleInAtMs < cooldownMs) return { action: "none", why: "in scale-in cooldown" };
   return { action: "scale", direction, desired, adjustment: step.ScalingAdjustment, metricValue };
 }
+
+/**
+ * A StepScalingPolicyConfiguration AWS accepts, or the first problem, naming the member: an
+ * AdjustmentType and at least one step; steps that neither overlap nor leave a gap, ordered by
+ * their bounds; at most one open below and one open above, never both in one step; a negative
+ * lower bound only with a step open below, a positive upper bound only with one open above;
+ * MinAdjustmentMagnitude only for PercentChangeInCapacity. Pure.
+ */
+export function stepConfigProblem(c: StepScalingConfig): string | undefined {
+  const at = "StepScalingPolicyConfiguration";
+  if (c.AdjustmentType === undefined) return `${at}.AdjustmentType is required for a step scaling policy`;
+  const steps = c.StepAdjustments ?? [];
+  if (steps.length === 0) return `${at}.StepAdjustments: at least one step adjustment is required`;
+  if (c.MinAdjustmentMagnitude !== undefined && c.AdjustmentType !== "PercentChangeInCapacity") {
+    return `${at}.MinAdjustmentMagnitude is only supported with AdjustmentType PercentChangeInCapacity`;
+  }
+  const lo = (s: StepAdjustment) => s.MetricIntervalLowerBound ?? -Infinity;
+  const hi = (s: StepAdjustment) => s.MetricIntervalUpperBound ?? Infinity;
+  for (const [i, s] of steps.entries()) {
+    if (s.MetricIntervalLowerBound === undefined && s.MetricIntervalUpperBound === undefined) return `${at}.StepAdjustments[${i}]: the upper and lower bound can't both be null`;
+    if (!(lo(s) < hi(s))) return `${at}.StepAdjustments[${i}]: MetricIntervalLowerBound must be less than MetricIntervalUpperBound`;
+  }
+  const sorted = [...steps].sort((a, b) => lo(a) - lo(b));
+  if (steps.filter((s) => s.MetricIntervalLowerBound === undefined).length > 1) return `${at}.StepAdjustments: at most one step adjustment can have a null lower bound`;
+  if (steps.filter((s) => s.MetricIntervalUpperBound === undefined).length > 1) return `${at}.StepAdjustments: at most one step adjustment can have a null upper bound`;
+  for (let i = 1; i < sorted.length; i++) {
+    if (hi(sorted[i - 1]) !== lo(sorted[i])) return `${at}.StepAdjustments: the ranges of step adjustments can't overlap or have a gap (${hi(sorted[i - 1])} to ${lo(sorted[i])})`;
+  }
+  if (lo(sorted[0]) < 0 && lo(sorted[0]) !== -Infinity) return `${at}.StepAdjustments: a negative lower bound needs a step adjustment with a null lower bound`;
+  const last = sorted[sorted.length - 1];
+  if (hi(last) > 0 && hi(last) !== Infinity) return `${at}.StepAdjustments: a positive upper bound needs a step adjustment with a null upper bound`;
+  return undefined;
+}
