@@ -100,14 +100,13 @@ cw = boto3.client("cloudwatch", endpoint_url=${JSON.stringify(t.endpoint)}, regi
 aas = boto3.client("application-autoscaling", endpoint_url=${JSON.stringify(t.endpoint)}, region_name="us-east-1", aws_access_key_id="berth", aws_secret_access_key="berth")
 out = {}
 out["policyAlarms"] = aas.describe_scaling_policies(ServiceNamespace="ecs", ResourceId="service/${cluster}/web")["ScalingPolicies"][0]["Alarms"]
-cw.set_alarm_state(AlarmName="web-cpu-high", StateValue="ALARM", StateReason="testing the step policy")
-out["state"] = cw.describe_alarms(AlarmNames=["web-cpu-high"], StateValue="ALARM")["MetricAlarms"][0]["StateReason"]
+out["set"] = cw.set_alarm_state(AlarmName="web-cpu-high", StateValue="ALARM", StateReason="testing the step policy")["ResponseMetadata"]["HTTPStatusCode"]
 print(json.dumps(out, default=str))
 `,
       "1.43.0",
     );
     expect(r.policyAlarms).toEqual([{ AlarmName: "web-cpu-high", AlarmARN: "arn:aws:cloudwatch:us-east-1:000000000000:alarm:web-cpu-high" }]);
-    expect(r.state).toBe("testing the step policy");
+    expect(r.set).toBe(200);
     await eventually("the step policy to set the desired count", async () => ((await desired("web")) === 3 ? true : undefined), 20_000, 250);
     const [activity] = (await cli("application-autoscaling", "describe-scaling-activities", "--service-namespace", "ecs", "--resource-id", `service/${cluster}/web`)).ScalingActivities;
     expect(activity).toMatchObject({
@@ -121,9 +120,16 @@ print(json.dumps(out, default=str))
     expect(summaries).toContain(`Successfully executed action ${policy}`);
     expect(summaries).toContain("Alarm updated from INSUFFICIENT_DATA to ALARM");
     expect(summaries[summaries.length - 1]).toBe('Alarm "web-cpu-high" created');
-    // Within the policy's 60 s cooldown the same step again changes nothing.
-    await new Promise((r) => setTimeout(r, 3000));
+    expect(history.find((h) => h.HistorySummary === "Alarm updated from INSUFFICIENT_DATA to ALARM").HistoryData).toContain('"stateReason":"testing the step policy"');
+    // Within the policy's 60 s cooldown the same step again changes nothing: the action runs, no activity.
+    await cli("cloudwatch", "set-alarm-state", "--alarm-name", "web-cpu-high", "--state-value", "OK", "--state-reason", "reset");
+    await cli("cloudwatch", "set-alarm-state", "--alarm-name", "web-cpu-high", "--state-value", "ALARM", "--state-reason", "again");
+    await eventually("the second run of the action", async () => {
+      const items = (await cli("cloudwatch", "describe-alarm-history", "--alarm-name", "web-cpu-high", "--history-item-type", "Action")).AlarmHistoryItems as any[];
+      return items.length >= 2 ? items : undefined;
+    }, 20_000, 250);
     expect(await desired("web")).toBe(3);
+    expect((await cli("application-autoscaling", "describe-scaling-activities", "--service-namespace", "ecs", "--resource-id", `service/${cluster}/web`)).ScalingActivities).toHaveLength(1);
   }, 120_000);
 
   it("refuses what berth cannot evaluate in each protocol's error shape, writing nothing", async () => {
@@ -135,7 +141,7 @@ print(json.dumps(out, default=str))
     expect(await refused("cloudwatch", "put-metric-alarm", "--alarm-name", "x", "--namespace", "AWS/ECS", "--metric-name", "CPUUtilization", "--statistic", "Average", "--period", "2", "--evaluation-periods", "1", "--threshold", "1", "--comparison-operator", "Sideways")).toMatch(
       /An error occurred \(ValidationError\) when calling the PutMetricAlarm operation: ComparisonOperator: must be one of/,
     );
-    // JSON 1.0 (boto3): __type and the query-compatible code, the modelled exception class.
+    // JSON 1.0 (boto3): the query-compatible code from x-amzn-query-error, the model's exception class.
     const r = await boto3Json<Record<string, any>>(
       t.endpoint,
       `
@@ -159,10 +165,10 @@ print(json.dumps(out))
 `,
       "1.43.0",
     );
-    expect(r.period).toEqual(["ClientError", "InvalidParameterValue", 400, "Period: 3 s is not a multiple of berth's datapoint period (2 s, BERTH_METRIC_PERIOD_MS)"]);
+    expect(r.period).toEqual(["InvalidParameterValueException", "InvalidParameterValue", 400, "Period: 3 s is not a multiple of berth's datapoint period (2 s, BERTH_METRIC_PERIOD_MS)"]);
     expect(r.sns[1]).toBe("InvalidParameterValue");
     expect(r.sns[3]).toMatch(/^AlarmActions\.member\.1: berth invokes only Application Auto Scaling policies/);
-    expect(r.mOfN).toEqual(["ClientError", "InvalidParameterCombination", 400, "DatapointsToAlarm (3) must be less than or equal to EvaluationPeriods (2)"]);
+    expect(r.mOfN).toEqual(["InvalidParameterCombinationException", "InvalidParameterCombination", 400, "DatapointsToAlarm (3) must be less than or equal to EvaluationPeriods (2)"]);
     expect(r.stateData).toEqual(["InvalidFormatFault", "InvalidFormat", 400, "StateReasonData: must be JSON"]);
     expect(r.missing).toEqual(["ResourceNotFound", "ResourceNotFound", 404, "Alarm nope not found"]);
     expect(r.token).toEqual(["InvalidNextToken", "InvalidNextToken", 400, "NextToken: the token is not one this endpoint issued"]);
