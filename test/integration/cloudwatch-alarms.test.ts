@@ -130,6 +130,9 @@ print(json.dumps(out, default=str))
     }, 20_000, 250);
     expect(await desired("web")).toBe(3);
     expect((await cli("application-autoscaling", "describe-scaling-activities", "--service-namespace", "ecs", "--resource-id", `service/${cluster}/web`)).ScalingActivities).toHaveLength(1);
+    // Deleting the policy takes it out of the alarm's actions; the alarm stays, as on AWS.
+    await cli("application-autoscaling", "delete-scaling-policy", ...target("web"), "--policy-name", "out");
+    expect((await cli("cloudwatch", "describe-alarms", "--alarm-names", "web-cpu-high")).MetricAlarms[0].AlarmActions).toEqual([]);
   }, 120_000);
 
   it("refuses what berth cannot evaluate in each protocol's error shape, writing nothing", async () => {

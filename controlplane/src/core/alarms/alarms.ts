@@ -154,3 +154,22 @@ export async function alarmsByPolicyArn(ctx: CoreContext): Promise<Map<string, {
   }
   return out;
 }
+
+/**
+ * Takes deleted scaling policies out of every alarm's actions, as AWS does when a policy (or its
+ * target) is deleted: the alarms stay, without those actions.
+ */
+export async function removeAlarmActions(ctx: CoreContext, policyArns: readonly string[]): Promise<void> {
+  if (policyArns.length === 0) return;
+  const gone = new Set(policyArns);
+  const names = (arns: string[]) => arns.filter((a) => !gone.has(a));
+  for (const a of await listMetricAlarms(ctx)) {
+    const c = a.config;
+    if (![...c.AlarmActions, ...c.OKActions, ...c.InsufficientDataActions].some((arn) => gone.has(arn))) continue;
+    await ctx.store.metricAlarms.mutate([a.name], (cur) => ({
+      ...cur,
+      config: { ...cur.config, AlarmActions: names(cur.config.AlarmActions), OKActions: names(cur.config.OKActions), InsufficientDataActions: names(cur.config.InsufficientDataActions) },
+    }));
+    ctx.log.info("scaling policy taken out of an alarm's actions", { alarm: a.name });
+  }
+}
