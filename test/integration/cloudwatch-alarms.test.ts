@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
-import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
 import { CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -123,12 +123,15 @@ print(json.dumps(out, default=str))
     expect(summaries[summaries.length - 1]).toBe('Alarm "web-cpu-high" created');
     expect(JSON.parse(toAlarm.HistoryData).newState.stateReason).toBe("testing the step policy");
     // Within the policy's 60 s cooldown the same step again changes nothing: the action runs, no activity.
-    await cli("cloudwatch", "set-alarm-state", "--alarm-name", "web-cpu-high", "--state-value", "OK", "--state-reason", "reset");
-    await cli("cloudwatch", "set-alarm-state", "--alarm-name", "web-cpu-high", "--state-value", "ALARM", "--state-reason", "again");
+    // (In-process through the JS SDK: a CLI process per poll would be most of the test's time.)
+    const cw = cloudwatch(false);
+    await cw.send(new SetAlarmStateCommand({ AlarmName: "web-cpu-high", StateValue: "OK", StateReason: "reset" }));
+    await cw.send(new SetAlarmStateCommand({ AlarmName: "web-cpu-high", StateValue: "ALARM", StateReason: "again" }));
     await eventually("the second run of the action", async () => {
-      const items = (await cli("cloudwatch", "describe-alarm-history", "--alarm-name", "web-cpu-high", "--history-item-type", "Action")).AlarmHistoryItems as any[];
+      const items = (await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: "web-cpu-high", HistoryItemType: "Action" }))).AlarmHistoryItems ?? [];
       return items.length >= 2 ? items : undefined;
     }, 20_000, 250);
+    cw.destroy();
     expect(await desired("web")).toBe(3);
     expect((await cli("application-autoscaling", "describe-scaling-activities", "--service-namespace", "ecs", "--resource-id", `service/${cluster}/web`)).ScalingActivities).toHaveLength(1);
     // Deleting the policy takes it out of the alarm's actions; the alarm stays, as on AWS.
@@ -140,6 +143,9 @@ print(json.dumps(out, default=str))
     // Query (the CLI): the code in <Error><Code>.
     expect(await refused("cloudwatch", "put-metric-alarm", "--alarm-name", "ec2", "--namespace", "AWS/EC2", "--metric-name", "CPUUtilization", "--statistic", "Average", "--period", "2", "--evaluation-periods", "1", "--threshold", "1", "--comparison-operator", "GreaterThanThreshold")).toMatch(
       /An error occurred \(InvalidParameterValue\) when calling the PutMetricAlarm operation: Namespace: berth has no metrics in AWS\/EC2; it has AWS\/ECS, AWS\/ApplicationELB/,
+    );
+    expect(await refused("cloudwatch", "put-metric-data", "--namespace", "App", "--metric-name", "m", "--value", "1")).toMatch(
+      /An error occurred \(InvalidAction\) when calling the PutMetricData operation: Could not find operation PutMetricData for version 2010-08-01/,
     );
     expect(await refused("cloudwatch", "delete-alarms", "--alarm-names", "nope")).toMatch(/An error occurred \(ResourceNotFound\) when calling the DeleteAlarms operation: The following alarms were not found: \[nope\]/);
     expect(await refused("cloudwatch", "put-metric-alarm", "--alarm-name", "x", "--namespace", "AWS/ECS", "--metric-name", "CPUUtilization", "--statistic", "Average", "--period", "2", "--evaluation-periods", "1", "--threshold", "1", "--comparison-operator", "Sideways")).toMatch(

@@ -1,4 +1,4 @@
-import { CloudWatchError, CloudWatchValidationError, type Logger } from "@berth/shared";
+import { CloudWatchError, CloudWatchValidationError, UnknownOperationException, type Logger } from "@berth/shared";
 import type { CoreContext } from "../../core/index.js";
 import { createModelValidator } from "../aws/model-validate.js";
 import { jsonApi } from "../aws/json-api.js";
@@ -36,7 +36,8 @@ export function cloudwatchApi(ctx: CoreContext, deps: MetricDeps, log: Logger): 
     validate,
     actions: bound,
     errors: {
-      unknownAction: (action) => new CloudWatchValidationError(`Could not find operation ${action} for version 2010-08-01`),
+      // An operation of CloudWatch's that berth does not serve (PutMetricData, dashboards, …) is InvalidAction.
+      unknownAction: (action) => new UnknownOperationException(`Could not find operation ${action} for version 2010-08-01 (berth serves ${cloudwatchOperationNames.join(", ")})`),
       unknownParameter: (name) => new CloudWatchValidationError(`Unknown parameter: ${name}`),
     },
     toError: toCloudWatchError,
