@@ -103,6 +103,13 @@ export const services = [
     ],
   },
   { id: "events", model: "aws-models/events/service-2.json", out: "src/api/events/generated/validators.ts" },
+  {
+    id: "cloudwatch",
+    model: "aws-models/cloudwatch/service-2.json",
+    out: "src/api/cloudwatch/generated/validators.ts",
+    modelOut: "src/api/cloudwatch/generated/model.ts",
+    operations: ["DeleteAlarms", "DescribeAlarmHistory", "DescribeAlarms", "DisableAlarmActions", "EnableAlarmActions", "GetMetricStatistics", "ListMetrics", "PutMetricAlarm", "SetAlarmState"],
+  },
 ];
 
 // ECS's Integer members are Java ints; a value outside that range is refused by ECS too.

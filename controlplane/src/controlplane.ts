@@ -35,8 +35,9 @@ import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
 import { ensureCa, loadCaKey, loadKeyFile, createJoinToken } from "./pki/cluster-ca.js";
 import { issueServerIdentity } from "./pki/issue.js";
 import { autoscalingApi } from "./api/autoscaling/server.js";
+import { cloudwatchApi } from "./api/cloudwatch/server.js";
 import { taskStatsRoute } from "./api/berth/task-stats-route.js";
-import { publishServiceMetrics, TaskStatsWindows } from "./core/index.js";
+import { keptMetricPeriods, publishServiceMetrics, TaskStatsWindows } from "./core/index.js";
 import { RequestCounts } from "./haproxy/index.js";
 
 /** A running control plane: its bound ports and how to stop it. */
@@ -148,6 +149,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
       ssmApi(ctx, log.child({ component: "ssm-api" })),
       schedulerApi(ctx, log.child({ component: "scheduler-api" })),
       eventsApi(ctx, log.child({ component: "events-api" })),
+      cloudwatchApi(ctx, { basePeriodMs: config.autoscaling.periodMs, keptPeriods: keptMetricPeriods(config.autoscaling), requestsPerTarget: (g, last, p, n) => requestCounts.perTarget(g, last, p, n) }, log.child({ component: "cloudwatch-api" })),
       ecsApi(ctx, log.child({ component: "ecs-api" })),
     ],
     region: ctx.scope.region,
@@ -203,7 +205,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   // Per-service datapoints of the sessions held here, for the leader's scaler (bounded writes).
   const serviceMetrics = publishServiceMetrics(ctx, taskStats, {
     periodMs: config.autoscaling.periodMs,
-    periods: Math.max(config.autoscaling.scaleInDatapoints, config.autoscaling.scaleOutDatapoints) + 1,
+    periods: keptMetricPeriods(config.autoscaling),
     leaseTtlSeconds: config.sessionLeaseTtlSeconds,
     replicaId,
     log: log.child({ component: "service-metrics" }),

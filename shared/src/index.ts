@@ -20,3 +20,4 @@ export * from "./ec2-errors.js";
 export * from "./elbv2-errors.js";
 export * from "./autoscaling-errors.js";
 export * from "./secrets-errors.js";
+export * from "./cloudwatch-errors.js";

@@ -110,7 +110,7 @@ print(json.dumps(out, default=str))
     expect(r.otherMetric).toEqual(["ValidationException", expect.stringMatching(/DynamoDBReadCapacityUtilization is not a metric of ecs:service:DesiredCount/)]);
     expect(r.policiesAfter).toEqual([]);
     expect(r.deleteMissing).toEqual(["ObjectNotFoundException", `No scaling policy found for service namespace: ecs, resource ID: ${rid}, scalable dimension: ecs:service:DesiredCount, policy name: p`]);
-    // a step policy: stored and described as given, with no alarms (berth never triggers it)
+    // a step policy: stored and described as given, with no alarms until a CloudWatch alarm names it (test/integration/cloudwatch-alarms.test.ts)
     expect(r.step.PolicyARN).toMatch(new RegExp(`^arn:aws:autoscaling:us-east-1:000000000000:scalingPolicy:[0-9a-f-]{36}:resource/ecs/${rid}:policyName/step$`));
     expect(r.step.Alarms).toEqual([]);
     expect(r.stepDescribed).toEqual([{ PolicyName: "step", PolicyType: "StepScaling", StepScalingPolicyConfiguration: { AdjustmentType: "ChangeInCapacity", Cooldown: 60, MetricAggregationType: "Average", StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }] }, Alarms: [] }]);

@@ -110,3 +110,27 @@ export async function readServiceMetrics(ctx: CoreContext, cluster: string, serv
   const listing = await ctx.store.kv.list<ServiceMetricsRecord>(keys.serviceMetricsOf(cluster, service));
   return mergeServicePeriods(listing.items.filter((i) => i.value.periodMs === periodMs).map((i) => i.value.points));
 }
+
+/**
+ * The start of the last complete period at `nowMs`: the publishers count a period complete a
+ * quarter period after it ends, so the readers (the scaler, the alarm evaluator) read the one before.
+ */
+export function lastCompletePeriodStart(nowMs: number, periodMs: number): number {
+  return Math.floor((nowMs - periodMs / 4) / periodMs) * periodMs - periodMs;
+}
+
+/** How many complete periods the publishers keep per service, from the scaler's windows. */
+export function keptMetricPeriods(settings: { scaleInDatapoints: number; scaleOutDatapoints: number }): number {
+  return Math.max(settings.scaleInDatapoints, settings.scaleOutDatapoints) + 1;
+}
+
+/** The services some replica publishes datapoints of, as `{cluster, service}`. */
+export async function servicesWithMetrics(ctx: CoreContext): Promise<{ cluster: string; service: string }[]> {
+  const root = keys.allServiceMetrics();
+  const seen = new Map<string, { cluster: string; service: string }>();
+  for (const key of await ctx.store.kv.listKeys(root)) {
+    const [cluster, service] = key.slice(root.length).split("/");
+    if (cluster && service) seen.set(`${cluster}/${service}`, { cluster, service });
+  }
+  return [...seen.values()];
+}

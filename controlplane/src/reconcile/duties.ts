@@ -6,6 +6,7 @@ import { startScheduleLoop } from "./schedules/loop.js";
 import { startServiceLoop } from "./service/loop.js";
 import { startAutoscalingLoop, type AutoscalingSettings } from "./autoscaling/loop.js";
 import type { StrategyOptions } from "./service/strategy/runner.js";
+import { startAlarmLoop } from "./alarms/loop.js";
 
 /** What only the leader runs, and how to stop it when leadership is lost. */
 export interface LeaderDuties {
@@ -26,9 +27,13 @@ export async function startLeaderDuties(
   const autoscaling = opts.autoscaling ? startAutoscalingLoop(ctx, opts.autoscaling) : undefined;
   // Scheduled tasks: EventBridge Scheduler schedules and rules fire RunTask (docs/SCHEDULES.md).
   const schedules = startScheduleLoop(ctx, { log: opts.log });
+  // CloudWatch metric alarms on the same datapoints; their actions run step policies (docs/CLOUDWATCH.md).
+  const alarms = opts.autoscaling
+    ? startAlarmLoop(ctx, { basePeriodMs: opts.autoscaling.periodMs, requestsPerTarget: opts.autoscaling.requestsPerTarget }, opts.autoscaling.log.child({ component: "alarms" }))
+    : undefined;
   return {
     async stop() {
-      await Promise.all([services.stop(), liveness.stop(), cleanup.stop(), autoscaling?.stop(), schedules.stop()]);
+      await Promise.all([services.stop(), liveness.stop(), cleanup.stop(), autoscaling?.stop(), schedules.stop(), alarms?.stop()]);
     },
   };
 }

@@ -22,7 +22,7 @@ export interface ScalingPolicyRecord {
   type: "TargetTrackingScaling" | "StepScaling";
   /** TargetTrackingScalingPolicyConfiguration, defaults not filled (Describe shows what was given). */
   targetTracking?: TargetTrackingConfig;
-  /** StepScalingPolicyConfiguration as given: stored, never triggered (docs/AUTOSCALING.md). */
+  /** StepScalingPolicyConfiguration as given; executed when an alarm naming the policy is in ALARM (docs/CLOUDWATCH.md). */
   stepScaling?: Record<string, unknown>;
   alarms: PolicyAlarm[];
   createdAtMs: number;
@@ -53,6 +53,8 @@ export interface ScalableTargetRecord {
   /** When the scaler last scaled out or in: the cooldowns run from these. */
   lastScaleOutAtMs?: number;
   lastScaleInAtMs?: number;
+  /** The desired count before the last step scale-out: one in its cooldown counts from there. */
+  lastScaleOutFrom?: number;
 }
 
 /** One scaling activity, as DescribeScalingActivities shows it. */

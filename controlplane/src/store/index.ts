@@ -10,3 +10,4 @@ export type * from "./elbv2-records.js";
 export type * from "./autoscaling-records.js";
 export type * from "./secret-records.js";
 export type * from "./schedule-records.js";
+export type * from "./alarm-records.js";

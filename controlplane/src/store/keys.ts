@@ -91,6 +91,8 @@ export const keys = {
   /** One replica's datapoints of one service (core/service-metrics.ts), under that replica's lease. */
   serviceMetrics: (cluster: string, service: string, replicaId: string) => `${root}/autoscaling/service-metrics/${cluster}/${service}/${encodeURIComponent(replicaId)}`,
   serviceMetricsOf: (cluster: string, service: string) => `${root}/autoscaling/service-metrics/${cluster}/${service}/`,
+  /** Every replica's datapoints of every service. */
+  allServiceMetrics: () => `${root}/autoscaling/service-metrics/`,
   /** An Application Auto Scaling scalable target (an ECS service's desired count) with its policies. */
   scalableTarget: (cluster: string, service: string) => `${root}/autoscaling/targets/${cluster}/${service}`,
   scalableTargets: () => `${root}/autoscaling/targets/`,
@@ -98,6 +100,12 @@ export const keys = {
   scalingActivity: (cluster: string, service: string, id: string) => `${root}/autoscaling/activities/${cluster}/${service}/${id}`,
   scalingActivities: (cluster?: string, service?: string) =>
     cluster === undefined ? `${root}/autoscaling/activities/` : service === undefined ? `${root}/autoscaling/activities/${cluster}/` : `${root}/autoscaling/activities/${cluster}/${service}/`,
+  /** A CloudWatch metric alarm by name (any characters: one encoded segment). */
+  metricAlarm: (name: string) => `${root}/cloudwatch/alarms/${encodeURIComponent(name)}`,
+  metricAlarms: () => `${root}/cloudwatch/alarms/`,
+  /** An alarm's history items, ids sorting by time. */
+  alarmHistoryItem: (alarmName: string, id: string) => `${root}/cloudwatch/history/${encodeURIComponent(alarmName)}/${id}`,
+  alarmHistory: (alarmName?: string) => (alarmName === undefined ? `${root}/cloudwatch/history/` : `${root}/cloudwatch/history/${encodeURIComponent(alarmName)}/`),
   /** A Secrets Manager secret by name (names may hold `/`, so the name is one encoded segment). */
   secret: (name: string) => `${root}/secrets/${encodeURIComponent(name)}`,
   secrets: () => `${root}/secrets/`,

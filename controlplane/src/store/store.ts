@@ -16,6 +16,7 @@ import type { ParameterRecord, SecretRecord } from "./secret-records.js";
 import { keys } from "./keys.js";
 import type { EventRuleRecord, ScheduleGroupRecord, ScheduleRecord } from "./schedule-records.js";
 import { Kv, Txn } from "./kv.js";
+import type { AlarmHistoryRecord, MetricAlarmRecord } from "./alarm-records.js";
 
 /** A task definition family: the newest revision handed out, so revisions never repeat. */
 export interface FamilyRecord {
@@ -148,6 +149,8 @@ export class Store {
   readonly schedules: Collection<ScheduleRecord, [group: string, name: string]>;
   readonly scheduleGroups: Collection<ScheduleGroupRecord, [name: string]>;
   readonly eventRules: Collection<EventRuleRecord, [bus: string, name: string]>;
+  readonly metricAlarms: Collection<MetricAlarmRecord, [name: string]>;
+  readonly alarmHistory: Collection<AlarmHistoryRecord, [alarmName: string, id: string]>;
 
   constructor(readonly kv: Kv) {
     this.clusters = new Collection(kv, keys.cluster, (r) => keys.cluster(r.name));
@@ -177,6 +180,8 @@ export class Store {
     this.schedules = new Collection(kv, keys.schedule, (r) => keys.schedule(r.groupName, r.name));
     this.scheduleGroups = new Collection(kv, keys.scheduleGroup, (r) => keys.scheduleGroup(r.name));
     this.eventRules = new Collection(kv, keys.eventRule, (r) => keys.eventRule(r.eventBusName, r.name));
+    this.metricAlarms = new Collection(kv, keys.metricAlarm, (r) => keys.metricAlarm(r.name));
+    this.alarmHistory = new Collection(kv, keys.alarmHistoryItem, (r) => keys.alarmHistoryItem(r.alarmName, r.id));
   }
 
   /** A new empty transaction to stage writes into. */

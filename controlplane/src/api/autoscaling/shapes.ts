@@ -23,8 +23,11 @@ export function scalableTargetShape(t: ScalableTargetRecord): object {
   };
 }
 
-/** A policy in DescribeScalingPolicies' shape. */
-export function scalingPolicyShape(t: ScalableTargetRecord, p: ScalingPolicyRecord): object {
+/**
+ * A policy in DescribeScalingPolicies' shape. `userAlarms` are the CloudWatch alarms whose
+ * actions name it (a step policy's, made with PutMetricAlarm), listed after its own as AWS does.
+ */
+export function scalingPolicyShape(t: ScalableTargetRecord, p: ScalingPolicyRecord, userAlarms: readonly { name: string; arn: string }[] = []): object {
   return {
     PolicyARN: p.arn,
     PolicyName: p.name,
@@ -34,7 +37,7 @@ export function scalingPolicyShape(t: ScalableTargetRecord, p: ScalingPolicyReco
     PolicyType: p.type,
     ...(p.targetTracking && { TargetTrackingScalingPolicyConfiguration: p.targetTracking }),
     ...(p.stepScaling && { StepScalingPolicyConfiguration: p.stepScaling }),
-    Alarms: p.alarms.map((a) => ({ AlarmName: a.name, AlarmARN: a.arn })),
+    Alarms: [...p.alarms, ...userAlarms].map((a) => ({ AlarmName: a.name, AlarmARN: a.arn })),
     CreationTime: seconds(p.createdAtMs),
   };
 }

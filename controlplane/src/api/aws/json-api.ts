@@ -7,6 +7,8 @@ import type { ApiReply, ApiRequest, AwsApi } from "./service.js";
 export interface JsonErrorReply {
   status: number;
   body: { __type: string; message: string } & Record<string, unknown>;
+  /** Extra headers, such as an `awsQueryCompatible` service's `x-amzn-query-error`. */
+  headers?: Record<string, string>;
 }
 
 /** What an AWS JSON 1.0/1.1 API is made of; the protocol plumbing is the same for all of them. */
@@ -36,10 +38,11 @@ export function jsonApi(spec: JsonApiSpec, opts: { claimAll?: boolean } = {}): A
     const target = String(req.headers["x-amz-target"] ?? "");
     return target.startsWith(prefix) ? target.slice(prefix.length) : "unknown";
   };
-  const reply = (action: string, status: number, body: object): ApiReply => ({
+  const reply = (action: string, status: number, body: object, headers?: Record<string, string>): ApiReply => ({
     status,
     contentType: spec.contentType,
     body: JSON.stringify(body),
+    ...(headers && { headers }),
     action,
   });
   return {
@@ -51,7 +54,7 @@ export function jsonApi(spec: JsonApiSpec, opts: { claimAll?: boolean } = {}): A
     errorReply(err, req) {
       const r = spec.toError(err, req.requestId);
       spec.onError?.(actionOf(req), r, err, req.requestId);
-      return reply(actionOf(req), r.status, r.body);
+      return reply(actionOf(req), r.status, r.body, r.headers);
     },
     async handle(req) {
       const action = actionOf(req);

@@ -15,7 +15,8 @@ export interface ApiRequest {
 export interface ApiReply {
   status: number;
   contentType: string;
-  body: string;
+  /** Text for the JSON and XML protocols; bytes for rpc-v2-cbor. */
+  body: string | Buffer;
   /** Extra response headers (rest-json's `X-Amzn-ErrorType`, members located in headers). */
   headers?: Record<string, string>;
   /** The operation answered, for metrics and logs ("unknown" when none was named). */

@@ -86,7 +86,7 @@ export function fanOutLogsApi(main: AwsApi, peer: AwsApi, peers: LogPeers, log: 
 
 function parsed(r: ApiReply): StoreAnswer {
   try {
-    return { status: r.status, body: JSON.parse(r.body) as Record<string, unknown> };
+    return { status: r.status, body: JSON.parse(r.body.toString()) as Record<string, unknown> };
   } catch {
     return { status: r.status, body: {} };
   }

@@ -3,3 +3,5 @@ export * from "./rules.js";
 export * from "./targets.js";
 export * from "./policies.js";
 export * from "./activities.js";
+export * from "./step.js";
+export * from "./step-execute.js";

@@ -3,6 +3,7 @@ import { ObjectNotFoundException } from "@berth/shared";
 import type { CoreContext } from "../context.js";
 import type { ScalableTargetRecord, ScalingPolicyRecord } from "../../store/index.js";
 import { ecsDimension, putPolicy, type PutPolicyInput, type TargetRef } from "./rules.js";
+import { removeAlarmActions } from "../alarms/alarms.js";
 import { listScalableTargets, mutateScalableTarget, scalableTarget } from "./targets.js";
 
 /** PutScalingPolicy: creates or replaces a named policy of a registered target. */
@@ -57,5 +58,7 @@ export async function deleteScalingPolicy(ctx: CoreContext, input: TargetRef & {
   });
   if (!cur.value.policies.some((p) => p.name === input.PolicyName)) throw missing();
   await mutateScalableTarget(ctx, input, (t) => ({ ...t, policies: t.policies.filter((p) => p.name !== input.PolicyName) }));
+  // The alarms that invoke it lose the action, as on AWS; the alarms themselves stay.
+  await removeAlarmActions(ctx, cur.value.policies.filter((p) => p.name === input.PolicyName).map((p) => p.arn));
   ctx.log.info("scaling policy deleted", { resourceId: input.ResourceId, policy: input.PolicyName });
 }

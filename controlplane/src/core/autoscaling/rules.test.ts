@@ -9,6 +9,9 @@ const ref = { ServiceNamespace: "ecs", ResourceId: "service/c/web", ScalableDime
 const existing = (): ScalableTargetRecord =>
   registeredTarget(undefined, { ...ref, MinCapacity: 1, MaxCapacity: 4 }, { ...ctx, newId: "abc" });
 
+// A valid step policy: +1 for anything above the threshold.
+const step = { AdjustmentType: "ChangeInCapacity", StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }] };
+
 describe("parseResourceId", () => {
   it.each<[string, Partial<typeof ref>, { cluster: string; service: string } | RegExp]>([
     // an ECS service
@@ -78,15 +81,17 @@ describe("putPolicy", () => {
     // a label on a metric that takes none
     ["label on cpu", tt({ PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization", ResourceLabel: "x" } }), /only ALBRequestCountPerTarget takes a resource label/],
     // custom metrics need CloudWatch
-    ["customized", tt({ PredefinedMetricSpecification: undefined, CustomizedMetricSpecification: { MetricName: "x" } }), /berth has no CloudWatch metrics/],
+    ["customized", tt({ PredefinedMetricSpecification: undefined, CustomizedMetricSpecification: { MetricName: "x" } }), /berth tracks only its predefined metrics/],
     // a target value of 0
     ["zero target", tt({ TargetValue: 0 }), /TargetValue: 0 must be greater than 0/],
     // no configuration
     ["no config", { PolicyType: "TargetTrackingScaling" }, /TargetTrackingScalingPolicyConfiguration is required/],
-    // a step policy is kept as given, with no alarms
-    ["step", { PolicyType: "StepScaling", StepScalingPolicyConfiguration: { AdjustmentType: "ChangeInCapacity" } }, { type: "StepScaling", stepScaling: { AdjustmentType: "ChangeInCapacity" }, alarms: [] }],
+    // a step policy is kept as given, with no alarms of its own (CloudWatch alarms name it)
+    ["step", { PolicyType: "StepScaling", StepScalingPolicyConfiguration: step }, { type: "StepScaling", stepScaling: step, alarms: [] }],
     // PolicyType defaults to StepScaling, as AWS
-    ["default type", { StepScalingPolicyConfiguration: { AdjustmentType: "ChangeInCapacity" } }, { type: "StepScaling" }],
+    ["default type", { StepScalingPolicyConfiguration: step }, { type: "StepScaling" }],
+    // a step policy's steps are checked as AWS does (core/autoscaling/step.ts stepConfigProblem)
+    ["step without steps", { PolicyType: "StepScaling", StepScalingPolicyConfiguration: { AdjustmentType: "ChangeInCapacity" } }, /StepAdjustments: at least one step adjustment is required/],
     // predictive scaling needs forecasts berth does not make
     ["predictive", { PolicyType: "PredictiveScaling" }, /PredictiveScaling is not supported/],
   ])("%s", (_name, over, want) => {

@@ -1,4 +1,5 @@
 import { ValidationException, type ArnScope } from "@berth/shared";
+import { stepConfigProblem, type StepScalingConfig } from "./step.js";
 import type { PolicyAlarm, ScalableTargetRecord, ScalingPolicyRecord, SuspendedState, TargetTrackingConfig } from "../../store/index.js";
 
 /** The one scalable dimension berth serves: an ECS service's desired count. */
@@ -83,6 +84,7 @@ export function registeredTarget(
     policies: existing?.policies ?? [],
     lastScaleOutAtMs: existing?.lastScaleOutAtMs,
     lastScaleInAtMs: existing?.lastScaleInAtMs,
+    ...(existing?.lastScaleOutFrom !== undefined && { lastScaleOutFrom: existing.lastScaleOutFrom }),
   };
 }
 
@@ -127,13 +129,15 @@ export function putPolicy(target: ScalableTargetRecord, input: PutPolicyInput, c
   if (type === "StepScaling") {
     if (input.TargetTrackingScalingPolicyConfiguration) throw new ValidationException("TargetTrackingScalingPolicyConfiguration: not allowed for a StepScaling policy");
     if (!input.StepScalingPolicyConfiguration) throw new ValidationException("StepScalingPolicyConfiguration is required for a StepScaling policy");
+    const problem = stepConfigProblem(input.StepScalingPolicyConfiguration as StepScalingConfig);
+    if (problem) throw new ValidationException(problem);
     return { ...base, type, stepScaling: input.StepScalingPolicyConfiguration, alarms: [] };
   }
   const cfg = input.TargetTrackingScalingPolicyConfiguration;
   if (!cfg) throw new ValidationException("TargetTrackingScalingPolicyConfiguration is required for a TargetTrackingScaling policy");
   if (input.StepScalingPolicyConfiguration) throw new ValidationException("StepScalingPolicyConfiguration: not allowed for a TargetTrackingScaling policy");
   if (cfg.CustomizedMetricSpecification !== undefined) {
-    throw new ValidationException("TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification: berth has no CloudWatch metrics; use a PredefinedMetricSpecification");
+    throw new ValidationException("TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification: berth tracks only its predefined metrics; use a PredefinedMetricSpecification");
   }
   const spec = cfg.PredefinedMetricSpecification;
   if (!spec) throw new ValidationException("TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification is required");
@@ -162,8 +166,9 @@ export function putPolicy(target: ScalableTargetRecord, input: PutPolicyInput, c
 
 /**
  * The alarms AWS makes for a target tracking policy: `TargetTracking-<resource>-AlarmHigh-<uuid>`
- * and, unless scale-in is disabled, `…-AlarmLow-<uuid>`. berth has no CloudWatch: the scaler
- * evaluates them itself over the service's datapoints (docs/AUTOSCALING.md), under these names.
+ * and, unless scale-in is disabled, `…-AlarmLow-<uuid>`. They are not CloudWatch alarms of
+ * berth's (DescribeAlarms does not list them): the scaler evaluates them itself over the
+ * service's datapoints (docs/AUTOSCALING.md), under these names.
  */
 export function trackingAlarms(scope: ArnScope, resourceId: string, policyId: string, disableScaleIn: boolean): PolicyAlarm[] {
   const alarm = (kind: string): PolicyAlarm => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { ConflictError, ObjectNotFoundException, ValidationException } from "@berth/shared";
+import { removeAlarmActions } from "../alarms/alarms.js";
 import type { CoreContext } from "../context.js";
 import { keys, type ScalableTargetRecord } from "../../store/index.js";
 import { noTargetMessage, parseResourceId, registeredTarget, type RegisterTargetInput, type TargetRef } from "./rules.js";
@@ -41,10 +42,11 @@ export async function listScalableTargets(ctx: CoreContext): Promise<ScalableTar
   return (await ctx.store.scalableTargets.list(keys.scalableTargets())).items.map((i) => i.value);
 }
 
-/** DeregisterScalableTarget: the target and its policies go (its activities stay, as AWS keeps them). */
+/** DeregisterScalableTarget: the target and its policies go, and out of alarms' actions (its activities stay, as AWS keeps them). */
 export async function deregisterScalableTarget(ctx: CoreContext, ref: TargetRef): Promise<void> {
   const cur = await scalableTarget(ctx, ref);
   await ctx.store.scalableTargets.delete(cur.value, cur.modRevision);
+  await removeAlarmActions(ctx, cur.value.policies.map((p) => p.arn));
   ctx.log.info("scalable target deregistered", { cluster: cur.value.cluster, service: cur.value.service });
 }
 

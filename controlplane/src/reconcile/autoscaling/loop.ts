@@ -1,6 +1,7 @@
 import type { Logger } from "@berth/shared";
 import {
   cpuUtilization,
+  lastCompletePeriodStart,
   listScalableTargets,
   memoryUtilization,
   metricKindOf,
@@ -35,7 +36,7 @@ export interface AutoscalingSettings {
 
 /** The last complete period's start: the same rule as the publishers' (core/service-metrics.ts). */
 export function lastCompletePeriod(nowMs: number, periodMs: number): number {
-  return Math.floor((nowMs - periodMs / 4) / periodMs) * periodMs - periodMs;
+  return lastCompletePeriodStart(nowMs, periodMs);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { deleteScalingPolicy as remove, listScalingPolicies, putScalingPolicy as put, type CoreContext, type PutPolicyInput, type TargetRef } from "../../../core/index.js";
+import { alarmsByPolicyArn, deleteScalingPolicy as remove, listScalingPolicies, putScalingPolicy as put, type CoreContext, type PutPolicyInput, type TargetRef } from "../../../core/index.js";
 import { pageOf, scalingPolicyShape } from "../shapes.js";
 
 /** PutScalingPolicy: the policy's ARN and the alarms it is evaluated through. */
@@ -14,7 +14,8 @@ export async function describeScalingPolicies(
 ): Promise<object> {
   const all = input.ServiceNamespace === "ecs" ? await listScalingPolicies(ctx, input) : [];
   const { page, nextToken } = pageOf(all, input.MaxResults, input.NextToken);
-  return { ScalingPolicies: page.map(({ target, policy }) => scalingPolicyShape(target, policy)), ...(nextToken && { NextToken: nextToken }) };
+  const alarms = page.length > 0 ? await alarmsByPolicyArn(ctx) : new Map<string, { name: string; arn: string }[]>();
+  return { ScalingPolicies: page.map(({ target, policy }) => scalingPolicyShape(target, policy, alarms.get(policy.arn))), ...(nextToken && { NextToken: nextToken }) };
 }
 
 /** DeleteScalingPolicy. */

@@ -140,9 +140,9 @@ function refuseUnsupported(input: CreateServiceRequest | UpdateServiceRequest, a
   for (const [field, used] of unsupported) {
     if (used) throw new UnsupportedFeatureException(`${field}: not supported by berth's ${action} yet`);
   }
-  // Deployment alarms watch CloudWatch alarms, which berth does not have: refused, not faked.
+  // berth's CloudWatch alarms (docs/CLOUDWATCH.md) do not drive deployments yet: refused, not faked.
   if (input.deploymentConfiguration?.alarms?.enable === true) {
-    throw new UnsupportedFeatureException("deploymentConfiguration.alarms: berth has no CloudWatch alarms to watch; use the deployment circuit breaker or lifecycle hooks to roll back");
+    throw new UnsupportedFeatureException("deploymentConfiguration.alarms: berth does not watch CloudWatch alarms during deployments yet; use the deployment circuit breaker or lifecycle hooks to roll back");
   }
 }
 
