@@ -100,6 +100,10 @@ describe("scheduledActionDue", () => {
     ["after end", { schedule: "rate(5 minutes)", anchorMs: t0, endTimeMs: t0 + 2 * min }, t0 + 10 * min, undefined],
     // a time a day and more late is passed over: handled, not fired
     ["too late", { schedule: "at(2026-12-01T12:00:05)" }, t0 + 5000 + scheduledActionMaxLateMs + 1, { handledThroughMs: t0 + 5000 + scheduledActionMaxLateMs + 1 - scheduledActionMaxLateMs }],
+    // a weekly cron days after its last time: nothing due, nothing to write
+    ["weekly between times", { schedule: "cron(0 8 ? * MON *)", handledThroughMs: Date.UTC(2026, 10, 30, 8) }, Date.UTC(2026, 11, 3, 12), undefined],
+    // the same cron on its day
+    ["weekly due", { schedule: "cron(0 8 ? * MON *)", handledThroughMs: Date.UTC(2026, 10, 30, 8) }, Date.UTC(2026, 11, 7, 8, 0, 1), { fireMs: Date.UTC(2026, 11, 7, 8), handledThroughMs: Date.UTC(2026, 11, 7, 8) }],
     // a stored schedule that no longer parses does nothing
     ["unparseable", { schedule: "cron(nope)" }, t0 + hour, undefined],
   ])("%s", (_name, over, now, want) => {

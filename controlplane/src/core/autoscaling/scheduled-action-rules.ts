@@ -122,7 +122,9 @@ export function scheduledActionDue(a: ScheduledActionRecord, nowMs: number): Act
     },
     Infinity,
   );
-  if (plan.handledThroughMs <= a.handledThroughMs) return undefined;
+  // Only a time fired or passed over is worth a write: planDue also moves its cursor up to a day
+  // back when the last time is older than that, which alone changes nothing.
+  if (plan.handledThroughMs <= a.handledThroughMs || (plan.fire.length === 0 && plan.skipped === 0)) return undefined;
   const fireMs = plan.fire[plan.fire.length - 1];
   return { ...(fireMs !== undefined && { fireMs }), handledThroughMs: plan.handledThroughMs };
 }

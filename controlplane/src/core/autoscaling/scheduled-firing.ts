@@ -1,7 +1,7 @@
 import { BerthError, ConflictError } from "@berth/shared";
 import type { CoreContext } from "../context.js";
 import { updateService } from "../services.js";
-import { keys, type ScalableTargetRecord, type ScheduledActionRecord, type Versioned } from "../../store/index.js";
+import { FencedOutError, keys, type ScalableTargetRecord, type ScheduledActionRecord, type Versioned } from "../../store/index.js";
 import { stageScalingActivity, trimScalingActivities } from "./activities.js";
 import { desiredCountOutcome, scheduledActionDue, scheduledActionEffect, type ActionDue, type ActivityText, type ScheduledEffect } from "./scheduled-action-rules.js";
 
@@ -155,13 +155,19 @@ export async function fireDueScheduledActions(ctx: CoreContext, active: () => bo
   const sum: ScheduledScalingSummary = { fired: 0, failed: 0, desiredChanged: 0 };
   for (const cur of (await ctx.store.scalableTargets.list(keys.scalableTargets())).items) {
     if (!active()) break;
-    let at: Versioned<ScalableTargetRecord> | undefined = cur;
-    if (at.value.pendingDesired) {
-      await finishPending(ctx, at, sum);
-      at = await ctx.store.scalableTargets.get(at.value.cluster, at.value.service);
+    try {
+      let at: Versioned<ScalableTargetRecord> | undefined = cur;
+      if (at.value.pendingDesired) {
+        await finishPending(ctx, at, sum);
+        at = await ctx.store.scalableTargets.get(at.value.cluster, at.value.service);
+      }
+      if (!at || at.value.suspendedState.scheduledScalingSuspended || !at.value.scheduledActions?.length || at.value.pendingDesired) continue;
+      await fireTarget(ctx, at, active, sum);
+    } catch (err) {
+      // A lost leadership ends the round; another target's trouble (a race, etcd) does not stop the rest.
+      if (err instanceof FencedOutError) throw err;
+      ctx.log.warn("scheduled scaling round failed for a target", { resourceId: cur.value.resourceId, err });
     }
-    if (!at || at.value.suspendedState.scheduledScalingSuspended || !at.value.scheduledActions?.length || at.value.pendingDesired) continue;
-    await fireTarget(ctx, at, active, sum);
   }
   return sum;
 }
