@@ -4,18 +4,21 @@
 // schedule loop sets the target's capacities and the service's desired count, both recorded in
 // describe-scaling-activities in AWS's words, and real tasks follow. Recurring rate() actions are
 // driven through the leader's firing step with its clock a minute ahead (AWS's granularity is a
-// minute), twice, as two leaders in a row would: the time fires once.
+// minute), twice, as two leaders in a row would: the time fires once; and across a real leader
+// change, no time fires twice and the new leader fires its own.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { CreateServiceCommand, DescribeServicesCommand, ListTasksCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { core } from "@berth/controlplane";
-import { eventually, startSingleHost, type SingleHost } from "../support/berth.js";
+import { compileControlPlaneConfig, core, startControlPlane, type ControlPlane } from "@berth/controlplane";
+import { eventually, startSingleHost, testCaKeyFile, testLogger, type SingleHost } from "../support/berth.js";
 import { boto3Json } from "../support/boto3.js";
 import { TEST_IMAGE } from "../support/image.js";
 
 const run = promisify(execFile);
 const cluster = `sa-${process.pid}`;
+// A short leader lease, so the handover test's second replica takes over in seconds.
+const cpEnv = { BERTH_LEADER_TTL: "2" };
 const env = { ...process.env, AWS_ACCESS_KEY_ID: "berth", AWS_SECRET_ACCESS_KEY: "berth", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
 const dim = ["--service-namespace", "ecs", "--scalable-dimension", "ecs:service:DesiredCount"];
 const target = (service: string) => [...dim, "--resource-id", `service/${cluster}/${service}`];
@@ -44,9 +47,9 @@ async function activities(service: string): Promise<any[]> {
 }
 
 beforeAll(async () => {
-  host = await startSingleHost(cluster);
+  host = await startSingleHost(cluster, cpEnv);
   await host.t.ecs.send(new RegisterTaskDefinitionCommand({ family: "sa-idle", containerDefinitions: [{ name: "app", image: TEST_IMAGE, command: ["sleep", "3600"], memory: 16, essential: true, stopTimeout: 1 }] }));
-  for (const [serviceName, desired] of [["web", 1], ["bad", 0], ["batch", 3]] as const) {
+  for (const [serviceName, desired] of [["web", 1], ["bad", 0], ["batch", 3], ["handover", 1]] as const) {
     await host.t.ecs.send(new CreateServiceCommand({ cluster, serviceName, taskDefinition: "sa-idle", desiredCount: desired }));
   }
 }, 120_000);
@@ -199,5 +202,37 @@ print(json.dumps(out, default=str))
     });
     expect(settled).toMatchObject({ ActivityId: rec.activityId, StatusMessage: "Successfully set desired count to 1. Change successfully fulfilled by ecs." });
     expect((await ctx.store.scalableTargets.get(cluster, "batch"))!.value.pendingDesired).toBeUndefined();
+  });
+});
+
+describe("across a leader change", () => {
+  let other: ControlPlane;
+
+  afterAll(async () => {
+    await other?.close();
+  });
+
+  it("each scheduled time fires once: the new leader repeats none of the old leader's and fires its own", async () => {
+    other = await startControlPlane(
+      compileControlPlaneConfig({ etcdEndpoints: host.t.etcd.endpoint, apiAddress: "127.0.0.1:0", grpcAddress: "127.0.0.1:0", caKeyFile: testCaKeyFile }, cpEnv),
+      testLogger(),
+    );
+    expect(host.t.cp.isLeader()).toBe(true);
+    await scaling("register-scalable-target", ...target("handover"), "--min-capacity", "1", "--max-capacity", "4");
+    await scaling("put-scheduled-action", ...target("handover"), "--scheduled-action-name", "before", "--schedule", atAhead(4, "UTC"), "--scalable-target-action", "MinCapacity=2");
+    await eventually("the first leader to fire", async () => ((await desiredCount("handover")) === 2 ? true : undefined), 20_000);
+    await host.t.cp.stopLeading();
+    await eventually("the second replica to lead", async () => (other.isLeader() ? true : undefined), 15_000);
+    await scaling("put-scheduled-action", ...target("handover"), "--scheduled-action-name", "after", "--schedule", atAhead(3, "UTC"), "--scalable-target-action", "MinCapacity=0,MaxCapacity=1");
+    await eventually("the new leader to fire", async () => ((await desiredCount("handover")) === 1 ? true : undefined), 20_000);
+    await new Promise((r) => setTimeout(r, 2500));
+    // Two activities per action (capacities, then the desired count), each once, newest first.
+    const all = await activities("handover");
+    expect(all.map((a) => [a.Description, a.Cause, a.StatusCode])).toEqual([
+      ["Setting desired count to 1.", "maximum capacity was set to 1", "Successful"],
+      ["Setting min capacity to 0 and max capacity to 1", "scheduled action name after was triggered", "Successful"],
+      ["Setting desired count to 2.", "minimum capacity was set to 2", "Successful"],
+      ["Setting min capacity to 2", "scheduled action name before was triggered", "Successful"],
+    ]);
   });
 });
