@@ -125,8 +125,10 @@ print(json.dumps(out, default=str))
 
   it("an at() a few seconds ahead in Tokyo time raises the minimum to 3: desired 1 -> 3, in AWS's activity words (AWS CLI)", async () => {
     await scaling("register-scalable-target", ...target("web"), "--min-capacity", "1", "--max-capacity", "4");
-    const schedule = atAhead(6, "Asia/Tokyo");
+    // Ten seconds of lead: a CLI call can take two or three on a loaded machine.
+    const schedule = atAhead(10, "Asia/Tokyo");
     expect(await scaling("put-scheduled-action", ...target("web"), "--scheduled-action-name", "scale-up", "--schedule", schedule, "--timezone", "Asia/Tokyo", "--scalable-target-action", "MinCapacity=3,MaxCapacity=6")).toBeUndefined();
+    expect(await desiredCount("web")).toBe(1);
     const [described] = (await scaling("describe-scheduled-actions", "--service-namespace", "ecs", "--resource-id", `service/${cluster}/web`)).ScheduledActions;
     expect(described).toMatchObject({
       ScheduledActionName: "scale-up",
@@ -139,7 +141,6 @@ print(json.dumps(out, default=str))
     });
     expect(described.ScheduledActionARN).toMatch(new RegExp(`^arn:aws:autoscaling:us-east-1:000000000000:scheduledAction:[0-9a-f-]{36}:resource/ecs/service/${cluster}/web:scheduledActionName/scale-up$`));
     expect(Date.parse(described.CreationTime)).toBeGreaterThan(Date.now() - 60_000);
-    expect(await desiredCount("web")).toBe(1);
 
     await eventually("the action to set the desired count", async () => ((await desiredCount("web")) === 3 ? true : undefined), 20_000);
     const [t] = (await scaling("describe-scalable-targets", "--service-namespace", "ecs", "--resource-ids", `service/${cluster}/web`)).ScalableTargets;
@@ -219,11 +220,11 @@ describe("across a leader change", () => {
     );
     expect(host.t.cp.isLeader()).toBe(true);
     await scaling("register-scalable-target", ...target("handover"), "--min-capacity", "1", "--max-capacity", "4");
-    await scaling("put-scheduled-action", ...target("handover"), "--scheduled-action-name", "before", "--schedule", atAhead(4, "UTC"), "--scalable-target-action", "MinCapacity=2");
+    await scaling("put-scheduled-action", ...target("handover"), "--scheduled-action-name", "before", "--schedule", atAhead(8, "UTC"), "--scalable-target-action", "MinCapacity=2");
     await eventually("the first leader to fire", async () => ((await desiredCount("handover")) === 2 ? true : undefined), 20_000);
     await host.t.cp.stopLeading();
     await eventually("the second replica to lead", async () => (other.isLeader() ? true : undefined), 15_000);
-    await scaling("put-scheduled-action", ...target("handover"), "--scheduled-action-name", "after", "--schedule", atAhead(3, "UTC"), "--scalable-target-action", "MinCapacity=0,MaxCapacity=1");
+    await scaling("put-scheduled-action", ...target("handover"), "--scheduled-action-name", "after", "--schedule", atAhead(8, "UTC"), "--scalable-target-action", "MinCapacity=0,MaxCapacity=1");
     await eventually("the new leader to fire", async () => ((await desiredCount("handover")) === 1 ? true : undefined), 20_000);
     await new Promise((r) => setTimeout(r, 2500));
     // Two activities per action (capacities, then the desired count), each once, newest first.
