@@ -55,6 +55,8 @@ describe("planDue", () => {
     ["after end", input("rate(5 minutes)", "10:05:00", "10:12:00", { endDateMs: T("10:08:00") }), { fire: [], handled: "10:05:00", completed: true }],
     // disabled: due times pass by unfired and are handled
     ["disabled", input("cron(* * * * ? *)", "10:00:00", "10:03:10", { enabled: false }), { fire: [], handled: "10:03:10", next: "10:04:00" }],
+    // a weekly schedule days after its last time: nothing due, the mark stays (no write every round)
+    ["weekly between times", input("cron(0 10 ? * SAT *)", "10:00:00", "10:00:00", { nowMs: T("10:05:00") + 3 * day }), { fire: [], handled: "10:00:00", next: "10:00:00" }],
     // at most maxFires per round; the rest wait for the next
     ["bounded", input("cron(* * * * ? *)", "10:00:00", "10:05:30"), { fire: ["10:01:00", "10:02:00"], handled: "10:02:00", next: "10:03:00" }],
   ])("%s", (_name, inp, want) => {

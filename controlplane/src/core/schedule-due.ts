@@ -77,7 +77,9 @@ export function planDue(input: DueInput, maxFires = maxFiresPerRound): DuePlan {
     const t = expr.next(cursor, input.anchorMs);
     if (t !== undefined && t <= oldest && !ended(t)) skipped++;
     cursor = oldest;
-    handled = Math.max(handled, oldest);
+    // Only a time passed over moves the mark: a weekly schedule between its times has nothing
+    // to record, and a moved mark would be a write every round.
+    if (skipped > 0) handled = Math.max(handled, oldest);
   }
   const fire: number[] = [];
   for (;;) {

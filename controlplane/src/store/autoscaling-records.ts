@@ -55,6 +55,10 @@ export interface ScalableTargetRecord {
   lastScaleInAtMs?: number;
   /** The desired count before the last step scale-out: one in its cooldown counts from there. */
   lastScaleOutFrom?: number;
+  /** Its scheduled actions, by name (absent on targets stored before they existed). */
+  scheduledActions?: ScheduledActionRecord[];
+  /** A scheduled action's desired-count change not yet applied. */
+  pendingDesired?: PendingDesiredChange;
 }
 
 /** One scaling activity, as DescribeScalingActivities shows it. */
@@ -71,4 +75,41 @@ export interface ScalingActivityRecord {
   statusMessage?: string;
   startMs: number;
   endMs?: number;
+}
+
+/**
+ * A scheduled action of a scalable target (PutScheduledAction), kept inside the target's record
+ * so that firing it (the new min/max and the time marked handled) is one guarded write, and
+ * DeregisterScalableTarget takes it along, as AWS deletes a target's scheduled actions with it.
+ */
+export interface ScheduledActionRecord {
+  name: string;
+  arn: string;
+  /** `at(…)`, `rate(…)` or `cron(…)`, as given (core/schedule-expression.ts reads it). */
+  schedule: string;
+  /** The IANA zone given (Timezone); absent means UTC, and Describe then shows none. */
+  timezone?: string;
+  startTimeMs?: number;
+  endTimeMs?: number;
+  /** ScalableTargetAction: either or both. */
+  minCapacity?: number;
+  maxCapacity?: number;
+  createdAtMs: number;
+  /** Every scheduled time up to this one is handled (fired or passed over); no earlier time fires. */
+  handledThroughMs: number;
+  /** rate(): where its periods count from (StartTime, else creation or the last schedule change). */
+  anchorMs: number;
+  /** The last scheduled time that fired. */
+  lastFiredMs?: number;
+}
+
+/**
+ * A desired-count change a scheduled action started and the leader has yet to finish: written
+ * with the new min/max (and its InProgress activity) in one transaction, then applied through
+ * UpdateService and cleared with the activity's outcome. A new leader finds it and finishes it.
+ */
+export interface PendingDesiredChange {
+  desiredCount: number;
+  /** The InProgress activity's id (ScalingActivityRecord.id), to settle when done. */
+  activityRecordId: string;
 }

@@ -30,6 +30,11 @@ describe("parseResourceId", () => {
 });
 
 describe("registeredTarget", () => {
+  const withAction = (suspended: boolean, handledThroughMs: number): ScalableTargetRecord => ({
+    ...existing(),
+    suspendedState: { dynamicScalingInSuspended: false, dynamicScalingOutSuspended: false, scheduledScalingSuspended: suspended },
+    scheduledActions: [{ name: "a", arn: "arn:a", schedule: "rate(1 minute)", minCapacity: 2, createdAtMs: 0, handledThroughMs, anchorMs: 0 }],
+  });
   it.each<[string, ScalableTargetRecord | undefined, Partial<RegisterTargetInput>, Partial<ScalableTargetRecord> | RegExp]>([
     // a new target with both capacities
     ["new", undefined, { MinCapacity: 1, MaxCapacity: 3 }, { minCapacity: 1, maxCapacity: 3, cluster: "c", service: "web", arn: `arn:aws:application-autoscaling:us-east-1:000000000000:scalable-target/${ctx.newId}` }],
@@ -43,6 +48,12 @@ describe("registeredTarget", () => {
     ["update min > max", existing(), { MinCapacity: 6 }, /MinCapacity 6, MaxCapacity 4/],
     // suspended state: each flag on its own
     ["suspend in", existing(), { SuspendedState: { DynamicScalingInSuspended: true } }, { suspendedState: { dynamicScalingInSuspended: true, dynamicScalingOutSuspended: false, scheduledScalingSuspended: false } }],
+    // resuming scheduled scaling: the times that passed while suspended count as handled (they do not run)
+    ["resume scheduled", withAction(true, 500), { SuspendedState: { ScheduledScalingSuspended: false } }, { scheduledActions: [expect.objectContaining({ name: "a", handledThroughMs: ctx.nowMs })] }],
+    // suspending keeps the actions as they are
+    ["suspend scheduled", withAction(false, 500), { SuspendedState: { ScheduledScalingSuspended: true } }, { scheduledActions: [expect.objectContaining({ name: "a", handledThroughMs: 500 })] }],
+    // an update keeps the actions and a pending desired count change
+    ["keeps actions", { ...withAction(false, 500), pendingDesired: { desiredCount: 3, activityRecordId: "x" } }, { MaxCapacity: 8 }, { scheduledActions: [expect.objectContaining({ name: "a" })], pendingDesired: { desiredCount: 3, activityRecordId: "x" } }],
   ])("%s", (_name, cur, over, want) => {
     const call = () => registeredTarget(cur, { ...ref, ...over }, ctx);
     if (want instanceof RegExp) expect(call).toThrow(want);

@@ -67,6 +67,13 @@ export function registeredTarget(
   if (min > max) throw new ValidationException(`Minimum capacity cannot be larger than maximum capacity (MinCapacity ${min}, MaxCapacity ${max})`);
   const was: SuspendedState = existing?.suspendedState ?? { dynamicScalingInSuspended: false, dynamicScalingOutSuspended: false, scheduledScalingSuspended: false };
   const s = input.SuspendedState ?? {};
+  const scheduledScalingSuspended = s.ScheduledScalingSuspended ?? was.scheduledScalingSuspended;
+  // Resuming scheduled scaling does not run the times that passed while it was suspended (AWS):
+  // they count as handled from now on.
+  const resumed = was.scheduledScalingSuspended && !scheduledScalingSuspended;
+  const scheduledActions = resumed
+    ? existing?.scheduledActions?.map((a) => ({ ...a, handledThroughMs: Math.max(a.handledThroughMs, ctx.nowMs) }))
+    : existing?.scheduledActions;
   return {
     cluster,
     service,
@@ -78,13 +85,15 @@ export function registeredTarget(
     suspendedState: {
       dynamicScalingInSuspended: s.DynamicScalingInSuspended ?? was.dynamicScalingInSuspended,
       dynamicScalingOutSuspended: s.DynamicScalingOutSuspended ?? was.dynamicScalingOutSuspended,
-      scheduledScalingSuspended: s.ScheduledScalingSuspended ?? was.scheduledScalingSuspended,
+      scheduledScalingSuspended,
     },
     createdAtMs: existing?.createdAtMs ?? ctx.nowMs,
     policies: existing?.policies ?? [],
     lastScaleOutAtMs: existing?.lastScaleOutAtMs,
     lastScaleInAtMs: existing?.lastScaleInAtMs,
     ...(existing?.lastScaleOutFrom !== undefined && { lastScaleOutFrom: existing.lastScaleOutFrom }),
+    ...(scheduledActions && { scheduledActions }),
+    ...(existing?.pendingDesired && { pendingDesired: existing.pendingDesired }),
   };
 }
 

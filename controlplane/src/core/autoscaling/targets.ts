@@ -42,7 +42,7 @@ export async function listScalableTargets(ctx: CoreContext): Promise<ScalableTar
   return (await ctx.store.scalableTargets.list(keys.scalableTargets())).items.map((i) => i.value);
 }
 
-/** DeregisterScalableTarget: the target and its policies go, and out of alarms' actions (its activities stay, as AWS keeps them). */
+/** DeregisterScalableTarget: the target, its policies and scheduled actions go, and its policies out of alarms' actions (its activities stay, as AWS keeps them). */
 export async function deregisterScalableTarget(ctx: CoreContext, ref: TargetRef): Promise<void> {
   const cur = await scalableTarget(ctx, ref);
   await ctx.store.scalableTargets.delete(cur.value, cur.modRevision);
@@ -50,8 +50,8 @@ export async function deregisterScalableTarget(ctx: CoreContext, ref: TargetRef)
   ctx.log.info("scalable target deregistered", { cluster: cur.value.cluster, service: cur.value.service });
 }
 
-/** Read-modify-write of a registered target (retried on conflicts); ObjectNotFoundException when it is gone. */
-export async function mutateScalableTarget(ctx: CoreContext, ref: TargetRef, change: (cur: ScalableTargetRecord) => ScalableTargetRecord): Promise<ScalableTargetRecord> {
+/** Read-modify-write of a registered target (retried on conflicts; `change` returns undefined to leave it); ObjectNotFoundException when it is gone. */
+export async function mutateScalableTarget(ctx: CoreContext, ref: TargetRef, change: (cur: ScalableTargetRecord) => ScalableTargetRecord | undefined): Promise<ScalableTargetRecord> {
   const { cluster, service } = parseResourceId(ref);
   const out = await ctx.store.scalableTargets.mutate([cluster, service], change);
   if (!out) throw new ObjectNotFoundException(noTargetMessage(ref));
