@@ -38,6 +38,7 @@ import { autoscalingApi } from "./api/autoscaling/server.js";
 import { taskStatsRoute } from "./api/berth/task-stats-route.js";
 import { publishServiceMetrics, TaskStatsWindows } from "./core/index.js";
 import { RequestCounts } from "./haproxy/index.js";
+import { taskCredentialSecret } from "./core/index.js";
 
 /** A running control plane: its bound ports and how to stop it. */
 export interface ControlPlane {
@@ -153,6 +154,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     region: ctx.scope.region,
     log: log.child({ component: "api" }),
     lookupSecret,
+    lookupSessionSecret: (akid, token) => taskCredentialSecret(ctx, akid, token),
     observer: {
       request(action, outcome, seconds) {
         metrics.apiRequests.inc({ action, outcome });

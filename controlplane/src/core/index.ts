@@ -57,3 +57,4 @@ export * from "./cache/index.js";
 export { recordStateChangeBatched, stateChangeWindowMs, maxStateChangeBatch } from "./state-change-batch.js";
 export { defaultPlacementBatching, type PlacementBatching } from "./placement/batching.js";
 export { planBatch, type BatchItem, type BatchItemPlan } from "./placement/batch-plan.js";
+export * from "./task-credentials/index.js";
