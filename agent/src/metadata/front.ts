@@ -26,6 +26,8 @@ export class MetadataFront {
   private timer?: NodeJS.Timeout;
   private closed = false;
   private addressAdded = false;
+  /** Problems are logged once, not every retry. */
+  private warned = new Set<string>();
 
   constructor(
     private readonly log: Logger,
@@ -68,7 +70,8 @@ export class MetadataFront {
       this.addressAdded = true;
     } catch (err) {
       // Another agent (or an earlier run) put it there: it is the same address either way.
-      if (!/exists|already assigned/i.test((err as Error).message)) {
+      if (!/exists|already assigned/i.test((err as Error).message) && !this.warned.has("address")) {
+        this.warned.add("address");
         this.log.warn("cannot add the task metadata address; tasks will not reach their metadata or role credentials", { address: metadataAddress, err: (err as Error).message });
       }
     }
@@ -83,14 +86,17 @@ export class MetadataFront {
     });
     if (outcome === "ok" && !this.closed) {
       this.server = server;
-      // Whoever is front must add the address on its way out if it was the last.
+      // Whoever is the front removes the address on its way out when it is the last agent here.
       this.addressAdded = true;
       this.log.info("task metadata endpoint listening", { address: `${metadataAddress}:${this.port}` });
       return;
     }
     server.close();
     if (outcome !== "ok" && outcome.code === "EADDRNOTAVAIL") await this.ensureAddress();
-    else if (outcome !== "ok" && outcome.code !== "EADDRINUSE") this.log.warn("task metadata endpoint cannot listen", { address: metadataAddress, err: outcome.message });
+    else if (outcome !== "ok" && outcome.code !== "EADDRINUSE" && !this.warned.has(String(outcome.code))) {
+      this.warned.add(String(outcome.code));
+      this.log.warn("task metadata endpoint cannot listen", { address: metadataAddress, err: outcome.message });
+    }
     if (this.closed) return;
     this.timer = setTimeout(() => void this.attempt(), takeoverMs);
     this.timer.unref();
