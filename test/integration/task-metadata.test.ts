@@ -53,7 +53,8 @@ const taskClient = (c: { AccessKeyId: string; SecretAccessKey: string; Token: st
 beforeAll(async () => {
   // SigV4 on: only configured keys, and berth-issued task credentials, get through.
   host = await startSingleHost(cluster, { BERTH_ACCESS_KEYS: "AKIDEXAMPLE:dummy-secret" });
-  const sleeper: ContainerDefinition = { name: "app", image, memory: 32, command: ["sleep", "600"] };
+  // sleep as PID 1 ignores SIGTERM: a short stopTimeout keeps StopTask quick.
+  const sleeper: ContainerDefinition = { name: "app", image, memory: 32, command: ["sleep", "600"], stopTimeout: 2 };
   await register("tmeta-role", [sleeper], { taskRoleArn: roleArn });
   await register("tmeta-plain", [sleeper]);
 }, 120_000);
