@@ -1,18 +1,20 @@
 import { PassThrough } from "node:stream";
-import { DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition, type Volume } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, ECSClient, type NetworkConfiguration, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition, type Volume } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { core } from "@berth/controlplane";
 import { eventually, startSingleHost, type SingleHost } from "../support/berth.js";
 import { docker } from "../support/docker.js";
 
 // The task metadata endpoint and task role credentials end to end (docs/TASK-METADATA.md): a
 // bridge task reads its own metadata, stats and credentials at 169.254.170.2 with busybox's
-// wget; the credentials sign a ListTasks that SigV4 (switched on) accepts, a tampered token is
+// wget, and so does an awsvpc task from its own namespace; the credentials sign a ListTasks that SigV4 (switched on) accepts, a tampered token is
 // refused, and a stopped task's are revoked; a made-up endpoint id reads nothing; and boto3 and
 // the AWS CLI inside a host-network task (the host's /usr bind-mounted, as busybox has neither)
 // list their own cluster's tasks with no credentials configured.
 const cluster = `tmeta-${process.pid}`;
 const image = "berth-test/busybox:latest";
 const roleArn = "arn:aws:iam::000000000000:role/tmeta-app";
+const zone = "us-east-1a";
 let host: SingleHost;
 
 /** Runs `script` with sh in a running container; its stdout (stderr dropped). */
@@ -31,8 +33,8 @@ async function shIn(containerId: string, script: string): Promise<string> {
 }
 
 /** Runs one task of `family` and waits until it runs; its ARN and first container's Docker id. */
-async function runTask(family: string): Promise<{ arn: string; dockerId: string }> {
-  const res = await host.t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: family }));
+async function runTask(family: string, networkConfiguration?: NetworkConfiguration): Promise<{ arn: string; dockerId: string }> {
+  const res = await host.t.ecs.send(new RunTaskCommand({ cluster, taskDefinition: family, networkConfiguration }));
   expect(res.failures).toEqual([]);
   const arn = res.tasks![0]!.taskArn!;
   const task = await eventually(`${family} to run`, async () => {
@@ -42,7 +44,7 @@ async function runTask(family: string): Promise<{ arn: string; dockerId: string 
   return { arn, dockerId: task.containers![0]!.runtimeId! };
 }
 
-async function register(family: string, containerDefinitions: ContainerDefinition[], extra: { taskRoleArn?: string; networkMode?: "host" | "bridge"; volumes?: Volume[] } = {}): Promise<void> {
+async function register(family: string, containerDefinitions: ContainerDefinition[], extra: { taskRoleArn?: string; networkMode?: "host" | "bridge" | "awsvpc"; volumes?: Volume[] } = {}): Promise<void> {
   await host.t.ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions, ...extra }));
 }
 
@@ -52,11 +54,13 @@ const taskClient = (c: { AccessKeyId: string; SecretAccessKey: string; Token: st
 
 beforeAll(async () => {
   // SigV4 on: only configured keys, and berth-issued task credentials, get through.
-  host = await startSingleHost(cluster, { BERTH_ACCESS_KEYS: "AKIDEXAMPLE:dummy-secret" });
+  // The zone has a default subnet, so awsvpc tasks get an address (see awsvpc.test.ts).
+  host = await startSingleHost(cluster, { BERTH_ACCESS_KEYS: "AKIDEXAMPLE:dummy-secret" }, undefined, { BERTH_AVAILABILITY_ZONE: zone });
   // sleep as PID 1 ignores SIGTERM: a short stopTimeout keeps StopTask quick.
   const sleeper: ContainerDefinition = { name: "app", image, memory: 32, command: ["sleep", "600"], stopTimeout: 2 };
   await register("tmeta-role", [sleeper], { taskRoleArn: roleArn });
   await register("tmeta-plain", [sleeper]);
+  await register("tmeta-vpc", [sleeper], { networkMode: "awsvpc", taskRoleArn: roleArn });
 }, 120_000);
 
 afterAll(async () => {
@@ -97,6 +101,23 @@ describe("task metadata endpoint v4", () => {
     // An id of the same agent with a made-up MAC (the only way to name another task's) reads nothing.
     const forged = await shIn(dockerId, 'wget -qO- "${ECS_CONTAINER_METADATA_URI_V4%-*}-00000000000000000000000000000000/task" || echo refused');
     expect(forged.trim()).toBe("refused");
+  }, 60_000);
+});
+
+describe("task metadata endpoint from an awsvpc task", () => {
+  it("an awsvpc task, in its own namespace behind the CNI bridge, reaches 169.254.170.2 for its metadata and credentials", async () => {
+    const subnet = core.defaultSubnets("us-east-1").find((s) => s.availabilityZone === zone)!;
+    const { arn, dockerId } = await runTask("tmeta-vpc", { awsvpcConfiguration: { subnets: [subnet.subnetId] } });
+    const described = (await host.t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0]!;
+    const ip = described.attachments?.[0]?.details?.find((d) => d.name === "privateIPv4Address")?.value;
+    expect(ip).toMatch(/^172\.31\./);
+    const task = JSON.parse(await shIn(dockerId, 'wget -qO- "$ECS_CONTAINER_METADATA_URI_V4/task"'));
+    expect(task).toMatchObject({ TaskARN: arn, Containers: [{ Name: "app", Networks: [{ NetworkMode: "awsvpc", IPv4Addresses: [ip] }] }] });
+    const creds = JSON.parse(await shIn(dockerId, 'wget -qO- "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"'));
+    expect(creds).toMatchObject({ RoleArn: roleArn, AccessKeyId: expect.stringMatching(/^ASIA/) });
+    // Stopped here, so the agent releases the namespace and its address before the host goes.
+    await host.t.ecs.send(new StopTaskCommand({ cluster, task: arn }));
+    await eventually("the awsvpc task to stop", async () => ((await host.t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0]?.lastStatus === "STOPPED" ? true : undefined));
   }, 60_000);
 });
 
