@@ -1,3 +1,5 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { DescribeTasksCommand, ECSClient, type NetworkConfiguration, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition, type Volume } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,7 +124,7 @@ describe("task metadata endpoint from an awsvpc task", () => {
 });
 
 describe("task role credentials", () => {
-  it("a task with taskRoleArn gets credentials that sign berth calls until it stops; a tampered token is refused", async () => {
+  it("a task with taskRoleArn gets credentials that sign berth calls until it stops, kept only in memory and re-sent after an agent restart; a tampered token is refused", async () => {
     const { arn, dockerId } = await runTask("tmeta-role");
     const creds = JSON.parse(await shIn(dockerId, 'wget -qO- "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"'));
     expect(creds).toMatchObject({ RoleArn: roleArn, AccessKeyId: expect.stringMatching(/^ASIA[A-Z2-7]{16}$/), Expiration: expect.stringMatching(/Z$/) });
@@ -137,6 +139,21 @@ describe("task role credentials", () => {
     const noToken = taskClient({ ...creds, Token: undefined as unknown as string });
     await expect(noToken.send(new ListTasksCommand({ cluster }))).rejects.toMatchObject({ name: "UnrecognizedClientException" });
 
+    // Held in memory only: nothing in the agent's data folder has the secret or the token.
+    for (const f of await readdir(host.agent.dataDir)) {
+      const text = await readFile(join(host.agent.dataDir, f), "utf8").catch(() => "");
+      expect(text).not.toContain(creds.SecretAccessKey);
+      expect(text).not.toContain(creds.Token);
+    }
+    // A restarted agent answers the same path (derived ids) with fresh credentials its new session brought.
+    await host.restartAgent();
+    const fresh = await eventually("credentials after the agent restarted", async () => {
+      const c = JSON.parse(await shIn(dockerId, 'wget -qO- "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"'));
+      return c.AccessKeyId && c.AccessKeyId !== creds.AccessKeyId ? c : undefined;
+    });
+    const freshClient = taskClient(fresh);
+    expect((await freshClient.send(new ListTasksCommand({ cluster }))).taskArns).toContain(arn);
+
     await host.t.ecs.send(new StopTaskCommand({ cluster, task: arn }));
     await eventually("the role task to stop", async () => {
       const d = (await host.t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0];
@@ -144,7 +161,8 @@ describe("task role credentials", () => {
     });
     // A stopped task's credentials are revoked before they expire.
     await expect(good.send(new ListTasksCommand({ cluster }))).rejects.toMatchObject({ name: "UnrecognizedClientException" });
-    for (const c of [good, tampered, noToken]) c.destroy();
+    await expect(freshClient.send(new ListTasksCommand({ cluster }))).rejects.toMatchObject({ name: "UnrecognizedClientException" });
+    for (const c of [good, tampered, noToken, freshClient]) c.destroy();
   }, 60_000);
 
   it("boto3 and the AWS CLI inside a host-network task list their own cluster's tasks with no credentials configured", async () => {
