@@ -197,6 +197,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     missedHeartbeats: config.missedHeartbeats,
     leaseTtlSeconds: config.sessionLeaseTtlSeconds,
     replicaId,
+    taskCredentialsTtlMs: config.taskCredentialsTtlMs,
   }, { ca, ...identity }, {
     opened: () => metrics.agentSessionsOpen.inc(),
     closed: () => metrics.agentSessionsOpen.dec(),

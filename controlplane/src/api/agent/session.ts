@@ -26,6 +26,8 @@ export interface SessionSettings {
   leaseTtlSeconds: number;
   /** This replica's id (core/replicas.ts), recorded in the session key so others can forward to it. */
   replicaId?: string;
+  /** How long task role credentials hold (default 6 h, ECS's); see task-credentials.ts. */
+  taskCredentialsTtlMs?: number;
 }
 
 /** What sessions report to metrics. */
@@ -96,7 +98,7 @@ class AgentSession {
     this.specs = new TaskSpecBuilder(ctx);
     this.side = new SessionSideChannels((msg) => this.write(msg), awslogs, taskStats, ctx.now);
     this.network = new NetworkSync(ctx, this.specs, (msg) => this.write(msg), this.log);
-    this.credentials = new SessionCredentials(ctx, (msg) => this.write(msg), this.log);
+    this.credentials = new SessionCredentials(ctx, (msg) => this.write(msg), this.log, settings.taskCredentialsTtlMs);
   }
 
   start(): void {

@@ -11,8 +11,8 @@ interface Held {
   expirationMs: number;
 }
 
-/** How often a session looks for credentials due for rotation. */
-const rotationCheckMs = 60_000;
+/** How often a session looks for credentials due for rotation: an eighth of their validity, 250 ms to a minute. */
+const rotationCheckMs = (validityMs: number) => Math.min(60_000, Math.max(250, Math.floor(validityMs / 8)));
 
 /**
  * The task role credentials of one agent session: each RUNNING task with a role gets fresh
@@ -44,7 +44,7 @@ export class SessionCredentials {
       this.issue({ arn: spec.taskArn, cluster, id: lastIdOf(spec.taskArn), roleArn, expirationMs: 0 });
     }
     if (!this.timer && this.held.size > 0) {
-      this.timer = setInterval(() => void this.rotate(), rotationCheckMs);
+      this.timer = setInterval(() => void this.rotate(), rotationCheckMs(this.validityMs));
       this.timer.unref();
     }
   }
