@@ -11,6 +11,7 @@ import { HostRouteTable, TaskNetworking } from "./network/index.js";
 import { RuntimeHealthProbe } from "./runtime/health.js";
 import { AgentSession, ExecRequests, LogRequests } from "./session/index.js";
 import { AwslogsShipper, withAwslogsStart } from "./awslogs/index.js";
+import { startTaskMetadataEndpoint, type TaskMetadataEndpoint } from "./metadata/index.js";
 
 /** host:port as gRPC takes it (IPv6 hosts in brackets). */
 const grpcAddress = (h: { host: string; port: number }) => (h.host.includes(":") ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`);
@@ -57,6 +58,23 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   // awslogs containers' output, shipped to the control plane's log store over the session; the
   // engine's runtime creates each one's stream before it starts, as Docker's awslogs driver does.
   const awslogs = new AwslogsShipper({ runtime, dataDir: config.dataDir, cluster: config.cluster, log });
+  // The task metadata endpoint and role credentials on 169.254.170.2 (docs/TASK-METADATA.md);
+  // started before the engine, whose restored tasks may create containers that need its URIs.
+  // A simulated runtime has no containers to call it.
+  let engineStarted = false;
+  const taskMetadata: TaskMetadataEndpoint | undefined = deps.runtime
+    ? undefined
+    : await startTaskMetadataEndpoint({
+        dataDir: config.dataDir,
+        log,
+        source: {
+          tasks: () => (engineStarted ? engine.managedTasks() : []),
+          inspect: (id) => runtime.inspectContainer(id),
+          stats: (id) => runtime.containerStats(id),
+          context: { availabilityZone: config.availabilityZone, launchType: config.fargate ? "FARGATE" : "EC2" },
+          now: Date.now,
+        },
+      });
   const engine = new AgentTaskEngine({
     runtime: withAwslogsStart(runtime, (container, target) => awslogs.initStream(container, target)),
     stateDir: config.dataDir,
@@ -68,9 +86,11 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     dynamicPortRange: { start: config.dynamicPortRange.first, end: config.dynamicPortRange.last },
     network: new TaskNetworking({ runtime, cluster: config.cluster, ...(config.fargate && { partition: "fargate" }), logger: log.child({ component: "network" }) }),
     ...(config.fargate && { partition: "fargate" }),
+    ...(taskMetadata && { containerEnvironment: taskMetadata.environment }),
   });
   const routes = new HostRouteTable(log.child({ component: "routes" }));
   await engine.start();
+  engineStarted = true;
 
   const metrics = createAgentMetrics({
     tasks: () => engine.listTasks(),
@@ -142,6 +162,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     stats: new StatsReporter({ samples: () => metrics.containerSamples(), tasks: () => engine.listTasks(), intervalMs: config.statsReportIntervalMs, log: log.child({ component: "stats" }) }),
     hostRoutes: (r) => void routes.apply(r),
     taskIngress: (u) => void engine.applyIngress(u.taskArn, u.ingress),
+    taskCredentials: (c) => taskMetadata?.takeCredentials(c),
     observer: {
       connected: (on) => metrics.setSessionConnected(on),
       stateChangeSent: () => metrics.stateChangesSent.inc(),
@@ -166,6 +187,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       await session.stop();
       await awslogs.stop();
       await introspection.close();
+      await taskMetadata?.close();
       await engine.close();
       log.info("agent stopped; containers keep running and are re-adopted on restart");
     },

@@ -11,3 +11,5 @@ export { DockerRuntime, SimulatedRuntime, type ContainerRuntime, type AgentRunti
 export { defaultTimingModel, drawMs, parseDistribution, seededRandom, timingDraws, type Distribution, type TimingDraws, type TimingModel } from "./runtime/index.js";
 /** awsvpc task networking (CNI adapter, plans), for tools and tests. */
 export * as network from "./network/index.js";
+/** The task metadata endpoint (169.254.170.2), for tests and tools. */
+export * as taskMetadata from "./metadata/index.js";

@@ -107,6 +107,11 @@ export interface ControlPlaneOptions {
   bakeMinuteMs?: number;
   /** Delay before a lifecycle hook that answered IN_PROGRESS without callBackDelay is called again (BERTH_HOOK_RETRY_MS). Default 30000 (ECS's). */
   hookRetryMs?: number;
+  /**
+   * How long a task role's temporary credentials hold (BERTH_TASK_CREDENTIALS_TTL_MS); they are
+   * re-issued once less than half is left. Default 21600000 (6 h, as ECS); 2 s to 12 h.
+   */
+  taskCredentialsTtlMs?: number;
 }
 
 /** The control plane's compiled configuration. */
@@ -141,6 +146,8 @@ export interface ControlPlaneConfig {
    * balancer sync intervals, at least 2 s) before tasks losing traffic are stopped.
    */
   deployments: { minuteMs: number; hookRetryMs: number; hookCallTimeoutMs: number; routeSettleMs: number };
+  /** How long task role credentials hold, ms. */
+  taskCredentialsTtlMs: number;
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -177,6 +184,7 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   scaleInDatapoints: "BERTH_SCALE_IN_DATAPOINTS",
   bakeMinuteMs: "BERTH_BAKE_MINUTE_MS",
   hookRetryMs: "BERTH_HOOK_RETRY_MS",
+  taskCredentialsTtlMs: "BERTH_TASK_CREDENTIALS_TTL_MS",
 };
 
 const numericKeys = new Set<keyof ControlPlaneOptions>([
@@ -197,6 +205,7 @@ const numericKeys = new Set<keyof ControlPlaneOptions>([
   "scaleInDatapoints",
   "bakeMinuteMs",
   "hookRetryMs",
+  "taskCredentialsTtlMs",
 ]);
 
 /** Options from the environment, by the names in {@link envNames}. */
@@ -269,6 +278,7 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
       hookCallTimeoutMs: 10_000,
       routeSettleMs: Math.max(2000, 3 * (o.lbSyncIntervalMs ?? 1000)),
     },
+    taskCredentialsTtlMs: bounded(o.taskCredentialsTtlMs ?? 6 * 3_600_000, 2000, 12 * 3_600_000, "taskCredentialsTtlMs"),
   };
 }
 

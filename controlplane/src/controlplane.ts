@@ -39,6 +39,7 @@ import { cloudwatchApi } from "./api/cloudwatch/server.js";
 import { taskStatsRoute } from "./api/berth/task-stats-route.js";
 import { keptMetricPeriods, publishServiceMetrics, TaskStatsWindows } from "./core/index.js";
 import { RequestCounts } from "./haproxy/index.js";
+import { taskCredentialSecret } from "./core/index.js";
 
 /** A running control plane: its bound ports and how to stop it. */
 export interface ControlPlane {
@@ -155,6 +156,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     region: ctx.scope.region,
     log: log.child({ component: "api" }),
     lookupSecret,
+    lookupSessionSecret: (akid, token) => taskCredentialSecret(ctx, akid, token),
     observer: {
       request(action, outcome, seconds) {
         metrics.apiRequests.inc({ action, outcome });
@@ -197,6 +199,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
     missedHeartbeats: config.missedHeartbeats,
     leaseTtlSeconds: config.sessionLeaseTtlSeconds,
     replicaId,
+    taskCredentialsTtlMs: config.taskCredentialsTtlMs,
   }, { ca, ...identity }, {
     opened: () => metrics.agentSessionsOpen.inc(),
     closed: () => metrics.agentSessionsOpen.dec(),

@@ -229,3 +229,9 @@ export class ValidationException extends BerthError {
   override name = "ValidationException";
   readonly ecsType = "ValidationException";
 }
+
+/** A session token that berth issued has expired (AWS's JSON services answer so, 400). */
+export class ExpiredTokenException extends BerthError {
+  override name = "ExpiredTokenException";
+  readonly ecsType = "ExpiredTokenException";
+}

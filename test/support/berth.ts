@@ -171,10 +171,10 @@ export interface SingleHost {
 }
 
 /**
- * Starts a control plane (with `env`), creates `cluster`, starts an agent on the main engine and
- * waits until its session is open, so tests start from a connected instance.
+ * Starts a control plane (with `env`), creates `cluster`, starts an agent (with `agentEnv`) on the
+ * main engine and waits until its session is open, so tests start from a connected instance.
  */
-export async function startSingleHost(cluster: string, env: Record<string, string> = {}, log?: Logger): Promise<SingleHost> {
+export async function startSingleHost(cluster: string, env: Record<string, string> = {}, log?: Logger, agentEnv?: Record<string, string>): Promise<SingleHost> {
   await ensureTestImage();
   const t = await startTestControlPlane(env, log);
   await t.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
@@ -187,11 +187,11 @@ export async function startSingleHost(cluster: string, env: Record<string, strin
     });
   const host: SingleHost = {
     t,
-    agent: await startTestAgent({ grpcAddress: t.grpcAddress, cluster }),
+    agent: await startTestAgent({ grpcAddress: t.grpcAddress, cluster, env: agentEnv }),
     cluster,
     async restartAgent() {
       await host.agent.kill();
-      host.agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, dataDir: host.agent.dataDir });
+      host.agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, dataDir: host.agent.dataDir, env: agentEnv });
       return host.agent;
     },
     async stop() {

@@ -25,7 +25,16 @@ export interface ActionContext {
   partition?: string;
   defaultStopTimeoutMs: number;
   logger: Logger;
+  /** The environment the agent gives a container of a task (the task metadata endpoint's URIs). */
+  containerEnvironment?: ContainerEnvironment;
 }
+
+/** The agent-given environment of one container (see CreateSpecInput.agentEnvironment). */
+export type ContainerEnvironment = (
+  task: { arn: string },
+  containerName: string,
+  parsed: ParsedTaskSpec,
+) => { fixed: Record<string, string>; defaults: Record<string, string> } | undefined;
 
 /** One action's inputs: copies taken when it was dispatched, so the task can move on meanwhile. */
 export interface ActionInput {
@@ -104,6 +113,7 @@ async function create(ctx: ActionContext, input: ActionInput): Promise<ActionRes
       hostPorts,
       mounts: input.mounts,
       secrets,
+      agentEnvironment: ctx.containerEnvironment?.(input.task, c.name, input.parsed),
     });
     const id = await ctx.runtime.createContainer(cgroupParent ? { ...spec, cgroupParent } : spec);
     return { action: "create", id, hostPorts };

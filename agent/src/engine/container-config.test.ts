@@ -30,6 +30,15 @@ describe("buildCreateSpec", () => {
       ),
       { command: ["b"], env: ["X=1", "Y=3"] },
     ],
+    // The agent's metadata URIs win over the definition's; its region yields to the definition's.
+    [
+      "agent environment",
+      base(
+        { name: "app", image: "i", environment: [{ name: "AWS_REGION", value: "eu-west-1" }, { name: "ECS_CONTAINER_METADATA_URI_V4", value: "mine" }] },
+        { agentEnvironment: { fixed: { ECS_CONTAINER_METADATA_URI_V4: "http://169.254.170.2/v4/x" }, defaults: { AWS_REGION: "us-east-1", AWS_EXECUTION_ENV: "AWS_ECS_EC2" } } },
+      ),
+      { env: ["AWS_REGION=eu-west-1", "AWS_EXECUTION_ENV=AWS_ECS_EC2", "ECS_CONTAINER_METADATA_URI_V4=http://169.254.170.2/v4/x"] },
+    ],
     // Resolved secrets[] join the environment under their names, over a plain variable of the same name.
     [
       "secrets",

@@ -168,17 +168,23 @@ export interface CreateSpecInput {
   partition?: string;
   /** The container's resolved secrets: `environment` joins its environment. */
   secrets?: ContainerSecrets;
+  /**
+   * What the agent adds to the environment (the task metadata endpoint's URIs, see
+   * agent/src/metadata): `fixed` overrides the definition's variables, `defaults` yield to them.
+   */
+  agentEnvironment?: { fixed: Record<string, string>; defaults: Record<string, string> };
 }
 
 /** The runtime create spec for one ECS container definition (plus its override). */
 export function buildCreateSpec(input: CreateSpecInput): CreateContainerSpec {
   const { def } = input;
   const o = containerOverride(input.overrides, def.name!);
-  const env = new Map<string, string>();
+  const env = new Map<string, string>(Object.entries(input.agentEnvironment?.defaults ?? {}));
   for (const kv of def.environment ?? []) if (kv.name) env.set(kv.name, kv.value ?? "");
   for (const kv of o?.environment ?? []) if (kv.name) env.set(kv.name, kv.value ?? "");
   // secrets[] come last: ECS injects them as environment variables of the same names.
   for (const [name, value] of Object.entries(input.secrets?.environment ?? {})) env.set(name, value);
+  for (const [name, value] of Object.entries(input.agentEnvironment?.fixed ?? {})) env.set(name, value);
   const cpu = o?.cpu ?? def.cpu ?? 0;
   const memory = o?.memory ?? def.memory;
   const reservation = o?.memoryReservation ?? def.memoryReservation;

@@ -10,6 +10,7 @@ import type { TaskNetworking } from "../network/index.js";
 import { buildStateChange, taskFingerprint } from "./state-change.js";
 import { TaskRunner, type RunnerHost } from "./task-runner.js";
 import type { AgentTaskView, TaskEngine } from "./types.js";
+import type { ContainerEnvironment } from "./actions.js";
 
 /** How the engine is built; defaults follow the ECS agent's. */
 export interface TaskEngineOptions {
@@ -40,6 +41,8 @@ export interface TaskEngineOptions {
    * the same label (absent matches absent), so neither agent takes the other's tasks.
    */
   partition?: string;
+  /** The environment the agent gives each container (the task metadata endpoint's URIs); none when absent. */
+  containerEnvironment?: ContainerEnvironment;
 }
 
 /** Most forgotten task ARNs remembered, so a stale payload cannot rerun a cleaned-up task. */
@@ -50,7 +53,7 @@ const forgottenCap = 1000;
  * the numbered outbox of state changes, and the state file that keeps all of it across restarts.
  */
 export class AgentTaskEngine implements TaskEngine {
-  private readonly opts: Required<Omit<TaskEngineOptions, "dynamicPortRange" | "portProbe" | "clock" | "network" | "partition">> & Pick<TaskEngineOptions, "partition"> & { clock: Clock; network?: TaskNetworking };
+  private readonly opts: Required<Omit<TaskEngineOptions, "dynamicPortRange" | "portProbe" | "clock" | "network" | "partition" | "containerEnvironment">> & Pick<TaskEngineOptions, "partition" | "containerEnvironment"> & { clock: Clock; network?: TaskNetworking };
   private readonly stateFile: StateFile<ManagedTask>;
   private readonly ports: PortAllocator;
   private readonly logger: Logger;
@@ -207,6 +210,14 @@ export class AgentTaskEngine implements TaskEngine {
     return this.state().tasks.map((t) => ({ taskArn: t.arn, knownStatus: t.knownStatus, desiredStatus: t.desiredStatus }));
   }
 
+  /**
+   * The tasks as the engine holds them now, for readers that need more than {@link listTasks}
+   * (the task metadata endpoint). Read-only: only the tasks' own loops change them.
+   */
+  managedTasks(): readonly Readonly<ManagedTask>[] {
+    return this.state().tasks;
+  }
+
   listTasks(): AgentTaskView[] {
     return this.state().tasks.map((t) => ({
       arn: t.arn,
@@ -267,6 +278,7 @@ export class AgentTaskEngine implements TaskEngine {
       ports: this.ports,
       cluster: this.opts.cluster,
       partition: this.opts.partition,
+      containerEnvironment: this.opts.containerEnvironment,
       defaultStopTimeoutMs: this.opts.defaultStopTimeoutMs,
       taskCleanupWaitMs: this.opts.taskCleanupWaitMs,
       retry: this.opts.retry,

@@ -1,6 +1,8 @@
 /** The agent's task engine: the container state machine, its pure decisions, and its loops. */
 export type { TaskEngine, AgentTaskView, AgentContainerView } from "./types.js";
 export { AgentTaskEngine, type TaskEngineOptions } from "./engine.js";
+export type { ContainerEnvironment } from "./actions.js";
+export type { ParsedTaskSpec } from "./container-config.js";
 export * from "./model.js";
 export { nextTransition, advanceKnown, advanceDesired, actionForStatus, BackwardTransitionError, type Transition, type ContainerAction } from "./transition.js";
 export { checkStartDependencies, dependentsStillRunning, type DependencyCheck } from "./dependencies.js";

@@ -98,6 +98,11 @@ export function toInspect(i: Docker.ContainerInspectInfo): ContainerInspect {
     health: health === "starting" || health === "healthy" || health === "unhealthy" ? (health as RuntimeHealth) : undefined,
     networkBindings: bindingsFromPorts(i.NetworkSettings?.Ports as never),
     pid: s.Running && s.Pid ? s.Pid : undefined,
+    imageId: i.Image || undefined,
+    createdAtMs: epochMs(i.Created),
+    networks: Object.entries(i.NetworkSettings?.Networks ?? {})
+      .filter(([, n]) => n?.IPAddress)
+      .map(([name, n]) => ({ name, ipv4Address: n.IPAddress, ...(n.MacAddress && { macAddress: n.MacAddress }) })),
   };
 }
 

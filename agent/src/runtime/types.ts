@@ -173,6 +173,12 @@ export interface ContainerInspect {
   networkBindings: NetworkBinding[];
   /** The main process's host pid while it runs (its /proc/PID/ns/net is the container's namespace). */
   pid?: number;
+  /** The image's id (`sha256:…`), as Docker resolved the image when the container was made. */
+  imageId?: string;
+  /** When the container was made. */
+  createdAtMs?: number;
+  /** Its addresses on the Docker networks it is attached to (none in host mode or a joined namespace). */
+  networks?: { name: string; ipv4Address: string; macAddress?: string }[];
 }
 
 /** One row of a list. */

@@ -7,6 +7,7 @@ import {
   type ControlMessage,
   type RegisterContainerInstanceRequest,
   type TaskIngressUpdate,
+  type TaskRoleCredentials,
   type TaskStateChange,
 } from "@berth/proto";
 import type { TaskEngine } from "../engine/types.js";
@@ -53,6 +54,8 @@ export interface AgentSessionOptions {
   hostRoutes?: (routes: { cidr: string; via: string }[]) => void;
   /** Applies an awsvpc task's current ingress (TaskIngressUpdate); ignored when absent. */
   taskIngress?: (update: TaskIngressUpdate) => void;
+  /** Takes a task's role credentials (TaskRoleCredentials) for the task metadata endpoint; ignored when absent. */
+  taskCredentials?: (c: TaskRoleCredentials) => void;
   /** Where the agent's key and certificate live; without a certificate it joins with `joinToken`. */
   credentials: CredentialStore;
   /** The join token (BERTH_JOIN_TOKEN), used only while the agent has no certificate. */
@@ -276,6 +279,9 @@ export class AgentSession {
               return;
             case "taskIngress":
               this.opts.taskIngress?.(kind.value);
+              return;
+            case "taskCredentials":
+              this.opts.taskCredentials?.(kind.value);
               return;
           }
         });

@@ -58,3 +58,4 @@ export { recordStateChangeBatched, stateChangeWindowMs, maxStateChangeBatch } fr
 export { defaultPlacementBatching, type PlacementBatching } from "./placement/batching.js";
 export { planBatch, type BatchItem, type BatchItemPlan } from "./placement/batch-plan.js";
 export * from "./alarms/index.js";
+export * from "./task-credentials/index.js";

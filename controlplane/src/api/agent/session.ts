@@ -14,6 +14,7 @@ import { deregistered } from "./register.js";
 import type { AwslogsIngest } from "./awslogs-ingest.js";
 import type { TaskStatsWindows } from "../../core/task-stats.js";
 import { SessionSideChannels } from "./side-channels.js";
+import { SessionCredentials } from "./task-credentials.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
 export interface SessionSettings {
@@ -25,6 +26,8 @@ export interface SessionSettings {
   leaseTtlSeconds: number;
   /** This replica's id (core/replicas.ts), recorded in the session key so others can forward to it. */
   replicaId?: string;
+  /** How long task role credentials hold (default 6 h, ECS's); see task-credentials.ts. */
+  taskCredentialsTtlMs?: number;
 }
 
 /** What sessions report to metrics. */
@@ -78,6 +81,8 @@ class AgentSession {
   /** A heartbeat's network sync is waiting in the queue. */
   private syncQueued = false;
   private detachPorts?: () => void;
+  /** Task role credentials sent on this stream, and their rotation. */
+  private readonly credentials: SessionCredentials;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -93,6 +98,7 @@ class AgentSession {
     this.specs = new TaskSpecBuilder(ctx);
     this.side = new SessionSideChannels((msg) => this.write(msg), awslogs, taskStats, ctx.now);
     this.network = new NetworkSync(ctx, this.specs, (msg) => this.write(msg), this.log);
+    this.credentials = new SessionCredentials(ctx, (msg) => this.write(msg), this.log, settings.taskCredentialsTtlMs);
   }
 
   start(): void {
@@ -279,6 +285,8 @@ class AgentSession {
 
   private send(tasks: TaskSpec[]): void {
     if (tasks.length === 0) return;
+    // Credentials first: the agent holds a task's before the payload that starts it.
+    this.credentials.forPayload(tasks);
     const seq = ++this.payloadSeq;
     this.write({ kind: { $case: "payload", value: { seq, tasks } } });
     this.log.debug("payload sent", { seq, tasks: tasks.length });
@@ -356,6 +364,7 @@ class AgentSession {
    */
   private async cleanup(why: string): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
+    this.credentials.close();
     this.detachPorts?.();
     this.side.closeAll("the agent's session ended");
     await this.feed?.close();

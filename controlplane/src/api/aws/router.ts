@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   log: Logger;
   /** Credentials to verify SigV4 against; when absent any signature (or none) is accepted. */
   lookupSecret?: (accessKeyId: string) => string | undefined;
+  /** The secret of temporary credentials with their session token (task roles'); see SigV4Options. */
+  lookupSessionSecret?: (accessKeyId: string, sessionToken: string) => Promise<string>;
   /** Largest request body accepted, bytes. */
   maxBodyBytes?: number;
   observer?: ApiObserver;
@@ -73,7 +75,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
     if (!opts.lookupSecret) return;
     await verifySigV4(
       { method: r.method, path: r.path, query: queryOf(r.query), headers: r.headers, body: r.body },
-      { region: opts.region, service: api.signingName, lookupSecret: opts.lookupSecret },
+      { region: opts.region, service: api.signingName, lookupSecret: opts.lookupSecret, lookupSessionSecret: opts.lookupSessionSecret },
     );
   };
 

@@ -305,3 +305,35 @@ describe("verifySigV4: refused", () => {
     expect((err as Error).message).toContain(message);
   });
 });
+
+describe("verifySigV4: session tokens", () => {
+  // Temporary credentials: the secret comes with the token, not from the static key list.
+  const TOKEN = "berth-issued-token";
+  const withSessions: SigV4Options = {
+    ...options,
+    lookupSecret: () => undefined,
+    lookupSessionSecret: async (id, token) => {
+      if (id === AKID && token === TOKEN) return SECRET;
+      throw new UnrecognizedClientException("The security token included in the request is invalid.");
+    },
+  };
+  it.each<[string, () => Promise<SignedRequest>, SigV4Options, string | undefined]>([
+    // The issued token with its key's secret: accepted.
+    ["issued token", () => signedRequest({ sessionToken: TOKEN }), withSessions, undefined],
+    // The key without its token: temporary keys are not static keys.
+    ["key without token", () => signedRequest(), withSessions, "The security token included in the request is invalid."],
+    // Another token: whatever the session lookup says.
+    ["other token", () => signedRequest({ sessionToken: "tampered" }), withSessions, "The security token included in the request is invalid."],
+    // The issued token but signed with another secret.
+    ["wrong secret", () => signedRequest({ sessionToken: TOKEN, secret: "not-the-secret" }), withSessions, "signature we calculated does not match"],
+    // The token swapped after signing: the lookup refuses it before the signature is checked.
+    ["token swapped", async () => withHeaders(await signedRequest({ sessionToken: TOKEN }), { "x-amz-security-token": "other" }), withSessions, "invalid"],
+  ])("%s", async (_name, make, opts, refusal) => {
+    const outcome = await verifySigV4(await make(), opts).then(
+      (id) => id.accessKeyId,
+      (e: Error) => e.message,
+    );
+    if (refusal === undefined) expect(outcome).toBe(AKID);
+    else expect(outcome).toContain(refusal);
+  });
+});

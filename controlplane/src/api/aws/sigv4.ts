@@ -26,6 +26,12 @@ export interface SigV4Options {
   service?: string;
   /** The secret access key for an access key id, or undefined when the key is unknown. */
   lookupSecret: (accessKeyId: string) => string | undefined;
+  /**
+   * The secret of temporary credentials presented with a session token (`X-Amz-Security-Token`),
+   * or a throw of the refusal (UnrecognizedClientException, ExpiredTokenException): berth's task
+   * role credentials (core/task-credentials). Without it every token is refused.
+   */
+  lookupSessionSecret?: (accessKeyId: string, sessionToken: string) => Promise<string>;
   /** The clock; injected so tests can check skew. */
   now?: Date;
 }
@@ -68,9 +74,11 @@ export const sigV4Messages = {
  * body that is not the one hashed, or a wrong signature: InvalidSignatureException; an access
  * key id berth does not know: UnrecognizedClientException.
  *
- * A session token (`X-Amz-Security-Token`) is refused as AWS refuses a token it did not issue
- * (UnrecognizedClientException): berth issues no temporary credentials, so no token can be one
- * of its own; accepting tokens unchecked would let any string pass as a credential.
+ * A session token (`X-Amz-Security-Token`) must be one berth issued for the access key (a task
+ * role's credentials, checked by `lookupSessionSecret`, which also supplies the secret); any
+ * other is refused as AWS refuses a token it did not issue (UnrecognizedClientException), so no
+ * string passes as a credential unchecked. Temporary keys are not in `lookupSecret`, so they
+ * never work without their token.
  * Query-string (presigned) signatures are refused with IncompleteSignatureException: the ECS
  * clients sign the Authorization header and berth verifies only that form.
  *
@@ -115,15 +123,15 @@ export async function verifySigV4(req: SignedRequest, opts: SigV4Options): Promi
     throw new InvalidSignatureException("The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
 
-  const secret = opts.lookupSecret(auth.accessKeyId);
+  const token = headers["x-amz-security-token"];
+  const secret =
+    token === undefined ? opts.lookupSecret(auth.accessKeyId) : opts.lookupSessionSecret ? await opts.lookupSessionSecret(auth.accessKeyId, token) : undefined;
   if (secret === undefined) throw new UnrecognizedClientException(sigV4Messages.unknownKey);
 
   const expected = await computeSignature(req, headers, auth, signingDate, secret);
   const given = Buffer.from(auth.signature, "utf8");
   const wanted = Buffer.from(expected, "utf8");
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new InvalidSignatureException(sigV4Messages.mismatch);
-  // After the signature, as AWS checks it: the token was signed, but berth issued none.
-  if (headers["x-amz-security-token"] !== undefined) throw new UnrecognizedClientException(sigV4Messages.unknownKey);
   return { accessKeyId: auth.accessKeyId };
 }
 

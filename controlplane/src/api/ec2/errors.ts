@@ -1,6 +1,7 @@
 import {
   BerthError,
   ConflictError,
+  ExpiredTokenException,
   Ec2Error,
   IncompleteSignatureException,
   InvalidSignatureException,
@@ -15,6 +16,7 @@ import type { QueryErrorReply } from "../aws/query-api.js";
 const sharedToEc2: [new (...args: never[]) => Error, number, string][] = [
   [MissingAuthenticationTokenException, 401, "AuthFailure"],
   [UnrecognizedClientException, 401, "AuthFailure"],
+  [ExpiredTokenException, 401, "AuthFailure"],
   [InvalidSignatureException, 401, "AuthFailure"],
   [IncompleteSignatureException, 400, "IncompleteSignature"],
   [RequestEntityTooLargeException, 413, "RequestEntityTooLarge"],

@@ -1,6 +1,7 @@
 import {
   BerthError,
   ConflictError,
+  ExpiredTokenException,
   Elbv2Error,
   IncompleteSignatureException,
   InvalidSignatureException,
@@ -49,6 +50,7 @@ export const elbv2Statuses: Record<string, number> = {
 const sharedToElbv2: [new (...args: never[]) => Error, number, string][] = [
   [MissingAuthenticationTokenException, 403, "MissingAuthenticationToken"],
   [UnrecognizedClientException, 403, "InvalidClientTokenId"],
+  [ExpiredTokenException, 403, "ExpiredToken"],
   [InvalidSignatureException, 403, "SignatureDoesNotMatch"],
   [IncompleteSignatureException, 400, "IncompleteSignature"],
   [RequestEntityTooLargeException, 413, "RequestEntityTooLarge"],

@@ -25,4 +25,16 @@ export class Vault {
       throw new ServerException(`a stored secret value cannot be opened with this control plane's secrets key`, { cause: err });
     }
   }
+
+  /**
+   * Opens a value sealed for `aad`, or undefined when it does not open: for sealed text a caller
+   * presents (a task's session token), where altered text is the caller's mistake, not ours.
+   */
+  tryOpen(sealed: string, aad: string): Buffer | undefined {
+    try {
+      return unseal(sealed, this.key, "a presented sealed value", Buffer.from(aad));
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -294,6 +294,7 @@ export interface ControlMessage {
     | { $case: "awslogsAck"; value: AwslogsAck }
     | { $case: "hostRoutes"; value: HostRoutes }
     | { $case: "taskIngress"; value: TaskIngressUpdate }
+    | { $case: "taskCredentials"; value: TaskRoleCredentials }
     | undefined;
 }
 
@@ -549,6 +550,21 @@ export interface ContainerSecrets_LogOptionsEntry {
 export interface RegistryAuth {
   username: string;
   password: string;
+}
+
+/**
+ * The temporary credentials of a task's role (its taskRoleArn), served to the task's containers
+ * at 169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI. Sent before the payload that starts
+ * the task and again before they expire (rotation); the agent keeps only the newest, in memory.
+ */
+export interface TaskRoleCredentials {
+  taskArn: string;
+  roleArn: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** unix ms */
+  expirationMs: number;
 }
 
 function createBaseJoinRequest(): JoinRequest {
@@ -3700,6 +3716,9 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "taskIngress":
         TaskIngressUpdate.encode(message.kind.value, writer.uint32(106).fork()).join();
         break;
+      case "taskCredentials":
+        TaskRoleCredentials.encode(message.kind.value, writer.uint32(114).fork()).join();
+        break;
     }
     return writer;
   },
@@ -3829,6 +3848,14 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             message.kind = { $case: "taskIngress", value: TaskIngressUpdate.decode(reader, reader.uint32()) };
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.kind = { $case: "taskCredentials", value: TaskRoleCredentials.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3895,6 +3922,10 @@ export const ControlMessage: MessageFns<ControlMessage> = {
         ? { $case: "taskIngress", value: TaskIngressUpdate.fromJSON(object.taskIngress) }
         : isSet(object.task_ingress)
         ? { $case: "taskIngress", value: TaskIngressUpdate.fromJSON(object.task_ingress) }
+        : isSet(object.taskCredentials)
+        ? { $case: "taskCredentials", value: TaskRoleCredentials.fromJSON(object.taskCredentials) }
+        : isSet(object.task_credentials)
+        ? { $case: "taskCredentials", value: TaskRoleCredentials.fromJSON(object.task_credentials) }
         : undefined,
     };
   },
@@ -3929,6 +3960,8 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       obj.hostRoutes = HostRoutes.toJSON(message.kind.value);
     } else if (message.kind?.$case === "taskIngress") {
       obj.taskIngress = TaskIngressUpdate.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "taskCredentials") {
+      obj.taskCredentials = TaskRoleCredentials.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -4020,6 +4053,12 @@ export const ControlMessage: MessageFns<ControlMessage> = {
       case "taskIngress": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "taskIngress", value: TaskIngressUpdate.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "taskCredentials": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "taskCredentials", value: TaskRoleCredentials.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -7142,6 +7181,179 @@ export const RegistryAuth: MessageFns<RegistryAuth> = {
     const message = createBaseRegistryAuth();
     message.username = object.username ?? "";
     message.password = object.password ?? "";
+    return message;
+  },
+};
+
+function createBaseTaskRoleCredentials(): TaskRoleCredentials {
+  return { taskArn: "", roleArn: "", accessKeyId: "", secretAccessKey: "", sessionToken: "", expirationMs: 0 };
+}
+
+export const TaskRoleCredentials: MessageFns<TaskRoleCredentials> = {
+  encode(message: TaskRoleCredentials, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskArn !== "") {
+      writer.uint32(10).string(message.taskArn);
+    }
+    if (message.roleArn !== "") {
+      writer.uint32(18).string(message.roleArn);
+    }
+    if (message.accessKeyId !== "") {
+      writer.uint32(26).string(message.accessKeyId);
+    }
+    if (message.secretAccessKey !== "") {
+      writer.uint32(34).string(message.secretAccessKey);
+    }
+    if (message.sessionToken !== "") {
+      writer.uint32(42).string(message.sessionToken);
+    }
+    if (message.expirationMs !== 0) {
+      writer.uint32(48).int64(message.expirationMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskRoleCredentials {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskRoleCredentials();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskArn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.roleArn = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.accessKeyId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.secretAccessKey = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.sessionToken = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.expirationMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskRoleCredentials {
+    return {
+      taskArn: isSet(object.taskArn)
+        ? globalThis.String(object.taskArn)
+        : isSet(object.task_arn)
+        ? globalThis.String(object.task_arn)
+        : "",
+      roleArn: isSet(object.roleArn)
+        ? globalThis.String(object.roleArn)
+        : isSet(object.role_arn)
+        ? globalThis.String(object.role_arn)
+        : "",
+      accessKeyId: isSet(object.accessKeyId)
+        ? globalThis.String(object.accessKeyId)
+        : isSet(object.access_key_id)
+        ? globalThis.String(object.access_key_id)
+        : "",
+      secretAccessKey: isSet(object.secretAccessKey)
+        ? globalThis.String(object.secretAccessKey)
+        : isSet(object.secret_access_key)
+        ? globalThis.String(object.secret_access_key)
+        : "",
+      sessionToken: isSet(object.sessionToken)
+        ? globalThis.String(object.sessionToken)
+        : isSet(object.session_token)
+        ? globalThis.String(object.session_token)
+        : "",
+      expirationMs: isSet(object.expirationMs)
+        ? globalThis.Number(object.expirationMs)
+        : isSet(object.expiration_ms)
+        ? globalThis.Number(object.expiration_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: TaskRoleCredentials): unknown {
+    const obj: any = {};
+    if (message.taskArn !== "") {
+      obj.taskArn = message.taskArn;
+    }
+    if (message.roleArn !== "") {
+      obj.roleArn = message.roleArn;
+    }
+    if (message.accessKeyId !== "") {
+      obj.accessKeyId = message.accessKeyId;
+    }
+    if (message.secretAccessKey !== "") {
+      obj.secretAccessKey = message.secretAccessKey;
+    }
+    if (message.sessionToken !== "") {
+      obj.sessionToken = message.sessionToken;
+    }
+    if (message.expirationMs !== 0) {
+      obj.expirationMs = Math.round(message.expirationMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskRoleCredentials>, I>>(base?: I): TaskRoleCredentials {
+    return TaskRoleCredentials.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskRoleCredentials>, I>>(object: I): TaskRoleCredentials {
+    const message = createBaseTaskRoleCredentials();
+    message.taskArn = object.taskArn ?? "";
+    message.roleArn = object.roleArn ?? "";
+    message.accessKeyId = object.accessKeyId ?? "";
+    message.secretAccessKey = object.secretAccessKey ?? "";
+    message.sessionToken = object.sessionToken ?? "";
+    message.expirationMs = object.expirationMs ?? 0;
     return message;
   },
 };

@@ -1,0 +1,83 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TaskSpec } from "@berth/proto";
+import { taskMetadata, type AgentTaskEngine } from "@berth/agent";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, testLogger } from "../support/berth.js";
+
+// Two agents' endpoints in one network namespace share 169.254.170.2:80 (docs/TASK-METADATA.md):
+// each answers its own tasks' ids through whichever holds the listener, neither answers the
+// other's, credentials are served only once they arrived, and when one stops the other's tasks
+// are still answered (it takes the listener over, or another agent here holds it). No Docker:
+// the tasks are plain data, the HTTP, the address on lo and the sockets are real.
+type Managed = ReturnType<AgentTaskEngine["managedTasks"]>[number];
+const arn = (id: string) => `arn:aws:ecs:us-east-1:000000000000:task/front-${process.pid}/${id}`;
+const task = (id: string): Managed => ({
+  arn: arn(id),
+  clusterArn: `arn:aws:ecs:us-east-1:000000000000:cluster/front-${process.pid}`,
+  family: `fam-${id}`,
+  revision: 2,
+  spec: { taskDefinitionJson: JSON.stringify({ containerDefinitions: [{ name: "app", image: "i" }], taskRoleArn: "arn:aws:iam::000000000000:role/r" }) } as TaskSpec,
+  desiredStatus: "RUNNING",
+  knownStatus: "RUNNING",
+  containers: [{ name: "app", image: "i", essential: true, dependsOn: [], hasHealthCheck: false, knownStatus: "RUNNING", desiredStatus: "RUNNING", networkBindings: [] }],
+});
+
+const dirs: string[] = [];
+let a: taskMetadata.TaskMetadataEndpoint;
+let b: taskMetadata.TaskMetadataEndpoint;
+
+async function endpoint(tasks: Managed[]): Promise<taskMetadata.TaskMetadataEndpoint> {
+  const dir = await mkdtemp(join(tmpdir(), "berth-tmeta-"));
+  dirs.push(dir);
+  return taskMetadata.startTaskMetadataEndpoint({
+    dataDir: dir,
+    log: testLogger(),
+    source: { tasks: () => tasks, inspect: async () => undefined, stats: async () => ({}), context: { availabilityZone: "z", launchType: "EC2" }, now: Date.now },
+  });
+}
+
+async function get(path: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`http://169.254.170.2${path}`);
+  return { status: res.status, body: await res.json() };
+}
+
+const envOf = (e: taskMetadata.TaskMetadataEndpoint, id: string) => e.environment({ arn: arn(id) }, "app", { td: JSON.parse(task(id).spec.taskDefinitionJson) })!;
+const v4 = (e: taskMetadata.TaskMetadataEndpoint, id: string) => new URL(envOf(e, id).fixed.ECS_CONTAINER_METADATA_URI_V4!).pathname;
+
+beforeAll(async () => {
+  a = await endpoint([task("a1")]);
+  b = await endpoint([task("b1")]);
+});
+
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe("the shared 169.254.170.2 listener", () => {
+  it("routes each id to the agent that gave it out, and only there", async () => {
+    expect(a.tokens.route).not.toBe(b.tokens.route);
+    expect(await get(`${v4(a, "a1")}/task`)).toMatchObject({ status: 200, body: { TaskARN: arn("a1"), Family: "fam-a1", Revision: "2" } });
+    expect(await get(`${v4(b, "b1")}/task`)).toMatchObject({ status: 200, body: { TaskARN: arn("b1") } });
+    // b's key names a1 with another id, which nobody gave out.
+    expect((await get(`${v4(b, "a1")}/task`)).status).toBe(404);
+    // An agent that is not here.
+    expect((await get(`/v4/ffffffff-${"0".repeat(32)}/task`)).status).toBe(404);
+  });
+
+  it("serves a task's credentials once they arrived, at the relative URI it was given", async () => {
+    const rel = envOf(a, "a1").fixed.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI!;
+    expect(await get(rel)).toMatchObject({ status: 500, body: { code: "InternalServerError" } });
+    a.takeCredentials({ taskArn: arn("a1"), roleArn: "arn:aws:iam::000000000000:role/r", accessKeyId: "ASIAX", secretAccessKey: "s", sessionToken: "t", expirationMs: Date.now() + 3600_000 });
+    expect(await get(rel)).toMatchObject({ status: 200, body: { AccessKeyId: "ASIAX", RoleArn: "arn:aws:iam::000000000000:role/r", Token: "t" } });
+  });
+
+  it("when one agent stops, the other's tasks are still answered", async () => {
+    await a.close();
+    await eventually("b's task through the listener", async () => ((await get(`${v4(b, "b1")}/task`).catch(() => undefined))?.status === 200 ? true : undefined), 10_000);
+    expect((await get(`${v4(a, "a1")}/task`)).status).toBe(404);
+  });
+});
