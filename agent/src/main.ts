@@ -1,3 +1,5 @@
+// First, before any other module loads: the young-generation bound (see young-generation.ts).
+import "./young-generation.js";
 import { Command } from "commander";
 import { createLogger } from "@berth/shared";
 import { startAgent } from "./agent.js";
