@@ -6,6 +6,7 @@ import { removeContainersByLabel } from "../support/docker.js";
 import { TEST_IMAGE } from "../support/image.js";
 import { BENCH_PREFIX } from "./docker-cli.js";
 import { median } from "./report.js";
+import { parseProcStat } from "./scale/measure.js";
 
 /** issue 12's goal for a real agent's idle RSS, MiB. */
 export const AGENT_RSS_GOAL_MIB = 60;
@@ -33,6 +34,8 @@ export interface AgentRssRun {
   label: string;
   connected: MemorySample;
   withTasks: MemorySample;
+  /** The agent's CPU over the idle wait with tasks, as a share of one core (1 = a whole core). */
+  idleCpu: number;
   heap?: HeapFigures;
 }
 
@@ -141,11 +144,14 @@ async function measureBuild(bin: string | undefined, cluster: string, opts: Agen
       const tasks = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [];
       return tasks.length === arns.length && tasks.every((x) => x.lastStatus === "RUNNING") ? true : undefined;
     }, 120_000, 250);
+    const cpuAt = async () => parseProcStat(await readFile(`/proc/${agent!.child.pid}/stat`, "utf8"));
+    const idleFrom = { cpu: await cpuAt(), at: performance.now() };
     await sleep(opts.idleMs);
+    const idleCpu = (await cpuAt() - idleFrom.cpu) / ((performance.now() - idleFrom.at) / 1000);
     const withTasks = await settledMemory(agent.child.pid!);
     const heap = await heapFigures(agent.introspectionPort);
     for (const task of arns) await ecs.send(new StopTaskCommand({ cluster, task })).catch(() => undefined);
-    return { label: bin ?? "this build", connected: connectedSample, withTasks, heap };
+    return { label: bin ?? "this build", connected: connectedSample, withTasks, idleCpu, heap };
   } finally {
     await agent?.stop().catch(() => undefined);
     await t?.stop().catch(() => undefined);

@@ -176,7 +176,7 @@ export function printAgentRssTable(r: AgentRssResult): void {
     ],
     [
       "each figure the median of 5 readings of /proc/<pid>/status a second apart; RssFile is mostly the node binary's own pages",
-      ...r.runs.filter((run) => run.heap).map((run) => `${run.label}, from its /metrics with tasks: heap used ${f(run.heap!.heapUsed)} of ${f(run.heap!.heapTotal)} MiB, external ${f(run.heap!.external)} MiB`),
+      ...r.runs.map((run) => `${run.label}, idle with tasks: ${(run.idleCpu * 100).toFixed(2)} % of a core (500 ms heartbeats)${run.heap ? `; from its /metrics: heap used ${f(run.heap.heapUsed)} of ${f(run.heap.heapTotal)} MiB, external ${f(run.heap.external)} MiB` : ""}`),
     ],
   );
 }
