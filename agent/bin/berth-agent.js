@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The `berth-agent` command; the code is in src/main.ts (built to dist/main.js).
+// The `berth-agent` command: src/main.ts (built to dist/main.js) sets the agent's V8 flags, then loads src/cli.ts.
 import "../dist/main.js";

@@ -4,9 +4,11 @@
 // Nothing here asserts on a time; a benchmark fails only when it could not measure.
 //
 // Environment: BERTH_BENCH=1 (set by `npm run bench`; without it this file skips, so a stray
-// `vitest run` never spends minutes here), BERTH_BENCH_ONLY=replicas,writes,scheduler,failure,nodes,lb,awsvpc,logs,
+// `vitest run` never spends minutes here), BERTH_BENCH_ONLY=replicas,writes,scheduler,failure,nodes,lb,awsvpc,logs,agent-rss,
 // BERTH_BENCH_ROUNDS (2), BERTH_BENCH_LB_REQUESTS (2000), BERTH_BENCH_REPLICAS (50), BERTH_BENCH_SYSTEMS=raw,api,swarm,berth,
-// BERTH_BENCH_VPC_TASKS (10 of each mode), BERTH_BENCH_LOG_LINES (200000).
+// BERTH_BENCH_VPC_TASKS (10 of each mode), BERTH_BENCH_LOG_LINES (200000),
+// BERTH_BENCH_RSS_TASKS (3), BERTH_BENCH_RSS_IDLE_S (20), BERTH_BENCH_AGENT_COMPARE (other builds'
+// bin/berth-agent.js, comma-separated, measured beside this one, e.g. main's).
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -14,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTestImage } from "../support/docker.js";
 import { startBerth, stopBerth, type BerthBench } from "./berth-service.js";
 import { dockerCli } from "./docker-cli.js";
+import { benchAgentRss } from "./agent-rss.js";
 import { benchAwsvpcStart } from "./awsvpc-start.js";
 import { benchFailureDetection } from "./failure-detection.js";
 import { benchLogIngest } from "./log-ingest.js";
@@ -23,12 +26,12 @@ import { cleanRaw } from "./raw-docker.js";
 import { benchReplicas, type System } from "./replicas.js";
 import { benchScheduler } from "./scheduler.js";
 import { cleanSwarmServices, leaveLeftoverSwarm } from "./swarm.js";
-import { printAwsvpcStartTable, printFailureTable, printLogIngestTable, printNodesTable, printSchedulerTable, printStartTable, printTeardownTable, printWritePathTable } from "./tables.js";
+import { printAgentRssTable, printAwsvpcStartTable, printFailureTable, printLogIngestTable, printNodesTable, printSchedulerTable, printStartTable, printTeardownTable, printWritePathTable } from "./tables.js";
 import { benchWritePath } from "./write-path.js";
 
 const env = process.env;
 const enabled = env.BERTH_BENCH === "1";
-const only = new Set((env.BERTH_BENCH_ONLY ?? "replicas,writes,scheduler,failure,nodes,lb,awsvpc,logs").split(",").map((s) => s.trim()));
+const only = new Set((env.BERTH_BENCH_ONLY ?? "replicas,writes,scheduler,failure,nodes,lb,awsvpc,logs,agent-rss").split(",").map((s) => s.trim()));
 const rounds = Number(env.BERTH_BENCH_ROUNDS ?? 2);
 const replicas = Number(env.BERTH_BENCH_REPLICAS ?? 50);
 const vpcTasks = Number(env.BERTH_BENCH_VPC_TASKS ?? 10);
@@ -118,5 +121,12 @@ describe.skipIf(!enabled)("benchmarks", () => {
     const r = await benchLogIngest(logLines);
     results.logIngest = r;
     printLogIngestTable(r);
+  });
+
+  it.runIf(only.has("agent-rss"))("9. a real agent's idle RSS against a bare node and the 60 MiB goal", async () => {
+    const compare = (env.BERTH_BENCH_AGENT_COMPARE ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const r = await benchAgentRss({ tasks: Number(env.BERTH_BENCH_RSS_TASKS ?? 3), idleMs: Number(env.BERTH_BENCH_RSS_IDLE_S ?? 20) * 1000, compare });
+    results.agentRss = r;
+    printAgentRssTable(r);
   });
 });

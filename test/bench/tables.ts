@@ -1,3 +1,4 @@
+import { AGENT_RSS_GOAL_MIB, type AgentRssResult, type MemorySample } from "./agent-rss.js";
 import type { AwsvpcStartResult, StartMode } from "./awsvpc-start.js";
 import type { FailureDetectionResult } from "./failure-detection.js";
 import type { LogIngestResult } from "./log-ingest.js";
@@ -157,6 +158,25 @@ export function printLogIngestTable(r: LogIngestResult): void {
     [
       `berth's lag behind the writer: ${secs(r.berthIngestMs - r.writeMs)} s after the last line was written`,
       "the agent reads the json-file log through the engine API, ships batches over its gRPC session, the control plane appends them to its store; all on loopback",
+    ],
+  );
+}
+
+/** Benchmark 9: each agent build's idle RSS beside the bare-node floor and issue 12's goal. */
+export function printAgentRssTable(r: AgentRssResult): void {
+  const f = (n: number) => n.toFixed(1);
+  const against = (rss: number) => (rss < AGENT_RSS_GOAL_MIB ? `met (${f(AGENT_RSS_GOAL_MIB - rss)} MiB under)` : `missed by ${f(rss - AGENT_RSS_GOAL_MIB)} MiB`);
+  const row = (label: string, s: MemorySample) => [label, f(s.rss), f(s.anon), f(s.file), ratio(s.rss, r.floor.rss), against(s.rss)];
+  printTable(
+    `9. A real agent's idle RSS (MiB; goal < ${AGENT_RSS_GOAL_MIB}), ${r.idleMs / 1000} s idle before each reading`,
+    ["", "VmRSS", "RssAnon", "RssFile", "÷ bare node", `goal < ${AGENT_RSS_GOAL_MIB}`],
+    [
+      ["bare node waiting on a timer (the floor)", f(r.floor.rss), f(r.floor.anon), f(r.floor.file), "1.00x", "—"],
+      ...r.runs.flatMap((run) => [row(`${run.label}: connected, no tasks`, run.connected), row(`${run.label}: ${r.tasks} idle tasks`, run.withTasks)]),
+    ],
+    [
+      "each figure the median of 5 readings of /proc/<pid>/status a second apart; RssFile is mostly the node binary's own pages",
+      ...r.runs.map((run) => `${run.label}, idle with tasks: ${(run.idleCpu * 100).toFixed(2)} % of a core (500 ms heartbeats)${run.heap ? `; from its /metrics: heap used ${f(run.heap.heapUsed)} of ${f(run.heap.heapTotal)} MiB, external ${f(run.heap.external)} MiB` : ""}`),
     ],
   );
 }

@@ -92,13 +92,13 @@ const agentBin = fileURLToPath(new URL("../../agent/bin/berth-agent.js", import.
 /**
  * Starts an agent process joined to `cluster` at `grpcAddress`, with its own data folder unless
  * given, and the join token filed for that control plane (env BERTH_JOIN_TOKEN overrides it;
- * "" joins with none).
+ * "" joins with none). `bin` runs another build of the agent (a benchmark comparing two).
  */
-export async function startTestAgent(opts: { grpcAddress: string; cluster: string; dataDir?: string; env?: Record<string, string> }): Promise<TestAgent> {
+export async function startTestAgent(opts: { grpcAddress: string; cluster: string; dataDir?: string; env?: Record<string, string>; bin?: string }): Promise<TestAgent> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "berth-agent-")));
   const introspectionPort = await freePort();
   const lines: string[] = [];
-  const child = spawn(process.execPath, [agentBin], {
+  const child = spawn(process.execPath, [opts.bin ?? agentBin], {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,

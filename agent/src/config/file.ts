@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { createRequire } from "node:module";
 import { ConfigError } from "./errors.js";
 import { agentOptionKeys, type AgentOptions } from "./options.js";
 
@@ -17,6 +17,17 @@ export function optionsFromDocument(doc: unknown, path: string): Partial<AgentOp
   return doc as Partial<AgentOptions>;
 }
 
+const require = createRequire(import.meta.url);
+
+/**
+ * The YAML parser, loaded when a config file is read rather than at start: most agents take
+ * their options from flags and environment, and the parser is ~0.3 MB of source held in memory
+ * for nothing (docs/BENCHMARKS.md, "A real agent's idle RSS").
+ */
+function parseYaml(raw: string): unknown {
+  return (require("yaml") as typeof import("yaml")).parse(raw);
+}
+
 /** Reads a YAML or JSON config file (JSON is YAML 1.2, so one parser reads both). */
 export function optionsFromFile(path: string): Partial<AgentOptions> {
   let raw: string;
@@ -27,7 +38,7 @@ export function optionsFromFile(path: string): Partial<AgentOptions> {
   }
   let doc: unknown;
   try {
-    doc = parse(raw);
+    doc = parseYaml(raw);
   } catch (err) {
     throw new ConfigError(path, `not valid YAML or JSON (${(err as Error).message})`, { cause: err });
   }

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import type { Logger } from "@berth/shared";
 import {
   CannotCreateContainerError,
@@ -21,6 +21,7 @@ import { subscribeDockerEvents } from "./docker-events.js";
 import { openDockerLog } from "./docker-logs.js";
 import { openDockerExec } from "./docker-exec.js";
 import { TaskCgroups, type TaskLimits } from "./task-cgroup.js";
+import { loadDockerode } from "./dockerode.js";
 import type { AgentRuntime, EngineFacts } from "./agent-runtime.js";
 import {
   type ContainerExec,
@@ -69,7 +70,9 @@ export class DockerRuntime implements AgentRuntime {
   private cgroupDriver?: Promise<string>;
 
   constructor(opts: DockerRuntimeOptions) {
-    this.docker = new Docker({ socketPath: opts.socketPath ?? "/var/run/docker.sock", version: "v1.41" });
+    // Loaded here, not at import: an agent on the simulated runtime never loads dockerode.
+    const Dockerode = loadDockerode();
+    this.docker = new Dockerode({ socketPath: opts.socketPath ?? "/var/run/docker.sock", version: "v1.41" });
     this.logger = opts.logger.child({ component: "docker" });
     this.pullTimeouts = {
       inactivityMs: opts.pullInactivityTimeoutMs ?? defaultPullTimeouts.inactivityMs,
