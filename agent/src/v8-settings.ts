@@ -1,7 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 
 /**
- * V8 flags the agent's process sets for itself at start, each with the idle RSS it saves
+ * V8 flags the agent's process sets for itself at start, with the idle RSS it saves
  * (measured by `BERTH_BENCH_ONLY=agent-rss npm run bench`; docs/BENCHMARKS.md, "A real agent's
  * idle RSS"). They are set at run time from the agent's entry, not passed on node's command
  * line, so every launcher (`berth up`, `berth agent`, the systemd unit, the Docker-in-Docker
@@ -16,12 +16,10 @@ export const agentV8Flags = [
   // factor each time it would grow the space. Cost: more, smaller scavenges under heavy
   // allocation, which an agent rarely sees.
   "--semi-space-growth-factor=1",
-  // No TurboFan: the optimizing compiler's own code (about 4 MiB of the node binary's pages)
-  // and what it emits stay out of memory. An agent spends its time waiting on Docker and the
-  // control plane; its JavaScript runs in Ignition and the Sparkplug baseline compiler, and
-  // its heavy lifting (JSON, Buffers, TLS, HTTP/2) is native code either way. The log-ingest
-  // benchmark (200,000 awslogs lines through the agent) measures the cost.
-  "--no-opt",
+  // TurboFan stays on, though turning it off (`--no-opt`) saves about 4 MiB of idle RSS and
+  // would take the agent under issue 12's 60 MiB: it costs 2.1-2.5x the CPU on the agent's
+  // heaviest path (awslogs lines to batches), which a host shipping logs pays all day, for
+  // clean code pages that are shared and reclaimable (docs/BENCHMARKS.md).
 ] as const;
 
 // Set on import: the agent's entry (main.ts) imports this module first, so the flags hold
