@@ -165,9 +165,7 @@ describe("awslogs through the AWS CLI", () => {
     expect(host.agent.output()).not.toContain("Received message larger than max");
   });
 
-  // The rest share neither the agent's restarts nor a log group: they run side by side, as most
-  // of their time is the CLI's start-up and the log timers.
-  it.concurrent("fills in the console's defaults for a definition without options, creating /ecs/<family>; aws logs tail prints its lines", async () => {
+  it("fills in the console's defaults for a definition without options, creating /ecs/<family>; aws logs tail prints its lines", async () => {
     const { taskId } = await runLogging("awslogs-defaults", "echo hello-from-defaults; sleep 3; echo second-line; sleep 30");
     const groups = await eventually("the default group", async () => {
       const g = await cli("logs", "describe-log-groups", "--log-group-name-prefix", "/ecs/awslogs-defaults");
@@ -193,7 +191,7 @@ describe("awslogs through the AWS CLI", () => {
     expect(JSON.parse(said!)).toMatchObject({ defaulted: ["awslogs-group", "awslogs-stream-prefix", "awslogs-region"], group: "/ecs/awslogs-defaults", createGroup: true });
   });
 
-  it.concurrent("fails a container whose group does not exist as ECS does, and runs it once the group is there", async () => {
+  it("fails a container whose group does not exist as ECS does, and runs it once the group is there", async () => {
     const group = "/berth/missing";
     const first = await runLogging("awslogs-missing", "echo early-line; sleep 30", { "awslogs-group": group, "awslogs-stream-prefix": "p" });
     // Polled with the SDK, read with the CLI.
@@ -211,7 +209,7 @@ describe("awslogs through the AWS CLI", () => {
     expect(await allMessages(group, `p/app/${taskId}`)).toEqual(["early-line"]);
   });
 
-  it.concurrent("drops events past retention with the sweep and counts them in the metrics", async () => {
+  it("drops events past retention with the sweep and counts them in the metrics", async () => {
     const group = "/berth/retention";
     await cli("logs", "create-log-group", "--log-group-name", group);
     await cli("logs", "create-log-stream", "--log-group-name", group, "--log-stream-name", "s");
@@ -235,7 +233,7 @@ describe("awslogs through the AWS CLI", () => {
     expect(late.rejectedLogEventsInfo).toEqual({ expiredLogEventEndIndex: 0 });
   });
 
-  it.concurrent("FilterLogEvents interleaves streams by time, with a stream prefix and a time range (SDK)", async () => {
+  it("FilterLogEvents interleaves streams by time, with a stream prefix and a time range (SDK)", async () => {
     const group = "/berth/filter";
     await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
     const now = Date.now();
@@ -264,7 +262,7 @@ describe("awslogs through the AWS CLI", () => {
     await expect(logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "app/a" }))).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
   });
 
-  it.concurrent("answers bad input with CloudWatch Logs' error types, and DeleteLogGroup removes everything", async () => {
+  it("answers bad input with CloudWatch Logs' error types, and DeleteLogGroup removes everything", async () => {
     // The calls that need no group run beside the ones on /berth/errors, which run in its order.
     await Promise.all([
       (async () => expect(await cliError("logs", "get-log-events", "--log-group-name", "/nope", "--log-stream-name", "s")).toMatch(/ResourceNotFoundException.*The specified log group does not exist\./))(),
