@@ -33,14 +33,14 @@ afterAll(async () => {
 
 describe("the AWS CLI walkthrough", () => {
   it("registers the guide's examples verbatim with --cli-input-json, revisions counting up", async () => {
-    for (const name of ["web-app", "microservice", "batch-processor"] as const) {
-      const res = await ecs("register-task-definition", "--cli-input-json", `file://${examplePath(name)}`);
-      expect(res.taskDefinition.revision).toBe(1);
-    }
+    // Three families side by side (the CLI's start-up is most of a call's time), each at revision 1.
+    const first = await Promise.all((["web-app", "microservice", "batch-processor"] as const).map((name) => ecs("register-task-definition", "--cli-input-json", `file://${examplePath(name)}`)));
+    expect(first.map((res) => res.taskDefinition.revision)).toEqual([1, 1, 1]);
     const again = await ecs("register-task-definition", "--cli-input-json", `file://${examplePath("web-app")}`);
     expect(again.taskDefinition.taskDefinitionArn).toBe("arn:aws:ecs:us-east-1:000000000000:task-definition/web-app:2");
-    expect((await ecs("list-task-definition-families")).families.sort()).toEqual(["batch-processor", "microservice", "web-app"]);
-    expect((await ecs("describe-task-definition", "--task-definition", "web-app")).taskDefinition.revision).toBe(2);
+    const [families, described] = await Promise.all([ecs("list-task-definition-families"), ecs("describe-task-definition", "--task-definition", "web-app")]);
+    expect(families.families.sort()).toEqual(["batch-processor", "microservice", "web-app"]);
+    expect(described.taskDefinition.revision).toBe(2);
     expect((await ecs("deregister-task-definition", "--task-definition", "web-app:1")).taskDefinition.status).toBe("INACTIVE");
   });
 
@@ -65,7 +65,8 @@ describe("the AWS CLI walkthrough", () => {
     expect((await ecs("list-tasks", "--cluster", cluster, "--desired-status", "STOPPED")).taskArns).toEqual([arn]);
   });
 
-  it("describes the container instance with resources, connection and counts", async () => {
+  // The next four read or touch different things (one task running throughout): side by side.
+  it.concurrent("describes the container instance with resources, connection and counts", async () => {
     const [arn] = (await ecs("list-container-instances", "--cluster", cluster)).containerInstanceArns;
     const ci = (await ecs("describe-container-instances", "--cluster", cluster, "--container-instances", arn)).containerInstances[0];
     expect(ci.agentConnected).toBe(true);
@@ -74,7 +75,7 @@ describe("the AWS CLI walkthrough", () => {
     expect(mem(ci.registeredResources) - mem(ci.remainingResources)).toBe(64);
   });
 
-  it("puts the README's custom attribute on the agent's own instance and filters by it", async () => {
+  it.concurrent("puts the README's custom attribute on the agent's own instance and filters by it", async () => {
     // The agent registers some 30 built-in attributes (ecs.*, com.amazonaws.ecs.capability.*);
     // none of them count against ECS's limit of 10 custom attributes.
     const instance: string = (await ecs("list-container-instances", "--cluster", cluster, "--query", "containerInstanceArns[0]")) as string;
@@ -89,13 +90,13 @@ describe("the AWS CLI walkthrough", () => {
     await ecs("delete-attributes", "--cluster", cluster, "--attributes", `name=stack,targetType=container-instance,targetId=${instance}`);
   });
 
-  it("answers ECS error shapes the CLI understands", async () => {
+  it.concurrent("answers ECS error shapes the CLI understands", async () => {
     await expect(ecs("describe-task-definition", "--task-definition", "nope:7")).rejects.toMatchObject({
       stderr: expect.stringMatching(/ClientException/),
     });
   });
 
-  it("serves boto3 too", async () => {
+  it.concurrent("serves boto3 too", async () => {
     const script = `import boto3, json
 c = boto3.client("ecs", endpoint_url="${t.endpoint}", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
 print(json.dumps(c.list_clusters()["clusterArns"]))`;

@@ -14,6 +14,7 @@ import {
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { eventually, startSingleHost, startTestAgent, type SingleHost, type TestControlPlane } from "../support/berth.js";
 
 // awslogs and the CloudWatch Logs API through the real AWS CLI v2: containers' lines reach the
@@ -68,6 +69,19 @@ async function allMessages(group: string, stream: string, limit = 10_000): Promi
   }
 }
 
+/** Every message of a stream through the SDK (cheaper to poll than the CLI); undefined while it does not exist. */
+async function sdkMessages(group: string, stream: string): Promise<string[] | undefined> {
+  const got: string[] = [];
+  let nextToken: string | undefined;
+  for (;;) {
+    const page = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken })).catch(() => undefined);
+    if (!page) return undefined;
+    got.push(...(page.events ?? []).map((e) => e.message ?? ""));
+    if (page.nextForwardToken === nextToken) return got;
+    nextToken = page.nextForwardToken;
+  }
+}
+
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "berth-awslogs-"));
   // Signatures are checked (the CLI's and the SDK's key, and the test support's ECS client's), so
@@ -93,28 +107,30 @@ describe("awslogs through the AWS CLI", () => {
       "awslogs-region": "us-east-1",
     });
     const stream = `web/app/${taskId}`;
-    // Some lines are stored, then the agent is killed (-9) mid-output and started again.
-    await eventually("the first lines to be stored", async () => ((await allMessages(group, stream).catch(() => [])).length >= 5 ? true : undefined), 30_000, 100);
+    // Some lines are stored, then the agent is killed (-9) mid-output and started again. The
+    // waits poll with the SDK (a CLI call takes a second or more); the CLI reads what they found.
+    await eventually("the first lines to be stored", async () => (((await sdkMessages(group, stream)) ?? []).length >= 5 ? true : undefined), 30_000, 100);
     await host.restartAgent();
-    const lines = await eventually("all 60 lines", async () => {
-      const got = await allMessages(group, stream);
-      return got.length >= 60 ? got : undefined;
-    }, 60_000, 500);
-    expect(lines).toEqual(Array.from({ length: 60 }, (_, i) => `line-${i + 1}`));
-    // No duplicate arrives late either; paged 25 at a time, the forward tokens cover all 60.
+    await eventually("all 60 lines", async () => (((await sdkMessages(group, stream)) ?? []).length >= 60 ? true : undefined), 60_000, 300);
+    // No duplicate arrives late either: a second on, the reads below (side by side, the CLI's
+    // start-up being most of each one's time) still find the 60 lines once each.
     await new Promise((r) => setTimeout(r, 1000));
-    expect(await allMessages(group, stream, 25)).toEqual(lines);
-
-    const streams = await cli("logs", "describe-log-streams", "--log-group-name", group);
+    const [lines, pagedBy25, streams, filtered, paged] = await Promise.all([
+      allMessages(group, stream),
+      // paged 25 at a time, the forward tokens cover all 60
+      allMessages(group, stream, 25),
+      cli("logs", "describe-log-streams", "--log-group-name", group),
+      // filter-log-events with a plain term, as `aws logs tail --filter-pattern` sends it
+      cli("logs", "filter-log-events", "--log-group-name", group, "--filter-pattern", "line-5"),
+      // paged through nextToken, page by page, the CLI (its paginator) still gets all 60
+      cli("logs", "filter-log-events", "--log-group-name", group, "--page-size", "7"),
+    ]);
+    expect(lines).toEqual(Array.from({ length: 60 }, (_, i) => `line-${i + 1}`));
+    expect(pagedBy25).toEqual(lines);
     expect(streams.logStreams.map((s: { logStreamName: string }) => s.logStreamName)).toEqual([stream]);
     expect(streams.logStreams[0].arn).toBe(`arn:aws:logs:us-east-1:000000000000:log-group:${group}:log-stream:${stream}`);
-
-    // filter-log-events with a plain term, as `aws logs tail --filter-pattern` sends it.
-    const filtered = await cli("logs", "filter-log-events", "--log-group-name", group, "--filter-pattern", "line-5");
     expect(filtered.events.map((e: { message: string }) => e.message)).toEqual(["line-5", ...Array.from({ length: 10 }, (_, i) => `line-${50 + i}`)]);
     expect(new Set(filtered.events.map((e: { logStreamName: string }) => e.logStreamName))).toEqual(new Set([stream]));
-    // Paged through nextToken, page by page, the CLI (its paginator) still gets all 60.
-    const paged = await cli("logs", "filter-log-events", "--log-group-name", group, "--page-size", "7");
     expect(paged.events).toHaveLength(60);
   });
 
@@ -126,7 +142,7 @@ describe("awslogs through the AWS CLI", () => {
       "awslogs-stream-prefix": "b",
       "awslogs-create-group": "true",
     });
-    await eventually("the task to run", async () => ((await cli("ecs", "describe-tasks", "--cluster", cluster, "--tasks", taskArn)).tasks[0].lastStatus === "RUNNING" ? true : undefined));
+    await eventually("the task to run", async () => ((await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks?.[0]?.lastStatus === "RUNNING" ? true : undefined));
     await host.agent.kill();
     await new Promise((r) => setTimeout(r, 4000));
     host.agent = await startTestAgent({ grpcAddress: t.grpcAddress, cluster, dataDir: host.agent.dataDir });
@@ -178,10 +194,10 @@ describe("awslogs through the AWS CLI", () => {
   it("fails a container whose group does not exist as ECS does, and runs it once the group is there", async () => {
     const group = "/berth/missing";
     const first = await runLogging("awslogs-missing", "echo early-line; sleep 30", { "awslogs-group": group, "awslogs-stream-prefix": "p" });
-    const stopped = await eventually("the task to stop", async () => {
-      const task = (await cli("ecs", "describe-tasks", "--cluster", cluster, "--tasks", first.taskArn)).tasks[0];
-      return task.lastStatus === "STOPPED" ? task : undefined;
-    });
+    // Polled with the SDK, read with the CLI.
+    await eventually("the task to stop", async () => ((await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: [first.taskArn] }))).tasks?.[0]?.lastStatus === "STOPPED" ? true : undefined));
+    const stopped = (await cli("ecs", "describe-tasks", "--cluster", cluster, "--tasks", first.taskArn)).tasks[0];
+    expect(stopped.lastStatus).toBe("STOPPED");
     expect(stopped.containers[0].reason).toBe(
       "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.",
     );
@@ -189,11 +205,8 @@ describe("awslogs through the AWS CLI", () => {
     await cli("logs", "create-log-group", "--log-group-name", group);
     const second = await cli("ecs", "run-task", "--cluster", cluster, "--task-definition", "awslogs-missing");
     const taskId = second.tasks[0].taskArn.split("/").pop();
-    const lines = await eventually("the line", async () => {
-      const got = await allMessages(group, `p/app/${taskId}`).catch(() => []);
-      return got.length > 0 ? got : undefined;
-    });
-    expect(lines).toEqual(["early-line"]);
+    await eventually("the line", async () => (((await sdkMessages(group, `p/app/${taskId}`)) ?? []).length > 0 ? true : undefined));
+    expect(await allMessages(group, `p/app/${taskId}`)).toEqual(["early-line"]);
   });
 
   it("drops events past retention with the sweep and counts them in the metrics", async () => {
@@ -206,8 +219,9 @@ describe("awslogs through the AWS CLI", () => {
     await cli("logs", "put-log-events", "--log-group-name", group, "--log-stream-name", "s", "--log-events", `timestamp=${now},message=new`);
     expect(await allMessages(group, "s")).toEqual(["old", "old2", "new"]);
     await cli("logs", "put-retention-policy", "--log-group-name", group, "--retention-in-days", "1");
-    expect((await cli("logs", "describe-log-groups", "--log-group-name-prefix", group)).logGroups[0].retentionInDays).toBe(1);
-    expect(await allMessages(group, "s")).toEqual(["new"]);
+    const [described, kept] = await Promise.all([cli("logs", "describe-log-groups", "--log-group-name-prefix", group), allMessages(group, "s")]);
+    expect(described.logGroups[0].retentionInDays).toBe(1);
+    expect(kept).toEqual(["new"]);
     const metrics = await eventually("the sweep to drop the old segment", async () => {
       const text = await (await fetch(`${t.endpoint}/metrics`)).text();
       return /berth_logs_dropped_bytes_total\{reason="retention"\} [1-9]/.test(text) ? text : undefined;
@@ -249,19 +263,33 @@ describe("awslogs through the AWS CLI", () => {
   });
 
   it("answers bad input with CloudWatch Logs' error types, and DeleteLogGroup removes everything", async () => {
-    expect(await cliError("logs", "get-log-events", "--log-group-name", "/nope", "--log-stream-name", "s")).toMatch(/ResourceNotFoundException.*The specified log group does not exist\./);
-    await cli("logs", "create-log-group", "--log-group-name", "/berth/errors");
-    expect(await cliError("logs", "create-log-group", "--log-group-name", "/berth/errors")).toMatch(/ResourceAlreadyExistsException.*The specified log group already exists/);
-    expect(await cliError("logs", "put-retention-policy", "--log-group-name", "/berth/errors", "--retention-in-days", "2")).toMatch(/InvalidParameterException.*retentionInDays: 2 is not one of/);
-    expect(await cliError("logs", "filter-log-events", "--log-group-name", "/berth/errors", "--filter-pattern", '{ $.level = "x" }')).toMatch(/InvalidParameterException.*not supported/);
-    expect(await cliError("logs", "create-log-group", "--log-group-name", "bad name!")).toMatch(/InvalidParameterException.*'bad name!' at 'logGroupName'/);
-    expect(await cliError("logs", "create-log-stream", "--log-group-name", "/berth/errors", "--log-stream-name", "a:b")).toMatch(/InvalidParameterException.*at 'logStreamName'/);
-    expect(await cliError("logs", "describe-metric-filters")).toMatch(/UnsupportedFeatureException/);
-    // A wrong secret is refused in the Logs API's shape.
-    const wrong = await run(aws, ["logs", "describe-log-groups", "--endpoint-url", t.endpoint], { env: { ...env, AWS_SECRET_ACCESS_KEY: "wrong" } }).catch((err) => err);
-    expect(String(wrong.stderr)).toMatch(/InvalidSignatureException/);
-    await cli("logs", "delete-log-group", "--log-group-name", "/berth/errors");
-    expect((await cli("logs", "describe-log-groups", "--log-group-name-prefix", "/berth/errors")).logGroups).toEqual([]);
-    expect(await cliError("logs", "delete-log-group", "--log-group-name", "/berth/errors")).toMatch(/ResourceNotFoundException/);
+    // The calls that need no group run beside the ones on /berth/errors, which run in its order.
+    await Promise.all([
+      (async () => expect(await cliError("logs", "get-log-events", "--log-group-name", "/nope", "--log-stream-name", "s")).toMatch(/ResourceNotFoundException.*The specified log group does not exist\./))(),
+      (async () => expect(await cliError("logs", "create-log-group", "--log-group-name", "bad name!")).toMatch(/InvalidParameterException.*'bad name!' at 'logGroupName'/))(),
+      (async () => expect(await cliError("logs", "describe-metric-filters")).toMatch(/UnsupportedFeatureException/))(),
+      (async () => {
+        // A wrong secret is refused in the Logs API's shape.
+        const wrong = await run(aws, ["logs", "describe-log-groups", "--endpoint-url", t.endpoint], { env: { ...env, AWS_SECRET_ACCESS_KEY: "wrong" } }).catch((err) => err);
+        expect(String(wrong.stderr)).toMatch(/InvalidSignatureException/);
+      })(),
+      (async () => {
+        await cli("logs", "create-log-group", "--log-group-name", "/berth/errors");
+        const [again, retention, pattern, stream] = await Promise.all([
+          cliError("logs", "create-log-group", "--log-group-name", "/berth/errors"),
+          cliError("logs", "put-retention-policy", "--log-group-name", "/berth/errors", "--retention-in-days", "2"),
+          cliError("logs", "filter-log-events", "--log-group-name", "/berth/errors", "--filter-pattern", '{ $.level = "x" }'),
+          cliError("logs", "create-log-stream", "--log-group-name", "/berth/errors", "--log-stream-name", "a:b"),
+        ]);
+        expect(again).toMatch(/ResourceAlreadyExistsException.*The specified log group already exists/);
+        expect(retention).toMatch(/InvalidParameterException.*retentionInDays: 2 is not one of/);
+        expect(pattern).toMatch(/InvalidParameterException.*not supported/);
+        expect(stream).toMatch(/InvalidParameterException.*at 'logStreamName'/);
+        await cli("logs", "delete-log-group", "--log-group-name", "/berth/errors");
+        const [listed, deletedAgain] = await Promise.all([cli("logs", "describe-log-groups", "--log-group-name-prefix", "/berth/errors"), cliError("logs", "delete-log-group", "--log-group-name", "/berth/errors")]);
+        expect(listed.logGroups).toEqual([]);
+        expect(deletedAgain).toMatch(/ResourceNotFoundException/);
+      })(),
+    ]);
   });
 });

@@ -115,7 +115,9 @@ describe("services end to end", () => {
     expect(lowest).toBeGreaterThanOrEqual(2);
   });
 
-  it("replaces a task whose health check fails", async () => {
+  // The last three touch different services and wait mostly on timers (health check intervals,
+  // the breaker's failed starts): they run side by side.
+  it.concurrent("replaces a task whose health check fails", async () => {
     // healthy until /tmp/sick exists
     await register("svc-health", sleeper({ healthCheck: { command: ["CMD-SHELL", "test ! -e /tmp/sick"], interval: 5, timeout: 2, retries: 1, startPeriod: 0 } }));
     await t.ecs.send(new CreateServiceCommand({ cluster, serviceName: "health", taskDefinition: "svc-health", desiredCount: 1 }));
@@ -136,7 +138,7 @@ describe("services end to end", () => {
     }, 60_000, 300);
   });
 
-  it("trips the circuit breaker on a crashing revision and rolls back", async () => {
+  it.concurrent("trips the circuit breaker on a crashing revision and rolls back", async () => {
     await register("svc-breaker", sleeper());
     await t.ecs.send(
       new CreateServiceCommand({
@@ -162,7 +164,7 @@ describe("services end to end", () => {
     expect((await runningTasks("breaker")).every((x) => x.taskDefinitionArn === goodTd)).toBe(true);
   });
 
-  it("deletes a service: its tasks stop and it becomes INACTIVE", async () => {
+  it.concurrent("deletes a service: its tasks stop and it becomes INACTIVE", async () => {
     await t.ecs.send(new DeleteServiceCommand({ cluster, service: "app", force: true }));
     const gone = await eventually("the service to become INACTIVE", async () => {
       const s = await describe1("app");

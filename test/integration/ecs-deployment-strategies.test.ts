@@ -170,16 +170,18 @@ describe("traffic-shifting deployments", () => {
   }, 150_000);
 
   it("canary: 10 % of 2,000 requests reach the new revision during the canary bake", async () => {
-    await deploy("v3", { strategy: "CANARY", bakeTimeInMinutes: 0, canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 25 }, lifecycleHooks: [] });
+    // The canary bake (14 s here) covers seeing the weights, v3's first answer and the 2,000 requests.
+    await deploy("v3", { strategy: "CANARY", bakeTimeInMinutes: 0, canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 14 }, lifecycleHooks: [] });
     await eventually("the canary weights", async () => {
       const w = await prodWeights();
       return w[arns.tgA] === 100 && w[arns.tgB] === 900 ? true : undefined;
     }, 60_000, 300);
+    const canarySeen = Date.now();
     // HAProxy takes the new weights over from its previous process; wait until v3 is seen.
     await eventually("v3 answering", async () => ((await burst(`http://127.0.0.1:${prodPort}/`, 40, 4)).answers.has("v3") ? true : undefined), 15_000, 200);
     const report = await burst(`http://127.0.0.1:${prodPort}/`, 2000, 8);
     const v3 = report.answers.get("v3") ?? 0;
-    console.log(`canary 10 %: ${v3} of ${report.sent} requests on v3 (${((v3 / report.sent) * 100).toFixed(1)} %), ${report.answers.get("v2") ?? 0} on v2, ${report.failures.size} failure kinds`);
+    console.log(`canary 10 %: ${v3} of ${report.sent} requests on v3 (${((v3 / report.sent) * 100).toFixed(1)} %), ${report.answers.get("v2") ?? 0} on v2, ${report.failures.size} failure kinds; ${Date.now() - canarySeen} ms from the weights seen to the last answer`);
     expect(report.failures).toEqual(new Map());
     expect(v3 / 2000).toBeGreaterThanOrEqual(0.07);
     expect(v3 / 2000).toBeLessThanOrEqual(0.13);
@@ -189,7 +191,7 @@ describe("traffic-shifting deployments", () => {
   }, 180_000);
 
   it("linear: production moves in visible steps of stepPercent", async () => {
-    await deploy("v4", { strategy: "LINEAR", bakeTimeInMinutes: 0, linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 4 }, lifecycleHooks: [] });
+    await deploy("v4", { strategy: "LINEAR", bakeTimeInMinutes: 0, linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 3 }, lifecycleHooks: [] });
     const seen: string[] = [];
     await eventually("the linear steps", async () => {
       const w = await prodWeights();

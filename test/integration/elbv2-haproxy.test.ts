@@ -132,7 +132,9 @@ print(json.dumps({"lb": lb["LoadBalancerArn"], "dns": lb["DNSName"], "web": web,
     expect(rules.Rules.map((r: any) => [r.Priority, r.IsDefault])).toEqual([["10", false], ["default", true]]);
   }, 60_000);
 
-  it("reports a target whose health check fails as unhealthy and stops sending it requests", async () => {
+  // The next two touch different targets (web-2 and api-2, then api-1) and wait on HAProxy's
+  // check intervals and the deregistration delay: side by side.
+  it.concurrent("reports a target whose health check fails as unhealthy and stops sending it requests", async () => {
     backends.get("web-2")!.proc.kill();
     await unlink(join(webRoot, "api-2", "health"));
     const webPort = backends.get("web-2")!.port;
@@ -154,7 +156,7 @@ print(json.dumps({"lb": lb["LoadBalancerArn"], "dns": lb["DNSName"], "web": web,
     await eventually("web-2 healthy again", async () => ((await health(ids.web))[webPort]?.State === "healthy" ? true : undefined), 20_000, 500);
   }, 60_000);
 
-  it("drains a deregistered target for the deregistration delay, then removes its server", async () => {
+  it.concurrent("drains a deregistered target for the deregistration delay, then removes its server", async () => {
     const apiPort = backends.get("api-1")!.port;
     await elbv2("modify-target-group-attributes", "--target-group-arn", ids.api, "--attributes", "Key=deregistration_delay.timeout_seconds,Value=5");
     await elbv2("deregister-targets", "--target-group-arn", ids.api, "--targets", `Id=127.0.0.1,Port=${apiPort}`);
@@ -190,11 +192,15 @@ print(json.dumps({"lb": lb["LoadBalancerArn"], "dns": lb["DNSName"], "web": web,
       expect(err, `aws elbv2 ${args.join(" ")} should fail`).toBeDefined();
       return /An error occurred \(([^)]+)\)/.exec(err!)?.[1];
     };
-    expect(await refused("create-rule", "--listener-arn", ids.listener, "--priority", "10", "--conditions", "Field=path-pattern,Values=/x", "--actions", `Type=forward,TargetGroupArn=${ids.web}`)).toBe("PriorityInUse");
-    expect(await refused("delete-target-group", "--target-group-arn", ids.api)).toBe("ResourceInUse");
-    expect(await refused("create-listener", "--load-balancer-arn", ids.lb, "--protocol", "HTTP", "--port", String(listenerPort), "--default-actions", `Type=forward,TargetGroupArn=${ids.web}`)).toBe("DuplicateListener");
-    expect(await refused("modify-target-group", "--target-group-arn", ids.web, "--matcher", "HttpCode=600")).toBe("ValidationError");
-    expect(await refused("create-target-group", "--name", "web-tg", "--protocol", "HTTP", "--port", "80", "--vpc-id", "vpc-00000000", "--target-type", "ip")).toBe("ValidationError");
+    // Side by side: each is refused alone, whatever the others do (they write nothing).
+    const codes = await Promise.all([
+      refused("create-rule", "--listener-arn", ids.listener, "--priority", "10", "--conditions", "Field=path-pattern,Values=/x", "--actions", `Type=forward,TargetGroupArn=${ids.web}`),
+      refused("delete-target-group", "--target-group-arn", ids.api),
+      refused("create-listener", "--load-balancer-arn", ids.lb, "--protocol", "HTTP", "--port", String(listenerPort), "--default-actions", `Type=forward,TargetGroupArn=${ids.web}`),
+      refused("modify-target-group", "--target-group-arn", ids.web, "--matcher", "HttpCode=600"),
+      refused("create-target-group", "--name", "web-tg", "--protocol", "HTTP", "--port", "80", "--vpc-id", "vpc-00000000", "--target-type", "ip"),
+    ]);
+    expect(codes).toEqual(["PriorityInUse", "ResourceInUse", "DuplicateListener", "ValidationError", "ValidationError"]);
     expect(await elbv2State()).toEqual(before);
     // The raw answer: AWS's Query error envelope in ELBv2's namespace, a 400.
     const res = await fetch(t.endpoint, {

@@ -87,7 +87,9 @@ afterAll(async () => {
 });
 
 describe("EventBridge Scheduler through the AWS CLI", () => {
-  it("creates, reads, lists, updates and deletes schedules and groups, tags on groups", async () => {
+  // The CLI's start-up is most of these tests' time: the ones that share no schedule run side by
+  // side (the boto3 one, which finds no schedule left at all, after them).
+  it.concurrent("creates, reads, lists, updates and deletes schedules and groups, tags on groups", async () => {
     const g = await aws("scheduler", "create-schedule-group", "--name", "ops", "--tags", "Key=team,Value=infra");
     expect(g.ScheduleGroupArn).toBe("arn:aws:scheduler:us-east-1:000000000000:schedule-group/ops");
     const created = await aws(
@@ -126,7 +128,7 @@ describe("EventBridge Scheduler through the AWS CLI", () => {
     expect(await host.t.cp.ctx.store.scheduleGroups.get("ops")).toBeUndefined();
   });
 
-  it.each([
+  it.concurrent.each([
     // an hour that does not exist
     ["cron(0 25 * * ? *)", "UTC", /ValidationException.*Invalid Schedule Expression cron\(0 25 \* \* \? \*\)\. Hours: 25 is outside 0-23/],
     // a time zone that is no IANA name
@@ -135,6 +137,14 @@ describe("EventBridge Scheduler through the AWS CLI", () => {
     const out = await awsError("scheduler", "create-schedule", "--name", "bad", "--schedule-expression", expression, "--schedule-expression-timezone", tz, "--flexible-time-window", "Mode=OFF", "--target", target("sched-sleep"));
     expect(out).toMatch(why);
     expect(await host.t.cp.ctx.store.schedules.get("default", "bad")).toBeUndefined();
+  });
+
+  it.concurrent("refuses a request signed with a wrong secret in the Scheduler's error shape", async () => {
+    const wrong = await run("/usr/bin/aws", ["scheduler", "--endpoint-url", endpoint, "list-schedules"], { env: { ...env, AWS_SECRET_ACCESS_KEY: "wrong" } }).then(
+      () => "",
+      (e: { stderr?: string }) => String(e.stderr),
+    );
+    expect(wrong).toMatch(/InvalidSignatureException|SignatureDoesNotMatch|signature/i);
   });
 
   it("answers boto3 bad input with the Scheduler's error codes and writes nothing", async () => {
@@ -163,18 +173,11 @@ describe("EventBridge Scheduler through the AWS CLI", () => {
     cases.forEach(([, , , why], i) => expect(got[i][1]).toMatch(why));
     expect((await host.t.cp.ctx.store.schedules.list("/berth/v1/schedules/")).items.map((x) => x.value.name)).toEqual([]);
   });
-
-  it("refuses a request signed with a wrong secret in the Scheduler's error shape", async () => {
-    const wrong = await run("/usr/bin/aws", ["scheduler", "--endpoint-url", endpoint, "list-schedules"], { env: { ...env, AWS_SECRET_ACCESS_KEY: "wrong" } }).then(
-      () => "",
-      (e: { stderr?: string }) => String(e.stderr),
-    );
-    expect(wrong).toMatch(/InvalidSignatureException|SignatureDoesNotMatch|signature/i);
-  });
 });
 
 describe("firing", () => {
-  it("a one-time at() schedule a few seconds ahead (boto3, Berlin time, ActionAfterCompletion DELETE) runs its task exactly once", async () => {
+  // Two schedules a few seconds ahead, waited for side by side (the leader's rounds fire both).
+  it.concurrent("a one-time at() schedule a few seconds ahead (boto3, Berlin time, ActionAfterCompletion DELETE) runs its task exactly once", async () => {
     const name = `once-${process.pid}`;
     const made = await py(`r = c.create_schedule(Name="${name}", ScheduleExpression=at_ahead(3, "Europe/Berlin"), ScheduleExpressionTimezone="Europe/Berlin",
   FlexibleTimeWindow={"Mode": "OFF"}, ActionAfterCompletion="DELETE",
@@ -199,7 +202,7 @@ print(json.dumps({"arn": r["ScheduleArn"], "after": g["ActionAfterCompletion"], 
     expect(await tasksStartedBy(startedBy)).toEqual([task]);
   });
 
-  it("a run that fails (its task definition deregistered) is recorded and shown by berth schedules; the schedule stays", async () => {
+  it.concurrent("a run that fails (its task definition deregistered) is recorded and shown by berth schedules; the schedule stays", async () => {
     await py(`c.create_schedule(Name="hourly", ScheduleExpression="rate(1 hour)", FlexibleTimeWindow={"Mode": "OFF"}, Target=target("sched-sleep"))
 c.create_schedule(Name="doomed", ScheduleExpression=at_ahead(3), FlexibleTimeWindow={"Mode": "OFF"}, Target=target("sched-gone"))
 print("{}")`);
@@ -236,7 +239,7 @@ print("{}")`);
 });
 
 describe("EventBridge rules through the AWS CLI", () => {
-  it("puts a scheduled rule with an ECS target, lists, disables, enables, removes and deletes", async () => {
+  it.concurrent("puts a scheduled rule with an ECS target, lists, disables, enables, removes and deletes", async () => {
     const put = await aws("events", "put-rule", "--name", "nightly-report", "--schedule-expression", "cron(0 3 * * ? *)", "--description", "report");
     expect(put.RuleArn).toBe("arn:aws:events:us-east-1:000000000000:rule/nightly-report");
     const targets = JSON.stringify([{ Id: "report", Arn: clusterArn, RoleArn: role, EcsParameters: { TaskDefinitionArn: "sched-sleep", TaskCount: 2, LaunchType: "EC2", Tags: [{ Key: "job", Value: "report" }] } }]);
@@ -244,18 +247,35 @@ describe("EventBridge rules through the AWS CLI", () => {
     const [listedTargets, described] = await Promise.all([aws("events", "list-targets-by-rule", "--rule", "nightly-report"), aws("events", "describe-rule", "--name", "nightly-report")]);
     expect(listedTargets.Targets).toEqual(JSON.parse(targets));
     expect(described).toMatchObject({ Name: "nightly-report", ScheduleExpression: "cron(0 3 * * ? *)", State: "ENABLED", EventBusName: "default" });
-    await aws("events", "disable-rule", "--name", "nightly-report");
-    expect((await aws("events", "list-rules", "--name-prefix", "nightly")).Rules).toMatchObject([{ Name: "nightly-report", State: "DISABLED" }]);
-    await aws("events", "enable-rule", "--name", "nightly-report");
-    expect(await awsError("events", "delete-rule", "--name", "nightly-report")).toMatch(/ValidationException.*Rule can't be deleted since it has targets/);
-    // A target naming a missing cluster is refused per entry; the rule keeps its good target.
-    const bad = JSON.stringify([{ Id: "nowhere", Arn: "arn:aws:ecs:us-east-1:000000000000:cluster/nope", EcsParameters: { TaskDefinitionArn: "sched-sleep" } }]);
-    const refused = await aws("events", "put-targets", "--rule", "nightly-report", "--targets", bad);
-    expect(refused).toMatchObject({ FailedEntryCount: 1, FailedEntries: [{ TargetId: "nowhere", ErrorCode: "ResourceNotFoundException" }] });
-    expect((await host.t.cp.ctx.store.eventRules.get("default", "nightly-report"))!.value.targets.map((x) => x.id)).toEqual(["report"]);
+    // Three independent checks side by side, all while the rule keeps its one target.
+    await Promise.all([
+      (async () => {
+        await aws("events", "disable-rule", "--name", "nightly-report");
+        expect((await aws("events", "list-rules", "--name-prefix", "nightly")).Rules).toMatchObject([{ Name: "nightly-report", State: "DISABLED" }]);
+        await aws("events", "enable-rule", "--name", "nightly-report");
+      })(),
+      (async () => expect(await awsError("events", "delete-rule", "--name", "nightly-report")).toMatch(/ValidationException.*Rule can't be deleted since it has targets/))(),
+      (async () => {
+        // A target naming a missing cluster is refused per entry; the rule keeps its good target.
+        const bad = JSON.stringify([{ Id: "nowhere", Arn: "arn:aws:ecs:us-east-1:000000000000:cluster/nope", EcsParameters: { TaskDefinitionArn: "sched-sleep" } }]);
+        const refused = await aws("events", "put-targets", "--rule", "nightly-report", "--targets", bad);
+        expect(refused).toMatchObject({ FailedEntryCount: 1, FailedEntries: [{ TargetId: "nowhere", ErrorCode: "ResourceNotFoundException" }] });
+        expect((await host.t.cp.ctx.store.eventRules.get("default", "nightly-report"))!.value.targets.map((x) => x.id)).toEqual(["report"]);
+      })(),
+    ]);
     await aws("events", "remove-targets", "--rule", "nightly-report", "--ids", "report");
     await aws("events", "delete-rule", "--name", "nightly-report");
     expect(await awsError("events", "describe-rule", "--name", "nightly-report")).toMatch(/ResourceNotFoundException.*Rule nightly-report does not exist/);
+  });
+
+  it.concurrent.each([
+    // a cron with both day fields
+    ["cron(0 3 * * * *)", /ValidationException.*Parameter ScheduleExpression is not valid/],
+    // at() is the Scheduler's, not a rule's
+    ["at(2030-01-01T00:00:00)", /ValidationException.*Parameter ScheduleExpression is not valid/],
+  ])("refuses %s", async (expression, why) => {
+    expect(await awsError("events", "put-rule", "--name", "bad-rule", "--schedule-expression", expression)).toMatch(why);
+    expect(await host.t.cp.ctx.store.eventRules.get("default", "bad-rule")).toBeUndefined();
   });
 
   it("a scheduled rule runs each target's tasks once per scheduled time (the firing step driven a minute ahead)", async () => {
@@ -277,16 +297,6 @@ describe("EventBridge rules through the AWS CLI", () => {
     expect(rule.lastRun?.taskArns).toHaveLength(1);
     await aws("events", "remove-targets", "--rule", "every-minute", "--ids", "pair", "gone");
     await aws("events", "delete-rule", "--name", "every-minute");
-  });
-
-  it.each([
-    // a cron with both day fields
-    ["cron(0 3 * * * *)", /ValidationException.*Parameter ScheduleExpression is not valid/],
-    // at() is the Scheduler's, not a rule's
-    ["at(2030-01-01T00:00:00)", /ValidationException.*Parameter ScheduleExpression is not valid/],
-  ])("refuses %s", async (expression, why) => {
-    expect(await awsError("events", "put-rule", "--name", "bad-rule", "--schedule-expression", expression)).toMatch(why);
-    expect(await host.t.cp.ctx.store.eventRules.get("default", "bad-rule")).toBeUndefined();
   });
 });
 

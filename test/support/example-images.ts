@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { DEFAULT_DOCKER_SOCKET, docker, ensureTestImage } from "./docker.js";
 
@@ -10,23 +11,30 @@ const execFileAsync = promisify(execFile);
  * behaves like the real one where the tests look. `nginx:latest` serves a page on port 80;
  * `redis:alpine` answers `PONG` over HTTP on 6379; `my-api:latest` listens on 3000 and keeps
  * asking localhost:6379, printing `reached-redis` when it shares the task's network namespace
- * with redis-cache; `my-batch-job:latest` prints its S3_BUCKET and exits 0.
+ * with redis-cache; `my-batch-job:latest` prints its S3_BUCKET and exits 0. Like the real
+ * nginx and redis, the long-running ones exit on SIGTERM (busybox httpd as PID 1 would ignore it
+ * and wait out the 30 s stop timeout, so a shell that traps TERM runs them).
  */
 export const exampleImages: Record<string, string[]> = {
   "nginx:latest": [
     "RUN mkdir -p /www && echo 'berth web-app' > /www/index.html",
-    'CMD ["httpd", "-f", "-v", "-p", "80", "-h", "/www"]',
+    `CMD ["sh", "-c", "trap 'exit 0' TERM; httpd -f -v -p 80 -h /www & wait"]`,
   ],
-  "redis:alpine": ["RUN mkdir -p /redis && echo PONG > /redis/index.html", 'CMD ["httpd", "-f", "-p", "6379", "-h", "/redis"]'],
+  "redis:alpine": ["RUN mkdir -p /redis && echo PONG > /redis/index.html", `CMD ["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 6379 -h /redis & wait"]`],
   "my-api:latest": [
     "RUN mkdir -p /www && echo api > /www/index.html",
-    'CMD ["sh", "-c", "httpd -p 3000 -h /www; echo api up; while true; do wget -qO- http://localhost:6379/ && echo reached-redis; sleep 1; done"]',
+    `CMD ["sh", "-c", "trap 'exit 0' TERM; httpd -p 3000 -h /www; echo api up; while true; do wget -qO- http://localhost:6379/ && echo reached-redis; sleep 1; done"]`,
   ],
   "my-batch-job:latest": ['CMD ["sh", "-c", "echo processing $S3_BUCKET; sleep 1; echo batch done"]'],
 };
 
-/** The label that marks an image as one of these stand-ins (a real image of the name is left alone). */
+/**
+ * The label that marks an image as one of these stand-ins (a real image of the name is left
+ * alone); its value is a hash of the Dockerfile lines, so a stand-in built from older lines is
+ * rebuilt.
+ */
 const standInLabel = "berth.test-stand-in";
+const standInVersion = (lines: string[]) => createHash("sha256").update(lines.join("\n")).digest("hex").slice(0, 12);
 
 /**
  * Builds every stand-in on an engine from the busybox test image (`docker build` from a
@@ -42,9 +50,10 @@ export async function ensureExampleImages(socketPath = DEFAULT_DOCKER_SOCKET): P
       .inspect()
       .then((i) => i.Config?.Labels ?? {})
       .catch(() => undefined);
-    if (labels?.[standInLabel]) continue;
-    if (labels) throw new Error(`${name} exists on ${socketPath} and is not a berth test stand-in; remove it or run on another engine`);
-    const dockerfile = [`FROM ${base}`, `LABEL ${standInLabel}=1`, ...lines, ""].join("\n");
+    const version = standInVersion(lines);
+    if (labels?.[standInLabel] === version) continue;
+    if (labels && !labels[standInLabel]) throw new Error(`${name} exists on ${socketPath} and is not a berth test stand-in; remove it or run on another engine`);
+    const dockerfile = [`FROM ${base}`, `LABEL ${standInLabel}=${version}`, ...lines, ""].join("\n");
     await new Promise<void>((resolve, reject) => {
       const child = execFile(
         "docker",
@@ -62,7 +71,7 @@ export async function ensureExampleImages(socketPath = DEFAULT_DOCKER_SOCKET): P
 export async function removeExampleImages(socketPath = DEFAULT_DOCKER_SOCKET): Promise<void> {
   for (const name of Object.keys(exampleImages)) {
     await execFileAsync("docker", ["-H", `unix://${socketPath}`, "image", "inspect", "-f", `{{index .Config.Labels "${standInLabel}"}}`, name])
-      .then(({ stdout }) => (stdout.trim() === "1" ? execFileAsync("docker", ["-H", `unix://${socketPath}`, "rmi", name]) : undefined))
+      .then(({ stdout }) => (stdout.trim() !== "" && stdout.trim() !== "<no value>" ? execFileAsync("docker", ["-H", `unix://${socketPath}`, "rmi", name]) : undefined))
       .catch(() => undefined);
   }
 }

@@ -17,6 +17,8 @@ export interface LoadOptions {
   timeoutMs?: number;
   /** Reuse connections through this agent instead of one connection per request. */
   agent?: Agent;
+  /** Start no new request once this settles (`count` stays the most sent): load for as long as something takes. */
+  until?: Promise<unknown>;
 }
 
 /** What came back. */
@@ -76,12 +78,18 @@ export async function generateLoad(opts: LoadOptions): Promise<LoadResult> {
     }
   };
   const running: Promise<void>[] = [];
-  for (let i = 0; i < opts.count; i++) {
+  let ended = false;
+  void opts.until?.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  for (let i = 0; i < opts.count && !ended; i++) {
     if (rate > 0) {
       // Open loop: request i starts at i / rate seconds, late ones at once.
       const due = started + (i * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (ended) break;
     }
     while (inFlight >= concurrency) await new Promise<void>((r) => (wake = r));
     inFlight++;
