@@ -71,7 +71,9 @@ export async function startTaskMetadataEndpoint(opts: TaskMetadataOptions): Prom
       }),
     takeCredentials(c) {
       credentials.put(c);
-      credentials.retain(new Set([...opts.source.tasks().map((t) => t.arn), c.taskArn]));
+      // Not pruned against the engine's tasks as they are now: a payload's credentials all come
+      // before it, so its tasks are not known yet; what goes is what the engine knew and forgot.
+      credentials.retain(new Set(opts.source.tasks().map((t) => t.arn)), opts.source.now());
     },
     async close() {
       // Our own socket first: the front counts what is left to decide whether the address goes.
