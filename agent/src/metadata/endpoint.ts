@@ -70,6 +70,7 @@ export async function startTaskMetadataEndpoint(opts: TaskMetadataOptions): Prom
         containerId: tokens.container(task.arn, containerName),
         credentialsId: (parsed.overrides?.taskRoleArn || parsed.td.taskRoleArn) ? tokens.credentials(task.arn) : undefined,
         region: parseArn(task.arn)?.region,
+        launchType: opts.source.context.launchType,
       }),
     takeCredentials(c) {
       credentials.put(c);
