@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { parseArn, type Logger } from "@berth/shared";
+import { parseArn, taskRoleOf, type Logger } from "@berth/shared";
 import type { TaskRoleCredentials } from "@berth/proto";
 import type { ContainerEnvironment } from "../engine/index.js";
 import { answerMetadata, type MetadataSource } from "./answer.js";
@@ -68,7 +68,7 @@ export async function startTaskMetadataEndpoint(opts: TaskMetadataOptions): Prom
     environment: (task, containerName, parsed) =>
       metadataEnvironment({
         containerId: tokens.container(task.arn, containerName),
-        credentialsId: (parsed.overrides?.taskRoleArn || parsed.td.taskRoleArn) ? tokens.credentials(task.arn) : undefined,
+        credentialsId: taskRoleOf(parsed.td, parsed.overrides) ? tokens.credentials(task.arn) : undefined,
         region: parseArn(task.arn)?.region,
         launchType: opts.source.context.launchType,
       }),

@@ -1,6 +1,6 @@
-import { lastIdOf, parseArn, type Logger } from "@berth/shared";
+import { lastIdOf, parseArn, taskRoleOf, type Logger } from "@berth/shared";
 import type { ControlMessage, TaskSpec } from "@berth/proto";
-import { credentialsDue, issueTaskCredentials, readTask, taskCredentialsValidityMs, taskRoleOf, type CoreContext } from "../../core/index.js";
+import { credentialsDue, issueTaskCredentials, readTask, taskCredentialsValidityMs, type CoreContext } from "../../core/index.js";
 
 /** A task this session has handed credentials for. */
 interface Held {
