@@ -11,7 +11,7 @@ import { chmod, lstat, mkdir, rm } from "node:fs/promises";
  */
 export const backendSocketDir = "/run/berth/task-metadata";
 
-/** The socket of the agent whose ids carry `route`. */
+/** The socket of the agent whose ids carry `route`: 8 hex characters (routeOfId), so never a path out of the directory. */
 export const backendSocket = (route: string) => `${backendSocketDir}/${route}.sock`;
 
 /**
