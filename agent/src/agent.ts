@@ -61,135 +61,141 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   // The task metadata endpoint and role credentials on 169.254.170.2 (docs/TASK-METADATA.md);
   // started before the engine, whose restored tasks may create containers that need its URIs.
   // A simulated runtime has no containers to call it.
-  let engineStarted = false;
+  let started: AgentTaskEngine | undefined;
   const taskMetadata: TaskMetadataEndpoint | undefined = deps.runtime
     ? undefined
     : await startTaskMetadataEndpoint({
         dataDir: config.dataDir,
         log,
         source: {
-          tasks: () => (engineStarted ? engine.managedTasks() : []),
+          tasks: () => started?.managedTasks() ?? [],
           inspect: (id) => runtime.inspectContainer(id),
           stats: (id) => runtime.containerStats(id),
           context: { availabilityZone: config.availabilityZone, launchType: config.fargate ? "FARGATE" : "EC2" },
           now: Date.now,
         },
       });
-  const engine = new AgentTaskEngine({
-    runtime: withAwslogsStart(runtime, (container, target) => awslogs.initStream(container, target)),
-    stateDir: config.dataDir,
-    cluster: config.cluster,
-    logger: log,
-    pullPolicy: config.pullPolicy,
-    taskCleanupWaitMs: config.taskCleanupWaitMs,
-    defaultStopTimeoutMs: config.containerStopTimeoutMs,
-    dynamicPortRange: { start: config.dynamicPortRange.first, end: config.dynamicPortRange.last },
-    network: new TaskNetworking({ runtime, cluster: config.cluster, ...(config.fargate && { partition: "fargate" }), logger: log.child({ component: "network" }) }),
-    ...(config.fargate && { partition: "fargate" }),
-    ...(taskMetadata && { containerEnvironment: taskMetadata.environment }),
-  });
-  const routes = new HostRouteTable(log.child({ component: "routes" }));
-  await engine.start();
-  engineStarted = true;
-
-  const metrics = createAgentMetrics({
-    tasks: () => engine.listTasks(),
-    stats: (id) => runtime.containerStats(id),
-    // A stats report needs a fresh reading each time: the cache lasts no longer than its interval.
-    statsCacheMs: Math.min(2000, config.statsReportIntervalMs),
-    processMetrics: deps.processMetrics,
-    version: agentVersion,
-    cluster: config.cluster,
-    logger: log,
-  });
-  const introspection = await startIntrospectionServer({
-    provider: {
-      metadata: () => ({ cluster: config.cluster, containerInstanceArn: engine.instanceArn(), version: agentVersionString() }),
-      tasks: () => engine.listTasks(),
-      registry: metrics.registry,
-    },
-    host: config.introspection.host,
-    port: config.introspection.port,
-    logger: log,
-  });
-
-  // The port as bound (a configured 0 becomes the real one), for the control plane's Prometheus discovery.
-  const advertised = advertisedIntrospection(introspection.address);
-
-  const health = new RuntimeHealthProbe(() => runtime.ping(), { intervalMs: 2000, timeoutMs: 5000, log });
-  health.start();
-
-  const { total, registered } = registeredResources({
-    cpus: host.cpus,
-    memoryMiB: host.memoryMiB,
-    reservedMemoryMiB: config.reservedMemoryMiB,
-    reservedPorts: config.reservedPorts,
-    reservedPortsUdp: config.reservedPortsUdp,
-  });
-  const attributes = hostAttributes({
-    arch: host.arch,
-    platform: host.platform,
-    az: config.availabilityZone,
-    // A Fargate agent says so in the attribute the scheduler sorts capacity by (berth.fargate).
-    custom: config.fargate ? { ...config.attributes, "berth.fargate": "true" } : config.attributes,
-    dockerApi: host.docker ? { min: host.docker.minApiVersion, max: host.docker.apiVersion } : undefined,
-    logDrivers: host.docker?.logDrivers,
-  });
-  await awslogs.start();
-  const session = new AgentSession({
-    addresses: config.controlPlanes.map(grpcAddress),
-    engine,
-    identity: { get: () => engine.instanceArn(), set: (arn) => engine.setInstanceArn(arn ?? "") },
-    credentials: new CredentialStore(config.dataDir),
-    joinToken: config.joinToken,
-    registration: async () => ({
+  // The endpoint holds a socket, a port and maybe the address on lo: a later step failing closes it.
+  try {
+    const engine = new AgentTaskEngine({
+      runtime: withAwslogsStart(runtime, (container, target) => awslogs.initStream(container, target)),
+      stateDir: config.dataDir,
       cluster: config.cluster,
-      total,
-      registered,
-      attributes: attributes.map((a) => ({ name: a.name ?? "", value: a.value ?? "" })),
-      agentVersion: agentVersion,
-      dockerVersion: host.docker?.version ?? "unknown",
-      hostname: host.hostname || osHostname(),
-      hostIp: config.hostIp,
-      introspectionPort: advertised.port,
-      introspectionHost: advertised.host,
-    }),
-    log,
-    runtimeHealth: () => health.current(),
-    logs: new LogRequests({ source: runtime, runtime, log: log.child({ component: "logs" }) }),
-    execs: new ExecRequests({ source: runtime, runtime, log: log.child({ component: "exec" }) }),
-    awslogs,
-    stats: new StatsReporter({ samples: () => metrics.containerSamples(), tasks: () => engine.listTasks(), intervalMs: config.statsReportIntervalMs, log: log.child({ component: "stats" }) }),
-    hostRoutes: (r) => void routes.apply(r),
-    taskIngress: (u) => void engine.applyIngress(u.taskArn, u.ingress),
-    taskCredentials: (c) => taskMetadata?.takeCredentials(c),
-    observer: {
-      connected: (on) => metrics.setSessionConnected(on),
-      stateChangeSent: () => metrics.stateChangesSent.inc(),
-      stateChangeAcked: () => metrics.stateChangesAcked.inc(),
-    },
-  });
-  session.start();
-  log.info("agent started", {
-    cluster: config.cluster,
-    controlPlane: config.controlPlanes.map(grpcAddress).join(","),
-    introspection: introspection.address,
-    cpu: registered.cpu,
-    memory: registered.memory,
-  });
+      logger: log,
+      pullPolicy: config.pullPolicy,
+      taskCleanupWaitMs: config.taskCleanupWaitMs,
+      defaultStopTimeoutMs: config.containerStopTimeoutMs,
+      dynamicPortRange: { start: config.dynamicPortRange.first, end: config.dynamicPortRange.last },
+      network: new TaskNetworking({ runtime, cluster: config.cluster, ...(config.fargate && { partition: "fargate" }), logger: log.child({ component: "network" }) }),
+      ...(config.fargate && { partition: "fargate" }),
+      ...(taskMetadata && { containerEnvironment: taskMetadata.environment }),
+    });
+    const routes = new HostRouteTable(log.child({ component: "routes" }));
+    await engine.start();
+    started = engine;
 
-  return {
-    engine,
-    session,
-    introspection,
-    async close() {
-      health.stop();
-      await session.stop();
-      await awslogs.stop();
-      await introspection.close();
-      await taskMetadata?.close();
-      await engine.close();
-      log.info("agent stopped; containers keep running and are re-adopted on restart");
-    },
-  };
+    const metrics = createAgentMetrics({
+      tasks: () => engine.listTasks(),
+      stats: (id) => runtime.containerStats(id),
+      // A stats report needs a fresh reading each time: the cache lasts no longer than its interval.
+      statsCacheMs: Math.min(2000, config.statsReportIntervalMs),
+      processMetrics: deps.processMetrics,
+      version: agentVersion,
+      cluster: config.cluster,
+      logger: log,
+    });
+    const introspection = await startIntrospectionServer({
+      provider: {
+        metadata: () => ({ cluster: config.cluster, containerInstanceArn: engine.instanceArn(), version: agentVersionString() }),
+        tasks: () => engine.listTasks(),
+        registry: metrics.registry,
+      },
+      host: config.introspection.host,
+      port: config.introspection.port,
+      logger: log,
+    });
+
+    // The port as bound (a configured 0 becomes the real one), for the control plane's Prometheus discovery.
+    const advertised = advertisedIntrospection(introspection.address);
+
+    const health = new RuntimeHealthProbe(() => runtime.ping(), { intervalMs: 2000, timeoutMs: 5000, log });
+    health.start();
+
+    const { total, registered } = registeredResources({
+      cpus: host.cpus,
+      memoryMiB: host.memoryMiB,
+      reservedMemoryMiB: config.reservedMemoryMiB,
+      reservedPorts: config.reservedPorts,
+      reservedPortsUdp: config.reservedPortsUdp,
+    });
+    const attributes = hostAttributes({
+      arch: host.arch,
+      platform: host.platform,
+      az: config.availabilityZone,
+      // A Fargate agent says so in the attribute the scheduler sorts capacity by (berth.fargate).
+      custom: config.fargate ? { ...config.attributes, "berth.fargate": "true" } : config.attributes,
+      dockerApi: host.docker ? { min: host.docker.minApiVersion, max: host.docker.apiVersion } : undefined,
+      logDrivers: host.docker?.logDrivers,
+    });
+    await awslogs.start();
+    const session = new AgentSession({
+      addresses: config.controlPlanes.map(grpcAddress),
+      engine,
+      identity: { get: () => engine.instanceArn(), set: (arn) => engine.setInstanceArn(arn ?? "") },
+      credentials: new CredentialStore(config.dataDir),
+      joinToken: config.joinToken,
+      registration: async () => ({
+        cluster: config.cluster,
+        total,
+        registered,
+        attributes: attributes.map((a) => ({ name: a.name ?? "", value: a.value ?? "" })),
+        agentVersion: agentVersion,
+        dockerVersion: host.docker?.version ?? "unknown",
+        hostname: host.hostname || osHostname(),
+        hostIp: config.hostIp,
+        introspectionPort: advertised.port,
+        introspectionHost: advertised.host,
+      }),
+      log,
+      runtimeHealth: () => health.current(),
+      logs: new LogRequests({ source: runtime, runtime, log: log.child({ component: "logs" }) }),
+      execs: new ExecRequests({ source: runtime, runtime, log: log.child({ component: "exec" }) }),
+      awslogs,
+      stats: new StatsReporter({ samples: () => metrics.containerSamples(), tasks: () => engine.listTasks(), intervalMs: config.statsReportIntervalMs, log: log.child({ component: "stats" }) }),
+      hostRoutes: (r) => void routes.apply(r),
+      taskIngress: (u) => void engine.applyIngress(u.taskArn, u.ingress),
+      taskCredentials: (c) => taskMetadata?.takeCredentials(c),
+      observer: {
+        connected: (on) => metrics.setSessionConnected(on),
+        stateChangeSent: () => metrics.stateChangesSent.inc(),
+        stateChangeAcked: () => metrics.stateChangesAcked.inc(),
+      },
+    });
+    session.start();
+    log.info("agent started", {
+      cluster: config.cluster,
+      controlPlane: config.controlPlanes.map(grpcAddress).join(","),
+      introspection: introspection.address,
+      cpu: registered.cpu,
+      memory: registered.memory,
+    });
+
+    return {
+      engine,
+      session,
+      introspection,
+      async close() {
+        health.stop();
+        await session.stop();
+        await awslogs.stop();
+        await introspection.close();
+        await taskMetadata?.close();
+        await engine.close();
+        log.info("agent stopped; containers keep running and are re-adopted on restart");
+      },
+    };
+  } catch (err) {
+    await taskMetadata?.close().catch((closeErr: unknown) => log.warn("task metadata endpoint not closed", { err: closeErr }));
+    throw err;
+  }
 }

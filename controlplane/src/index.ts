@@ -19,3 +19,4 @@ export { LogStore, type LogStoreOptions } from "./logstore/index.js";
 /** The exec WebSocket's keepalive, for tests. */
 export { keepAlive } from "./api/berth/keepalive.js";
 export { consoleRoute, defaultConsoleDir, type PrefixRoute } from "./api/console/console-route.js";
+export { SessionCredentials } from "./api/agent/task-credentials.js";

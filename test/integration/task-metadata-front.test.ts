@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TaskSpec } from "@berth/proto";
@@ -28,9 +29,9 @@ const dirs: string[] = [];
 let a: taskMetadata.TaskMetadataEndpoint;
 let b: taskMetadata.TaskMetadataEndpoint;
 
-async function endpoint(tasks: Managed[]): Promise<taskMetadata.TaskMetadataEndpoint> {
-  const dir = await mkdtemp(join(tmpdir(), "berth-tmeta-"));
-  dirs.push(dir);
+async function endpoint(tasks: Managed[], reuse?: string): Promise<taskMetadata.TaskMetadataEndpoint> {
+  const dir = reuse ?? (await mkdtemp(join(tmpdir(), "berth-tmeta-")));
+  if (!reuse) dirs.push(dir);
   return taskMetadata.startTaskMetadataEndpoint({
     dataDir: dir,
     log: testLogger(),
@@ -73,6 +74,26 @@ describe("the shared 169.254.170.2 listener", () => {
     expect(await get(rel)).toMatchObject({ status: 500, body: { code: "InternalServerError" } });
     a.takeCredentials({ taskArn: arn("a1"), roleArn: "arn:aws:iam::000000000000:role/r", accessKeyId: "ASIAX", secretAccessKey: "s", sessionToken: "t", expirationMs: Date.now() + 3600_000 });
     expect(await get(rel)).toMatchObject({ status: 200, body: { AccessKeyId: "ASIAX", RoleArn: "arn:aws:iam::000000000000:role/r", Token: "t" } });
+  });
+
+  it("own sockets are private files: a live one is never taken over, a dead agent's is replaced, close removes it", async () => {
+    expect((await stat(taskMetadata.backendSocketDir)).mode & 0o777).toBe(0o700);
+    // A second agent with a's key (its data dir) while a listens: refused, a keeps its socket.
+    await expect(endpoint([task("a1")], dirs[0])).rejects.toThrow(/another agent/);
+    expect((await get(`${v4(a, "a1")}/task`)).status).toBe(200);
+    // An agent killed without closing leaves its socket file; the next start clears it.
+    let c = await endpoint([task("c1")]);
+    const path = taskMetadata.backendSocket(c.tokens.route);
+    await c.close();
+    await expect(stat(path)).rejects.toThrow(/ENOENT/);
+    execFileSync("/usr/bin/python3", ["-c", "import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", path]);
+    expect((await stat(path)).isSocket()).toBe(true);
+    c = await endpoint([task("c1")], dirs[dirs.length - 1]);
+    try {
+      expect((await get(`${v4(c, "c1")}/task`)).status).toBe(200);
+    } finally {
+      await c.close();
+    }
   });
 
   it("when one agent stops, the other's tasks are still answered", async () => {

@@ -74,7 +74,8 @@ describe("HeldCredentials", () => {
     held.put(c);
     held.put({ ...c, accessKeyId: "OLD", expirationMs: 5 });
     expect(held.get("t", 0)?.accessKeyId).toBe("NEW");
-    held.retain(new Set(["other"]));
+    held.retain(new Set(["t"]), 0);
+    held.retain(new Set(["other"]), 0);
     expect(held.get("t", 0)).toBeUndefined();
   });
 });

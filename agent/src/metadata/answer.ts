@@ -7,12 +7,17 @@ import { EndpointTokens } from "./tokens.js";
 
 /** What the endpoint reads: the engine's tasks, the runtime, the held credentials. */
 export interface MetadataSource {
+  /** The engine's tasks now (none before the engine started): ids are derived from them, so only these are answered. */
   tasks(): readonly Readonly<ManagedTask>[];
+  /** Docker's inspect of one container, for the documents' Docker id, times and networks; undefined when it is gone. */
   inspect(runtimeId: string): Promise<ContainerInspect | undefined>;
   /** Docker's stats JSON of one container. */
   stats(runtimeId: string): Promise<unknown>;
+  /** The role credentials the control plane sent, served on /v2/credentials. */
   credentials: HeldCredentials;
+  /** What the task document says of the agent's host: its availability zone and launch type. */
   context: MetadataContext;
+  /** The clock expirations are judged by (unix ms). */
   now(): number;
 }
 

@@ -1,9 +1,10 @@
 import { createServer, type Server } from "node:http";
-import { parseArn, type Logger } from "@berth/shared";
+import { parseArn, taskRoleOf, type Logger } from "@berth/shared";
 import type { TaskRoleCredentials } from "@berth/proto";
 import type { ContainerEnvironment } from "../engine/index.js";
 import { answerMetadata, type MetadataSource } from "./answer.js";
-import { backendSocket, MetadataFront } from "./front.js";
+import { prepareBackendSocket, removeBackendSocket } from "./backend-socket.js";
+import { MetadataFront } from "./front.js";
 import { HeldCredentials } from "./held-credentials.js";
 import { metadataEnvironment } from "./paths.js";
 import { loadEndpointTokens, type EndpointTokens } from "./tokens.js";
@@ -29,7 +30,7 @@ export interface TaskMetadataEndpoint {
 
 /**
  * Starts this agent's part of the task metadata endpoint (docs/TASK-METADATA.md): its own
- * server on an abstract unix socket named by its route, and its share of the namespace's
+ * server on a unix socket named by its route in a root-only directory, and its share of the namespace's
  * 169.254.170.2:80 listener that forwards to it. Role credentials are held in memory only.
  */
 export async function startTaskMetadataEndpoint(opts: TaskMetadataOptions): Promise<TaskMetadataEndpoint> {
@@ -50,9 +51,10 @@ export async function startTaskMetadataEndpoint(opts: TaskMetadataOptions): Prom
         res.end(req.method === "HEAD" ? undefined : text);
       });
   });
+  const socketPath = await prepareBackendSocket(tokens.route);
   await new Promise<void>((resolve, reject) => {
     backend.once("error", reject);
-    backend.listen(backendSocket(tokens.route), () => {
+    backend.listen(socketPath, () => {
       backend.off("error", reject);
       resolve();
     });
@@ -66,12 +68,15 @@ export async function startTaskMetadataEndpoint(opts: TaskMetadataOptions): Prom
     environment: (task, containerName, parsed) =>
       metadataEnvironment({
         containerId: tokens.container(task.arn, containerName),
-        credentialsId: (parsed.overrides?.taskRoleArn || parsed.td.taskRoleArn) ? tokens.credentials(task.arn) : undefined,
+        credentialsId: taskRoleOf(parsed.td, parsed.overrides) ? tokens.credentials(task.arn) : undefined,
         region: parseArn(task.arn)?.region,
+        launchType: opts.source.context.launchType,
       }),
     takeCredentials(c) {
       credentials.put(c);
-      credentials.retain(new Set([...opts.source.tasks().map((t) => t.arn), c.taskArn]));
+      // Not pruned against the engine's tasks as they are now: a payload's credentials all come
+      // before it, so its tasks are not known yet; what goes is what the engine knew and forgot.
+      credentials.retain(new Set(opts.source.tasks().map((t) => t.arn)), opts.source.now());
     },
     async close() {
       // Our own socket first: the front counts what is left to decide whether the address goes.
@@ -79,6 +84,7 @@ export async function startTaskMetadataEndpoint(opts: TaskMetadataOptions): Prom
         backend.close(() => resolve());
         backend.closeAllConnections();
       });
+      await removeBackendSocket(tokens.route);
       await front?.close();
     },
   };

@@ -1,12 +1,9 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { readFile } from "node:fs/promises";
+import { readFile, readlink, rm, writeFile } from "node:fs/promises";
 import type { Logger } from "@berth/shared";
 import { hostCommand } from "../network/host-commands.js";
 import { metadataAddress, parseMetadataPath } from "./paths.js";
-
-/** The abstract unix socket an agent's own endpoint listens on: per network namespace by nature. */
-export const backendSocket = (route: string) => `\0berth-task-metadata-${route}`;
-const backendPrefix = "@berth-task-metadata-";
+import { backendSocket, backendSocketDir } from "./backend-socket.js";
 
 /** How often an agent that is not the front tries to become it (the front may have stopped). */
 const takeoverMs = 2000;
@@ -16,7 +13,7 @@ const takeoverMs = 2000;
  * SDKs reach task role credentials only at that address and port, and several agents may run
  * side by side (tests, berth up's Fargate agent beside its EC2 one), so whichever agent binds it
  * first is the front and forwards each request, by the route in its endpoint id, to the agent
- * that gave the id out, over that agent's abstract unix socket. The others keep trying to bind,
+ * that gave the id out, over that agent's unix socket (backend-socket.ts). The others keep trying to bind,
  * so one takes over within {@link takeoverMs} of the front stopping. Bridge, host and awsvpc
  * tasks all reach the address: it is on the host namespace's loopback device, and the host
  * accepts packets for its own addresses from any interface.
@@ -25,7 +22,8 @@ export class MetadataFront {
   private server?: Server;
   private timer?: NodeJS.Timeout;
   private closed = false;
-  private addressAdded = false;
+  /** This agent added 169.254.170.2 to lo (it was not there before): only then may it remove it. */
+  private addedAddress = false;
   /** Problems are logged once, not every retry. */
   private warned = new Set<string>();
 
@@ -46,20 +44,26 @@ export class MetadataFront {
   }
 
   /**
-   * Stops listening. The front removes the address only when no other agent's endpoint is left
-   * in the namespace; otherwise one of them takes the listener over.
+   * Stops listening. The last agent of the namespace removes the address if berth added it (this
+   * agent, or another that left a marker saying so and went first); otherwise one of the others
+   * takes the listener over. An address that was there before berth stays.
    */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    if ((await otherBackends()) === 0 && this.addressAdded) {
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+    const marker = await addressMarker();
+    const ours = this.addedAddress || (await readFile(marker).then(() => true, () => false));
+    if (ours && (await otherBackends()) === 0) {
+      this.addedAddress = false;
+      await rm(marker, { force: true }).catch(() => undefined);
       await hostCommand("ip", ["addr", "del", `${metadataAddress}/32`, "dev", "lo"]).catch((err: Error) => this.log.debug("metadata address not removed", { err: err.message }));
     }
   }
@@ -67,7 +71,9 @@ export class MetadataFront {
   private async ensureAddress(): Promise<void> {
     try {
       await hostCommand("ip", ["addr", "add", `${metadataAddress}/32`, "dev", "lo"]);
-      this.addressAdded = true;
+      this.addedAddress = true;
+      // For whichever agent of the namespace leaves last, if not this one.
+      await writeFile(await addressMarker(), "").catch(() => undefined);
     } catch (err) {
       // Another agent (or an earlier run) put it there: it is the same address either way.
       if (!/exists|already assigned/i.test((err as Error).message) && !this.warned.has("address")) {
@@ -86,8 +92,6 @@ export class MetadataFront {
     });
     if (outcome === "ok" && !this.closed) {
       this.server = server;
-      // Whoever is the front removes the address on its way out when it is the last agent here.
-      this.addressAdded = true;
       this.log.info("task metadata endpoint listening", { address: `${metadataAddress}:${this.port}` });
       return;
     }
@@ -124,9 +128,18 @@ function forward(req: IncomingMessage, res: ServerResponse): void {
   upstream.end();
 }
 
-/** How many agents' endpoints listen in this namespace (/proc/net/unix lists the namespace's own). */
+/**
+ * How many agents' endpoints listen in this namespace: /proc/net/unix lists the sockets bound in
+ * the reader's network namespace only, though the directory is shared by all of them.
+ */
 export async function otherBackends(): Promise<number> {
   const table = await readFile("/proc/net/unix", "utf8").catch(() => "");
   // A listening socket's flags are 00010000 (__SO_ACCEPTCON).
-  return table.split("\n").filter((l) => l.includes(backendPrefix) && / 00010000 /.test(l)).length;
+  return table.split("\n").filter((l) => l.includes(`${backendSocketDir}/`) && / 00010000 /.test(l)).length;
+}
+
+/** The file that says berth added the address in this network namespace (the directory is shared by all). */
+async function addressMarker(): Promise<string> {
+  const ns = await readlink("/proc/self/ns/net").catch(() => "net");
+  return `${backendSocketDir}/address-added-${ns.replace(/\D/g, "") || "0"}`;
 }

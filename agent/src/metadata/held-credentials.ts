@@ -8,6 +8,8 @@ import type { TaskRoleCredentials } from "@berth/proto";
  */
 export class HeldCredentials {
   private readonly byTask = new Map<string, TaskRoleCredentials>();
+  /** Tasks of held credentials the engine has been seen to know: when it forgets one, they go. */
+  private readonly seen = new Set<string>();
 
   /** Takes credentials from the session; an older one than held (a reordering) is ignored. */
   put(c: TaskRoleCredentials): void {
@@ -22,8 +24,18 @@ export class HeldCredentials {
     return c && c.expirationMs > nowMs ? c : undefined;
   }
 
-  /** Drops what is held for tasks no longer in `known` (forgotten by the engine). */
-  retain(known: ReadonlySet<string>): void {
-    for (const arn of this.byTask.keys()) if (!known.has(arn)) this.byTask.delete(arn);
+  /**
+   * Drops what is held for tasks the engine forgot: known in an earlier call and not in `known`
+   * now. Credentials come just before the payload that brings their task, several of them for
+   * one payload, so a task the engine has not known yet keeps its credentials until they expire.
+   */
+  retain(known: ReadonlySet<string>, nowMs: number): void {
+    for (const [arn, c] of this.byTask) {
+      if (known.has(arn)) this.seen.add(arn);
+      else if (this.seen.has(arn) || c.expirationMs <= nowMs) {
+        this.byTask.delete(arn);
+        this.seen.delete(arn);
+      }
+    }
   }
 }

@@ -5,3 +5,4 @@ export { metadataAddress, metadataEnvironment, parseMetadataPath, type MetadataR
 export { containerDocument, taskDocument, credentialsDocument, type MetadataContext } from "./documents.js";
 export { answerMetadata, type MetadataSource, type MetadataReply } from "./answer.js";
 export { HeldCredentials } from "./held-credentials.js";
+export { backendSocket, backendSocketDir } from "./backend-socket.js";

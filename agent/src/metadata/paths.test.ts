@@ -57,6 +57,15 @@ describe("metadataEnvironment", () => {
         defaults: { AWS_EXECUTION_ENV: "AWS_ECS_EC2" },
       },
     ],
+    // On a Fargate agent: the execution environment says Fargate, as ECS's does.
+    [
+      "fargate",
+      { containerId: id, launchType: "FARGATE" },
+      {
+        fixed: { ECS_CONTAINER_METADATA_URI_V4: `http://169.254.170.2/v4/${id}`, ECS_CONTAINER_METADATA_URI: `http://169.254.170.2/v3/${id}` },
+        defaults: { AWS_EXECUTION_ENV: "AWS_ECS_FARGATE" },
+      },
+    ],
   ])("%s", (_name, input, want) => {
     expect(metadataEnvironment(input)).toEqual(want);
   });

@@ -48,7 +48,7 @@ export interface MetadataEnvironment {
  * are the agent's word, as ECS's are). The region and `AWS_EXECUTION_ENV`, as ECS sets them, give
  * way to the definition's own.
  */
-export function metadataEnvironment(input: { containerId: string; credentialsId?: string; region?: string }): MetadataEnvironment {
+export function metadataEnvironment(input: { containerId: string; credentialsId?: string; region?: string; launchType?: "EC2" | "FARGATE" }): MetadataEnvironment {
   const base = `http://${metadataAddress}`;
   return {
     fixed: {
@@ -57,7 +57,7 @@ export function metadataEnvironment(input: { containerId: string; credentialsId?
       ...(input.credentialsId && { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${input.credentialsId}` }),
     },
     defaults: {
-      AWS_EXECUTION_ENV: "AWS_ECS_EC2",
+      AWS_EXECUTION_ENV: input.launchType === "FARGATE" ? "AWS_ECS_FARGATE" : "AWS_ECS_EC2",
       ...(input.region && { AWS_REGION: input.region, AWS_DEFAULT_REGION: input.region }),
     },
   };

@@ -6,3 +6,4 @@ export { FARGATE_SIZES, FARGATE_EPHEMERAL_STORAGE, fargateSizeProblem, ephemeral
 export * from "./normalize.js";
 export * from "./dependencies.js";
 export * from "./quotas.js";
+export * from "./task-role.js";

@@ -1,6 +1,6 @@
-import { lastIdOf, parseArn, type Logger } from "@berth/shared";
+import { lastIdOf, parseArn, taskRoleOf, type Logger } from "@berth/shared";
 import type { ControlMessage, TaskSpec } from "@berth/proto";
-import { credentialsDue, issueTaskCredentials, readTask, taskCredentialsValidityMs, taskRoleOf, type CoreContext } from "../../core/index.js";
+import { credentialsDue, issueTaskCredentials, readTask, taskCredentialsValidityMs, type CoreContext } from "../../core/index.js";
 
 /** A task this session has handed credentials for. */
 interface Held {
@@ -23,6 +23,9 @@ const rotationCheckMs = (validityMs: number) => Math.min(60_000, Math.max(250, M
 export class SessionCredentials {
   private readonly held = new Map<string, Held>();
   private timer?: NodeJS.Timeout;
+  /** A rotation under way: the interval does not start another over it. */
+  private rotating = false;
+  private closed = false;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -33,6 +36,7 @@ export class SessionCredentials {
 
   /** Issues credentials for the RUNNING tasks of `specs` that have a role; forgets the stopped ones. */
   forPayload(specs: readonly TaskSpec[]): void {
+    if (this.closed) return;
     for (const spec of specs) {
       if (spec.desiredStatus !== "RUNNING") {
         this.held.delete(spec.taskArn);
@@ -49,23 +53,44 @@ export class SessionCredentials {
     }
   }
 
-  /** Re-issues what is due; a task that stopped or went meanwhile is dropped instead. */
+  /**
+   * Re-issues what is due; a task that stopped or went meanwhile is dropped instead. A task
+   * whose record cannot be read now (etcd away) stays, to be tried next round. One rotation
+   * at a time, and none after the session closed.
+   */
   async rotate(): Promise<void> {
-    const now = this.ctx.now();
-    for (const h of [...this.held.values()]) {
-      if (!credentialsDue(h.expirationMs, now, this.validityMs)) continue;
-      const rec = (await readTask(this.ctx, h.cluster, h.id).catch(() => undefined))?.value;
-      if (!rec || rec.lastStatus === "STOPPED" || rec.desiredStatus === "STOPPED") {
-        this.held.delete(h.arn);
-        continue;
+    if (this.rotating || this.closed) return;
+    this.rotating = true;
+    try {
+      const now = this.ctx.now();
+      for (const h of [...this.held.values()]) {
+        if (this.closed) return;
+        if (!credentialsDue(h.expirationMs, now, this.validityMs)) continue;
+        let rec;
+        try {
+          rec = (await readTask(this.ctx, h.cluster, h.id))?.value;
+        } catch (err) {
+          this.log.warn("task role credentials not rotated this round: the task cannot be read", { taskArn: h.arn, err });
+          continue;
+        }
+        if (this.closed) return;
+        if (!rec || rec.lastStatus === "STOPPED" || rec.desiredStatus === "STOPPED") {
+          this.held.delete(h.arn);
+          continue;
+        }
+        // A payload may have stopped it while the read was under way.
+        if (this.held.has(h.arn)) this.issue(h);
       }
-      this.issue(h);
+    } finally {
+      this.rotating = false;
     }
   }
 
-  /** Stops rotating (the session ended). */
+  /** Stops rotating (the session ended); a rotation under way sends nothing more. */
   close(): void {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
     this.held.clear();
   }
 

@@ -328,6 +328,16 @@ describe("verifySigV4: session tokens", () => {
     ["wrong secret", () => signedRequest({ sessionToken: TOKEN, secret: "not-the-secret" }), withSessions, "signature we calculated does not match"],
     // The token swapped after signing: the lookup refuses it before the signature is checked.
     ["token swapped", async () => withHeaders(await signedRequest({ sessionToken: TOKEN }), { "x-amz-security-token": "other" }), withSessions, "invalid"],
+    // The issued token sent but left out of the signed headers (every AWS SDK signs it): refused.
+    [
+      "token not signed",
+      async () => {
+        const req = await signedRequest({ sessionToken: TOKEN });
+        return withHeaders(req, { authorization: String(req.headers.authorization).replace(";x-amz-security-token", "") });
+      },
+      withSessions,
+      "'X-Amz-Security-Token' must be a 'SignedHeader'",
+    ],
   ])("%s", async (_name, make, opts, refusal) => {
     const outcome = await verifySigV4(await make(), opts).then(
       (id) => id.accessKeyId,

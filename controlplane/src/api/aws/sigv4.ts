@@ -70,7 +70,7 @@ export const sigV4Messages = {
  * no `AWS4-` Authorization header: MissingAuthenticationTokenException; a malformed header
  * (a part without `=`, Credential/SignedHeaders/Signature or the date missing, a bad date, an
  * unknown algorithm, not five credential parts): IncompleteSignatureException; a time outside
- * 15 minutes, host unsigned, a scope for another day/region/service, a signed header absent, a
+ * 15 minutes, host (or a present x-amz-security-token) unsigned, a scope for another day/region/service, a signed header absent, a
  * body that is not the one hashed, or a wrong signature: InvalidSignatureException; an access
  * key id berth does not know: UnrecognizedClientException.
  *
@@ -113,6 +113,11 @@ export async function verifySigV4(req: SignedRequest, opts: SigV4Options): Promi
   // CLI always sign it.
   if (headers["x-amz-target"] !== undefined && !auth.signedHeaders.includes("x-amz-target")) {
     throw new InvalidSignatureException("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  // The session token names the credentials (a task's): the AWS SDKs and the CLI sign it, and
+  // an unsigned one could be swapped for another key's without touching the signature.
+  if (headers["x-amz-security-token"] !== undefined && !auth.signedHeaders.includes("x-amz-security-token")) {
+    throw new InvalidSignatureException("'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization.");
   }
   checkScope(auth, amzDate, opts.region, service);
   for (const name of auth.signedHeaders) {

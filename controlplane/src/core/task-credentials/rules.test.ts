@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { credentialsDue, judgeCredential, taskRoleOf, temporaryAccessKeyId, type CredentialClaims, type CredentialVerdict, type TaskLiveness } from "./rules.js";
+import { credentialsDue, judgeCredential, temporaryAccessKeyId, type CredentialClaims, type CredentialVerdict, type TaskLiveness } from "./rules.js";
 
 const claims: CredentialClaims = {
   v: 1,
@@ -61,21 +61,6 @@ describe("credentialsDue", () => {
   it("credentialsDue: a shorter validity halves its own window", () => {
     expect(credentialsDue(1000, 0, 4000)).toBe(true);
     expect(credentialsDue(3000, 0, 4000)).toBe(false);
-  });
-});
-
-describe("taskRoleOf", () => {
-  it.each<[string, { taskRoleArn?: string } | undefined, { taskRoleArn?: string } | undefined, string | undefined]>([
-    // The task definition's role.
-    ["definition", { taskRoleArn: "r1" }, undefined, "r1"],
-    // A RunTask override wins.
-    ["override", { taskRoleArn: "r1" }, { taskRoleArn: "r2" }, "r2"],
-    // An empty override does not clear the definition's.
-    ["empty override", { taskRoleArn: "r1" }, { taskRoleArn: "" }, "r1"],
-    // No role anywhere.
-    ["none", {}, {}, undefined],
-  ])("%s", (_name, td, o, want) => {
-    expect(taskRoleOf(td, o)).toBe(want);
   });
 });
 

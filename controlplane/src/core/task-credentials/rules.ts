@@ -60,11 +60,6 @@ export function credentialsDue(expirationMs: number, nowMs: number, validityMs: 
   return expirationMs - nowMs < validityMs / 2;
 }
 
-/** The role a task runs as: its RunTask override, else its task definition's; none when neither names one. */
-export function taskRoleOf(taskDefinition: { taskRoleArn?: string } | undefined, overrides: { taskRoleArn?: string } | undefined): string | undefined {
-  return overrides?.taskRoleArn || taskDefinition?.taskRoleArn || undefined;
-}
-
 /** Crockford-free base32 (A-Z, 2-7), the alphabet AWS access key ids use. */
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
