@@ -11,6 +11,7 @@ import {
   transitionAlarm,
   type CoreContext,
   type MetricReaders,
+  type StageActed,
 } from "../../core/index.js";
 import type { MetricAlarmRecord } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
@@ -57,14 +58,21 @@ async function act(ctx: CoreContext, alarm: MetricAlarmRecord, log: Logger): Pro
   const due = dueActions(alarm, ctx.now());
   if (due.length === 0) return;
   const c = alarm.config;
-  for (const arn of due) {
+  const acted = { actedTransitionMs: alarm.stateTransitionedMs, actedAtMs: ctx.now() };
+  // The last action's decision carries the alarm's acted mark in its transaction, so a leader lost
+  // after it does not invoke the policies again (the pending desired count is finished instead).
+  const stageActed: StageActed = async (txn) => {
+    const cur = await ctx.store.metricAlarms.get(alarm.name);
+    if (cur) ctx.store.metricAlarms.stageUpdate(txn, { ...cur.value, ...acted }, cur.modRevision);
+  };
+  for (const [i, arn] of due.entries()) {
     const outcome = await executeStepPolicy(ctx, arn, {
       name: alarm.name,
       threshold: c.Threshold,
       breachAbove: c.ComparisonOperator.startsWith("Greater"),
       values: alarm.alarmValues ?? [],
       state: alarm.stateValue,
-    }).catch((err: Error) => ({ ok: false as const, message: err.message }));
+    }, i === due.length - 1 ? stageActed : undefined).catch((err: Error) => ({ ok: false as const, message: err.message }));
     await recordAlarmHistory(ctx, alarm.name, "Action", `${outcome.ok ? "Successfully executed" : "Failed to execute"} action ${arn}`, {
       actionState: outcome.ok ? "Succeeded" : "Failed",
       stateUpdateTimestamp: alarm.stateUpdatedMs,
@@ -73,5 +81,5 @@ async function act(ctx: CoreContext, alarm: MetricAlarmRecord, log: Logger): Pro
     });
     if (!outcome.ok) log.warn("alarm action failed", { alarm: alarm.name, action: arn, reason: outcome.message });
   }
-  await markAlarmEvaluated(ctx, alarm.name, { actedTransitionMs: alarm.stateTransitionedMs, actedAtMs: ctx.now() });
+  await markAlarmEvaluated(ctx, alarm.name, acted);
 }
