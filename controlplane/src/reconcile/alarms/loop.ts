@@ -1,5 +1,6 @@
 import type { Logger } from "@berth/shared";
 import {
+  alarmUnitMatches,
   alarmWindow,
   evaluateAlarm,
   executeStepPolicy,
@@ -41,7 +42,8 @@ async function roundOf(ctx: CoreContext, readers: MetricReaders, alarm: MetricAl
   const last = lastCompletePeriodStart(ctx.now(), readers.basePeriodMs);
   const w = alarmWindow(last, readers.basePeriodMs, c.Period * 1000, c.EvaluationPeriods);
   if (cur.evaluatedPeriodStartMs === w.lastStartMs || !active()) return;
-  const points = await readMetricPoints(ctx, readers, { namespace: c.Namespace, metricName: c.MetricName, dimensions: c.Dimensions, statistic: c.Statistic, periodSeconds: c.Period }, last, c.EvaluationPeriods);
+  // An alarm in another unit than its metric's sees no datapoints (CloudWatch keeps them per unit).
+  const points = alarmUnitMatches(c) ? await readMetricPoints(ctx, readers, { namespace: c.Namespace, metricName: c.MetricName, dimensions: c.Dimensions, statistic: c.Statistic, periodSeconds: c.Period }, last, c.EvaluationPeriods) : [];
   const verdict = evaluateAlarm({ config: c, current: cur.stateValue, points, nowMs: ctx.now() });
   const marks = { evaluatedPeriodStartMs: w.lastStartMs, alarmValues: verdict.values };
   if (!verdict.change) {

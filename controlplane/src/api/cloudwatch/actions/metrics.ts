@@ -1,6 +1,7 @@
 import { CloudWatchInvalidParameterCombination, CloudWatchInvalidParameterValue, CloudWatchMissingParameter } from "@berth/shared";
 import {
   berthMetrics,
+  fullyKeptPeriods,
   lastCompletePeriodStart,
   listTargetGroups,
   metricSourceOf,
@@ -39,9 +40,10 @@ export async function getMetricStatistics(
   const unit = berthMetrics[input.Namespace][input.MetricName].unit;
   if (input.Unit !== undefined && input.Unit !== unit) throw new CloudWatchInvalidParameterCombination(`Unit: ${input.Namespace} ${input.MetricName} is in ${unit}`);
   const last = lastCompletePeriodStart(ctx.now(), deps.basePeriodMs);
-  const n = Math.max(1, Math.floor((deps.keptPeriods * deps.basePeriodMs) / periodMs));
+  // Only periods berth still keeps whole: an older one's statistic would be of partial data.
+  const n = fullyKeptPeriods(deps.keptPeriods, deps.basePeriodMs, periodMs);
   const byStart = new Map<number, Record<string, unknown>>();
-  for (const stat of new Set(input.Statistics)) {
+  for (const stat of n > 0 ? new Set(input.Statistics) : []) {
     const points = await readMetricPoints(ctx, deps, { namespace: input.Namespace, metricName: input.MetricName, dimensions: dims, statistic: stat, periodSeconds: input.Period }, last, n);
     for (const p of points) {
       if (p.value === undefined || p.startMs < start || p.startMs >= end) continue;
