@@ -13,7 +13,8 @@ import {
   type Statistic,
 } from "../../../core/index.js";
 import type { AlarmDimension } from "../../../store/index.js";
-import { cloudwatchPage, timestampMs } from "../shapes.js";
+import { timestampMs } from "../../aws/timestamps.js";
+import { cloudwatchPage } from "../shapes.js";
 
 /** What the metric actions read: the alarm window's bounds and the metric sources. */
 export type MetricDeps = MetricWindow & MetricReaders;
@@ -32,8 +33,8 @@ export async function getMetricStatistics(
   if (!input.Statistics || input.Statistics.length === 0) throw new CloudWatchMissingParameter("Must specify either Statistics or ExtendedStatistics");
   const dims = input.Dimensions ?? [];
   metricSourceOf(input.Namespace, input.MetricName, dims);
-  const start = timestampMs("StartTime", input.StartTime);
-  const end = timestampMs("EndTime", input.EndTime);
+  const start = timestampMs("StartTime", input.StartTime, (m) => new CloudWatchInvalidParameterValue(m));
+  const end = timestampMs("EndTime", input.EndTime, (m) => new CloudWatchInvalidParameterValue(m));
   if (start >= end) throw new CloudWatchInvalidParameterValue("The parameter StartTime must be less than the parameter EndTime.");
   const periodMs = input.Period * 1000;
   if (periodMs % deps.basePeriodMs !== 0) throw new CloudWatchInvalidParameterValue(`Period: ${input.Period} s is not a multiple of berth's datapoint period (${deps.basePeriodMs / 1000} s)`);
