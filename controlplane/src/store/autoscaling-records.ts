@@ -57,7 +57,7 @@ export interface ScalableTargetRecord {
   lastScaleOutFrom?: number;
   /** Its scheduled actions, by name (absent on targets stored before they existed). */
   scheduledActions?: ScheduledActionRecord[];
-  /** A scheduled action's desired-count change not yet applied. */
+  /** A scheduled action's or step policy's desired-count change not yet applied. */
   pendingDesired?: PendingDesiredChange;
 }
 
@@ -104,12 +104,16 @@ export interface ScheduledActionRecord {
 }
 
 /**
- * A desired-count change a scheduled action started and the leader has yet to finish: written
- * with the new min/max (and its InProgress activity) in one transaction, then applied through
- * UpdateService and cleared with the activity's outcome. A new leader finds it and finishes it.
+ * A desired-count change a scheduled action or a step policy started and the leader has yet to
+ * finish: written with the decision (new min/max or cooldown mark, its InProgress activity) in one
+ * transaction, then applied through UpdateService and cleared with the activity's outcome. A new
+ * leader finds it and finishes it instead of deciding again.
  */
 export interface PendingDesiredChange {
+  /** The count decided (the activity's words); applied as {@link pendingDesiredCount} says. */
   desiredCount: number;
   /** The InProgress activity's id (ScalingActivityRecord.id), to settle when done. */
   activityRecordId: string;
+  /** "step": a step policy's count, set as decided; absent: a scheduled action's bound. */
+  source?: "step";
 }

@@ -1,4 +1,5 @@
 import { ValidationException } from "@berth/shared";
+import { offsetPage } from "../aws/pages.js";
 import type { ScalableTargetRecord, ScalingActivityRecord, ScalingPolicyRecord, ScheduledActionRecord } from "../../store/index.js";
 
 /** Epoch seconds, as AWS JSON 1.1 sends timestamps. */
@@ -59,25 +60,12 @@ export function scalingActivityShape(a: ScalingActivityRecord): object {
 }
 
 /**
- * One page of `items` (MaxResults, default 50 as AWS) after the opaque NextToken, which is the
- * offset it continues from; a token that does not parse is ValidationException (or what `invalid` makes).
+ * One page of `items` (MaxResults, at most 50 as AWS pages them) after the opaque NextToken
+ * (api/aws/pages.ts offsetPage); a token this endpoint did not issue is ValidationException (or
+ * what `invalid` makes).
  */
-export function pageOf<T>(
-  items: T[],
-  maxResults: number | undefined,
-  nextToken: string | undefined,
-  invalid: (message: string) => Error = (m) => new ValidationException(m),
-): { page: T[]; nextToken?: string } {
-  let start = 0;
-  if (nextToken !== undefined) {
-    const n = Number(Buffer.from(nextToken, "base64url").toString("utf8"));
-    if (!Number.isInteger(n) || n < 0) throw invalid(`NextToken: '${nextToken}' is not a token this API gave`);
-    start = n;
-  }
-  const size = maxResults ?? 50;
-  const page = items.slice(start, start + size);
-  const end = start + page.length;
-  return end < items.length ? { page, nextToken: Buffer.from(String(end)).toString("base64url") } : { page };
+export function pageOf<T>(items: readonly T[], maxResults: number | undefined, nextToken: string | undefined, invalid: (message: string) => Error = (m) => new ValidationException(m)): { page: T[]; nextToken?: string } {
+  return offsetPage(items, maxResults, nextToken, invalid, 50);
 }
 
 /** A scheduled action in DescribeScheduledActions' shape (Timezone, StartTime, EndTime only when set). */
@@ -97,10 +85,3 @@ export function scheduledActionShape(t: ScalableTargetRecord, a: ScheduledAction
   };
 }
 
-/** A JSON 1.1 timestamp (epoch seconds, or an ISO string as the AWS JSON services also take) in ms. */
-export function timestampMs(value: unknown, field: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  const ms = typeof value === "number" ? value * 1000 : Date.parse(String(value));
-  if (!Number.isFinite(ms)) throw new ValidationException(`${field}: not a timestamp: ${String(value)}`);
-  return ms;
-}

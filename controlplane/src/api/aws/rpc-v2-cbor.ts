@@ -76,6 +76,16 @@ export function errorShapeOf(model: AwsModel, code: string): string {
 }
 
 /**
+ * The error of an awsQueryCompatible service in its JSON-family protocols (JSON 1.0, RPC v2
+ * CBOR): `{__type: "<namespace>#<ErrorShape>", message}` plus `x-amzn-query-error: <Code>;<fault>`,
+ * from which the SDKs read the Query code (the body's encoding is the protocol's).
+ */
+export function queryCompatibleError(model: AwsModel, shapeNamespace: string, r: QueryErrorReply): { body: { __type: string; message: string }; headers: Record<string, string> } {
+  const fault = r.type ?? (r.status >= 500 ? "Receiver" : "Sender");
+  return { body: { __type: `${shapeNamespace}#${errorShapeOf(model, r.code)}`, message: r.message }, headers: { "x-amzn-query-error": `${r.code};${fault}` } };
+}
+
+/**
  * An AwsApi for the Smithy RPC v2 CBOR protocol: claims `POST /service/<model's service>/
  * operation/<Op>` carrying `smithy-protocol: rpc-v2-cbor`, decodes the CBOR body, validates it
  * with the generated validators, dispatches, and answers CBOR (`application/cbor`, the
@@ -92,14 +102,8 @@ export function rpcV2CborApi(spec: RpcV2CborApiSpec): AwsApi {
     const r = spec.toError(err, req.requestId);
     const action = actionOf(req);
     spec.onError?.(action, r, err, req.requestId);
-    const fault = r.type ?? (r.status >= 500 ? "Receiver" : "Sender");
-    return {
-      status: r.status,
-      contentType: "application/cbor",
-      headers: { ...headers, "x-amzn-query-error": `${r.code};${fault}` },
-      body: encodeCbor({ __type: `${spec.shapeNamespace}#${errorShapeOf(spec.model, r.code)}`, message: r.message }),
-      action,
-    };
+    const e = queryCompatibleError(spec.model, spec.shapeNamespace, r);
+    return { status: r.status, contentType: "application/cbor", headers: { ...headers, ...e.headers }, body: encodeCbor(e.body), action };
   };
 
   return {

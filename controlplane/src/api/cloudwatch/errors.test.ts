@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CloudWatchInvalidParameterValue, CloudWatchResourceNotFound, ConflictError, InvalidSignatureException, UnknownOperationException } from "@berth/shared";
+import { CloudWatchInvalidParameterValue, CloudWatchResourceNotFound, ConflictError, ExpiredTokenException, InvalidSignatureException, SerializationException, UnknownOperationException } from "@berth/shared";
 import { describe, expect, it } from "vitest";
 import { cloudwatchStatuses, toCloudWatchError } from "./errors.js";
 
@@ -23,6 +23,10 @@ describe("toCloudWatchError", () => {
     [new CloudWatchInvalidParameterValue("Namespace: no"), { status: 400, code: "InvalidParameterValue", message: "Namespace: no", type: "Sender" }],
     // a bad signature in the Query protocol's words
     [new InvalidSignatureException("bad"), { status: 403, code: "SignatureDoesNotMatch", message: "bad", type: "Sender" }],
+    // an expired session token is the common 403 ExpiredToken
+    [new ExpiredTokenException("The security token included in the request is expired"), { status: 403, code: "ExpiredToken", message: "The security token included in the request is expired", type: "Sender" }],
+    // a CBOR body that does not decode
+    [new SerializationException("bad cbor"), { status: 400, code: "SerializationException", message: "bad cbor", type: "Sender" }],
     // an operation berth does not serve
     [new UnknownOperationException("Unknown operation PutDashboard"), { status: 400, code: "InvalidAction", message: "Unknown operation PutDashboard", type: "Sender" }],
     // a lost write race is ours and retryable

@@ -1,16 +1,5 @@
-import {
-  BerthError,
-  CloudWatchError,
-  ConflictError,
-  IncompleteSignatureException,
-  InvalidSignatureException,
-  MissingAuthenticationTokenException,
-  RequestEntityTooLargeException,
-  SerializationException,
-  UnknownOperationException,
-  UnrecognizedClientException,
-} from "@berth/shared";
-import type { QueryErrorReply } from "../aws/query-api.js";
+import { CloudWatchError, SerializationException } from "@berth/shared";
+import { queryErrorMapper } from "../aws/query-errors.js";
 
 /**
  * Each CloudWatch code's HTTP status, from the model's exception shapes (`error.httpStatusCode`;
@@ -28,28 +17,16 @@ export const cloudwatchStatuses: Record<string, number> = {
   ValidationError: 400,
 };
 
-/** Errors of the shared layers (SigV4, body cap, protocol) in CloudWatch's codes, by class. */
-const sharedToCloudWatch: [new (...args: never[]) => Error, number, string][] = [
-  [MissingAuthenticationTokenException, 403, "MissingAuthenticationToken"],
-  [UnrecognizedClientException, 403, "InvalidClientTokenId"],
-  [InvalidSignatureException, 403, "SignatureDoesNotMatch"],
-  [IncompleteSignatureException, 400, "IncompleteSignature"],
-  [RequestEntityTooLargeException, 413, "RequestEntityTooLarge"],
-  [UnknownOperationException, 400, "InvalidAction"],
-  [SerializationException, 400, "SerializationException"],
-];
-
 /**
  * Translates an error into CloudWatch's terms, for both of its protocols (Query's
- * `<ErrorResponse>`, rpc-v2-cbor's `__type` + `x-amzn-query-error`): CloudWatch errors raised on
- * purpose keep their code and message with the model's status; the shared layers' map through the
- * table above; a lost write race is a retryable InternalServiceError; anything else an
- * InternalServiceError naming the request id.
+ * `<ErrorResponse>`, rpc-v2-cbor's `__type` + `x-amzn-query-error`): the shared Query mapping
+ * (api/aws/query-errors.ts) with CloudWatch's codes, the model's statuses, and the CBOR decoder's
+ * SerializationException.
  */
-export function toCloudWatchError(err: unknown, requestId: string): QueryErrorReply {
-  if (err instanceof CloudWatchError) return { status: cloudwatchStatuses[err.code] ?? 400, code: err.code, message: err.message, type: "Sender" };
-  for (const [cls, status, code] of sharedToCloudWatch) if (err instanceof cls) return { status, code, message: (err as Error).message, type: "Sender" };
-  if (err instanceof ConflictError) return { status: 500, code: "InternalServiceError", message: `The request conflicted with a concurrent change; retry it. (request ${requestId})`, type: "Receiver" };
-  if (err instanceof BerthError && err.httpStatus < 500) return { status: 400, code: "ValidationError", message: err.message, type: "Sender" };
-  return { status: 500, code: "InternalServiceError", message: `An internal error has occurred (request ${requestId}).`, type: "Receiver" };
-}
+export const toCloudWatchError = queryErrorMapper({
+  own: (err) => (err instanceof CloudWatchError ? { status: cloudwatchStatuses[err.code] ?? 400, code: err.code, message: err.message } : undefined),
+  rows: [[SerializationException, 400, "SerializationException"]],
+  internalCode: "InternalServiceError",
+  refusalCode: "ValidationError",
+  faultType: true,
+});

@@ -3,7 +3,7 @@ import type { CoreContext } from "../../core/index.js";
 import { createModelValidator } from "../aws/model-validate.js";
 import { jsonApi } from "../aws/json-api.js";
 import { queryApi, type QueryErrorReply } from "../aws/query-api.js";
-import { errorShapeOf, rpcV2CborApi, withoutUndefined } from "../aws/rpc-v2-cbor.js";
+import { queryCompatibleError, rpcV2CborApi, withoutUndefined } from "../aws/rpc-v2-cbor.js";
 import type { AwsApi } from "../aws/service.js";
 import { cloudwatchActions, type MetricDeps } from "./actions/index.js";
 import { toCloudWatchError } from "./errors.js";
@@ -57,11 +57,7 @@ export function cloudwatchApi(ctx: CoreContext, deps: MetricDeps, log: Logger): 
     actions: jsonActions,
     toError(err, requestId) {
       const r = toCloudWatchError(err, requestId);
-      return {
-        status: r.status,
-        body: { __type: `com.amazonaws.cloudwatch#${errorShapeOf(cloudwatchModel, r.code)}`, message: r.message },
-        headers: { "x-amzn-query-error": `${r.code};${r.type ?? (r.status >= 500 ? "Receiver" : "Sender")}` },
-      };
+      return { status: r.status, ...queryCompatibleError(cloudwatchModel, "com.amazonaws.cloudwatch", r) };
     },
     onError: (action, reply, err, requestId) => onError(action, { status: reply.status, code: reply.body.__type, message: reply.body.message }, err, requestId),
   });

@@ -1,4 +1,4 @@
-import { CloudWatchInvalidNextToken, CloudWatchInvalidParameterValue } from "@berth/shared";
+import { CloudWatchInvalidNextToken } from "@berth/shared";
 import type { AlarmHistoryRecord, MetricAlarmRecord } from "../../store/index.js";
 import { offsetPage } from "../aws/pages.js";
 
@@ -46,13 +46,6 @@ export function historyItemShape(h: AlarmHistoryRecord): Record<string, unknown>
     HistorySummary: h.historySummary,
     HistoryData: h.historyData,
   };
-}
-
-/** A timestamp member as the protocols deliver it (Query: ISO 8601 text; CBOR: epoch seconds) in ms. */
-export function timestampMs(member: string, v: unknown): number {
-  const ms = typeof v === "number" ? v * 1000 : typeof v === "string" ? (/^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v)) : NaN;
-  if (!Number.isFinite(ms)) throw new CloudWatchInvalidParameterValue(`${member}: ${String(v)} is not a timestamp`);
-  return ms;
 }
 
 /** One page of a listing, CloudWatch's InvalidNextToken for a token this endpoint did not issue. */

@@ -1,6 +1,7 @@
 import {
   ConflictError,
   Ec2DryRunOperation,
+  ExpiredTokenException,
   InvalidParameterException,
   InvalidSignatureException,
   InvalidSubnetIdNotFound,
@@ -22,6 +23,8 @@ describe("toEc2Error", () => {
     ["unknown key", new UnrecognizedClientException("no"), 401, "AuthFailure"],
     ["bad signature", new InvalidSignatureException("no"), 401, "AuthFailure"],
     ["no signature", new MissingAuthenticationTokenException("no"), 401, "AuthFailure"],
+    // an expired session token too (EC2's rows come before the common 403 ExpiredToken)
+    ["expired token", new ExpiredTokenException("expired"), 401, "AuthFailure"],
     // the body cap
     ["too large", new RequestEntityTooLargeException("big"), 413, "RequestEntityTooLarge"],
     // an unknown action

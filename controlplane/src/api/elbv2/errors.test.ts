@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { ConflictError, Elbv2PriorityInUse, Elbv2TargetGroupNotFound, InvalidSignatureException } from "@berth/shared";
+import { ConflictError, Elbv2PriorityInUse, Elbv2TargetGroupNotFound, ExpiredTokenException, InvalidParameterException, InvalidSignatureException } from "@berth/shared";
 import { describe, expect, it } from "vitest";
 import { elbv2Statuses, toElbv2Error } from "./errors.js";
 
@@ -23,6 +23,10 @@ describe("toElbv2Error", () => {
     [new Elbv2PriorityInUse("Priority '10' is currently in use"), { status: 400, code: "PriorityInUse", message: "Priority '10' is currently in use", type: "Sender" }],
     // a bad signature in the Query protocol's words
     [new InvalidSignatureException("bad"), { status: 403, code: "SignatureDoesNotMatch", message: "bad", type: "Sender" }],
+    // an expired session token: the common Query table's 403 ExpiredToken
+    [new ExpiredTokenException("expired"), { status: 403, code: "ExpiredToken", message: "expired", type: "Sender" }],
+    // an ECS-typed refusal from a shared helper is still the caller's mistake
+    [new InvalidParameterException("x: bad"), { status: 400, code: "ValidationError", message: "x: bad", type: "Sender" }],
     // a lost write race is ours and retryable
     [new ConflictError("k"), { status: 500, code: "InternalFailure", message: "The request conflicted with a concurrent change; retry it. (request r1)", type: "Receiver" }],
     // anything else hides its message

@@ -1,16 +1,5 @@
-import {
-  BerthError,
-  ConflictError,
-  ExpiredTokenException,
-  Elbv2Error,
-  IncompleteSignatureException,
-  InvalidSignatureException,
-  MissingAuthenticationTokenException,
-  RequestEntityTooLargeException,
-  UnknownOperationException,
-  UnrecognizedClientException,
-} from "@berth/shared";
-import type { QueryErrorReply } from "../aws/query-api.js";
+import { Elbv2Error } from "@berth/shared";
+import { queryErrorMapper } from "../aws/query-errors.js";
 
 /**
  * Each ELBv2 code's HTTP status, from the model's exception shapes (`error.httpStatusCode`; a
@@ -46,28 +35,13 @@ export const elbv2Statuses: Record<string, number> = {
   ValidationError: 400,
 };
 
-/** Errors of the shared layers (SigV4, body cap) in the Query protocol's codes, by class. */
-const sharedToElbv2: [new (...args: never[]) => Error, number, string][] = [
-  [MissingAuthenticationTokenException, 403, "MissingAuthenticationToken"],
-  [UnrecognizedClientException, 403, "InvalidClientTokenId"],
-  [ExpiredTokenException, 403, "ExpiredToken"],
-  [InvalidSignatureException, 403, "SignatureDoesNotMatch"],
-  [IncompleteSignatureException, 400, "IncompleteSignature"],
-  [RequestEntityTooLargeException, 413, "RequestEntityTooLarge"],
-  [UnknownOperationException, 400, "InvalidAction"],
-];
-
 /**
- * Translates an error into ELBv2's `<ErrorResponse><Error>` terms: ELBv2 errors raised on purpose
- * keep their code and message with the model's status; the shared layers' map through the table
- * above; a lost write race is a retryable InternalFailure; anything else an InternalFailure
- * naming the request id.
+ * Translates an error into ELBv2's `<ErrorResponse><Error>` terms: the shared Query mapping
+ * (api/aws/query-errors.ts) with ELBv2's codes and the model's statuses.
  */
-export function toElbv2Error(err: unknown, requestId: string): QueryErrorReply {
-  if (err instanceof Elbv2Error) return { status: elbv2Statuses[err.code] ?? 400, code: err.code, message: err.message, type: "Sender" };
-  for (const [cls, status, code] of sharedToElbv2) if (err instanceof cls) return { status, code, message: (err as Error).message, type: "Sender" };
-  if (err instanceof ConflictError) return { status: 500, code: "InternalFailure", message: `The request conflicted with a concurrent change; retry it. (request ${requestId})`, type: "Receiver" };
-  // An ECS-typed refusal from a shared helper is still the caller's mistake.
-  if (err instanceof BerthError && err.httpStatus < 500) return { status: 400, code: "ValidationError", message: err.message, type: "Sender" };
-  return { status: 500, code: "InternalFailure", message: `An internal error has occurred (request ${requestId}).`, type: "Receiver" };
-}
+export const toElbv2Error = queryErrorMapper({
+  own: (err) => (err instanceof Elbv2Error ? { status: elbv2Statuses[err.code] ?? 400, code: err.code, message: err.message } : undefined),
+  internalCode: "InternalFailure",
+  refusalCode: "ValidationError",
+  faultType: true,
+});

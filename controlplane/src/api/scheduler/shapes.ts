@@ -1,16 +1,7 @@
-import { ValidationException } from "@berth/shared";
 import type { ScheduleGroupRecord, ScheduleRecord } from "../../store/index.js";
 
 /** rest-json's timestamps in a body: epoch seconds. */
 export const seconds = (ms: number) => ms / 1000;
-
-/** A timestamp member as clients send it (epoch seconds, or an ISO 8601 string) -> epoch ms. */
-export function timestampMs(value: unknown, field: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  const ms = typeof value === "number" ? value * 1000 : Date.parse(String(value));
-  if (!Number.isFinite(ms)) throw new ValidationException(`${field}: not a timestamp: ${String(value)}`);
-  return ms;
-}
 
 /** The retry policy the Scheduler reports when a target sets none. */
 const defaultRetryPolicy = { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alarmPoints, alarmWindow, statisticOf, type Statistic } from "./datapoints.js";
+import { alarmPoints, alarmWindow, fullyKeptPeriods, statisticOf, type Statistic } from "./datapoints.js";
 
 describe("statisticOf", () => {
   it.each<[Statistic, (number | undefined)[], number | undefined]>([
@@ -37,5 +37,20 @@ describe("alarmPoints", () => {
   it("aggregates each alarm period's base values, oldest first, leaving empty periods without a value", () => {
     const w = alarmWindow(50_000, 10_000, 30_000, 2);
     expect(alarmPoints([1, 2, 3, undefined, undefined, undefined], w, 10_000, 30_000, "Sum")).toEqual([{ startMs: 0, value: 6 }, { startMs: 30_000 }]);
+  });
+});
+
+describe("fullyKeptPeriods", () => {
+  it.each<[string, number, number, number, number]>([
+    // periods of one base period: every kept one
+    ["k = 1", 16, 10_000, 10_000, 16],
+    // 20 s of 10 s, 16 kept: 7, as the 8th may need a 17th base period
+    ["k = 2", 16, 10_000, 20_000, 7],
+    // 60 s of 10 s, 16 kept: (16 - 5) / 6 = 1
+    ["k = 6", 16, 10_000, 60_000, 1],
+    // a period longer than berth keeps: none
+    ["longer than kept", 16, 10_000, 170_000, 0],
+  ])("%s", (_name, kept, base, period, want) => {
+    expect(fullyKeptPeriods(kept, base, period)).toBe(want);
   });
 });

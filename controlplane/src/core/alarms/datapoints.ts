@@ -42,6 +42,17 @@ export function alarmWindow(lastCompleteBaseStartMs: number, basePeriodMs: numbe
 }
 
 /**
+ * How many aligned periods of `periodMs` are read from `keptBase` kept base periods with each
+ * period's every base period still kept: aligned periods end up to k - 1 base periods before the
+ * newest kept one (k = periodMs / basePeriodMs), and a period of partial data would give a wrong
+ * SampleCount, Sum, Minimum or Maximum. Pure.
+ */
+export function fullyKeptPeriods(keptBase: number, basePeriodMs: number, periodMs: number): number {
+  const k = periodMs / basePeriodMs;
+  return Math.max(0, Math.floor((keptBase - (k - 1)) / k));
+}
+
+/**
  * The alarm's datapoints from base-period values (oldest first, `window.baseCount` of them, the
  * last the window's newest base period): each alarm period's statistic over its base values. Pure.
  */

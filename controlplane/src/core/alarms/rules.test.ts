@@ -1,6 +1,6 @@
 import { CloudWatchError } from "@berth/shared";
 import { describe, expect, it } from "vitest";
-import { metricAlarmFromInput, metricSourceOf, type PutMetricAlarmInput } from "./rules.js";
+import { alarmUnitMatches, metricAlarmFromInput, metricSourceOf, type PutMetricAlarmInput } from "./rules.js";
 
 const scope = { region: "us-east-1", account: "123456789012" };
 // berth's datapoints every 10 s, 16 of them kept.
@@ -44,8 +44,10 @@ describe("metricAlarmFromInput: refusals", () => {
     ["Period 15", { Period: 15 }, "InvalidParameterValue", /^Period: 15 s is not a multiple of berth's datapoint period \(10 s/],
     // M > N
     ["M > N", { DatapointsToAlarm: 4 }, "InvalidParameterCombination", /^DatapointsToAlarm \(4\) must be less than or equal to EvaluationPeriods \(3\)$/],
-    // a window longer than berth keeps: 60 s × 3 = 18 datapoints of 10 s
-    ["too long", { Period: 60 }, "InvalidParameterValue", /^EvaluationPeriods: the alarm reads 18 of berth's 10 s datapoints; berth keeps 16/],
+    // a window longer than berth keeps: 60 s × 3 = 18 datapoints of 10 s, plus up to 5 before an aligned period's end
+    ["too long", { Period: 60 }, "InvalidParameterValue", /^EvaluationPeriods: the alarm reads up to 23 of berth's 10 s datapoints; berth keeps 16/],
+    // 20 s × 8 = 16 kept datapoints, but aligned on 20 s the oldest period may need a 17th, no longer kept
+    ["aligned past the kept", { EvaluationPeriods: 8 }, "InvalidParameterValue", /^EvaluationPeriods: the alarm reads up to 17 of berth's 10 s datapoints; berth keeps 16/],
     // an SNS topic action
     ["SNS action", { AlarmActions: ["arn:aws:sns:us-east-1:123456789012:ops"] }, "InvalidParameterValue", /^AlarmActions\.member\.1: berth invokes only Application Auto Scaling policies/],
     // a bad treatment of missing data
@@ -74,6 +76,10 @@ describe("metricAlarmFromInput: records", () => {
     });
   });
 
+  it("accepts the longest window whose oldest aligned period is fully kept (20 s × 7: up to 15 of 16)", () => {
+    expect(build({ EvaluationPeriods: 7 }).config.EvaluationPeriods).toBe(7);
+  });
+
   it("updates in place: state, ARN and transition kept, the evaluation mark dropped", () => {
     const first = { ...build({}), stateValue: "ALARM" as const, stateTransitionedMs: 500, evaluatedPeriodStartMs: 900 };
     const next = metricAlarmFromInput(first, { ...cpu, Threshold: 70 }, { scope, nowMs: 2000, window });
@@ -96,5 +102,21 @@ describe("metricSourceOf", () => {
 
   it("refuses a TargetGroup that is not targetgroup/<name>/<id>", () => {
     expect(() => metricSourceOf("AWS/ApplicationELB", "RequestCountPerTarget", [{ Name: "TargetGroup", Value: "web" }])).toThrow(/TargetGroup must be targetgroup\/<name>\/<id>/);
+  });
+});
+
+describe("alarmUnitMatches", () => {
+  it.each<[string, string, string, string | undefined, boolean]>([
+    // no Unit: any datapoints
+    ["no unit", "AWS/ECS", "CPUUtilization", undefined, true],
+    // the metric's own unit
+    ["Percent CPU", "AWS/ECS", "CPUUtilization", "Percent", true],
+    // another unit: CloudWatch has no datapoints of the metric in it
+    ["Count CPU", "AWS/ECS", "CPUUtilization", "Count", false],
+    // the request count is a Count
+    ["Count requests", "AWS/ApplicationELB", "RequestCountPerTarget", "Count", true],
+    ["Percent requests", "AWS/ApplicationELB", "RequestCountPerTarget", "Percent", false],
+  ])("%s", (_name, ns, metric, unit, want) => {
+    expect(alarmUnitMatches({ Namespace: ns, MetricName: metric, ...(unit !== undefined && { Unit: unit }) })).toBe(want);
   });
 });

@@ -20,6 +20,15 @@ export const berthMetrics: Record<string, Record<string, { dimensions: string[];
   },
 };
 
+/**
+ * Whether an alarm's `Unit` (if it names one) is its metric's: CloudWatch keeps datapoints per
+ * unit, so an alarm in another unit finds none and is judged as having no data (it stays
+ * INSUFFICIENT_DATA under the default TreatMissingData), as GetMetricStatistics refuses one. Pure.
+ */
+export function alarmUnitMatches(c: Pick<MetricAlarmConfig, "Namespace" | "MetricName" | "Unit">): boolean {
+  return c.Unit === undefined || berthMetrics[c.Namespace]?.[c.MetricName]?.unit === c.Unit;
+}
+
 /** Where an alarm's datapoints come from. */
 export type MetricSource =
   | { kind: "service"; cluster: string; service: string; metric: "cpu" | "memory" }
@@ -123,10 +132,14 @@ export function metricAlarmFromInput(existing: MetricAlarmRecord | undefined, in
   const m = input.DatapointsToAlarm ?? n;
   if (m > n) throw new CloudWatchInvalidParameterCombination(`DatapointsToAlarm (${m}) must be less than or equal to EvaluationPeriods (${n})`);
   if (input.Period! * n > 86_400) throw new CloudWatchInvalidParameterValue(`EvaluationPeriods: Period × EvaluationPeriods (${input.Period! * n} s) must not exceed one day (86400 s)`);
-  const reach = (periodMs / base) * n;
+  // Periods are aligned on multiples of Period (as CloudWatch's are), so the newest complete one
+  // may end up to k - 1 base periods before the newest kept: the window reaches back that far too,
+  // and its oldest period must still be fully kept (else its statistic is of partial data).
+  const k = periodMs / base;
+  const reach = k * n + k - 1;
   if (reach > ctx.window.keptPeriods) {
     throw new CloudWatchInvalidParameterValue(
-      `EvaluationPeriods: the alarm reads ${reach} of berth's ${base / 1000} s datapoints; berth keeps ${ctx.window.keptPeriods} (BERTH_SCALE_IN_DATAPOINTS + 1): lower Period or EvaluationPeriods`,
+      `EvaluationPeriods: the alarm reads up to ${reach} of berth's ${base / 1000} s datapoints; berth keeps ${ctx.window.keptPeriods} (BERTH_SCALE_IN_DATAPOINTS + 1): lower Period or EvaluationPeriods`,
     );
   }
   for (const [member, list] of [["OKActions", input.OKActions], ["AlarmActions", input.AlarmActions], ["InsufficientDataActions", input.InsufficientDataActions]] as const) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationException } from "@berth/shared";
 import type { ScheduledActionRecord } from "../../store/index.js";
-import { putScheduledActionRecord, scheduledActionDue, scheduledActionEffect, scheduledActionMaxLateMs, type PutScheduledActionInput } from "./scheduled-action-rules.js";
+import { putScheduledActionRecord, scheduledActionDue, scheduledActionEffect, pendingDesiredCount, scheduledActionMaxLateMs, type PutScheduledActionInput } from "./scheduled-action-rules.js";
 
 const scope = { region: "us-east-1", account: "000000000000" };
 const t0 = Date.UTC(2026, 11, 1, 12, 0, 0);
@@ -142,5 +142,24 @@ describe("scheduledActionEffect", () => {
     ["to zero", { ...base, min: 0, max: 0, desired: 2 }, { minCapacity: 0, maxCapacity: 0, desired: { count: 0, activity: { cause: "maximum capacity was set to 0" } } }],
   ])("%s", (_name, input, want) => {
     expectMatch(scheduledActionEffect(input), want);
+  });
+});
+
+describe("pendingDesiredCount", () => {
+  it.each<[string, { desiredCount: number; source?: "step" }, number | undefined, number, number, number]>([
+    // a scheduled bound applied at once: the service is where it was at fire time
+    ["scheduled, as decided", { desiredCount: 3 }, 1, 3, 6, 3],
+    // the service was scaled up meanwhile to within the bounds: left where it is, not set back to 3
+    ["scheduled, moved meanwhile inside", { desiredCount: 3 }, 5, 3, 6, 5],
+    // the target's max was lowered meanwhile: the nearest bound now
+    ["scheduled, max lowered meanwhile", { desiredCount: 8 }, 9, 2, 4, 4],
+    // the service is gone: the decided count (the update then fails and is recorded)
+    ["scheduled, no service", { desiredCount: 3 }, undefined, 3, 6, 3],
+    // a step policy's count is set as decided, whatever the service says now
+    ["step, as decided", { desiredCount: 5, source: "step" }, 2, 1, 10, 5],
+    // but still within the target's current bounds
+    ["step, above a lowered max", { desiredCount: 9, source: "step" }, 2, 1, 6, 6],
+  ])("%s", (_name, p, current, min, max, want) => {
+    expect(pendingDesiredCount(p, current, min, max)).toBe(want);
   });
 });

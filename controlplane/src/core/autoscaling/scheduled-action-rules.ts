@@ -153,6 +153,17 @@ export type ScheduledEffect =
 /** `Setting desired count to 3.`: the description of a desired count change (AWS's). */
 export const desiredCountDescription = (n: number) => `Setting desired count to ${n}.`;
 
+/**
+ * The count a pending desired change sets when it is applied, from the state then (it may be
+ * applied rounds or a leader later): a step policy's decided count, or for a scheduled action the
+ * service's current count, each moved into the target's current [min, max], the nearest bound
+ * (AWS's rule), so a change made meanwhile is not overwritten by a stale number. Pure.
+ */
+export function pendingDesiredCount(p: { desiredCount: number; source?: "step" }, currentDesired: number | undefined, minCapacity: number, maxCapacity: number): number {
+  const n = p.source === "step" || currentDesired === undefined ? p.desiredCount : currentDesired;
+  return Math.min(maxCapacity, Math.max(minCapacity, n));
+}
+
 /** The status message of a desired count change that landed, or failed for `reason` (AWS's). */
 export function desiredCountOutcome(n: number, reason?: string): string {
   return reason === undefined ? `Successfully set desired count to ${n}. Change successfully fulfilled by ecs.` : `Failed to set desired count to ${n}. Reason: ${reason}`;

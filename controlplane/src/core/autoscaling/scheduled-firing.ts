@@ -3,13 +3,14 @@ import type { CoreContext } from "../context.js";
 import { updateService } from "../services.js";
 import { FencedOutError, keys, type ScalableTargetRecord, type ScheduledActionRecord, type Versioned } from "../../store/index.js";
 import { stageScalingActivity, trimScalingActivities } from "./activities.js";
-import { desiredCountOutcome, scheduledActionDue, scheduledActionEffect, type ActionDue, type ActivityText, type ScheduledEffect } from "./scheduled-action-rules.js";
+import { desiredCountOutcome, pendingDesiredCount, scheduledActionDue, scheduledActionEffect, type ActionDue, type ActivityText, type ScheduledEffect } from "./scheduled-action-rules.js";
 
 /**
  * The apply side of scheduled scaling (the leader's schedule loop runs it every tick; the
  * decisions are scheduled-action-rules.ts'). Per scalable target and round:
- *   1. a desired-count change left pending by an earlier round (or an earlier leader) is
- *      finished: UpdateService, then its activity settled and the mark cleared in one write;
+ *   1. a desired-count change left pending by an earlier round (or an earlier leader, or a step
+ *      policy's execution, step-execute.ts) is finished: UpdateService with the count re-judged
+ *      against the state now, then its activity settled and the mark cleared in one write;
  *   2. at most one due action fires: its new min/max, every action's handled mark, its
  *      activities (the desired count change InProgress) and the pending mark land in ONE
  *      transaction guarded by the target's revision, through the leader's fenced store;
@@ -37,13 +38,20 @@ const activityOf = (t: ScalableTargetRecord, text: ActivityText, startMs: number
   ...(endMs !== undefined && { endMs }),
 });
 
-/** Step 1: applies a pending desired count and settles its activity. */
-async function finishPending(ctx: CoreContext, cur: Versioned<ScalableTargetRecord>, sum: ScheduledScalingSummary): Promise<void> {
+/**
+ * Step 1: applies a pending desired count (re-judged against the service and target as they are
+ * now, {@link pendingDesiredCount}) and settles its activity with the mark cleared in one write.
+ * Used by step policies too (step-execute.ts). The count set, and the failure if the service
+ * refused it; undefined when another leader or round settled it first.
+ */
+export async function finishPendingDesired(ctx: CoreContext, cur: Versioned<ScalableTargetRecord>, sum?: ScheduledScalingSummary): Promise<{ desiredCount: number; failure?: string } | undefined> {
   const t = cur.value;
   const p = t.pendingDesired!;
+  const svc = (await ctx.store.services.get(t.cluster, t.service))?.value;
+  const desiredCount = pendingDesiredCount(p, svc?.status === "ACTIVE" ? svc.desiredCount : undefined, t.minCapacity, t.maxCapacity);
   let failure: string | undefined;
   try {
-    await updateService(ctx, t.cluster, t.service, { desiredCount: p.desiredCount });
+    await updateService(ctx, t.cluster, t.service, { desiredCount });
   } catch (err) {
     // The service is gone or not active: the user's situation, recorded. Anything else (etcd,
     // the fence) leaves the mark for the next round or leader.
@@ -58,23 +66,24 @@ async function finishPending(ctx: CoreContext, cur: Versioned<ScalableTargetReco
     if (activity) {
       ctx.store.scalingActivities.stageUpdate(
         txn,
-        { ...activity.value, statusCode: failure === undefined ? "Successful" : "Failed", statusMessage: desiredCountOutcome(p.desiredCount, failure), endMs: ctx.now() },
+        { ...activity.value, statusCode: failure === undefined ? "Successful" : "Failed", statusMessage: desiredCountOutcome(desiredCount, failure), endMs: ctx.now() },
         activity.modRevision,
       );
     }
     try {
       await ctx.store.commit(txn);
-      if (failure === undefined) sum.desiredChanged++;
-      else sum.failed++;
-      const log = { resourceId: t.resourceId, desiredCount: p.desiredCount, ...(failure && { failure }) };
-      if (failure === undefined) ctx.log.info("scheduled scaling set the desired count", log);
-      else ctx.log.warn("scheduled scaling could not set the desired count", log);
-      return;
+      if (sum && failure === undefined) sum.desiredChanged++;
+      else if (sum) sum.failed++;
+      const log = { resourceId: t.resourceId, desiredCount, decided: p.desiredCount, by: p.source ?? "scheduled", ...(failure && { failure }) };
+      if (failure === undefined) ctx.log.info("scaling set the desired count", log);
+      else ctx.log.warn("scaling could not set the desired count", log);
+      return { desiredCount, ...(failure !== undefined && { failure }) };
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
       at = await ctx.store.scalableTargets.get(t.cluster, t.service);
     }
   }
+  return undefined;
 }
 
 /** The due action to fire this round (the earliest due), and the actions whose handled mark moves. */
@@ -143,7 +152,7 @@ async function fireTarget(ctx: CoreContext, cur: Versioned<ScalableTargetRecord>
   }
   if (next.pendingDesired && active()) {
     const written = await ctx.store.scalableTargets.get(t.cluster, t.service);
-    if (written?.value.pendingDesired) await finishPending(ctx, written, sum);
+    if (written?.value.pendingDesired) await finishPendingDesired(ctx, written, sum);
   }
 }
 
@@ -158,7 +167,7 @@ export async function fireDueScheduledActions(ctx: CoreContext, active: () => bo
     try {
       let at: Versioned<ScalableTargetRecord> | undefined = cur;
       if (at.value.pendingDesired) {
-        await finishPending(ctx, at, sum);
+        await finishPendingDesired(ctx, at, sum);
         at = await ctx.store.scalableTargets.get(at.value.cluster, at.value.service);
       }
       if (!at || at.value.suspendedState.scheduledScalingSuspended || !at.value.scheduledActions?.length || at.value.pendingDesired) continue;

@@ -1,5 +1,6 @@
 import type { Logger } from "@berth/shared";
 import {
+  alarmUnitMatches,
   alarmWindow,
   evaluateAlarm,
   executeStepPolicy,
@@ -11,6 +12,7 @@ import {
   transitionAlarm,
   type CoreContext,
   type MetricReaders,
+  type StageActed,
 } from "../../core/index.js";
 import type { MetricAlarmRecord } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
@@ -40,7 +42,8 @@ async function roundOf(ctx: CoreContext, readers: MetricReaders, alarm: MetricAl
   const last = lastCompletePeriodStart(ctx.now(), readers.basePeriodMs);
   const w = alarmWindow(last, readers.basePeriodMs, c.Period * 1000, c.EvaluationPeriods);
   if (cur.evaluatedPeriodStartMs === w.lastStartMs || !active()) return;
-  const points = await readMetricPoints(ctx, readers, { namespace: c.Namespace, metricName: c.MetricName, dimensions: c.Dimensions, statistic: c.Statistic, periodSeconds: c.Period }, last, c.EvaluationPeriods);
+  // An alarm in another unit than its metric's sees no datapoints (CloudWatch keeps them per unit).
+  const points = alarmUnitMatches(c) ? await readMetricPoints(ctx, readers, { namespace: c.Namespace, metricName: c.MetricName, dimensions: c.Dimensions, statistic: c.Statistic, periodSeconds: c.Period }, last, c.EvaluationPeriods) : [];
   const verdict = evaluateAlarm({ config: c, current: cur.stateValue, points, nowMs: ctx.now() });
   const marks = { evaluatedPeriodStartMs: w.lastStartMs, alarmValues: verdict.values };
   if (!verdict.change) {
@@ -57,14 +60,21 @@ async function act(ctx: CoreContext, alarm: MetricAlarmRecord, log: Logger): Pro
   const due = dueActions(alarm, ctx.now());
   if (due.length === 0) return;
   const c = alarm.config;
-  for (const arn of due) {
+  const acted = { actedTransitionMs: alarm.stateTransitionedMs, actedAtMs: ctx.now() };
+  // The last action's decision carries the alarm's acted mark in its transaction, so a leader lost
+  // after it does not invoke the policies again (the pending desired count is finished instead).
+  const stageActed: StageActed = async (txn) => {
+    const cur = await ctx.store.metricAlarms.get(alarm.name);
+    if (cur) ctx.store.metricAlarms.stageUpdate(txn, { ...cur.value, ...acted }, cur.modRevision);
+  };
+  for (const [i, arn] of due.entries()) {
     const outcome = await executeStepPolicy(ctx, arn, {
       name: alarm.name,
       threshold: c.Threshold,
       breachAbove: c.ComparisonOperator.startsWith("Greater"),
       values: alarm.alarmValues ?? [],
       state: alarm.stateValue,
-    }).catch((err: Error) => ({ ok: false as const, message: err.message }));
+    }, i === due.length - 1 ? stageActed : undefined).catch((err: Error) => ({ ok: false as const, message: err.message }));
     await recordAlarmHistory(ctx, alarm.name, "Action", `${outcome.ok ? "Successfully executed" : "Failed to execute"} action ${arn}`, {
       actionState: outcome.ok ? "Succeeded" : "Failed",
       stateUpdateTimestamp: alarm.stateUpdatedMs,
@@ -73,5 +83,5 @@ async function act(ctx: CoreContext, alarm: MetricAlarmRecord, log: Logger): Pro
     });
     if (!outcome.ok) log.warn("alarm action failed", { alarm: alarm.name, action: arn, reason: outcome.message });
   }
-  await markAlarmEvaluated(ctx, alarm.name, { actedTransitionMs: alarm.stateTransitionedMs, actedAtMs: ctx.now() });
+  await markAlarmEvaluated(ctx, alarm.name, acted);
 }

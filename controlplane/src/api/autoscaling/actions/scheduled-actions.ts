@@ -1,4 +1,4 @@
-import { InvalidNextTokenException } from "@berth/shared";
+import { InvalidNextTokenException, ValidationException } from "@berth/shared";
 import {
   deleteScheduledAction as remove,
   listScheduledActions,
@@ -7,7 +7,11 @@ import {
   type PutScheduledActionInput,
   type TargetRef,
 } from "../../../core/index.js";
-import { pageOf, scheduledActionShape, timestampMs } from "../shapes.js";
+import { optionalTimestampMs } from "../../aws/timestamps.js";
+import { pageOf, scheduledActionShape } from "../shapes.js";
+
+/** A member that is no timestamp, in Application Auto Scaling's words. */
+const badTime = (m: string) => new ValidationException(m);
 
 /** PutScheduledAction: creates or updates; AWS answers with an empty body. */
 export async function putScheduledAction(
@@ -15,7 +19,7 @@ export async function putScheduledAction(
   input: Omit<PutScheduledActionInput, "StartTimeMs" | "EndTimeMs"> & { StartTime?: number | string; EndTime?: number | string },
 ): Promise<object> {
   const { StartTime, EndTime, ...rest } = input;
-  await put(ctx, { ...rest, StartTimeMs: timestampMs(StartTime, "StartTime"), EndTimeMs: timestampMs(EndTime, "EndTime") });
+  await put(ctx, { ...rest, StartTimeMs: optionalTimestampMs("StartTime", StartTime, badTime), EndTimeMs: optionalTimestampMs("EndTime", EndTime, badTime) });
   return {};
 }
 

@@ -1,4 +1,4 @@
-import { CloudWatchInvalidParameterCombination } from "@berth/shared";
+import { CloudWatchInvalidParameterCombination, CloudWatchInvalidParameterValue } from "@berth/shared";
 import {
   deleteMetricAlarms,
   listAlarmHistory,
@@ -11,7 +11,11 @@ import {
   type PutMetricAlarmInput,
 } from "../../../core/index.js";
 import type { AlarmState } from "../../../store/index.js";
-import { cloudwatchPage, historyItemShape, metricAlarmShape, timestampMs } from "../shapes.js";
+import { timestampMs } from "../../aws/timestamps.js";
+import { cloudwatchPage, historyItemShape, metricAlarmShape } from "../shapes.js";
+
+/** A member that is no timestamp, in CloudWatch's words. */
+const badValue = (m: string) => new CloudWatchInvalidParameterValue(m);
 
 /** PutMetricAlarm: no output. */
 export async function putMetricAlarm(ctx: CoreContext, input: PutMetricAlarmInput, window: MetricWindow): Promise<Record<string, unknown>> {
@@ -76,8 +80,8 @@ export async function describeAlarmHistory(
   ctx: CoreContext,
   input: { AlarmName?: string; AlarmTypes?: string[]; HistoryItemType?: string; StartDate?: unknown; EndDate?: unknown; MaxRecords?: number; NextToken?: string; ScanBy?: string },
 ): Promise<Record<string, unknown>> {
-  const from = input.StartDate === undefined ? -Infinity : timestampMs("StartDate", input.StartDate);
-  const to = input.EndDate === undefined ? Infinity : timestampMs("EndDate", input.EndDate);
+  const from = input.StartDate === undefined ? -Infinity : timestampMs("StartDate", input.StartDate, badValue);
+  const to = input.EndDate === undefined ? Infinity : timestampMs("EndDate", input.EndDate, badValue);
   const metricWanted = input.AlarmTypes === undefined || input.AlarmTypes.includes("MetricAlarm");
   const items = (metricWanted ? await listAlarmHistory(ctx, input.AlarmName) : []).filter(
     (h) => (input.HistoryItemType === undefined || h.historyItemType === input.HistoryItemType) && h.timestampMs >= from && h.timestampMs <= to,

@@ -1,6 +1,7 @@
 import { CloudWatchInvalidParameterCombination, CloudWatchInvalidParameterValue, CloudWatchMissingParameter } from "@berth/shared";
 import {
   berthMetrics,
+  fullyKeptPeriods,
   lastCompletePeriodStart,
   listTargetGroups,
   metricSourceOf,
@@ -12,7 +13,8 @@ import {
   type Statistic,
 } from "../../../core/index.js";
 import type { AlarmDimension } from "../../../store/index.js";
-import { cloudwatchPage, timestampMs } from "../shapes.js";
+import { timestampMs } from "../../aws/timestamps.js";
+import { cloudwatchPage } from "../shapes.js";
 
 /** What the metric actions read: the alarm window's bounds and the metric sources. */
 export type MetricDeps = MetricWindow & MetricReaders;
@@ -31,17 +33,18 @@ export async function getMetricStatistics(
   if (!input.Statistics || input.Statistics.length === 0) throw new CloudWatchMissingParameter("Must specify either Statistics or ExtendedStatistics");
   const dims = input.Dimensions ?? [];
   metricSourceOf(input.Namespace, input.MetricName, dims);
-  const start = timestampMs("StartTime", input.StartTime);
-  const end = timestampMs("EndTime", input.EndTime);
+  const start = timestampMs("StartTime", input.StartTime, (m) => new CloudWatchInvalidParameterValue(m));
+  const end = timestampMs("EndTime", input.EndTime, (m) => new CloudWatchInvalidParameterValue(m));
   if (start >= end) throw new CloudWatchInvalidParameterValue("The parameter StartTime must be less than the parameter EndTime.");
   const periodMs = input.Period * 1000;
   if (periodMs % deps.basePeriodMs !== 0) throw new CloudWatchInvalidParameterValue(`Period: ${input.Period} s is not a multiple of berth's datapoint period (${deps.basePeriodMs / 1000} s)`);
   const unit = berthMetrics[input.Namespace][input.MetricName].unit;
   if (input.Unit !== undefined && input.Unit !== unit) throw new CloudWatchInvalidParameterCombination(`Unit: ${input.Namespace} ${input.MetricName} is in ${unit}`);
   const last = lastCompletePeriodStart(ctx.now(), deps.basePeriodMs);
-  const n = Math.max(1, Math.floor((deps.keptPeriods * deps.basePeriodMs) / periodMs));
+  // Only periods berth still keeps whole: an older one's statistic would be of partial data.
+  const n = fullyKeptPeriods(deps.keptPeriods, deps.basePeriodMs, periodMs);
   const byStart = new Map<number, Record<string, unknown>>();
-  for (const stat of new Set(input.Statistics)) {
+  for (const stat of n > 0 ? new Set(input.Statistics) : []) {
     const points = await readMetricPoints(ctx, deps, { namespace: input.Namespace, metricName: input.MetricName, dimensions: dims, statistic: stat, periodSeconds: input.Period }, last, n);
     for (const p of points) {
       if (p.value === undefined || p.startMs < start || p.startMs >= end) continue;

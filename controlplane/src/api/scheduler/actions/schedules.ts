@@ -12,7 +12,8 @@ import {
 } from "../../../core/index.js";
 import { ValidationException } from "@berth/shared";
 import { offsetPage } from "../../aws/pages.js";
-import { scheduleShape, scheduleSummaryShape, timestampMs } from "../shapes.js";
+import { optionalTimestampMs } from "../../aws/timestamps.js";
+import { scheduleShape, scheduleSummaryShape } from "../shapes.js";
 
 type Input = Record<string, any>;
 
@@ -25,8 +26,8 @@ function specOf(input: Input): ScheduleSpec {
     timezone: input.ScheduleExpressionTimezone ?? "UTC",
     state: input.State ?? "ENABLED",
     description: input.Description,
-    startDateMs: timestampMs(input.StartDate, "StartDate"),
-    endDateMs: timestampMs(input.EndDate, "EndDate"),
+    startDateMs: optionalTimestampMs("StartDate", input.StartDate, (m) => new ValidationException(m)),
+    endDateMs: optionalTimestampMs("EndDate", input.EndDate, (m) => new ValidationException(m)),
     flexibleTimeWindow: { mode: input.FlexibleTimeWindow.Mode, maximumWindowInMinutes: input.FlexibleTimeWindow.MaximumWindowInMinutes },
     actionAfterCompletion: input.ActionAfterCompletion ?? "NONE",
     kmsKeyArn: input.KmsKeyArn,
