@@ -12,6 +12,16 @@ async function run(argv: string[]): Promise<void> {
   }
   const config = compileAgentConfig({ flags, env: process.env, file: configFile });
   const log = createLogger({ level: config.logLevel });
+  // A fault nothing caught still ends the agent (its containers run on and a restart re-adopts
+  // them), but as a JSON line with the stack, where the host's log collection finds it.
+  process.on("uncaughtException", (err) => {
+    log.error("uncaught exception; exiting", { err });
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (err) => {
+    log.error("unhandled promise rejection; exiting", { err });
+    process.exit(1);
+  });
   log.info("configuration", { config: redactAgentConfig(config) });
   const agent = await startAgent(config, log);
   let stopping = false;
