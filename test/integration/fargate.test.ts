@@ -71,7 +71,9 @@ const fargateState = async (): Promise<string> => {
     .map((i) => i.value)
     .filter((x) => !x.released)
     .map((x) => `${x.id} ${x.group} ${x.desiredStatus}/${x.lastStatus} on ${x.containerInstanceId}`);
-  return `fargate agent ${inst?.status} connected ${inst?.agentConnected} remaining ${JSON.stringify(inst?.remaining)} held ${JSON.stringify(inst?.heldTasks?.map((h) => h.id))}; holding tasks: ${holding.join(", ") || "none"}`;
+  const exit = fargateAgent.child.exitCode ?? fargateAgent.child.signalCode;
+  const said = fargateAgent.output().split("\n").slice(-12).join("\n");
+  return `fargate agent process ${exit === null ? "running" : `exited (${exit})`}, record ${inst?.status} connected ${inst?.agentConnected} remaining ${JSON.stringify(inst?.remaining)} held ${JSON.stringify(inst?.heldTasks?.map((h) => h.id))}; holding tasks: ${holding.join(", ") || "none"}; the last lines of its log:\n${said}`;
 };
 /** As eventually, and on a timeout the service's newest events and the Fargate agent's state. */
 const eventuallyPlaced = async <T>(what: string, service: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
