@@ -15,6 +15,10 @@ export async function hostCommand(file: string, args: string[], input?: string):
   }
   return new Promise((resolve, reject) => {
     const child = execFile(file, args, (err, stdout, stderr) => (err ? reject(new Error(`${file} ${args.join(" ")}: ${(stderr || err.message).trim()}`)) : resolve(stdout)));
+    // A command that exits before reading its input (nsenter into a task namespace that just
+    // went away) makes the write fail with EPIPE on stdin; unheard, that error would end the
+    // agent. The exit status already tells the caller, through the callback above.
+    child.stdin?.on("error", () => undefined);
     child.stdin?.end(input);
   });
 }

@@ -5,3 +5,4 @@ export { CniPlugins, CniError, defaultCniPath, type CniCall, type CniResult } fr
 export { bridgeConfig, loopbackConfig, ingressRuleset, planRouteChanges, bridgeFor, taskBridgePattern, gatewayOf, type HostRoute, type Ingress } from "./plan.js";
 export { pauseLabel, ensurePauseImage } from "./pause.js";
 export { writeTar } from "./tar.js";
+export { hostCommand } from "./host-commands.js";
