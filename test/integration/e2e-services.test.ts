@@ -67,13 +67,15 @@ describe("services end to end", () => {
     await register("svc-app", sleeper());
     const created = await t.ecs.send(new CreateServiceCommand({ cluster, serviceName: "app", taskDefinition: "svc-app", desiredCount: 3 }));
     const deploymentId = created.service!.deployments![0].id!;
-    const s = await untilStable("app", (x) => x.runningCount === 3);
+    await untilStable("app", (x) => x.runningCount === 3);
     const tasks = await runningTasks("app");
     expect(tasks).toHaveLength(3);
     for (const task of tasks) expect(task).toMatchObject({ group: "service:app", startedBy: deploymentId });
-    await eventually("the steady-state event", async () =>
-      (await describe1("app")).events?.some((e) => e.message === "(service app) has reached a steady state.") ? true : undefined,
-    );
+    // The round after the tasks run completes the rollout and says so: read the service as it is then.
+    const s = await eventually("the steady-state event", async () => {
+      const x = await describe1("app");
+      return x.events?.some((e) => e.message === "(service app) has reached a steady state.") ? x : undefined;
+    });
     expect(s.deployments![0]).toMatchObject({ status: "PRIMARY", rolloutState: "COMPLETED", runningCount: 3 });
   });
 
