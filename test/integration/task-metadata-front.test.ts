@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TaskSpec } from "@berth/proto";
@@ -93,6 +93,31 @@ describe("the shared 169.254.170.2 listener", () => {
       expect((await get(`${v4(c, "c1")}/task`)).status).toBe(200);
     } finally {
       await c.close();
+    }
+  });
+
+  it("a start sweeps what killed agents and gone namespaces left: old unanswered sockets and markers, nothing live or young", async () => {
+    const dir = taskMetadata.backendSocketDir;
+    const bind = (path: string) => execFileSync("/usr/bin/python3", ["-c", "import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", path]);
+    const dead = `${dir}/dead${String(process.pid % 10_000).padStart(4, "0")}.sock`;
+    const young = `${dir}/yng${String(process.pid % 100_000).padStart(5, "0")}.sock`;
+    const marker = `${dir}/address-added-1${process.pid}`; // no namespace has this inode
+    bind(dead);
+    bind(young);
+    await writeFile(marker, "");
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    await utimes(dead, longAgo, longAgo);
+    const c = await endpoint([task("s1")]);
+    try {
+      await expect(stat(dead)).rejects.toThrow(/ENOENT/);
+      await expect(stat(marker)).rejects.toThrow(/ENOENT/);
+      expect((await stat(young)).isSocket()).toBe(true);
+      // the two running agents' sockets are untouched
+      expect((await get(`${v4(a, "a1")}/task`)).status).toBe(200);
+      expect((await get(`${v4(b, "b1")}/task`)).status).toBe(200);
+    } finally {
+      await c.close();
+      await rm(young, { force: true });
     }
   });
 
