@@ -1,8 +1,7 @@
-import { PassThrough } from "node:stream";
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSingleHost, type SingleHost } from "../support/berth.js";
-import { docker } from "../support/docker.js";
+import { shInContainer } from "../support/docker.js";
 
 // Task role credentials rotate before they expire (docs/TASK-METADATA.md): with a 4 s validity
 // the control plane sends new ones once less than half is left, the task's credentials URI
@@ -16,17 +15,7 @@ type Creds = { AccessKeyId: string; SecretAccessKey: string; Token: string; Expi
 
 /** The credentials the task's container reads at 169.254.170.2, as an SDK inside it would. */
 async function credentialsOf(containerId: string): Promise<Creds> {
-  const exec = await docker().getContainer(containerId).exec({ Cmd: ["sh", "-c", 'wget -qO- "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"'], AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on("data", (b: Buffer) => chunks.push(b));
-  docker().modem.demuxStream(stream, out, new PassThrough());
-  await new Promise<void>((resolve, reject) => {
-    stream.on("end", () => resolve());
-    stream.on("error", reject);
-  });
-  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Creds;
+  return JSON.parse(await shInContainer(containerId, 'wget -qO- "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"')) as Creds;
 }
 
 const list = (c: Creds) => {

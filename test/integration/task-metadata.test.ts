@@ -1,11 +1,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { DescribeTasksCommand, ECSClient, type NetworkConfiguration, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ContainerDefinition, type Volume } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { core } from "@berth/controlplane";
 import { eventually, startSingleHost, type SingleHost } from "../support/berth.js";
-import { docker } from "../support/docker.js";
+import { docker, shInContainer } from "../support/docker.js";
 
 // The task metadata endpoint and task role credentials end to end (docs/TASK-METADATA.md): a
 // bridge task reads its own metadata, stats and credentials at 169.254.170.2 with busybox's
@@ -19,20 +18,7 @@ const roleArn = "arn:aws:iam::000000000000:role/tmeta-app";
 const zone = "us-east-1a";
 let host: SingleHost;
 
-/** Runs `script` with sh in a running container; its stdout (stderr dropped). */
-async function shIn(containerId: string, script: string): Promise<string> {
-  const exec = await docker().getContainer(containerId).exec({ Cmd: ["sh", "-c", script], AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on("data", (b: Buffer) => chunks.push(b));
-  docker().modem.demuxStream(stream, out, new PassThrough());
-  await new Promise<void>((resolve, reject) => {
-    stream.on("end", () => resolve());
-    stream.on("error", reject);
-  });
-  return Buffer.concat(chunks).toString("utf8");
-}
+const shIn = (containerId: string, script: string) => shInContainer(containerId, script);
 
 /** Runs one task of `family` and waits until it runs; its ARN and first container's Docker id. */
 async function runTask(family: string, networkConfiguration?: NetworkConfiguration): Promise<{ arn: string; dockerId: string }> {

@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { TEST_IMAGE } from "./image.js";
 
@@ -56,6 +57,21 @@ export async function removeContainersByLabel(label: string, client: Docker = do
     }),
   );
   return removed;
+}
+
+/** Runs `script` with sh in a running container (Docker exec) and returns its stdout; stderr is dropped. */
+export async function shInContainer(containerId: string, script: string, client: Docker = docker()): Promise<string> {
+  const exec = await client.getContainer(containerId).exec({ Cmd: ["sh", "-c", script], AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (b: Buffer) => chunks.push(b));
+  client.modem.demuxStream(stream, out, new PassThrough());
+  await new Promise<void>((resolve, reject) => {
+    stream.on("end", () => resolve());
+    stream.on("error", reject);
+  });
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** The checkout's root: the nearest folder above this file holding deploy/build-image.sh. */
