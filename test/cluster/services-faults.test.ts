@@ -121,7 +121,8 @@ describe("a service while hosts fail", () => {
     h.cutLink();
     let tasks: Task[];
     try {
-      // the documented timeline: 6-8 s to miss 3 heartbeats of 2 s, 5 s grace, then a start
+      // the documented timeline: 6-6.5 s to miss 3 heartbeats of 2 s (the 5 s grace, counted from
+      // the last heartbeat, is over by then), then a start
       ({ tasks } = await untilWholeWithout(h, cutAt, "cut link (defaults): service whole on the other hosts after", 45_000));
       // the partitioned engine runs its copies on: nobody can tell it otherwise
       expect((await runningArnsInEngine(h, cluster, family)).sort()).toEqual([...stale].sort());

@@ -14,7 +14,10 @@ import { keys, startLivenessLoop, type LivenessLoop } from "@berth/controlplane"
 import { eventually, startTestControlPlane, testLogger, type TestControlPlane } from "../support/berth.js";
 import { holdSession, registerInstanceOverGrpc, type HeldSession } from "../support/grpc-agent.js";
 
-const graceMs = 1500;
+// longer than the test control plane's silence limit (3 heartbeats of 500 ms), so a silent
+// agent's grace can be seen counting from its last heartbeat rather than from its session's end
+const graceMs = 3000;
+const silenceLimitMs = 1500;
 const lostReason = /^Task stopped because its container instance was lost \(agent disconnected for \d+ s\)$/;
 let t: TestControlPlane;
 let loop: LivenessLoop | undefined;
@@ -87,6 +90,29 @@ describe("instance liveness", () => {
     const other = await describeInstance("live-bystander", bystander.instanceArn);
     expect(other.agentConnected).toBe(true);
     expect((await describeTask("live-bystander", bystander.taskArn)).desiredStatus).toBe("RUNNING");
+  });
+
+  it("liveness: a silent agent's grace counts from its last heartbeat, so its task is lost as its session ends", async () => {
+    const quiet = await instanceWithTask("live-silent");
+    const silentAt = Date.now();
+    quiet.session.silence();
+    const task = await eventually(
+      "the silent instance's task to be marked lost",
+      async () => {
+        const tk = await describeTask("live-silent", quiet.taskArn);
+        return tk.lastStatus === "STOPPED" ? tk : undefined;
+      },
+      15_000,
+      50,
+    );
+    const stoppedAfter = Date.now() - silentAt;
+    // the session ends after 3 missed heartbeats (1.5 s, its last one up to 0.3 s before the
+    // silence began); the grace (3 s) counts from that last heartbeat, so the task is lost about
+    // 3 s after the silence, not 1.5 s + 3 s after it as when the grace began at the session's end
+    expect(stoppedAfter).toBeGreaterThanOrEqual(graceMs - 300);
+    expect(stoppedAfter).toBeLessThan(silenceLimitMs + graceMs - 300);
+    expect(task.stoppedReason).toMatch(lostReason);
+    expect((await describeInstance("live-silent", quiet.instanceArn)).agentConnected).toBe(false);
   });
 
   it("liveness: a vanished session key (its replica died) is marked disconnected, and the agent hears its task stopped", async () => {

@@ -86,6 +86,8 @@ export interface HeldSession {
   /** Payloads received so far. */
   payloads: import("@berth/proto").TaskPayload[];
   close(): void;
+  /** Stops heartbeating with the stream left open, as a cut link or a frozen host does. */
+  silence(): void;
 }
 
 /**
@@ -115,6 +117,9 @@ export async function holdSession(address: string, cluster: string, instanceArn:
   call.on("error", () => undefined);
   return {
     payloads,
+    silence() {
+      if (timer) clearInterval(timer);
+    },
     close() {
       if (timer) clearInterval(timer);
       call.cancel();

@@ -69,6 +69,8 @@ class AgentSession {
   private lease?: Lease;
   private sessionModRevision = "0";
   private lastHeartbeat = Date.now();
+  /** Set when the session ends by silence: when the agent was last heard from. */
+  private lastHeardAtMs?: number;
   private watchdog?: NodeJS.Timeout;
   private readonly network: NetworkSync;
   // One queue for everything that reads or writes this instance's tasks, so order is kept.
@@ -223,6 +225,9 @@ class AgentSession {
   private checkHeartbeat(): void {
     const silent = Date.now() - this.lastHeartbeat;
     if (silent > this.settings.heartbeatIntervalMs * this.settings.missedHeartbeats) {
+      // The agent was last heard from a heartbeat ago, not now: the lost-instance grace counts
+      // from then (docs/LIVENESS.md), so a cut link costs max(detection, grace), not their sum.
+      this.lastHeardAtMs = this.ctx.now() - silent;
       this.fail(GrpcStatus.DEADLINE_EXCEEDED, `no heartbeat for ${silent} ms`);
     }
   }
@@ -376,7 +381,7 @@ class AgentSession {
       const instance = await this.ctx.store.instances.get(this.cluster, this.instanceId);
       const txn = this.ctx.store.txn().expect(key, this.sessionModRevision).delete(key);
       if (instance) {
-        const next = { ...instance.value, agentConnected: false, disconnectedAtMs: this.ctx.now(), version: instance.value.version + 1 };
+        const next = { ...instance.value, agentConnected: false, disconnectedAtMs: this.lastHeardAtMs ?? this.ctx.now(), version: instance.value.version + 1 };
         this.ctx.store.instances.stageUpdate(txn, next, instance.modRevision);
       }
       await this.ctx.store.commit(txn).catch((err) => {
