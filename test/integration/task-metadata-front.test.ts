@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtemp, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,6 +118,43 @@ describe("the shared 169.254.170.2 listener", () => {
     } finally {
       await c.close();
       await rm(young, { force: true });
+    }
+  });
+
+  it("the front adds the address back when it vanishes while it listens (its own namespace, so no other test loses it)", async () => {
+    const ns = `tmeta-front-${process.pid}`;
+    const inNs = (...args: string[]) => execFileSync("ip", ["netns", "exec", ns, ...args], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync("ip", ["netns", "add", ns]);
+    execFileSync("ip", ["-n", ns, "link", "set", "lo", "up"]);
+    // One agent's endpoint in that namespace: it adds the address and holds the front.
+    const script = `
+      import { taskMetadata } from "@berth/agent";
+      import { silentLogger } from "@berth/shared";
+      import { mkdtempSync } from "node:fs";
+      const task = ${JSON.stringify(task("n1"))};
+      const e = await taskMetadata.startTaskMetadataEndpoint({ dataDir: mkdtempSync("/tmp/berth-tmeta-ns-"), log: silentLogger,
+        source: { tasks: () => [task], inspect: async () => undefined, stats: async () => ({}), context: { availabilityZone: "z", launchType: "EC2" }, now: Date.now } });
+      const env = e.environment({ arn: task.arn }, "app", { td: JSON.parse(task.spec.taskDefinitionJson) });
+      console.log(new URL(env.fixed.ECS_CONTAINER_METADATA_URI_V4).pathname);
+      process.on("SIGTERM", async () => { await e.close(); process.exit(0); });
+    `;
+    const child = spawn("ip", ["netns", "exec", ns, process.execPath, "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const path = await new Promise<string>((resolve, reject) => {
+        child.stdout.once("data", (b: Buffer) => resolve(b.toString().trim()));
+        child.once("exit", (code) => reject(new Error(`endpoint process exited (${code})`)));
+      });
+      const fetchInNs = () => { try { return inNs("/usr/bin/python3", "-c", `import urllib.request; print(urllib.request.urlopen("http://169.254.170.2${path}/task", timeout=2).status)`).trim(); } catch { return "failed"; } };
+      await eventually("the endpoint to answer in its namespace", async () => (fetchInNs() === "200" ? true : undefined), 10_000);
+      // What the last other agent leaving does when it sees no endpoint listening, just as this
+      // one binds: the address goes while the front listens.
+      inNs("ip", "addr", "del", "169.254.170.2/32", "dev", "lo");
+      expect(fetchInNs()).toBe("failed");
+      await eventually("the front to add the address back", async () => (fetchInNs() === "200" ? true : undefined), 10_000);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once("exit", r)));
+      execFileSync("ip", ["netns", "del", ns]);
     }
   });
 

@@ -1,5 +1,6 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readFile, readlink, rm, writeFile } from "node:fs/promises";
+import { networkInterfaces } from "node:os";
 import type { Logger } from "@berth/shared";
 import { hostCommand } from "../network/host-commands.js";
 import { metadataAddress, parseMetadataPath } from "./paths.js";
@@ -84,7 +85,8 @@ export class MetadataFront {
   }
 
   private async attempt(): Promise<void> {
-    if (this.closed || this.server) return;
+    if (this.closed) return;
+    if (this.server) return this.keepAddress();
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 }, (req, res) => forward(req, res));
     const outcome = await new Promise<"ok" | NodeJS.ErrnoException>((resolve) => {
       server.once("error", (err: NodeJS.ErrnoException) => resolve(err));
@@ -93,7 +95,7 @@ export class MetadataFront {
     if (outcome === "ok" && !this.closed) {
       this.server = server;
       this.log.info("task metadata endpoint listening", { address: `${metadataAddress}:${this.port}` });
-      return;
+      return this.keepAddress();
     }
     server.close();
     if (outcome !== "ok" && outcome.code === "EADDRNOTAVAIL") await this.ensureAddress();
@@ -101,10 +103,33 @@ export class MetadataFront {
       this.warned.add(String(outcome.code));
       this.log.warn("task metadata endpoint cannot listen", { address: metadataAddress, err: outcome.message });
     }
+    this.retryLater();
+  }
+
+  /**
+   * The front checks, every {@link takeoverMs}, that the address is still there: the last other
+   * agent leaving removes it when it sees no endpoint listening, and an agent starting at that
+   * moment binds just before the removal. The bound listener hears the address again once it is
+   * back.
+   */
+  private async keepAddress(): Promise<void> {
+    if (!hasAddress()) {
+      this.log.info("task metadata address gone from lo while listening; adding it again", { address: metadataAddress });
+      await this.ensureAddress();
+    }
+    this.retryLater();
+  }
+
+  private retryLater(): void {
     if (this.closed) return;
     this.timer = setTimeout(() => void this.attempt(), takeoverMs);
     this.timer.unref();
   }
+}
+
+/** Whether an interface of this namespace has the metadata address (getifaddrs: no process spawned). */
+function hasAddress(): boolean {
+  return Object.values(networkInterfaces()).some((list) => list?.some((a) => a.address === metadataAddress));
 }
 
 /** Forwards a GET to the agent whose route the path names; 404 when none in this namespace has it. */
