@@ -1,9 +1,11 @@
 import { groupBy, newId, serviceGroup, type ContainerInstanceRecord, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { isFargateInstance, readElbHealthView, readInstances, readTasks, resolveTaskDefinition, serviceElbHealth, servesLoadBalancers, shiftsTraffic, snapshotInstances, type CoreContext, type ElbHealthView } from "../../core/index.js";
+import { isFargateInstance, readElbHealthView, readInstances, readTasks, resolveTaskDefinition, serviceElbHealth, servesLoadBalancers, shiftsTraffic, snapshotInstances, type CoreContext, type ElbHealthView, type TaskElbHealth } from "../../core/index.js";
 import { eligibleInstances, type PlacementConstraint } from "../../scheduler/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
-import { applyServicePlan } from "./apply.js";
+import { assignNetworks, resolveLaunches, writeRound, type RoundRead } from "./apply.js";
+import { placeStarts, roundRecord } from "./place.js";
+import { nextRoundStep, type RoundAttempts, type RoundOutcome } from "./retry.js";
 import { planService } from "./plan.js";
 import type { DaemonContext, ServiceSnapshot } from "./types.js";
 import { runStrategyStep, type StrategyOptions } from "./strategy/runner.js";
@@ -54,33 +56,33 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
   const elbHealthOf = async (s: ServiceRecord, tasks: TaskRecord[]) =>
     servesLoadBalancers(s) ? serviceElbHealth(s, tasks, await (elbView ??= readElbHealthView(ctx))) : undefined;
   for (const [cluster, list] of byCluster) {
-    const [tasks, instances] = await Promise.all([readTasks(ctx, cluster), readInstances(ctx, cluster)]);
-    const allTasks = tasks.items.map((t) => t.value);
-    const instanceRecords = instances.items.map((i) => i.value);
+    let tasks = (await readTasks(ctx, cluster)).items;
     const daemonGroups = new Set(list.filter((s) => s.value.schedulingStrategy === "DAEMON").map((s) => serviceGroup(s.value.name)));
     for (const s of list) {
       if (!active()) return;
       try {
-        const snapshotTasks = allTasks.filter((t) => t.group === serviceGroup(s.value.name));
-        // A service sees only the capacity it can run on: Fargate agents for a FARGATE one, the
-        // other instances otherwise (a DAEMON service never counts a Fargate agent as a host).
-        const pool = instanceRecords.filter((i) => isFargateInstance(i) === (s.value.launchType === "FARGATE"));
-        const plan = planService({
-          service: s.value,
-          tasks: snapshotTasks,
-          instances: await plannedInstances(ctx, s.value, pool, allTasks, cache),
-          healthCheckedDefinitions: await healthChecked(ctx, s.value, snapshotTasks, cache.healthChecked),
-          elbHealth: await elbHealthOf(s.value, snapshotTasks),
-          now: ctx.now(),
-          seed: newId(),
-          daemon: s.value.schedulingStrategy === "DAEMON" ? await daemonContext(ctx, s.value, pool, allTasks, daemonGroups, cache) : undefined,
-        });
-        await applyServicePlan(ctx, s, plan);
+        // Instances are read for each service: the previous one's placements changed them.
+        let read: RoundRead = { service: s, tasks: tasks.filter((t) => t.value.group === serviceGroup(s.value.name)), instances: (await readInstances(ctx, cluster)).items };
+        for (let state: RoundAttempts = { attempt: 0, conflicts: 0 }; ; ) {
+          const outcome = await serviceRound(ctx, read, tasks.map((t) => t.value), daemonGroups, cache, elbHealthOf);
+          const step = nextRoundStep(state, outcome);
+          if (step.kind === "done") break;
+          if (step.kind === "giveUp") {
+            log.warn("service round kept losing races; the next round plans again", { cluster, service: s.value.name, conflicts: step.conflicts });
+            break;
+          }
+          state = step.next;
+          // A lost compare: re-read what the write was guarded on and plan the round again.
+          const service = await ctx.store.services.get(cluster, s.value.name);
+          if (!service || service.value.status === "INACTIVE") break;
+          tasks = (await readTasks(ctx, cluster)).items;
+          read = { service, tasks: tasks.filter((t) => t.value.group === serviceGroup(s.value.name)), instances: (await readInstances(ctx, cluster)).items };
+        }
         // BLUE_GREEN, LINEAR and CANARY: move the deployment through its stages and the rules
         // with it (strategy/runner.ts), on the record as the plan left it.
         if (shiftsTraffic(s.value.deploymentConfiguration.strategy) || s.value.deployments.some((d) => d.shift)) {
           const latest = await ctx.store.services.get(cluster, s.value.name);
-          if (latest) await runStrategyStep(ctx, latest.value, snapshotTasks, strategy, log);
+          if (latest) await runStrategyStep(ctx, latest.value, read.tasks.map((t) => t.value), strategy, log);
         }
       } catch (err) {
         // A lost fence ends the whole round: the next leader owns every service now.
@@ -89,6 +91,53 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
       }
     }
   }
+}
+
+/**
+ * One attempt of one service's round: snapshot, plan and place (pure, one snapshot, one
+ * seed), then write it all as one guarded write set (apply.ts writeRound).
+ */
+async function serviceRound(
+  ctx: CoreContext,
+  read: RoundRead,
+  allTasks: TaskRecord[],
+  daemonGroups: ReadonlySet<string>,
+  cache: DefinitionCache,
+  elbHealthOf: (s: ServiceRecord, tasks: TaskRecord[]) => Promise<Record<string, TaskElbHealth> | undefined>,
+): Promise<RoundOutcome> {
+  const service = read.service.value;
+  const snapshotTasks = read.tasks.map((t) => t.value);
+  const instanceRecords = read.instances.map((i) => i.value);
+  // A service sees only the capacity it can run on: Fargate agents for a FARGATE one, the
+  // other instances otherwise (a DAEMON service never counts a Fargate agent as a host).
+  const pool = instanceRecords.filter((i) => isFargateInstance(i) === (service.launchType === "FARGATE"));
+  const now = ctx.now();
+  const seed = newId();
+  const plan = planService({
+    service,
+    tasks: snapshotTasks,
+    instances: await plannedInstances(ctx, service, pool, allTasks, cache),
+    healthCheckedDefinitions: await healthChecked(ctx, service, snapshotTasks, cache.healthChecked),
+    elbHealth: await elbHealthOf(service, snapshotTasks),
+    now,
+    seed,
+    daemon: service.schedulingStrategy === "DAEMON" ? await daemonContext(ctx, service, pool, allTasks, daemonGroups, cache) : undefined,
+  });
+  if (!plan.service && plan.start.length === 0 && plan.stop.length === 0) return { kind: "applied" };
+  // Tasks are started for the deployments as this round leaves them.
+  const { launches, networks } = await resolveLaunches(ctx, plan.service ?? service, plan);
+  const placed = placeStarts(plan, {
+    instances: instanceRecords,
+    // Instances carry their held tasks; only records from before that field need the task list.
+    ...(!instanceRecords.every((i) => i.heldTasks) && { clusterTasks: allTasks }),
+    serviceTasks: snapshotTasks,
+    launches,
+    scope: ctx.scope,
+    now,
+    seed,
+  });
+  const { placements, blocks } = await assignNetworks(ctx, placed, networks, new Map(read.instances.map((i) => [i.value.id, i])));
+  return writeRound(ctx, read, plan, roundRecord(service, plan, placements, seed, now), placements, blocks);
 }
 
 /** The service's task definitions (its deployments' and its tasks') that define a health check. */
