@@ -111,55 +111,71 @@ export async function assignNetworks(
   return { placements: { starts }, blocks };
 }
 
+/** One service's part of a write set: what its round read, its plan, the record and placements it writes. */
+export interface RoundWrite {
+  read: RoundRead;
+  plan: ServicePlan;
+  record: ServiceRecord | undefined;
+  placements: ServicePlacements;
+}
+
 /**
- * Writes one round as one guarded write set: the service record (guarded by the revision the
- * round read; only a guard when it is unchanged), the stops (each guarded by its task's
- * revision), then the new tasks with their instances' reservations (guarded by the instances'
- * revisions), in transactions of at most etcd's op limit, the record's first so tasks are only
+ * Writes the rounds of one or more services of a cluster as one guarded write set: each
+ * service's record (guarded by the revision its round read; only a guard when unchanged) and
+ * stops (each guarded by its task's revision), then every new task with its instance's
+ * reservation (guarded by the instances' revisions, `instances` as the placements read them),
+ * in transactions of at most etcd's op limit. Records and stops go first, so tasks are only
  * written for deployments that are stored. A lost compare ends the write: the caller re-reads
- * and re-plans (the parts that landed are in what it reads). Targets of stops that gate on
- * draining are deregistered once their stop landed.
+ * and re-plans (the parts that landed are in what it reads). Targets of stops behind the
+ * drain gate are deregistered once their stop landed.
  */
-export async function writeRound(
+export async function writeRounds(
   ctx: CoreContext,
-  read: RoundRead,
-  plan: ServicePlan,
-  record: ServiceRecord | undefined,
-  placements: ServicePlacements,
+  instances: Versioned<ContainerInstanceRecord>[],
+  rounds: RoundWrite[],
   blocks: Map<string, BlockWrite[]>,
 ): Promise<RoundOutcome> {
-  const service = read.service.value;
   const lead: LeadWrite[] = [];
   let landed = 0;
-  // The record's history is logged and trimmed after the write set, not between its transactions.
-  let committed = async () => {};
+  // Records' histories are logged and trimmed after the write set, not between its transactions.
+  const committed: (() => Promise<void>)[] = [];
+  const gated: TaskRecord[] = [];
   try {
-    if (record) {
-      const write = await prepareServiceWrite(ctx, record, read.service.modRevision);
-      lead.push({ ops: write.ops, stage: (txn) => write.stage(txn), landed: () => void (committed = () => write.committed()) });
-    } else {
-      const key = keys.service(service.cluster, service.name);
-      lead.push({ ops: 1, stage: (txn) => void txn.expect(key, read.service.modRevision), landed: () => undefined });
+    const groups = rounds.some((r) => r.plan.stop.length > 0) ? await listTargetGroups(ctx) : [];
+    for (const { read, plan, record } of rounds) {
+      const service = read.service.value;
+      if (record) {
+        const write = await prepareServiceWrite(ctx, record, read.service.modRevision);
+        lead.push({
+          ops: write.ops,
+          stage: (txn) => write.stage(txn),
+          landed: () => {
+            landed++;
+            committed.push(() => write.committed());
+          },
+        });
+      } else {
+        const key = keys.service(service.cluster, service.name);
+        lead.push({ ops: 1, stage: (txn) => void txn.expect(key, read.service.modRevision), landed: () => undefined });
+      }
+      const tasks = new Map(read.tasks.map((t) => [t.value.id, t]));
+      for (const s of plan.stop) {
+        const cur = tasks.get(s.taskId);
+        const next = cur && stoppingTask(cur.value, s.reason, s.code, groups, ctx.now(), { spareProtected: s.spareProtected });
+        if (!cur || !next) continue;
+        lead.push({
+          ops: 1,
+          stage: (txn) => void ctx.store.tasks.stageUpdate(txn, next, cur.modRevision),
+          landed: () => {
+            landed++;
+            if (next.drain) gated.push(next);
+          },
+        });
+      }
     }
-    const tasks = new Map(read.tasks.map((t) => [t.value.id, t]));
-    const groups = plan.stop.length > 0 ? await listTargetGroups(ctx) : [];
-    const gated: TaskRecord[] = [];
-    for (const s of plan.stop) {
-      const cur = tasks.get(s.taskId);
-      const next = cur && stoppingTask(cur.value, s.reason, s.code, groups, ctx.now(), { spareProtected: s.spareProtected });
-      if (!cur || !next) continue;
-      lead.push({
-        ops: 1,
-        stage: (txn) => void ctx.store.tasks.stageUpdate(txn, next, cur.modRevision),
-        landed: () => {
-          landed++;
-          if (next.drain) gated.push(next);
-        },
-      });
-    }
-    const created = placedTasks(placements);
+    const created = rounds.flatMap((r) => placedTasks(r.placements));
     try {
-      await writePlacements(ctx, created, new Map(read.instances.map((i) => [i.value.id, i])), blocks, (done) => (landed += done.length), lead);
+      await writePlacements(ctx, created, new Map(instances.map((i) => [i.value.id, i])), blocks, (done) => (landed += done.length), lead);
     } finally {
       // Its targets start draining now; should this fail, the load balancer loop's next pass does it.
       for (const t of gated) {
@@ -168,15 +184,16 @@ export async function writeRound(
           ctx.log.warn("task targets not deregistered; the load balancer loop will", { taskArn: t.arn, err });
         });
       }
-      await committed();
+      for (const c of committed) await c();
     }
     for (const t of created) ctx.log.info("task placed", { taskArn: t.arn, instanceArn: t.containerInstanceArn, cluster: t.cluster });
   } catch (err) {
     if (err instanceof ConflictError) return { kind: "conflict", landed };
     throw err;
   }
-  if (plan.start.length + plan.stop.length > 0 || record) {
-    ctx.log.info("service reconciled", { cluster: service.cluster, service: service.name, ...plan.summary, placed: placedTasks(placements).length });
+  for (const { read, plan, record, placements } of rounds) {
+    const service = read.service.value;
+    ctx.log.info("service reconciled", { cluster: service.cluster, service: service.name, ...plan.summary, placed: placedTasks(placements).length, written: record !== undefined });
   }
   return { kind: "applied" };
 }

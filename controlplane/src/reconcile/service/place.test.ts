@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CAPACITY_PROVIDER_ATTRIBUTE, FARGATE_ATTRIBUTE, type Attribute, type ContainerInstanceRecord, type TaskDefinitionRecord } from "@berth/shared";
-import { placedTasks, placeStarts, roundRecord, unplacedMessage, type PlacementInput, type StartLaunch } from "./place.js";
+import { chargeInstances, placeCluster, placedTasks, placeStarts, roundRecord, unplacedMessage, type PlacementInput, type StartLaunch } from "./place.js";
 import { serviceMessages } from "./events.js";
 import { NEW, NOW, TD2, svc } from "./testing.js";
 import type { StartRequest } from "./types.js";
@@ -185,5 +185,31 @@ describe("placeStarts + roundRecord: a round's placements and the events naming 
       expect(record.events.map((e) => e.message)).toEqual([newest]);
       expect(record.desiredCount).toBe(1);
     }
+  });
+
+  it.each<[string, number[], ContainerInstanceRecord[], string[][]]>([
+    // i1 holds two 512 MiB tasks: the first service takes both, the second finds it full
+    ["a later service sees the capacity an earlier one took", [2, 1], [inst("i1", 1024)], [["i1", "i1"], []]],
+    // spread: the second service's task goes where the first left room
+    ["services share the instances without over-committing one", [1, 1], [inst("i1", 512), inst("i2", 512)], [["i1"], ["i2"]]],
+    // nothing to place: the others are placed as if it were not there
+    ["a service without starts takes nothing", [0, 2], [inst("i1", 1024)], [[], ["i1", "i1"]]],
+  ])("placeCluster: %s", (_name, counts, instances, placed) => {
+    const rounds = counts.map((n, k) => ({ start: n > 0 ? [start(n)] : [], serviceTasks: [], launches: n > 0 ? [launch()] : [], now: NOW, seed: `s${k}` }));
+    const got = placeCluster(rounds, { instances, scope: { region: "us-east-1", account: "000000000000" } });
+    const where = got.map((p) => placedTasks(p).map((t) => t.containerInstanceId).sort());
+    // Which instance the single-task services land on depends on the seed; the counts per instance do not.
+    expect(where.map((w) => w.length)).toEqual(placed.map((w) => w.length));
+    const perInstance = new Map<string, number>();
+    for (const t of got.flatMap(placedTasks)) perInstance.set(t.containerInstanceId, (perInstance.get(t.containerInstanceId) ?? 0) + t.reserved.memory);
+    for (const i of instances) expect(perInstance.get(i.id) ?? 0).toBeLessThanOrEqual(i.remaining.memory);
+    if (counts[0] === 2) expect(got[1].starts[0][0].failures.map((f) => f.reason)).toEqual(["RESOURCE:MEMORY"]);
+  });
+
+  it("chargeInstances takes each task's reservation and lists it as held, as the write does", () => {
+    const [t] = placedTasks(placeStarts({ start: [start(1)] }, input([inst("i1", 1024)], [launch()])));
+    const [charged] = chargeInstances([inst("i1", 1024), inst("i2", 1024)], [t]);
+    expect(charged.remaining.memory).toBe(512);
+    expect(charged.heldTasks?.map((h) => h.id)).toEqual([t.id]);
   });
 });

@@ -1,6 +1,7 @@
-import { BerthError, type ContainerInstanceRecord, type Resources, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
+import { BerthError, subtract, type ContainerInstanceRecord, type Resources, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
 import {
   dedupeFailures,
+  heldTaskOf,
   newTaskRecord,
   noInstancesMessage,
   planBatch,
@@ -154,6 +155,46 @@ export function placeStarts(plan: Pick<ServicePlan, "start">, input: PlacementIn
       }),
     ),
   };
+}
+
+/** One service's part of a cluster's batch: its plan and what placing it needs besides the instances. */
+export type BatchRound = Pick<ServicePlan, "start"> & Pick<PlacementInput, "serviceTasks" | "launches" | "now" | "seed">;
+
+/**
+ * Places the rounds of several services of a cluster against one snapshot, in order (pure):
+ * each sees the instances as the ones before it left them (their tasks' reservations charged,
+ * as the write will charge them), so their placements can be written as one set.
+ */
+export function placeCluster(
+  rounds: BatchRound[],
+  snapshot: Pick<PlacementInput, "instances" | "clusterTasks" | "scope">,
+): ServicePlacements[] {
+  let instances = snapshot.instances;
+  let clusterTasks = snapshot.clusterTasks;
+  return rounds.map((r) => {
+    const placements = placeStarts(r, { ...r, instances, clusterTasks, scope: snapshot.scope });
+    const created = placedTasks(placements);
+    if (created.length > 0) {
+      instances = chargeInstances(instances, created);
+      clusterTasks = clusterTasks && [...clusterTasks, ...created];
+    }
+    return placements;
+  });
+}
+
+/** The instances with `tasks` placed on them: their reservations taken, their held tasks listed (pure). */
+export function chargeInstances(instances: ContainerInstanceRecord[], tasks: TaskRecord[]): ContainerInstanceRecord[] {
+  const byInstance = new Map<string, TaskRecord[]>();
+  for (const t of tasks) byInstance.set(t.containerInstanceId, [...(byInstance.get(t.containerInstanceId) ?? []), t]);
+  return instances.map((i) => {
+    const mine = byInstance.get(i.id);
+    if (!mine) return i;
+    return {
+      ...i,
+      remaining: mine.reduce((r, t) => subtract(r, t.reserved), i.remaining),
+      heldTasks: i.heldTasks && [...i.heldTasks, ...mine.map(heldTaskOf)],
+    };
+  });
 }
 
 /** How many of the service's live tasks run on each capacity provider. */
