@@ -60,5 +60,6 @@ export { planBatch, type BatchItem, type BatchItemPlan } from "./placement/batch
 export * from "./alarms/index.js";
 export * from "./task-credentials/index.js";
 export { noInstancesMessage } from "./placement/queue.js";
-export { dedupeFailures, writePlacements, type LeadWrite } from "./placement/writes.js";
+export { dedupeFailures } from "./placement/writes.js";
+export { writeServiceRounds, type RoundStop, type RoundWriteOutcome, type ServiceRoundWrite } from "./placement/round-writes.js";
 export type { NewTaskOptions } from "./task-records.js";

@@ -1,23 +1,18 @@
-import { BerthError, ConflictError, serviceGroup, taskReservation, type ContainerInstanceRecord, type ServiceRecord, type Tag, type TaskRecord } from "@berth/shared";
+import { BerthError, serviceGroup, taskReservation, type ContainerInstanceRecord, type ServiceRecord, type Tag, type TaskRecord } from "@berth/shared";
 import {
   assignTaskNetworks,
-  deregisterTaskTargets,
   launchSettings,
   launchTags,
-  listTargetGroups,
-  prepareServiceWrite,
   resolveTaskDefinition,
   resolveTaskNetwork,
-  stoppingTask,
-  writePlacements,
+  writeServiceRounds,
   type BlockWrite,
   type CoreContext,
   type LaunchPlan,
-  type LeadWrite,
   type ResolvedAwsvpc,
 } from "../../core/index.js";
 import { defaultServiceStrategy, type PlacementConstraint, type PlacementStrategy } from "../../scheduler/index.js";
-import { FencedOutError, keys, type Versioned } from "../../store/index.js";
+import { FencedOutError, type Versioned } from "../../store/index.js";
 import { placedTasks, type PlacedBatch, type ServicePlacements, type StartLaunch } from "./place.js";
 import type { RoundOutcome } from "./retry.js";
 import type { ServicePlan } from "./types.js";
@@ -120,14 +115,9 @@ export interface RoundWrite {
 }
 
 /**
- * Writes the rounds of one or more services of a cluster as one guarded write set: each
- * service's record (guarded by the revision its round read; only a guard when unchanged) and
- * stops (each guarded by its task's revision), then every new task with its instance's
- * reservation (guarded by the instances' revisions, `instances` as the placements read them),
- * in transactions of at most etcd's op limit. Records and stops go first, so tasks are only
- * written for deployments that are stored. A lost compare ends the write: the caller re-reads
- * and re-plans (the parts that landed are in what it reads). Targets of stops behind the
- * drain gate are deregistered once their stop landed.
+ * Writes the rounds of one or more services of a cluster as one guarded write set (core
+ * writeServiceRounds): records, stops, then the new tasks on `instances` as the placements
+ * read them. A lost compare comes back as a conflict for the caller to re-read and re-plan.
  */
 export async function writeRounds(
   ctx: CoreContext,
@@ -135,67 +125,31 @@ export async function writeRounds(
   rounds: RoundWrite[],
   blocks: Map<string, BlockWrite[]>,
 ): Promise<RoundOutcome> {
-  const lead: LeadWrite[] = [];
-  let landed = 0;
-  // Records' histories are logged and trimmed after the write set, not between its transactions.
-  const committed: (() => Promise<void>)[] = [];
-  const gated: TaskRecord[] = [];
-  try {
-    const groups = rounds.some((r) => r.plan.stop.length > 0) ? await listTargetGroups(ctx) : [];
-    for (const { read, plan, record } of rounds) {
-      const service = read.service.value;
-      if (record) {
-        const write = await prepareServiceWrite(ctx, record, read.service.modRevision);
-        lead.push({
-          ops: write.ops,
-          stage: (txn) => write.stage(txn),
-          landed: () => {
-            landed++;
-            committed.push(() => write.committed());
-          },
-        });
-      } else {
-        const key = keys.service(service.cluster, service.name);
-        lead.push({ ops: 1, stage: (txn) => void txn.expect(key, read.service.modRevision), landed: () => undefined });
-      }
+  const outcome = await writeServiceRounds(
+    ctx,
+    instances,
+    rounds.map(({ read, plan, record, placements }) => {
       const tasks = new Map(read.tasks.map((t) => [t.value.id, t]));
-      for (const s of plan.stop) {
-        const cur = tasks.get(s.taskId);
-        const next = cur && stoppingTask(cur.value, s.reason, s.code, groups, ctx.now(), { spareProtected: s.spareProtected });
-        if (!cur || !next) continue;
-        lead.push({
-          ops: 1,
-          stage: (txn) => void ctx.store.tasks.stageUpdate(txn, next, cur.modRevision),
-          landed: () => {
-            landed++;
-            if (next.drain) gated.push(next);
-          },
-        });
-      }
+      return {
+        service: read.service,
+        record,
+        // A task the round planned to stop is one it read.
+        stops: plan.stop.flatMap((s) => {
+          const task = tasks.get(s.taskId);
+          return task ? [{ task, reason: s.reason, code: s.code, spareProtected: s.spareProtected }] : [];
+        }),
+        created: placedTasks(placements),
+      };
+    }),
+    blocks,
+  );
+  if (outcome.kind === "applied") {
+    for (const { read, plan, record, placements } of rounds) {
+      const service = read.service.value;
+      ctx.log.info("service reconciled", { cluster: service.cluster, service: service.name, ...plan.summary, placed: placedTasks(placements).length, written: record !== undefined });
     }
-    const created = rounds.flatMap((r) => placedTasks(r.placements));
-    try {
-      await writePlacements(ctx, created, new Map(instances.map((i) => [i.value.id, i])), blocks, (done) => (landed += done.length), lead);
-    } finally {
-      // Its targets start draining now; should this fail, the load balancer loop's next pass does it.
-      for (const t of gated) {
-        await deregisterTaskTargets(ctx, t).catch((err) => {
-          if (err instanceof FencedOutError) throw err;
-          ctx.log.warn("task targets not deregistered; the load balancer loop will", { taskArn: t.arn, err });
-        });
-      }
-      for (const c of committed) await c();
-    }
-    for (const t of created) ctx.log.info("task placed", { taskArn: t.arn, instanceArn: t.containerInstanceArn, cluster: t.cluster });
-  } catch (err) {
-    if (err instanceof ConflictError) return { kind: "conflict", landed };
-    throw err;
   }
-  for (const { read, plan, record, placements } of rounds) {
-    const service = read.service.value;
-    ctx.log.info("service reconciled", { cluster: service.cluster, service: service.name, ...plan.summary, placed: placedTasks(placements).length, written: record !== undefined });
-  }
-  return { kind: "applied" };
+  return outcome;
 }
 
 /** The tags of the tasks `service` starts from a definition tagged `taskDefinitionTags`. */
