@@ -59,3 +59,7 @@ export { defaultPlacementBatching, type PlacementBatching } from "./placement/ba
 export { planBatch, type BatchItem, type BatchItemPlan } from "./placement/batch-plan.js";
 export * from "./alarms/index.js";
 export * from "./task-credentials/index.js";
+export { noInstancesMessage } from "./placement/queue.js";
+export { dedupeFailures } from "./placement/writes.js";
+export { writeServiceRounds, type RoundStop, type RoundWriteOutcome, type ServiceRoundWrite } from "./placement/round-writes.js";
+export type { NewTaskOptions } from "./task-records.js";

@@ -10,7 +10,7 @@ import {
   type ServiceRevisionRecord,
   type TaskDefinitionRecord,
 } from "@berth/shared";
-import { keys, type ScanPage, type Versioned } from "../store/index.js";
+import { keys, type ScanPage, type Txn, type Versioned } from "../store/index.js";
 import type { CoreContext } from "./context.js";
 import type { PageRequest } from "./listings.js";
 import { definitionsToCapture, planServiceHistory, type HistoryIds } from "./service-history-plan.js";
@@ -45,6 +45,28 @@ export const randomHistoryIds: HistoryIds = {
  * read) changed meanwhile; returns the record as written.
  */
 export async function writeService(ctx: CoreContext, next: ServiceRecord, modRevision: string): Promise<ServiceRecord> {
+  const write = await prepareServiceWrite(ctx, next, modRevision);
+  const txn = ctx.store.txn();
+  write.stage(txn);
+  await ctx.store.commit(txn);
+  await write.committed();
+  return write.service;
+}
+
+/**
+ * A service record's write with its history, read and planned but not yet staged: `stage`
+ * adds its guarded operations (`ops` of them) to a transaction that may carry other writes (a
+ * service round's tasks), `committed` logs and trims once that transaction landed.
+ */
+export interface ServiceWrite {
+  service: ServiceRecord;
+  ops: number;
+  stage(txn: Txn): void;
+  committed(): Promise<void>;
+}
+
+/** Reads what {@link writeService} needs and plans the history, leaving the commit to the caller. */
+export async function prepareServiceWrite(ctx: CoreContext, next: ServiceRecord, modRevision: string): Promise<ServiceWrite> {
   const definitions = new Map<string, TaskDefinitionRecord | undefined>();
   for (const arn of definitionsToCapture(next)) {
     const { family, revision } = parseTaskDefinitionRef(arn);
@@ -57,19 +79,23 @@ export async function writeService(ctx: CoreContext, next: ServiceRecord, modRev
   }
   const existing = new Map([...read].map(([arn, v]) => [arn, v.value]));
   const plan = planServiceHistory({ service: next, existing, definitions, scope: ctx.scope, now: ctx.now(), ids: randomHistoryIds });
-
-  const txn = ctx.store.txn();
-  if (modRevision === "0") ctx.store.services.stageCreate(txn, plan.service);
-  else ctx.store.services.stageUpdate(txn, plan.service, modRevision);
-  for (const r of plan.createRevisions) ctx.store.serviceRevisions.stageCreate(txn, r);
-  for (const d of plan.createDeployments) ctx.store.serviceDeployments.stageCreate(txn, d);
-  for (const d of plan.updateDeployments) ctx.store.serviceDeployments.stageUpdate(txn, d, read.get(d.arn)!.modRevision);
-  await ctx.store.commit(txn);
-  for (const d of [...plan.createDeployments, ...plan.updateDeployments]) {
-    ctx.log.info("service deployment", { cluster: d.cluster, service: d.service, serviceDeploymentArn: d.arn, status: d.status });
-  }
-  if (plan.createDeployments.length > 0) await trimHistory(ctx, next.cluster, next.name);
-  return plan.service;
+  return {
+    service: plan.service,
+    ops: 1 + plan.createRevisions.length + plan.createDeployments.length + plan.updateDeployments.length,
+    stage(txn) {
+      if (modRevision === "0") ctx.store.services.stageCreate(txn, plan.service);
+      else ctx.store.services.stageUpdate(txn, plan.service, modRevision);
+      for (const r of plan.createRevisions) ctx.store.serviceRevisions.stageCreate(txn, r);
+      for (const d of plan.createDeployments) ctx.store.serviceDeployments.stageCreate(txn, d);
+      for (const d of plan.updateDeployments) ctx.store.serviceDeployments.stageUpdate(txn, d, read.get(d.arn)!.modRevision);
+    },
+    async committed() {
+      for (const d of [...plan.createDeployments, ...plan.updateDeployments]) {
+        ctx.log.info("service deployment", { cluster: d.cluster, service: d.service, serviceDeploymentArn: d.arn, status: d.status });
+      }
+      if (plan.createDeployments.length > 0) await trimHistory(ctx, next.cluster, next.name);
+    },
+  };
 }
 
 /**

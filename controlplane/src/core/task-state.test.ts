@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { dispatchedDesiredStatus, type TaskRecord } from "@berth/shared";
 import type { TaskStateChange } from "@berth/proto";
-import { agentStopOf, applyChange, stoppedWithoutAgent, type AgentStop } from "./task-state.js";
+import { agentStopOf, applyChange, stoppedWithoutAgent, stoppingTask, type AgentStop } from "./task-state.js";
+import type { TargetGroupRecord } from "./elbv2/index.js";
 
 const now = 1_700_000_000_000;
 
@@ -270,5 +271,31 @@ describe("dispatchedDesiredStatus", () => {
     ["draining", { desiredStatus: "STOPPED", drain: { sinceMs: 0, targetGroupArns: ["tg"], untilMs: 1 } }, "RUNNING"],
   ])("%s", (_name, t, want) => {
     expect(dispatchedDesiredStatus(t)).toBe(want);
+  });
+});
+
+describe("stoppingTask: a stop as StopTask and a service round write it", () => {
+  // A group holding t1's target, with ECS's default 300 s deregistration delay.
+  const group = { arn: "tg", attributes: {}, targets: [{ id: "10.0.0.1", port: 80, taskArn: task().arn }] } as unknown as TargetGroupRecord;
+  const reason = "Scaling activity initiated by (deployment ecs-svc/1)";
+  it.each<[string, Partial<TaskRecord>, TargetGroupRecord[], boolean, Partial<TaskRecord> | undefined]>([
+    // a running task goes STOPPING with the reason and code
+    ["a running task", { lastStatus: "RUNNING" }, [], false, { desiredStatus: "STOPPED", lastStatus: "STOPPING", stoppedReason: reason, stopCode: "ServiceSchedulerInitiated", stoppingAtMs: now, version: 2 }],
+    // a task not yet running keeps its last status; the agent stops it where it is
+    ["a pending task", {}, [], false, { desiredStatus: "STOPPED", lastStatus: "PENDING" }],
+    // registered in a target group: the drain gate holds it (DEACTIVATING) until its targets drained
+    ["a running task registered in a target group", { lastStatus: "RUNNING" }, [group], false, { lastStatus: "DEACTIVATING", drain: { sinceMs: now, targetGroupArns: ["tg"], untilMs: now + 300_000 + 30_000 } }],
+    // already asked to stop: nothing to write
+    ["a task stopping already", { lastStatus: "RUNNING", desiredStatus: "STOPPED" }, [], false, undefined],
+    // scale-in protection holds and the stop spares protected tasks: nothing to write
+    ["a protected task, spared", { lastStatus: "RUNNING", protection: { expiresAtMs: now + 60_000 } }, [], true, undefined],
+    // protection lapsed: the stop goes through
+    ["a task whose protection lapsed", { lastStatus: "RUNNING", protection: { expiresAtMs: now - 1 } }, [], true, { desiredStatus: "STOPPED", lastStatus: "STOPPING" }],
+    // a stop that does not spare protected tasks (unhealthy, draining instance) ignores protection
+    ["a protected task, not spared", { lastStatus: "RUNNING", protection: { expiresAtMs: now + 60_000 } }, [], false, { desiredStatus: "STOPPED", lastStatus: "STOPPING" }],
+  ])("%s", (_name, over, groups, spareProtected, want) => {
+    const got = stoppingTask(task(over), reason, "ServiceSchedulerInitiated", groups, now, { spareProtected });
+    if (want === undefined) expect(got).toBeUndefined();
+    else expect(got).toMatchObject(want);
   });
 });

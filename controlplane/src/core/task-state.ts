@@ -230,21 +230,9 @@ export async function stopTask(
   // Whether the write that landed set the gate (the change runs again after a lost race).
   let gated = false;
   const rec = await updateTask(ctx, cluster, id, (t) => {
-    gated = false;
-    if (t.desiredStatus === "STOPPED") return undefined;
-    if (opts.spareProtected && protectionHolds(t, ctx.now())) return undefined;
-    const drain = planStopDrain(t, groups, ctx.now());
-    gated = drain !== undefined;
-    return {
-      ...t,
-      desiredStatus: "STOPPED",
-      lastStatus: t.lastStatus === "RUNNING" ? (drain ? "DEACTIVATING" : "STOPPING") : t.lastStatus,
-      ...(drain && { drain }),
-      stoppingAtMs: ctx.now(),
-      stoppedReason: reason ?? "Task stopped by user",
-      stopCode: code,
-      version: t.version + 1,
-    };
+    const next = stoppingTask(t, reason, code, groups, ctx.now(), opts);
+    gated = next?.drain !== undefined;
+    return next;
   });
   if (!rec) throw new InvalidParameterException("The referenced task was not found.");
   // Its targets start draining now; should this fail, the load balancer loop's next pass does it.
@@ -255,6 +243,34 @@ export async function stopTask(
     });
   }
   return rec;
+}
+
+/**
+ * `t` asked to stop at `now` (pure), or undefined when that changes nothing: it is stopping
+ * already, or it is spared for its scale-in protection. A RUNNING task registered in one of
+ * `groups` gets the drain gate (DEACTIVATING); the caller deregisters its targets once written.
+ */
+export function stoppingTask(
+  t: TaskRecord,
+  reason: string | undefined,
+  code: StopCode,
+  groups: Parameters<typeof planStopDrain>[1],
+  now: number,
+  opts: StopOptions = {},
+): TaskRecord | undefined {
+  if (t.desiredStatus === "STOPPED") return undefined;
+  if (opts.spareProtected && protectionHolds(t, now)) return undefined;
+  const drain = planStopDrain(t, groups, now);
+  return {
+    ...t,
+    desiredStatus: "STOPPED",
+    lastStatus: t.lastStatus === "RUNNING" ? (drain ? "DEACTIVATING" : "STOPPING") : t.lastStatus,
+    ...(drain && { drain }),
+    stoppingAtMs: now,
+    stoppedReason: reason ?? "Task stopped by user",
+    stopCode: code,
+    version: t.version + 1,
+  };
 }
 
 /** Marks a task STOPPED without its agent (its instance is gone), releasing its resources. */

@@ -1,9 +1,19 @@
 import { groupBy, subtract, type ContainerInstanceRecord, type TaskRecord } from "@berth/shared";
-import { maxStagedOps, type Versioned } from "../../store/index.js";
+import { maxStagedOps, type Txn, type Versioned } from "../../store/index.js";
 import type { CoreContext } from "../context.js";
 import { heldTaskOf } from "../task-records.js";
 import { stageBlocks, type BlockWrite } from "../task-networks.js";
 import type { RunFailure } from "./types.js";
+
+/**
+ * Writes staged ahead of a batch's placements in the same transactions (a service round's
+ * record and stops): `ops` operations, whole in one transaction; `landed` once it committed.
+ */
+export interface LeadWrite {
+  ops: number;
+  stage(txn: Txn): void;
+  landed(): void;
+}
 
 /**
  * Writes placed tasks with their instances' new remaining resources. A transaction holds whole
@@ -11,6 +21,7 @@ import type { RunFailure } from "./types.js";
  * limit; a batch too large for one is split, and an instance with more tasks than fit in one
  * transaction is written in parts, each guarded by the revision the previous part committed at.
  * `committed` hears of every part that landed, so a conflict later in the batch loses nothing.
+ * `lead` writes go first, in order, so a part holding tasks never lands before them.
  */
 export async function writePlacements(
   ctx: CoreContext,
@@ -18,19 +29,28 @@ export async function writePlacements(
   instances: Map<string, Versioned<ContainerInstanceRecord>>,
   blocks: Map<string, BlockWrite[]>,
   committed: (tasks: TaskRecord[]) => void,
+  lead: LeadWrite[] = [],
 ): Promise<void> {
   const perTxn = maxStagedOps - 1;
   const byInstance = groupBy(created, (t) => t.containerInstanceId);
   let txn = ctx.store.txn();
   let pending: TaskRecord[] = [];
+  let leading: LeadWrite[] = [];
   const flush = async () => {
-    if (pending.length === 0) return "0";
+    if (pending.length === 0 && leading.length === 0) return "0";
     const revision = await ctx.store.commit(txn);
+    for (const l of leading) l.landed();
     committed(pending);
     txn = ctx.store.txn();
     pending = [];
+    leading = [];
     return revision;
   };
+  for (const l of lead) {
+    if (txn.size + l.ops > maxStagedOps) await flush();
+    l.stage(txn);
+    leading.push(l);
+  }
   for (const [id, tasks] of byInstance) {
     let cur = instances.get(id)!;
     for (let i = 0; i < tasks.length; i += perTxn) {

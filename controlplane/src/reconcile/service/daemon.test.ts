@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RolloutState, TaskRecord } from "@berth/shared";
-import { unplacedMessage } from "./apply.js";
+import { unplacedMessage } from "./place.js";
 import { daemonSnap, daemonSvc, instance, on } from "./daemon-testing.js";
 import { serviceMessages, stopReasons } from "./events.js";
 import { planService } from "./plan.js";

@@ -20,3 +20,8 @@ export function eventId(seed: string, index: number): string {
   const hex = [0, 1, 2, 3].map((w) => hash32(seed, "event", String(index), String(w)).toString(16).padStart(8, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
+
+/** A task id shaped like `newId`'s (32 hex digits), the `index`-th task a round seeded `seed` starts. */
+export function taskId(seed: string, index: number): string {
+  return [0, 1, 2, 3].map((w) => hash32(seed, "task", String(index), String(w)).toString(16).padStart(8, "0")).join("");
+}
