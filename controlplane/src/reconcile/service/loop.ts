@@ -1,5 +1,5 @@
 import { groupBy, newId, serviceGroup, type ContainerInstanceRecord, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { isFargateInstance, readElbHealthView, readInstances, readTasks, resolveTaskDefinition, serviceElbHealth, servesLoadBalancers, shiftsTraffic, snapshotInstances, type CoreContext, type ElbHealthView } from "../../core/index.js";
+import { isFargateInstance, readDeploymentAlarms, readElbHealthView, readInstances, readTasks, resolveTaskDefinition, serviceElbHealth, servesLoadBalancers, shiftsTraffic, snapshotInstances, type CoreContext, type ElbHealthView } from "../../core/index.js";
 import { eligibleInstances, type PlacementConstraint } from "../../scheduler/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
@@ -49,6 +49,8 @@ export async function startServiceLoop(ctx: CoreContext, opts: { intervalMs: num
 async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, active: () => boolean, strategy: StrategyOptions): Promise<void> {
   const services = (await ctx.store.services.list(keys.services())).items.filter((s) => s.value.status !== "INACTIVE");
   const byCluster = groupBy(services, (s) => s.value.cluster);
+  // The alarms deploymentConfiguration.alarms name, once a round (no read when none are enabled).
+  const alarms = await readDeploymentAlarms(ctx, services.map((s) => s.value));
   // Target groups and their health are read once a round, and only when a service has loadBalancers.
   let elbView: Promise<ElbHealthView> | undefined;
   const elbHealthOf = async (s: ServiceRecord, tasks: TaskRecord[]) =>
@@ -74,6 +76,7 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
           now: ctx.now(),
           seed: newId(),
           daemon: s.value.schedulingStrategy === "DAEMON" ? await daemonContext(ctx, s.value, pool, allTasks, daemonGroups, cache) : undefined,
+          alarms,
         });
         await applyServicePlan(ctx, s, plan);
         // BLUE_GREEN, LINEAR and CANARY: move the deployment through its stages and the rules
