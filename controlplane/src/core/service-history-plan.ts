@@ -213,7 +213,8 @@ function advance(sd: ServiceDeploymentRecord, service: ServiceRecord, now: numbe
   const next: ServiceDeploymentRecord = {
     ...sd,
     status: derived.status,
-    statusReason: derived.reason,
+    // The failed deployment is gone once its rollback completes: its reason stays.
+    statusReason: derived.reason ?? sd.statusReason,
     circuitBreaker: t ? breakerOf(service, t, final) : sd.circuitBreaker,
     alarms: t ? serviceDeploymentAlarms(service.deploymentConfiguration, t, final) : sd.alarms,
   };
