@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
-import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, ListServiceDeploymentsCommand } from "@aws-sdk/client-ecs";
+import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, DescribeTasksCommand, ListServiceDeploymentsCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSingleHost, type SingleHost, type TestControlPlane } from "../support/berth.js";
 import { registerFamily, sleeper, type ServiceScope } from "../support/cluster-services.js";
@@ -27,16 +27,18 @@ async function cli(service: string, ...args: string[]): Promise<any> {
 const scope: ServiceScope = { ecs: () => t.ecs, cluster };
 const service = async (name: string) => (await cli("ecs", "describe-services", "--cluster", cluster, "--services", name)).services[0];
 const primary = (svc: any) => svc.deployments.find((d: any) => d.status === "PRIMARY");
-// The CLI's 2.9 model has no currentServiceDeployment (it drops members it does not know).
-const currentArn = async (name: string) => (await t.ecs.send(new DescribeServicesCommand({ cluster, services: [name] }))).services![0].currentServiceDeployment!;
+// Waiting polls with the JS SDK, which costs no process per call; the CLI's 2.9 model has no
+// currentServiceDeployment either (it drops members it does not know).
+const polled = async (name: string) => (await t.ecs.send(new DescribeServicesCommand({ cluster, services: [name] }))).services![0] as any;
+const currentArn = async (name: string) => (await polled(name)).currentServiceDeployment as string;
 const serviceDeployment = async (arn: string) => (await t.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))).serviceDeployments![0];
 
 /** The service's tasks that are not STOPPED, as [task definition, lastStatus]. */
 async function liveTasks(name: string): Promise<[string, string][]> {
-  const arns = (await cli("ecs", "list-tasks", "--cluster", cluster, "--service-name", name)).taskArns as string[];
+  const arns = (await t.ecs.send(new ListTasksCommand({ cluster, serviceName: name }))).taskArns ?? [];
   if (arns.length === 0) return [];
-  const tasks = (await cli("ecs", "describe-tasks", "--cluster", cluster, "--tasks", ...arns)).tasks as any[];
-  return tasks.filter((x) => x.lastStatus !== "STOPPED").map((x) => [x.taskDefinitionArn, x.lastStatus]);
+  const tasks = (await t.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [];
+  return tasks.filter((x) => x.lastStatus !== "STOPPED").map((x) => [x.taskDefinitionArn!, x.lastStatus!]);
 }
 
 /** An alarm on a metric no task reports, kept in whatever state SetAlarmState gives it; its window is 2 s × `periods`. */
@@ -50,10 +52,11 @@ async function quietAlarm(name: string, periods: number): Promise<void> {
 async function alarmedService(name: string, alarms: string[]): Promise<any> {
   await cli("ecs", "create-service", "--cluster", cluster, "--service-name", name, "--task-definition", rev1, "--desired-count", "2",
     "--deployment-configuration", `maximumPercent=200,minimumHealthyPercent=100,alarms={alarmNames=[${alarms.join(",")}],enable=true,rollback=true}`);
-  return eventually(`${name}'s first deployment to complete`, async () => {
-    const s = await service(name);
+  await eventually(`${name}'s first deployment to complete`, async () => {
+    const s = await polled(name);
     return primary(s)?.rolloutState === "COMPLETED" && s.runningCount === 2 ? s : undefined;
   }, 60_000, 300);
+  return service(name);
 }
 
 beforeAll(async () => {
@@ -76,7 +79,7 @@ describe("deployment alarms", () => {
   });
 
   it("an alarm going into ALARM fails the deployment and rolls it back to the previous task definition", async () => {
-    await quietAlarm("fail-alarm", 4);
+    await quietAlarm("fail-alarm", 3);
     const created = await alarmedService("failing", ["fail-alarm"]);
     expect(created.deploymentConfiguration.alarms).toEqual({ alarmNames: ["fail-alarm"], enable: true, rollback: true });
     const first = primary(created);
@@ -93,12 +96,13 @@ describe("deployment alarms", () => {
     }, 60_000, 300);
     await cli("cloudwatch", "set-alarm-state", "--alarm-name", "fail-alarm", "--state-value", "ALARM", "--state-reason", "testing the deployment rollback");
 
-    const end = await eventually("the rollback to finish: 2 tasks of rev1 and nothing else", async () => {
-      const s = await service("failing");
+    await eventually("the rollback to finish: 2 tasks of rev1 and nothing else", async () => {
+      const s = await polled("failing");
       const live = await liveTasks("failing");
       const done = primary(s)?.rolloutState === "COMPLETED" && s.deployments.length === 1 && live.length === 2 && live.every(([td, st]) => td === rev1 && st === "RUNNING");
-      return done ? s : undefined;
+      return done ? true : undefined;
     }, 60_000, 300);
+    const end = await service("failing");
     const rollback = primary(end);
     expect(rollback).toMatchObject({ taskDefinition: rev1, desiredCount: 2, runningCount: 2, rolloutStateReason: `ECS deployment ${rollback.id} completed.` });
     expect(rollback.id).not.toBe(first.id);
@@ -140,13 +144,13 @@ describe("deployment alarms", () => {
       const live = await liveTasks("steady");
       return live.length === 2 && live.every(([td, st]) => td === rev2 && st === "RUNNING") ? Date.now() : undefined;
     }, 60_000, 200);
-    const baking = await service("steady");
+    const baking = await polled("steady");
     expect(primary(baking)).toMatchObject({ taskDefinition: rev2, rolloutState: "IN_PROGRESS" });
     expect((await serviceDeployment(arn)).alarms).toEqual({ status: "MONITORING", alarmNames: ["ok-alarm", "no-such-alarm"], triggeredAlarmNames: [] });
 
     const done = await eventually("the deployment to complete after its bake", async () => {
-      const s = await service("steady");
-      return primary(s)?.rolloutState === "COMPLETED" ? { s, at: Date.now() } : undefined;
+      const s = await polled("steady");
+      return primary(s)?.rolloutState === "COMPLETED" ? { s: await service("steady"), at: Date.now() } : undefined;
     }, 60_000, 200);
     // The bake is one window of ok-alarm (3 × 2 s), counted from the round that saw the service
     // steady, a moment after this test did.
