@@ -43,7 +43,7 @@ describe("deploymentBakeMs", () => {
     huge: { state: "OK", periodSeconds: 3600, evaluationPeriods: 1 },
   };
   const on = (alarmNames: string[]) => ({ alarms: { alarmNames, enable: true, rollback: true } });
-  it.each<[string, { bakeTimeInMinutes?: number; alarms?: DeploymentAlarmsConfiguration }, number]>([
+  it.each<[string, { bakeTimeInMinutes?: number; alarms?: DeploymentAlarmsConfiguration }, number, number?]>([
     // One window of the alarm: Period × EvaluationPeriods.
     ["one alarm", on(["fast"]), 30_000],
     // The slowest alarm's window.
@@ -55,7 +55,11 @@ describe("deploymentBakeMs", () => {
     // bakeTimeInMinutes set: the user's bake, even 0.
     ["configured", { ...on(["slow"]), bakeTimeInMinutes: 1 }, 60_000],
     ["configured zero", { ...on(["slow"]), bakeTimeInMinutes: 0 }, 0],
-  ])("%s", (_name, config, exp) => expect(deploymentBakeMs(config, states)).toBe(exp));
+    // Minutes as long as BERTH_BAKE_MINUTE_MS says (tests use 1000).
+    ["short minutes", { ...on(["slow"]), bakeTimeInMinutes: 3 }, 3000, 1000],
+    // The alarms' windows are seconds, whatever the minute.
+    ["short minutes, alarm window", on(["fast"]), 30_000, 1000],
+  ])("%s", (_name, config, exp, minuteMs?: number) => expect(deploymentBakeMs(config, states, minuteMs)).toBe(exp));
 });
 
 describe("serviceDeploymentAlarms", () => {

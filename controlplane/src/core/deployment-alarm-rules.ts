@@ -24,6 +24,13 @@ export interface DeploymentAlarmState {
 /** The alarms services name, by name; a name that matches no alarm is absent. */
 export type DeploymentAlarmStates = Readonly<Record<string, DeploymentAlarmState>>;
 
+/** What the service planner watches deployments with: the alarms' states and the length of a bake minute. */
+export interface DeploymentAlarmWatch {
+  states: DeploymentAlarmStates;
+  /** Milliseconds per minute of bakeTimeInMinutes (BERTH_BAKE_MINUTE_MS; 60000). */
+  minuteMs: number;
+}
+
 /** CloudWatch's bounds on an alarm name. */
 const maxAlarmNameLength = 255;
 
@@ -64,11 +71,12 @@ export function mergeDeploymentAlarms(base: DeploymentAlarmsConfiguration | unde
 /**
  * How long a deployment watched by these alarms bakes once steady (all its tasks running and
  * healthy, the old ones gone) before it is COMPLETED: bakeTimeInMinutes when the service sets
- * it (the developer guide: "You can configure the bake time for a rolling deployment"),
+ * it (the developer guide: "You can configure the bake time for a rolling deployment"; minutes
+ * of `minuteMs`, BERTH_BAKE_MINUTE_MS as for the strategies' bakes),
  * otherwise one window of the slowest named alarm, at most {@link maxDefaultBakeMs}.
  */
-export function deploymentBakeMs(config: Pick<DeploymentConfiguration, "bakeTimeInMinutes" | "alarms">, states: DeploymentAlarmStates): number {
-  if (config.bakeTimeInMinutes !== undefined) return config.bakeTimeInMinutes * 60_000;
+export function deploymentBakeMs(config: Pick<DeploymentConfiguration, "bakeTimeInMinutes" | "alarms">, states: DeploymentAlarmStates, minuteMs = 60_000): number {
+  if (config.bakeTimeInMinutes !== undefined) return config.bakeTimeInMinutes * minuteMs;
   let longest = 0;
   for (const name of config.alarms?.alarmNames ?? []) {
     const a = states[name];

@@ -1,6 +1,6 @@
 import type { AlarmMonitorStatus, DeploymentAlarmMonitor, DeploymentRecord, ServiceRecord, TrafficShiftRecord } from "@berth/shared";
 import { describe, expect, it } from "vitest";
-import type { DeploymentAlarmStates } from "../../core/index.js";
+import type { DeploymentAlarmStates, DeploymentAlarmWatch } from "../../core/index.js";
 import { alarmBake } from "./alarm-rollback.js";
 import { rolloutReasons, serviceMessages } from "./events.js";
 import { planService } from "./plan.js";
@@ -8,9 +8,10 @@ import { NEW, NOW, OLD, TD1, TD2, applyPlan, dep, snap, svc, tasks, tick } from 
 import type { ServiceSnapshot } from "./types.js";
 
 const web = "web";
-const ok: DeploymentAlarmStates = { latency: { state: "OK", periodSeconds: 10, evaluationPeriods: 2 } };
-const firing: DeploymentAlarmStates = { latency: { state: "ALARM", periodSeconds: 10, evaluationPeriods: 2 } };
-const noData: DeploymentAlarmStates = { latency: { state: "INSUFFICIENT_DATA", periodSeconds: 10, evaluationPeriods: 2 } };
+const watch = (states: DeploymentAlarmStates): DeploymentAlarmWatch => ({ states, minuteMs: 60_000 });
+const ok = watch({ latency: { state: "OK", periodSeconds: 10, evaluationPeriods: 2 } });
+const firing = watch({ latency: { state: "ALARM", periodSeconds: 10, evaluationPeriods: 2 } });
+const noData = watch({ latency: { state: "INSUFFICIENT_DATA", periodSeconds: 10, evaluationPeriods: 2 } });
 const watching = (over: Partial<DeploymentAlarmMonitor> = {}): DeploymentAlarmMonitor => ({ status: "MONITORING", alarmNames: ["latency"], bakeMs: 20_000, ...over });
 
 /** Service `web` (3, 100/200) watching `latency`, rolling NEW (TD2) out over OLD (TD1, COMPLETED). */
@@ -101,9 +102,17 @@ describe("deployment alarms: one round", () => {
       { primary: [OLD, TD1, "COMPLETED", undefined], failed: ["FAILED", "TRIGGERED", ["latency"]], start: 0, events: rolledBack }],
   ])("%s", (_name, s, exp) => assertRound(s, exp));
 
+  it("the check fixes its bake when it begins: one window of the alarm, or bakeTimeInMinutes in bake minutes", () => {
+    const bakeOf = (service: ServiceRecord, w: DeploymentAlarmWatch) => planService(snap(service, tasks(3, OLD, "healthy"), { alarms: w })).service!.deployments[0].alarms?.bakeMs;
+    expect(bakeOf(watched(), ok)).toBe(20_000);
+    const configured = watched();
+    configured.deploymentConfiguration.bakeTimeInMinutes = 2;
+    expect(bakeOf(configured, { ...ok, minuteMs: 1000 })).toBe(2000);
+  });
+
   it("the failed deployment says which alarms fired, the rollback which deployment it returns to", () => {
     const s = snap(watched({ names: ["latency", "errors"], primary: { alarms: watching({ alarmNames: ["latency", "errors"] }) } }), [...tasks(3, OLD, "healthy"), ...tasks(1, NEW, "healthy")], {
-      alarms: { ...firing, errors: { state: "ALARM", periodSeconds: 60, evaluationPeriods: 1 } },
+      alarms: watch({ ...firing.states, errors: { state: "ALARM", periodSeconds: 60, evaluationPeriods: 1 } }),
     });
     const after = planService(s).service!.deployments;
     expect(after.find((d) => d.id === NEW)?.rolloutStateReason).toBe(rolloutReasons.alarmsFailed(["latency", "errors"]));
@@ -139,7 +148,7 @@ describe("alarmBake", () => {
 
 describe("deployment alarms: whole rollouts", () => {
   /** Rounds of plan → apply → time passing (1 s each), `alarms` read anew each round. */
-  function run(s: ServiceSnapshot, alarms: (round: number) => DeploymentAlarmStates, rounds: number): ServiceSnapshot {
+  function run(s: ServiceSnapshot, alarms: (round: number) => DeploymentAlarmWatch, rounds: number): ServiceSnapshot {
     for (let i = 0; i < rounds; i++) s = tick(applyPlan({ ...s, alarms: alarms(i) }, planService({ ...s, alarms: alarms(i) }), i));
     return s;
   }

@@ -1,5 +1,5 @@
 import type { DeploymentAlarmMonitor, DeploymentRecord, ServiceRecord } from "@berth/shared";
-import { alarmsInAlarm, deploymentBakeMs, type DeploymentAlarmStates } from "../../core/index.js";
+import { alarmsInAlarm, deploymentBakeMs, type DeploymentAlarmWatch } from "../../core/index.js";
 import { failPrimary, type BreakerOutcome } from "./breaker.js";
 import { rolloutReasons, serviceMessages } from "./events.js";
 
@@ -19,15 +19,15 @@ import { rolloutReasons, serviceMessages } from "./events.js";
  */
 
 /** Fails the primary when one of its alarms is in ALARM; begins the check of a primary first seen. */
-export function applyDeploymentAlarms(service: ServiceRecord, outcome: BreakerOutcome, states: DeploymentAlarmStates, now: number, seed: string): BreakerOutcome {
+export function applyDeploymentAlarms(service: ServiceRecord, outcome: BreakerOutcome, watch: DeploymentAlarmWatch, now: number, seed: string): BreakerOutcome {
   const config = service.deploymentConfiguration.alarms;
   if (!config?.enable || service.status !== "ACTIVE") return outcome;
   const primary = outcome.deployments.find((d) => d.status === "PRIMARY");
   if (!primary || primary.rolloutState !== "IN_PROGRESS") return outcome;
-  if (!primary.alarms) return { ...outcome, deployments: replaced(outcome.deployments, primary, beginCheck(service, primary, states)) };
+  if (!primary.alarms) return { ...outcome, deployments: replaced(outcome.deployments, primary, beginCheck(service, primary, watch)) };
   if (primary.alarms.status !== "MONITORING") return outcome;
 
-  const triggered = alarmsInAlarm(primary.alarms.alarmNames, states);
+  const triggered = alarmsInAlarm(primary.alarms.alarmNames, watch.states);
   if (triggered.length === 0) return outcome;
   const failed = failPrimary(service, outcome.deployments, primary, {
     rollback: config.rollback,
@@ -41,7 +41,7 @@ export function applyDeploymentAlarms(service: ServiceRecord, outcome: BreakerOu
   // The rollback begins with those alarms in ALARM, so it is not watched (ECS's rule above):
   // the fix goes out even while the alarm that failed the last one still fires.
   const next = failed.deployments.find((d) => d.status === "PRIMARY");
-  const deployments = next && next.rolloutState === "IN_PROGRESS" && !next.alarms ? replaced(failed.deployments, next, beginCheck(service, next, states)) : failed.deployments;
+  const deployments = next && next.rolloutState === "IN_PROGRESS" && !next.alarms ? replaced(failed.deployments, next, beginCheck(service, next, watch)) : failed.deployments;
   return { deployments, messages: [...outcome.messages, ...failed.messages] };
 }
 
@@ -74,10 +74,10 @@ export function alarmBake(service: ServiceRecord, primary: DeploymentRecord, con
 }
 
 /** The check a deployment begins with: the service's alarm names, its bake, and whether any of them already fires. */
-function beginCheck(service: ServiceRecord, d: DeploymentRecord, states: DeploymentAlarmStates): DeploymentRecord {
+function beginCheck(service: ServiceRecord, d: DeploymentRecord, watch: DeploymentAlarmWatch): DeploymentRecord {
   const alarmNames = service.deploymentConfiguration.alarms!.alarmNames;
-  const firing = alarmsInAlarm(alarmNames, states).length > 0;
-  return { ...d, alarms: { status: firing ? "DISABLED" : "MONITORING", alarmNames, bakeMs: deploymentBakeMs(service.deploymentConfiguration, states) } };
+  const firing = alarmsInAlarm(alarmNames, watch.states).length > 0;
+  return { ...d, alarms: { status: firing ? "DISABLED" : "MONITORING", alarmNames, bakeMs: deploymentBakeMs(service.deploymentConfiguration, watch.states, watch.minuteMs) } };
 }
 
 function withoutBake(m: DeploymentAlarmMonitor): DeploymentAlarmMonitor {

@@ -1,5 +1,5 @@
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from "@berth/shared";
-import type { DeploymentAlarmStates } from "../../core/index.js";
+import type { DeploymentAlarmWatch } from "../../core/index.js";
 import { alarmBake, applyDeploymentAlarms } from "./alarm-rollback.js";
 import { applyCircuitBreaker, failedTaskCount, lastCompleted } from "./breaker.js";
 import type { ClassifiedTask } from "./classify.js";
@@ -13,6 +13,8 @@ import { newDeploymentId } from "./ids.js";
  * primary.
  */
 
+const noAlarms: DeploymentAlarmWatch = { states: {}, minuteMs: 60_000 };
+
 /** Deployments to plan with, plus the event messages their changes produced (oldest first). */
 export interface PreparedDeployments {
   deployments: DeploymentRecord[];
@@ -20,7 +22,7 @@ export interface PreparedDeployments {
 }
 
 /** Brings the deployment list up to date before tasks are planned. */
-export function prepareDeployments(service: ServiceRecord, tasks: TaskRecord[], now: number, seed: string, alarms: DeploymentAlarmStates = {}): PreparedDeployments {
+export function prepareDeployments(service: ServiceRecord, tasks: TaskRecord[], now: number, seed: string, alarms: DeploymentAlarmWatch = noAlarms): PreparedDeployments {
   let deployments = service.deployments.map((d) => {
     const failedTasks = failedTaskCount(d, tasks);
     return failedTasks === d.failedTasks ? d : { ...d, failedTasks, updatedAtMs: now };

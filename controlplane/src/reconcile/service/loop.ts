@@ -50,7 +50,7 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
   const services = (await ctx.store.services.list(keys.services())).items.filter((s) => s.value.status !== "INACTIVE");
   const byCluster = groupBy(services, (s) => s.value.cluster);
   // The alarms deploymentConfiguration.alarms name, once a round (no read when none are enabled).
-  const alarms = await readDeploymentAlarms(ctx, services.map((s) => s.value));
+  const alarms = { states: await readDeploymentAlarms(ctx, services.map((s) => s.value)), minuteMs: strategy.minuteMs };
   // Target groups and their health are read once a round, and only when a service has loadBalancers.
   let elbView: Promise<ElbHealthView> | undefined;
   const elbHealthOf = async (s: ServiceRecord, tasks: TaskRecord[]) =>
