@@ -18,6 +18,7 @@ let host: SingleHost;
 let t: TestControlPlane;
 let rev1: string;
 let rev2: string;
+let burn: string;
 
 async function cli(service: string, ...args: string[]): Promise<any> {
   const { stdout } = await run(aws, [service, "--endpoint-url", t.endpoint, "--output", "json", ...args], { env });
@@ -48,10 +49,12 @@ async function quietAlarm(name: string, periods: number): Promise<void> {
     "--period", "2", "--evaluation-periods", String(periods), "--threshold", "90", "--comparison-operator", "GreaterThanThreshold", "--treat-missing-data", "ignore");
 }
 
-/** Creates `name` (2 tasks of rev1, 100/200) watching `alarms`, and waits for its first deployment to complete. */
-async function alarmedService(name: string, alarms: string[]): Promise<any> {
-  await cli("ecs", "create-service", "--cluster", cluster, "--service-name", name, "--task-definition", rev1, "--desired-count", "2",
-    "--deployment-configuration", `maximumPercent=200,minimumHealthyPercent=100,alarms={alarmNames=[${alarms.join(",")}],enable=true,rollback=true}`);
+/** The --deployment-configuration shorthand watching `alarms` (100/200, rollback). */
+const watching = (alarms: string[], enable = true) => `maximumPercent=200,minimumHealthyPercent=100,alarms={alarmNames=[${alarms.join(",")}],enable=${enable},rollback=true}`;
+
+/** Creates `name` (2 tasks of rev1) with `alarms` (enabled or not), and waits for its first deployment to complete. */
+async function alarmedService(name: string, alarms: string[], enable = true): Promise<any> {
+  await cli("ecs", "create-service", "--cluster", cluster, "--service-name", name, "--task-definition", rev1, "--desired-count", "2", "--deployment-configuration", watching(alarms, enable));
   await eventually(`${name}'s first deployment to complete`, async () => {
     const s = await polled(name);
     return primary(s)?.rolloutState === "COMPLETED" && s.runningCount === 2 ? s : undefined;
@@ -61,10 +64,12 @@ async function alarmedService(name: string, alarms: string[]): Promise<any> {
 
 beforeAll(async () => {
   if (!existsSync(aws)) throw new Error("Debian's awscli is required (/usr/bin/aws)");
-  host = await startSingleHost(cluster, { BERTH_RECONCILE_INTERVAL_MS: "300", BERTH_METRIC_PERIOD_MS: "2000" });
+  host = await startSingleHost(cluster, { BERTH_RECONCILE_INTERVAL_MS: "300", BERTH_METRIC_PERIOD_MS: "2000" }, undefined, { BERTH_STATS_REPORT_INTERVAL: "1s" });
   t = host.t;
   rev1 = await registerFamily(scope, "alarmed", sleeper());
   rev2 = await registerFamily(scope, "alarmed", sleeper({ environment: [{ name: "RELEASE", value: "2" }] }));
+  // A release that burns a CPU: its CPUUtilization (of 128 units reserved) goes far past 50 %.
+  burn = await registerFamily(scope, "alarmed", sleeper({ cpu: 128, command: ["sh", "-c", "trap 'exit 0' TERM; while :; do :; done"] }));
 }, 120_000);
 
 afterAll(async () => {
@@ -133,9 +138,11 @@ describe("deployment alarms", () => {
   it("an alarm that stays OK: the deployment bakes for the alarm's window after the old tasks are gone, then completes", async () => {
     await quietAlarm("ok-alarm", 3);
     await cli("cloudwatch", "set-alarm-state", "--alarm-name", "ok-alarm", "--state-value", "OK", "--state-reason", "all is well");
-    // A name with no alarm behind it is passed over, as ECS's DescribeAlarms poll does.
-    await alarmedService("steady", ["ok-alarm", "no-such-alarm"]);
-    const updated = (await cli("ecs", "update-service", "--cluster", cluster, "--service", "steady", "--task-definition", rev2)).service;
+    // Created unwatched (no bake to wait for), then updated to rev2 with the alarms turned on; a
+    // name with no alarm behind it is passed over, as ECS's DescribeAlarms poll does.
+    const created = await alarmedService("steady", ["ok-alarm", "no-such-alarm"], false);
+    expect(created.deploymentConfiguration.alarms).toEqual({ alarmNames: ["ok-alarm", "no-such-alarm"], enable: false, rollback: true });
+    const updated = (await cli("ecs", "update-service", "--cluster", cluster, "--service", "steady", "--task-definition", rev2, "--deployment-configuration", watching(["ok-alarm", "no-such-alarm"]))).service;
     const arn = await currentArn("steady");
     expect(primary(updated).taskDefinition).toBe(rev2);
 
@@ -160,5 +167,33 @@ describe("deployment alarms", () => {
     expect(done.s.events[1].message).toBe(`(service steady) (deployment ${primary(done.s).id}) deployment completed.`);
     expect(await serviceDeployment(arn)).toMatchObject({ status: "SUCCESSFUL", alarms: { status: "MONITORING_COMPLETE", alarmNames: ["ok-alarm", "no-such-alarm"], triggeredAlarmNames: [] } });
     expect((await liveTasks("steady")).map(([td]) => td)).toEqual([rev2, rev2]);
+  }, 180_000);
+
+  it("a real breach: a release burning CPU drives its CPUUtilization alarm into ALARM, and the deployment rolls back", async () => {
+    // Watched from the update on (no bake for the first deployment); one breaching 2 s datapoint
+    // of 15 fires it, and the 30 s window is the bake, so the breach lands well within it.
+    await cli("cloudwatch", "put-metric-alarm", "--alarm-name", "burn-cpu", "--namespace", "AWS/ECS", "--metric-name", "CPUUtilization",
+      "--dimensions", `Name=ClusterName,Value=${cluster}`, "Name=ServiceName,Value=burning", "--statistic", "Maximum", "--period", "2",
+      "--evaluation-periods", "15", "--datapoints-to-alarm", "1", "--threshold", "50", "--comparison-operator", "GreaterThanThreshold", "--treat-missing-data", "notBreaching");
+    await cli("ecs", "create-service", "--cluster", cluster, "--service-name", "burning", "--task-definition", rev1, "--desired-count", "2");
+    await eventually("burning's first deployment to complete", async () => {
+      const s = await polled("burning");
+      return primary(s)?.rolloutState === "COMPLETED" && s.runningCount === 2 ? true : undefined;
+    }, 60_000, 300);
+    await cli("ecs", "update-service", "--cluster", cluster, "--service", "burning", "--task-definition", burn,
+      "--deployment-configuration", "maximumPercent=200,minimumHealthyPercent=100,alarms={alarmNames=[burn-cpu],enable=true,rollback=true}");
+    const arn = await currentArn("burning");
+
+    await eventually("the rollback to finish: 2 tasks of rev1 and nothing else", async () => {
+      const s = await polled("burning");
+      const live = await liveTasks("burning");
+      return primary(s)?.rolloutState === "COMPLETED" && s.deployments.length === 1 && live.length === 2 && live.every(([td, st]) => td === rev1 && st === "RUNNING") ? true : undefined;
+    }, 90_000, 300);
+    const sd = await serviceDeployment(arn);
+    expect(sd).toMatchObject({ status: "ROLLBACK_SUCCESSFUL", alarms: { status: "TRIGGERED", alarmNames: ["burn-cpu"], triggeredAlarmNames: ["burn-cpu"] } });
+    const history = (await cli("cloudwatch", "describe-alarm-history", "--alarm-name", "burn-cpu", "--history-item-type", "StateUpdate")).AlarmHistoryItems as any[];
+    expect(history.map((h) => h.HistorySummary)).toContain("Alarm updated from OK to ALARM");
+    const messages = ((await service("burning")).events as any[]).map((e) => e.message);
+    expect(messages.some((m) => /^\(service burning\) \(deployment ecs-svc\/\d{19}\) deployment failed: alarm detected\.$/.test(m))).toBe(true);
   }, 180_000);
 });
