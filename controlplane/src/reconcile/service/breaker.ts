@@ -89,6 +89,8 @@ export function failPrimary(service: ServiceRecord, deployments: DeploymentRecor
   const mark = how.mark ?? ((d: DeploymentRecord) => d);
   const others = deployments.filter((d) => d !== primary);
 
+  // A traffic-shifting deployment rolls back by handing production back to its source, whose
+  // tasks still run (strategy/traffic.ts), rather than by a new deployment.
   if (primary.shift && how.rollback && others.some((d) => d.id === primary.shift!.sourceDeploymentId)) {
     return {
       deployments: rollBackShift(deployments, how.failedReason, now).map((d) => (d.id === primary.id ? mark(d) : d)),
