@@ -63,3 +63,4 @@ export { noInstancesMessage } from "./placement/queue.js";
 export { dedupeFailures } from "./placement/writes.js";
 export { writeServiceRounds, type RoundStop, type RoundWriteOutcome, type ServiceRoundWrite } from "./placement/round-writes.js";
 export type { NewTaskOptions } from "./task-records.js";
+export * from "./deployment-alarm-rules.js";

@@ -15,6 +15,7 @@ import {
   type TrafficShiftRecord,
 } from "@berth/shared";
 import { deploymentGroup } from "./deployment-groups.js";
+import { serviceDeploymentAlarms } from "./deployment-alarm-rules.js";
 
 /**
  * The service deployment history a service write implies, decided without I/O: every write of a
@@ -159,6 +160,7 @@ function newServiceDeployment(
     status: "IN_PROGRESS",
     deploymentConfiguration: service.deploymentConfiguration,
     circuitBreaker: breakerOf(service, target, false),
+    alarms: serviceDeploymentAlarms(service.deploymentConfiguration, target, false),
   };
 }
 
@@ -211,8 +213,10 @@ function advance(sd: ServiceDeploymentRecord, service: ServiceRecord, now: numbe
   const next: ServiceDeploymentRecord = {
     ...sd,
     status: derived.status,
-    statusReason: derived.reason,
+    // The failed deployment is gone once its rollback completes: its reason stays.
+    statusReason: derived.reason ?? sd.statusReason,
     circuitBreaker: t ? breakerOf(service, t, final) : sd.circuitBreaker,
+    alarms: t ? serviceDeploymentAlarms(service.deploymentConfiguration, t, final) : sd.alarms,
   };
   if (r && !sd.rollback) next.rollback = { reason: t?.rolloutStateReason ?? "rolled back", startedAtMs: r.createdAtMs, serviceRevisionArn: r.serviceRevisionArn! };
   const shift = t?.shift;

@@ -7,6 +7,7 @@ import {
   type SchedulingStrategy,
 } from "@berth/shared";
 import { mergeStrategyFields, type StrategyConfigurationInput } from "./deployment-strategy-rules.js";
+import { mergeDeploymentAlarms, type DeploymentAlarmsInput } from "./deployment-alarm-rules.js";
 
 /**
  * The pure rules of services that CreateService, UpdateService and the rollback share: quotas,
@@ -35,6 +36,7 @@ export interface DeploymentConfigurationInput extends StrategyConfigurationInput
   minimumHealthyPercent?: number;
   maximumPercent?: number;
   deploymentCircuitBreaker?: { enable?: boolean; rollback?: boolean };
+  alarms?: DeploymentAlarmsInput;
 }
 
 /**
@@ -57,6 +59,8 @@ export function mergeDeploymentConfiguration(
     // strategy, bake times, linear/canary configuration and lifecycle hooks (absent for ROLLING records)
     ...mergeStrategyFields(base, patch, strategy),
   };
+  const alarms = mergeDeploymentAlarms(base.alarms, patch?.alarms);
+  if (alarms) merged.alarms = alarms;
   const { minimumHealthyPercent: min, maximumPercent: max } = merged;
   if (!Number.isInteger(min) || min < 0 || min > 100) {
     throw new InvalidParameterException(`deploymentConfiguration.minimumHealthyPercent: must be an integer from 0 to 100, got ${min}`);

@@ -70,6 +70,8 @@ export interface ServiceDeploymentRecord {
   lifecycleStage?: LifecycleStage;
   /** The lifecycle hooks run so far (and the one running), as DescribeServiceDeployments shows them. */
   lifecycleHookDetails?: { hookId: string; targetArn: string; status: HookStatus; expiresAtMs?: number; timeoutAction: "ROLLBACK" | "CONTINUE" }[];
+  /** ECS's ServiceDeploymentAlarms: the alarms check of the target deployment. */
+  alarms?: { status: "TRIGGERED" | "MONITORING" | "MONITORING_COMPLETE" | "DISABLED"; alarmNames: string[]; triggeredAlarmNames: string[] };
 }
 
 /**

@@ -93,6 +93,35 @@ export interface DeploymentConfiguration {
   linearConfiguration?: { stepPercent: number; stepBakeTimeInMinutes: number };
   canaryConfiguration?: { canaryPercent: number; canaryBakeTimeInMinutes: number };
   lifecycleHooks?: LifecycleHookRecord[];
+  /** ECS's DeploymentAlarms: CloudWatch alarms that fail (and with rollback, roll back) a deployment. */
+  alarms?: DeploymentAlarmsConfiguration;
+}
+
+/** ECS's DeploymentAlarms as a service keeps it. */
+export interface DeploymentAlarmsConfiguration {
+  alarmNames: string[];
+  enable: boolean;
+  rollback: boolean;
+}
+
+/** ECS's ServiceDeploymentRollbackMonitorsStatus, as the alarms check of one deployment goes. */
+export type AlarmMonitorStatus = "TRIGGERED" | "MONITORING" | "MONITORING_COMPLETE" | "DISABLED";
+
+/**
+ * How a deployment's alarms check goes: set the first round the deployment is seen rolling out
+ * with alarms enabled (DISABLED then if a named alarm was already in ALARM, as ECS ignores the
+ * alarms for such a deployment), and the bake once the deployment reached its steady state.
+ */
+export interface DeploymentAlarmMonitor {
+  status: AlarmMonitorStatus;
+  /** The alarm names watched (the service's when the check began). */
+  alarmNames: string[];
+  /** The alarms found in ALARM when the deployment failed. */
+  triggeredAlarmNames?: string[];
+  /** The bake after the steady state, fixed when the check began. */
+  bakeMs: number;
+  /** When the current bake began (the deployment's steady state); absent while not steady. */
+  bakeStartedAtMs?: number;
 }
 
 export type RolloutState = "IN_PROGRESS" | "COMPLETED" | "FAILED";
@@ -135,6 +164,8 @@ export interface DeploymentRecord {
   loadBalancers?: ServiceLoadBalancer[];
   /** A BLUE_GREEN, LINEAR or CANARY deployment's progress through its lifecycle stages. */
   shift?: TrafficShiftRecord;
+  /** deploymentConfiguration.alarms: this deployment's alarms check and bake. */
+  alarms?: DeploymentAlarmMonitor;
 }
 
 export interface ServiceEventRecord {

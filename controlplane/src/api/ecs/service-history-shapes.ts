@@ -58,12 +58,15 @@ export function serviceDeploymentShape(sd: ServiceDeploymentRecord, service: Ser
       ...(c.bakeTimeInMinutes !== undefined && { bakeTimeInMinutes: c.bakeTimeInMinutes }),
       ...(c.linearConfiguration && { linearConfiguration: { ...c.linearConfiguration } }),
       ...(c.canaryConfiguration && { canaryConfiguration: { ...c.canaryConfiguration } }),
+      ...(c.alarms && { alarms: { alarmNames: [...c.alarms.alarmNames], enable: c.alarms.enable, rollback: c.alarms.rollback } }),
     },
     ...(sd.lifecycleStage && { lifecycleStage: sd.lifecycleStage }),
     ...(sd.lifecycleHookDetails && {
       lifecycleHookDetails: sd.lifecycleHookDetails.map((h) => ({ hookId: h.hookId, targetType: "AWS_LAMBDA", targetArn: h.targetArn, status: h.status, timeoutAction: h.timeoutAction })),
     }),
     deploymentCircuitBreaker: sd.circuitBreaker,
+    // Records written before alarms were watched show what they were: not used.
+    alarms: sd.alarms ?? { status: "DISABLED", alarmNames: [], triggeredAlarmNames: [] },
     rollback: sd.rollback && { reason: sd.rollback.reason, startedAt: seconds(sd.rollback.startedAtMs), serviceRevisionArn: sd.rollback.serviceRevisionArn },
   };
 }

@@ -87,6 +87,7 @@ function strategyShape(c: ServiceRecord["deploymentConfiguration"]) {
     ...(c.bakeTimeInMinutes !== undefined && { bakeTimeInMinutes: c.bakeTimeInMinutes }),
     ...(c.linearConfiguration && { linearConfiguration: { ...c.linearConfiguration } }),
     ...(c.canaryConfiguration && { canaryConfiguration: { ...c.canaryConfiguration } }),
+    ...(c.alarms && { alarms: { alarmNames: [...c.alarms.alarmNames], enable: c.alarms.enable, rollback: c.alarms.rollback } }),
     ...(c.lifecycleHooks && {
       lifecycleHooks: c.lifecycleHooks.map((h) => ({
         targetType: "AWS_LAMBDA" as const,

@@ -4,3 +4,4 @@ export * from "./evaluate.js";
 export * from "./datapoints.js";
 export * from "./metrics.js";
 export * from "./alarms.js";
+export * from "./deployment-alarms.js";

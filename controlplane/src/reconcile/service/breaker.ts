@@ -52,20 +52,55 @@ export function applyCircuitBreaker(service: ServiceRecord, deployments: Deploym
   const primary = deployments.find((d) => d.status === "PRIMARY");
   if (!breaker.enable || !primary || primary.rolloutState !== "IN_PROGRESS") return { deployments, messages: [] };
   if (primary.failedTasks < circuitBreakerThreshold(primary.desiredCount)) return { deployments, messages: [] };
+  return failPrimary(service, deployments, primary, {
+    rollback: breaker.rollback,
+    failedReason: rolloutReasons.failed,
+    rollbackReason: rolloutReasons.rollback,
+    failedMessage: serviceMessages.deploymentFailed(service.name, primary.id),
+    now,
+    seed,
+  });
+}
+
+/** How a detection method (the circuit breaker, deployment alarms) fails the primary. */
+export interface FailureHow {
+  /** Roll back to the last COMPLETED deployment (or, shifting traffic, to the source). */
+  rollback: boolean;
+  /** The failed deployment's rolloutStateReason. */
+  failedReason: string;
+  /** The rollback deployment's rolloutStateReason, naming the deployment it returns to. */
+  rollbackReason: (toDeploymentId: string) => string;
+  /** The service event saying the deployment failed. */
+  failedMessage: string;
+  /** Marks the failed deployment with what failed it (the alarms that triggered). */
+  mark?: (failed: DeploymentRecord) => DeploymentRecord;
+  now: number;
+  seed: string;
+}
+
+/**
+ * Fails the IN_PROGRESS `primary` (ECS launches nothing more for a FAILED deployment) and, with
+ * rollback, starts a new primary on the task definition of the last COMPLETED deployment; a
+ * traffic-shifting deployment hands production back to its source, whose tasks still run
+ * (strategy/traffic.ts). Without a COMPLETED deployment to return to, the deployment stalls.
+ */
+export function failPrimary(service: ServiceRecord, deployments: DeploymentRecord[], primary: DeploymentRecord, how: FailureHow): BreakerOutcome {
+  const { now, seed } = how;
+  const mark = how.mark ?? ((d: DeploymentRecord) => d);
   const others = deployments.filter((d) => d !== primary);
 
   // A traffic-shifting deployment rolls back by handing production back to its source, whose
   // tasks still run (strategy/traffic.ts), rather than by a new deployment.
-  if (primary.shift && breaker.rollback && others.some((d) => d.id === primary.shift!.sourceDeploymentId)) {
+  if (primary.shift && how.rollback && others.some((d) => d.id === primary.shift!.sourceDeploymentId)) {
     return {
-      deployments: rollBackShift(deployments, rolloutReasons.failed, now),
-      messages: [serviceMessages.deploymentFailed(service.name, primary.id), serviceMessages.rollingBack(service.name, primary.shift.sourceDeploymentId)],
+      deployments: rollBackShift(deployments, how.failedReason, now).map((d) => (d.id === primary.id ? mark(d) : d)),
+      messages: [how.failedMessage, serviceMessages.rollingBack(service.name, primary.shift.sourceDeploymentId)],
     };
   }
-  const failed: DeploymentRecord = { ...primary, rolloutState: "FAILED", rolloutStateReason: rolloutReasons.failed, updatedAtMs: now };
-  const messages = [serviceMessages.deploymentFailed(service.name, primary.id)];
+  const failed: DeploymentRecord = mark({ ...primary, rolloutState: "FAILED", rolloutStateReason: how.failedReason, updatedAtMs: now });
+  const messages = [how.failedMessage];
   // ECS rolls back to the most recent COMPLETED deployment; without one the deployment stalls.
-  const target = breaker.rollback ? lastCompleted(others) : undefined;
+  const target = how.rollback ? lastCompleted(others) : undefined;
   if (!target) return { deployments: [failed, ...others], messages };
 
   const rollback: DeploymentRecord = {
@@ -75,7 +110,7 @@ export function applyCircuitBreaker(service: ServiceRecord, deployments: Deploym
     desiredCount: primary.desiredCount,
     failedTasks: 0,
     rolloutState: "IN_PROGRESS",
-    rolloutStateReason: rolloutReasons.rollback(target.id),
+    rolloutStateReason: how.rollbackReason(target.id),
     createdAtMs: now,
     updatedAtMs: now,
     launchType: primary.launchType,

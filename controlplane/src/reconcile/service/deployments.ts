@@ -1,4 +1,6 @@
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from "@berth/shared";
+import type { DeploymentAlarmWatch } from "../../core/index.js";
+import { alarmBake, applyDeploymentAlarms } from "./alarm-rollback.js";
 import { applyCircuitBreaker, failedTaskCount, lastCompleted } from "./breaker.js";
 import type { ClassifiedTask } from "./classify.js";
 import { rolloutReasons, serviceMessages } from "./events.js";
@@ -11,6 +13,8 @@ import { newDeploymentId } from "./ids.js";
  * primary.
  */
 
+const noAlarms: DeploymentAlarmWatch = { states: {}, minuteMs: 60_000 };
+
 /** Deployments to plan with, plus the event messages their changes produced (oldest first). */
 export interface PreparedDeployments {
   deployments: DeploymentRecord[];
@@ -18,7 +22,7 @@ export interface PreparedDeployments {
 }
 
 /** Brings the deployment list up to date before tasks are planned. */
-export function prepareDeployments(service: ServiceRecord, tasks: TaskRecord[], now: number, seed: string): PreparedDeployments {
+export function prepareDeployments(service: ServiceRecord, tasks: TaskRecord[], now: number, seed: string, alarms: DeploymentAlarmWatch = noAlarms): PreparedDeployments {
   let deployments = service.deployments.map((d) => {
     const failedTasks = failedTaskCount(d, tasks);
     return failedTasks === d.failedTasks ? d : { ...d, failedTasks, updatedAtMs: now };
@@ -50,7 +54,8 @@ export function prepareDeployments(service: ServiceRecord, tasks: TaskRecord[], 
   deployments = deployments.map((d) =>
     d.status === "PRIMARY" && d.desiredCount !== service.desiredCount ? { ...d, desiredCount: service.desiredCount, updatedAtMs: now } : d,
   );
-  return applyCircuitBreaker(service, deployments, now, seed);
+  // Either detection method fails the deployment as soon as its criteria are met (the guide).
+  return applyDeploymentAlarms(service, applyCircuitBreaker(service, deployments, now, seed), alarms, now, seed);
 }
 
 /** What settling looks at: the round's classification and the stops it decided. */
@@ -86,8 +91,8 @@ export function settleDeployments(input: SettleInput): SettledDeployments {
     holding.set(c.task.startedBy, (holding.get(c.task.startedBy) ?? 0) + 1);
     if (c.bucket !== "stopping" && !stoppedIds.has(c.task.id)) keeping.set(c.task.startedBy, (keeping.get(c.task.startedBy) ?? 0) + 1);
   }
-  const primary = input.deployments.find((d) => d.status === "PRIMARY");
-  const anchor = rollbackAnchor(service, input.deployments, primary);
+  const stored = input.deployments.find((d) => d.status === "PRIMARY");
+  const anchor = rollbackAnchor(service, input.deployments, stored);
 
   // A stopping task still holds its deployment, so it is dropped only once every task is STOPPED.
   const holds = (d: DeploymentRecord) => d.status !== "INACTIVE" && (holding.get(d.id) ?? 0) > 0;
@@ -95,24 +100,29 @@ export function settleDeployments(input: SettleInput): SettledDeployments {
   const healthyPrimary = classified.filter((c) => c.bucket === "healthy").length;
   const converged =
     service.status === "ACTIVE" &&
-    primary !== undefined &&
+    stored !== undefined &&
     !input.deployments.some((d) => d.status !== "PRIMARY" && holds(d)) &&
     liveOthers.length === 0 &&
-    healthyPrimary === primary.desiredCount &&
+    healthyPrimary === stored.desiredCount &&
     input.start === 0 &&
     stoppedIds.size === 0;
+  // deploymentConfiguration.alarms: a steady primary still bakes, watched, before it completes,
+  // and the deployment it would roll back to stays listed meanwhile (alarm-rollback.ts).
+  const bake = stored ? alarmBake(service, stored, converged, now) : undefined;
+  const primary = bake?.primary ?? stored;
+  const settled = converged && !bake?.holding;
 
   const deployments: DeploymentRecord[] = [];
   for (const d of input.deployments) {
-    if (d.status === "PRIMARY") deployments.push(d);
-    else if (holds(d) || (d === anchor && !converged)) {
+    if (d.status === "PRIMARY") deployments.push(d === stored ? primary! : d);
+    else if (holds(d) || (d === anchor && !settled)) {
       const kept = keeping.get(d.id) ?? 0;
       deployments.push(kept === d.desiredCount ? d : { ...d, desiredCount: kept, updatedAtMs: now });
     }
   }
 
   const messages: string[] = [];
-  if (!converged) return { deployments, messages, steady: false };
+  if (!settled || !primary) return { deployments, messages, steady: false };
   if (primary.rolloutState === "IN_PROGRESS") {
     const completed: DeploymentRecord = { ...primary, rolloutState: "COMPLETED", rolloutStateReason: rolloutReasons.completed(primary.id), updatedAtMs: now };
     deployments[deployments.indexOf(primary)] = completed;
@@ -130,7 +140,8 @@ export function settleDeployments(input: SettleInput): SettledDeployments {
  * completes or fails.
  */
 function rollbackAnchor(service: ServiceRecord, deployments: DeploymentRecord[], primary: DeploymentRecord | undefined): DeploymentRecord | undefined {
-  const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
-  if (!breaker.enable || !breaker.rollback || primary?.rolloutState !== "IN_PROGRESS") return undefined;
+  const { deploymentCircuitBreaker: breaker, alarms } = service.deploymentConfiguration;
+  const rollsBack = (breaker.enable && breaker.rollback) || (alarms?.enable === true && alarms.rollback);
+  if (!rollsBack || primary?.rolloutState !== "IN_PROGRESS") return undefined;
   return lastCompleted(deployments);
 }

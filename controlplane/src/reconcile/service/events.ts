@@ -22,6 +22,8 @@ export const serviceMessages = {
     `(service ${service}) (deployment ${deploymentId}) deployment failed: tasks failed to start.`,
   rollingBack: (service: string, deploymentId: string) => `(service ${service}) rolling back to deployment ${deploymentId}.`,
   steadyState: (service: string) => `(service ${service}) has reached a steady state.`,
+  /** A deployment that deploymentConfiguration.alarms failed (the breaker's message, with its cause). */
+  deploymentFailedAlarms: (service: string, deploymentId: string) => `(service ${service}) (deployment ${deploymentId}) deployment failed: alarm detected.`,
   rebalancing: (service: string, zone: string, how: "start" | "stop") =>
     how === "start"
       ? `(service ${service}) is rebalancing tasks across Availability Zones: starting a task in ${zone}.`
@@ -34,6 +36,9 @@ export const rolloutReasons = {
   completed: (deploymentId: string) => `ECS deployment ${deploymentId} completed.`,
   failed: "ECS deployment circuit breaker: tasks failed to start.",
   rollback: (toDeploymentId: string) => `ECS deployment circuit breaker: rolling back to deploymentId ${toDeploymentId}.`,
+  // ECS documents no wording for alarm failures; these follow the breaker's, naming the alarms.
+  alarmsFailed: (alarmNames: string[]) => `ECS deployment alarms: alarm(s) in ALARM state: ${alarmNames.join(", ")}.`,
+  alarmsRollback: (toDeploymentId: string) => `ECS deployment alarms: rolling back to deploymentId ${toDeploymentId}.`,
 } as const;
 
 /** The stoppedReason of each kind of scheduler stop. */

@@ -1,5 +1,5 @@
 import { groupBy, serviceGroup, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { readElbHealthView, serviceElbHealth, servesLoadBalancers, shiftsTraffic, type CoreContext, type ElbHealthView } from "../../core/index.js";
+import { readDeploymentAlarms, readElbHealthView, serviceElbHealth, servesLoadBalancers, shiftsTraffic, type CoreContext, type ElbHealthView } from "../../core/index.js";
 import { FencedOutError, keys, watchPrefix, type PrefixWatch } from "../../store/index.js";
 import { startLoop, type ReconcileLoop } from "../loop.js";
 import { clusterRound } from "./cluster-round.js";
@@ -42,6 +42,8 @@ export async function startServiceLoop(ctx: CoreContext, opts: { intervalMs: num
 async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, active: () => boolean, strategy: StrategyOptions): Promise<void> {
   const services = (await ctx.store.services.list(keys.services())).items.filter((s) => s.value.status !== "INACTIVE");
   const byCluster = groupBy(services, (s) => s.value.cluster);
+  // The alarms deploymentConfiguration.alarms name, once a round (no read when none are enabled).
+  const alarms = { states: await readDeploymentAlarms(ctx, services.map((s) => s.value)), minuteMs: strategy.minuteMs };
   // Target groups and their health are read once a round, and only when a service has loadBalancers.
   let elbView: Promise<ElbHealthView> | undefined;
   const elbHealthOf = async (s: ServiceRecord, tasks: TaskRecord[]) =>
@@ -49,7 +51,7 @@ async function round(ctx: CoreContext, log: Logger, cache: DefinitionCache, acti
   for (const [cluster, list] of byCluster) {
     if (!active()) return;
     const daemonGroups = new Set(list.filter((s) => s.value.schedulingStrategy === "DAEMON").map((s) => serviceGroup(s.value.name)));
-    const seen = await clusterRound(ctx, log, cluster, list, { daemonGroups, cache, elbHealthOf }, active);
+    const seen = await clusterRound(ctx, log, cluster, list, { daemonGroups, cache, elbHealthOf, alarms }, active);
     // BLUE_GREEN, LINEAR and CANARY: move the deployment through its stages and the rules with
     // it (strategy/runner.ts), on the record as the round left it.
     for (const s of list) {

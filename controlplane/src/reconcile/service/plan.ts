@@ -28,7 +28,7 @@ export function planService(snapshot: ServiceSnapshot): ServicePlan {
 
   // 1. Deployments first (primary, failure counts, circuit breaker, rollback), so tasks are
   //    judged against the deployment list this round will write.
-  const prepared = prepareDeployments(service, tasks, now, seed);
+  const prepared = prepareDeployments(service, tasks, now, seed, snapshot.alarms);
   const primary = prepared.deployments.find((d) => d.status === "PRIMARY");
 
   // 2. Classify every task by the ordered rules.

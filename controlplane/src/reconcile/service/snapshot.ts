@@ -1,5 +1,5 @@
 import { newId, serviceGroup, type ContainerInstanceRecord, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { isFargateInstance, resolveTaskDefinition, snapshotInstances, type CoreContext, type ResolvedAwsvpc, type TaskElbHealth } from "../../core/index.js";
+import { isFargateInstance, resolveTaskDefinition, snapshotInstances, type CoreContext, type DeploymentAlarmWatch, type ResolvedAwsvpc, type TaskElbHealth } from "../../core/index.js";
 import { eligibleInstances, type PlacementConstraint } from "../../scheduler/index.js";
 import { resolveLaunches, type RoundRead } from "./apply.js";
 import type { StartLaunch } from "./place.js";
@@ -20,6 +20,8 @@ export interface ClusterView {
   daemonGroups: ReadonlySet<string>;
   cache: DefinitionCache;
   elbHealthOf: (s: ServiceRecord, tasks: TaskRecord[]) => Promise<Record<string, TaskElbHealth> | undefined>;
+  /** The states of the alarms services name in deploymentConfiguration.alarms, read once a round. */
+  alarms: DeploymentAlarmWatch;
 }
 
 /** One service's round, planned: the plan, and how its starts launch. */
@@ -53,6 +55,7 @@ export async function prepareRound(ctx: CoreContext, read: RoundRead, view: Clus
     now,
     seed,
     daemon: service.schedulingStrategy === "DAEMON" ? await daemonContext(ctx, service, pool, view.tasks, view.daemonGroups, view.cache) : undefined,
+    alarms: view.alarms,
   });
   if (!plan.service && plan.start.length === 0 && plan.stop.length === 0) return undefined;
   // Tasks are started for the deployments as this round leaves them.

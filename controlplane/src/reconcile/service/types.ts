@@ -1,6 +1,6 @@
 import type { ContainerInstanceRecord, ServiceEventRecord, ServiceRecord, StopCode, TaskRecord } from "@berth/shared";
 import type { InstanceSnapshot, PlacementConstraint } from "../../scheduler/index.js";
-import type { TaskElbHealth } from "../../core/index.js";
+import type { DeploymentAlarmWatch, TaskElbHealth } from "../../core/index.js";
 
 /**
  * Everything the service planner reads, gathered by the runner in one pass over the store.
@@ -28,6 +28,8 @@ export interface ServiceSnapshot {
   seed: string;
   /** What a DAEMON service is planned against; absent for REPLICA services (and read as empty). */
   daemon?: DaemonContext;
+  /** The alarms services name in deploymentConfiguration.alarms, and the bake minute (absent: none read). */
+  alarms?: DeploymentAlarmWatch;
 }
 
 /** The cluster as the DAEMON scheduler sees it: which instances exist and what else runs there. */

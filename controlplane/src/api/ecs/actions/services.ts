@@ -140,10 +140,6 @@ function refuseUnsupported(input: CreateServiceRequest | UpdateServiceRequest, a
   for (const [field, used] of unsupported) {
     if (used) throw new UnsupportedFeatureException(`${field}: not supported by berth's ${action} yet`);
   }
-  // berth's CloudWatch alarms (docs/CLOUDWATCH.md) do not drive deployments yet: refused, not faked.
-  if (input.deploymentConfiguration?.alarms?.enable === true) {
-    throw new UnsupportedFeatureException("deploymentConfiguration.alarms: berth does not watch CloudWatch alarms during deployments yet; use the deployment circuit breaker or lifecycle hooks to roll back");
-  }
 }
 
 function deploymentConfigurationOf(c: CreateServiceRequest["deploymentConfiguration"]): DeploymentConfigurationInput | undefined {
@@ -157,6 +153,7 @@ function deploymentConfigurationOf(c: CreateServiceRequest["deploymentConfigurat
     linearConfiguration: c.linearConfiguration,
     canaryConfiguration: c.canaryConfiguration,
     lifecycleHooks: c.lifecycleHooks,
+    alarms: c.alarms,
   };
 }
 
