@@ -35,6 +35,7 @@ import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
 import { ensureCa, loadCaKey, loadKeyFile, createJoinToken } from "./pki/cluster-ca.js";
 import { issueServerIdentity } from "./pki/issue.js";
 import { autoscalingApi } from "./api/autoscaling/server.js";
+import { clusterScalingSettings } from "./reconcile/cluster-scaling/settings.js";
 import { cloudwatchApi } from "./api/cloudwatch/server.js";
 import { taskStatsRoute } from "./api/berth/task-stats-route.js";
 import { keptMetricPeriods, publishServiceMetrics, TaskStatsWindows } from "./core/index.js";
@@ -234,6 +235,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         log,
         autoscaling: { ...config.autoscaling, log: log.child({ component: "autoscaling" }), requestsPerTarget: (group, last, periodMs, n) => requestCounts.perTarget(group, last, periodMs, n) },
         strategy: config.deployments,
+        clusterScaling: clusterScalingSettings(config, { grpcPort: grpc.port, hostAddresses: nonLoopbackIpv4(), createJoinToken: async (ttl) => (await createJoinToken(store.kv, ca.digest, ttl)).token, log: log.child({ component: "cluster-scaling" }) }),
       });
       lbLoop = startLoadBalancerLoop(leaderCtx, {
         dir: config.loadBalancers.dir,

@@ -59,3 +59,4 @@ export { defaultPlacementBatching, type PlacementBatching } from "./placement/ba
 export { planBatch, type BatchItem, type BatchItemPlan } from "./placement/batch-plan.js";
 export * from "./alarms/index.js";
 export * from "./task-credentials/index.js";
+export * from "./cluster-scaling/index.js";

@@ -233,6 +233,8 @@ export async function stopTask(
     gated = false;
     if (t.desiredStatus === "STOPPED") return undefined;
     if (opts.spareProtected && protectionHolds(t, ctx.now())) return undefined;
+    // A PROVISIONING task is on no instance yet: no agent to tell, it is STOPPED at once.
+    if (t.lastStatus === "PROVISIONING" && t.containerInstanceId === "") return stoppedWithoutAgent(t, reason ?? "Task stopped by user", code, ctx.now());
     const drain = planStopDrain(t, groups, ctx.now());
     gated = drain !== undefined;
     return {

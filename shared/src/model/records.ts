@@ -81,7 +81,7 @@ export interface ProviderScalingRecord {
   /** Since when every round has found more instances than the target needs. */
   surplusSinceMs?: number;
   /** Instances set DRAINING to be removed: deregistered and handed to the node provider once idle. */
-  removing?: { instanceId: string; sinceMs: number }[];
+  removing?: { instanceId: string; sinceMs: number; node?: { arn: string; hostname: string; nodeName?: string } }[];
 }
 
 /** The container instance attribute that marks an agent started in Fargate mode (value "true"). */

@@ -134,11 +134,11 @@ export function nodesNeeded(tasks: readonly { cpu: number; memory: number }[], i
 
 /** What to do next with an instance managed scaling is removing. */
 export type RemovalStep =
-  /** Gone, or deregistered by an earlier round: hand it to the node provider (again: removal is idempotent). */
+  /** Its record is gone or INACTIVE: hand its node to the node provider (again: removal is idempotent). */
   | "remove"
-  /** Idle: deregister it (forced, so daemon tasks go with it), then remove. */
+  /** Idle: remove its node, then deregister it (forced, so daemon tasks go with it). */
   | "deregister"
-  /** Only standalone tasks are left and termination protection is off: deregister forced, stopping them. */
+  /** Only standalone tasks are left and termination protection is off: remove its node, then deregister it forced, stopping them. */
   | "force"
   /** Tasks arrived and managed termination protection keeps it: back to ACTIVE, no longer removed. */
   | "reactivate"
@@ -161,7 +161,7 @@ export interface RemovalInstance {
  * terminates instances with no non-daemon tasks.
  */
 export function removalStep(i: RemovalInstance | undefined, terminationProtection: boolean): RemovalStep {
-  // Its record is gone or INACTIVE: deregistered already, only the node is left.
+  // Its record is gone or INACTIVE: only the node is left.
   if (!i || i.status === "INACTIVE") return "remove";
   // Someone set it ACTIVE again (UpdateContainerInstancesState): the removal is called off.
   if (i.status === "ACTIVE") return "forget";

@@ -1,0 +1,123 @@
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startTestControlPlane, type TestControlPlane } from "../support/berth.js";
+import { ensureTestImage, removeContainersByLabel } from "../support/docker.js";
+
+// Cluster auto scaling through the AWS CLI v2: a capacity provider with managed scaling whose
+// node provider is a user command (test/support/process-node-provider.mjs) that starts and
+// stops real agents on this host. Tasks that fit nowhere wait in PROVISIONING, nodes are added
+// and the tasks run; idle nodes are drained, removed and deregistered; a task no node can
+// hold stops at the provisioning timeout.
+const run = promisify(execFile);
+const provider = fileURLToPath(new URL("../support/process-node-provider.mjs", import.meta.url));
+const cluster = `cas-${process.pid}`;
+const env = { ...process.env, AWS_ACCESS_KEY_ID: "berth", AWS_SECRET_ACCESS_KEY: "berth", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
+let t: TestControlPlane;
+let nodesDir: string;
+
+async function aws(...args: string[]): Promise<any> {
+  const { stdout } = await run("/usr/bin/aws", ["ecs", "--endpoint-url", t.endpoint, "--output", "json", ...args], { env });
+  return stdout.trim() ? JSON.parse(stdout) : undefined;
+}
+
+const describeTasks = async (arns: string[]) => (await aws("describe-tasks", "--cluster", cluster, "--tasks", ...arns)).tasks as any[];
+const instances = async (status = "ACTIVE") => ((await aws("list-container-instances", "--cluster", cluster, "--status", status)).containerInstanceArns as string[]);
+const calls = () => (existsSync(join(nodesDir, "calls.log")) ? readFileSync(join(nodesDir, "calls.log"), "utf8").trim().split("\n") : []);
+
+beforeAll(async () => {
+  await ensureTestImage();
+  nodesDir = await mkdtemp(join(tmpdir(), "berth-cas-nodes-"));
+  t = await startTestControlPlane({
+    BERTH_NODE_PROVIDER_COMMAND: `${process.execPath} ${provider} ${nodesDir}`,
+    BERTH_CLUSTER_SCALING_INTERVAL_MS: "300",
+    BERTH_CLUSTER_SCALE_IN_AFTER_MS: "1000",
+    BERTH_PROVISIONING_TIMEOUT_MS: "12000",
+  });
+  await aws("create-cluster", "--cluster-name", cluster);
+}, 60_000);
+
+afterAll(async () => {
+  // Whatever agents the provider started and did not remove.
+  for (const f of nodesDir ? readdirSync(nodesDir).filter((n) => n.endsWith(".pid")) : []) {
+    try {
+      process.kill(Number(readFileSync(join(nodesDir, f), "utf8")), "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  await t?.stop();
+  await removeContainersByLabel(`com.amazonaws.ecs.cluster=${cluster}`);
+  if (nodesDir) await rm(nodesDir, { recursive: true, force: true });
+});
+
+describe("cluster auto scaling with a user command as node provider", () => {
+  it("adds nodes for tasks that fit nowhere, times out a task no node holds, and removes idle nodes", async () => {
+    const asg = "arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:1:autoScalingGroupName/vms";
+    const created = await aws(
+      "create-capacity-provider",
+      "--name",
+      "vms",
+      "--auto-scaling-group-provider",
+      `autoScalingGroupArn=${asg},managedScaling={status=ENABLED,targetCapacity=100,minimumScalingStepSize=2,maximumScalingStepSize=4,instanceWarmupPeriod=10},managedTerminationProtection=ENABLED`,
+    );
+    expect(created.capacityProvider.autoScalingGroupProvider.managedScaling.status).toBe("ENABLED");
+    await aws("put-cluster-capacity-providers", "--cluster", cluster, "--capacity-providers", "vms", "--default-capacity-provider-strategy", "capacityProvider=vms,weight=1");
+    await aws(
+      "register-task-definition",
+      "--family",
+      "cas-sleep",
+      "--container-definitions",
+      JSON.stringify([{ name: "main", image: "berth-test/busybox:latest", command: ["sleep", "600"], memory: 300, essential: true }]),
+    );
+    await aws(
+      "register-task-definition",
+      "--family",
+      "cas-huge",
+      "--container-definitions",
+      JSON.stringify([{ name: "main", image: "berth-test/busybox:latest", command: ["sleep", "600"], memory: 4000, essential: true }]),
+    );
+
+    // No instance at all: the tasks wait in PROVISIONING instead of failing.
+    const res = await aws("run-task", "--cluster", cluster, "--task-definition", "cas-sleep", "--count", "2", "--capacity-provider-strategy", "capacityProvider=vms,weight=1");
+    expect(res.failures).toEqual([]);
+    expect(res.tasks.map((x: any) => [x.lastStatus, x.capacityProviderName, x.containerInstanceArn])).toEqual([
+      ["PROVISIONING", "vms", undefined],
+      ["PROVISIONING", "vms", undefined],
+    ]);
+    const arns = res.tasks.map((x: any) => x.taskArn as string);
+
+    // N = 0: the minimum step (2) is asked for; each 512 MiB node holds one 300 MiB task.
+    const running = await eventually("both tasks to run on nodes the provider added", async () => {
+      const d = await describeTasks(arns);
+      return d.every((x) => x.lastStatus === "RUNNING") ? d : undefined;
+    }, 60_000);
+    expect(new Set(running.map((x) => x.containerInstanceArn)).size).toBe(2);
+    expect(calls()).toEqual(["add 2"]);
+    const described = await aws("describe-container-instances", "--cluster", cluster, "--container-instances", ...(await instances()));
+    for (const ci of described.containerInstances) expect(ci.attributes).toContainEqual({ name: "berth.capacity-provider", value: "vms" });
+
+    // Larger than any node: left out of the scale-out, stopped at the timeout (12 s here).
+    const huge = (await aws("run-task", "--cluster", cluster, "--task-definition", "cas-huge", "--capacity-provider-strategy", "capacityProvider=vms,weight=1")).tasks[0];
+    expect(huge.lastStatus).toBe("PROVISIONING");
+    const stopped = await eventually("the huge task to time out", async () => {
+      const [d] = await describeTasks([huge.taskArn]);
+      return d.lastStatus === "STOPPED" ? d : undefined;
+    }, 30_000);
+    expect(stopped.stopCode).toBe("TaskFailedToStart");
+    expect(stopped.stoppedReason).toBe("Capacity provider vms did not provide capacity for this task within 12 seconds");
+    expect(calls()).toEqual(["add 2"]);
+
+    // Idle nodes: drained, removed by the command, then deregistered.
+    for (const arn of arns) await aws("stop-task", "--cluster", cluster, "--task", arn);
+    await eventually("every node to be removed and deregistered", async () => ((await instances()).length === 0 && (await instances("DRAINING")).length === 0 ? true : undefined), 60_000);
+    expect(calls().filter((c) => c.startsWith("remove")).length).toBe(2);
+    expect(readFileSync(join(nodesDir, "removed.log"), "utf8").trim().split("\n")).toHaveLength(2);
+    expect(readdirSync(nodesDir).filter((n) => n.endsWith(".pid"))).toEqual([]);
+  }, 150_000);
+});
