@@ -80,6 +80,8 @@ export interface ProviderScalingRecord {
   lastScaleOutCount?: number;
   /** Since when every round has found more instances than the target needs. */
   surplusSinceMs?: number;
+  /** The smallest node seen (cpu units, MiB): what a new node is expected to hold once none is left to measure. */
+  nodeSize?: { cpu: number; memory: number };
   /** Instances set DRAINING to be removed: deregistered and handed to the node provider once idle. */
   removing?: { instanceId: string; sinceMs: number; node?: { arn: string; hostname: string; nodeName?: string } }[];
 }

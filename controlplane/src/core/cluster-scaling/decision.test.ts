@@ -54,24 +54,41 @@ describe("decideScaling", () => {
   ])("%s", (_name, input, want) => {
     const got = decide(input);
     expect({ reservation: got.reservation, desired: got.desired, add: got.add, drain: got.drain }).toEqual({ reservation: want.reservation, desired: want.desired, add: want.add, drain: want.drain });
-    expect(got.marks).toEqual(want.marks ?? input.marks ?? {});
+    // The node size is the subject of its own rows below.
+    const { nodeSize: _, ...marks } = got.marks;
+    const { nodeSize: __, ...wanted } = want.marks ?? input.marks ?? {};
+    expect(marks).toEqual(wanted);
+  });
+
+  it.each<[string, Partial<ScalingInput>, { add: number; nodeSize?: { cpu: number; memory: number } }]>([
+    // the smallest instance is recorded as the node size
+    ["recorded", { instances: [inst("a", 1, { registered: { cpu: 2048, memory: 4000 } }), inst("b", 1)] }, { add: 0, nodeSize: size }],
+    // scaled to zero, the recorded size measures the need: two 600 MiB tasks need two nodes, the 5000 MiB one none
+    ["measured from zero", { provisioning: [task(600), task(600), task(5000)], marks: { nodeSize: size } }, { add: 2, nodeSize: size }],
+    // only tasks no node can hold: nothing is added
+    ["incompatible from zero", { provisioning: [task(5000)], marks: { nodeSize: size } }, { add: 0, nodeSize: size }],
+    // never measured: the minimum step
+    ["unmeasured from zero", { provisioning: [task(5000)] }, { add: 1 }],
+  ])("node size: %s", (_name, input, want) => {
+    const got = decide(input);
+    expect({ add: got.add, nodeSize: got.marks.nodeSize }).toEqual(want);
   });
 });
 
 describe("nodesNeeded", () => {
-  it.each<[string, { cpu: number; memory: number }[], ScalingInstance[], number]>([
+  it.each<[string, { cpu: number; memory: number }[], { cpu: number; memory: number } | undefined, number]>([
     // nothing waiting
-    ["none", [], [inst("a", 0)], 0],
-    // no instance to measure: the minimum step (1)
-    ["unmeasured", [task(10)], [], 1],
+    ["none", [], size, 0],
+    // no size known: the minimum step (1)
+    ["unmeasured", [task(10)], undefined, 1],
     // cpu binds before memory: 600 units each on 1024-unit nodes
-    ["cpu bound", [task(10, 600), task(10, 600)], [inst("a", 0)], 2],
-    // the smallest node is the measure
-    ["smallest node", [task(600), task(600)], [inst("a", 0, { registered: { cpu: 1024, memory: 2000 } }), inst("b", 0)], 2],
+    ["cpu bound", [task(10, 600), task(10, 600)], size, 2],
+    // a task larger than a node is left out
+    ["too large", [task(600), task(1001)], size, 1],
     // first-fit decreasing fills the gaps: 700+300, 600+400
-    ["ffd", [task(300), task(400), task(600), task(700)], [inst("a", 0)], 2],
-  ])("%s", (_name, tasks, instances, want) => {
-    expect(nodesNeeded(tasks, instances, 1)).toBe(want);
+    ["ffd", [task(300), task(400), task(600), task(700)], size, 2],
+  ])("%s", (_name, tasks, nodeSize, want) => {
+    expect(nodesNeeded(tasks, nodeSize, 1)).toBe(want);
   });
 });
 

@@ -63,7 +63,8 @@ export interface ScalingDecision {
  *   size seen (tasks larger than it are left out, as ECS leaves out tasks the smallest instance
  *   type cannot run; with no instance to measure, the minimum step), the step bounded by
  *   minimumScalingStepSize and maximumScalingStepSize; without, the instances running a
- *   non-daemon task (nodes still joining count as busy);
+ *   non-daemon task (nodes still joining count as busy); the smallest size is kept in the
+ *   marks, so a provider scaled to zero still knows what a node holds;
  * - scale-out to ceil(M × 100 / targetCapacity) unless an instance (or the last add) is within
  *   instanceWarmupPeriod; scale-in, by draining idle ACTIVE instances only (newest first), once
  *   the surplus has lasted `scaleInAfterMs`.
@@ -78,12 +79,15 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
   const launching = sinceAdd < warmupMs ? Math.max(0, (marks.lastScaleOutCount ?? 0) - joined) : 0;
   const n = active.length + launching;
   const busy = active.filter((i) => i.nonDaemonTasks > 0).length + launching;
-  const needed = nodesNeeded(input.provisioning, active, settings.minimumScalingStepSize);
+  // The smallest node is the measure; the last one seen stands in when none is left.
+  const size = smallest(active.map((i) => i.registered)) ?? marks.nodeSize;
+  const needed = nodesNeeded(input.provisioning, size, settings.minimumScalingStepSize);
   const m = needed > 0 ? n + clamp(needed, settings.minimumScalingStepSize, settings.maximumScalingStepSize) : busy;
   const reservation = n === 0 ? (m > 0 ? 200 : 100) : Math.round((m / n) * 100);
   const desired = Math.ceil((m * 100) / settings.targetCapacity);
   const base = { reservation, desired, add: 0, drain: [] as string[] };
-  const { surplusSinceMs: _, ...withoutSurplus } = marks;
+  const { surplusSinceMs: _, ...rest } = marks;
+  const withoutSurplus: ProviderScalingRecord = size ? { ...rest, nodeSize: size } : rest;
 
   if (desired > n) {
     const warming = sinceAdd < warmupMs || active.some((i) => now - i.registeredAtMs < warmupMs);
@@ -98,7 +102,7 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
     if (idle.length === 0) return { ...base, marks: withoutSurplus, reason: "no idle instance to remove" };
     const since = marks.surplusSinceMs ?? now;
     if (now - since < input.scaleInAfterMs) {
-      return { ...base, marks: { ...marks, surplusSinceMs: since }, reason: `reservation ${reservation} % under target ${settings.targetCapacity} % since ${now - since} ms` };
+      return { ...base, marks: { ...withoutSurplus, surplusSinceMs: since }, reason: `reservation ${reservation} % under target ${settings.targetCapacity} % since ${now - since} ms` };
     }
     const drain = idle.slice(0, n - desired).map((i) => i.id);
     return {
@@ -112,14 +116,13 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
 }
 
 /**
- * Nodes the PROVISIONING tasks need: first-fit decreasing on instances the size of the smallest
- * one seen; tasks that would not fit even an empty one are left out. With no instance to
- * measure, the minimum step (the next round measures the nodes that joined).
+ * Nodes the PROVISIONING tasks need: first-fit decreasing on nodes of `size`; tasks that would
+ * not fit even an empty one are left out. With no size known (no node ever seen), the minimum
+ * step (the next round measures the nodes that joined).
  */
-export function nodesNeeded(tasks: readonly { cpu: number; memory: number }[], instances: readonly Pick<ScalingInstance, "registered">[], minimumStep: number): number {
+export function nodesNeeded(tasks: readonly { cpu: number; memory: number }[], size: { cpu: number; memory: number } | undefined, minimumStep: number): number {
   if (tasks.length === 0) return 0;
-  if (instances.length === 0) return minimumStep;
-  const size = instances.map((i) => i.registered).reduce((a, b) => (b.memory < a.memory || (b.memory === a.memory && b.cpu < a.cpu) ? b : a));
+  if (!size) return minimumStep;
   const bins: { cpu: number; memory: number }[] = [];
   const sorted = [...tasks].filter((t) => t.cpu <= size.cpu && t.memory <= size.memory).sort((a, b) => b.memory - a.memory || b.cpu - a.cpu);
   for (const t of sorted) {
@@ -130,6 +133,13 @@ export function nodesNeeded(tasks: readonly { cpu: number; memory: number }[], i
     } else bins.push({ cpu: size.cpu - t.cpu, memory: size.memory - t.memory });
   }
   return bins.length;
+}
+
+/** The smallest of `sizes` by memory, then cpu; undefined when there are none. */
+function smallest(sizes: readonly { cpu: number; memory: number }[]): { cpu: number; memory: number } | undefined {
+  if (sizes.length === 0) return undefined;
+  const s = sizes.reduce((a, b) => (b.memory < a.memory || (b.memory === a.memory && b.cpu < a.cpu) ? b : a));
+  return { cpu: s.cpu, memory: s.memory };
 }
 
 /** What to do next with an instance managed scaling is removing. */
