@@ -42,6 +42,18 @@ export async function requireDocker(): Promise<void> {
   if (!existsSync("/sys/fs/cgroup")) throw new Error("cannot run Docker-in-Docker nodes: /sys/fs/cgroup is missing, and the nodes' engines need it");
 }
 
+/**
+ * The control plane's managed-scaling settings for `create --autoscaling`: its node provider,
+ * and the loop's waits when the creating shell sets them (docs/CLUSTER-AUTOSCALING.md).
+ */
+function autoscalingEnv(cluster: string): Record<string, string> {
+  const passed = ["BERTH_CLUSTER_SCALING_INTERVAL_MS", "BERTH_CLUSTER_SCALE_IN_AFTER_MS", "BERTH_PROVISIONING_TIMEOUT_MS"].filter((k) => process.env[k]);
+  return {
+    BERTH_NODE_PROVIDER_COMMAND: `node /opt/berth/controlplane/bin/berth.js cluster node-provider --name ${cluster}`,
+    ...Object.fromEntries(passed.map((k) => [k, process.env[k]!])),
+  };
+}
+
 /** This host's Docker socket: DOCKER_HOST's when it names a unix socket, else Docker's default. */
 function hostDockerSocket(): string {
   const h = process.env.DOCKER_HOST;
@@ -97,7 +109,7 @@ export async function createCluster(r: CreateRequest & { zones: number }, say: S
         [API_PORT_LABEL]: String(r.apiPort), [REGION_LABEL]: r.region, [ZONES_LABEL]: String(r.zones),
         ...(r.registryMirror ? { [MIRROR_LABEL]: r.registryMirror } : {}),
       })),
-      ...envFlags({ BERTH_REGION: r.region, ...(r.autoscaling && { BERTH_NODE_PROVIDER_COMMAND: `node /opt/berth/controlplane/bin/berth.js cluster node-provider --name ${r.cluster}` }) }),
+      ...envFlags({ BERTH_REGION: r.region, ...(r.autoscaling && autoscalingEnv(r.cluster)) }),
       // Managed scaling's node provider runs in here and makes node containers on this host's engine.
       ...(r.autoscaling ? ["-v", `${hostDockerSocket()}:/var/run/docker.sock`] : []),
       image.tag, "berth-controlplane-entry",
