@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { DescribeTasksCommand, ListContainerInstancesCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, DescribeTasksCommand, ListContainerInstancesCommand, StopTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestControlPlane, type TestControlPlane } from "../support/berth.js";
 import { ensureTestImage, removeContainersByLabel } from "../support/docker.js";
@@ -121,5 +121,22 @@ describe("cluster auto scaling with a user command as node provider", () => {
     expect(calls().filter((c) => c.startsWith("remove")).length).toBe(2);
     expect(readFileSync(join(nodesDir, "removed.log"), "utf8").trim().split("\n")).toHaveLength(2);
     expect(readdirSync(nodesDir).filter((n) => n.endsWith(".pid"))).toEqual([]);
+  }, 150_000);
+
+  it("scales out for a service's tasks from zero nodes by the node size it measured, and back in", async () => {
+    await aws("create-service", "--cluster", cluster, "--service-name", "web", "--task-definition", "cas-sleep", "--desired-count", "3", "--capacity-provider-strategy", "capacityProvider=vms,weight=1");
+    const svc = await eventually("the service's three tasks to run", async () => {
+      const [s] = (await t.ecs.send(new DescribeServicesCommand({ cluster, services: ["web"] }))).services!;
+      return s.runningCount === 3 ? s : undefined;
+    }, 60_000);
+    expect(svc.capacityProviderStrategy).toEqual([{ capacityProvider: "vms", weight: 1, base: 0 }]);
+    // No node left to measure, but the 512 MiB size was kept: three nodes for three 300 MiB tasks
+    // in one step (unmeasured, it would have been the minimum step, 2).
+    expect(calls().filter((c) => c.startsWith("add"))).toEqual(["add 2", "add 3"]);
+    expect(await instances()).toHaveLength(3);
+
+    await t.ecs.send(new UpdateServiceCommand({ cluster, service: "web", desiredCount: 0 }));
+    await eventually("the service's nodes to be removed", async () => ((await instances()).length === 0 && (await instances("DRAINING")).length === 0 ? true : undefined), 60_000);
+    expect(calls().filter((c) => c.startsWith("remove"))).toHaveLength(5);
   }, 150_000);
 });
