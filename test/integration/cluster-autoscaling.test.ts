@@ -104,6 +104,11 @@ describe("cluster auto scaling with a user command as node provider", () => {
       return d.every((x) => x.lastStatus === "RUNNING") ? d : undefined;
     }, 60_000);
     expect(new Set(running.map((x) => x.containerInstanceArn)).size).toBe(2);
+    // The leader's gauges per cluster and provider, on the control plane's /metrics.
+    await eventually("the scaling gauges", async () => {
+      const text = await (await fetch(`${t.endpoint}/metrics`)).text();
+      return text.includes(`berth_capacity_provider_instances{cluster="${cluster}",capacity_provider="vms"} 2`) && text.includes(`berth_capacity_provider_reservation_percent{cluster="${cluster}",capacity_provider="vms"}`) ? true : undefined;
+    });
     const described = await aws("describe-container-instances", "--cluster", cluster, "--container-instances", ...(await instances()));
     for (const ci of described.containerInstances) expect(ci.attributes).toContainEqual({ name: "berth.capacity-provider", value: "vms" });
 

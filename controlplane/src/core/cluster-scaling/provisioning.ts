@@ -44,6 +44,7 @@ export function mayProvision(req: RunTasksRequest): boolean {
  */
 export async function createProvisioningTasks(ctx: CoreContext, req: RunTasksRequest, provider: string, count: number): Promise<TaskRecord[]> {
   const reserved = taskReservation(req.taskDefinition, req.overrides);
+  // newTaskRecord reads only these fields of the instance: "" marks a task placed nowhere yet.
   const unplaced = { id: "", arn: "", cluster: req.cluster, attributes: [] } as unknown as ContainerInstanceRecord;
   const opts = { ...req, launchType: "EC2" as const, capacityProviderName: provider };
   const tasks = Array.from({ length: count }, (): TaskRecord => {

@@ -28,6 +28,8 @@ export interface ClusterScalingSettings {
   scaleInAfterMs: number;
   /** Where nodes come from; without one, PROVISIONING tasks still wait and are placed as instances join. */
   nodeProvider?: NodeProvider;
+  /** Hears what each round saw of each provider (the control plane's gauges). */
+  observe?: (cluster: string, capacityProvider: string, o: { reservation: number; desired: number; instances: number; provisioning: number }) => void;
   log: Logger;
 }
 
@@ -95,6 +97,7 @@ export function startClusterScalingLoop(ctx: CoreContext, s: ClusterScalingSetti
 
     const decision = decideScaling({ settings: pair.settings, instances: view.instances, provisioning: view.provisioning, marks, now: ctx.now(), scaleInAfterMs: s.scaleInAfterMs });
     if (!active()) return;
+    s.observe?.(cluster, name, { reservation: decision.reservation, desired: decision.desired, instances: view.instances.length, provisioning: view.provisioning.length });
     // Who each drained instance's node is, kept with its mark: the removal outlives the instance record.
     for (const r of decision.marks.removing ?? []) {
       const rec = view.byId.get(r.instanceId)?.record;

@@ -17,7 +17,7 @@ const nodeCallTimeoutMs = 10 * 60_000;
  */
 export function clusterScalingSettings(
   config: Pick<ControlPlaneConfig, "clusterScaling" | "grpc" | "advertise">,
-  opts: { grpcPort: number; hostAddresses: string[]; createJoinToken: (ttlMs: number) => Promise<string>; log: Logger },
+  opts: { grpcPort: number; hostAddresses: string[]; createJoinToken: (ttlMs: number) => Promise<string>; log: Logger; observe?: ClusterScalingSettings["observe"] },
 ): ClusterScalingSettings {
   const c = config.clusterScaling;
   const host = config.grpc.host !== "0.0.0.0" ? config.grpc.host : (config.advertise?.host ?? opts.hostAddresses[0] ?? "127.0.0.1");
@@ -27,6 +27,7 @@ export function clusterScalingSettings(
     provisioningTimeoutMs: c.provisioningTimeoutMs,
     scaleInAfterMs: c.scaleInAfterMs,
     log: opts.log,
+    ...(opts.observe && { observe: opts.observe }),
     ...(c.nodeProviderCommand && {
       nodeProvider: commandNodeProvider({
         command: c.nodeProviderCommand,
