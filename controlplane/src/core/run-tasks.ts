@@ -10,7 +10,7 @@ import { noInstancesMessage, placeBatched } from "./placement/queue.js";
 import { snapshotInstances } from "./placement/snapshot.js";
 import type { RunTasksRequest, RunTasksResult } from "./placement/types.js";
 import { dedupeFailures, writePlacements } from "./placement/writes.js";
-import { createProvisioningTasks, managedScalingProviders, mayProvision } from "./cluster-scaling/provisioning.js";
+import { createProvisioningTasks, managedScalingProviders, mayProvision, provisioningRoom } from "./cluster-scaling/provisioning.js";
 
 export type { RunTasksRequest, RunTasksResult, RunFailure } from "./placement/types.js";
 export { snapshotInstances } from "./placement/snapshot.js";
@@ -35,8 +35,10 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
     out.tasks.push(...res.tasks);
     // As on ECS, a provider with managed scaling keeps what fits nowhere in PROVISIONING (its
     // scaling adds nodes for them) instead of failing it (docs/CLUSTER-AUTOSCALING.md).
-    if (managed.has(provider) && res.tasks.length < count) out.tasks.push(...(await createProvisioningTasks(ctx, req, provider, count - res.tasks.length)));
-    else out.failures.push(...res.failures);
+    const unplaced = count - res.tasks.length;
+    const waiting = managed.has(provider) && unplaced > 0 ? Math.min(unplaced, await provisioningRoom(ctx, req.cluster)) : 0;
+    if (waiting > 0) out.tasks.push(...(await createProvisioningTasks(ctx, req, provider, waiting)));
+    if (waiting < unplaced) out.failures.push(...res.failures);
   }
   return out;
 }

@@ -33,6 +33,15 @@ export async function managedScalingProviders(ctx: CoreContext, names: readonly 
   return out;
 }
 
+/** ECS's quota of tasks in the PROVISIONING state per cluster; what would go over it fails placement as before. */
+export const maxProvisioningTasks = 500;
+
+/** How many more tasks may wait in PROVISIONING in `cluster` (see {@link maxProvisioningTasks}). */
+export async function provisioningRoom(ctx: CoreContext, cluster: string): Promise<number> {
+  const waiting = (await readTasks(ctx, cluster)).items.filter((t) => isProvisioning(t.value)).length;
+  return Math.max(0, maxProvisioningTasks - waiting);
+}
+
 /** Whether tasks of `req` may wait in PROVISIONING (awsvpc tasks and StartTask's named instances never do). */
 export function mayProvision(req: RunTasksRequest): boolean {
   return !req.awsvpc && !req.onlyInstanceIds;
