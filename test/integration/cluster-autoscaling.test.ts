@@ -144,4 +144,21 @@ describe("cluster auto scaling with a user command as node provider", () => {
     await eventually("the service's nodes to be removed", async () => ((await instances()).length === 0 && (await instances("DRAINING")).length === 0 ? true : undefined), 60_000);
     expect(calls().filter((c) => c.startsWith("remove"))).toHaveLength(5);
   }, 150_000);
+
+  it("still times out a PROVISIONING task once its provider's managed scaling is turned off", async () => {
+    const huge = (await aws("run-task", "--cluster", cluster, "--task-definition", "cas-huge", "--capacity-provider-strategy", "capacityProvider=vms,weight=1")).tasks[0];
+    expect(huge.lastStatus).toBe("PROVISIONING");
+    const updated = await aws("update-capacity-provider", "--name", "vms", "--auto-scaling-group-provider", "managedScaling={status=DISABLED},managedTerminationProtection=DISABLED");
+    expect(updated.capacityProvider.autoScalingGroupProvider.managedScaling.status).toBe("DISABLED");
+    // Without managed scaling, what fits nowhere fails at once, as before.
+    const refused = await aws("run-task", "--cluster", cluster, "--task-definition", "cas-huge", "--capacity-provider-strategy", "capacityProvider=vms,weight=1");
+    expect(refused.tasks).toEqual([]);
+    expect(refused.failures[0].reason).toMatch(/^vms: No Container Instances were found/);
+    const stopped = await eventually("the waiting task to time out", async () => {
+      const [d] = await describeTasks([huge.taskArn]);
+      return d.lastStatus === "STOPPED" ? d : undefined;
+    }, 30_000);
+    expect(stopped.stopCode).toBe("TaskFailedToStart");
+    expect(calls().filter((c) => c.startsWith("add"))).toEqual(["add 2", "add 3"]);
+  }, 60_000);
 });

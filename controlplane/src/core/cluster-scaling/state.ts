@@ -44,6 +44,24 @@ export async function scalingPairs(ctx: CoreContext): Promise<ScalingPair[]> {
   return out;
 }
 
+/**
+ * The (cluster, provider) pairs that have tasks waiting in PROVISIONING: they are placed and
+ * timed out even when their provider no longer scales (managed scaling turned off, or the
+ * provider taken off the cluster), so none waits forever.
+ */
+export async function provisioningPairs(ctx: CoreContext): Promise<{ cluster: string; provider: string }[]> {
+  const seen = new Set<string>();
+  const out: { cluster: string; provider: string }[] = [];
+  for (const { value: t } of (await readTasks(ctx)).items) {
+    if (!isProvisioning(t) || !t.capacityProviderName) continue;
+    const k = `${t.cluster}\n${t.capacityProviderName}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ cluster: t.cluster, provider: t.capacityProviderName });
+  }
+  return out;
+}
+
 /** The managedScaling as stored, ECS's defaults filled in. */
 export function settingsOf(p: CapacityProviderRecord): ManagedScalingSettings {
   const m = p.autoScalingGroupProvider?.managedScaling ?? {};

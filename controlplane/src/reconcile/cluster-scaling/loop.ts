@@ -5,6 +5,7 @@ import {
   expireProvisioningTasks,
   placeProvisioningTasks,
   providerView,
+  provisioningPairs,
   removalStep,
   saveScalingMarks,
   scalingMarks,
@@ -122,13 +123,24 @@ export function startClusterScalingLoop(ctx: CoreContext, s: ClusterScalingSetti
     "cluster-scaling",
     s.intervalMs,
     async (active) => {
-      for (const pair of await scalingPairs(ctx)) {
+      const pairs = await scalingPairs(ctx);
+      for (const pair of pairs) {
         if (!active()) return;
         // One provider's trouble must not stop the others' scaling.
         await pairRound(pair, active).catch((err: unknown) => {
           if ((err as Error).name === "FencedOutError") throw err;
           log.warn("managed scaling round failed", { cluster: pair.cluster, capacityProvider: pair.provider.name, err });
         });
+      }
+      // Tasks left in PROVISIONING by a provider that no longer scales here: placed when room
+      // appears, stopped at the timeout, never left waiting forever.
+      const scaled = new Set(pairs.map((p) => `${p.cluster}\n${p.provider.name}`));
+      for (const { cluster, provider } of await provisioningPairs(ctx)) {
+        if (!active()) return;
+        if (scaled.has(`${cluster}\n${provider}`)) continue;
+        const placed = await placeProvisioningTasks(ctx, cluster, provider);
+        const expired = await expireProvisioningTasks(ctx, cluster, provider, s.provisioningTimeoutMs);
+        if (placed.length + expired > 0) log.info("provisioning tasks of an unscaled provider", { cluster, capacityProvider: provider, placed: placed.length, expired });
       }
     },
     log,
