@@ -58,3 +58,17 @@ describe("secrets key", () => {
     expect(printed).not.toContain(key.toString("base64"));
   });
 });
+
+describe("cluster scaling", () => {
+  it.each<[string, Record<string, string>, object | RegExp]>([
+    // Defaults: no node provider, ECS's 15-minute scale-in wait, a 30-minute provisioning timeout.
+    ["defaults", {}, { intervalMs: 2000, provisioningTimeoutMs: 1_800_000, scaleInAfterMs: 900_000 }],
+    // The command is split on whitespace (no shell), the address kept as given.
+    ["a command", { BERTH_NODE_PROVIDER_COMMAND: " /usr/bin/node  /opt/vms.mjs pool-a ", BERTH_NODE_PROVIDER_CONTROL_PLANE: "10.0.0.5:7071" }, { intervalMs: 2000, provisioningTimeoutMs: 1_800_000, scaleInAfterMs: 900_000, nodeProviderCommand: ["/usr/bin/node", "/opt/vms.mjs", "pool-a"], controlPlaneAddress: "10.0.0.5:7071" }],
+    // A timeout under a second is refused, naming the key.
+    ["timeout too short", { BERTH_PROVISIONING_TIMEOUT_MS: "10" }, /^provisioningTimeoutMs: 10 must be an integer from 1000/],
+  ])("%s", (_name, env, want) => {
+    if (want instanceof RegExp) expect(() => compileControlPlaneConfig({}, env)).toThrow(want);
+    else expect(compileControlPlaneConfig({}, env).clusterScaling).toEqual(want);
+  });
+});

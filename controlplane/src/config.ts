@@ -112,6 +112,26 @@ export interface ControlPlaneOptions {
    * re-issued once less than half is left. Default 21600000 (6 h, as ECS); 2 s to 12 h.
    */
   taskCredentialsTtlMs?: number;
+  /**
+   * The executable managed scaling calls to add and remove nodes: `CMD add COUNT`,
+   * `CMD remove INSTANCE_ID`, whitespace-separated arguments allowed (BERTH_NODE_PROVIDER_COMMAND;
+   * docs/CLUSTER-AUTOSCALING.md). Default none: PROVISIONING tasks wait for instances to join.
+   */
+  nodeProviderCommand?: string;
+  /**
+   * The agents' gRPC address given to the node provider as BERTH_CONTROL_PLANE
+   * (BERTH_NODE_PROVIDER_CONTROL_PLANE). Default the advertised host and the gRPC port.
+   */
+  nodeProviderControlPlane?: string;
+  /** Period of the leader's managed-scaling loop (BERTH_CLUSTER_SCALING_INTERVAL_MS). Default 2000. */
+  clusterScalingIntervalMs?: number;
+  /** How long a task may wait in PROVISIONING before it is stopped (BERTH_PROVISIONING_TIMEOUT_MS). Default 1800000 (30 min). */
+  provisioningTimeoutMs?: number;
+  /**
+   * How long a managed-scaling provider must have had idle surplus instances before they are
+   * drained and removed (BERTH_CLUSTER_SCALE_IN_AFTER_MS). Default 900000 (15 min, as ECS's 15 datapoints).
+   */
+  clusterScaleInAfterMs?: number;
 }
 
 /** The control plane's compiled configuration. */
@@ -148,6 +168,8 @@ export interface ControlPlaneConfig {
   deployments: { minuteMs: number; hookRetryMs: number; hookCallTimeoutMs: number; routeSettleMs: number };
   /** How long task role credentials hold, ms. */
   taskCredentialsTtlMs: number;
+  /** Managed scaling (cluster auto scaling): the loop's period and waits, and the node provider command. */
+  clusterScaling: { intervalMs: number; provisioningTimeoutMs: number; scaleInAfterMs: number; nodeProviderCommand?: string[]; controlPlaneAddress?: string };
 }
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
@@ -185,6 +207,11 @@ const envNames: Record<keyof ControlPlaneOptions, string> = {
   bakeMinuteMs: "BERTH_BAKE_MINUTE_MS",
   hookRetryMs: "BERTH_HOOK_RETRY_MS",
   taskCredentialsTtlMs: "BERTH_TASK_CREDENTIALS_TTL_MS",
+  nodeProviderCommand: "BERTH_NODE_PROVIDER_COMMAND",
+  nodeProviderControlPlane: "BERTH_NODE_PROVIDER_CONTROL_PLANE",
+  clusterScalingIntervalMs: "BERTH_CLUSTER_SCALING_INTERVAL_MS",
+  provisioningTimeoutMs: "BERTH_PROVISIONING_TIMEOUT_MS",
+  clusterScaleInAfterMs: "BERTH_CLUSTER_SCALE_IN_AFTER_MS",
 };
 
 const numericKeys = new Set<keyof ControlPlaneOptions>([
@@ -206,6 +233,9 @@ const numericKeys = new Set<keyof ControlPlaneOptions>([
   "bakeMinuteMs",
   "hookRetryMs",
   "taskCredentialsTtlMs",
+  "clusterScalingIntervalMs",
+  "provisioningTimeoutMs",
+  "clusterScaleInAfterMs",
 ]);
 
 /** Options from the environment, by the names in {@link envNames}. */
@@ -279,6 +309,13 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
       routeSettleMs: Math.max(2000, 3 * (o.lbSyncIntervalMs ?? 1000)),
     },
     taskCredentialsTtlMs: bounded(o.taskCredentialsTtlMs ?? 6 * 3_600_000, 2000, 12 * 3_600_000, "taskCredentialsTtlMs"),
+    clusterScaling: {
+      intervalMs: bounded(o.clusterScalingIntervalMs ?? 2000, 50, 600_000, "clusterScalingIntervalMs"),
+      provisioningTimeoutMs: bounded(o.provisioningTimeoutMs ?? 1_800_000, 1000, 24 * 3_600_000, "provisioningTimeoutMs"),
+      scaleInAfterMs: bounded(o.clusterScaleInAfterMs ?? 900_000, 0, 24 * 3_600_000, "clusterScaleInAfterMs"),
+      ...(o.nodeProviderCommand?.trim() && { nodeProviderCommand: o.nodeProviderCommand.trim().split(/\s+/) }),
+      ...(o.nodeProviderControlPlane && { controlPlaneAddress: o.nodeProviderControlPlane }),
+    },
   };
 }
 

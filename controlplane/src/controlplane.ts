@@ -35,6 +35,8 @@ import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
 import { ensureCa, loadCaKey, loadKeyFile, createJoinToken } from "./pki/cluster-ca.js";
 import { issueServerIdentity } from "./pki/issue.js";
 import { autoscalingApi } from "./api/autoscaling/server.js";
+import { clusterScalingSettings } from "./reconcile/cluster-scaling/settings.js";
+import { registerClusterScalingMetrics } from "./metrics/cluster-scaling-metrics.js";
 import { cloudwatchApi } from "./api/cloudwatch/server.js";
 import { taskStatsRoute } from "./api/berth/task-stats-route.js";
 import { keptMetricPeriods, publishServiceMetrics, TaskStatsWindows } from "./core/index.js";
@@ -99,6 +101,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
   });
   // Concurrent RunTask calls and service rounds are placed in batches (core/placement/queue.ts).
   ctx.batchPlacements = defaultPlacementBatching;
+  const scalingMetrics = registerClusterScalingMetrics(metrics.registry);
   registerCostMetrics(metrics.registry, { tasks: async () => (await readTasks(ctx)).items.map((i) => i.value), now: ctx.now, prices: config.prices });
 
   // CloudWatch Logs events live in files on this replica, not in etcd (see logstore/).
@@ -234,6 +237,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger 
         log,
         autoscaling: { ...config.autoscaling, log: log.child({ component: "autoscaling" }), requestsPerTarget: (group, last, periodMs, n) => requestCounts.perTarget(group, last, periodMs, n) },
         strategy: config.deployments,
+        clusterScaling: clusterScalingSettings(config, { grpcPort: grpc.port, hostAddresses: nonLoopbackIpv4(), createJoinToken: async (ttl) => (await createJoinToken(store.kv, ca.digest, ttl)).token, log: log.child({ component: "cluster-scaling" }), observe: scalingMetrics.observe }),
       });
       lbLoop = startLoadBalancerLoop(leaderCtx, {
         dir: config.loadBalancers.dir,

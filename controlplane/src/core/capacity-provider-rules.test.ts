@@ -41,6 +41,8 @@ describe("autoScalingGroupOf", () => {
     // termination protection needs managed scaling
     ["protection without scaling", { autoScalingGroupArn: arn, managedTerminationProtection: "ENABLED" }, /must have managed scaling enabled/],
     ["protection with scaling", { autoScalingGroupArn: arn, managedTerminationProtection: "ENABLED", managedScaling: { status: "ENABLED" } }, undefined],
+    // a minimum step above the maximum bounds no scale-out
+    ["min step over max", { autoScalingGroupArn: arn, managedScaling: { status: "ENABLED", minimumScalingStepSize: 5, maximumScalingStepSize: 2 } }, /minimumScalingStepSize: must not be greater than maximumScalingStepSize \(5 > 2\)/],
   ])("%s", (_name, input, message) => {
     const f = failure(() => autoScalingGroupOf(input));
     if (message) expect(f?.[1]).toMatch(message);

@@ -52,6 +52,12 @@ export function autoScalingGroupOf(input: AutoScalingGroupInput | undefined): Ca
   if (managedTerminationProtection === "ENABLED" && managedScaling.status !== "ENABLED") {
     throw new InvalidParameterException("autoScalingGroupProvider.managedTerminationProtection: The managed termination protection setting for the capacity provider is invalid. To enable managed termination protection for a capacity provider, the capacity provider must have managed scaling enabled.");
   }
+  const min = managedScaling.minimumScalingStepSize;
+  const max = managedScaling.maximumScalingStepSize;
+  // Managed scaling reads the steps as bounds of one scale-out: a minimum above the maximum bounds nothing.
+  if (typeof min === "number" && typeof max === "number" && min > max) {
+    throw new InvalidParameterException(`autoScalingGroupProvider.managedScaling.minimumScalingStepSize: must not be greater than maximumScalingStepSize (${min} > ${max})`);
+  }
   return {
     autoScalingGroupArn: input.autoScalingGroupArn,
     managedScaling,

@@ -64,3 +64,4 @@ export { dedupeFailures } from "./placement/writes.js";
 export { writeServiceRounds, type RoundStop, type RoundWriteOutcome, type ServiceRoundWrite } from "./placement/round-writes.js";
 export type { NewTaskOptions } from "./task-records.js";
 export * from "./deployment-alarm-rules.js";
+export * from "./cluster-scaling/index.js";

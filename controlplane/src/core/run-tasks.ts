@@ -10,6 +10,7 @@ import { noInstancesMessage, placeBatched } from "./placement/queue.js";
 import { snapshotInstances } from "./placement/snapshot.js";
 import type { RunTasksRequest, RunTasksResult } from "./placement/types.js";
 import { dedupeFailures, writePlacements } from "./placement/writes.js";
+import { createProvisioningTasks, managedScalingProviders, mayProvision, provisioningRoom } from "./cluster-scaling/provisioning.js";
 
 export type { RunTasksRequest, RunTasksResult, RunFailure } from "./placement/types.js";
 export { snapshotInstances } from "./placement/snapshot.js";
@@ -24,6 +25,7 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
     return placeInTarget(ctx, req, { launchType: req.launchType ?? "EC2", capacityProviderName: req.capacityProviderName }, req.count);
   }
   const out: RunTasksResult = { tasks: [], failures: [] };
+  const managed = mayProvision(req) ? await managedScalingProviders(ctx, req.capacityProviderStrategy.map((s) => s.capacityProvider)) : new Map();
   for (const [provider, count] of splitByStrategy(req.count, req.capacityProviderStrategy, req.existingByProvider)) {
     // One provider without capacity must not keep the others from placing their share.
     const res = await placeInTarget(ctx, req, targetOf(provider), count).catch((err: unknown) => {
@@ -31,7 +33,12 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
       return { tasks: [], failures: [{ reason: `${provider}: ${err.message}` }] };
     });
     out.tasks.push(...res.tasks);
-    out.failures.push(...res.failures);
+    // As on ECS, a provider with managed scaling keeps what fits nowhere in PROVISIONING (its
+    // scaling adds nodes for them) instead of failing it (docs/CLUSTER-AUTOSCALING.md).
+    const unplaced = count - res.tasks.length;
+    const waiting = managed.has(provider) && unplaced > 0 ? Math.min(unplaced, await provisioningRoom(ctx, req.cluster)) : 0;
+    if (waiting > 0) out.tasks.push(...(await createProvisioningTasks(ctx, req, provider, waiting)));
+    if (waiting < unplaced) out.failures.push(...res.failures);
   }
   return out;
 }

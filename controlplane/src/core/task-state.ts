@@ -260,6 +260,8 @@ export function stoppingTask(
 ): TaskRecord | undefined {
   if (t.desiredStatus === "STOPPED") return undefined;
   if (opts.spareProtected && protectionHolds(t, now)) return undefined;
+  // A PROVISIONING task is on no instance yet: no agent to tell, it is STOPPED at once.
+  if (t.lastStatus === "PROVISIONING" && t.containerInstanceId === "") return stoppedWithoutAgent(t, reason ?? "Task stopped by user", code, now);
   const drain = planStopDrain(t, groups, now);
   return {
     ...t,

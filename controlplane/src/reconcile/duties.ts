@@ -7,6 +7,7 @@ import { startServiceLoop } from "./service/loop.js";
 import { startAutoscalingLoop, type AutoscalingSettings } from "./autoscaling/loop.js";
 import type { StrategyOptions } from "./service/strategy/runner.js";
 import { startAlarmLoop } from "./alarms/loop.js";
+import { startClusterScalingLoop, type ClusterScalingSettings } from "./cluster-scaling/loop.js";
 
 /** What only the leader runs, and how to stop it when leadership is lost. */
 export interface LeaderDuties {
@@ -16,7 +17,7 @@ export interface LeaderDuties {
 /** Starts the leader's loops: services (keep desired counts, deploy), instance liveness, and forgetting old records. */
 export async function startLeaderDuties(
   ctx: CoreContext,
-  opts: { intervalMs: number; lostInstanceGraceMs: number; stoppedTaskRetentionMs: number; log: Logger; autoscaling?: AutoscalingSettings; strategy?: StrategyOptions },
+  opts: { intervalMs: number; lostInstanceGraceMs: number; stoppedTaskRetentionMs: number; log: Logger; autoscaling?: AutoscalingSettings; strategy?: StrategyOptions; clusterScaling?: ClusterScalingSettings },
 ): Promise<LeaderDuties> {
   const liveness = startLivenessLoop({ ctx, intervalMs: opts.intervalMs, graceMs: opts.lostInstanceGraceMs, log: opts.log });
   const services = await startServiceLoop(ctx, { intervalMs: opts.intervalMs, log: opts.log, strategy: opts.strategy });
@@ -31,9 +32,11 @@ export async function startLeaderDuties(
   const alarms = opts.autoscaling
     ? startAlarmLoop(ctx, { basePeriodMs: opts.autoscaling.periodMs, requestsPerTarget: opts.autoscaling.requestsPerTarget }, opts.autoscaling.log.child({ component: "alarms" }))
     : undefined;
+  // Cluster auto scaling: capacity providers with managed scaling (docs/CLUSTER-AUTOSCALING.md).
+  const clusterScaling = opts.clusterScaling ? startClusterScalingLoop(ctx, opts.clusterScaling) : undefined;
   return {
     async stop() {
-      await Promise.all([services.stop(), liveness.stop(), cleanup.stop(), autoscaling?.stop(), schedules.stop(), alarms?.stop()]);
+      await Promise.all([services.stop(), liveness.stop(), cleanup.stop(), autoscaling?.stop(), schedules.stop(), alarms?.stop(), clusterScaling?.stop()]);
     },
   };
 }

@@ -64,6 +64,26 @@ export interface CapacityProviderRecord {
   tags?: Tag[];
   createdAtMs: number;
   version: number;
+  /** Managed scaling's marks, per cluster the provider serves (docs/CLUSTER-AUTOSCALING.md). */
+  scaling?: Record<string, ProviderScalingRecord>;
+}
+
+/**
+ * What managed scaling remembers of one provider in one cluster between rounds, in etcd so a
+ * new leader carries on: the last scale-out (the warmup and the nodes still joining), since
+ * when the provider has had idle instances (scale-in waits), and the instances it is draining
+ * to remove.
+ */
+export interface ProviderScalingRecord {
+  /** When the last add was asked for, and how many nodes it asked for. */
+  lastScaleOutAtMs?: number;
+  lastScaleOutCount?: number;
+  /** Since when every round has found more instances than the target needs. */
+  surplusSinceMs?: number;
+  /** The smallest node seen (cpu units, MiB): what a new node is expected to hold once none is left to measure. */
+  nodeSize?: { cpu: number; memory: number };
+  /** Instances set DRAINING to be removed: deregistered and handed to the node provider once idle. */
+  removing?: { instanceId: string; sinceMs: number; node?: { arn: string; hostname: string; nodeName?: string } }[];
 }
 
 /** The container instance attribute that marks an agent started in Fargate mode (value "true"). */
@@ -268,6 +288,18 @@ export interface TaskRecord {
    * lifts the gate, so the containers serve their in-flight requests meanwhile.
    */
   drain?: TaskDrainRecord;
+  /**
+   * Present while the task waits in PROVISIONING for a managed-scaling capacity provider to get
+   * room (containerInstanceId and containerInstanceArn are "" until it is placed).
+   */
+  provisioning?: TaskProvisioningRecord;
+}
+
+/** What a PROVISIONING task needs to be placed later: how its request wanted it placed. */
+export interface TaskProvisioningRecord {
+  sinceMs: number;
+  placementStrategy?: { type: string; field?: string }[];
+  placementConstraints?: { type: string; expression?: string }[];
 }
 
 /** A stop held back while the task's targets drain (connection draining, ECS's DEACTIVATING). */

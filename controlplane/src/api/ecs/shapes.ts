@@ -125,7 +125,7 @@ export function taskShape(t: TaskRecord, includeTags = false): Wire<Task> {
     clusterArn: t.clusterArn,
     taskDefinitionArn: t.taskDefinitionArn,
     // ECS's Fargate tasks have no container instance: the Fargate agent stays berth's own business.
-    containerInstanceArn: t.launchType === "FARGATE" ? undefined : t.containerInstanceArn,
+    containerInstanceArn: t.launchType === "FARGATE" || t.containerInstanceArn === "" ? undefined : t.containerInstanceArn,
     overrides: t.overrides ?? { containerOverrides: [], inferenceAcceleratorOverrides: [] },
     lastStatus: t.lastStatus,
     desiredStatus: t.desiredStatus,

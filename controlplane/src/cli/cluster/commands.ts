@@ -3,6 +3,7 @@ import ora from "ora";
 import { listClusterContainers } from "./docker.js";
 import { addNode, createCluster, deleteCluster, loadImages, requireDocker, type Say } from "./lifecycle.js";
 import { nodeAction } from "./faults.js";
+import { addScaledNodes, removeScaledNode, scaledNodeRequest } from "./node-provider.js";
 import { PROMETHEUS_PORT } from "./prometheus.js";
 import { nodeCommand } from "../ops/node.js";
 import { API_PORT, checkCreateRequest, clusterNodes, DEFAULT_CLUSTER, summarizeClusters, unknownCluster, type NodeAction } from "./plan.js";
@@ -51,11 +52,13 @@ export function registerClusterCommands(program: Command): void {
     .option("--registry-mirror <url>", "registry mirror for every node's dockerd (--registry-mirror)")
     .option("--with-prometheus", "run Debian's Prometheus on this host, scraping the cluster through its HTTP service discovery", false)
     .option("--prometheus-port <port>", "port of that Prometheus on 127.0.0.1", String(PROMETHEUS_PORT))
+    .option("--autoscaling", "let managed scaling add and remove nodes: the control plane gets this host's Docker socket and runs `berth cluster node-provider`", false)
     .action(async (o) => {
       const r = {
         cluster: o.name, nodes: Number(o.nodes), apiPort: Number(o.apiPort), region: o.region, zones: Number(o.zones),
         registryMirror: o.registryMirror as string | undefined,
         prometheusPort: o.withPrometheus ? Number(o.prometheusPort) : undefined,
+        autoscaling: Boolean(o.autoscaling),
       };
       const problems = checkCreateRequest(r);
       if (problems.length > 0) throw new Error(problems.join("; "));
@@ -77,6 +80,18 @@ export function registerClusterCommands(program: Command): void {
       ...clusters.map((c) => [c.name, `${c.nodesRunning}/${c.nodes} running`, c.controlPlane, c.apiPort ? `http://127.0.0.1:${c.apiPort}` : "-"]),
     ]));
   });
+
+  // Run by the control plane of a `create --autoscaling` cluster (inside its container), as
+  // managed scaling's node provider: `add COUNT`, `remove INSTANCE_ID` (docs/CLUSTER-AUTOSCALING.md).
+  nameFlag(cluster.command("node-provider").description("managed scaling's node provider for this cluster: add COUNT | remove INSTANCE_ID (run by the control plane)"))
+    .argument("<verb>", "add or remove")
+    .argument("<arg>", "how many nodes to add, or the container instance id to remove")
+    .action(async (verb: string, arg: string, o) => {
+      const say: Say = (text) => process.stderr.write(`${text}\n`);
+      if (verb === "add") process.stdout.write((await addScaledNodes(o.name, Number(arg), scaledNodeRequest(process.env), say)) + "\n");
+      else if (verb === "remove") process.stdout.write((await removeScaledNode(o.name, process.env.BERTH_NODE_NAME)) + "\n");
+      else throw new Error(`node-provider: the verb must be add or remove, got ${verb}`);
+    });
 
   nameFlag(cluster.command("delete").description("remove the cluster's containers, network and volumes, and stop its Prometheus")).action(async (o) => {
     process.stdout.write((await withSpinner(`deleting cluster '${o.name}'`, (say) => deleteCluster(o.name, say))) + "\n");

@@ -22,18 +22,42 @@ import {
 /** The image every node gets at create, so tasks run with no registry. */
 export const TEST_IMAGE = "berth-test/busybox:latest";
 /** Docker label, on the control plane, holding how many zones nodes cycle through. */
-const ZONES_LABEL = "io.berth.zones";
+export const ZONES_LABEL = "io.berth.zones";
 /** The custom instance attribute naming a node, so its agent's container instance is found. */
 export const NODE_ATTRIBUTE = "berth.node";
 
 /** Progress text for a spinner. */
 export type Say = (text: string) => void;
 
+/** Where nodes' agents join: ECS cluster `default` with only berth.node, unless managed scaling says otherwise. */
+export interface NodeJoin {
+  ecsCluster?: string;
+  attributes?: Record<string, string>;
+}
+
 /** Fails with a clear message when Docker-in-Docker nodes cannot run here; checked before anything is made. */
 export async function requireDocker(): Promise<void> {
   const problem = await dockerProblem();
   if (problem) throw new Error(`cannot run Docker-in-Docker nodes: ${problem}`);
   if (!existsSync("/sys/fs/cgroup")) throw new Error("cannot run Docker-in-Docker nodes: /sys/fs/cgroup is missing, and the nodes' engines need it");
+}
+
+/**
+ * The control plane's managed-scaling settings for `create --autoscaling`: its node provider,
+ * and the loop's waits when the creating shell sets them (docs/CLUSTER-AUTOSCALING.md).
+ */
+function autoscalingEnv(cluster: string): Record<string, string> {
+  const passed = ["BERTH_CLUSTER_SCALING_INTERVAL_MS", "BERTH_CLUSTER_SCALE_IN_AFTER_MS", "BERTH_PROVISIONING_TIMEOUT_MS"].filter((k) => process.env[k]);
+  return {
+    BERTH_NODE_PROVIDER_COMMAND: `node /opt/berth/controlplane/bin/berth.js cluster node-provider --name ${cluster}`,
+    ...Object.fromEntries(passed.map((k) => [k, process.env[k]!])),
+  };
+}
+
+/** This host's Docker socket: DOCKER_HOST's when it names a unix socket, else Docker's default. */
+function hostDockerSocket(): string {
+  const h = process.env.DOCKER_HOST;
+  return h?.startsWith("unix://") ? h.slice("unix://".length) : "/var/run/docker.sock";
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -85,7 +109,9 @@ export async function createCluster(r: CreateRequest & { zones: number }, say: S
         [API_PORT_LABEL]: String(r.apiPort), [REGION_LABEL]: r.region, [ZONES_LABEL]: String(r.zones),
         ...(r.registryMirror ? { [MIRROR_LABEL]: r.registryMirror } : {}),
       })),
-      ...envFlags({ BERTH_REGION: r.region }),
+      ...envFlags({ BERTH_REGION: r.region, ...(r.autoscaling && autoscalingEnv(r.cluster)) }),
+      // Managed scaling's node provider runs in here and makes node containers on this host's engine.
+      ...(r.autoscaling ? ["-v", `${hostDockerSocket()}:/var/run/docker.sock`] : []),
       image.tag, "berth-controlplane-entry",
     ]);
     await waitForApi(plan.controlPlane, r.apiPort, say);
@@ -125,7 +151,7 @@ export async function createCluster(r: CreateRequest & { zones: number }, say: S
  * token as a file (docker cp, mode 0600), then started: the token never sits in the node's
  * environment, where `docker inspect` would show it.
  */
-async function startNodes(cluster: string, image: string, nodes: NodeSpec[], registryMirror: string | undefined, say: Say): Promise<void> {
+export async function startNodes(cluster: string, image: string, nodes: NodeSpec[], registryMirror: string | undefined, say: Say, joins: NodeJoin = {}): Promise<void> {
   // The nodes' agents join with a token the control plane makes for them (through its etcd);
   // an hour to join is plenty, and later starts use the certificates they keep.
   const joinToken = (await docker(["exec", controlPlaneName(cluster), "node", "/opt/berth/controlplane/bin/berth.js", "token", "create", "--ttl", "1h", "--etcd", "http://127.0.0.1:2379"], { timeoutMs: 30_000 })).trim();
@@ -135,7 +161,7 @@ async function startNodes(cluster: string, image: string, nodes: NodeSpec[], reg
   writeFileSync(join(tokenDir, "berth", "join-token"), `${joinToken}\n`, { mode: 0o600 });
   say(`nodes: starting ${nodes.map((n) => n.name).join(", ")}`);
   try {
-    await Promise.all(nodes.map((n) => startNode(cluster, image, n, registryMirror, join(tokenDir, "berth"))));
+    await Promise.all(nodes.map((n) => startNode(cluster, image, n, registryMirror, join(tokenDir, "berth"), joins)));
   } finally {
     rmSync(tokenDir, { recursive: true, force: true });
   }
@@ -148,7 +174,7 @@ async function startNodes(cluster: string, image: string, nodes: NodeSpec[], reg
 }
 
 /** One node: its volume, the container created, the token folder copied in, then started. */
-async function startNode(cluster: string, image: string, n: NodeSpec, registryMirror: string | undefined, tokenFolder: string): Promise<void> {
+async function startNode(cluster: string, image: string, n: NodeSpec, registryMirror: string | undefined, tokenFolder: string, joins: NodeJoin): Promise<void> {
   const labels = { [CLUSTER_LABEL]: cluster };
   await docker(["volume", "create", ...labelFlags(labels), n.volume]);
   await docker([
@@ -156,10 +182,10 @@ async function startNode(cluster: string, image: string, n: NodeSpec, registryMi
     "-v", `${n.volume}:/var/lib/docker`,
     ...labelFlags(containerLabels(cluster, "node", { [INDEX_LABEL]: String(n.index), [ZONE_LABEL]: n.zone })),
     ...envFlags({
-      ECS_CLUSTER,
+      ECS_CLUSTER: joins.ecsCluster ?? ECS_CLUSTER,
       BERTH_CONTROL_PLANE: `${controlPlaneName(cluster)}:${GRPC_PORT}`,
       BERTH_AVAILABILITY_ZONE: n.zone,
-      ECS_INSTANCE_ATTRIBUTES: JSON.stringify({ [NODE_ATTRIBUTE]: n.name }),
+      ECS_INSTANCE_ATTRIBUTES: JSON.stringify({ ...joins.attributes, [NODE_ATTRIBUTE]: n.name }),
       BERTH_DATA_DIR: "/var/lib/berth/agent",
       BERTH_JOIN_TOKEN_FILE: JOIN_TOKEN_PATH,
       ...(registryMirror ? { BERTH_REGISTRY_MIRROR: registryMirror } : {}),
@@ -176,7 +202,7 @@ async function startNode(cluster: string, image: string, n: NodeSpec, registryMi
  * Removes the join token from nodes whose agents have joined: they hold certificates now, and
  * the token (valid an hour) should not outlive its use on disk.
  */
-async function removeJoinTokens(nodes: string[]): Promise<void> {
+export async function removeJoinTokens(nodes: string[]): Promise<void> {
   await Promise.all(nodes.map((n) => dockerExec(n, ["rm", "-f", JOIN_TOKEN_PATH]).catch(() => "")));
 }
 
@@ -256,12 +282,12 @@ export function ecsClient(apiPort: number, region = "us-east-1"): ECSClient {
 }
 
 /** Node name -> connected container-instance ARN, read through the ECS API. */
-export async function connectedNodes(apiPort: number): Promise<Map<string, string>> {
+export async function connectedNodes(apiPort: number, cluster = ECS_CLUSTER): Promise<Map<string, string>> {
   const ecs = ecsClient(apiPort);
   try {
-    const arns = (await ecs.send(new ListContainerInstancesCommand({ cluster: ECS_CLUSTER }))).containerInstanceArns ?? [];
+    const arns = (await ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns ?? [];
     if (arns.length === 0) return new Map();
-    const described = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: ECS_CLUSTER, containerInstances: arns }))).containerInstances ?? [];
+    const described = (await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }))).containerInstances ?? [];
     const out = new Map<string, string>();
     for (const ci of described) {
       const node = ci.attributes?.find((a) => a.name === NODE_ATTRIBUTE)?.value;
@@ -273,10 +299,10 @@ export async function connectedNodes(apiPort: number): Promise<Map<string, strin
   }
 }
 
-async function waitForAgents(apiPort: number, nodes: string[], say: Say): Promise<void> {
+export async function waitForAgents(apiPort: number, nodes: string[], say: Say, cluster = ECS_CLUSTER): Promise<void> {
   say(`agents: 0/${nodes.length} connected`);
   await waitFor(`the agents of ${nodes.join(", ")}`, async () => {
-    const connected = await connectedNodes(apiPort).catch(() => new Map<string, string>());
+    const connected = await connectedNodes(apiPort, cluster).catch(() => new Map<string, string>());
     const n = nodes.filter((name) => connected.has(name)).length;
     say(`agents: ${n}/${nodes.length} connected`);
     return n === nodes.length;
@@ -284,7 +310,7 @@ async function waitForAgents(apiPort: number, nodes: string[], say: Say): Promis
 }
 
 /** The control plane of an existing cluster, or an error naming the clusters there are. */
-async function existingCluster(cluster: string): Promise<{ all: ClusterContainer[]; cp: ClusterContainer }> {
+export async function existingCluster(cluster: string): Promise<{ all: ClusterContainer[]; cp: ClusterContainer }> {
   const all = await listClusterContainers();
   const cp = all.find((c) => c.cluster === cluster && c.role === "control-plane");
   if (!cp) throw new Error(unknownCluster(all, cluster));

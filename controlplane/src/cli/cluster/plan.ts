@@ -94,6 +94,8 @@ export interface CreateRequest {
   registryMirror?: string;
   /** Runs Debian's Prometheus on the host, on 127.0.0.1 at this port, scraping the cluster. */
   prometheusPort?: number;
+  /** Managed scaling may add and remove nodes: the control plane gets the Docker socket (cluster/node-provider.ts). */
+  autoscaling?: boolean;
 }
 
 /** One node `create` or `add` must start. */

@@ -24,7 +24,7 @@ export interface ServiceRoundWrite {
   /** The record to write, or undefined to guard it only. */
   record: ServiceRecord | undefined;
   stops: RoundStop[];
-  /** New task records, placed on instances of the write set's `instances`. */
+  /** New task records, placed on instances of the write set's `instances`, or PROVISIONING on none (containerInstanceId ""). */
   created: TaskRecord[];
 }
 
@@ -83,7 +83,12 @@ export async function writeServiceRounds(
         });
       }
     }
-    const created = rounds.flatMap((r) => r.created);
+    // PROVISIONING tasks (a managed-scaling provider's share that fits nowhere) are on no
+    // instance: plain creates after the records and stops, nothing reserved anywhere.
+    const all = rounds.flatMap((r) => r.created);
+    const waiting = all.filter((t) => t.containerInstanceId === "");
+    const created = waiting.length === 0 ? all : all.filter((t) => t.containerInstanceId !== "");
+    for (const t of waiting) lead.push({ ops: 1, stage: (txn) => void ctx.store.tasks.stageCreate(txn, t), landed: () => landed++ });
     try {
       await writePlacements(ctx, created, new Map(instances.map((i) => [i.value.id, i])), blocks, (done) => (landed += done.length), lead);
     } finally {
@@ -97,6 +102,7 @@ export async function writeServiceRounds(
       for (const c of committed) await c();
     }
     for (const t of created) ctx.log.info("task placed", { taskArn: t.arn, instanceArn: t.containerInstanceArn, cluster: t.cluster });
+    for (const t of waiting) ctx.log.info("task provisioning", { taskArn: t.arn, cluster: t.cluster, capacityProvider: t.capacityProviderName });
   } catch (err) {
     if (err instanceof ConflictError) return { kind: "conflict", landed };
     throw err;

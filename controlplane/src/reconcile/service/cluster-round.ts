@@ -1,8 +1,8 @@
 import { serviceGroup, type Logger, type ServiceRecord, type TaskRecord } from "@berth/shared";
-import { readInstances, readTasks, type BlockWrite, type CoreContext } from "../../core/index.js";
+import { managedScalingProviders, provisioningRoomAmong, readInstances, readTasks, type BlockWrite, type CoreContext } from "../../core/index.js";
 import { FencedOutError, type Versioned } from "../../store/index.js";
 import { assignNetworks, writeRounds, type RoundRead } from "./apply.js";
-import { placeCluster, roundRecord } from "./place.js";
+import { placeCluster, roundRecord, type PlacementInput } from "./place.js";
 import { nextRoundStep, type RoundAttempts, type RoundOutcome } from "./retry.js";
 import { prepareRound, type ClusterView, type PreparedRound } from "./snapshot.js";
 
@@ -100,7 +100,7 @@ async function writePrepared(ctx: CoreContext, batch: PreparedRound[], clusterTa
   const placed = placeCluster(
     batch.map((p) => ({ start: p.plan.start, serviceTasks: p.read.tasks.map((t) => t.value), launches: p.launches, now: p.now, seed: p.seed })),
     // Instances carry their held tasks; only records from before that field need the task list.
-    { instances: records, ...(!records.every((i) => i.heldTasks) && { clusterTasks }), scope: ctx.scope },
+    { instances: records, ...(!records.every((i) => i.heldTasks) && { clusterTasks }), scope: ctx.scope, provisioning: await provisioningOf(ctx, batch, clusterTasks) },
   );
   let blocks = new Map<string, BlockWrite[]>();
   if (withNetworks) {
@@ -114,6 +114,15 @@ async function writePrepared(ctx: CoreContext, batch: PreparedRound[], clusterTa
     batch.map((p, n) => ({ read: p.read, plan: p.plan, placements: placed[n], record: roundRecord(p.read.service.value, p.plan, placed[n], p.seed, p.now) })),
     blocks,
   );
+}
+
+/** The managed-scaling providers the batch's starts name, and the cluster's room for PROVISIONING tasks (none named: no read). */
+async function provisioningOf(ctx: CoreContext, batch: PreparedRound[], clusterTasks: TaskRecord[]): Promise<PlacementInput["provisioning"]> {
+  const names = new Set(batch.flatMap((p) => p.launches.flatMap((l) => (l.ok ? (l.capacityProviderStrategy ?? []).map((s) => s.capacityProvider) : []))));
+  if (names.size === 0) return undefined;
+  const managed = await managedScalingProviders(ctx, [...names]);
+  if (managed.size === 0) return undefined;
+  return { cluster: batch[0].read.service.value.cluster, providers: new Set(managed.keys()), room: provisioningRoomAmong(clusterTasks) };
 }
 
 /** The named services as stored now, those still to reconcile (not gone, not INACTIVE). */

@@ -213,3 +213,40 @@ describe("placeStarts + roundRecord: a round's placements and the events naming 
     expect(charged.heldTasks?.map((h) => h.id)).toEqual([t.id]);
   });
 });
+
+describe("placeStarts: a managed-scaling provider's share that fits nowhere waits in PROVISIONING", () => {
+  const managed = (room: number, providers = ["cp-m"]) => ({ cluster: "default", providers: new Set(providers), room });
+  const viaManaged = (over: Partial<Extract<StartLaunch, { ok: true }>> = {}) => launch({ capacityProviderStrategy: [{ capacityProvider: "cp-m", base: 0, weight: 1 }], ...over });
+  it.each<[string, StartRequest[], PlacementInput, { placed: string[]; waiting: number; failures: string[] }]>([
+    // no node yet: all three wait (the scaling loop adds nodes for them), nothing fails
+    ["no instance: every task waits", [start(3)], { ...input([], [viaManaged()]), provisioning: managed(10) }, { placed: [], waiting: 3, failures: [] }],
+    // one node holds one 512 MiB task: it runs there, the other two wait
+    ["what fits is placed, the rest waits", [start(3)], { ...input([inst("i1", 512, provider("cp-m"))], [viaManaged()]), provisioning: managed(10) }, { placed: ["i1"], waiting: 2, failures: [] }],
+    // the cluster's PROVISIONING quota: one more may wait, the others fail as before
+    ["the quota's room bounds the waiting", [start(3)], { ...input([], [viaManaged()]), provisioning: managed(1) }, { placed: [], waiting: 1, failures: ["cp-m: No Container Instances were found in your cluster."] }],
+    // a provider without managed scaling fails its share at once
+    ["a provider without managed scaling fails", [start(2)], { ...input([], [viaManaged()]), provisioning: managed(10, ["other"]) }, { placed: [], waiting: 0, failures: ["cp-m: No Container Instances were found in your cluster."] }],
+    // awsvpc tasks never wait (their addresses come with their instance)
+    ["an awsvpc start never waits", [start(1)], { ...input([], [viaManaged({ zones: ["a"] })]), provisioning: managed(10) }, { placed: [], waiting: 0, failures: ["cp-m: No Container Instances were found in your cluster."] }],
+    // a DAEMON start names its instances: nothing to wait for
+    ["a DAEMON start's named instance never waits", [start(1, { instanceIds: ["i9"] })], { ...input([], [viaManaged()]), provisioning: managed(10) }, { placed: [], waiting: 0, failures: ["cp-m: No Container Instances were found in your cluster."] }],
+  ])("%s", (_name, starts, inp, exp) => {
+    const placements = placeStarts({ start: starts }, inp);
+    const tasks = placedTasks(placements);
+    expect(tasks.filter((t) => t.containerInstanceId !== "").map((t) => t.containerInstanceId)).toEqual(exp.placed);
+    const waiting = tasks.filter((t) => t.containerInstanceId === "");
+    expect(waiting.length).toBe(exp.waiting);
+    for (const t of waiting) expect(t).toMatchObject({ lastStatus: "PROVISIONING", desiredStatus: "RUNNING", released: true, capacityProviderName: "cp-m", group: "service:web", provisioning: { sinceMs: NOW } });
+    expect(placements.starts.flat().flatMap((b) => b.failures.map((f) => f.reason))).toEqual(exp.failures);
+    // the waiting tasks are started tasks in the service's events
+    const record = roundRecord(svc({ version: 7 }), { service: undefined }, placements, inp.seed, NOW);
+    if (tasks.length > 0) expect(record?.events.at(-1)?.message).toBe(serviceMessages.startedTasks("web", tasks.map((t) => t.id)));
+  });
+
+  it("placeCluster shares the cluster's room between the services it places", () => {
+    const round = { start: [start(2)], serviceTasks: [], launches: [viaManaged()], now: NOW, seed: "s" };
+    const [a, b] = placeCluster([round, { ...round, seed: "t" }], { instances: [], scope: { region: "us-east-1", account: "000000000000" }, provisioning: managed(3) });
+    expect(placedTasks(a).length).toBe(2);
+    expect(placedTasks(b).length).toBe(1);
+  });
+});

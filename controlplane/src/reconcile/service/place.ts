@@ -5,6 +5,7 @@ import {
   newTaskRecord,
   noInstancesMessage,
   planBatch,
+  provisioningTask,
   servesTarget,
   splitByStrategy,
   targetOf,
@@ -53,6 +54,12 @@ export interface PlacementInput {
   scope: { region: string; account: string };
   now: number;
   seed: string;
+  /**
+   * Capacity providers with managed scaling, and how many more tasks may wait in the cluster:
+   * what of their share fits nowhere is written PROVISIONING instead of failing (as RunTask does,
+   * docs/CLUSTER-AUTOSCALING.md); awsvpc starts and DAEMON starts' named instances never wait.
+   */
+  provisioning?: { cluster: string; providers: ReadonlySet<string>; room: number };
 }
 
 /** One unit of placement (a start, or one named instance of a DAEMON start): what it got. */
@@ -67,7 +74,7 @@ export interface ServicePlacements {
   starts: PlacedBatch[][];
 }
 
-/** Every task a round's placements create, in order. */
+/** Every task a round's placements create, in order (PROVISIONING ones, on no instance yet, included). */
 export function placedTasks(p: ServicePlacements): TaskRecord[] {
   return p.starts.flat().flatMap((b) => b.tasks);
 }
@@ -81,7 +88,8 @@ export function placedTasks(p: ServicePlacements): TaskRecord[] {
 export function placeStarts(plan: Pick<ServicePlan, "start">, input: PlacementInput): ServicePlacements {
   const items: BatchItem[] = [];
   // Per start, per batch, the requests it was split into (one per capacity target).
-  const shape: { count: number; parts: { item: number; target: CapacityTarget; count: number }[]; reason?: string }[][] = [];
+  const shape: { count: number; parts: { item: number; target: CapacityTarget; count: number; mayWait: boolean }[]; reason?: string }[][] = [];
+  let room = input.provisioning?.room ?? 0;
   plan.start.forEach((start, n) => {
     const launch = input.launches[n];
     const units = start.instanceIds
@@ -115,7 +123,8 @@ export function placeStarts(plan: Pick<ServicePlan, "start">, input: PlacementIn
               seed: `${input.seed}:place:${items.length}`,
             },
           });
-          return { item: items.length - 1, target, count };
+          const mayWait = !u.only && !launch.zones && target.capacityProviderName !== undefined && (input.provisioning?.providers.has(target.capacityProviderName) ?? false);
+          return { item: items.length - 1, target, count, mayWait };
         });
         return { count: u.count, parts };
       }),
@@ -136,9 +145,18 @@ export function placeStarts(plan: Pick<ServicePlan, "start">, input: PlacementIn
           const res = results[part.item];
           const provider = part.target.capacityProviderName;
           const viaStrategy = launch.capacityProviderStrategy?.length;
+          // A managed-scaling provider's share that fits nowhere waits in PROVISIONING for its nodes.
+          const placedHere = res.kind === "placed" ? res.placements.length : 0;
+          const waiting = part.mayWait && res.kind !== "invalid" ? Math.min(part.count - placedHere, room) : 0;
+          if (waiting > 0) {
+            room -= waiting;
+            const request = { cluster: input.provisioning!.cluster, taskDefinition: launch.taskDefinition, reserved: launch.reservation, options: launch.options, placementStrategy: launch.strategy, placementConstraints: launch.constraints };
+            for (let k = 0; k < waiting; k++) tasks.push(provisioningTask(clock, taskId(input.seed, made++), request, provider!));
+          }
+          const short = waiting < part.count - placedHere;
           if (res.kind === "noInstances") {
             // One provider without capacity does not keep the others from placing their share.
-            reasons.push({ reason: viaStrategy ? `${provider}: ${noInstancesMessage(part.target)}` : noInstancesMessage(part.target) });
+            if (short) reasons.push({ reason: viaStrategy ? `${provider}: ${noInstancesMessage(part.target)}` : noInstancesMessage(part.target) });
             continue;
           }
           if (res.kind === "invalid") {
@@ -149,7 +167,7 @@ export function placeStarts(plan: Pick<ServicePlan, "start">, input: PlacementIn
           const opts = { ...launch.options, launchType: part.target.launchType, capacityProviderName: part.target.capacityProviderName };
           for (const pl of res.placements) tasks.push(newTaskRecord(clock, taskId(input.seed, made++), launch.taskDefinition, byId.get(pl.instanceId)!, launch.reservation, opts));
           // Fargate agents are no container instances of the user's: their failures name no ARN.
-          reasons.push(...res.failures.flatMap((f) => f.reasons).map((r) => (part.target.launchType === "FARGATE" ? { reason: r.reason } : r)));
+          if (short) reasons.push(...res.failures.flatMap((f) => f.reasons).map((r) => (part.target.launchType === "FARGATE" ? { reason: r.reason } : r)));
         }
         return { count: b.count, tasks, failures: dedupeFailures(reasons) };
       }),
@@ -167,13 +185,16 @@ export type BatchRound = Pick<ServicePlan, "start"> & Pick<PlacementInput, "serv
  */
 export function placeCluster(
   rounds: BatchRound[],
-  snapshot: Pick<PlacementInput, "instances" | "clusterTasks" | "scope">,
+  snapshot: Pick<PlacementInput, "instances" | "clusterTasks" | "scope" | "provisioning">,
 ): ServicePlacements[] {
   let instances = snapshot.instances;
   let clusterTasks = snapshot.clusterTasks;
+  let provisioning = snapshot.provisioning;
   return rounds.map((r) => {
-    const placements = placeStarts(r, { ...r, instances, clusterTasks, scope: snapshot.scope });
+    const placements = placeStarts(r, { ...r, instances, clusterTasks, scope: snapshot.scope, provisioning });
     const created = placedTasks(placements);
+    const waiting = created.filter((t) => t.containerInstanceId === "").length;
+    if (provisioning && waiting > 0) provisioning = { ...provisioning, room: provisioning.room - waiting };
     if (created.length > 0) {
       instances = chargeInstances(instances, created);
       clusterTasks = clusterTasks && [...clusterTasks, ...created];
