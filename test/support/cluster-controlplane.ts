@@ -221,7 +221,8 @@ class ReplicaProcess implements Replica {
  * where its agents and clients expect it. Resolves when every replica answers /healthz.
  */
 export async function startReplicas(n: number, opts: StartReplicasOptions): Promise<Replicas> {
-  const client = new etcd3.Etcd3({ hosts: etcdHosts(opts.etcd) });
+  // the harness's own reads give up after 2 s, so a cut-off etcd member cannot hang a test's wait
+  const client = new etcd3.Etcd3({ hosts: etcdHosts(opts.etcd), defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + 2_000 }) });
   const replicas: ReplicaProcess[] = [];
   for (let i = 1; i <= n; i++) {
     const apiPort = await freePort();

@@ -1,0 +1,49 @@
+import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry, wrap } from "cockatiel";
+import etcd3 from "etcd3";
+import type { IOptions } from "etcd3";
+
+// How berth's etcd client behaves when a member fails: which errors skip a member, what is
+// retried, how long a call may wait, and how a dead connection is noticed.
+
+/**
+ * etcd3's default fault handling trips one circuit breaker per host on any error it calls
+ * recoverable, request-specific ones included (RESOURCE_EXHAUSTED for one answer past the
+ * message limit), and then fails every call for 5 s: the API, the leader's loops, the session
+ * leases. Only a host that cannot be reached should be skipped, so the breaker counts
+ * UNAVAILABLE alone, and half-opens after a second so a restarted etcd is used again at once.
+ * With several members (`hosts` > 1) a member that let one call's {@link callDeadlineMs} pass
+ * is skipped at once for 5 s as well: it answers nothing (cut off by the network), and every
+ * call sent to it would wait out its deadline while the others could answer. With one member
+ * there is nobody to turn to, so a passed deadline is only retried.
+ * Retries stay for the transient kinds, but not for an answer that was too large: it would be
+ * as large the next time.
+ */
+export function faultHandling(hosts = 1): NonNullable<IOptions["faultHandling"]> {
+  const unreachable = () => circuitBreaker(handleWhen((err) => err instanceof etcd3.GRPCUnavailableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) });
+  const silent = () => circuitBreaker(handleWhen((err) => err instanceof etcd3.GRPCDeadlineExceededError), { halfOpenAfter: 5000, breaker: new ConsecutiveBreaker(1) });
+  return {
+    host: () => (hosts > 1 ? wrap(silent(), unreachable()) : unreachable()),
+    global: retry(
+      handleWhen((err) => etcd3.isRecoverableError(err) && !(err instanceof etcd3.GRPCResourceExhastedError)),
+      { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) },
+    ),
+  };
+}
+
+/**
+ * How long one unary etcd call may take before it is given up and tried on another member.
+ * etcd answers a call it cannot serve within its own request timeout (7 s at the defaults: 5 s
+ * plus two election timeouts) only while the link to it holds; a member cut off by the network
+ * answers nothing, and etcd3 sets no deadline of its own, so without one a call (and the loop or
+ * API request awaiting it) would wait for TCP to give up, many minutes later. Every call berth
+ * makes is small (range pages of 200 keys, transactions of at most 128 operations).
+ */
+export const callDeadlineMs = 5_000;
+
+/**
+ * gRPC keepalive towards etcd: a ping every 6 s on a connection with calls open (watches, lease
+ * keepalives), dropped as dead when one goes unanswered for 3 s. That is how a stream on a
+ * member the network cut off ends, so the watch or lease moves to another member; etcd refuses
+ * pings more often than its --grpc-keepalive-min-time (5 s by default).
+ */
+export const keepaliveOptions = { "grpc.keepalive_time_ms": 6_000, "grpc.keepalive_timeout_ms": 3_000 };
