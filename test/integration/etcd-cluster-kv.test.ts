@@ -1,9 +1,11 @@
 // berth's etcd client (Kv) on a 3-member etcd cluster while one member is cut off by the
 // network: the member answers nothing, so only the client's own call deadline and its gRPC
-// keepalive can move calls and streams to the other members (controlplane/src/store/etcd-client.ts).
-import { Kv } from "@berth/controlplane";
+// keepalive can move calls and streams to the other members (controlplane/src/store/etcd-client.ts),
+// and only renewing the leader's lease through any member keeps a leader leading
+// (controlplane/src/leader/lease-guard.ts).
+import { Kv, startLeaderElection } from "@berth/controlplane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually } from "../support/berth.js";
+import { eventually, testLogger } from "../support/berth.js";
 import { startEtcdCluster, type EtcdCluster } from "../support/etcd-cluster.js";
 
 describe("Kv on three etcd members, one of them partitioned", () => {
@@ -49,3 +51,38 @@ describe("Kv on three etcd members, one of them partitioned", () => {
     }
   });
 });
+
+describe("leader election on three etcd members, each cut off in turn", () => {
+  let etcd: EtcdCluster;
+  beforeAll(async () => {
+    etcd = await startEtcdCluster();
+  });
+  afterAll(async () => {
+    await etcd?.stop();
+  });
+
+  it("the leader keeps leading: its lease is renewed through the members that answer", async () => {
+    const kv = Kv.connect(etcd.endpoint);
+    const events: string[] = [];
+    const election = await startLeaderElection({
+      kv, id: "only", name: "etcd-cut", ttlSeconds: 5, log: testLogger(),
+      onElected: () => void events.push("elected"),
+      onDemoted: () => void events.push("demoted"),
+    });
+    try {
+      await eventually("the replica to lead", async () => (election.isLeader() ? true : undefined), 10_000);
+      for (const member of etcd.members) {
+        etcd.partition(member);
+        // longer than the election TTL: a lease kept alive only over a stream to this member would expire
+        await new Promise((r) => setTimeout(r, 7_000));
+        etcd.heal();
+        expect(election.isLeader(), `leading after ${member.name} was cut off`).toBe(true);
+      }
+      expect(events).toEqual(["elected"]);
+    } finally {
+      await election.close();
+      kv.close();
+    }
+  });
+});
+

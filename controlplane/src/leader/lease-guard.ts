@@ -10,11 +10,17 @@ export interface LeaseGuardHandle {
 /**
  * Keeps a leader honest about its lease. etcd3's own `lost` event fires only after keepalives
  * have failed for twice the TTL, by which time another replica has long been elected; so the
- * guard asks etcd for the lease's remaining TTL every `probeMs` and calls `onLost` as soon as
- * it can no longer prove the lease is alive *now*.
+ * guard renews the lease itself every `probeMs` (one keepalive, on whichever etcd member
+ * answers) and calls `onLost` as soon as it can no longer prove the lease is alive *now*.
  *
- * etcd reports the remaining TTL truncated to whole seconds ("expires in under TTL+1 s"), so a
- * lease seen with TTL t by a request sent at s is alive until at least s + t. The guard keeps
+ * The guard renews rather than only reads the TTL because etcd3 keeps a lease alive over one
+ * stream to one member: when the network cuts that member off, the stream hangs silently until
+ * gRPC keepalive drops it, longer than the election TTL, and the lease would expire while every
+ * other member could have renewed it (leadership flapped from replica to replica as each new
+ * lease's stream landed on the cut-off member).
+ *
+ * A keepalive answered with TTL t for a request sent at s proves the lease alive until at least
+ * s + t (etcd renewed it after s; a new etcd leader only extends leases). The guard keeps
  * the latest such bound (minus `marginMs` for timer slop) and gives up leadership when the
  * clock passes it: a frozen link or a dead etcd ends leadership before the lease can expire
  * and anyone else can win, so two leaders never act at once. Times are monotonic
@@ -41,11 +47,10 @@ export async function startLeaseGuard(opts: {
   // One probe: says why leadership is void, or undefined while the lease (and key) hold.
   const probe = async (): Promise<string | undefined> => {
     const sent = performance.now();
-    const [res, current] = await Promise.all([
-      opts.kv.client.leaseClient.leaseTimeToLive({ ID: opts.leaseId }, { deadline: Date.now() + opts.probeMs * 2 }),
+    const [ttl, current] = await Promise.all([
+      renew(opts.kv, opts.leaseId, Date.now() + opts.probeMs * 2),
       opts.fence ? opts.kv.fenceAt(opts.fence.key) : undefined,
     ]);
-    const ttl = Number(res.TTL);
     if (!(ttl > 0)) return "election lease expired";
     if (opts.fence && current?.createRevision !== opts.fence.createRevision) return "election key was deleted or replaced";
     validUntil = Math.max(validUntil, sent + ttl * 1000 - opts.marginMs);
@@ -86,4 +91,19 @@ export async function startLeaseGuard(opts: {
       clearInterval(timer);
     },
   };
+}
+
+/** One keepalive of `leaseId`, answered by any etcd member before `deadline`: the lease's renewed TTL in seconds (0 once it expired). */
+async function renew(kv: Kv, leaseId: string, deadline: number): Promise<number> {
+  const stream = await kv.client.leaseClient.leaseKeepAlive({ deadline });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      stream.on("data", (res: { TTL: string }) => resolve(Number(res.TTL)));
+      stream.on("error", reject);
+      stream.on("end", () => reject(new Error("lease keepalive stream ended without an answer")));
+      stream.write({ ID: leaseId });
+    });
+  } finally {
+    stream.end();
+  }
 }

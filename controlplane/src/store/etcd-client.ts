@@ -42,8 +42,9 @@ export const callDeadlineMs = 5_000;
 
 /**
  * gRPC keepalive towards etcd: a ping every 6 s on a connection with calls open (watches, lease
- * keepalives), dropped as dead when one goes unanswered for 3 s. That is how a stream on a
+ * keepalives), dropped as dead when one goes unanswered for 2 s (8 s in all, inside the 10 s
+ * of an agent session's lease). That is how a stream on a
  * member the network cut off ends, so the watch or lease moves to another member; etcd refuses
  * pings more often than its --grpc-keepalive-min-time (5 s by default).
  */
-export const keepaliveOptions = { "grpc.keepalive_time_ms": 6_000, "grpc.keepalive_timeout_ms": 3_000 };
+export const keepaliveOptions = { "grpc.keepalive_time_ms": 6_000, "grpc.keepalive_timeout_ms": 2_000 };
