@@ -47,12 +47,18 @@ export async function startLeaseGuard(opts: {
   // One probe: says why leadership is void, or undefined while the lease (and key) hold.
   const probe = async (): Promise<string | undefined> => {
     const sent = performance.now();
+    // a renewal gets one probe period per try, and each try may reach another member. The key
+    // read is best effort: when no member answers it in time the lease alone decides (a
+    // deleted key is also caught by etcd, which refuses every fenced write), so one call that
+    // lands on a cut-off member cannot end leadership.
+    const budget = opts.probeMs * 2;
+    const fence = opts.fence;
     const [ttl, current] = await Promise.all([
-      renew(opts.kv, opts.leaseId, Date.now() + opts.probeMs * 2),
-      opts.fence ? opts.kv.fenceAt(opts.fence.key) : undefined,
+      untilAnswered((deadline) => renew(opts.kv, opts.leaseId, deadline), opts.probeMs, budget),
+      fence ? readWithin(() => opts.kv.fenceAt(fence.key), budget, opts.log) : undefined,
     ]);
     if (!(ttl > 0)) return "election lease expired";
-    if (opts.fence && current?.createRevision !== opts.fence.createRevision) return "election key was deleted or replaced";
+    if (fence && current !== "unread" && current?.createRevision !== fence.createRevision) return "election key was deleted or replaced";
     validUntil = Math.max(validUntil, sent + ttl * 1000 - opts.marginMs);
     return undefined;
   };
@@ -93,17 +99,72 @@ export async function startLeaseGuard(opts: {
   };
 }
 
+/**
+ * Streams one renewal opens at once. etcd3 puts each stream on a member of its own choosing and
+ * does not learn from a stream that goes unanswered, so one renewal could land on a cut-off
+ * member again and again; the first of three that answers wins (a keepalive costs etcd little).
+ */
+const parallelRenewals = 3;
+
 /** One keepalive of `leaseId`, answered by any etcd member before `deadline`: the lease's renewed TTL in seconds (0 once it expired). */
 async function renew(kv: Kv, leaseId: string, deadline: number): Promise<number> {
-  const stream = await kv.client.leaseClient.leaseKeepAlive({ deadline });
+  const streams = await Promise.all(Array.from({ length: parallelRenewals }, () => kv.client.leaseClient.leaseKeepAlive({ deadline })));
   try {
     return await new Promise<number>((resolve, reject) => {
-      stream.on("data", (res: { TTL: string }) => resolve(Number(res.TTL)));
-      stream.on("error", reject);
-      stream.on("end", () => reject(new Error("lease keepalive stream ended without an answer")));
-      stream.write({ ID: leaseId });
+      let failed = 0;
+      const fail = (err: unknown) => {
+        if (++failed === streams.length) reject(err);
+      };
+      for (const stream of streams) {
+        stream.on("data", (res: { TTL: string }) => resolve(Number(res.TTL)));
+        stream.on("error", fail);
+        stream.on("end", () => fail(new Error("lease keepalive stream ended without an answer")));
+        stream.write({ ID: leaseId });
+      }
     });
   } finally {
-    stream.end();
+    for (const stream of streams) stream.end();
   }
 }
+
+/**
+ * The election key's fence, or "unread" when etcd does not answer within `ms`. A timer rather
+ * than a gRPC deadline: etcd3 retries a call on other members with the same deadline, and a
+ * deadline already passed would count against each healthy member it is retried on.
+ */
+async function readWithin(read: () => Promise<Fence | undefined>, ms: number, log: Logger): Promise<Fence | undefined | "unread"> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"unread">((resolve) => {
+    timer = setTimeout(() => resolve("unread"), ms);
+  });
+  try {
+    return await Promise.race([
+      read().catch((err: unknown) => {
+        log.debug("election key read failed; the lease decides this probe", { err });
+        return "unread" as const;
+      }),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `attempt` with a deadline of `attemptMs`, again until one answers or `budgetMs` is spent: an
+ * etcd member cut off by the network answers nothing, and the next attempt may reach another.
+ */
+async function untilAnswered<T>(attempt: (deadline: number) => Promise<T>, attemptMs: number, budgetMs: number): Promise<T> {
+  const end = Date.now() + budgetMs;
+  for (;;) {
+    const at = Date.now();
+    try {
+      return await attempt(Math.min(end, at + attemptMs));
+    } catch (err) {
+      // refused at once (every member's breaker open): a short pause, not a spin
+      if (Date.now() - at < 100) await new Promise((r) => setTimeout(r, 100));
+      if (Date.now() + 50 >= end) throw err;
+    }
+  }
+}
+

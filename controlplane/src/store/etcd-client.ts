@@ -1,4 +1,4 @@
-import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry, wrap } from "cockatiel";
+import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry } from "cockatiel";
 import etcd3 from "etcd3";
 import type { IOptions } from "etcd3";
 
@@ -10,19 +10,24 @@ import type { IOptions } from "etcd3";
  * recoverable, request-specific ones included (RESOURCE_EXHAUSTED for one answer past the
  * message limit), and then fails every call for 5 s: the API, the leader's loops, the session
  * leases. Only a host that cannot be reached should be skipped, so the breaker counts
- * UNAVAILABLE alone, and half-opens after a second so a restarted etcd is used again at once.
- * With several members (`hosts` > 1) a member that let one call's {@link callDeadlineMs} pass
- * is skipped at once for 5 s as well: it answers nothing (cut off by the network), and every
- * call sent to it would wait out its deadline while the others could answer. With one member
- * there is nobody to turn to, so a passed deadline is only retried.
+ * UNAVAILABLE alone, three in a row, and half-opens after a second so a restarted etcd is used
+ * again at once. With several members (`hosts` > 1) there is another to turn to, so one
+ * UNAVAILABLE, or one passed deadline, skips a member at once: a member cut off by the network
+ * answers nothing, and every call (or stream: a watch, a lease keepalive, reconnecting) sent to
+ * it would wait out its deadline or gRPC keepalive while the others could answer. It is still
+ * tried again after a second: while etcd elects a new leader every member is slow, and
+ * benching them all for longer would fail every call meanwhile.
  * Retries stay for the transient kinds, but not for an answer that was too large: it would be
  * as large the next time.
  */
 export function faultHandling(hosts = 1): NonNullable<IOptions["faultHandling"]> {
-  const unreachable = () => circuitBreaker(handleWhen((err) => err instanceof etcd3.GRPCUnavailableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) });
-  const silent = () => circuitBreaker(handleWhen((err) => err instanceof etcd3.GRPCDeadlineExceededError), { halfOpenAfter: 5000, breaker: new ConsecutiveBreaker(1) });
+  const several = hosts > 1;
   return {
-    host: () => (hosts > 1 ? wrap(silent(), unreachable()) : unreachable()),
+    host: () =>
+      circuitBreaker(
+        handleWhen((err) => err instanceof etcd3.GRPCUnavailableError || (several && err instanceof etcd3.GRPCDeadlineExceededError)),
+        { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(several ? 1 : 3) },
+      ),
     global: retry(
       handleWhen((err) => etcd3.isRecoverableError(err) && !(err instanceof etcd3.GRPCResourceExhastedError)),
       { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) },
