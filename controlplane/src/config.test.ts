@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { advertisedApiUrl, compileControlPlaneConfig, redactControlPlaneConfig } from "./config.js";
+import { advertisedApiUrl, compileControlPlaneConfig, compileEtcdConnection, redactControlPlaneConfig } from "./config.js";
 
 describe("advertisedApiUrl", () => {
   it.each([
@@ -70,5 +70,38 @@ describe("cluster scaling", () => {
   ])("%s", (_name, env, want) => {
     if (want instanceof RegExp) expect(() => compileControlPlaneConfig({}, env)).toThrow(want);
     else expect(compileControlPlaneConfig({}, env).clusterScaling).toEqual(want);
+  });
+});
+
+describe("etcd TLS settings", () => {
+  it.each([
+    // no TLS: the default endpoint, plain
+    [{}, { endpoints: ["http://127.0.0.1:2379"] }],
+    // https with the system's roots: nothing to read
+    [{ etcdEndpoints: "https://e1:2379,https://e2:2379" }, { endpoints: ["https://e1:2379", "https://e2:2379"] }],
+    // a private CA only (etcd without client-cert-auth)
+    [{ etcdEndpoints: "https://e1:2379", etcdCaFile: "/ca.pem" }, { endpoints: ["https://e1:2379"], tls: { caFile: "/ca.pem" } }],
+    // CA, client certificate and key
+    [{ etcdEndpoints: "https://e1:2379", etcdCaFile: "/ca.pem", etcdCertFile: "/c.pem", etcdKeyFile: "/k.pem" }, { endpoints: ["https://e1:2379"], tls: { caFile: "/ca.pem", certFile: "/c.pem", keyFile: "/k.pem" } }],
+  ])("compileEtcdConnection(%j)", (o, want) => expect(compileEtcdConnection(o)).toEqual(want));
+
+  it.each([
+    // a certificate without its key
+    [{ etcdEndpoints: "https://e1:2379", etcdCertFile: "/c.pem" }, /^etcdCertFile: .*needs its key in etcdKeyFile/],
+    // a key without its certificate
+    [{ etcdEndpoints: "https://e1:2379", etcdKeyFile: "/k.pem" }, /^etcdKeyFile: .*needs its certificate in etcdCertFile/],
+    // TLS files for a plain endpoint: etcd3 would speak TLS to an http:// URL without a word
+    [{ etcdEndpoints: "http://e1:2379", etcdCaFile: "/ca.pem" }, /^etcdEndpoints: etcd TLS settings need https:\/\/ endpoints/],
+    // https and http mixed, which etcd3 refuses at the first call
+    [{ etcdEndpoints: "https://e1:2379,http://e2:2379" }, /^etcdEndpoints: .* mixes https:\/\/ and other endpoints/],
+  ])("compileEtcdConnection refuses %j", (o, message) => expect(() => compileEtcdConnection(o)).toThrow(message));
+
+  it("the environment names the files, and the control plane's config carries them", () => {
+    const env = { BERTH_ETCD_ENDPOINTS: "https://e1:2379", BERTH_ETCD_CA_FILE: "/ca.pem", BERTH_ETCD_CERT_FILE: "/c.pem", BERTH_ETCD_KEY_FILE: "/k.pem" };
+    const c = compileControlPlaneConfig({}, env);
+    expect(c.etcdEndpoints).toEqual(["https://e1:2379"]);
+    expect(c.etcdTls).toEqual({ caFile: "/ca.pem", certFile: "/c.pem", keyFile: "/k.pem" });
+    // a flag wins over the environment
+    expect(compileControlPlaneConfig({ etcdCaFile: "/other.pem" }, env).etcdTls?.caFile).toBe("/other.pem");
   });
 });

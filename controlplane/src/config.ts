@@ -8,6 +8,15 @@ import { InvalidParameterException, defaultArnScope, type ArnScope, type LogLeve
 export interface ControlPlaneOptions {
   /** etcd endpoints, comma separated (BERTH_ETCD_ENDPOINTS). Default http://127.0.0.1:2379. */
   etcdEndpoints?: string;
+  /**
+   * PEM file of the CA that signed etcd's server certificate (BERTH_ETCD_CA_FILE, --etcd-ca-file).
+   * Any etcd TLS setting needs https:// endpoints. Default: the system's roots for https endpoints.
+   */
+  etcdCaFile?: string;
+  /** PEM client certificate berth presents to etcd (BERTH_ETCD_CERT_FILE, --etcd-cert-file); needs etcdKeyFile. Default none. */
+  etcdCertFile?: string;
+  /** PEM private key of etcdCertFile (BERTH_ETCD_KEY_FILE, --etcd-key-file). Default none. */
+  etcdKeyFile?: string;
   /** ECS API bind address host:port (BERTH_API_ADDRESS). Default 127.0.0.1:7070. */
   apiAddress?: string;
   /** Agent gRPC bind address host:port (BERTH_GRPC_ADDRESS). Default 0.0.0.0:7071. */
@@ -137,6 +146,8 @@ export interface ControlPlaneOptions {
 /** The control plane's compiled configuration. */
 export interface ControlPlaneConfig {
   etcdEndpoints: string[];
+  /** etcd client TLS files, when any is set (read and checked by the store's etcdClientOptions). */
+  etcdTls?: EtcdTlsFiles;
   api: { host: string; port: number };
   grpc: { host: string; port: number };
   /** As given; resolved against the bound API port by {@link advertisedApiUrl}. */
@@ -174,6 +185,9 @@ export interface ControlPlaneConfig {
 
 const envNames: Record<keyof ControlPlaneOptions, string> = {
   etcdEndpoints: "BERTH_ETCD_ENDPOINTS",
+  etcdCaFile: "BERTH_ETCD_CA_FILE",
+  etcdCertFile: "BERTH_ETCD_CERT_FILE",
+  etcdKeyFile: "BERTH_ETCD_KEY_FILE",
   apiAddress: "BERTH_API_ADDRESS",
   grpcAddress: "BERTH_GRPC_ADDRESS",
   advertiseAddress: "BERTH_ADVERTISE_ADDRESS",
@@ -267,8 +281,10 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
     accessKeys.set(pair.slice(0, i), pair.slice(i + 1));
   }
   const caKeyFile = o.caKeyFile ?? join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "berth", "ca.key");
+  const etcd = compileEtcdConnection(o);
   return {
-    etcdEndpoints: (o.etcdEndpoints ?? "http://127.0.0.1:2379").split(",").map((s) => s.trim()).filter(Boolean),
+    etcdEndpoints: etcd.endpoints,
+    etcdTls: etcd.tls,
     api: parseAddress(o.apiAddress ?? "127.0.0.1:7070", "apiAddress"),
     grpc: parseAddress(o.grpcAddress ?? "0.0.0.0:7071", "grpcAddress"),
     advertise: o.advertiseAddress ? parseAdvertise(o.advertiseAddress) : undefined,
@@ -317,6 +333,29 @@ export function compileControlPlaneConfig(flags: ControlPlaneOptions = {}, env: 
       ...(o.nodeProviderControlPlane && { controlPlaneAddress: o.nodeProviderControlPlane }),
     },
   };
+}
+
+/** The files of an etcd client's TLS: the server's CA, and the client's certificate with its key. */
+export interface EtcdTlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/**
+ * etcd's endpoints and client TLS files from the options (the control plane's and the CLI's
+ * etcd commands share it): a certificate needs its key and the other way round, and TLS needs
+ * every endpoint to be https:// (etcd3 would otherwise speak TLS to an http:// URL silently).
+ */
+export function compileEtcdConnection(o: Pick<ControlPlaneOptions, "etcdEndpoints" | "etcdCaFile" | "etcdCertFile" | "etcdKeyFile">): { endpoints: string[]; tls?: EtcdTlsFiles } {
+  const endpoints = (o.etcdEndpoints ?? "http://127.0.0.1:2379").split(",").map((s) => s.trim()).filter(Boolean);
+  const secure = endpoints.filter((e) => e.startsWith("https://"));
+  if (secure.length > 0 && secure.length < endpoints.length) throw new InvalidParameterException(`etcdEndpoints: '${endpoints.join(",")}' mixes https:// and other endpoints`);
+  if (o.etcdCertFile && !o.etcdKeyFile) throw new InvalidParameterException("etcdCertFile: a client certificate needs its key in etcdKeyFile (BERTH_ETCD_KEY_FILE, --etcd-key-file)");
+  if (o.etcdKeyFile && !o.etcdCertFile) throw new InvalidParameterException("etcdKeyFile: a client key needs its certificate in etcdCertFile (BERTH_ETCD_CERT_FILE, --etcd-cert-file)");
+  if (!o.etcdCaFile && !o.etcdCertFile) return { endpoints };
+  if (secure.length === 0) throw new InvalidParameterException(`etcdEndpoints: etcd TLS settings need https:// endpoints, not '${endpoints.join(",")}'`);
+  return { endpoints, tls: stripUndefined({ caFile: o.etcdCaFile, certFile: o.etcdCertFile, keyFile: o.etcdKeyFile }) };
 }
 
 /** The config as it may be printed: secrets replaced. */

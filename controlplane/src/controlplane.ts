@@ -31,7 +31,7 @@ import { consoleRoute } from "./api/console/console-route.js";
 import { ChangeFeeds } from "./core/index.js";
 import { startLeaderElection } from "./leader/index.js";
 import { startLeaderDuties, type LeaderDuties } from "./reconcile/duties.js";
-import { keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
+import { etcdClientOptions, keys, Kv, migrateTaskDefinitionKeys, Store } from "./store/index.js";
 import { ensureCa, loadCaKey, loadKeyFile, createJoinToken } from "./pki/cluster-ca.js";
 import { issueServerIdentity } from "./pki/issue.js";
 import { autoscalingApi } from "./api/autoscaling/server.js";
@@ -67,7 +67,7 @@ export interface ControlPlane {
  * protocol over gRPC. Every replica serves both; state lives only in etcd.
  */
 export async function startControlPlane(config: ControlPlaneConfig, log: Logger = createLogger({ level: config.logLevel })): Promise<ControlPlane> {
-  const store = new Store(Kv.connect(config.etcdEndpoints));
+  const store = new Store(Kv.connect(config.etcdEndpoints, etcdClientOptions(config.etcdTls)));
   // Fail fast with a clear message when etcd is not there, instead of at the first request.
   await store.kv.revision().catch((err: Error) => {
     store.close();

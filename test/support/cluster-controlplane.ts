@@ -97,10 +97,18 @@ export interface Replica {
   output(lines?: number): string;
 }
 
+/** Where replicas find etcd: one member (EtcdServer) or several (EtcdCluster), `endpoint` comma separated. */
+export type EtcdEndpoints = Pick<EtcdServer, "endpoint">;
+
+/** The endpoints of `etcd` as a list, for etcd3's `hosts`. */
+export function etcdHosts(etcd: EtcdEndpoints): string[] {
+  return etcd.endpoint.split(",").map((s) => s.trim()).filter(Boolean);
+}
+
 /** Replicas started together on one etcd. */
 export interface Replicas {
   replicas: Replica[];
-  etcd: EtcdServer;
+  etcd: EtcdEndpoints;
   /** The replica etcd names leader, or undefined while there is none among these. */
   leader(): Promise<Replica | undefined>;
   /** Stops every replica and the etcd client; etcd itself is the caller's. */
@@ -109,7 +117,7 @@ export interface Replicas {
 
 /** Options for startReplicas. */
 export interface StartReplicasOptions {
-  etcd: EtcdServer;
+  etcd: EtcdEndpoints;
   /** Control-plane environment (BERTH_*), over the harness defaults. */
   env?: Record<string, string>;
   /** Node flags before the CLI (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
@@ -132,7 +140,7 @@ class ReplicaProcess implements Replica {
     readonly index: number,
     readonly apiPort: number,
     readonly grpcPort: number,
-    private readonly etcd: EtcdServer,
+    private readonly etcd: EtcdEndpoints,
     private readonly env: Record<string, string>,
     private readonly client: etcd3.Etcd3,
     private readonly nodeArgs: string[] = [],
@@ -213,7 +221,8 @@ class ReplicaProcess implements Replica {
  * where its agents and clients expect it. Resolves when every replica answers /healthz.
  */
 export async function startReplicas(n: number, opts: StartReplicasOptions): Promise<Replicas> {
-  const client = new etcd3.Etcd3({ hosts: opts.etcd.endpoint });
+  // the harness's own reads give up after 2 s, so a cut-off etcd member cannot hang a test's wait
+  const client = new etcd3.Etcd3({ hosts: etcdHosts(opts.etcd), defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + 2_000 }) });
   const replicas: ReplicaProcess[] = [];
   for (let i = 1; i <= n; i++) {
     const apiPort = await freePort();

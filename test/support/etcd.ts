@@ -16,6 +16,11 @@ export interface StartEtcdOptions {
   startTimeoutMs?: number;
   /** How long stop() waits after SIGTERM before SIGKILL (default 10 s). */
   stopTimeoutMs?: number;
+  /**
+   * Serve clients over https with this server certificate and demand client certificates signed
+   * by `caFile` (--client-cert-auth). Health is then read on a plain metrics URL.
+   */
+  tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
 /** A running single-member etcd of its own, on loopback, with a temporary data folder. */
@@ -48,7 +53,7 @@ process.once("exit", () => {
 });
 
 /** A bounded tail of a process's combined output. */
-function captureOutput(child: ChildProcess): () => string {
+export function captureOutput(child: ChildProcess): () => string {
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
@@ -59,7 +64,8 @@ function captureOutput(child: ChildProcess): () => string {
   return () => lines.join("\n");
 }
 
-async function isHealthy(endpoint: string): Promise<boolean> {
+/** Whether etcd's /health under `endpoint` (a client or metrics URL) answers true. */
+export async function isHealthy(endpoint: string): Promise<boolean> {
   try {
     const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1_000) });
     const body = (await res.json()) as { health?: unknown };
@@ -76,9 +82,12 @@ class PortTakenError extends Error {
 
 async function launch(options: StartEtcdOptions): Promise<EtcdServer> {
   const binary = options.binary ?? "/usr/bin/etcd";
-  const [clientPort, peerPort] = await freePorts(2);
-  const endpoint = `http://${LOOPBACK}:${clientPort}`;
+  const [clientPort, peerPort, metricsPort] = await freePorts(3);
+  const endpoint = `${options.tls ? "https" : "http"}://${LOOPBACK}:${clientPort}`;
   const peer = `http://${LOOPBACK}:${peerPort}`;
+  const metrics = `http://${LOOPBACK}:${metricsPort}`;
+  const tls = options.tls;
+  const tlsArgs = tls ? ["--client-cert-auth", "--trusted-ca-file", tls.caFile, "--cert-file", tls.certFile, "--key-file", tls.keyFile, "--listen-metrics-urls", metrics] : [];
   const dataDir = await mkdtemp(join(tmpdir(), "berth-etcd-"));
   const child = spawn(
     binary,
@@ -93,6 +102,7 @@ async function launch(options: StartEtcdOptions): Promise<EtcdServer> {
       "--initial-cluster-state", "new",
       "--logger", "zap",
       "--log-outputs", "stderr",
+      ...tlsArgs,
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -136,7 +146,7 @@ async function launch(options: StartEtcdOptions): Promise<EtcdServer> {
       if (/address already in use/.test(text)) throw new PortTakenError(text);
       throw new Error(`etcd exited during start-up${spawnError ? `: ${spawnError.message}` : ""}\n${text}`);
     }
-    if (await isHealthy(endpoint)) break;
+    if (await isHealthy(tls ? metrics : endpoint)) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`etcd at ${endpoint} was not healthy within ${startTimeoutMs} ms\n${output()}`);

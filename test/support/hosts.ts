@@ -7,7 +7,7 @@ import { CreateClusterCommand, DescribeContainerInstancesCommand, ListContainerI
 import { compileAgentConfig } from "@berth/agent";
 import { eventually } from "./berth.js";
 import { joinTokenEnv } from "./join-tokens.js";
-import { startClusterControlPlane, startReplicas, type ClusterControlPlane, type Replicas } from "./cluster-controlplane.js";
+import { startClusterControlPlane, startReplicas, type ClusterControlPlane, type EtcdEndpoints, type Replicas } from "./cluster-controlplane.js";
 import { docker as mainDocker, ensureTestImage } from "./docker.js";
 import { startEtcd, type EtcdServer } from "./etcd.js";
 import { TEST_IMAGE } from "./image.js";
@@ -270,7 +270,8 @@ export async function describeInstances(cp: { ecs: ECSClient }, cluster: string)
 
 /** Hosts joined to control-plane replicas that run as processes of their own. */
 export interface ReplicaCluster {
-  etcd: EtcdServer;
+  /** The harness's own etcd, or the caller's (StartReplicaClusterOptions.etcd). */
+  etcd: EtcdEndpoints;
   cps: Replicas;
   cluster: string;
   hosts: TestHost[];
@@ -288,6 +289,8 @@ export interface StartReplicaClusterOptions extends Omit<StartHostsOptions, "grp
   replicas?: number;
   /** Control-plane environment (BERTH_*), over the harness defaults of startReplicas. */
   controlPlaneEnv?: Record<string, string>;
+  /** An etcd the caller started and stops (e.g. an EtcdCluster); default one of the harness's own. */
+  etcd?: EtcdEndpoints;
 }
 
 /**
@@ -295,7 +298,8 @@ export interface StartReplicaClusterOptions extends Omit<StartHostsOptions, "grp
  * whose agents know every replica, and waits until every instance shows as connected.
  */
 export async function startReplicaCluster(n: number, opts: StartReplicaClusterOptions): Promise<ReplicaCluster> {
-  const etcd = await startEtcd();
+  const own: EtcdServer | undefined = opts.etcd ? undefined : await startEtcd();
+  const etcd: EtcdEndpoints = opts.etcd ?? own!;
   let cps: Replicas | undefined;
   let hosts: TestHosts | undefined;
   try {
@@ -316,13 +320,13 @@ export async function startReplicaCluster(n: number, opts: StartReplicaClusterOp
       async stop() {
         await h.stopAll();
         await r.stop();
-        await etcd.stop();
+        await own?.stop();
       },
     };
   } catch (err) {
     await hosts?.stopAll();
     await cps?.stop();
-    await etcd.stop();
+    await own?.stop();
     throw err;
   }
 }

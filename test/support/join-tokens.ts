@@ -41,7 +41,8 @@ export function joinTokenEnv(addresses: string | number): Record<string, string>
  * planes running as processes), valid a day.
  */
 export async function createJoinThroughEtcd(endpoint: string, timeoutMs = 30_000): Promise<TestJoin> {
-  const kv = Kv.connect([endpoint]);
+  // one endpoint, or several comma separated (an etcd cluster)
+  const kv = Kv.connect(endpoint);
   try {
     for (const end = Date.now() + timeoutMs; ; ) {
       const caPem = await pki.readCaCertificate(kv);

@@ -25,11 +25,17 @@ function controlPlaneFlags(cmd: Command): Command {
     .option("--region <region>", "region in ARNs (default us-east-1)")
     .option("--account <id>", "account id in ARNs (default 000000000000)")
     .option("--config <file>", "YAML or JSON file of control-plane options")
+    .option("--etcd-ca-file <file>", "CA of etcd's server certificate, PEM (https:// endpoints)")
+    .option("--etcd-cert-file <file>", "client certificate for etcd, PEM (with --etcd-key-file)")
+    .option("--etcd-key-file <file>", "the client certificate's private key, PEM")
     .addOption(logLevel);
 }
 
 function cpOptions(o: Record<string, string | undefined>): ControlPlaneOptions {
-  return { apiAddress: o.api, grpcAddress: o.grpc, region: o.region, account: o.account, logLevel: o.logLevel as LogLevel | undefined };
+  return {
+    apiAddress: o.api, grpcAddress: o.grpc, region: o.region, account: o.account, logLevel: o.logLevel as LogLevel | undefined,
+    etcdCaFile: o.etcdCaFile, etcdCertFile: o.etcdCertFile, etcdKeyFile: o.etcdKeyFile,
+  };
 }
 
 const defaultHome = process.env.BERTH_HOME ?? join(homedir(), ".berth");

@@ -6,6 +6,7 @@ export { Store, type FamilyRecord, type AccountSettingRecord, type RunTokenRecor
 export { watchPrefix, type WatchHandlers, type PrefixWatch } from "./watch.js";
 export { SharedFeeds, HandlerGroups, type SharedFeed, type FeedSubscription } from "./shared-feeds.js";
 export { migrateTaskDefinitionKeys } from "./migrations.js";
+export { etcdClientOptions } from "./etcd-tls.js";
 export type * from "./elbv2-records.js";
 export type * from "./autoscaling-records.js";
 export type * from "./secret-records.js";

@@ -1,7 +1,7 @@
-import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry } from "cockatiel";
 import etcd3 from "etcd3";
 import type { Etcd3, IOptions, Lease } from "etcd3";
 import { ConflictError, ServerException } from "@berth/shared";
+import { callDeadlineMs, faultHandling, keepaliveOptions } from "./etcd-client.js";
 import { keys } from "./keys.js";
 
 /** A value read from etcd with the mod revision any guarded write of it must compare against. */
@@ -51,29 +51,6 @@ type Mutation = { type: "put"; key: string; value: string; lease?: string } | { 
  * below it; the headroom is for one listing of unusually large records, which must not fail.
  */
 export const maxReceiveBytes = 64 * 1024 * 1024;
-
-/**
- * etcd3's default fault handling trips one circuit breaker per host on any error it calls
- * recoverable, request-specific ones included (RESOURCE_EXHAUSTED for one answer past the
- * message limit), and then fails every call for 5 s: the API, the leader's loops, the session
- * leases. Only a host that cannot be reached should be skipped, so the breaker counts
- * UNAVAILABLE alone, and half-opens after a second so a restarted etcd is used again at once.
- * Retries stay for the transient kinds, but not for an answer that was too large: it would be
- * as large the next time.
- */
-function faultHandling(): NonNullable<IOptions["faultHandling"]> {
-  return {
-    host: () =>
-      circuitBreaker(
-        handleWhen((err) => err instanceof etcd3.GRPCUnavailableError),
-        { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) },
-      ),
-    global: retry(
-      handleWhen((err) => etcd3.isRecoverableError(err) && !(err instanceof etcd3.GRPCResourceExhastedError)),
-      { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) },
-    ),
-  };
-}
 
 /** etcd's default --max-txn-ops: no more compares, nor more operations, in one transaction. */
 export const maxTxnOps = 128;
@@ -174,9 +151,10 @@ export class Kv {
     return new Kv(
       new etcd3.Etcd3({
         hosts,
-        faultHandling: faultHandling(),
+        faultHandling: faultHandling(hosts.length),
+        defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + callDeadlineMs }),
         ...options,
-        grpcOptions: { "grpc.max_receive_message_length": maxReceiveBytes, ...options.grpcOptions },
+        grpcOptions: { "grpc.max_receive_message_length": maxReceiveBytes, ...keepaliveOptions, ...options.grpcOptions },
       }),
     );
   }
