@@ -37,6 +37,10 @@ export interface ScaleOptions {
   cpuProf?: string;
   /** Skip the real agent's idle RSS (it needs dockerd). */
   realAgent: boolean;
+  /** Seconds each idle-session measurement lasts (with no tasks, and again with every task RUNNING). */
+  idleSec: number;
+  /** Join the fleet, measure its idle sessions, and stop: no placements. */
+  onlyIdle: boolean;
 }
 
 // commander names the option in its message around these ("option '--instances <n>' argument ...").
@@ -80,7 +84,9 @@ export function scaleCommand(): Command {
     .option("--heartbeat-ms <ms>", "control-plane heartbeat interval", int(100, 60_000), 2000)
     .option("--timeout <s>", "bound on the whole run", int(10, 86_400), 900)
     .option("--cpu-prof <dir>", "write a CPU profile of each control-plane replica here")
-    .option("--no-real-agent", "skip measuring a real (Docker) agent's idle RSS");
+    .option("--no-real-agent", "skip measuring a real (Docker) agent's idle RSS")
+    .option("--idle-sec <s>", "length of each idle-sessions measurement (fleet joined; and again with every task RUNNING)", int(2, 3_600), 10)
+    .option("--only-idle", "join the fleet, measure its idle sessions for --idle-sec, and stop (no tasks placed)");
 }
 
 /** Parses `argv` (the arguments after the script name) into options; throws on a bad one, naming it. */
@@ -117,5 +123,7 @@ export function parseScaleArgs(argv: string[]): ScaleOptions {
     timeoutSec: o.timeout,
     cpuProf: o.cpuProf,
     realAgent: o.realAgent,
+    idleSec: o.idleSec,
+    onlyIdle: o.onlyIdle === true,
   };
 }
