@@ -12,6 +12,7 @@ import {
   listSecurityGroups,
   planHostRoutes,
   resolveAwsvpc,
+  routesFor,
   type AwsvpcConfigurationInput,
   type HostRoutePlan,
   type IngressPermission,
@@ -184,27 +185,25 @@ export async function taskIngress(ctx: CoreContext, t: TaskRecord, sources: Ingr
   return ingressPermissions(groups, members);
 }
 
-type RoutePeer = Pick<ContainerInstanceRecord, "id" | "status" | "hostIp" | "ipBlocks">;
+/** An instance's host routes, or word that they are unchanged since the stamp its caller holds. */
+export interface HostRoutesAnswer {
+  /** Changes whenever the routes may have; undefined when this replica cannot tell (no cache). */
+  stamp?: number;
+  /** The routes; absent when `since` was given and is still current. */
+  routes?: HostRoutePlan[];
+}
 
-/** Per watched cache and cluster: the instances holding task blocks, as of one cache revision. */
-const blockHolders = new WeakMap<object, Map<string, { revision: number; peers: RoutePeer[] }>>();
-
-/** The routes an instance needs to its cluster peers' task blocks (see vpc/routes.ts). */
-export async function hostRoutesOf(ctx: CoreContext, cluster: string, instanceId: string): Promise<HostRoutePlan[]> {
+/**
+ * The routes an instance needs to its cluster peers' task blocks (see vpc/routes.ts). Asked every
+ * heartbeat period by every session: with the watched cache the cluster's routes are planned once
+ * per change of its blocks and addresses (cache/route-tables.ts), and a caller passing the stamp
+ * of its last answer (`since`) hears only that nothing changed, with no pass and no allocation.
+ */
+export async function hostRoutesOf(ctx: CoreContext, cluster: string, instanceId: string, since?: number): Promise<HostRoutesAnswer> {
   const c = await ctx.cache?.ready("instances");
-  if (!c) return planHostRoutes((await readInstances(ctx, cluster)).items.map((i) => i.value), instanceId);
-  // Asked every heartbeat period by every session: the cluster's block holders are found once
-  // per cache revision, not once per session (a pass over 1,000 instances for each of 1,000
-  // sessions every period was most of an idle replica's CPU), and a cluster without awsvpc
-  // tasks has none.
-  let perCluster = blockHolders.get(c);
-  if (!perCluster) blockHolders.set(c, (perCluster = new Map()));
-  let held = perCluster.get(cluster);
-  if (held?.revision !== c.revision) {
-    const peers = c.list(keys.instances(cluster)).map((i) => i.value).filter((i) => (i.ipBlocks?.length ?? 0) > 0);
-    perCluster.set(cluster, (held = { revision: c.revision, peers }));
-  }
-  // The instance itself is always in the list: planHostRoutes skips peers on its own host.
+  if (!c || !ctx.cache) return { routes: planHostRoutes((await readInstances(ctx, cluster)).items.map((i) => i.value), instanceId) };
+  const stamp = ctx.cache.routes.version(cluster);
+  if (since === stamp) return { stamp };
   const self = c.get(keys.instance(cluster, instanceId))?.value;
-  return planHostRoutes(self ? [...held.peers.filter((p) => p.id !== instanceId), self] : held.peers, instanceId);
+  return { stamp, routes: routesFor(ctx.cache.routes.table(cluster).routes, { id: instanceId, hostIp: self?.hostIp }) };
 }

@@ -29,6 +29,8 @@ describe("parseScaleArgs", () => {
     [["--no-real-agent"], { realAgent: false }],
     // a profile folder
     [["--cpu-prof", "/tmp/prof"], { cpuProf: "/tmp/prof" }],
+    // heap snapshots
+    [["--heap-snapshot", "/tmp/heap"], { heapSnapshot: "/tmp/heap" }],
     // only the fleet's idle sessions, measured for a minute
     [["--only-idle", "--idle-sec", "60"], { onlyIdle: true, idleSec: 60 }],
   ] as [string[], object][])("%j", (argv, want) => {

@@ -19,7 +19,7 @@ import { startFleetProcesses, splitFleet, type FleetProcesses } from "./fleet-pr
 import { createServices, driveRunTask, sampleApi, serviceCounts, serviceNames, walkListTasks } from "./drive.js";
 import { goalRow, goals } from "./goals.js";
 import { Latencies, ProcWatch, etcdDbSize, mib, ms, txnConflicts } from "./measure.js";
-import { connectedInstances, etcdCeiling, realAgentIdleRss } from "./phases.js";
+import { connectedInstances, etcdCeiling, heapSnapshots, realAgentIdleRss } from "./phases.js";
 import { monotonicUs, summariseDir, type ProfileWindow } from "./cpu-profile.js";
 
 const CLUSTER = "scale";
@@ -45,6 +45,10 @@ async function run(o: ScaleOptions, s: Started, windows: { label: string; window
   if (o.cpuProf) await mkdir(resolve(o.cpuProf), { recursive: true });
   // node writes the profile when the replica exits (cleanup stops it with SIGTERM).
   const nodeArgs = o.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${resolve(o.cpuProf)}`] : [];
+  if (o.heapSnapshot) {
+    await mkdir(resolve(o.heapSnapshot), { recursive: true });
+    nodeArgs.push("--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${resolve(o.heapSnapshot)}`);
+  }
   s.cps = await startReplicas(o.replicas, { etcd: s.etcd, env, nodeArgs });
   const cps = s.cps;
   const clients: ECSClient[] = cps.replicas.map((r) => r.ecs);
@@ -95,6 +99,11 @@ async function run(o: ScaleOptions, s: Started, windows: { label: string; window
       windows.push({ label, window: { fromUs, toUs: monotonicUs() } });
       const cores = Math.max(...watches.map((w) => w.coreShare()));
       p.done(`${cores.toFixed(2)} of a core (busiest replica), RSS ${watches.map((w) => mib(w.lastRssBytes)).join(", ")}`);
+      if (o.heapSnapshot) {
+        p.update("writing heap snapshots");
+        const files = await heapSnapshots(resolve(o.heapSnapshot), watches.map((w) => w.pid));
+        p.done(`heap snapshots: ${files.join(", ")}`);
+      }
       return { cores, etcd: etcdWatch.coreShare() };
     };
     const idle = await measureIdle("idle sessions");

@@ -2,3 +2,4 @@
 export { StateCache, readYourWritesWaitMs, type CachedKind, type CacheStats } from "./state-cache.js";
 export { PrefixCache, type CachedItem } from "./prefix-cache.js";
 export { readTasks, readInstances, readTask, readInstance, readInstanceTasks, scanTasks, scanInstances } from "./reads.js";
+export { RouteTables, type RouteTable } from "./route-tables.js";

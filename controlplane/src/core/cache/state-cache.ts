@@ -1,6 +1,7 @@
 import type { ContainerInstanceRecord, Logger, TaskRecord } from "@berth/shared";
 import { keys, watchPrefix, type Kv, type PrefixWatch, type Txn } from "../../store/index.js";
 import { PrefixCache } from "./prefix-cache.js";
+import { RouteTables } from "./route-tables.js";
 
 /** The kinds a replica keeps watched in memory: the ones every placement and listing reads. */
 export type CachedKind = "tasks" | "instances";
@@ -34,6 +35,8 @@ export class StateCache {
   /** Indexed by cluster and instance: a session asks for its own instance's tasks every period. */
   readonly tasks = new PrefixCache<TaskRecord>(keys.tasks(), (t) => `${t.cluster}/${t.containerInstanceId}`);
   readonly instances = new PrefixCache<ContainerInstanceRecord>(keys.instances());
+  /** Each cluster's host routes, planned again only when its blocks or addresses change. */
+  readonly routes = new RouteTables(this.instances);
   readonly stats: CacheStats = { hits: 0, fallbacks: 0, relists: 0 };
   private readonly wanted: Record<CachedKind, number> = { tasks: 0, instances: 0 };
   private watches: PrefixWatch[] = [];
