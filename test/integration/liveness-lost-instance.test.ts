@@ -1,7 +1,8 @@
 // Instance liveness against a real etcd and control plane: an instance whose session ends is
 // disconnected at once and its tasks are marked lost after the grace period; an instance whose
 // session key vanishes (its replica died) is marked disconnected by the loop; connected
-// instances are never touched. Sessions are held by the test over the real protocol.
+// instances are never touched; a silent agent's session ends at the heartbeat limit. Sessions
+// are held by the test over the real protocol.
 import {
   CreateClusterCommand,
   DescribeContainerInstancesCommand,
@@ -87,6 +88,24 @@ describe("instance liveness", () => {
     const other = await describeInstance("live-bystander", bystander.instanceArn);
     expect(other.agentConnected).toBe(true);
     expect((await describeTask("live-bystander", bystander.taskArn)).desiredStatus).toBe("RUNNING");
+  });
+
+  it("liveness: a silent agent's session ends once it missed 3 heartbeats (3 × the replica's 500 ms), not before", async () => {
+    const cluster = "live-silent";
+    await t.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    const instanceArn = await registerInstanceOverGrpc(t.grpcAddress, { cluster });
+    const session = await holdSession(t.grpcAddress, cluster, instanceArn, 100);
+    sessions.push(session);
+    // heartbeats for a while: the session's timer is moved on, never fires early
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await describeInstance(cluster, instanceArn)).agentConnected).toBe(true);
+    const silentAt = Date.now();
+    session.silence();
+    await eventually("agentConnected false", async () => ((await describeInstance(cluster, instanceArn)).agentConnected ? undefined : true), 10_000, 25);
+    const after = Date.now() - silentAt;
+    // the last heartbeat was at most 100 ms before the silence
+    expect(after).toBeGreaterThanOrEqual(1_500 - 100);
+    expect(after).toBeLessThan(1_500 + 1_000);
   });
 
   it("liveness: a vanished session key (its replica died) is marked disconnected, and the agent hears its task stopped", async () => {

@@ -85,6 +85,10 @@ export async function registerInstanceOverGrpc(address: string, req: Partial<Reg
 export interface HeldSession {
   /** Payloads received so far. */
   payloads: import("@berth/proto").TaskPayload[];
+  /** Every HostRoutes message received, in order. */
+  hostRoutes: import("@berth/proto").HostRoute[][];
+  /** Stops heartbeating, the stream left open: an agent whose host froze. */
+  silence(): void;
   close(): void;
 }
 
@@ -98,6 +102,7 @@ export async function holdSession(address: string, cluster: string, instanceArn:
   const client = authenticatedClient(address, creds);
   const call = client.session();
   const payloads: import("@berth/proto").TaskPayload[] = [];
+  const hostRoutes: import("@berth/proto").HostRoute[][] = [];
   let timer: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve, reject) => {
     call.on("data", (msg: import("@berth/proto").ControlMessage) => {
@@ -107,6 +112,8 @@ export async function holdSession(address: string, cluster: string, instanceArn:
       } else if (msg.kind?.$case === "payload") {
         payloads.push(msg.kind.value);
         call.write({ kind: { $case: "payloadAck", value: { seq: msg.kind.value.seq } } });
+      } else if (msg.kind?.$case === "hostRoutes") {
+        hostRoutes.push(msg.kind.value.routes);
       }
     });
     call.on("error", (err) => reject(err));
@@ -115,6 +122,10 @@ export async function holdSession(address: string, cluster: string, instanceArn:
   call.on("error", () => undefined);
   return {
     payloads,
+    hostRoutes,
+    silence() {
+      if (timer) clearInterval(timer);
+    },
     close() {
       if (timer) clearInterval(timer);
       call.cancel();
