@@ -87,6 +87,8 @@ export interface HeldSession {
   payloads: import("@berth/proto").TaskPayload[];
   /** Every HostRoutes message received, in order. */
   hostRoutes: import("@berth/proto").HostRoute[][];
+  /** Every TaskIngressUpdate received, in order. */
+  ingress: import("@berth/proto").TaskIngressUpdate[];
   /** Stops heartbeating, the stream left open: an agent whose host froze. */
   silence(): void;
   close(): void;
@@ -103,6 +105,7 @@ export async function holdSession(address: string, cluster: string, instanceArn:
   const call = client.session();
   const payloads: import("@berth/proto").TaskPayload[] = [];
   const hostRoutes: import("@berth/proto").HostRoute[][] = [];
+  const ingress: import("@berth/proto").TaskIngressUpdate[] = [];
   let timer: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve, reject) => {
     call.on("data", (msg: import("@berth/proto").ControlMessage) => {
@@ -114,6 +117,8 @@ export async function holdSession(address: string, cluster: string, instanceArn:
         call.write({ kind: { $case: "payloadAck", value: { seq: msg.kind.value.seq } } });
       } else if (msg.kind?.$case === "hostRoutes") {
         hostRoutes.push(msg.kind.value.routes);
+      } else if (msg.kind?.$case === "taskIngress") {
+        ingress.push(msg.kind.value);
       }
     });
     call.on("error", (err) => reject(err));
@@ -123,6 +128,7 @@ export async function holdSession(address: string, cluster: string, instanceArn:
   return {
     payloads,
     hostRoutes,
+    ingress,
     silence() {
       if (timer) clearInterval(timer);
     },

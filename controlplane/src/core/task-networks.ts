@@ -17,6 +17,7 @@ import {
   type HostRoutePlan,
   type IngressPermission,
   type ResolvedAwsvpc,
+  type SecurityGroup,
 } from "./vpc/index.js";
 import { planInstanceAddresses } from "./vpc/network-plan.js";
 
@@ -154,6 +155,8 @@ export function stageBlocks(ctx: CoreContext, txn: Txn, writes: BlockWrite[]): I
 export interface IngressSources {
   tasks(): Promise<TaskRecord[]>;
   instances(): Promise<ContainerInstanceRecord[]>;
+  /** The region's security groups (read from etcd; a session shares one read across its tasks). */
+  groups?(): Promise<SecurityGroup[]>;
 }
 
 /**
@@ -165,7 +168,8 @@ export interface IngressSources {
 export async function taskIngress(ctx: CoreContext, t: TaskRecord, sources: IngressSources): Promise<IngressPermission[]> {
   if (!t.network) return [];
   const wanted = new Set(t.network.securityGroupIds);
-  const groups = (await listSecurityGroups(ctx)).filter((g) => wanted.has(g.groupId));
+  const all = await (sources.groups?.() ?? listSecurityGroups(ctx));
+  const groups = all.filter((g) => wanted.has(g.groupId));
   const sourceIds = new Set(groups.flatMap((g) => g.ingress.flatMap((r) => r.sourceGroupIds)));
   const members = new Map<string, string[]>();
   const add = (g: string, ips: string[]) => members.set(g, [...(members.get(g) ?? []), ...ips]);
@@ -174,7 +178,7 @@ export async function taskIngress(ctx: CoreContext, t: TaskRecord, sources: Ingr
       if (!other.network || other.released) continue;
       for (const g of other.network.securityGroupIds) if (sourceIds.has(g)) add(g, [other.network.privateIpv4Address]);
     }
-    const defaultGroup = (await listSecurityGroups(ctx)).find((g) => g.groupName === "default" && sourceIds.has(g.groupId));
+    const defaultGroup = all.find((g) => g.groupName === "default" && sourceIds.has(g.groupId));
     if (defaultGroup) {
       for (const i of await sources.instances()) {
         if (i.status === "INACTIVE") continue;

@@ -10,7 +10,7 @@ describe("parseScaleArgs", () => {
   it("defaults: a few minutes' run on a small machine", () => {
     expect(parseScaleArgs([])).toMatchObject({
       instances: 500, tasks: 5_000, services: 0, serviceTasks: 0, replicas: 1, processes: 2, concurrency: 8,
-      cpuUnits: 4096, memoryMiB: 16_384, zones: 3, taskCpu: 128, taskMemory: 256, timing: defaultTimingModel, seed: 1, heartbeatMs: 2000, realAgent: true, idleSec: 10, onlyIdle: false,
+      cpuUnits: 4096, memoryMiB: 16_384, zones: 3, taskCpu: 128, taskMemory: 256, timing: defaultTimingModel, seed: 1, heartbeatMs: 2000, realAgent: true, idleSec: 10, settleSec: 0, onlyIdle: false,
     });
   });
 
@@ -32,7 +32,7 @@ describe("parseScaleArgs", () => {
     // heap snapshots
     [["--heap-snapshot", "/tmp/heap"], { heapSnapshot: "/tmp/heap" }],
     // only the fleet's idle sessions, measured for a minute
-    [["--only-idle", "--idle-sec", "60"], { onlyIdle: true, idleSec: 60 }],
+    [["--only-idle", "--idle-sec", "60", "--settle-sec", "20"], { onlyIdle: true, idleSec: 60, settleSec: 20 }],
   ] as [string[], object][])("%j", (argv, want) => {
     expect(parseScaleArgs(argv)).toMatchObject(want);
   });

@@ -41,6 +41,8 @@ export interface ScaleOptions {
   realAgent: boolean;
   /** Seconds each idle-session measurement lasts (with no tasks, and again with every task RUNNING). */
   idleSec: number;
+  /** Seconds to wait before each idle measurement, so the join's (or the placements') after-work is not counted. */
+  settleSec: number;
   /** Join the fleet, measure its idle sessions, and stop: no placements. */
   onlyIdle: boolean;
 }
@@ -89,6 +91,7 @@ export function scaleCommand(): Command {
     .option("--heap-snapshot <dir>", "write a heap snapshot of each replica here at the end of each idle measurement (it stops the replica for seconds)")
     .option("--no-real-agent", "skip measuring a real (Docker) agent's idle RSS")
     .option("--idle-sec <s>", "length of each idle-sessions measurement (fleet joined; and again with every task RUNNING)", int(2, 3_600), 10)
+    .option("--settle-sec <s>", "wait this long before each idle-sessions measurement (the join's garbage collected, its queues drained)", int(0, 3_600), 0)
     .option("--only-idle", "join the fleet, measure its idle sessions for --idle-sec, and stop (no tasks placed)");
 }
 
@@ -128,6 +131,7 @@ export function parseScaleArgs(argv: string[]): ScaleOptions {
     heapSnapshot: o.heapSnapshot,
     realAgent: o.realAgent,
     idleSec: o.idleSec,
+    settleSec: o.settleSec,
     onlyIdle: o.onlyIdle === true,
   };
 }

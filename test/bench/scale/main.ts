@@ -88,6 +88,10 @@ async function run(o: ScaleOptions, s: Started, windows: { label: string; window
     // Sessions alone: the control plane's cost of holding them with default heartbeats.
     const measureIdle = async (label: string) => {
       const p = progress(label);
+      for (let i = 0; i < o.settleSec; i++) {
+        p.update(`settling, ${o.settleSec - i} s before measuring`);
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
       await sampleAll();
       [...watches, etcdWatch].forEach((w) => w.restart());
       const fromUs = monotonicUs();

@@ -1,5 +1,4 @@
 import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
-import type { Lease } from "etcd3";
 import { ConflictError, dispatchedDesiredStatus, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
 import { markStopped, recordStateChangeBatched, TaskSecretsError, type CoreContext, type SessionMark } from "../../core/index.js";
@@ -15,6 +14,7 @@ import type { AwslogsIngest } from "./awslogs-ingest.js";
 import type { TaskStatsWindows } from "../../core/task-stats.js";
 import { SessionSideChannels } from "./side-channels.js";
 import { SessionCredentials } from "./task-credentials.js";
+import { SessionLease, type SessionLeaseHold } from "./session-lease.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
 export interface SessionSettings {
@@ -41,8 +41,9 @@ export interface SessionObserver {
 export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: SessionRelay, awslogs?: AwslogsIngest, taskStats?: TaskStatsWindows) {
   const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }));
   const instanceFeeds = new InstanceFeeds(ctx.store.kv, ctx.log.child({ component: "instance-feed" }));
+  const lease = new SessionLease(ctx.store.kv, settings.leaseTtlSeconds);
   return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
-    new AgentSession(ctx, settings, { tasks: feeds, instances: instanceFeeds }, call, observer, relay, awslogs, taskStats).start();
+    new AgentSession(ctx, settings, { tasks: feeds, instances: instanceFeeds, lease }, call, observer, relay, awslogs, taskStats).start();
   };
 }
 
@@ -66,7 +67,7 @@ class AgentSession {
   private instanceFeed?: { close(): Promise<void> };
   /** The store revision of the listing pushed at open: feed events up to it add nothing. */
   private listedRevision = 0n;
-  private lease?: Lease;
+  private lease?: SessionLeaseHold;
   private sessionModRevision = "0";
   private lastHeartbeat = Date.now();
   private watchdog?: NodeJS.Timeout;
@@ -87,7 +88,7 @@ class AgentSession {
   constructor(
     private readonly ctx: CoreContext,
     private readonly settings: SessionSettings,
-    private readonly feeds: { tasks: TaskFeeds; instances: InstanceFeeds },
+    private readonly feeds: { tasks: TaskFeeds; instances: InstanceFeeds; lease: SessionLease },
     private readonly call: ServerDuplexStream<AgentMessage, ControlMessage>,
     private readonly observer?: SessionObserver,
     private readonly relay?: SessionRelay,
@@ -175,11 +176,10 @@ class AgentSession {
     this.instanceId = id;
     this.runtimeUnhealthy = instance.value.runtimeUnhealthySinceMs !== undefined;
     this.log = this.log.child({ instanceArn: instance.value.arn, cluster });
-    // The lease outlives this replica only by its TTL: a crashed replica's sessions read as gone.
-    this.lease = this.ctx.store.kv.lease(this.settings.leaseTtlSeconds);
-    this.lease.on("lost", () => void this.end("session lease lost"));
+    // The lease (the replica's, shared: session-lease.ts) outlives it only by its TTL: a crashed replica's sessions read as gone.
+    this.lease = this.feeds.lease.hold(() => void this.end("session lease lost"));
     const mark: SessionMark = { replica: this.settings.replicaId, pid: process.pid, openedAtMs: Date.now() };
-    await this.lease.put(keys.session(cluster, id)).value(JSON.stringify(mark)).exec();
+    await this.lease.lease.put(keys.session(cluster, id)).value(JSON.stringify(mark)).exec();
     this.sessionModRevision = (await this.ctx.store.kv.get(keys.session(cluster, id)))?.modRevision ?? "0";
     await this.ctx.store.instances.mutate([cluster, id], (i) => ({
       ...i,
@@ -390,10 +390,10 @@ class AgentSession {
       await this.ctx.store.commit(txn).catch((err) => {
         if (!(err instanceof ConflictError)) throw err;
       });
-      await this.lease?.revoke().catch(() => undefined);
     } catch (err) {
       this.log.warn("session cleanup failed", { err });
     }
+    this.lease?.release();
     this.log.info("session closed", { why });
   }
 }

@@ -1,6 +1,6 @@
 import { dispatchedDesiredStatus, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
 import type { ContainerSecrets, TaskSpec } from "@berth/proto";
-import { needsSecrets, readInstances, readTasks, resolveTaskSecrets, TaskSecretsError, taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
+import { listSecurityGroups, needsSecrets, readInstances, readTasks, resolveTaskSecrets, TaskSecretsError, taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 
 
@@ -75,6 +75,8 @@ export class TaskSpecBuilder {
     return taskIngress(this.ctx, t, {
       tasks: () => this.clusterTasks(t.cluster),
       instances: () => this.cached(keys.instances(t.cluster), () => readInstances(this.ctx, t.cluster)),
+      // One etcd read of the groups per round, not two per awsvpc task per heartbeat period.
+      groups: () => this.cached(keys.securityGroups(), async () => ({ items: (await listSecurityGroups(this.ctx)).map((value) => ({ value })) })),
     });
   }
 

@@ -1,7 +1,8 @@
-// awsvpc host routes over real sessions, real etcd and the replica's watched cache, no agent:
-// each session hears the routes to its peers' task blocks (not its own, nor those of an instance
-// on its host) once at open and again only when they change: a block handed out, a host
-// deregistered; placements that change no block send nothing.
+// What a session keeps its agent told of the awsvpc network, over real sessions, real etcd and
+// the replica's watched cache, no agent. Host routes: each session hears the routes to its
+// peers' task blocks (not its own, nor those of an instance on its host) once at open and again
+// only when they change: a block handed out, a host deregistered; placements that change no
+// block send nothing. Ingress: a task's source-group members as addresses, sent when they change.
 import { CreateClusterCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { core } from "@berth/controlplane";
@@ -10,7 +11,7 @@ import { holdSession, registerInstanceOverGrpc, type HeldSession } from "../supp
 
 let t: TestControlPlane;
 const held: HeldSession[] = [];
-const cluster = "host-routes";
+const cluster = "net-sync";
 const subnet = core.defaultSubnets("us-east-1").find((s) => s.availabilityZone === "us-east-1a")!;
 
 /** An instance at `hostIp` whose session the test holds. */
@@ -80,5 +81,25 @@ describe("host routes through the sessions", () => {
     await core.deregisterInstance(t.cp.ctx, cluster, a.id, true);
     await routesOf(b.session, []);
     await routesOf(c.session, []);
+  });
+});
+
+describe("task ingress through the sessions", () => {
+  it("a task of the default group hears its group's members, again when a member joins", async () => {
+    const d = await instance("10.9.1.1");
+    const [first] = await run(1, d.id);
+    const ingressOf = (arn: string) => d.session.ingress.filter((u) => u.taskArn === arn).at(-1)?.ingress.map((p) => p.cidr);
+    const firstIp = `${first.network!.privateIpv4Address}/32`;
+    // the default group admits its own members: the task itself and the host (its address, the block's gateway)
+    await eventually("the first task's ingress", async () => (ingressOf(first.arn)?.includes(firstIp) ? true : undefined), 10_000, 50);
+    expect(ingressOf(first.arn)).toContain("10.9.1.1/32");
+    const [second] = await run(1, d.id);
+    const secondIp = `${second.network!.privateIpv4Address}/32`;
+    await eventually("the first task's ingress to admit the second", async () => (ingressOf(first.arn)?.includes(secondIp) ? true : undefined), 10_000, 50);
+    // unchanged ingress is not sent again
+    await new Promise((r) => setTimeout(r, 1_500));
+    const count = d.session.ingress.length;
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(d.session.ingress.length).toBe(count);
   });
 });
