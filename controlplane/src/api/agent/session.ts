@@ -179,8 +179,8 @@ class AgentSession {
     // The lease (the replica's, shared: session-lease.ts) outlives it only by its TTL: a crashed replica's sessions read as gone.
     this.lease = this.feeds.lease.hold(() => void this.end("session lease lost"));
     const mark: SessionMark = { replica: this.settings.replicaId, pid: process.pid, openedAtMs: Date.now() };
-    await this.lease.lease.put(keys.session(cluster, id)).value(JSON.stringify(mark)).exec();
-    this.sessionModRevision = (await this.ctx.store.kv.get(keys.session(cluster, id)))?.modRevision ?? "0";
+    // A put's revision is the key's mod revision: no read back.
+    this.sessionModRevision = String((await this.lease.lease.put(keys.session(cluster, id)).value(JSON.stringify(mark)).exec()).header.revision);
     await this.ctx.store.instances.mutate([cluster, id], (i) => ({
       ...i,
       agentConnected: true,
