@@ -201,7 +201,7 @@ export interface HostRoutesAnswer {
  * The routes an instance needs to its cluster peers' task blocks (see vpc/routes.ts). Asked every
  * heartbeat period by every session: with the watched cache the cluster's routes are planned once
  * per change of its blocks and addresses (cache/route-tables.ts), and a caller passing the stamp
- * of its last answer (`since`) hears only that nothing changed, with no pass and no allocation.
+ * of its last answer (`since`) hears only that nothing changed, with no pass over the cluster.
  */
 export async function hostRoutesOf(ctx: CoreContext, cluster: string, instanceId: string, since?: number): Promise<HostRoutesAnswer> {
   const c = await ctx.cache?.ready("instances");
