@@ -202,9 +202,11 @@ export interface HostRoutesAnswer {
  * heartbeat period by every session: with the watched cache the cluster's routes are planned once
  * per change of its blocks and addresses (cache/route-tables.ts), and a caller passing the stamp
  * of its last answer (`since`) hears only that nothing changed, with no pass over the cluster.
+ * Read from the cache as it is, so a route may come a period late while the watch catches up.
  */
 export async function hostRoutesOf(ctx: CoreContext, cluster: string, instanceId: string, since?: number): Promise<HostRoutesAnswer> {
-  const c = await ctx.cache?.ready("instances");
+  // The cache as it is: asked again next period, so never a wait and an etcd listing (StateCache.asIs).
+  const c = ctx.cache?.asIs("instances");
   if (!c || !ctx.cache) return { routes: planHostRoutes((await readInstances(ctx, cluster)).items.map((i) => i.value), instanceId) };
   const stamp = ctx.cache.routes.version(cluster);
   if (since === stamp) return { stamp };

@@ -48,9 +48,12 @@ export async function scanInstances(ctx: CoreContext, cluster: string, q: ScanQu
   return c ? c.scan(keys.instances(cluster), q) : ctx.store.instances.scan(keys.instances(cluster), q);
 }
 
-/** The task records on one instance, in key order (an agent session's own tasks). */
+/**
+ * The task records on one instance, in key order (an agent session's own tasks, asked every
+ * period by its network sync): from the cache as it is, a period late at worst (StateCache.asIs).
+ */
 export async function readInstanceTasks(ctx: CoreContext, cluster: string, instanceId: string): Promise<TaskRecord[]> {
-  const c = await ctx.cache?.ready("tasks");
+  const c = ctx.cache?.asIs("tasks");
   if (!c) return (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value).filter((t) => t.containerInstanceId === instanceId);
   return c
     .byIndex(`${cluster}/${instanceId}`)

@@ -117,6 +117,17 @@ export class StateCache {
     return undefined;
   }
 
+  /**
+   * The cache of `kind` as it is, not waiting for this replica's writes (undefined once closed):
+   * for readers that ask again every period and can be a period late (a session's network sync).
+   * Waiting, and then listing etcd, when the watch falls behind under load is what such a reader
+   * must not do: at 1,000 sessions every heartbeat became a full listing of the cluster, the
+   * replica fell further behind, and its sessions timed out.
+   */
+  asIs<K extends CachedKind>(kind: K): StateCache[K] | undefined {
+    return this.closed ? undefined : this[kind];
+  }
+
   /** Stops the watches; reads after this go to etcd. */
   async close(): Promise<void> {
     this.closed = true;
