@@ -41,7 +41,7 @@ export class NetworkSync {
     this.specs.fresh();
     const next = new Map<string, string>();
     for (const t of live) {
-      const ingress = await this.specs.ingressOf(t);
+      const ingress = await this.specs.ingressOf(t, { asIs: true });
       const fp = JSON.stringify(ingress);
       next.set(t.id, fp);
       if (this.ingressSent.get(t.id) === fp) continue;
