@@ -1,7 +1,8 @@
 // Instance liveness against a real etcd and control plane: an instance whose session ends is
 // disconnected at once and its tasks are marked lost after the grace period; an instance whose
 // session key vanishes (its replica died) is marked disconnected by the loop; connected
-// instances are never touched. Sessions are held by the test over the real protocol.
+// instances are never touched; a silent agent's session ends at the heartbeat limit; a
+// replica's sessions share one lease. Sessions are held by the test over the real protocol.
 import {
   CreateClusterCommand,
   DescribeContainerInstancesCommand,
@@ -93,13 +94,13 @@ describe("instance liveness", () => {
   });
 
   it("liveness: a silent agent's grace counts from its last heartbeat, so its task is lost as its session ends", async () => {
-    const quiet = await instanceWithTask("live-silent");
+    const quiet = await instanceWithTask("live-silent-grace");
     const silentAt = Date.now();
     quiet.session.silence();
     const task = await eventually(
       "the silent instance's task to be marked lost",
       async () => {
-        const tk = await describeTask("live-silent", quiet.taskArn);
+        const tk = await describeTask("live-silent-grace", quiet.taskArn);
         return tk.lastStatus === "STOPPED" ? tk : undefined;
       },
       15_000,
@@ -112,7 +113,43 @@ describe("instance liveness", () => {
     expect(stoppedAfter).toBeGreaterThanOrEqual(graceMs - 300);
     expect(stoppedAfter).toBeLessThan(silenceLimitMs + graceMs - 300);
     expect(task.stoppedReason).toMatch(lostReason);
-    expect((await describeInstance("live-silent", quiet.instanceArn)).agentConnected).toBe(false);
+    expect((await describeInstance("live-silent-grace", quiet.instanceArn)).agentConnected).toBe(false);
+  });
+
+  it("liveness: a silent agent's session ends once it missed 3 heartbeats (3 × the replica's 500 ms), not before", async () => {
+    const cluster = "live-silent";
+    await t.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    const instanceArn = await registerInstanceOverGrpc(t.grpcAddress, { cluster });
+    const session = await holdSession(t.grpcAddress, cluster, instanceArn, 100);
+    sessions.push(session);
+    // heartbeats for a while: the session's timer is moved on, never fires early
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await describeInstance(cluster, instanceArn)).agentConnected).toBe(true);
+    const silentAt = Date.now();
+    session.silence();
+    await eventually("agentConnected false", async () => ((await describeInstance(cluster, instanceArn)).agentConnected ? undefined : true), 10_000, 25);
+    const after = Date.now() - silentAt;
+    // the last heartbeat was at most 100 ms before the silence
+    expect(after).toBeGreaterThanOrEqual(1_500 - 100);
+    expect(after).toBeLessThan(1_500 + 1_000);
+  });
+
+  it("liveness: a replica's sessions share one lease; one ending deletes only its own key", async () => {
+    const cluster = "live-lease";
+    await t.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    const arns = [await registerInstanceOverGrpc(t.grpcAddress, { cluster }), await registerInstanceOverGrpc(t.grpcAddress, { cluster })];
+    const [first, second] = [await holdSession(t.grpcAddress, cluster, arns[0]), await holdSession(t.grpcAddress, cluster, arns[1])];
+    sessions.push(first, second);
+    const keyOf = async (arn: string) => (await t.cp.ctx.store.kv.client.get(keys.session(cluster, idOf(arn))).exec()).kvs[0];
+    const [a, b] = [await keyOf(arns[0]), await keyOf(arns[1])];
+    expect(a.lease).not.toBe("0");
+    expect(b.lease).toBe(a.lease);
+    first.close();
+    await eventually("the first session's key gone", async () => ((await keyOf(arns[0])) ? undefined : true), 5_000, 50);
+    // the lease was not revoked with it: the second key is still there, still on it
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await keyOf(arns[1]))?.lease).toBe(a.lease);
+    expect((await describeInstance(cluster, arns[1])).agentConnected).toBe(true);
   });
 
   it("liveness: a vanished session key (its replica died) is marked disconnected, and the agent hears its task stopped", async () => {

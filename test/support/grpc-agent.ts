@@ -85,9 +85,13 @@ export async function registerInstanceOverGrpc(address: string, req: Partial<Reg
 export interface HeldSession {
   /** Payloads received so far. */
   payloads: import("@berth/proto").TaskPayload[];
-  close(): void;
-  /** Stops heartbeating with the stream left open, as a cut link or a frozen host does. */
+  /** Every HostRoutes message received, in order. */
+  hostRoutes: import("@berth/proto").HostRoute[][];
+  /** Every TaskIngressUpdate received, in order. */
+  ingress: import("@berth/proto").TaskIngressUpdate[];
+  /** Stops heartbeating, the stream left open: an agent whose host froze. */
   silence(): void;
+  close(): void;
 }
 
 /**
@@ -100,6 +104,8 @@ export async function holdSession(address: string, cluster: string, instanceArn:
   const client = authenticatedClient(address, creds);
   const call = client.session();
   const payloads: import("@berth/proto").TaskPayload[] = [];
+  const hostRoutes: import("@berth/proto").HostRoute[][] = [];
+  const ingress: import("@berth/proto").TaskIngressUpdate[] = [];
   let timer: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve, reject) => {
     call.on("data", (msg: import("@berth/proto").ControlMessage) => {
@@ -109,6 +115,10 @@ export async function holdSession(address: string, cluster: string, instanceArn:
       } else if (msg.kind?.$case === "payload") {
         payloads.push(msg.kind.value);
         call.write({ kind: { $case: "payloadAck", value: { seq: msg.kind.value.seq } } });
+      } else if (msg.kind?.$case === "hostRoutes") {
+        hostRoutes.push(msg.kind.value.routes);
+      } else if (msg.kind?.$case === "taskIngress") {
+        ingress.push(msg.kind.value);
       }
     });
     call.on("error", (err) => reject(err));
@@ -117,6 +127,8 @@ export async function holdSession(address: string, cluster: string, instanceArn:
   call.on("error", () => undefined);
   return {
     payloads,
+    hostRoutes,
+    ingress,
     silence() {
       if (timer) clearInterval(timer);
     },

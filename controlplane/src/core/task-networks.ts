@@ -12,10 +12,12 @@ import {
   listSecurityGroups,
   planHostRoutes,
   resolveAwsvpc,
+  routesFor,
   type AwsvpcConfigurationInput,
   type HostRoutePlan,
   type IngressPermission,
   type ResolvedAwsvpc,
+  type SecurityGroup,
 } from "./vpc/index.js";
 import { planInstanceAddresses } from "./vpc/network-plan.js";
 
@@ -153,6 +155,8 @@ export function stageBlocks(ctx: CoreContext, txn: Txn, writes: BlockWrite[]): I
 export interface IngressSources {
   tasks(): Promise<TaskRecord[]>;
   instances(): Promise<ContainerInstanceRecord[]>;
+  /** The region's security groups (read from etcd; a session shares one read across its tasks). */
+  groups?(): Promise<SecurityGroup[]>;
 }
 
 /**
@@ -164,7 +168,8 @@ export interface IngressSources {
 export async function taskIngress(ctx: CoreContext, t: TaskRecord, sources: IngressSources): Promise<IngressPermission[]> {
   if (!t.network) return [];
   const wanted = new Set(t.network.securityGroupIds);
-  const groups = (await listSecurityGroups(ctx)).filter((g) => wanted.has(g.groupId));
+  const all = await (sources.groups?.() ?? listSecurityGroups(ctx));
+  const groups = all.filter((g) => wanted.has(g.groupId));
   const sourceIds = new Set(groups.flatMap((g) => g.ingress.flatMap((r) => r.sourceGroupIds)));
   const members = new Map<string, string[]>();
   const add = (g: string, ips: string[]) => members.set(g, [...(members.get(g) ?? []), ...ips]);
@@ -173,7 +178,7 @@ export async function taskIngress(ctx: CoreContext, t: TaskRecord, sources: Ingr
       if (!other.network || other.released) continue;
       for (const g of other.network.securityGroupIds) if (sourceIds.has(g)) add(g, [other.network.privateIpv4Address]);
     }
-    const defaultGroup = (await listSecurityGroups(ctx)).find((g) => g.groupName === "default" && sourceIds.has(g.groupId));
+    const defaultGroup = all.find((g) => g.groupName === "default" && sourceIds.has(g.groupId));
     if (defaultGroup) {
       for (const i of await sources.instances()) {
         if (i.status === "INACTIVE") continue;
@@ -184,27 +189,27 @@ export async function taskIngress(ctx: CoreContext, t: TaskRecord, sources: Ingr
   return ingressPermissions(groups, members);
 }
 
-type RoutePeer = Pick<ContainerInstanceRecord, "id" | "status" | "hostIp" | "ipBlocks">;
+/** An instance's host routes, or word that they are unchanged since the stamp its caller holds. */
+export interface HostRoutesAnswer {
+  /** Changes whenever the routes may have; undefined when this replica cannot tell (no cache). */
+  stamp?: number;
+  /** The routes; absent when `since` was given and is still current. */
+  routes?: HostRoutePlan[];
+}
 
-/** Per watched cache and cluster: the instances holding task blocks, as of one cache revision. */
-const blockHolders = new WeakMap<object, Map<string, { revision: number; peers: RoutePeer[] }>>();
-
-/** The routes an instance needs to its cluster peers' task blocks (see vpc/routes.ts). */
-export async function hostRoutesOf(ctx: CoreContext, cluster: string, instanceId: string): Promise<HostRoutePlan[]> {
-  const c = await ctx.cache?.ready("instances");
-  if (!c) return planHostRoutes((await readInstances(ctx, cluster)).items.map((i) => i.value), instanceId);
-  // Asked every heartbeat period by every session: the cluster's block holders are found once
-  // per cache revision, not once per session (a pass over 1,000 instances for each of 1,000
-  // sessions every period was most of an idle replica's CPU), and a cluster without awsvpc
-  // tasks has none.
-  let perCluster = blockHolders.get(c);
-  if (!perCluster) blockHolders.set(c, (perCluster = new Map()));
-  let held = perCluster.get(cluster);
-  if (held?.revision !== c.revision) {
-    const peers = c.list(keys.instances(cluster)).map((i) => i.value).filter((i) => (i.ipBlocks?.length ?? 0) > 0);
-    perCluster.set(cluster, (held = { revision: c.revision, peers }));
-  }
-  // The instance itself is always in the list: planHostRoutes skips peers on its own host.
+/**
+ * The routes an instance needs to its cluster peers' task blocks (see vpc/routes.ts). Asked every
+ * heartbeat period by every session: with the watched cache the cluster's routes are planned once
+ * per change of its blocks and addresses (cache/route-tables.ts), and a caller passing the stamp
+ * of its last answer (`since`) hears only that nothing changed, with no pass over the cluster.
+ * Read from the cache as it is, so a route may come a period late while the watch catches up.
+ */
+export async function hostRoutesOf(ctx: CoreContext, cluster: string, instanceId: string, since?: number): Promise<HostRoutesAnswer> {
+  // The cache as it is: asked again next period, so never a wait and an etcd listing (StateCache.asIs).
+  const c = ctx.cache?.asIs("instances");
+  if (!c || !ctx.cache) return { routes: planHostRoutes((await readInstances(ctx, cluster)).items.map((i) => i.value), instanceId) };
+  const stamp = ctx.cache.routes.version(cluster);
+  if (since === stamp) return { stamp };
   const self = c.get(keys.instance(cluster, instanceId))?.value;
-  return planHostRoutes(self ? [...held.peers.filter((p) => p.id !== instanceId), self] : held.peers, instanceId);
+  return { stamp, routes: routesFor(ctx.cache.routes.table(cluster).routes, { id: instanceId, hostIp: self?.hostIp }) };
 }

@@ -10,7 +10,7 @@ describe("parseScaleArgs", () => {
   it("defaults: a few minutes' run on a small machine", () => {
     expect(parseScaleArgs([])).toMatchObject({
       instances: 500, tasks: 5_000, services: 0, serviceTasks: 0, replicas: 1, processes: 2, concurrency: 8,
-      cpuUnits: 4096, memoryMiB: 16_384, zones: 3, taskCpu: 128, taskMemory: 256, timing: defaultTimingModel, seed: 1, heartbeatMs: 2000, realAgent: true,
+      cpuUnits: 4096, memoryMiB: 16_384, zones: 3, taskCpu: 128, taskMemory: 256, timing: defaultTimingModel, seed: 1, heartbeatMs: 2000, realAgent: true, idleSec: 10, settleSec: 0, onlyIdle: false,
     });
   });
 
@@ -29,6 +29,10 @@ describe("parseScaleArgs", () => {
     [["--no-real-agent"], { realAgent: false }],
     // a profile folder
     [["--cpu-prof", "/tmp/prof"], { cpuProf: "/tmp/prof" }],
+    // heap snapshots
+    [["--heap-snapshot", "/tmp/heap"], { heapSnapshot: "/tmp/heap" }],
+    // only the fleet's idle sessions, measured for a minute
+    [["--only-idle", "--idle-sec", "60", "--settle-sec", "20"], { onlyIdle: true, idleSec: 60, settleSec: 20 }],
   ] as [string[], object][])("%j", (argv, want) => {
     expect(parseScaleArgs(argv)).toMatchObject(want);
   });
@@ -50,6 +54,8 @@ describe("parseScaleArgs", () => {
     [["--tasks", "20000", "--instances", "5000", "--services", "1", "--service-tasks", "6000"], /above ECS's 5,000/],
     // the fleet cannot hold the tasks
     [["--instances", "10", "--tasks", "1000"], /does not fit: 10 instances hold 32 tasks each/],
+    // an idle measurement too short to read
+    [["--idle-sec", "1"], /--idle-sec.*from 2 to 3600/],
     // an unknown flag
     [["--bogus"], /unknown option/],
   ] as [string[], RegExp][])("%j is refused", (argv, message) => {
@@ -144,6 +150,22 @@ describe("cpu profile summary", () => {
     const { inclusiveBerth } = await import("./cpu-profile.js");
     expect(inclusiveBerth({ ...profile, nodes: profile.nodes.map((x) => (x.id === 2 ? { ...x, children: [3] } : x)) })).toEqual([{ name: "list controlplane/store/kv.js:10", share: 1 }]);
     expect(shortUrl("")).toBe("(native)");
+  });
+
+  // samples at 110, 120, 150, 160 µs of the monotonic clock
+  const timed = { nodes: [], samples: [1, 2, 3, 4], startTime: 100, timeDeltas: [10, 10, 30, 10] };
+  it.each([
+    // no window: every sample
+    [undefined, [1, 2, 3, 4]],
+    // a window holding the middle two (ends inclusive)
+    [{ fromUs: 120, toUs: 150 }, [2, 3]],
+    // a window before the profile
+    [{ fromUs: 0, toUs: 99 }, []],
+    // a window past its end
+    [{ fromUs: 161, toUs: 500 }, []],
+  ])("samples in window %j", async (window, want) => {
+    const { samplesIn } = await import("./cpu-profile.js");
+    expect(samplesIn(timed, window)).toEqual(want);
   });
 });
 

@@ -35,8 +35,16 @@ export interface ScaleOptions {
   timeoutSec: number;
   /** Write a CPU profile of each control-plane replica (node --cpu-prof) here. */
   cpuProf?: string;
+  /** Write a heap snapshot of each replica here at the end of each idle measurement (SIGUSR2). */
+  heapSnapshot?: string;
   /** Skip the real agent's idle RSS (it needs dockerd). */
   realAgent: boolean;
+  /** Seconds each idle-session measurement lasts (with no tasks, and again with every task RUNNING). */
+  idleSec: number;
+  /** Seconds to wait before each idle measurement, so the join's (or the placements') after-work is not counted. */
+  settleSec: number;
+  /** Join the fleet, measure its idle sessions, and stop: no placements. */
+  onlyIdle: boolean;
 }
 
 // commander names the option in its message around these ("option '--instances <n>' argument ...").
@@ -80,7 +88,11 @@ export function scaleCommand(): Command {
     .option("--heartbeat-ms <ms>", "control-plane heartbeat interval", int(100, 60_000), 2000)
     .option("--timeout <s>", "bound on the whole run", int(10, 86_400), 900)
     .option("--cpu-prof <dir>", "write a CPU profile of each control-plane replica here")
-    .option("--no-real-agent", "skip measuring a real (Docker) agent's idle RSS");
+    .option("--heap-snapshot <dir>", "write a heap snapshot of each replica here at the end of each idle measurement (it stops the replica for seconds)")
+    .option("--no-real-agent", "skip measuring a real (Docker) agent's idle RSS")
+    .option("--idle-sec <s>", "length of each idle-sessions measurement (fleet joined; and again with every task RUNNING)", int(2, 3_600), 10)
+    .option("--settle-sec <s>", "wait this long before each idle-sessions measurement (the join's garbage collected, its queues drained)", int(0, 3_600), 0)
+    .option("--only-idle", "join the fleet, measure its idle sessions for --idle-sec, and stop (no tasks placed)");
 }
 
 /** Parses `argv` (the arguments after the script name) into options; throws on a bad one, naming it. */
@@ -116,6 +128,10 @@ export function parseScaleArgs(argv: string[]): ScaleOptions {
     heartbeatMs: o.heartbeatMs,
     timeoutSec: o.timeout,
     cpuProf: o.cpuProf,
+    heapSnapshot: o.heapSnapshot,
     realAgent: o.realAgent,
+    idleSec: o.idleSec,
+    settleSec: o.settleSec,
+    onlyIdle: o.onlyIdle === true,
   };
 }

@@ -9,6 +9,31 @@ import { join } from "node:path";
 export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
   samples: number[];
+  /** When the profile started, µs of the monotonic clock (CLOCK_MONOTONIC, as `process.hrtime`). */
+  startTime?: number;
+  /** Each sample's time after the one before it (the first after startTime), µs. */
+  timeDeltas?: number[];
+}
+
+/** A span of the monotonic clock in µs (see {@link monotonicUs}), shared by every process here. */
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Now on the clock V8 stamps its profiles with (libuv's hrtime and V8's TimeTicks are CLOCK_MONOTONIC). */
+export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+/** The samples (node ids) taken within `w`, or every sample without one (or without timestamps). */
+export function samplesIn(p: CpuProfile, w?: ProfileWindow): number[] {
+  if (!w || p.startTime === undefined || !p.timeDeltas) return p.samples;
+  const out: number[] = [];
+  let t = p.startTime;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i] ?? 0;
+    if (t >= w.fromUs && t <= w.toUs) out.push(p.samples[i]);
+  }
+  return out;
 }
 
 /** One row of the summary: a frame or a file and its share of all samples. */
@@ -31,13 +56,14 @@ export function shortUrl(url: string): string {
 }
 
 /** Self-time shares of the busy samples: the top `n` frames and files, and the idle share of all samples. */
-export function summarise(p: CpuProfile, n = 12): { frames: ProfileRow[]; files: ProfileRow[]; samples: number; idle: number } {
+export function summarise(p: CpuProfile, n = 12, w?: ProfileWindow): { frames: ProfileRow[]; files: ProfileRow[]; samples: number; idle: number } {
+  const samples = samplesIn(p, w);
   const byId = new Map(p.nodes.map((x) => [x.id, x]));
   const frames = new Map<string, number>();
   const files = new Map<string, number>();
   // Shares are of the busy samples: "(idle)" is the event loop waiting (on etcd, on clients).
   let idle = 0;
-  for (const id of p.samples) {
+  for (const id of samples) {
     const node = byId.get(id);
     if (!node) continue;
     const f = node.callFrame;
@@ -51,21 +77,21 @@ export function summarise(p: CpuProfile, n = 12): { frames: ProfileRow[]; files:
     files.set(file, (files.get(file) ?? 0) + 1);
   }
   const top = (m: Map<string, number>) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, c]) => ({ name, share: c / Math.max(1, p.samples.length - idle) }));
-  return { frames: top(frames), files: top(files), samples: p.samples.length, idle: idle / Math.max(1, p.samples.length) };
+    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, c]) => ({ name, share: c / Math.max(1, samples.length - idle) }));
+  return { frames: top(frames), files: top(files), samples: samples.length, idle: idle / Math.max(1, samples.length) };
 }
 
 /**
  * Inclusive time of the control plane's own functions (a frame counts for every busy sample it
  * is on the stack of, once per sample): which of berth's paths the busy time is spent under.
  */
-export function inclusiveBerth(p: CpuProfile, n = 12): ProfileRow[] {
+export function inclusiveBerth(p: CpuProfile, n = 12, w?: ProfileWindow): ProfileRow[] {
   const parent = new Map<number, number>();
   for (const x of p.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
   const byId = new Map(p.nodes.map((x) => [x.id, x]));
   const counts = new Map<string, number>();
   let busy = 0;
-  for (const id of p.samples) {
+  for (const id of samplesIn(p, w)) {
     if (byId.get(id)?.callFrame.functionName === "(idle)") continue;
     busy++;
     const seen = new Set<string>();
@@ -81,13 +107,19 @@ export function inclusiveBerth(p: CpuProfile, n = 12): ProfileRow[] {
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, c]) => ({ name, share: c / Math.max(1, busy) }));
 }
 
-/** Summaries of every .cpuprofile in `dir`, newest last. */
-export async function summariseDir(dir: string, n = 12): Promise<{ file: string; summary: ReturnType<typeof summarise>; inclusive: ProfileRow[] }[]> {
+/** Summaries of every .cpuprofile in `dir`, newest last: of the whole run, and of each named window. */
+export async function summariseDir(
+  dir: string,
+  n = 12,
+  windows: { label: string; window: ProfileWindow }[] = [],
+): Promise<{ file: string; label: string; summary: ReturnType<typeof summarise>; inclusive: ProfileRow[] }[]> {
   const names = (await readdir(dir)).filter((f) => f.endsWith(".cpuprofile")).sort();
   const out = [];
   for (const f of names) {
     const profile = JSON.parse(await readFile(join(dir, f), "utf8")) as CpuProfile;
-    out.push({ file: join(dir, f), summary: summarise(profile, n), inclusive: inclusiveBerth(profile, n) });
+    for (const { label, window } of [{ label: "the whole run", window: undefined }, ...windows]) {
+      out.push({ file: join(dir, f), label, summary: summarise(profile, n, window), inclusive: inclusiveBerth(profile, n, window) });
+    }
   }
   return out;
 }

@@ -8,6 +8,8 @@ import { removeDir, startTestAgent } from "../../support/berth.js";
 import { ensureTestImage } from "../../support/docker.js";
 import { rawPuts } from "../write-path.js";
 import { sampleProc } from "./measure.js";
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
 
 /** Instances of `cluster` registered and connected, read page by page through the ECS API. */
 export async function connectedInstances(ecs: ECSClient, cluster: string): Promise<number> {
@@ -74,5 +76,28 @@ export async function realAgentIdleRss(grpcAddress: string, cluster: string, ecs
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/**
+ * Asks each process of `pids` (started with --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=dir)
+ * for a heap snapshot and waits until each new file in `dir` stops growing; returns their paths.
+ */
+export async function heapSnapshots(dir: string, pids: number[], timeoutMs = 180_000): Promise<string[]> {
+  const before = new Set(await readdir(dir));
+  for (const pid of pids) process.kill(pid, "SIGUSR2");
+  const deadline = Date.now() + timeoutMs;
+  const sizes = new Map<string, number>();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 2_000));
+    const fresh = (await readdir(dir)).filter((f) => f.endsWith(".heapsnapshot") && !before.has(f));
+    let stable = fresh.length >= pids.length;
+    for (const f of fresh) {
+      const size = (await stat(join(dir, f))).size;
+      if (sizes.get(f) !== size || size === 0) stable = false;
+      sizes.set(f, size);
+    }
+    if (stable) return fresh.map((f) => join(dir, f));
+    if (Date.now() > deadline) throw new Error(`heap snapshots not written within ${timeoutMs} ms (have ${fresh.join(", ") || "none"})`);
   }
 }

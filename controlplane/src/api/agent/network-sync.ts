@@ -11,6 +11,8 @@ import type { TaskSpecBuilder } from "./task-spec.js";
  */
 export class NetworkSync {
   private routesSent?: string;
+  /** The stamp of the routes last computed: while core says it is current, nothing is planned. */
+  private routesStamp?: number;
   private ingressSent = new Map<string, string>();
 
   constructor(
@@ -22,19 +24,24 @@ export class NetworkSync {
 
   /** Sends what changed since the last call for the instance `instanceId` of `cluster`. */
   async sync(cluster: string, instanceId: string): Promise<void> {
-    const routes = await hostRoutesOf(this.ctx, cluster, instanceId);
-    const fingerprint = JSON.stringify(routes);
-    if (fingerprint !== this.routesSent) {
-      this.routesSent = fingerprint;
-      this.write({ kind: { $case: "hostRoutes", value: { routes } } });
-      this.log.debug("host routes sent", { routes: routes.length });
+    const { stamp, routes } = await hostRoutesOf(this.ctx, cluster, instanceId, this.routesStamp);
+    this.routesStamp = stamp;
+    if (routes) {
+      const fingerprint = JSON.stringify(routes);
+      if (fingerprint !== this.routesSent) {
+        this.routesSent = fingerprint;
+        this.write({ kind: { $case: "hostRoutes", value: { routes } } });
+        this.log.debug("host routes sent", { routes: routes.length });
+      }
     }
-    this.specs.fresh();
     // Only this instance's tasks: every session asks every period, so not a pass over the cluster.
     const live = (await readInstanceTasks(this.ctx, cluster, instanceId)).filter((t) => t.network && !t.released && t.lastStatus !== "STOPPED");
+    // An instance with no awsvpc task (most, in most clusters) has no ingress to keep.
+    if (live.length === 0 && this.ingressSent.size === 0) return;
+    this.specs.fresh();
     const next = new Map<string, string>();
     for (const t of live) {
-      const ingress = await this.specs.ingressOf(t);
+      const ingress = await this.specs.ingressOf(t, { asIs: true });
       const fp = JSON.stringify(ingress);
       next.set(t.id, fp);
       if (this.ingressSent.get(t.id) === fp) continue;

@@ -1,5 +1,4 @@
 import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
-import type { Lease } from "etcd3";
 import { ConflictError, dispatchedDesiredStatus, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
 import { markStopped, recordStateChangeBatched, TaskSecretsError, type CoreContext, type SessionMark } from "../../core/index.js";
@@ -15,6 +14,7 @@ import type { AwslogsIngest } from "./awslogs-ingest.js";
 import type { TaskStatsWindows } from "../../core/task-stats.js";
 import { SessionSideChannels } from "./side-channels.js";
 import { SessionCredentials } from "./task-credentials.js";
+import { SessionLease, type SessionLeaseHold } from "./session-lease.js";
 
 /** Session timing, handed to agents at open (documented in docs/LIVENESS.md). */
 export interface SessionSettings {
@@ -41,8 +41,9 @@ export interface SessionObserver {
 export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: SessionRelay, awslogs?: AwslogsIngest, taskStats?: TaskStatsWindows) {
   const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }));
   const instanceFeeds = new InstanceFeeds(ctx.store.kv, ctx.log.child({ component: "instance-feed" }));
+  const lease = new SessionLease(ctx.store.kv, settings.leaseTtlSeconds);
   return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
-    new AgentSession(ctx, settings, { tasks: feeds, instances: instanceFeeds }, call, observer, relay, awslogs, taskStats).start();
+    new AgentSession(ctx, settings, { tasks: feeds, instances: instanceFeeds, lease }, call, observer, relay, awslogs, taskStats).start();
   };
 }
 
@@ -66,7 +67,7 @@ class AgentSession {
   private instanceFeed?: { close(): Promise<void> };
   /** The store revision of the listing pushed at open: feed events up to it add nothing. */
   private listedRevision = 0n;
-  private lease?: Lease;
+  private lease?: SessionLeaseHold;
   private sessionModRevision = "0";
   private lastHeartbeat = Date.now();
   /** Set when the session ends by silence: when the agent was last heard from. */
@@ -89,7 +90,7 @@ class AgentSession {
   constructor(
     private readonly ctx: CoreContext,
     private readonly settings: SessionSettings,
-    private readonly feeds: { tasks: TaskFeeds; instances: InstanceFeeds },
+    private readonly feeds: { tasks: TaskFeeds; instances: InstanceFeeds; lease: SessionLease },
     private readonly call: ServerDuplexStream<AgentMessage, ControlMessage>,
     private readonly observer?: SessionObserver,
     private readonly relay?: SessionRelay,
@@ -177,12 +178,11 @@ class AgentSession {
     this.instanceId = id;
     this.runtimeUnhealthy = instance.value.runtimeUnhealthySinceMs !== undefined;
     this.log = this.log.child({ instanceArn: instance.value.arn, cluster });
-    // The lease outlives this replica only by its TTL: a crashed replica's sessions read as gone.
-    this.lease = this.ctx.store.kv.lease(this.settings.leaseTtlSeconds);
-    this.lease.on("lost", () => void this.end("session lease lost"));
+    // The lease (the replica's, shared: session-lease.ts) outlives it only by its TTL: a crashed replica's sessions read as gone.
+    this.lease = this.feeds.lease.hold(() => void this.end("session lease lost"));
     const mark: SessionMark = { replica: this.settings.replicaId, pid: process.pid, openedAtMs: Date.now() };
-    await this.lease.put(keys.session(cluster, id)).value(JSON.stringify(mark)).exec();
-    this.sessionModRevision = (await this.ctx.store.kv.get(keys.session(cluster, id)))?.modRevision ?? "0";
+    // A put's revision is the key's mod revision: no read back.
+    this.sessionModRevision = String((await this.lease.lease.put(keys.session(cluster, id)).value(JSON.stringify(mark)).exec()).header.revision);
     await this.ctx.store.instances.mutate([cluster, id], (i) => ({
       ...i,
       agentConnected: true,
@@ -195,8 +195,7 @@ class AgentSession {
     this.write({ kind: { $case: "accepted", value: { heartbeatIntervalMs: this.jitteredInterval() } } });
     this.log.info("session opened", { knownTasks: open.knownTasks.length });
     this.lastHeartbeat = Date.now();
-    // Checked at a quarter of the period, so a silent agent is noticed within a quarter period of the limit.
-    this.watchdog = setInterval(() => this.checkHeartbeat(), Math.max(50, this.settings.heartbeatIntervalMs / 4));
+    this.armWatchdog();
     await this.reconcileKnown(open.knownTasks);
     await this.network.sync(this.cluster, this.instanceId);
     // Subscribe before listing, so nothing written between the two is missed; what the feed
@@ -222,14 +221,24 @@ class AgentSession {
     return Math.round(base * (0.9 + Math.random() * 0.2));
   }
 
-  private checkHeartbeat(): void {
+  /**
+   * One timer for the moment the agent would be silent too long, moved on when heartbeats came:
+   * noticed at the limit, at one timer per limit a session (not 2 a second: 10,000/s at 5,000).
+   */
+  private armWatchdog(): void {
+    const limit = this.settings.heartbeatIntervalMs * this.settings.missedHeartbeats;
+    this.watchdog = setTimeout(() => this.checkHeartbeat(limit), Math.max(1, this.lastHeartbeat + limit + 1 - Date.now()));
+  }
+
+  private checkHeartbeat(limit: number): void {
+    if (this.ended) return;
     const silent = Date.now() - this.lastHeartbeat;
-    if (silent > this.settings.heartbeatIntervalMs * this.settings.missedHeartbeats) {
+    if (silent > limit) {
       // The agent was last heard from a heartbeat ago, not now: the lost-instance grace counts
       // from then (docs/LIVENESS.md), so a cut link costs max(detection, grace), not their sum.
       this.lastHeardAtMs = this.ctx.now() - silent;
       this.fail(GrpcStatus.DEADLINE_EXCEEDED, `no heartbeat for ${silent} ms`);
-    }
+    } else this.armWatchdog();
   }
 
   /**
@@ -368,7 +377,7 @@ class AgentSession {
    * newer session (on any replica) has already replaced it otherwise.
    */
   private async cleanup(why: string): Promise<void> {
-    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.watchdog) clearTimeout(this.watchdog);
     this.credentials.close();
     this.detachPorts?.();
     this.side.closeAll("the agent's session ended");
@@ -387,10 +396,10 @@ class AgentSession {
       await this.ctx.store.commit(txn).catch((err) => {
         if (!(err instanceof ConflictError)) throw err;
       });
-      await this.lease?.revoke().catch(() => undefined);
     } catch (err) {
       this.log.warn("session cleanup failed", { err });
     }
+    this.lease?.release();
     this.log.info("session closed", { why });
   }
 }

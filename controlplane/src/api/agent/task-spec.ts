@@ -1,6 +1,6 @@
 import { dispatchedDesiredStatus, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
 import type { ContainerSecrets, TaskSpec } from "@berth/proto";
-import { needsSecrets, readInstances, readTasks, resolveTaskSecrets, TaskSecretsError, taskIngress, type CoreContext, type IngressPermission } from "../../core/index.js";
+import { listSecurityGroups, needsSecrets, readInstances, readTasks, resolveTaskSecrets, TaskSecretsError, taskIngress, type CachedReadOptions, type CoreContext, type IngressPermission } from "../../core/index.js";
 import { keys } from "../../store/index.js";
 
 
@@ -70,18 +70,17 @@ export class TaskSpecBuilder {
     this.cache.clear();
   }
 
-  /** An awsvpc task's ingress as of this round's listings. */
-  ingressOf(t: TaskRecord): Promise<IngressPermission[]> {
+  /**
+   * An awsvpc task's ingress as of this round's listings; `asIs` (the per-period network sync)
+   * reads the cache as it is rather than waiting for this replica's writes (CachedReadOptions).
+   */
+  ingressOf(t: TaskRecord, o: CachedReadOptions = {}): Promise<IngressPermission[]> {
     return taskIngress(this.ctx, t, {
-      tasks: () => this.clusterTasks(t.cluster),
-      instances: () => this.cached(keys.instances(t.cluster), () => readInstances(this.ctx, t.cluster)),
+      tasks: () => this.cached(keys.tasks(t.cluster), () => readTasks(this.ctx, t.cluster, o)),
+      instances: () => this.cached(keys.instances(t.cluster), () => readInstances(this.ctx, t.cluster, o)),
+      // One etcd read of the groups per round, not two per awsvpc task per heartbeat period.
+      groups: () => this.cached(keys.securityGroups(), async () => ({ items: (await listSecurityGroups(this.ctx)).map((value) => ({ value })) })),
     });
-  }
-
-  /** The cluster's task records, read once per round. */
-  clusterTasks(cluster: string): Promise<TaskRecord[]> {
-    // Every session reads these each heartbeat period (network-sync.ts): the watched cache serves them.
-    return this.cached(keys.tasks(cluster), () => readTasks(this.ctx, cluster));
   }
 
   private cached<T>(prefix: string, list: () => Promise<{ items: { value: T }[] }>): Promise<T[]> {

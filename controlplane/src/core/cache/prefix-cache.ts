@@ -4,6 +4,14 @@ import { defaultScanBudget } from "../../store/index.js";
 /** A cached record with its key, as a listing from etcd gives it. */
 export type CachedItem<T> = Versioned<T> & { key: string };
 
+/** Told of every change to a {@link PrefixCache}, to keep a view derived from it (e.g. route-tables.ts). */
+export interface CacheObserver<T> {
+  /** `key` went from `before` to `after` (absent: created, deleted). */
+  changed(key: string, before: T | undefined, after: T | undefined): void;
+  /** Everything was replaced (a re-list): whatever was derived is to be derived again. */
+  reset(): void;
+}
+
 /**
  * The records under one etcd prefix, held in memory at one store revision: the shape of
  * Kubernetes' watch cache and swarmkit's memory store, without their indexes (a cluster's
@@ -25,12 +33,18 @@ export class PrefixCache<T> {
   revision = 0;
   /** Keys by the value of `indexBy` (e.g. a task's instance), when one is given. */
   private readonly index = new Map<string, Set<string>>();
+  private readonly observers: CacheObserver<T>[] = [];
 
   constructor(
     readonly prefix: string,
     /** A field to find records by without a pass over the prefix (see {@link byIndex}). */
     private readonly indexBy?: (value: T) => string,
   ) {}
+
+  /** Tells `o` of every change from now on. */
+  observe(o: CacheObserver<T>): void {
+    this.observers.push(o);
+  }
 
   /** The records whose `indexBy` value is `value`, in no particular order. */
   byIndex(value: string): CachedItem<T>[] {
@@ -64,22 +78,27 @@ export class PrefixCache<T> {
     this.sorted = [...this.items.keys()].sort(compareKeys);
     this.added = [];
     this.deleted = 0;
+    for (const o of this.observers) o.reset();
     this.advance(Number(revision));
   }
 
   /** A watched put at `modRevision`. */
   put(key: string, value: T, modRevision: string): void {
-    if (!this.items.has(key)) this.added.push(key);
+    const before = this.items.get(key);
+    if (!before) this.added.push(key);
     this.unindex(key);
     this.items.set(key, { key, value: deepFreeze(value), modRevision });
     this.reindex(key, value);
+    for (const o of this.observers) o.changed(key, before?.value, value);
     this.advance(Number(modRevision));
   }
 
   /** A watched delete at `modRevision`. */
   delete(key: string, modRevision: string): void {
+    const before = this.items.get(key);
     this.unindex(key);
     if (this.items.delete(key)) this.deleted++;
+    if (before) for (const o of this.observers) o.changed(key, before.value, undefined);
     this.advance(Number(modRevision));
   }
 

@@ -10,17 +10,26 @@ import type { CoreContext } from "../context.js";
  * revision etcd holds now.
  */
 
+/**
+ * How a listing treats this replica's own recent writes: by default it waits for the watch to
+ * bring them (then reads etcd); `asIs` takes the cache as it is, for readers that ask again every
+ * period and can be a period late (StateCache.asIs).
+ */
+export interface CachedReadOptions {
+  asIs?: boolean;
+}
+
 /** Every task record of `cluster` (of all clusters when absent), in key order. */
-export async function readTasks(ctx: CoreContext, cluster?: string): Promise<Listing<TaskRecord>> {
+export async function readTasks(ctx: CoreContext, cluster?: string, o: CachedReadOptions = {}): Promise<Listing<TaskRecord>> {
   const prefix = keys.tasks(cluster);
-  const c = await ctx.cache?.ready("tasks");
+  const c = o.asIs ? ctx.cache?.asIs("tasks") : await ctx.cache?.ready("tasks");
   return c ? { items: c.list(prefix), revision: String(c.revision) } : ctx.store.tasks.list(prefix);
 }
 
 /** Every container instance record of `cluster` (of all clusters when absent), in key order. */
-export async function readInstances(ctx: CoreContext, cluster?: string): Promise<Listing<ContainerInstanceRecord>> {
+export async function readInstances(ctx: CoreContext, cluster?: string, o: CachedReadOptions = {}): Promise<Listing<ContainerInstanceRecord>> {
   const prefix = keys.instances(cluster);
-  const c = await ctx.cache?.ready("instances");
+  const c = o.asIs ? ctx.cache?.asIs("instances") : await ctx.cache?.ready("instances");
   return c ? { items: c.list(prefix), revision: String(c.revision) } : ctx.store.instances.list(prefix);
 }
 
@@ -48,9 +57,12 @@ export async function scanInstances(ctx: CoreContext, cluster: string, q: ScanQu
   return c ? c.scan(keys.instances(cluster), q) : ctx.store.instances.scan(keys.instances(cluster), q);
 }
 
-/** The task records on one instance, in key order (an agent session's own tasks). */
+/**
+ * The task records on one instance, in key order (an agent session's own tasks, asked every
+ * period by its network sync): from the cache as it is, a period late at worst (StateCache.asIs).
+ */
 export async function readInstanceTasks(ctx: CoreContext, cluster: string, instanceId: string): Promise<TaskRecord[]> {
-  const c = await ctx.cache?.ready("tasks");
+  const c = ctx.cache?.asIs("tasks");
   if (!c) return (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value).filter((t) => t.containerInstanceId === instanceId);
   return c
     .byIndex(`${cluster}/${instanceId}`)

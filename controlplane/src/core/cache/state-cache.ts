@@ -1,6 +1,7 @@
 import type { ContainerInstanceRecord, Logger, TaskRecord } from "@berth/shared";
 import { keys, watchPrefix, type Kv, type PrefixWatch, type Txn } from "../../store/index.js";
 import { PrefixCache } from "./prefix-cache.js";
+import { RouteTables } from "./route-tables.js";
 
 /** The kinds a replica keeps watched in memory: the ones every placement and listing reads. */
 export type CachedKind = "tasks" | "instances";
@@ -34,6 +35,8 @@ export class StateCache {
   /** Indexed by cluster and instance: a session asks for its own instance's tasks every period. */
   readonly tasks = new PrefixCache<TaskRecord>(keys.tasks(), (t) => `${t.cluster}/${t.containerInstanceId}`);
   readonly instances = new PrefixCache<ContainerInstanceRecord>(keys.instances());
+  /** Each cluster's host routes, planned again only when its blocks or addresses change. */
+  readonly routes = new RouteTables(this.instances);
   readonly stats: CacheStats = { hits: 0, fallbacks: 0, relists: 0 };
   private readonly wanted: Record<CachedKind, number> = { tasks: 0, instances: 0 };
   private watches: PrefixWatch[] = [];
@@ -112,6 +115,17 @@ export class StateCache {
     this.stats.fallbacks++;
     this.log.warn("state cache behind this replica's writes; reading etcd", { kind, cacheRevision: c.revision, wanted: this.wanted[kind] });
     return undefined;
+  }
+
+  /**
+   * The cache of `kind` as it is, not waiting for this replica's writes (undefined once closed):
+   * for readers that ask again every period and can be a period late (a session's network sync).
+   * Waiting, and then listing etcd, when the watch falls behind under load is what such a reader
+   * must not do: at 1,000 sessions every heartbeat became a full listing of the cluster, the
+   * replica fell further behind, and its sessions timed out.
+   */
+  asIs<K extends CachedKind>(kind: K): StateCache[K] | undefined {
+    return this.closed ? undefined : this[kind];
   }
 
   /** Stops the watches; reads after this go to etcd. */

@@ -1,6 +1,6 @@
 import { clusterScoped, keys, watchPrefix, type PrefixWatch, type Versioned } from "../../store/index.js";
 import type { ContainerInstanceRecord, Logger, TaskRecord } from "@berth/shared";
-import type { CoreContext } from "../../core/index.js";
+import { readInstances, readTasks, type CoreContext } from "../../core/index.js";
 import { startLoop } from "../loop.js";
 import { applyLivenessPlan } from "./apply.js";
 import { defaultLostInstanceGraceMs, planLiveness } from "./plan.js";
@@ -40,7 +40,10 @@ export function startLivenessLoop(opts: LivenessLoopOptions): LivenessLoop {
   const round = async (active: () => boolean) => {
     // Instances first, then sessions: a session writes its key before marking the instance
     // connected, so a connected instance read here had its key written before the key read.
-    const instances = await ctx.store.instances.list(keys.instances());
+    // From the watched cache (every second, and on every instance write: a full etcd listing of
+    // every instance, their held tasks in them, each time): a record it has not caught up with
+    // yet is older, which keeps that order, and every write below is guarded by its revision.
+    const instances = await readInstances(ctx);
     const sessionIds = new Set(await sessionInstanceIds(ctx));
     const byKey = new Map<string, Versioned<ContainerInstanceRecord>>();
     for (const i of instances.items) byKey.set(keys.instance(i.value.cluster, i.value.id), i);
@@ -49,7 +52,7 @@ export function startLivenessLoop(opts: LivenessLoopOptions): LivenessLoop {
     );
     const tasks: TaskRecord[] = [];
     for (const cluster of new Set(suspect.map((i) => i.value.cluster))) {
-      tasks.push(...(await ctx.store.tasks.list(keys.tasks(cluster))).items.map((t) => t.value));
+      tasks.push(...(await readTasks(ctx, cluster)).items.map((t) => t.value));
     }
     const now = ctx.now();
     const plan = planLiveness({ instances: instances.items.map((i) => i.value), sessions: sessionIds, tasks, now, graceMs });
