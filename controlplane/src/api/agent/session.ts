@@ -2,6 +2,7 @@ import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import { ConflictError, dispatchedDesiredStatus, lastIdOf, parseArn, type Logger, type TaskRecord } from "@berth/shared";
 import type { AgentMessage, ControlMessage, KnownTask, SessionOpen, TaskSpec, TaskStateChange } from "@berth/proto";
 import { markStopped, recordStateChangeBatched, TaskSecretsError, type CoreContext, type SessionMark } from "../../core/index.js";
+import { HeartbeatWatchdog } from "./heartbeat-watchdog.js";
 import { NetworkSync } from "./network-sync.js";
 import { keys } from "../../store/index.js";
 import { TaskFeeds, type TaskFeedSubscription } from "./task-feed.js";
@@ -69,10 +70,9 @@ class AgentSession {
   private listedRevision = 0n;
   private lease?: SessionLeaseHold;
   private sessionModRevision = "0";
-  private lastHeartbeat = Date.now();
   /** Set when the session ends by silence: when the agent was last heard from. */
   private lastHeardAtMs?: number;
-  private watchdog?: NodeJS.Timeout;
+  private readonly watchdog: HeartbeatWatchdog;
   private readonly network: NetworkSync;
   // One queue for everything that reads or writes this instance's tasks, so order is kept.
   private queue: Promise<void> = Promise.resolve();
@@ -99,6 +99,7 @@ class AgentSession {
   ) {
     this.log = ctx.log.child({ component: "session" });
     this.specs = new TaskSpecBuilder(ctx);
+    this.watchdog = new HeartbeatWatchdog(settings.heartbeatIntervalMs, settings.missedHeartbeats);
     this.side = new SessionSideChannels((msg) => this.write(msg), awslogs, taskStats, ctx.now);
     this.network = new NetworkSync(ctx, this.specs, (msg) => this.write(msg), this.log);
     this.credentials = new SessionCredentials(ctx, (msg) => this.write(msg), this.log, settings.taskCredentialsTtlMs);
@@ -124,7 +125,7 @@ class AgentSession {
         this.enqueue(() => this.open(kind.value));
         return;
       case "heartbeat":
-        this.lastHeartbeat = Date.now();
+        this.watchdog.beat();
         this.write({ kind: { $case: "heartbeatAck", value: { serverTimeMs: Date.now() } } });
         // Peers' task blocks change as tasks are placed and hosts go: re-read them each period.
         // One waiting at most: a queue that is behind must not pile up a sync per heartbeat.
@@ -192,10 +193,15 @@ class AgentSession {
     }));
     this.observer?.opened();
     this.detachPorts = this.relay?.attach(cluster, id, { logs: this.side.logs, exec: this.side.execs });
-    this.write({ kind: { $case: "accepted", value: { heartbeatIntervalMs: this.jitteredInterval() } } });
+    this.write({ kind: { $case: "accepted", value: { heartbeatIntervalMs: this.watchdog.jitteredInterval() } } });
     this.log.info("session opened", { knownTasks: open.knownTasks.length });
-    this.lastHeartbeat = Date.now();
-    this.armWatchdog();
+    this.watchdog.start((silent) => {
+      if (this.ended) return;
+      // The agent was last heard from a heartbeat ago, not now: the lost-instance grace counts
+      // from then (docs/LIVENESS.md), so a cut link costs max(detection, grace), not their sum.
+      this.lastHeardAtMs = this.ctx.now() - silent;
+      this.fail(GrpcStatus.DEADLINE_EXCEEDED, `no heartbeat for ${silent} ms`);
+    });
     await this.reconcileKnown(open.knownTasks);
     await this.network.sync(this.cluster, this.instanceId);
     // Subscribe before listing, so nothing written between the two is missed; what the feed
@@ -213,32 +219,6 @@ class AgentSession {
     const listing = await this.ctx.store.tasks.list(keys.tasks(cluster));
     this.listedRevision = BigInt(listing.revision);
     await this.pushTasks(listing.items.map((i) => i.value));
-  }
-
-  // Each agent gets its own period within +-10% so a fleet restarted together does not beat in step.
-  private jitteredInterval(): number {
-    const base = this.settings.heartbeatIntervalMs;
-    return Math.round(base * (0.9 + Math.random() * 0.2));
-  }
-
-  /**
-   * One timer for the moment the agent would be silent too long, moved on when heartbeats came:
-   * noticed at the limit, at one timer per limit a session (not 2 a second: 10,000/s at 5,000).
-   */
-  private armWatchdog(): void {
-    const limit = this.settings.heartbeatIntervalMs * this.settings.missedHeartbeats;
-    this.watchdog = setTimeout(() => this.checkHeartbeat(limit), Math.max(1, this.lastHeartbeat + limit + 1 - Date.now()));
-  }
-
-  private checkHeartbeat(limit: number): void {
-    if (this.ended) return;
-    const silent = Date.now() - this.lastHeartbeat;
-    if (silent > limit) {
-      // The agent was last heard from a heartbeat ago, not now: the lost-instance grace counts
-      // from then (docs/LIVENESS.md), so a cut link costs max(detection, grace), not their sum.
-      this.lastHeardAtMs = this.ctx.now() - silent;
-      this.fail(GrpcStatus.DEADLINE_EXCEEDED, `no heartbeat for ${silent} ms`);
-    } else this.armWatchdog();
   }
 
   /**
@@ -377,7 +357,7 @@ class AgentSession {
    * newer session (on any replica) has already replaced it otherwise.
    */
   private async cleanup(why: string): Promise<void> {
-    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog.stop();
     this.credentials.close();
     this.detachPorts?.();
     this.side.closeAll("the agent's session ended");
