@@ -87,6 +87,36 @@ describe("state cache", () => {
     }
   });
 
+  it("re-lists after compaction, round after round, each watching on and closing promptly", async () => {
+    // etcd3 shares one watch stream per client; a compaction cancel racing another watch's
+    // create stalled its attach queue about 1 round in 8 (store/watch.ts gives each watch its own)
+    for (let round = 0; round < 16; round++) {
+      const cluster = `sc-rounds-${round}`;
+      const proxy = await etcdProxy(etcd.endpoint);
+      const ctx = await replica(proxy.endpoint);
+      try {
+        await put(other, task(cluster, "gone"));
+        await eventually("the first write", async () => ((await ids(ctx, cluster)).length === 1 ? true : undefined), 5_000, 20);
+        proxy.cut("reset");
+        // the writes and the heal land at varying points of the client's reconnect backoff
+        await new Promise((r) => setTimeout(r, (round * 37) % 300));
+        await other.kv.commit(new Txn().delete(keys.task(cluster, "gone")));
+        const rev = await put(other, task(cluster, "new"));
+        await other.kv.client.kv.compact({ revision: rev, physical: true });
+        await new Promise((r) => setTimeout(r, (round * 53) % 300));
+        proxy.heal();
+        await eventually(`round ${round}: the re-list`, async () => ((await ids(ctx, cluster)).join() === "new" ? true : undefined), 20_000, 20);
+        await put(other, task(cluster, "after"));
+        await eventually(`round ${round}: a write after the re-list`, async () => ((await ids(ctx, cluster)).join() === "after,new" ? true : undefined), 5_000, 20);
+      } finally {
+        const closing = Date.now();
+        await stop(ctx);
+        expect(Date.now() - closing, `round ${round}: closing the cache`).toBeLessThan(5_000);
+        await proxy.close();
+      }
+    }
+  });
+
   it("compaction past the watch's revision during an outage forces a re-list that drops deleted keys", async () => {
     const proxy: EtcdProxy = await etcdProxy(etcd.endpoint);
     const ctx = await replica(proxy.endpoint);

@@ -29,7 +29,13 @@ export async function watchPrefix<T>(kv: Kv, prefix: string, revision: string, h
   let retryTimer: NodeJS.Timeout | undefined;
 
   const start = async (from: string): Promise<void> => {
-    const w = await kv.client.watch().prefix(prefix).startRevision(String(BigInt(from) + 1n)).create();
+    // Each watch on a manager of its own (a namespace with no prefix: same keys, same
+    // connections). etcd3 1.1.2 shares one stream per client and attaches its watchers one at a
+    // time; when etcd cancels one for compaction while another's create is in flight, the
+    // attach queue can stall for good, and every watch created on that client after it (this
+    // re-list's included) never starts: the cache stayed at the listing and close() hung
+    // (about 1 re-list in 8 in a loop of the state-cache compaction test).
+    const w = await kv.client.namespace("").watch().prefix(prefix).startRevision(String(BigInt(from) + 1n)).create();
     // close() may have run while the watch was being created: then it must not live on.
     if (closed) {
       await w.cancel().catch(() => undefined);
@@ -70,7 +76,24 @@ export async function watchPrefix<T>(kv: Kv, prefix: string, revision: string, h
     async close() {
       closed = true;
       clearTimeout(retryTimer);
-      await current?.cancel().catch(() => undefined);
+      // etcd confirms a cancel over the stream; over a dead link it never does, and shutdown
+      // must not wait on it (the stream goes with the client).
+      await cancelWithin(current, cancelWaitMs);
     },
   };
+}
+
+/** How long close() waits for etcd to confirm a watch's cancel. */
+const cancelWaitMs = 2_000;
+
+async function cancelWithin(w: { cancel(): Promise<void> } | undefined, ms: number): Promise<void> {
+  if (!w) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    w.cancel().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
