@@ -44,6 +44,7 @@ describe("Kv on three etcd members, one of them partitioned", () => {
           (seen.get(`/kvcut/${member.name}-5`) === "v5" ? true : undefined), 20_000, 100);
         console.log(`${member.name} cut off: writes and the watch carried on within ${((Date.now() - cutAt) / 1000).toFixed(1)} s`);
         etcd.heal();
+        await etcd.settled();
       }
     } finally {
       etcd.heal();
@@ -77,6 +78,8 @@ describe("leader election on three etcd members, each cut off in turn", () => {
         await new Promise((r) => setTimeout(r, 7_000));
         etcd.heal();
         expect(election.isLeader(), `leading after ${member.name} was cut off`).toBe(true);
+        // one fault at a time: the next cut waits for this member to rejoin
+        await etcd.settled();
       }
       expect(events).toEqual(["elected"]);
     } finally {
