@@ -5,7 +5,7 @@ export * from "./taskdefs.js";
 export * from "./run-tasks.js";
 export * from "./task-state.js";
 export * from "./instances.js";
-export { newTaskRecord, holdsResources, heldTaskOf } from "./task-records.js";
+export { newTaskRecord, holdsResources, heldTaskOf, chargeInstance } from "./task-records.js";
 export * from "./services.js";
 export * from "./service-rules.js";
 export * from "./attributes.js";

@@ -26,6 +26,8 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
   }
   const out: RunTasksResult = { tasks: [], failures: [] };
   const managed = mayProvision(req) ? await managedScalingProviders(ctx, req.capacityProviderStrategy.map((s) => s.capacityProvider)) : new Map();
+  // The cluster's room for waiting tasks, read once (when a task first needs it) and spent here.
+  let room: number | undefined;
   for (const [provider, count] of splitByStrategy(req.count, req.capacityProviderStrategy, req.existingByProvider)) {
     // One provider without capacity must not keep the others from placing their share.
     const res = await placeInTarget(ctx, req, targetOf(provider), count).catch((err: unknown) => {
@@ -36,8 +38,12 @@ export async function runTasks(ctx: CoreContext, req: RunTasksRequest): Promise<
     // As on ECS, a provider with managed scaling keeps what fits nowhere in PROVISIONING (its
     // scaling adds nodes for them) instead of failing it (docs/CLUSTER-AUTOSCALING.md).
     const unplaced = count - res.tasks.length;
-    const waiting = managed.has(provider) && unplaced > 0 ? Math.min(unplaced, await provisioningRoom(ctx, req.cluster)) : 0;
-    if (waiting > 0) out.tasks.push(...(await createProvisioningTasks(ctx, req, provider, waiting)));
+    if (managed.has(provider) && unplaced > 0) room ??= await provisioningRoom(ctx, req.cluster);
+    const waiting = managed.has(provider) && unplaced > 0 ? Math.min(unplaced, room ?? 0) : 0;
+    if (waiting > 0) {
+      out.tasks.push(...(await createProvisioningTasks(ctx, req, provider, waiting)));
+      room = (room ?? 0) - waiting;
+    }
     if (waiting < unplaced) out.failures.push(...res.failures);
   }
   return out;

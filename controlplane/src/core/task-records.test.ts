@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Attribute, ContainerInstanceRecord, TaskDefinitionRecord } from "@berth/shared";
-import { newTaskRecord, type NewTaskOptions } from "./task-records.js";
+import type { Attribute, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from "@berth/shared";
+import { chargeInstance, newTaskRecord, type NewTaskOptions } from "./task-records.js";
 
 const ctx = { scope: { region: "us-east-1", account: "000000000000" }, now: () => 1_700_000_000_000 };
 const resources = { cpu: 1024, memory: 1024, ports: [], portsUdp: [] };
@@ -64,5 +64,19 @@ describe("newTaskRecord", () => {
       ["a", true],
       ["b", false],
     ]);
+  });
+});
+
+describe("chargeInstance", () => {
+  const task = (id: string, cpu: number, memory: number, ports: number[] = []) =>
+    ({ id, family: "f", group: "family:f", taskDefinitionArn: "arn:td", reserved: { cpu, memory, ports, portsUdp: [] } }) as unknown as TaskRecord;
+  it.each<[string, ContainerInstanceRecord, TaskRecord[], { cpu: number; memory: number; ports: number[]; held: string[] | undefined }]>([
+    ["nothing placed leaves it as it was", { ...instance([]), heldTasks: [] }, [], { cpu: 1024, memory: 1024, ports: [], held: [] }],
+    ["two tasks: both reservations taken, both held", { ...instance([]), heldTasks: [] }, [task("t1", 256, 128, [80]), task("t2", 512, 256)], { cpu: 256, memory: 640, ports: [80], held: ["t1", "t2"] }],
+    ["a record from before heldTasks stays without it", instance([]), [task("t1", 256, 128)], { cpu: 768, memory: 896, ports: [], held: undefined }],
+  ])("%s", (_, inst, tasks, want) => {
+    const charged = chargeInstance(inst, tasks);
+    expect({ cpu: charged.remaining.cpu, memory: charged.remaining.memory, ports: charged.remaining.ports, held: charged.heldTasks?.map((h) => h.id) }).toEqual(want);
+    expect(charged.version).toBe(inst.version);
   });
 });

@@ -3,6 +3,7 @@ import {
   containerArn,
   normalizeTaskCpu,
   normalizeTaskMemory,
+  subtract,
   taskArn,
   type ContainerInstanceRecord,
   type HeldTask,
@@ -107,3 +108,16 @@ export const heldTaskOf = (t: TaskRecord): HeldTask => ({
   taskDefinitionArn: t.taskDefinitionArn,
   ...(t.network ? { ip: t.network.privateIpv4Address, subnetId: t.network.subnetId } : {}),
 });
+
+/**
+ * The instance with `tasks` placed on it: their reservations taken from what remains, and each
+ * listed in `heldTasks` (a record from before that field stays without it: its next
+ * registration rebuilds it). Every placement path charges an instance through this (pure).
+ */
+export function chargeInstance(instance: ContainerInstanceRecord, tasks: readonly TaskRecord[]): ContainerInstanceRecord {
+  return {
+    ...instance,
+    remaining: tasks.reduce((r, t) => subtract(r, t.reserved), instance.remaining),
+    heldTasks: instance.heldTasks && [...instance.heldTasks, ...tasks.map(heldTaskOf)],
+  };
+}

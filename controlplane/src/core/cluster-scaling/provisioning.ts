@@ -1,4 +1,4 @@
-import { ConflictError, groupBy, newId, subtract, taskReservation, type CapacityProviderRecord, type ContainerInstanceRecord, type Resources, type TaskDefinitionRecord, type TaskProvisioningRecord, type TaskRecord } from "@berth/shared";
+import { ConflictError, groupBy, newId, taskReservation, type CapacityProviderRecord, type ContainerInstanceRecord, type Resources, type TaskDefinitionRecord, type TaskProvisioningRecord, type TaskRecord } from "@berth/shared";
 import { defaultRunTaskStrategy, type PlacementConstraint, type PlacementStrategy } from "../../scheduler/index.js";
 import { maxStagedOps, type Versioned } from "../../store/index.js";
 import { readInstances, readTasks } from "../cache/reads.js";
@@ -7,7 +7,7 @@ import { isFargateProvider } from "../capacity-strategy.js";
 import type { CoreContext } from "../context.js";
 import { planBatch, type BatchItem } from "../placement/batch-plan.js";
 import type { RunTasksRequest } from "../placement/types.js";
-import { heldTaskOf, newTaskRecord, type NewTaskOptions } from "../task-records.js";
+import { chargeInstance, newTaskRecord, type NewTaskOptions } from "../task-records.js";
 import { stoppedWithoutAgent, updateTask } from "../task-state.js";
 
 /**
@@ -144,12 +144,7 @@ export async function placeProvisioningTasks(ctx: CoreContext, cluster: string, 
     const inst = byId.get(id)!;
     // One transaction per instance; what is over etcd's op limit waits for the next round.
     const part = group.slice(0, maxStagedOps - 1);
-    const next: ContainerInstanceRecord = {
-      ...inst.value,
-      remaining: part.reduce((r, p) => subtract(r, p.next.reserved), inst.value.remaining),
-      heldTasks: inst.value.heldTasks && [...inst.value.heldTasks, ...part.map((p) => heldTaskOf(p.next))],
-      version: inst.value.version + 1,
-    };
+    const next: ContainerInstanceRecord = { ...chargeInstance(inst.value, part.map((p) => p.next)), version: inst.value.version + 1 };
     const txn = ctx.store.txn();
     ctx.store.instances.stageUpdate(txn, next, inst.modRevision);
     for (const p of part) ctx.store.tasks.stageUpdate(txn, p.next, p.cur.modRevision);

@@ -1,4 +1,5 @@
 import {
+  groupBy,
   CAPACITY_PROVIDER_ATTRIBUTE,
   serviceGroup,
   type CapacityProviderRecord,
@@ -95,8 +96,10 @@ export async function providerView(ctx: CoreContext, cluster: string, provider: 
   const live = (t: TaskRecord) => t.lastStatus !== "STOPPED" && !daemonGroups.has(t.group ?? "");
   const byId = new Map<string, { record: ContainerInstanceRecord; removal: RemovalInstance }>();
   const out: ScalingInstance[] = [];
+  // grouped once: a filter per instance was instances × tasks every round
+  const liveOn = groupBy(tasks.filter(live), (t) => t.containerInstanceId);
   for (const i of instances) {
-    const on = tasks.filter((t) => t.containerInstanceId === i.id && live(t));
+    const on = liveOn.get(i.id) ?? [];
     const removal: RemovalInstance = { status: i.status, nonDaemonTasks: on.length, serviceTasks: on.filter((t) => t.group?.startsWith("service:")).length };
     byId.set(i.id, { record: i, removal });
     if (i.status === "INACTIVE") continue;

@@ -1,7 +1,7 @@
-import { groupBy, subtract, type ContainerInstanceRecord, type TaskRecord } from "@berth/shared";
+import { groupBy, type ContainerInstanceRecord, type TaskRecord } from "@berth/shared";
 import { maxStagedOps, type Txn, type Versioned } from "../../store/index.js";
 import type { CoreContext } from "../context.js";
-import { heldTaskOf } from "../task-records.js";
+import { chargeInstance } from "../task-records.js";
 import { stageBlocks, type BlockWrite } from "../task-networks.js";
 import type { RunFailure } from "./types.js";
 
@@ -59,10 +59,7 @@ export async function writePlacements(
       if (txn.size + part.length + 1 + blockWrites.length > maxStagedOps) await flush();
       const newBlocks = stageBlocks(ctx, txn, blockWrites);
       const next: ContainerInstanceRecord = {
-        ...cur.value,
-        remaining: part.reduce((r, t) => subtract(r, t.reserved), cur.value.remaining),
-        // An old record without the field stays without it: its next registration rebuilds it.
-        heldTasks: cur.value.heldTasks && [...cur.value.heldTasks, ...part.map(heldTaskOf)],
+        ...chargeInstance(cur.value, part),
         version: cur.value.version + 1,
         ...(newBlocks.length > 0 ? { ipBlocks: [...(cur.value.ipBlocks ?? []).filter((b) => !newBlocks.some((n) => n.cidr === b.cidr && n.subnetId === b.subnetId)), ...newBlocks] } : {}),
       };

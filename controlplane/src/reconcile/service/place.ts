@@ -1,7 +1,7 @@
-import { BerthError, subtract, type ContainerInstanceRecord, type Resources, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
+import { BerthError, type ContainerInstanceRecord, type Resources, type ServiceRecord, type TaskDefinitionRecord, type TaskRecord } from "@berth/shared";
 import {
   dedupeFailures,
-  heldTaskOf,
+  chargeInstance,
   newTaskRecord,
   noInstancesMessage,
   planBatch,
@@ -209,12 +209,7 @@ export function chargeInstances(instances: ContainerInstanceRecord[], tasks: Tas
   for (const t of tasks) byInstance.set(t.containerInstanceId, [...(byInstance.get(t.containerInstanceId) ?? []), t]);
   return instances.map((i) => {
     const mine = byInstance.get(i.id);
-    if (!mine) return i;
-    return {
-      ...i,
-      remaining: mine.reduce((r, t) => subtract(r, t.reserved), i.remaining),
-      heldTasks: i.heldTasks && [...i.heldTasks, ...mine.map(heldTaskOf)],
-    };
+    return mine ? chargeInstance(i, mine) : i;
   });
 }
 
