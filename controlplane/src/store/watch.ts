@@ -29,13 +29,7 @@ export async function watchPrefix<T>(kv: Kv, prefix: string, revision: string, h
   let retryTimer: NodeJS.Timeout | undefined;
 
   const start = async (from: string): Promise<void> => {
-    // Each watch on a manager of its own (a namespace with no prefix: same keys, same
-    // connections). etcd3 1.1.2 shares one stream per client and attaches its watchers one at a
-    // time; when etcd cancels one for compaction while another's create is in flight, the
-    // attach queue can stall for good, and every watch created on that client after it (this
-    // re-list's included) never starts: the cache stayed at the listing and close() hung
-    // (about 1 re-list in 8 in a loop of the state-cache compaction test).
-    const w = await kv.client.namespace("").watch().prefix(prefix).startRevision(String(BigInt(from) + 1n)).create();
+    const w = await kv.client.watch().prefix(prefix).startRevision(String(BigInt(from) + 1n)).create();
     // close() may have run while the watch was being created: then it must not live on.
     if (closed) {
       await w.cancel().catch(() => undefined);
@@ -46,10 +40,15 @@ export async function watchPrefix<T>(kv: Kv, prefix: string, revision: string, h
       handlers.put(res.key.toString(), JSON.parse(res.value.toString()) as T, String(res.mod_revision));
     });
     w.on("delete", (res) => handlers.delete?.(res.key.toString(), String(res.mod_revision)));
+    // etcd3 emits "error" only when etcd canceled the watch (compaction, most often), and has
+    // dropped the watcher by then. It must not be cancelled again: etcd answers that cancel for
+    // an id etcd3 no longer knows, etcd3 throws in its stream handler, and every watch created
+    // on the client after it never starts (its shared stream's attach queue stalls): the cache
+    // stayed at its re-list and close() hung, about 1 re-list in 8 in a loop of compactions.
     w.on("error", (err) => {
       if (closed) return;
       log.warn("watch failed; re-listing", { prefix, err });
-      void w.cancel().catch(() => undefined);
+      if (current === w) current = undefined;
       void restart();
     });
   };
