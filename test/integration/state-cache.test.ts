@@ -88,8 +88,8 @@ describe("state cache", () => {
   });
 
   it("re-lists after compaction, round after round, each watching on and closing promptly", async () => {
-    // etcd3 shares one watch stream per client; a compaction cancel racing another watch's
-    // create stalled its attach queue about 1 round in 8 (store/watch.ts gives each watch its own)
+    // a watch etcd cancelled for compaction and berth cancelled again stalled etcd3's shared
+    // watch stream about 1 round in 8: the re-list's new watch never started (store/watch.ts)
     for (let round = 0; round < 16; round++) {
       const cluster = `sc-rounds-${round}`;
       const proxy = await etcdProxy(etcd.endpoint);
