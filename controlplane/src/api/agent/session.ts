@@ -40,7 +40,7 @@ export interface SessionObserver {
 
 /** The Session handler: one {@link AgentSession} per stream. */
 export function sessionHandler(ctx: CoreContext, settings: SessionSettings, observer?: SessionObserver, relay?: SessionRelay, awslogs?: AwslogsIngest, taskStats?: TaskStatsWindows) {
-  const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }));
+  const feeds = new TaskFeeds(ctx.store.kv, ctx.log.child({ component: "task-feed" }), ctx.cache);
   const instanceFeeds = new InstanceFeeds(ctx.store.kv, ctx.log.child({ component: "instance-feed" }));
   const lease = new SessionLease(ctx.store.kv, settings.leaseTtlSeconds);
   return (call: ServerDuplexStream<AgentMessage, ControlMessage>) => {
@@ -216,9 +216,9 @@ class AgentSession {
         this.sent.delete(taskId);
       },
     });
-    const listing = await this.ctx.store.tasks.list(keys.tasks(cluster));
-    this.listedRevision = BigInt(listing.revision);
-    await this.pushTasks(listing.items.map((i) => i.value));
+    const listing = await this.feeds.tasks.list(cluster, id);
+    this.listedRevision = listing.revision;
+    await this.pushTasks(listing.tasks);
   }
 
   /**
