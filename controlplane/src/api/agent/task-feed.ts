@@ -1,5 +1,5 @@
 import type { Logger, TaskRecord } from "@berth/shared";
-import type { CacheObserver, StateCache } from "../../core/index.js";
+import { instanceTasksIn, type CacheObserver, type StateCache } from "../../core/index.js";
 import { HandlerGroups, keys, lastSegment, SharedFeeds, watchPrefix, type FeedSubscription, type Kv, type PrefixWatch } from "../../store/index.js";
 
 /** What a session hears of its instance's tasks. */
@@ -66,7 +66,7 @@ export class TaskFeeds {
    */
   async list(cluster: string, instanceId: string): Promise<InstanceTasks> {
     const c = this.cached?.tasks();
-    if (c) return { tasks: c.byIndex(`${cluster}/${instanceId}`).map((i) => i.value), revision: BigInt(c.revision) };
+    if (c) return { tasks: instanceTasksIn(c, cluster, instanceId), revision: BigInt(c.revision) };
     const listing = await this.kv.list<TaskRecord>(keys.tasks(cluster));
     return { tasks: listing.items.map((i) => i.value).filter((t) => t.containerInstanceId === instanceId), revision: BigInt(listing.revision) };
   }

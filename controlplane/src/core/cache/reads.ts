@@ -1,6 +1,7 @@
 import type { ContainerInstanceRecord, TaskRecord } from "@berth/shared";
 import { keys, type Listing, type ScanPage, type ScanQuery, type Versioned } from "../../store/index.js";
 import type { CoreContext } from "../context.js";
+import type { PrefixCache } from "./prefix-cache.js";
 
 /**
  * The reads core serves from the replica's watched cache (see StateCache) when it has one, and
@@ -64,7 +65,12 @@ export async function scanInstances(ctx: CoreContext, cluster: string, q: ScanQu
 export async function readInstanceTasks(ctx: CoreContext, cluster: string, instanceId: string): Promise<TaskRecord[]> {
   const c = ctx.cache?.asIs("tasks");
   if (!c) return (await ctx.store.tasks.list(keys.tasks(cluster))).items.map((i) => i.value).filter((t) => t.containerInstanceId === instanceId);
-  return c
+  return instanceTasksIn(c, cluster, instanceId);
+}
+
+/** The task records on one instance in `tasks` (the cache's, indexed by instance), in key order as etcd lists them. */
+export function instanceTasksIn(tasks: PrefixCache<TaskRecord>, cluster: string, instanceId: string): TaskRecord[] {
+  return tasks
     .byIndex(`${cluster}/${instanceId}`)
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map((i) => i.value);
